@@ -1,0 +1,109 @@
+# depsentry: eBPF supply-chain compromise sensor.
+# Every artifact goes under build/. `make V=1` shows full commands.
+
+OUT		:= build
+CC		?= cc
+CLANG		?= clang
+BPFTOOL		?= bpftool
+PREFIX		?= /usr/local
+
+ARCH		:= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+CFLAGS		?= -O2 -g
+CFLAGS		+= -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT)
+BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+		   -I$(OUT) -Iinclude -Ibpf
+LDLIBS		:= -lbpf -lelf -lz -ljson-c
+
+DEBS		:= make clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libjson-c-dev \
+		   libcmocka-dev pkg-config python3 python3-pip python3-setuptools python3-wheel \
+		   iproute2 procps
+APT_GET		:= DEBIAN_FRONTEND=noninteractive apt-get
+
+BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
+BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
+USER_SRCS	:= $(wildcard user/*.c)
+USER_OBJS	:= $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_SRCS))
+LIB_OBJS	:= $(filter-out $(OUT)/user/main.o,$(USER_OBJS))
+UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
+UNIT_BINS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
+
+ifeq ($(V),1)
+Q		:=
+msg		=
+else
+Q		:= @
+msg		= @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.PHONY: all deps run test unit e2e bench install clean
+
+all: $(OUT)/depsentry
+
+deps:
+	@missing=""; for p in $(DEBS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || \
+			missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "  APT      $$missing"; \
+		$(APT_GET) update -qq && $(APT_GET) install -y -qq $$missing; \
+	fi
+
+$(OUT)/vmlinux.h:
+	$(call msg,BTF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c bpf/maps.h bpf/task.h include/depsentry.h $(OUT)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/depsentry.bpf.o: $(BPF_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(OUT)/depsentry.skel.h: $(OUT)/depsentry.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name depsentry_bpf > $@
+
+$(OUT)/user/%.o: user/%.c user/internal.h include/depsentry.h $(OUT)/depsentry.skel.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+# the default configuration is compiled into the binary
+$(OUT)/user/config_builtin.o: config/depsentry.json
+
+$(OUT)/depsentry: $(USER_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/tests/%: tests/unit/%.c $(LIB_OBJS) tests/unit/unit.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+
+run: deps all
+	mkdir -p /var/log/depsentry
+	./$(OUT)/depsentry run -o - -o /var/log/depsentry/alerts.json
+
+unit: $(UNIT_BINS)
+	@for t in $(UNIT_BINS); do echo "  UNIT     $$t"; ./$$t || exit 1; done
+
+e2e: all
+	@tests/e2e/run-all.sh
+
+test: deps all
+	$(MAKE) unit
+	$(MAKE) e2e
+
+bench: deps all
+	@bench/run.sh
+
+install: all
+	install -D -m 0755 $(OUT)/depsentry $(DESTDIR)$(PREFIX)/sbin/depsentry
+
+clean:
+	rm -rf $(OUT)

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The records the kernel side sends to user space, their limits and flags.
+ * This is the only header shared by bpf/ and user/: every layout is defined
+ * here once, with explicit padding, and checked with _Static_assert.
+ */
+#ifndef DEPSENTRY_H
+#define DEPSENTRY_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define DS_COMM_LEN		16
+#define DS_ARGS_MAX		4096	/* argv bytes copied from mm->arg_start */
+#define DS_FILENAME_MAX		256	/* the path as passed to execve */
+#define DS_PATH_MAX		1024	/* resolved executable or cwd path */
+#define DS_PATH_DEPTH		32	/* dentry components walked per path */
+#define DS_NAME_MAX		255	/* one path component */
+#define DS_ENV_MAX		16384	/* environ bytes copied, tracked processes only */
+
+/* The variable part of an exec record is built in a per-CPU scratch buffer.
+ * Offsets into it are masked with DS_DATA_MASK and every copy is bounded by
+ * its section maximum, so the scratch buffer is twice the mask. */
+#define DS_DATA_MASK		32767
+#define DS_SCRATCH_SIZE		(2 * (DS_DATA_MASK + 1))
+
+enum ds_event_type {
+	DS_EV_EXEC = 1,
+	DS_EV_FORK = 2,
+	DS_EV_EXIT = 3,
+	DS_EV_MAX,
+};
+
+/* Drop and health counters, one slot each in the per-CPU counters map. */
+enum ds_counter {
+	DS_DROP_EXEC = 0,	/* ring buffer full: exec record lost */
+	DS_DROP_FORK,		/* ring buffer full: fork record lost */
+	DS_DROP_EXIT,		/* ring buffer full: exit record lost */
+	DS_DROP_TRACK,		/* tracked map full: a child could not inherit */
+	DS_ERR_ARGS,		/* argv could not be read */
+	DS_ERR_ENV,		/* environ could not be read */
+	DS_ERR_PATH,		/* a path walk faulted */
+	DS_COUNTER_MAX,
+};
+
+/* Record flags. */
+#define DS_F_ARGS_TRUNC		(1U << 0)	/* argv longer than DS_ARGS_MAX */
+#define DS_F_FILENAME_TRUNC	(1U << 1)
+#define DS_F_EXE_TRUNC		(1U << 2)	/* path deeper or longer than the walk */
+#define DS_F_CWD_TRUNC		(1U << 3)
+#define DS_F_ENV_TRUNC		(1U << 4)
+#define DS_F_ARGS_FAULT		(1U << 5)	/* argv pages not readable */
+#define DS_F_ENV_FAULT		(1U << 6)
+#define DS_F_TRACKED		(1U << 7)	/* task is in an install session */
+#define DS_F_ENV_PRESENT	(1U << 8)	/* environ section was captured */
+
+/* Every record starts with this header. */
+struct ds_hdr {
+	__u16 type;		/* enum ds_event_type */
+	__u16 flags;		/* DS_F_* */
+	__u32 size;		/* bytes in the whole record */
+	__u64 ts;		/* bpf_ktime_get_boot_ns() at the hook */
+	__u64 start;		/* process start, boot-time ns: with pid, its identity */
+	__u32 pid;		/* tgid */
+	__u32 tid;
+};
+
+/*
+ * exec: data[] holds, in this order and each of its length:
+ *   args     NUL-separated argv
+ *   filename the path as invoked, NUL-terminated
+ *   exe      resolved executable, components leaf first, each NUL-terminated
+ *   cwd      working directory, components leaf first, each NUL-terminated
+ *   env      raw environ block (only when DS_F_ENV_PRESENT)
+ * A path with no component is the root directory.
+ */
+struct ds_exec {
+	struct ds_hdr hdr;
+	__u32 ppid;		/* current real parent tgid */
+	__u32 uid;
+	__u32 gid;
+	__u32 pad;
+	__u64 pstart;		/* real parent start, boot-time ns */
+	__u64 cgroup_id;
+	__u64 session;		/* session id from the tracked map, 0 if none */
+	__u16 args_len;
+	__u16 filename_len;
+	__u16 exe_len;
+	__u16 cwd_len;
+	__u16 env_len;
+	__u16 pad2[3];
+	char comm[DS_COMM_LEN];
+	char data[];
+};
+
+/* fork of a new process (threads are not reported). hdr is the child. */
+struct ds_fork {
+	struct ds_hdr hdr;
+	__u32 ppid;		/* tgid of the parent at fork time */
+	__u32 pad;
+	__u64 pstart;
+	__u64 session;		/* session id inherited in the kernel, 0 if none */
+};
+
+/* exit of the last thread of a process. */
+struct ds_exit {
+	struct ds_hdr hdr;
+	__u32 exit_code;	/* as in wait(2) status */
+	__u32 pad;
+};
+
+/* Value of the tracked map: a process inside an install session. */
+struct ds_track {
+	__u64 session;
+};
+
+#define DS_EXEC_BASE_SIZE	(sizeof(struct ds_exec))
+#define DS_EXEC_DATA_MAX	(DS_ARGS_MAX + DS_FILENAME_MAX + 2 * DS_PATH_MAX + DS_ENV_MAX)
+
+_Static_assert(sizeof(struct ds_hdr) == 32, "ds_hdr layout");
+_Static_assert(sizeof(struct ds_exec) == 96, "ds_exec layout");
+_Static_assert(sizeof(struct ds_fork) == 56, "ds_fork layout");
+_Static_assert(sizeof(struct ds_exit) == 40, "ds_exit layout");
+_Static_assert(DS_EXEC_DATA_MAX <= DS_DATA_MASK + 1, "exec data fits the mask");
+
+#endif /* DEPSENTRY_H */

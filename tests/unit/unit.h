@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Shared helpers for the cmocka unit tests. */
+#ifndef DEPSENTRY_UNIT_H
+#define DEPSENTRY_UNIT_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "internal.h"
+
+/* Split a command line on spaces into a synthetic image (no quoting). */
+static inline struct image *unit_image(const char *exe, const char *cmdline)
+{
+	struct image *img = calloc(1, sizeof(*img));
+	char *copy = strdup(cmdline), *tok, *save = NULL;
+	const char *slash = strrchr(exe, '/');
+
+	img->refs = 1;
+	img->exe = strdup(exe);
+	img->filename = strdup(exe);
+	img->name = strdup(slash ? slash + 1 : exe);
+	img->cmdline = strdup(cmdline);
+	img->cwd = strdup("/tmp");
+	img->argv = calloc(strlen(cmdline) + 2, sizeof(char *));
+	for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		img->argv[img->argc++] = strdup(tok);
+	free(copy);
+	strncpy(img->comm, img->name, DS_COMM_LEN - 1);
+	return img;
+}
+
+static inline void unit_image_setenv(struct image *img, const char *name, const char *value)
+{
+	img->env = realloc(img->env, (img->nenv + 1) * sizeof(*img->env));
+	img->env[img->nenv].name = strdup(name);
+	img->env[img->nenv].value = strdup(value);
+	img->nenv++;
+}
+
+/* A process below parent (NULL: a session root) in session sess. */
+static inline struct proc *unit_proc(struct proc *parent, struct session *sess, uint32_t pid,
+				     const char *exe, const char *cmdline)
+{
+	struct proc *p = calloc(1, sizeof(*p));
+
+	p->pid = pid;
+	p->ppid = parent ? parent->pid : 1;
+	p->start = 1000000000ULL * pid;
+	p->parent = parent;
+	p->img = unit_image(exe, cmdline);
+	p->sess = sess;
+	p->depth = parent && parent->sess ? parent->depth + 1 : 0;
+	p->refs = 1;
+	return p;
+}
+#endif
