@@ -215,6 +215,7 @@ struct host_info {
 	char os_kernel[128];
 	char os_family[32];
 	char agent_id[64];
+	char architecture[32];	/* uname machine: "x86_64" */
 };
 
 void host_info_load(struct host_info *h);
@@ -224,9 +225,14 @@ void format_boot_time(uint64_t boot_ns, char *buf, size_t len);
  * string and its length, or NULL. */
 char *alert_render(const struct host_info *h, const struct proc *p, const struct verdict *v,
 		   uint64_t event_ts, size_t *len);
+/* host.c: the 64-hex container id in /proc/<pid>/cgroup, if that pid still
+ * is the process started at start_ns; false when none or unknown. */
+bool host_container_id(uint32_t pid, uint64_t start_ns, char *buf, size_t len);
 
 /* output.c */
 int output_open(const char *const *paths, size_t n);	/* "-" is stdout */
 int output_write(const char *line, size_t len);	/* one write per destination */
 void output_close(void);
+/* Lines written whole, and failed or short writes, summed over destinations. */
+void output_stats(uint64_t *written, uint64_t *errors);
 #endif /* DEPSENTRY_INTERNAL_H */
