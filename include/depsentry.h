@@ -67,7 +67,7 @@ struct ds_hdr {
 };
 
 /*
- * exec: data[] holds, in this order and each of its length:
+ * exec: the bytes after the record hold, in this order and each of its length:
  *   args     NUL-separated argv
  *   filename the path as invoked, NUL-terminated
  *   exe      resolved executable, components leaf first, each NUL-terminated
@@ -91,7 +91,7 @@ struct ds_exec {
 	__u16 env_len;
 	__u16 pad2[3];
 	char comm[DS_COMM_LEN];
-	char data[];
+	/* the data sections follow the record */
 };
 
 /* fork of a new process (threads are not reported). hdr is the child. */
@@ -119,7 +119,7 @@ struct ds_track {
 #define DS_EXEC_DATA_MAX	(DS_ARGS_MAX + DS_FILENAME_MAX + 2 * DS_PATH_MAX + DS_ENV_MAX)
 
 _Static_assert(sizeof(struct ds_hdr) == 32, "ds_hdr layout");
-_Static_assert(sizeof(struct ds_exec) == 96, "ds_exec layout");
+_Static_assert(sizeof(struct ds_exec) == 104, "ds_exec layout");
 _Static_assert(sizeof(struct ds_fork) == 56, "ds_fork layout");
 _Static_assert(sizeof(struct ds_exit) == 40, "ds_exit layout");
 _Static_assert(DS_EXEC_DATA_MAX <= DS_DATA_MASK + 1, "exec data fits the mask");

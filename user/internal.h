@@ -159,11 +159,88 @@ struct proc {
 };
 
 struct session {
-	int refs;
-	uint64_t id;
+	int refs;			/* member processes other than the root */
+	uint64_t id;			/* also the value in the kernel's tracked map */
 	const struct pm_def *pm;	/* the package manager that rooted it */
-	struct proc *root;		/* holds a reference */
+	struct proc *root;		/* holds a reference until the session ends */
+	struct session *next;
 };
+
+/* The table: one entry per live process, plus exited ancestors still
+ * referenced by a descendant. Bounded by max; see docs/architecture.md. */
+struct proctable;
+
+struct proctable_stats {
+	uint64_t live;		/* entries in the hash */
+	uint64_t held;		/* exited entries kept for a descendant's ancestry */
+	uint64_t full;		/* inserts refused: table at its cap */
+	uint64_t sessions;	/* install sessions alive */
+	uint64_t swept;		/* entries retired because /proc no longer had them */
+};
+
+/* Called for each process that joins a session while alive, so the kernel
+ * can track it too. */
+typedef void (*track_fn)(const struct proc *p, void *arg);
+
+struct proctable *proctable_new(uint32_t max);
+void proctable_free(struct proctable *t);
+struct proc *proctable_find(struct proctable *t, uint32_t pid, uint64_t start);
+struct proc *proctable_fork(struct proctable *t, uint32_t pid, uint64_t start, uint32_t ppid,
+			    uint64_t pstart);
+/* Replace the image of (pid, start), creating the entry if needed; takes
+ * the image reference. Returns NULL (image released) if the table is full. */
+struct proc *proctable_exec(struct proctable *t, uint32_t pid, uint64_t start, uint32_t ppid,
+			    uint64_t pstart, struct image *img);
+void proctable_exit(struct proctable *t, uint32_t pid, uint64_t start, int code);
+/* Root a new session at p; p and its live descendants join it. */
+struct session *proctable_session_start(struct proctable *t, struct proc *p,
+					const struct pm_def *pm, track_fn track, void *arg);
+struct session *proctable_session_by_id(struct proctable *t, uint64_t id);
+void proctable_join(struct proc *p, struct session *s, uint16_t depth);
+/* Retire entries whose process is gone (a lost exit record). */
+void proctable_sweep(struct proctable *t);
+void proctable_stats(const struct proctable *t, struct proctable_stats *st);
+void proctable_set_host(const char *host_id);
+
+struct image *image_new(void);
+struct image *image_get(struct image *img);
+void image_put(struct image *img);
+/* Build an image from an exec record; env from the record, else inherited. */
+struct image *image_from_exec(const struct ds_exec *e, const char *data, size_t len,
+			      const struct strlist *env_vars, const struct image *inherit);
+int image_set_argv(struct image *img, const char *buf, size_t len);
+int image_set_env(struct image *img, const char *buf, size_t len, const struct strlist *vars);
+
+/* procfs.c: processes that were running before the hooks were attached */
+typedef void (*proc_fn)(struct proc *p, void *arg);
+/* Insert every running process, parents first; added() sees each one. */
+int procfs_scan(struct proctable *t, const struct strlist *env_vars, proc_fn added, void *arg);
+uint64_t procfs_boot_ns_from_ticks(unsigned long long ticks);
+bool procfs_alive(uint32_t pid, uint64_t start);
+
+/* sensor.c: the BPF object's life: open, size, load, attach, detach */
+struct sensor;
+
+struct sensor *sensor_open(const struct config *c);	/* loaded and attached, or NULL */
+void sensor_close(struct sensor *s);
+struct ring_buffer;
+struct ring_buffer *sensor_ringbuf(struct sensor *s, int (*fn)(void *, void *, size_t),
+				   void *ctx);
+int sensor_track(struct sensor *s, uint32_t pid, uint64_t session);
+/* Sum the per-CPU counters (enum ds_counter) into out. */
+int sensor_counters(struct sensor *s, uint64_t out[DS_COUNTER_MAX]);
+const char *sensor_counter_name(int i);
+
+/* loop.c: decode records, keep the table, run the rules, write alerts */
+struct daemon_ctx;
+struct host_info;
+/* Table, ring buffer and /proc scan ready; hooks already attached. */
+struct daemon_ctx *loop_new(const struct config *c, struct sensor *s, const struct host_info *h);
+int loop_run(struct daemon_ctx *d);	/* until SIGINT or SIGTERM */
+void loop_free(struct daemon_ctx *d);	/* logs the final counts */
+/* The record handler, exposed for tests: returns 0, or -EINVAL for a
+ * malformed record (counted, never fatal). */
+int loop_handle_record(struct daemon_ctx *d, const void *data, size_t len);
 
 /* Lookups used by rules and alerts. */
 const char *proc_env(const struct proc *p, const char *name);	/* NULL if unset */

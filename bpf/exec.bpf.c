@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * exec: the record that names a process. sched_process_exec fires after the
+ * new image is in place and before it runs, so argv, environ, the resolved
+ * executable and the caller's identity are all settled and readable. A
+ * BTF-enabled tracepoint needs no tracefs and exists on every kernel we
+ * support (5.10+).
+ */
+#include "task.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* argv from the new mm, NUL-separated, at the start of data. */
+static __always_inline __u32 copy_args(struct ds_exec *e, char *data, struct mm_struct *mm)
+{
+	unsigned long start = BPF_CORE_READ(mm, arg_start);
+	unsigned long end = BPF_CORE_READ(mm, arg_end);
+	__u32 len = end > start ? end - start : 0;
+
+	if (len > DS_ARGS_MAX) {
+		len = DS_ARGS_MAX;
+		e->hdr.flags |= DS_F_ARGS_TRUNC;
+	}
+	if (bpf_probe_read_user(data, len & (2 * DS_ARGS_MAX - 1), (void *)start)) {
+		e->hdr.flags |= DS_F_ARGS_FAULT;
+		count(DS_ERR_ARGS);
+		len = 0;
+	}
+	return len;
+}
+
+/* environ, only for processes of an install session: it carries the npm
+ * lifecycle event and package, and is too large to send for every exec. */
+static __always_inline __u32 copy_env(struct ds_exec *e, char *data, __u32 off,
+				      struct mm_struct *mm)
+{
+	unsigned long start = BPF_CORE_READ(mm, env_start);
+	unsigned long end = BPF_CORE_READ(mm, env_end);
+	__u32 len = end > start ? end - start : 0;
+
+	if (len > DS_ENV_MAX) {
+		len = DS_ENV_MAX;
+		e->hdr.flags |= DS_F_ENV_TRUNC;
+	}
+	if (bpf_probe_read_user(data + (off & DS_DATA_MASK), len & (2 * DS_ENV_MAX - 1),
+				(void *)start)) {
+		e->hdr.flags |= DS_F_ENV_FAULT;
+		count(DS_ERR_ENV);
+		return 0;
+	}
+	e->hdr.flags |= DS_F_ENV_PRESENT;
+	return len;
+}
+
+static __always_inline void fill_ids(struct ds_exec *e, struct task_struct *task)
+{
+	struct task_struct *parent = BPF_CORE_READ(task, real_parent);
+	__u64 ugid = bpf_get_current_uid_gid();
+	struct ds_track *t;
+
+	fill_hdr(&e->hdr, DS_EV_EXEC, task);
+	e->ppid = BPF_CORE_READ(parent, tgid);
+	e->pstart = task_start(parent);
+	e->uid = (__u32)ugid;
+	e->gid = ugid >> 32;
+	e->cgroup_id = bpf_get_current_cgroup_id();
+	t = bpf_map_lookup_elem(&tracked, &e->hdr.pid);
+	e->session = t ? t->session : 0;
+	if (t)
+		e->hdr.flags |= DS_F_TRACKED;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct exec_scratch *b;
+	struct ds_exec *e;
+	struct path pwd;
+	__u32 off;
+	long n;
+
+	b = bpf_map_lookup_elem(&exec_buf, &cpu);
+	if (!b)
+		return 0;
+	e = &b->ev;
+	fill_ids(e, task);
+
+	off = copy_args(e, b->data, mm);
+	e->args_len = off;
+
+	n = bpf_probe_read_kernel_str(b->data + (off & DS_DATA_MASK), DS_FILENAME_MAX,
+				      BPF_CORE_READ(bprm, filename));
+	if (n < 0)
+		n = 0;
+	if (n == DS_FILENAME_MAX)
+		e->hdr.flags |= DS_F_FILENAME_TRUNC;
+	e->filename_len = n;
+	off += n;
+
+	e->exe_len = path_walk(b->data, off, BPF_CORE_READ(bprm, file, f_path.dentry),
+			       BPF_CORE_READ(bprm, file, f_path.mnt), &e->hdr.flags,
+			       DS_F_EXE_TRUNC);
+	off += e->exe_len;
+
+	BPF_CORE_READ_INTO(&pwd, task, fs, pwd);
+	e->cwd_len = path_walk(b->data, off, pwd.dentry, pwd.mnt, &e->hdr.flags, DS_F_CWD_TRUNC);
+	off += e->cwd_len;
+
+	e->env_len = 0;
+	if (e->session)
+		e->env_len = copy_env(e, b->data, off, mm);
+	off += e->env_len;
+
+	e->hdr.size = sizeof(*e) + (off & DS_DATA_MASK);
+	if (bpf_ringbuf_output(&events, e, e->hdr.size & (2 * DS_DATA_MASK + 1), 0))
+		count(DS_DROP_EXEC);
+	return 0;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Every map of depsentry, declared once. Each hook file includes this
+ * header; the maps are weak so that `bpftool gen object` merges the copies
+ * into one map per name.
+ */
+#ifndef DEPSENTRY_MAPS_H
+#define DEPSENTRY_MAPS_H
+
+/* All records to user space. Size set by user space before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 * 1024 * 1024);
+} events SEC(".maps") __weak;
+
+/* Drop and fault counters (enum ds_counter), per CPU so hooks never contend. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DS_COUNTER_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps") __weak;
+
+/* Processes inside an install session, by tgid. User space adds a package
+ * manager when it recognises one; fork copies the entry to the child and
+ * exit removes it, so the session survives reparenting in the kernel too.
+ * Later hooks use it to send only session activity. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct ds_track);
+} tracked SEC(".maps") __weak;
+
+/* Scratch space for one exec record per CPU: larger than the BPF stack and
+ * than a per-CPU map value may be, so an array indexed by CPU number. User
+ * space sets max_entries to the number of possible CPUs. */
+struct exec_scratch {
+	struct ds_exec ev;
+	char data[DS_SCRATCH_SIZE];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct exec_scratch);
+} exec_buf SEC(".maps") __weak;
+
+#endif /* DEPSENTRY_MAPS_H */

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Small helpers shared by the hooks: identity, counters, path walks. */
+#ifndef DEPSENTRY_TASK_H
+#define DEPSENTRY_TASK_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "depsentry.h"
+#include "maps.h"
+
+#ifdef DEPSENTRY_DEBUG
+#define DEBUG(fmt, ...) bpf_printk(fmt, ##__VA_ARGS__)
+#else
+#define DEBUG(fmt, ...) do { } while (0)
+#endif
+
+#ifndef container_of
+#define container_of(ptr, type, member) \
+	((type *)((void *)(ptr) - __builtin_offsetof(type, member)))
+#endif
+
+/* Before 5.5 the boot-based start time was called real_start_time. */
+struct task_struct___pre55 {
+	__u64 real_start_time;
+} __attribute__((preserve_access_index));
+
+static __always_inline void count(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &which);
+
+	if (v)
+		*v += 1;
+}
+
+/* Process start time (boot-based ns) of task's thread group: with the tgid
+ * it names one process for its whole life, as /proc's starttime does. */
+static __always_inline __u64 task_start(struct task_struct *task)
+{
+	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+
+	if (bpf_core_field_exists(leader->start_boottime))
+		return BPF_CORE_READ(leader, start_boottime);
+	return BPF_CORE_READ((struct task_struct___pre55 *)leader, real_start_time);
+}
+
+static __always_inline void fill_hdr(struct ds_hdr *h, __u16 type, struct task_struct *task)
+{
+	h->type = type;
+	h->flags = 0;
+	h->ts = bpf_ktime_get_boot_ns();
+	h->start = task_start(task);
+	h->pid = BPF_CORE_READ(task, tgid);
+	h->tid = BPF_CORE_READ(task, pid);
+}
+
+/*
+ * Copy the path of (dentry, vfsmnt) into buf at off, leaf component first,
+ * each component NUL-terminated; mount points are crossed up to the root of
+ * the mount namespace. Returns the bytes written; sets trunc in *flags when
+ * the path is deeper or longer than the walk allows.
+ */
+static __always_inline __u32 path_walk(char *buf, __u32 off, struct dentry *dentry,
+				       struct vfsmount *vfsmnt, __u16 *flags, __u16 trunc)
+{
+	struct mount *mnt = container_of(vfsmnt, struct mount, mnt);
+	__u32 len = 0;
+	int i;
+
+	for (i = 0; i < DS_PATH_DEPTH; i++) {
+		struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+		const unsigned char *name;
+		long n;
+
+		if (dentry == mnt_root || dentry == parent) {
+			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+
+			if (dentry != mnt_root || up == mnt)
+				return len;	/* the root */
+			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = up;
+			vfsmnt = __builtin_preserve_access_index(&up->mnt);
+			continue;
+		}
+		if (len > DS_PATH_MAX - DS_NAME_MAX - 1)
+			break;
+		name = BPF_CORE_READ(dentry, d_name.name);
+		n = bpf_probe_read_kernel_str(buf + ((off + len) & DS_DATA_MASK), DS_NAME_MAX + 1,
+					      name);
+		if (n <= 0) {
+			count(DS_ERR_PATH);
+			break;
+		}
+		len += n;
+		dentry = parent;
+	}
+	*flags |= trunc;
+	return len;
+}
+#endif /* DEPSENTRY_TASK_H */

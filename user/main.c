@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * depsentry: command line. `run` loads the configuration (all of it or
+ * nothing), opens the alert outputs, loads and attaches the BPF programs,
+ * picks up running processes, says it is ready and serves until a signal.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+struct options {
+	const char *config;
+	const char *outputs[MAX_OUTPUTS];
+	size_t noutputs;
+	int verbose;
+};
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: depsentry run [-c FILE] [-o FILE|-]... [-v]\n"
+			"       depsentry check-config [-c FILE]\n"
+			"       depsentry version\n");
+	exit(2);
+}
+
+static int parse_options(int argc, char **argv, struct options *o, bool run)
+{
+	int ch;
+
+	while ((ch = getopt(argc, argv, run ? "c:o:v" : "c:")) != -1) {
+		switch (ch) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'o':
+			if (o->noutputs == MAX_OUTPUTS) {
+				fprintf(stderr, "depsentry: at most %d -o options\n", MAX_OUTPUTS);
+				return -1;
+			}
+			o->outputs[o->noutputs++] = optarg;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return optind == argc ? 0 : -1;
+}
+
+/* -c, else the system file when it exists, else the built-in default. */
+static int load_config(const char *path, struct config **c)
+{
+	if (!path && access(DEFAULT_CONFIG_PATH, F_OK) == 0)
+		path = DEFAULT_CONFIG_PATH;
+	return config_load(path, c, stderr);
+}
+
+/* Tell systemd we are ready (Type=notify); a no-op without NOTIFY_SOCKET. */
+static void notify(const char *state)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	socklen_t salen;
+	int fd;
+
+	if (!path || (path[0] != '/' && path[0] != '@') || strlen(path) >= sizeof(sa.sun_path))
+		return;
+	strncpy(sa.sun_path, path, sizeof(sa.sun_path) - 1);
+	if (path[0] == '@')
+		sa.sun_path[0] = '\0';	/* abstract namespace */
+	salen = offsetof(struct sockaddr_un, sun_path) + strlen(path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&sa, salen) < 0)
+		log_warn("sd_notify %s", state);
+	close(fd);
+}
+
+static int cmd_run(struct options *o)
+{
+	struct host_info host;
+	struct daemon_ctx *d = NULL;
+	struct sensor *s = NULL;
+	struct config *c;
+	int ret = 1;
+
+	log_init(o->verbose, false);
+	if (load_config(o->config, &c))
+		return 1;
+	if (o->noutputs == 0)
+		o->outputs[o->noutputs++] = DEFAULT_ALERT_PATH;
+	if (output_open(o->outputs, o->noutputs))
+		goto out_config;
+	host_info_load(&host);
+	proctable_set_host(host.id);
+	s = sensor_open(c);
+	if (!s)
+		goto out_output;
+	d = loop_new(c, s, &host);
+	if (!d) {
+		log_warnx("cannot set up the event loop");
+		goto out_sensor;
+	}
+	fprintf(stderr, "depsentry: ready\n");
+	notify("READY=1");
+	if (loop_run(d) == 0)
+		ret = 0;
+	notify("STOPPING=1");
+	loop_free(d);
+out_sensor:
+	sensor_close(s);
+out_output:
+	output_close();
+out_config:
+	config_free(c);
+	return ret;
+}
+
+static int cmd_check(struct options *o)
+{
+	struct config *c;
+
+	if (load_config(o->config, &c))
+		return 1;
+	config_free(c);
+	printf("configuration OK\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	const char *cmd;
+
+	if (argc < 2)
+		usage();
+	cmd = argv[1];
+	argc--;
+	argv++;
+	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+		printf("depsentry %s (ECS %s)\n", DEPSENTRY_VERSION, ECS_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "run") == 0) {
+		if (parse_options(argc, argv, &o, true))
+			usage();
+		return cmd_run(&o);
+	}
+	if (strcmp(cmd, "check-config") == 0) {
+		if (parse_options(argc, argv, &o, false))
+			usage();
+		return cmd_check(&o);
+	}
+	usage();
+}

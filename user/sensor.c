@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The BPF object's life, as in libbpf-bootstrap: open the skeleton, size the
+ * maps from the configuration, load, attach, and one cleanup ladder.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "internal.h"
+#include "depsentry.skel.h"
+
+struct sensor {
+	struct depsentry_bpf *skel;
+	struct ring_buffer *rb;
+	int ncpus;
+};
+
+static const char *const counter_names[DS_COUNTER_MAX] = {
+	[DS_DROP_EXEC] = "exec_dropped",
+	[DS_DROP_FORK] = "fork_dropped",
+	[DS_DROP_EXIT] = "exit_dropped",
+	[DS_DROP_TRACK] = "track_full",
+	[DS_ERR_ARGS] = "args_unreadable",
+	[DS_ERR_ENV] = "env_unreadable",
+	[DS_ERR_PATH] = "path_unreadable",
+};
+
+const char *sensor_counter_name(int i)
+{
+	return i >= 0 && i < DS_COUNTER_MAX ? counter_names[i] : "?";
+}
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	size_t n;
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	if (n && msg[n - 1] == '\n')
+		msg[n - 1] = '\0';
+	if (level == LIBBPF_WARN)
+		log_warnx("libbpf: %s", msg);
+	else
+		log_debug("libbpf: %s", msg);
+	return 0;
+}
+
+/* Kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK. */
+static void raise_memlock(void)
+{
+	struct rlimit r = { RLIM_INFINITY, RLIM_INFINITY };
+
+	if (setrlimit(RLIMIT_MEMLOCK, &r))
+		log_warn("setrlimit(RLIMIT_MEMLOCK)");
+}
+
+static int size_maps(struct depsentry_bpf *skel, const struct config *c, int ncpus)
+{
+	int err;
+
+	err = bpf_map__set_max_entries(skel->maps.events, c->ringbuf_bytes);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.tracked, c->proctable_max);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.exec_buf, ncpus);
+	return err;
+}
+
+struct sensor *sensor_open(const struct config *c)
+{
+	struct sensor *s = calloc(1, sizeof(*s));
+	int err;
+
+	if (!s)
+		return NULL;
+	libbpf_set_print(libbpf_log);
+	raise_memlock();
+	s->ncpus = libbpf_num_possible_cpus();
+	if (s->ncpus <= 0) {
+		log_warnx("cannot count possible CPUs");
+		goto err_free;
+	}
+	s->skel = depsentry_bpf__open();
+	if (!s->skel) {
+		log_warn("cannot open the BPF object");
+		goto err_free;
+	}
+	err = size_maps(s->skel, c, s->ncpus);
+	if (err) {
+		log_warnx("cannot size BPF maps: %s", strerror(-err));
+		goto err_destroy;
+	}
+	err = depsentry_bpf__load(s->skel);
+	if (err) {
+		log_warnx("cannot load BPF programs: %s", strerror(-err));
+		goto err_destroy;
+	}
+	err = depsentry_bpf__attach(s->skel);
+	if (err) {
+		log_warnx("cannot attach BPF programs: %s", strerror(-err));
+		goto err_destroy;
+	}
+	return s;
+err_destroy:
+	depsentry_bpf__destroy(s->skel);
+err_free:
+	free(s);
+	return NULL;
+}
+
+struct ring_buffer *sensor_ringbuf(struct sensor *s, int (*fn)(void *, void *, size_t),
+				   void *ctx)
+{
+	if (!s->rb)
+		s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), fn, ctx, NULL);
+	return s->rb;
+}
+
+int sensor_track(struct sensor *s, uint32_t pid, uint64_t session)
+{
+	struct ds_track v = { .session = session };
+
+	return bpf_map__update_elem(s->skel->maps.tracked, &pid, sizeof(pid), &v, sizeof(v),
+				    BPF_ANY);
+}
+
+int sensor_counters(struct sensor *s, uint64_t out[DS_COUNTER_MAX])
+{
+	uint64_t *vals = calloc(s->ncpus, sizeof(*vals));
+	uint32_t i;
+	int c, err = 0;
+
+	if (!vals)
+		return -ENOMEM;
+	for (i = 0; i < DS_COUNTER_MAX && !err; i++) {
+		err = bpf_map__lookup_elem(s->skel->maps.counters, &i, sizeof(i), vals,
+					   sizeof(*vals) * s->ncpus, 0);
+		out[i] = 0;
+		for (c = 0; c < s->ncpus && !err; c++)
+			out[i] += vals[c];
+	}
+	free(vals);
+	return err;
+}
+
+void sensor_close(struct sensor *s)
+{
+	if (!s)
+		return;
+	ring_buffer__free(s->rb);
+	depsentry_bpf__destroy(s->skel);
+	free(s);
+}
