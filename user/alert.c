@@ -1,0 +1,706 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * One alert as one line of ECS 9.4 JSON. Every string that comes from a
+ * process (argv, paths, environment, comm) is untrusted: it is made valid
+ * UTF-8 (each invalid byte becomes U+FFFD) and capped before json-c sees
+ * it, since json-c escapes control characters but passes invalid UTF-8
+ * through. A value that is not known is left out, never null or empty.
+ * Field meanings: docs/fields.md.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "internal.h"
+
+/* Byte caps on strings taken from a process; they bound the line size. */
+#define CAP_CMDLINE	32768	/* process.command_line */
+#define CAP_ARGS	32768	/* all of process.args together */
+#define CAP_ARGS_N	1024	/* entries in process.args */
+#define CAP_PATH	4096	/* executables, working directory */
+#define CAP_ENV		4096	/* one KEY=VALUE of process.env_vars */
+#define CAP_SHORT	1024	/* names, ids, reasons, the message */
+#define CAP_RELATIVE	4096	/* parent, session root and hook command lines */
+#define CAP_CHAIN	1024	/* each ancestry command line */
+
+#define ENTITY_ID_LEN	128
+#define EVENT_ID_BYTES	16
+#define TIME_LEN	40
+
+static const char utf8_replacement[] = "\xef\xbf\xbd";	/* U+FFFD */
+
+/* Valid UTF-8 lead bytes (RFC 3629), and the range of the byte after each:
+ * the narrowed ranges refuse overlong forms, surrogates and > U+10FFFF. */
+static const struct {
+	unsigned char lo, hi;		/* lead byte range */
+	unsigned char len;		/* bytes in the sequence */
+	unsigned char next_lo, next_hi;	/* second byte range */
+} utf8_leads[] = {
+	{ 0xc2, 0xdf, 2, 0x80, 0xbf },
+	{ 0xe0, 0xe0, 3, 0xa0, 0xbf },
+	{ 0xe1, 0xec, 3, 0x80, 0xbf },
+	{ 0xed, 0xed, 3, 0x80, 0x9f },
+	{ 0xee, 0xef, 3, 0x80, 0xbf },
+	{ 0xf0, 0xf0, 4, 0x90, 0xbf },
+	{ 0xf1, 0xf3, 4, 0x80, 0xbf },
+	{ 0xf4, 0xf4, 4, 0x80, 0x8f },
+};
+
+static const char *const event_categories[] = { "process", "intrusion_detection" };
+static const char *const event_types[] = { "start", "info" };
+
+/* MITRE ATT&CK for T1195.001; is_array follows the ECS Normalization column. */
+static const struct {
+	const char *path;
+	const char *value;
+	bool is_array;
+} threat_fields[] = {
+	{ "threat.framework", "MITRE ATT&CK", false },
+	{ "threat.tactic.id", "TA0001", true },
+	{ "threat.tactic.name", "Initial Access", true },
+	{ "threat.tactic.reference", "https://attack.mitre.org/tactics/TA0001/", true },
+	{ "threat.technique.id", "T1195", true },
+	{ "threat.technique.name", "Supply Chain Compromise", true },
+	{ "threat.technique.reference", "https://attack.mitre.org/techniques/T1195/", true },
+	{ "threat.technique.subtechnique.id", "T1195.001", true },
+	{ "threat.technique.subtechnique.name",
+	  "Compromise Software Dependencies and Development Tools", true },
+	{ "threat.technique.subtechnique.reference",
+	  "https://attack.mitre.org/techniques/T1195/001/", true },
+};
+
+/* CI environment variables reported under depsentry.ci (lower-cased). */
+static const char *const ci_env_vars[] = {
+	"CI",		   "GITHUB_ACTIONS",  "GITHUB_REPOSITORY", "GITHUB_WORKFLOW",
+	"GITHUB_RUN_ID",   "GITHUB_SHA",      "GITHUB_REF",	   "GITHUB_ACTOR",
+	"GITLAB_CI",	   "CI_PROJECT_PATH", "CI_PIPELINE_ID",	   "CI_JOB_ID",
+	"CI_COMMIT_SHA",   "JENKINS_URL",     "BUILD_URL",	   "BUILDKITE",
+	"CIRCLECI",	   "TRAVIS",	      "TF_BUILD",	   "BITBUCKET_BUILD_NUMBER",
+};
+
+/* One alert being built; trunc holds DS_F_* bits from the image and from
+ * the caps applied here. */
+struct render {
+	struct json_object *root;
+	uint32_t trunc;
+	bool parent_trunc;
+};
+
+/* Length of the valid UTF-8 sequence at s, 0 if s starts an invalid one.
+ * s is NUL-terminated, so a sequence cut by the end fails on the NUL. */
+static size_t utf8_seq_len(const unsigned char *s)
+{
+	size_t i, j;
+
+	if (*s < 0x80)
+		return 1;
+	for (i = 0; i < ARRAY_SIZE(utf8_leads); i++) {
+		if (*s < utf8_leads[i].lo || *s > utf8_leads[i].hi)
+			continue;
+		if (s[1] < utf8_leads[i].next_lo || s[1] > utf8_leads[i].next_hi)
+			return 0;
+		for (j = 2; j < utf8_leads[i].len; j++)
+			if ((s[j] & 0xc0) != 0x80)
+				return 0;
+		return utf8_leads[i].len;
+	}
+	return 0;
+}
+
+/* s as valid UTF-8 of at most cap bytes, cut on a character boundary. */
+static char *utf8_sanitize(const char *s, size_t cap, bool *trunc)
+{
+	const unsigned char *in = (const unsigned char *)s;
+	size_t len = strlen(s), n = 0, step, olen;
+	char *out = malloc((3 * len < cap ? 3 * len : cap) + 1);
+	const void *src;
+
+	if (!out)
+		return NULL;
+	while (*in) {
+		step = utf8_seq_len(in);
+		src = step ? (const void *)in : utf8_replacement;
+		olen = step ? step : sizeof(utf8_replacement) - 1;
+		if (n + olen > cap) {
+			*trunc = true;
+			break;
+		}
+		memcpy(out + n, src, olen);
+		n += olen;
+		in += step ? step : 1;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/* A JSON string of s made safe, or NULL if s is unknown or empty. */
+static struct json_object *jstr_cap(const char *s, size_t cap, bool *trunc)
+{
+	struct json_object *o;
+	bool ignored = false;
+	char *clean;
+
+	if (!s || !*s)
+		return NULL;
+	clean = utf8_sanitize(s, cap, trunc ? trunc : &ignored);
+	if (!clean)
+		return NULL;
+	o = *clean ? json_object_new_string(clean) : NULL;
+	free(clean);
+	return o;
+}
+
+static struct json_object *jstr(const char *s)
+{
+	return jstr_cap(s, CAP_SHORT, NULL);
+}
+
+/* Add val at a dotted path under root, creating the objects on the way;
+ * nothing is created when val is NULL, so no empty object is left. */
+static void put(struct json_object *root, const char *path, struct json_object *val)
+{
+	char buf[128], *key, *dot;
+	struct json_object *o = root, *next;
+
+	if (!val)
+		return;
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (key = buf; (dot = strchr(key, '.')); key = dot + 1) {
+		*dot = '\0';
+		if (!json_object_object_get_ex(o, key, &next)) {
+			next = json_object_new_object();
+			json_object_object_add(o, key, next);
+		}
+		o = next;
+	}
+	json_object_object_add(o, key, val);
+}
+
+/* Add s at path; true if it had to be cut to cap. */
+static bool put_str(struct json_object *root, const char *path, const char *s, size_t cap)
+{
+	bool trunc = false;
+
+	put(root, path, jstr_cap(s, cap, &trunc));
+	return trunc;
+}
+
+static void put_int(struct json_object *root, const char *path, int64_t v)
+{
+	put(root, path, json_object_new_int64(v));
+}
+
+static void put_time(struct json_object *root, const char *path, uint64_t boot_ns)
+{
+	char buf[TIME_LEN];
+
+	if (!boot_ns)
+		return;
+	format_boot_time(boot_ns, buf, sizeof(buf));
+	put(root, path, json_object_new_string(buf));
+}
+
+static void put_const_array(struct json_object *root, const char *path,
+			    const char *const *v, size_t n)
+{
+	struct json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_string(v[i]));
+	put(root, path, a);
+}
+
+static uint64_t boot_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void put_entity_id(struct json_object *root, const char *path, const struct proc *p)
+{
+	char id[ENTITY_ID_LEN] = "";
+
+	proc_entity_id(p, id, sizeof(id));
+	put(root, path, jstr(id));
+}
+
+/* argv as an array, all entries together capped at cap bytes. */
+static bool put_args(struct json_object *root, const char *path, const struct image *img,
+		     size_t cap)
+{
+	struct json_object *a = json_object_new_array(), *s;
+	size_t used = 0, i;
+	bool trunc = false;
+
+	for (i = 0; img->argv && i < (size_t)img->argc && img->argv[i]; i++) {
+		if (i == CAP_ARGS_N || used >= cap) {
+			trunc = true;
+			break;
+		}
+		s = jstr_cap(img->argv[i], cap - used, &trunc);
+		if (!s)	/* an empty argument is still an argument */
+			s = json_object_new_string("");
+		used += (size_t)json_object_get_string_len(s) + 1;
+		json_object_array_add(a, s);
+	}
+	if (json_object_array_length(a))
+		put(root, path, a);
+	else
+		json_object_put(a);
+	return trunc;
+}
+
+/* The process image fields shared by process.* and process.parent.*:
+ * true if any of them was cut. */
+static bool put_image(struct json_object *root, const char *prefix, const struct image *img,
+		      size_t cmd_cap)
+{
+	char path[64];
+	bool trunc = false;
+
+	snprintf(path, sizeof(path), "%s.name", prefix);
+	put_str(root, path, img->name ? img->name : img->comm, CAP_SHORT);
+	snprintf(path, sizeof(path), "%s.executable", prefix);
+	trunc |= put_str(root, path, img->exe, CAP_PATH);
+	snprintf(path, sizeof(path), "%s.command_line", prefix);
+	trunc |= put_str(root, path, img->cmdline, cmd_cap);
+	snprintf(path, sizeof(path), "%s.args", prefix);
+	trunc |= put_args(root, path, img, cmd_cap);
+	if (img->argc > 0) {
+		snprintf(path, sizeof(path), "%s.args_count", prefix);
+		put_int(root, path, img->argc);
+	}
+	return trunc;
+}
+
+static void put_env_vars(struct render *r, const struct image *img)
+{
+	struct json_object *a = json_object_new_array(), *s;
+	bool trunc = false;
+	char *kv;
+	size_t i;
+
+	for (i = 0; img->env && i < img->nenv; i++) {
+		if (!img->env[i].name || asprintf(&kv, "%s=%s", img->env[i].name,
+						  img->env[i].value ? img->env[i].value : "") < 0)
+			continue;
+		s = jstr_cap(kv, CAP_ENV, &trunc);
+		free(kv);
+		if (s)
+			json_object_array_add(a, s);
+	}
+	if (trunc)
+		r->trunc |= DS_F_ENV_TRUNC;
+	if (json_object_array_length(a))
+		put(r->root, "process.env_vars", a);
+	else
+		json_object_put(a);
+}
+
+static void put_user(struct json_object *root, const char *prefix, uint32_t uid)
+{
+	char buf[4096], path[64], id[16];
+	struct passwd pw, *res = NULL;
+
+	snprintf(id, sizeof(id), "%u", uid);
+	snprintf(path, sizeof(path), "%s.id", prefix);
+	put(root, path, json_object_new_string(id));
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) || !res)
+		return;
+	snprintf(path, sizeof(path), "%s.name", prefix);
+	put(root, path, jstr(res->pw_name));
+}
+
+static void put_group(struct json_object *root, uint32_t gid)
+{
+	char *buf, id[16];
+	struct group gr, *res = NULL;
+	size_t len = 16384;	/* member lists can be long */
+
+	snprintf(id, sizeof(id), "%u", gid);
+	put(root, "process.group.id", json_object_new_string(id));
+	buf = malloc(len);
+	if (buf && !getgrgid_r(gid, &gr, buf, len, &res) && res)
+		put(root, "process.group.name", jstr(res->gr_name));
+	free(buf);
+}
+
+static void render_process(struct render *r, const struct proc *p)
+{
+	const struct image *img = p->img;
+
+	put_int(r->root, "process.pid", p->pid);
+	put_entity_id(r->root, "process.entity_id", p);
+	put_str(r->root, "process.name", img->name ? img->name : img->comm, CAP_SHORT);
+	if (put_str(r->root, "process.executable", img->exe, CAP_PATH))
+		r->trunc |= DS_F_EXE_TRUNC;
+	if (put_str(r->root, "process.command_line", img->cmdline, CAP_CMDLINE))
+		r->trunc |= DS_F_ARGS_TRUNC;
+	if (put_args(r->root, "process.args", img, CAP_ARGS))
+		r->trunc |= DS_F_ARGS_TRUNC;
+	if (img->argc > 0)
+		put_int(r->root, "process.args_count", img->argc);
+	if (put_str(r->root, "process.working_directory", img->cwd, CAP_PATH))
+		r->trunc |= DS_F_CWD_TRUNC;
+	put_time(r->root, "process.start", p->start);
+	put_user(r->root, "process.user", p->uid);
+	put_group(r->root, p->gid);
+	put_env_vars(r, img);
+	put_user(r->root, "user", p->uid);
+}
+
+static void render_parent(struct render *r, const struct proc *p)
+{
+	const struct proc *pp = p->parent;
+
+	if (!pp || !pp->img) {
+		if (p->ppid)
+			put_int(r->root, "process.parent.pid", p->ppid);
+		return;
+	}
+	put_int(r->root, "process.parent.pid", pp->pid);
+	put_entity_id(r->root, "process.parent.entity_id", pp);
+	r->parent_trunc = put_image(r->root, "process.parent", pp->img, CAP_RELATIVE);
+	r->parent_trunc |= (pp->img->flags & (DS_F_ARGS_TRUNC | DS_F_EXE_TRUNC)) != 0;
+	put_time(r->root, "process.parent.start", pp->start);
+}
+
+static void render_package(struct render *r, const struct proc *p)
+{
+	const char *name = proc_package_name(p);
+
+	if (!name || !*name)
+		return;
+	put(r->root, "package.name", jstr(name));
+	put(r->root, "package.version", jstr(proc_package_version(p)));
+	if (p->sess && p->sess->pm)
+		put(r->root, "package.type", jstr(p->sess->pm->package_type));
+}
+
+static void render_host(struct render *r, const struct host_info *h)
+{
+	put(r->root, "host.hostname", jstr(h->hostname));
+	put(r->root, "host.name", jstr(h->hostname));
+	put(r->root, "host.id", jstr(h->id));
+	put(r->root, "host.architecture", jstr(h->architecture));
+	put(r->root, "host.os.type", json_object_new_string("linux"));
+	put(r->root, "host.os.name", jstr(h->os_name));
+	put(r->root, "host.os.version", jstr(h->os_version));
+	put(r->root, "host.os.family", jstr(h->os_family));
+	put(r->root, "host.os.kernel", jstr(h->os_kernel));
+	put(r->root, "agent.type", json_object_new_string("depsentry"));
+	put(r->root, "agent.version", json_object_new_string(DEPSENTRY_VERSION));
+	put(r->root, "agent.id", jstr(h->agent_id));
+	put(r->root, "agent.name", jstr(h->hostname));
+}
+
+/* Best effort: the process (or its parent or session root) may be gone. */
+static void render_container(struct render *r, const struct proc *p)
+{
+	const struct proc *cand[3] = { p, p->parent, p->sess ? p->sess->root : NULL };
+	char id[80];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cand); i++) {
+		if (!cand[i] || cand[i]->exited)
+			continue;
+		if (host_container_id(cand[i]->pid, cand[i]->start, id, sizeof(id))) {
+			put(r->root, "container.id", json_object_new_string(id));
+			return;
+		}
+	}
+}
+
+static void render_session(struct render *r, const struct proc *p)
+{
+	const struct session *s = p->sess;
+	const struct proc *root = s ? s->root : NULL;
+	char id[24];
+
+	if (!s)
+		return;
+	snprintf(id, sizeof(id), "%016" PRIx64, s->id);
+	put(r->root, "depsentry.session.id", json_object_new_string(id));
+	if (s->pm)
+		put(r->root, "depsentry.session.package_manager", jstr(s->pm->name));
+	put_str(r->root, "depsentry.lifecycle_event", proc_lifecycle_event(p), CAP_SHORT);
+	put_int(r->root, "depsentry.depth", p->depth);
+	if (!root || !root->img)
+		return;
+	put_int(r->root, "depsentry.session.pid", root->pid);
+	put_entity_id(r->root, "depsentry.session.entity_id", root);
+	put_str(r->root, "depsentry.session.executable", root->img->exe, CAP_PATH);
+	put_str(r->root, "depsentry.session.command_line", root->img->cmdline, CAP_RELATIVE);
+	put_time(r->root, "depsentry.session.start", root->start);
+}
+
+static struct json_object *chain_entry(const struct proc *q)
+{
+	struct json_object *e = json_object_new_object();
+	bool trunc = false;
+
+	put_int(e, "pid", q->pid);
+	put_entity_id(e, "entity_id", q);
+	if (q->img) {
+		put_str(e, "name", q->img->name ? q->img->name : q->img->comm, CAP_SHORT);
+		trunc = put_str(e, "command_line", q->img->cmdline, CAP_CHAIN);
+		trunc |= (q->img->flags & DS_F_ARGS_TRUNC) != 0;
+	}
+	if (trunc)
+		put(e, "truncated", json_object_new_boolean(true));
+	return e;
+}
+
+/* The nearest CHAIN_MAX processes from the session root (else the top-most
+ * known ancestor) down to p, oldest first. */
+static void render_ancestry(struct render *r, const struct proc *p)
+{
+	const struct proc *chain[CHAIN_MAX], *q = p, *root = p->sess ? p->sess->root : NULL;
+	struct json_object *a;
+	size_t n = 0;
+
+	while (q && n < CHAIN_MAX) {
+		chain[n++] = q;
+		q = q == root ? NULL : q->parent;
+	}
+	a = json_object_new_array();
+	while (n > 0)
+		json_object_array_add(a, chain_entry(chain[--n]));
+	put(r->root, "depsentry.ancestry", a);
+	put(r->root, "depsentry.ancestry_truncated", json_object_new_boolean(q != NULL));
+}
+
+static void render_rule(struct render *r, const struct verdict *v)
+{
+	const struct rule_info *ri = rule_info(v->rule);
+	struct json_object *ids = json_object_new_array();
+	int i;
+
+	if (ri) {
+		put(r->root, "rule.id", jstr(ri->id));
+		put(r->root, "rule.name", jstr(ri->name));
+		put(r->root, "rule.description", jstr(ri->description));
+		put(r->root, "rule.reference", jstr(ri->reference));
+	}
+	put(r->root, "rule.ruleset", json_object_new_string("T1195.001"));
+	for (i = RULE_NONE + 1; i < RULE_MAX; i++) {
+		ri = rule_info((enum rule_id)i);
+		if (ri && ri->id && ((v->rules_matched & (1U << i)) || i == (int)v->rule))
+			json_object_array_add(ids, json_object_new_string(ri->id));
+	}
+	if (json_object_array_length(ids))
+		put(r->root, "depsentry.rules_matched", ids);
+	else
+		json_object_put(ids);
+}
+
+static void render_threat(struct render *r)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(threat_fields); i++) {
+		if (threat_fields[i].is_array)
+			put_const_array(r->root, threat_fields[i].path, &threat_fields[i].value, 1);
+		else
+			put(r->root, threat_fields[i].path,
+			    json_object_new_string(threat_fields[i].value));
+	}
+}
+
+static void render_verdict(struct render *r, const struct verdict *v)
+{
+	const struct proc *h = v->hook;
+
+	put(r->root, "depsentry.severity", jstr(severity_name(v->severity)));
+	put(r->root, "depsentry.matched.field", jstr(v->matched_field));
+	put(r->root, "depsentry.matched.value", jstr(v->matched));
+	put(r->root, "depsentry.excluded_by", jstr(v->excluded_by));
+	if (!h)
+		return;
+	put_int(r->root, "depsentry.hook.pid", h->pid);
+	put_entity_id(r->root, "depsentry.hook.entity_id", h);
+	if (h->img) {
+		put_str(r->root, "depsentry.hook.name", h->img->name, CAP_SHORT);
+		put_str(r->root, "depsentry.hook.command_line", h->img->cmdline, CAP_RELATIVE);
+	}
+}
+
+/* "GITHUB_RUN_ID" -> "depsentry.ci.github_run_id" */
+static void ci_field_path(const char *var, char *path, size_t len)
+{
+	static const char prefix[] = "depsentry.ci.";
+	size_t n = sizeof(prefix) - 1;
+
+	memcpy(path, prefix, n);
+	for (; *var && n + 1 < len; var++)
+		path[n++] = (char)tolower((unsigned char)*var);
+	path[n] = '\0';
+}
+
+static void render_ci(struct render *r, const struct proc *p)
+{
+	char path[96];
+	const char *val;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ci_env_vars); i++) {
+		val = proc_env(p, ci_env_vars[i]);
+		if (!val || !*val)
+			continue;
+		ci_field_path(ci_env_vars[i], path, sizeof(path));
+		put(r->root, path, jstr(val));
+	}
+}
+
+static void render_truncated(struct render *r, const struct image *img)
+{
+	uint32_t f = r->trunc | img->flags;
+
+	put(r->root, "depsentry.truncated.args",
+	    json_object_new_boolean(!!(f & (DS_F_ARGS_TRUNC | DS_F_ARGS_FAULT))));
+	put(r->root, "depsentry.truncated.executable",
+	    json_object_new_boolean(!!(f & (DS_F_EXE_TRUNC | DS_F_FILENAME_TRUNC))));
+	put(r->root, "depsentry.truncated.working_directory",
+	    json_object_new_boolean(!!(f & DS_F_CWD_TRUNC)));
+	put(r->root, "depsentry.truncated.env",
+	    json_object_new_boolean(!!(f & (DS_F_ENV_TRUNC | DS_F_ENV_FAULT))));
+	put(r->root, "depsentry.truncated.parent", json_object_new_boolean(r->parent_trunc));
+}
+
+static void render_event(struct render *r, const struct verdict *v, uint64_t event_ts)
+{
+	unsigned char raw[EVENT_ID_BYTES];
+	char id[2 * EVENT_ID_BYTES + 1];
+	int score = severity_score(v->severity);
+	size_t i;
+
+	put_time(r->root, "@timestamp", event_ts ? event_ts : boot_now());
+	put(r->root, "ecs.version", json_object_new_string(ECS_VERSION));
+	put(r->root, "event.kind", json_object_new_string("alert"));
+	put_const_array(r->root, "event.category", event_categories, ARRAY_SIZE(event_categories));
+	put_const_array(r->root, "event.type", event_types, ARRAY_SIZE(event_types));
+	put(r->root, "event.action", json_object_new_string("exec"));
+	if (getrandom(raw, sizeof(raw), GRND_NONBLOCK) == (ssize_t)sizeof(raw)) {
+		for (i = 0; i < sizeof(raw); i++)
+			snprintf(id + 2 * i, 3, "%02x", raw[i]);
+		put(r->root, "event.id", json_object_new_string(id));
+	}
+	put_int(r->root, "event.severity", score);
+	put(r->root, "event.risk_score", json_object_new_double(score));
+	put(r->root, "event.module", json_object_new_string("depsentry"));
+	put(r->root, "event.dataset", json_object_new_string("depsentry.alerts"));
+	put_time(r->root, "event.created", boot_now());
+	put(r->root, "event.reason", jstr(v->reason));
+}
+
+static size_t appendf(char *buf, size_t len, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* snprintf at buf + n; returns the new length, clamped to the buffer. */
+static size_t appendf(char *buf, size_t len, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	int w;
+
+	if (n + 1 >= len)
+		return n;
+	va_start(ap, fmt);
+	w = vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
+	if (w < 0)
+		return n;
+	return n + (size_t)w < len ? n + (size_t)w : len - 1;
+}
+
+/* "whoami (pid 1234) started under npm for package evil-pkg@1.0.0
+ * (postinstall), 2 levels below the package manager: reconnaissance" */
+static void render_message(struct render *r, const struct proc *p, const struct verdict *v)
+{
+	const char *name = p->img->name ? p->img->name : p->img->comm;
+	const char *pkg = proc_package_name(p), *ver = proc_package_version(p);
+	const char *ev = proc_lifecycle_event(p);
+	char msg[2 * CAP_SHORT];
+	size_t n;
+
+	n = appendf(msg, sizeof(msg), 0, "%s (pid %u)", name, p->pid);
+	if (p->sess && p->sess->pm) {
+		n = appendf(msg, sizeof(msg), n, " started under %s", p->sess->pm->name);
+		if (pkg && *pkg)
+			n = appendf(msg, sizeof(msg), n, " for package %s%s%s", pkg,
+				    ver && *ver ? "@" : "", ver && *ver ? ver : "");
+		if (ev && *ev)
+			n = appendf(msg, sizeof(msg), n, " (%s)", ev);
+		if (p->depth)
+			n = appendf(msg, sizeof(msg), n, ", %u level%s below the package manager",
+				    p->depth, p->depth == 1 ? "" : "s");
+	} else if (p->parent && p->parent->img && p->parent->img->name) {
+		n = appendf(msg, sizeof(msg), n, " started by %s (pid %u)",
+			    p->parent->img->name, p->parent->pid);
+	}
+	if (v->reason && *v->reason)
+		appendf(msg, sizeof(msg), n, ": %s", v->reason);
+	put(r->root, "message", jstr(msg));
+}
+
+/* The object as one line: '\n'-terminated and malloc'd. */
+static char *render_line(struct json_object *root, size_t *len)
+{
+	const char *s;
+	size_t n;
+	char *line;
+
+	s = json_object_to_json_string_length(root, JSON_C_TO_STRING_PLAIN |
+					      JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+	if (!s)
+		return NULL;
+	line = malloc(n + 2);
+	if (!line)
+		return NULL;
+	memcpy(line, s, n);
+	line[n] = '\n';
+	line[n + 1] = '\0';
+	*len = n + 1;
+	return line;
+}
+
+char *alert_render(const struct host_info *h, const struct proc *p, const struct verdict *v,
+		   uint64_t event_ts, size_t *len)
+{
+	struct render r = { 0 };
+	char *line;
+
+	if (!h || !p || !p->img || !v || !len)
+		return NULL;
+	r.root = json_object_new_object();
+	if (!r.root)
+		return NULL;
+	render_event(&r, v, event_ts);
+	render_message(&r, p, v);
+	render_rule(&r, v);
+	render_threat(&r);
+	render_process(&r, p);
+	render_parent(&r, p);
+	render_package(&r, p);
+	render_host(&r, h);
+	render_container(&r, p);
+	render_session(&r, p);
+	render_ancestry(&r, p);
+	render_verdict(&r, v);
+	render_ci(&r, p);
+	render_truncated(&r, p->img);
+	line = render_line(r.root, len);
+	json_object_put(r.root);
+	return line;
+}
