@@ -15,7 +15,7 @@ static __always_inline __u32 copy_args(struct ds_exec *e, char *data, struct mm_
 {
 	unsigned long start = BPF_CORE_READ(mm, arg_start);
 	unsigned long end = BPF_CORE_READ(mm, arg_end);
-	__u32 len = end > start ? end - start : 0;
+	__u64 len = end > start ? end - start : 0;
 
 	if (len > DS_ARGS_MAX) {
 		len = DS_ARGS_MAX;
@@ -36,7 +36,7 @@ static __always_inline __u32 copy_env(struct ds_exec *e, char *data, __u32 off,
 {
 	unsigned long start = BPF_CORE_READ(mm, env_start);
 	unsigned long end = BPF_CORE_READ(mm, env_end);
-	__u32 len = end > start ? end - start : 0;
+	__u64 len = end > start ? end - start : 0;
 
 	if (len > DS_ENV_MAX) {
 		len = DS_ENV_MAX;
@@ -101,13 +101,13 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	e->filename_len = n;
 	off += n;
 
-	e->exe_len = path_walk(b->data, off, BPF_CORE_READ(bprm, file, f_path.dentry),
-			       BPF_CORE_READ(bprm, file, f_path.mnt), &e->hdr.flags,
-			       DS_F_EXE_TRUNC);
+	path_walk(b->data, off, BPF_CORE_READ(bprm, file, f_path.dentry),
+		  BPF_CORE_READ(bprm, file, f_path.mnt), &e->exe_len, &e->hdr.flags,
+		  DS_F_EXE_TRUNC);
 	off += e->exe_len;
 
 	BPF_CORE_READ_INTO(&pwd, task, fs, pwd);
-	e->cwd_len = path_walk(b->data, off, pwd.dentry, pwd.mnt, &e->hdr.flags, DS_F_CWD_TRUNC);
+	path_walk(b->data, off, pwd.dentry, pwd.mnt, &e->cwd_len, &e->hdr.flags, DS_F_CWD_TRUNC);
 	off += e->cwd_len;
 
 	e->env_len = 0;

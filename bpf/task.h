@@ -58,32 +58,37 @@ static __always_inline void fill_hdr(struct ds_hdr *h, __u16 type, struct task_s
 /*
  * Copy the path of (dentry, vfsmnt) into buf at off, leaf component first,
  * each component NUL-terminated; mount points are crossed up to the root of
- * the mount namespace. Returns the bytes written; sets trunc in *flags when
- * the path is deeper or longer than the walk allows.
+ * the mount namespace. The running length lives in *lenp, in map memory, so
+ * the verifier sees it as one bounded unknown and prunes the loop's states
+ * instead of walking every combination of branches. Sets trunc in *flags
+ * when the path is deeper or longer than the walk allows.
  */
-static __always_inline __u32 path_walk(char *buf, __u32 off, struct dentry *dentry,
-				       struct vfsmount *vfsmnt, __u16 *flags, __u16 trunc)
+static __always_inline void path_walk(char *buf, __u32 off, struct dentry *dentry,
+				      struct vfsmount *vfsmnt, __u16 *lenp, __u16 *flags,
+				      __u16 trunc)
 {
 	struct mount *mnt = container_of(vfsmnt, struct mount, mnt);
-	__u32 len = 0;
 	int i;
 
+	*lenp = 0;
 	for (i = 0; i < DS_PATH_DEPTH; i++) {
 		struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
 		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
 		const unsigned char *name;
+		__u32 len;
 		long n;
 
 		if (dentry == mnt_root || dentry == parent) {
 			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
 
 			if (dentry != mnt_root || up == mnt)
-				return len;	/* the root */
+				return;	/* the root */
 			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
 			mnt = up;
 			vfsmnt = __builtin_preserve_access_index(&up->mnt);
 			continue;
 		}
+		len = *lenp;
 		if (len > DS_PATH_MAX - DS_NAME_MAX - 1)
 			break;
 		name = BPF_CORE_READ(dentry, d_name.name);
@@ -93,10 +98,9 @@ static __always_inline __u32 path_walk(char *buf, __u32 off, struct dentry *dent
 			count(DS_ERR_PATH);
 			break;
 		}
-		len += n;
+		*lenp = len + n;
 		dentry = parent;
 	}
 	*flags |= trunc;
-	return len;
 }
 #endif /* DEPSENTRY_TASK_H */

@@ -37,20 +37,11 @@ const char *sensor_counter_name(int i)
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char msg[1024];
-	size_t n;
-
 	if (level == LIBBPF_DEBUG)
 		return 0;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	n = strlen(msg);
-	if (n && msg[n - 1] == '\n')
-		msg[n - 1] = '\0';
-	if (level == LIBBPF_WARN)
-		log_warnx("libbpf: %s", msg);
-	else
-		log_debug("libbpf: %s", msg);
-	return 0;
+	/* verifier logs are long: print them whole */
+	fputs("depsentry: libbpf: ", stderr);
+	return vfprintf(stderr, fmt, ap);
 }
 
 /* Kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK. */
@@ -59,7 +50,7 @@ static void raise_memlock(void)
 	struct rlimit r = { RLIM_INFINITY, RLIM_INFINITY };
 
 	if (setrlimit(RLIMIT_MEMLOCK, &r))
-		log_warn("setrlimit(RLIMIT_MEMLOCK)");
+		log_debug("setrlimit(RLIMIT_MEMLOCK): %s", strerror(errno));
 }
 
 static int size_maps(struct depsentry_bpf *skel, const struct config *c, int ncpus)
