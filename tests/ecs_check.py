@@ -7,7 +7,7 @@
 Every line must be one JSON object in strict UTF-8. Each leaf field path
 (objects flattened with '.', arrays of objects too) must be an ECS field or
 lie under `depsentry.`; values must match the ECS type; nothing may be null
-or empty; event.kind, event.category and event.type must use the allowed
+or empty (an empty string may sit in an array, e.g. an empty argument); event.kind, event.category and event.type must use the allowed
 values, each category with its expected types; dates must be RFC 3339.
 
 Importable: check_line(obj) returns a list of error strings, check_raw(bytes)
@@ -120,8 +120,10 @@ def _lookup(fields, path):
 
 def check_field(fields, path, val):
     errs = []
-    if _is_empty(val) or (isinstance(val, list) and any(_is_empty(v) for v in val)):
+    if _is_empty(val):
         return ["%s: null or empty value (unknown values must be left out)" % path]
+    if isinstance(val, list) and any(v is None or v == [] or v == {} for v in val):
+        return ["%s: null or empty array element" % path]
     if path.startswith(CUSTOM_PREFIX):
         return []
     spec = _lookup(fields, path)
