@@ -1,0 +1,635 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The configuration: one JSON document, parsed into a fresh struct config.
+ *
+ * Parsing is a transaction. Every error is reported, with the file and the
+ * line (syntax) or the JSON path (meaning) it is about, and only a config
+ * without any error is handed back: never a partially applied one. Unknown
+ * keys are errors, so a typo cannot silently disable a rule.
+ *
+ * The shape of the document is described by const field tables below; one
+ * generic walker applies them, so adding a key is adding a table row.
+ */
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define CONFIG_MAX_BYTES	(1 << 20)	/* larger files are refused */
+#define CONFIG_PATH_LEN		256		/* longest JSON path reported */
+#define RINGBUF_MIN		(256LL << 10)
+#define RINGBUF_MAX		(1LL << 30)
+#define PROCTABLE_MIN		1024LL
+#define PROCTABLE_MAX		4194304LL
+#define DEFAULT_RINGBUF		(16U << 20)
+#define DEFAULT_PROCTABLE	65536U
+
+static const char *const severity_names[] = {
+	[SEV_NONE] = "none",
+	[SEV_LOW] = "low",
+	[SEV_MEDIUM] = "medium",
+	[SEV_HIGH] = "high",
+	[SEV_CRITICAL] = "critical",
+};
+
+static const int severity_scores[] = {
+	[SEV_NONE] = 0,
+	[SEV_LOW] = 21,
+	[SEV_MEDIUM] = 47,
+	[SEV_HIGH] = 73,
+	[SEV_CRITICAL] = 99,
+};
+
+const char *severity_name(enum severity s)
+{
+	if ((unsigned int)s >= ARRAY_SIZE(severity_names))
+		return "none";
+	return severity_names[s];
+}
+
+int severity_score(enum severity s)
+{
+	if ((unsigned int)s >= ARRAY_SIZE(severity_scores))
+		return 0;
+	return severity_scores[s];
+}
+
+/* Parse state: where we are in the document, and how many errors so far. */
+struct pctx {
+	const char *name;	/* file name in messages */
+	FILE *errs;
+	int nerr;
+	size_t len;		/* of path */
+	char path[CONFIG_PATH_LEN];
+};
+
+static void __attribute__((format(printf, 2, 3))) cfg_error(struct pctx *x, const char *fmt,
+							     ...)
+{
+	va_list ap;
+
+	x->nerr++;
+	if (!x->errs)
+		return;
+	fprintf(x->errs, "%s: %s: ", x->name, x->path);
+	va_start(ap, fmt);
+	vfprintf(x->errs, fmt, ap);
+	va_end(ap);
+	fputc('\n', x->errs);
+}
+
+/* Append a path component; returns the length to restore with path_pop. */
+static size_t path_push(struct pctx *x, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static size_t path_push(struct pctx *x, const char *fmt, ...)
+{
+	size_t old = x->len;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(x->path + old, sizeof(x->path) - old, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		x->len = old + (size_t)n < sizeof(x->path) ? old + n : sizeof(x->path) - 1;
+	return old;
+}
+
+static void path_pop(struct pctx *x, size_t old)
+{
+	x->len = old;
+	x->path[old] = '\0';
+}
+
+/*
+ * One key of a JSON object. parse() gets the value and the address of the
+ * destination, base + off. Arrays of objects use size (element size),
+ * off_n (where the element count goes), sub (the element's fields) and
+ * check (a whole-element validator). Integers use min and max.
+ */
+struct field {
+	const char *key;
+	void (*parse)(struct pctx *x, struct json_object *v, void *dst, const struct field *f);
+	size_t off;
+	bool required;
+	size_t off_n;
+	size_t size;
+	const struct field *sub;
+	void (*check)(struct pctx *x, const void *elem);
+	long long min, max;
+};
+
+static void parse_object(struct pctx *x, struct json_object *o, void *base,
+			 const struct field *fields);
+
+static bool parse_is_string(struct pctx *x, struct json_object *v)
+{
+	if (!json_object_is_type(v, json_type_string)) {
+		cfg_error(x, "expected a string");
+		return false;
+	}
+	if (json_object_get_string_len(v) == 0) {
+		cfg_error(x, "must not be empty");
+		return false;
+	}
+	if (strlen(json_object_get_string(v)) != (size_t)json_object_get_string_len(v)) {
+		cfg_error(x, "contains a NUL byte");
+		return false;
+	}
+	return true;
+}
+
+static void parse_string(struct pctx *x, struct json_object *v, void *dst,
+			 const struct field *f)
+{
+	char **s = dst;
+
+	(void)f;
+	if (!parse_is_string(x, v))
+		return;
+	*s = strdup(json_object_get_string(v));
+	if (!*s)
+		cfg_error(x, "out of memory");
+}
+
+static bool env_name_valid(const char *s)
+{
+	static const char first[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_";
+
+	if (!strchr(first, *s))
+		return false;
+	return s[strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_0123456789")] ==
+	       '\0';
+}
+
+/* An array of non-empty strings, each accepted by valid() when given. */
+static void strings_parse(struct pctx *x, struct json_object *v, struct strlist *l,
+			  bool (*valid)(const char *s))
+{
+	size_t i, n, old;
+
+	if (!json_object_is_type(v, json_type_array)) {
+		cfg_error(x, "expected an array of strings");
+		return;
+	}
+	n = json_object_array_length(v);
+	l->v = calloc(n + 1, sizeof(*l->v));
+	if (!l->v) {
+		cfg_error(x, "out of memory");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(v, i);
+
+		old = path_push(x, "[%zu]", i);
+		if (parse_is_string(x, e)) {
+			const char *s = json_object_get_string(e);
+
+			if (valid && !valid(s))
+				cfg_error(x, "\"%s\" is not a valid environment variable name", s);
+			else if (!(l->v[l->n++] = strdup(s)))
+				cfg_error(x, "out of memory");
+		}
+		path_pop(x, old);
+	}
+}
+
+static void parse_strings(struct pctx *x, struct json_object *v, void *dst,
+			  const struct field *f)
+{
+	(void)f;
+	strings_parse(x, v, dst, NULL);
+}
+
+static void parse_env_names(struct pctx *x, struct json_object *v, void *dst,
+			    const struct field *f)
+{
+	(void)f;
+	strings_parse(x, v, dst, env_name_valid);
+}
+
+static void parse_bool(struct pctx *x, struct json_object *v, void *dst, const struct field *f)
+{
+	(void)f;
+	if (!json_object_is_type(v, json_type_boolean)) {
+		cfg_error(x, "expected true or false");
+		return;
+	}
+	*(bool *)dst = json_object_get_boolean(v);
+}
+
+static void parse_severity(struct pctx *x, struct json_object *v, void *dst,
+			   const struct field *f)
+{
+	const char *s;
+	size_t i;
+
+	(void)f;
+	if (!json_object_is_type(v, json_type_string)) {
+		cfg_error(x, "expected a severity: low, medium, high or critical");
+		return;
+	}
+	s = json_object_get_string(v);
+	for (i = SEV_LOW; i < ARRAY_SIZE(severity_names); i++) {
+		if (strcmp(s, severity_names[i]) == 0) {
+			*(enum severity *)dst = i;
+			return;
+		}
+	}
+	cfg_error(x, "unknown severity \"%s\": expected low, medium, high or critical", s);
+}
+
+static bool is_pow2(long long n)
+{
+	return n > 0 && (n & (n - 1)) == 0;
+}
+
+/* An integer in [f->min, f->max]; a power of two too when f->size is set. */
+static void parse_u32(struct pctx *x, struct json_object *v, void *dst, const struct field *f)
+{
+	long long n;
+
+	if (!json_object_is_type(v, json_type_int)) {
+		cfg_error(x, "expected an integer");
+		return;
+	}
+	errno = 0;
+	n = json_object_get_int64(v);
+	if (errno || n < f->min || n > f->max) {
+		cfg_error(x, "%s is out of range: expected %lld to %lld", json_object_get_string(v),
+			  f->min, f->max);
+		return;
+	}
+	if (f->size && !is_pow2(n)) {
+		cfg_error(x, "%lld is not a power of two", n);
+		return;
+	}
+	*(uint32_t *)dst = (uint32_t)n;
+}
+
+static void parse_sub(struct pctx *x, struct json_object *v, void *dst, const struct field *f)
+{
+	parse_object(x, v, dst, f->sub);
+}
+
+/* An array of objects, each parsed with f->sub into a calloc'd array. */
+static void parse_objects(struct pctx *x, struct json_object *v, void *dst,
+			  const struct field *f)
+{
+	size_t i, n, old, *count = (size_t *)((char *)dst - f->off + f->off_n);
+	char *elems;
+
+	if (!json_object_is_type(v, json_type_array)) {
+		cfg_error(x, "expected an array of objects");
+		return;
+	}
+	n = json_object_array_length(v);
+	elems = calloc(n ? n : 1, f->size);
+	if (!elems) {
+		cfg_error(x, "out of memory");
+		return;
+	}
+	*(void **)dst = elems;
+	*count = n;
+	for (i = 0; i < n; i++) {
+		old = path_push(x, "[%zu]", i);
+		parse_object(x, json_object_array_get_idx(v, i), elems + i * f->size, f->sub);
+		if (f->check && json_object_is_type(json_object_array_get_idx(v, i),
+						    json_type_object))
+			f->check(x, elems + i * f->size);
+		path_pop(x, old);
+	}
+}
+
+static const struct field *field_find(const struct field *fields, const char *key)
+{
+	for (; fields->key; fields++)
+		if (strcmp(fields->key, key) == 0)
+			return fields;
+	return NULL;
+}
+
+static void parse_object(struct pctx *x, struct json_object *o, void *base,
+			 const struct field *fields)
+{
+	const struct field *f;
+	uint64_t seen = 0;
+	size_t old;
+
+	if (!json_object_is_type(o, json_type_object)) {
+		cfg_error(x, "expected an object");
+		return;
+	}
+	json_object_object_foreach(o, key, v) {
+		old = path_push(x, ".%s", key);
+		f = field_find(fields, key);
+		if (!f) {
+			cfg_error(x, "unknown key");
+		} else {
+			seen |= 1ULL << (f - fields);
+			f->parse(x, v, (char *)base + f->off, f);
+		}
+		path_pop(x, old);
+	}
+	for (f = fields; f->key; f++)
+		if (f->required && !(seen & (1ULL << (f - fields))))
+			cfg_error(x, "missing required key \"%s\"", f->key);
+}
+
+static void check_exclusion(struct pctx *x, const void *elem)
+{
+	const struct exclusion *e = elem;
+
+	if (!e->executables.n && !e->command_lines.n && !e->packages.n && !e->users.n &&
+	    !e->ancestors.n)
+		cfg_error(x, "exclusion needs at least one non-empty list: it would match everything");
+}
+
+#define STRINGS(k, type, member, req)                                                  \
+	{ .key = (k), .parse = parse_strings, .off = offsetof(type, member), .required = (req) }
+#define STRING(k, type, member, req)                                                   \
+	{ .key = (k), .parse = parse_string, .off = offsetof(type, member), .required = (req) }
+#define OBJECTS(k, member, count, type, fields, chk, req)                              \
+	{ .key = (k), .parse = parse_objects, .off = offsetof(struct config, member),  \
+	  .off_n = offsetof(struct config, count), .size = sizeof(type), .sub = (fields), \
+	  .check = (chk), .required = (req) }
+
+static const struct field pm_fields[] = {
+	STRING("name", struct pm_def, name, true),
+	STRING("package_type", struct pm_def, package_type, true),
+	STRINGS("executables", struct pm_def, executables, true),
+	STRINGS("scripts", struct pm_def, scripts, false),
+	STRINGS("command_lines", struct pm_def, command_lines, false),
+	{ 0 }
+};
+
+static const struct field name_group_fields[] = {
+	{ .key = "severity", .parse = parse_severity, .required = true,
+	  .off = offsetof(struct sus_group, severity) },
+	STRING("reason", struct sus_group, reason, true),
+	STRINGS("names", struct sus_group, patterns, true),
+	{ 0 }
+};
+
+static const struct field cmdline_group_fields[] = {
+	{ .key = "severity", .parse = parse_severity, .required = true,
+	  .off = offsetof(struct sus_group, severity) },
+	STRING("reason", struct sus_group, reason, true),
+	STRINGS("patterns", struct sus_group, patterns, true),
+	{ 0 }
+};
+
+static const struct field exclusion_fields[] = {
+	STRING("comment", struct exclusion, comment, true),
+	STRINGS("executables", struct exclusion, executables, false),
+	STRINGS("command_lines", struct exclusion, command_lines, false),
+	STRINGS("packages", struct exclusion, packages, false),
+	STRINGS("users", struct exclusion, users, false),
+	STRINGS("ancestors", struct exclusion, ancestors, false),
+	{ 0 }
+};
+
+/* The rules object's members write straight into struct config. */
+static const struct field rule_pm_fields[] = {
+	{ .key = "enabled", .parse = parse_bool,
+	  .off = offsetof(struct config, pm_child_enabled) },
+	{ 0 }
+};
+
+static const struct field rule_lifecycle_fields[] = {
+	{ .key = "enabled", .parse = parse_bool,
+	  .off = offsetof(struct config, lifecycle_enabled) },
+	STRINGS("parent_command_lines", struct config, lifecycle_parents, true),
+	STRINGS("lifecycle_events", struct config, lifecycle_events, true),
+	{ 0 }
+};
+
+static const struct field rules_fields[] = {
+	{ .key = "pm-suspicious-child", .parse = parse_sub, .required = true,
+	  .sub = rule_pm_fields },
+	{ .key = "lifecycle-hook-suspicious-child", .parse = parse_sub, .required = true,
+	  .sub = rule_lifecycle_fields },
+	{ 0 }
+};
+
+static const struct field config_fields[] = {
+	{ .key = "ring_buffer_size", .parse = parse_u32, .off = offsetof(struct config, ringbuf_bytes),
+	  .min = RINGBUF_MIN, .max = RINGBUF_MAX, .size = 1 },
+	{ .key = "process_table_size", .parse = parse_u32,
+	  .off = offsetof(struct config, proctable_max), .min = PROCTABLE_MIN,
+	  .max = PROCTABLE_MAX },
+	{ .key = "min_severity", .parse = parse_severity,
+	  .off = offsetof(struct config, min_severity) },
+	{ .key = "environment", .parse = parse_env_names,
+	  .off = offsetof(struct config, env_vars), .required = true },
+	OBJECTS("package_managers", pms, npms, struct pm_def, pm_fields, NULL, true),
+	STRINGS("shells", struct config, shells, true),
+	OBJECTS("suspicious_processes", names, nnames, struct sus_group, name_group_fields,
+		NULL, true),
+	OBJECTS("suspicious_command_lines", cmdlines, ncmdlines, struct sus_group,
+		cmdline_group_fields, NULL, true),
+	{ .key = "rules", .parse = parse_sub, .required = true, .sub = rules_fields },
+	OBJECTS("exclusions", excl, nexcl, struct exclusion, exclusion_fields, check_exclusion,
+		false),
+	{ 0 }
+};
+
+static void pm_free(struct pm_def *pm)
+{
+	free(pm->name);
+	free(pm->package_type);
+	strlist_free(&pm->executables);
+	strlist_free(&pm->scripts);
+	strlist_free(&pm->command_lines);
+}
+
+static void groups_free(struct sus_group *g, size_t n)
+{
+	size_t i;
+
+	for (i = 0; g && i < n; i++) {
+		free(g[i].reason);
+		strlist_free(&g[i].patterns);
+	}
+	free(g);
+}
+
+static void exclusion_free(struct exclusion *e)
+{
+	free(e->comment);
+	strlist_free(&e->executables);
+	strlist_free(&e->command_lines);
+	strlist_free(&e->packages);
+	strlist_free(&e->users);
+	strlist_free(&e->ancestors);
+}
+
+void config_free(struct config *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	free(c->source);
+	strlist_free(&c->env_vars);
+	for (i = 0; c->pms && i < c->npms; i++)
+		pm_free(&c->pms[i]);
+	free(c->pms);
+	strlist_free(&c->shells);
+	groups_free(c->names, c->nnames);
+	groups_free(c->cmdlines, c->ncmdlines);
+	strlist_free(&c->lifecycle_parents);
+	strlist_free(&c->lifecycle_events);
+	for (i = 0; c->excl && i < c->nexcl; i++)
+		exclusion_free(&c->excl[i]);
+	free(c->excl);
+	free(c);
+}
+
+/* Report a syntax error at a byte offset as NAME:LINE:COL, both from 1. */
+static void syntax_error(struct pctx *x, const char *text, size_t off, const char *msg)
+{
+	unsigned int line = 1, col = 1;
+	size_t i;
+
+	for (i = 0; i < off; i++) {
+		if (text[i] == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+	}
+	x->nerr++;
+	if (x->errs)
+		fprintf(x->errs, "%s:%u:%u: %s\n", x->name, line, col, msg);
+}
+
+static struct json_object *config_tokenize(struct pctx *x, const char *text, size_t len)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *root;
+	enum json_tokener_error err;
+	size_t end;
+
+	if (!tok) {
+		cfg_error(x, "out of memory");
+		return NULL;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	root = json_tokener_parse_ex(tok, text, (int)len);
+	err = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (err == json_tokener_continue) {
+		syntax_error(x, text, len, "unexpected end of input");
+	} else if (err != json_tokener_success) {
+		syntax_error(x, text, end ? end - 1 : 0, json_tokener_error_desc(err));
+	} else {
+		while (end < len && strchr(" \t\r\n", text[end]))
+			end++;
+		if (end < len) {
+			syntax_error(x, text, end, "unexpected text after the JSON document");
+			json_object_put(root);
+			root = NULL;
+		}
+	}
+	return root;
+}
+
+static struct config *config_new(const char *name)
+{
+	struct config *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->source = strdup(name);
+	c->ringbuf_bytes = DEFAULT_RINGBUF;
+	c->proctable_max = DEFAULT_PROCTABLE;
+	c->min_severity = SEV_MEDIUM;
+	c->pm_child_enabled = true;
+	c->lifecycle_enabled = true;
+	if (!c->source) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+int config_parse(const char *name, const char *text, size_t len, struct config **out,
+		 FILE *errs)
+{
+	struct pctx x = { .name = name, .errs = errs, .len = 1, .path = "$" };
+	struct json_object *root;
+	struct config *c;
+
+	if (len > CONFIG_MAX_BYTES) {
+		if (errs)
+			fprintf(errs, "%s: larger than %d bytes\n", name, CONFIG_MAX_BYTES);
+		return -EINVAL;
+	}
+	if (memchr(text, '\0', len)) {
+		if (errs)
+			fprintf(errs, "%s: contains a NUL byte: not a JSON text\n", name);
+		return -EINVAL;
+	}
+	root = config_tokenize(&x, text, len);
+	if (!root)
+		return -EINVAL;
+	c = config_new(name);
+	if (!c) {
+		json_object_put(root);
+		return -ENOMEM;
+	}
+	parse_object(&x, root, c, config_fields);
+	json_object_put(root);
+	if (x.nerr) {
+		config_free(c);
+		return -EINVAL;
+	}
+	*out = c;
+	return 0;
+}
+
+/* The whole file, NUL-terminated; NULL after reporting why not. */
+static char *config_read(const char *path, size_t *len, FILE *errs)
+{
+	FILE *f = fopen(path, "re");
+	char *buf;
+
+	if (!f) {
+		if (errs)
+			fprintf(errs, "%s: cannot open: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	buf = malloc(CONFIG_MAX_BYTES + 1);
+	*len = buf ? fread(buf, 1, CONFIG_MAX_BYTES + 1, f) : 0;
+	if (!buf || ferror(f)) {
+		if (errs)
+			fprintf(errs, "%s: cannot read: %s\n", path, strerror(buf ? errno : ENOMEM));
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+int config_load(const char *path, struct config **out, FILE *errs)
+{
+	size_t len;
+	char *text;
+	int err;
+
+	if (!path)
+		return config_parse("(built-in)", config_builtin, strlen(config_builtin), out,
+				    errs);
+	text = config_read(path, &len, errs);
+	if (!text)
+		return -EINVAL;
+	err = config_parse(path, text, len, out, errs);
+	free(text);
+	return err;
+}
