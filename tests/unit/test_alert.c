@@ -399,11 +399,23 @@ static void test_host_info(void **state)
 	assert_string_equal(h.agent_id, host.agent_id);	/* stable */
 }
 
+/* A pid that is gone, or reused by another process, has no container. */
+static void test_container_id_guard(void **state)
+{
+	char id[80];
+
+	(void)state;
+	assert_false(host_container_id(0, 0, id, sizeof(id)));
+	assert_false(host_container_id(getpid(), 1, id, sizeof(id)));
+	assert_false(host_container_id(4000000000U, 1, id, sizeof(id)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_host_info),
 		cmocka_unit_test(test_boot_time),
+		cmocka_unit_test(test_container_id_guard),
 		cmocka_unit_test(test_session_chain),
 		cmocka_unit_test(test_no_session),
 		cmocka_unit_test(test_hostile_argv),
