@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The process table and the record decoder: lineage, sessions, limits. */
+#include <errno.h>
+
+#include "unit.h"
+
+#define SEC_NS 1000000000ULL
+
+static const struct pm_def npm = { .name = "npm", .package_type = "npm" };
+
+static struct image *img(const char *exe, const char *cmdline)
+{
+	return unit_image(exe, cmdline);
+}
+
+/* pid's start time is derived from the pid, so tests read naturally */
+static struct proc *spawn(struct proctable *t, uint32_t pid, uint32_t ppid)
+{
+	return proctable_fork(t, pid, pid * SEC_NS, ppid, ppid * SEC_NS);
+}
+
+static void test_session_survives_reparenting(void **state)
+{
+	struct proctable *t = proctable_new(1024);
+	struct proctable_stats st;
+	struct proc *npm_p, *sh, *nohup, *wget;
+
+	(void)state;
+	npm_p = proctable_exec(t, 100, 100 * SEC_NS, 1, SEC_NS, img("/usr/bin/node", "node npm i"));
+	assert_non_null(proctable_session_start(t, npm_p, &npm, NULL, NULL));
+	sh = spawn(t, 101, 100);
+	assert_ptr_equal(sh->sess, npm_p->sess);
+	assert_int_equal(sh->depth, 1);
+	nohup = spawn(t, 102, 101);
+	/* the script returns, npm exits: the detached grandchild is reparented to init */
+	proctable_exit(t, 101, 101 * SEC_NS, 0);
+	proctable_exit(t, 100, 100 * SEC_NS, 0);
+	/* exec reports the current parent (1): the fork-time lineage must win */
+	wget = proctable_exec(t, 102, 102 * SEC_NS, 1, SEC_NS, img("/usr/bin/wget", "wget -q"));
+	assert_ptr_equal(wget, nohup);
+	assert_non_null(wget->sess);
+	assert_string_equal(wget->sess->root->img->cmdline, "node npm i");
+	assert_int_equal(wget->depth, 2);
+	assert_string_equal(wget->parent->img->name, "node");	/* forked, never exec'd */
+	assert_true(wget->parent->exited);
+	proctable_stats(t, &st);
+	assert_int_equal(st.live, 1);
+	assert_int_equal(st.held, 2);
+	assert_int_equal(st.sessions, 1);
+	proctable_exit(t, 102, 102 * SEC_NS, 0);
+	proctable_stats(t, &st);
+	assert_int_equal(st.live, 0);
+	assert_int_equal(st.held, 0);	/* the chain went with its last member */
+	assert_int_equal(st.sessions, 0);
+	proctable_free(t);
+}
+
+static void test_session_adopts_earlier_children(void **state)
+{
+	struct proctable *t = proctable_new(1024);
+	struct proc *root, *child, *grandchild, *other;
+
+	(void)state;
+	root = proctable_exec(t, 200, 200 * SEC_NS, 1, SEC_NS, img("/usr/bin/node", "node npm ci"));
+	child = spawn(t, 201, 200);
+	grandchild = spawn(t, 202, 201);
+	other = spawn(t, 300, 1);
+	assert_null(child->sess);
+	proctable_session_start(t, root, &npm, NULL, NULL);
+	assert_ptr_equal(child->sess, root->sess);
+	assert_ptr_equal(grandchild->sess, root->sess);
+	assert_int_equal(grandchild->depth, 2);
+	assert_null(other->sess);
+	proctable_free(t);
+}
+
+static void count_track(const struct proc *p, void *arg)
+{
+	(void)p;
+	(*(unsigned int *)arg)++;
+}
+
+static void test_session_tracks_live_members(void **state)
+{
+	struct proctable *t = proctable_new(1024);
+	unsigned int tracked = 0;
+	struct proc *root;
+
+	(void)state;
+	root = proctable_exec(t, 400, 400 * SEC_NS, 1, SEC_NS, img("/usr/bin/node", "node npm i"));
+	spawn(t, 401, 400);
+	spawn(t, 402, 401);
+	proctable_session_start(t, root, &npm, count_track, &tracked);
+	assert_int_equal(tracked, 3);
+	assert_ptr_equal(proctable_session_by_id(t, root->sess->id), root->sess);
+	assert_null(proctable_session_by_id(t, root->sess->id + 1));
+	proctable_free(t);
+}
+
+static void test_pid_reuse(void **state)
+{
+	struct proctable *t = proctable_new(1024);
+	struct proctable_stats st;
+	struct proc *root, *reused;
+
+	(void)state;
+	root = proctable_exec(t, 500, 500 * SEC_NS, 1, SEC_NS, img("/usr/bin/node", "node npm i"));
+	proctable_session_start(t, root, &npm, NULL, NULL);
+	spawn(t, 501, 500);
+	/* 501's exit record was lost; a new process gets pid 501 */
+	reused = proctable_fork(t, 501, 9999 * SEC_NS, 1, SEC_NS);
+	assert_non_null(reused);
+	assert_null(reused->sess);
+	assert_null(proctable_find(t, 501, 501 * SEC_NS));
+	assert_ptr_equal(proctable_find(t, 501, 9999 * SEC_NS), reused);
+	proctable_stats(t, &st);
+	assert_int_equal(st.live, 2);
+	proctable_free(t);
+}
+
+static void test_cap(void **state)
+{
+	struct proctable *t = proctable_new(1024);
+	struct proctable_stats st;
+	uint32_t pid;
+
+	(void)state;
+	for (pid = 2; pid < 2 + 1100; pid++)
+		spawn(t, pid, 1);
+	proctable_stats(t, &st);
+	assert_int_equal(st.live, 1024);
+	assert_int_equal(st.full, 1100 - 1024);
+	for (pid = 2; pid < 2 + 1100; pid++)
+		proctable_exit(t, pid, pid * SEC_NS, 0);
+	proctable_stats(t, &st);
+	assert_int_equal(st.live, 0);
+	assert_int_equal(st.held, 0);
+	spawn(t, 5000, 1);	/* room again */
+	proctable_stats(t, &st);
+	assert_int_equal(st.live, 1);
+	proctable_free(t);
+}
+
+static void test_proc_scan_start_matches_ticks(void **state)
+{
+	struct proctable *t = proctable_new(1024);
+	struct proc *p;
+
+	(void)state;
+	/* /proc gives 10 ms ticks; the kernel gives nanoseconds */
+	p = proctable_exec(t, 600, 123450000000ULL, 1, 0, img("/usr/bin/node", "node npm i"));
+	p->from_proc = true;
+	assert_ptr_equal(proctable_find(t, 600, 123456789012ULL), p);
+	assert_false(p->from_proc);
+	assert_int_equal(p->start, 123456789012ULL);
+	assert_null(proctable_find(t, 600, 123466789012ULL));
+	proctable_free(t);
+}
+
+/* An exec record as the kernel lays it out. */
+struct rec {
+	struct ds_exec e;
+	char data[512];
+};
+
+static size_t add(struct rec *r, size_t off, const char *s, size_t n)
+{
+	memcpy(r->data + off, s, n);
+	return off + n;
+}
+
+static size_t build_exec(struct rec *r, uint32_t pid, uint32_t ppid, const char *env, size_t envlen)
+{
+	size_t off = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->e.hdr.type = DS_EV_EXEC;
+	r->e.hdr.pid = r->e.hdr.tid = pid;
+	r->e.hdr.start = pid * SEC_NS;
+	r->e.ppid = ppid;
+	r->e.pstart = ppid * SEC_NS;
+	off = add(r, off, "curl\0-s\0http://x/\0", 18);
+	r->e.args_len = off;
+	off = add(r, off, "/usr/bin/curl", 14);
+	r->e.filename_len = 14;
+	off = add(r, off, "curl\0bin\0usr\0", 13);
+	r->e.exe_len = 13;
+	off = add(r, off, "pkg\0tmp\0", 8);
+	r->e.cwd_len = 8;
+	if (env) {
+		off = add(r, off, env, envlen);
+		r->e.env_len = envlen;
+		r->e.hdr.flags |= DS_F_ENV_PRESENT;
+	}
+	r->e.hdr.size = sizeof(r->e) + off;
+	return r->e.hdr.size;
+}
+
+static void test_decode_exec(void **state)
+{
+	static const char env[] = "PATH=/bin\0npm_package_name=evil\0npm_lifecycle_event=postinstall";
+	char *names[] = { "npm_package_name", "npm_lifecycle_event" };
+	struct strlist vars = { names, 2 };
+	struct image *i;
+	struct rec r;
+
+	(void)state;
+	build_exec(&r, 700, 1, env, sizeof(env) - 1);
+	i = image_from_exec(&r.e, r.data, r.e.hdr.size - sizeof(r.e), &vars, NULL);
+	assert_non_null(i);
+	assert_int_equal(i->argc, 3);
+	assert_string_equal(i->argv[2], "http://x/");
+	assert_string_equal(i->cmdline, "curl -s http://x/");
+	assert_string_equal(i->exe, "/usr/bin/curl");
+	assert_string_equal(i->name, "curl");
+	assert_string_equal(i->cwd, "/tmp/pkg");
+	assert_int_equal(i->nenv, 2);
+	assert_string_equal(i->env[0].value, "evil");
+	/* the last variable had no NUL: cut by the kernel, still bounded */
+	assert_string_equal(i->env[1].value, "postinstall");
+	image_put(i);
+	/* a section longer than the record is refused */
+	build_exec(&r, 700, 1, NULL, 0);
+	r.e.cwd_len = 400;
+	assert_null(image_from_exec(&r.e, r.data, 53, &vars, NULL));
+}
+
+static void test_record_validation(void **state)
+{
+	struct config *c;
+	struct host_info h = { .hostname = "test" };
+	struct daemon_ctx *d;
+	struct ds_fork f = { 0 };
+	struct rec r;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(config_load(NULL, &c, stderr), 0);
+	d = loop_new(c, NULL, &h);
+	assert_non_null(d);
+	assert_int_equal(loop_handle_record(d, "xy", 2), -EINVAL);
+	f.hdr.type = DS_EV_FORK;
+	f.hdr.size = sizeof(f) + 1;	/* size field disagrees with the length */
+	assert_int_equal(loop_handle_record(d, &f, sizeof(f)), -EINVAL);
+	f.hdr.size = sizeof(f);
+	f.hdr.type = 77;
+	assert_int_equal(loop_handle_record(d, &f, sizeof(f)), -EINVAL);
+	f.hdr.type = DS_EV_FORK;
+	f.hdr.pid = 800;
+	f.hdr.start = 800 * SEC_NS;
+	assert_int_equal(loop_handle_record(d, &f, sizeof(f)), 0);
+	len = build_exec(&r, 800, 1, NULL, 0);
+	r.e.args_len = 300;	/* sections overrun the record */
+	assert_int_equal(loop_handle_record(d, &r, len), -EINVAL);
+	len = build_exec(&r, 800, 1, NULL, 0);
+	assert_int_equal(loop_handle_record(d, &r, len), 0);
+	loop_free(d);
+	config_free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_session_survives_reparenting),
+		cmocka_unit_test(test_session_adopts_earlier_children),
+		cmocka_unit_test(test_session_tracks_live_members),
+		cmocka_unit_test(test_pid_reuse),
+		cmocka_unit_test(test_cap),
+		cmocka_unit_test(test_proc_scan_start_matches_ticks),
+		cmocka_unit_test(test_decode_exec),
+		cmocka_unit_test(test_record_validation),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
