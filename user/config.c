@@ -527,7 +527,7 @@ static struct json_object *config_tokenize(struct pctx *x, const char *text, siz
 	if (err == json_tokener_continue) {
 		syntax_error(x, text, len, "unexpected end of input");
 	} else if (err != json_tokener_success) {
-		syntax_error(x, text, end ? end - 1 : 0, json_tokener_error_desc(err));
+		syntax_error(x, text, end, json_tokener_error_desc(err));
 	} else {
 		while (end < len && strchr(" \t\r\n", text[end]))
 			end++;

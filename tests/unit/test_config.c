@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The configuration: the built-in default, and every way a file can be wrong. */
+#include <errno.h>
+#include <unistd.h>
+
+#include "unit.h"
+
+#define SENTINEL	((struct config *)0x5e5e)
+
+/* A small valid document, as top-level key and raw JSON value. */
+struct kv {
+	const char *key;
+	const char *value;
+};
+
+static const struct kv base[] = {
+	{ "environment", "[\"npm_lifecycle_event\", \"CI\"]" },
+	{ "package_managers",
+	  "[{\"name\": \"npm\", \"package_type\": \"npm\", \"executables\": [\"node\"], "
+	  "\"scripts\": [\"npm\"]}]" },
+	{ "shells", "[\"sh\", \"bash\"]" },
+	{ "suspicious_processes",
+	  "[{\"severity\": \"high\", \"reason\": \"network tool\", \"names\": [\"curl\"]}]" },
+	{ "suspicious_command_lines",
+	  "[{\"severity\": \"critical\", \"reason\": \"reverse shell\", "
+	  "\"patterns\": [\"*/dev/tcp/*\"]}]" },
+	{ "rules",
+	  "{\"pm-suspicious-child\": {\"enabled\": true}, "
+	  "\"lifecycle-hook-suspicious-child\": {\"enabled\": false, "
+	  "\"parent_command_lines\": [\"*postinstall*\"], \"lifecycle_events\": [\"install\"]}}" },
+};
+
+/*
+ * The base document with key k set to raw JSON v (NULL: removed); a key
+ * not in the base is added. Two overrides at most.
+ */
+static char *doc(const char *k1, const char *v1, const char *k2, const char *v2)
+{
+	char *out = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&out, &len);
+	const char *sep = "";
+	bool used1 = false, used2 = false;
+
+	fputc('{', f);
+	for (i = 0; i < ARRAY_SIZE(base); i++) {
+		const char *v = base[i].value;
+
+		if (k1 && strcmp(k1, base[i].key) == 0) {
+			v = v1;
+			used1 = true;
+		} else if (k2 && strcmp(k2, base[i].key) == 0) {
+			v = v2;
+			used2 = true;
+		}
+		if (!v)
+			continue;
+		fprintf(f, "%s\n\"%s\": %s", sep, base[i].key, v);
+		sep = ",";
+	}
+	if (k1 && !used1)
+		fprintf(f, "%s\n\"%s\": %s", sep, k1, v1);
+	if (k2 && !used2)
+		fprintf(f, ",\n\"%s\": %s", k2, v2);
+	fputs("\n}\n", f);
+	fclose(f);
+	return out;
+}
+
+/* Parse text as "t.json"; returns the result, errors go to *errs. */
+static int parse(const char *text, struct config **c, char **errs)
+{
+	size_t len = 0;
+	FILE *f = open_memstream(errs, &len);
+	int err;
+
+	*c = SENTINEL;
+	err = config_parse("t.json", text, strlen(text), c, f);
+	fclose(f);
+	return err;
+}
+
+/* Expect failure with *c untouched and msg among the errors. */
+static void expect_error(const char *text, const char *msg)
+{
+	struct config *c;
+	char *errs;
+
+	assert_int_equal(parse(text, &c, &errs), -EINVAL);
+	assert_ptr_equal(c, SENTINEL);
+	if (!strstr(errs, msg))
+		fail_msg("expected \"%s\" in:\n%s", msg, errs);
+	free(errs);
+}
+
+static void expect_doc_error(const char *k, const char *v, const char *msg)
+{
+	char *text = doc(k, v, NULL, NULL);
+
+	expect_error(text, msg);
+	free(text);
+}
+
+static size_t count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static void test_builtin(void **state)
+{
+	struct config *c = NULL;
+	size_t i;
+	bool npm = false, pip = false;
+
+	(void)state;
+	assert_int_equal(config_load(NULL, &c, stderr), 0);
+	assert_string_equal(c->source, "(built-in)");
+	assert_int_equal(c->ringbuf_bytes, 16 << 20);
+	assert_int_equal(c->proctable_max, 65536);
+	assert_int_equal(c->min_severity, SEV_MEDIUM);
+	assert_true(c->pm_child_enabled);
+	assert_true(c->lifecycle_enabled);
+	assert_true(match_in(&c->env_vars, "npm_lifecycle_event"));
+	assert_true(match_in(&c->env_vars, "npm_package_name"));
+	assert_true(match_in(&c->shells, "bash"));
+	assert_true(match_in(&c->lifecycle_events, "postinstall"));
+	assert_non_null(match_any(&c->lifecycle_parents, "node install.js"));
+	for (i = 0; i < c->npms; i++) {
+		npm |= strcmp(c->pms[i].name, "npm") == 0;
+		pip |= strcmp(c->pms[i].name, "pip") == 0;
+	}
+	assert_true(npm && pip);
+	assert_true(c->nnames > 0 && c->ncmdlines > 0 && c->nexcl > 0);
+	for (i = 0; i < c->nexcl; i++)
+		assert_non_null(c->excl[i].comment);
+	config_free(c);
+}
+
+static void test_base_doc(void **state)
+{
+	struct config *c;
+	char *text = doc(NULL, NULL, NULL, NULL), *errs;
+
+	(void)state;
+	assert_int_equal(parse(text, &c, &errs), 0);
+	assert_string_equal(errs, "");
+	assert_string_equal(c->source, "t.json");
+	assert_int_equal(c->npms, 1);
+	assert_string_equal(c->pms[0].name, "npm");
+	assert_int_equal(c->pms[0].scripts.n, 1);
+	assert_int_equal(c->pms[0].command_lines.n, 0);
+	assert_int_equal(c->names[0].severity, SEV_HIGH);
+	assert_int_equal(c->cmdlines[0].severity, SEV_CRITICAL);
+	assert_false(c->lifecycle_enabled);
+	assert_int_equal(c->nexcl, 0);
+	assert_int_equal(c->ringbuf_bytes, 16 << 20);
+	config_free(c);
+	free(errs);
+	free(text);
+}
+
+static void test_scalars(void **state)
+{
+	struct config *c;
+	char *text, *errs;
+
+	(void)state;
+	text = doc("ring_buffer_size", "262144", "process_table_size", "4194304");
+	assert_int_equal(parse(text, &c, &errs), 0);
+	assert_int_equal(c->ringbuf_bytes, 262144);
+	assert_int_equal(c->proctable_max, 4194304);
+	config_free(c);
+	free(errs);
+	free(text);
+	text = doc("ring_buffer_size", "1073741824", "min_severity", "\"critical\"");
+	assert_int_equal(parse(text, &c, &errs), 0);
+	assert_int_equal(c->ringbuf_bytes, 1U << 30);
+	assert_int_equal(c->min_severity, SEV_CRITICAL);
+	config_free(c);
+	free(errs);
+	free(text);
+}
+
+static void test_syntax_line(void **state)
+{
+	(void)state;
+	expect_error("{\n\t\"shells\": [\"sh\",\n\t\t\"bash\" \"dash\"]\n}\n", "t.json:3:");
+	expect_error("{\n\"a\": 1,\n\n\"b\": tru\n}", "t.json:4:");
+	expect_error("{\"shells\": [\"sh\",]}", "t.json:1:");
+	expect_error("", "t.json:1:1: unexpected end of input");
+	expect_error("{\n\"shells\": [\n", "t.json:3:1: unexpected end of input");
+	expect_error("{}\n}\n", "t.json:2:1: unexpected character");
+	expect_error("[1, 2]", "t.json: $: expected an object");
+}
+
+static void test_syntax_column(void **state)
+{
+	struct config *c;
+	char *errs;
+	unsigned int line, col;
+
+	(void)state;
+	assert_int_equal(parse("{\n  \"a\": @\n}", &c, &errs), -EINVAL);
+	assert_int_equal(sscanf(errs, "t.json:%u:%u:", &line, &col), 2);
+	assert_int_equal(line, 2);
+	assert_int_equal(col, 8);
+	free(errs);
+}
+
+static void test_types(void **state)
+{
+	(void)state;
+	expect_doc_error("shells", "\"sh\"", "t.json: $.shells: expected an array of strings");
+	expect_doc_error("shells", "[\"sh\", 3]", "t.json: $.shells[1]: expected a string");
+	expect_doc_error("package_managers", "{}",
+			 "t.json: $.package_managers: expected an array of objects");
+	expect_doc_error("package_managers", "[\"npm\"]",
+			 "t.json: $.package_managers[0]: expected an object");
+	expect_doc_error("ring_buffer_size", "\"16M\"", "$.ring_buffer_size: expected an integer");
+	expect_doc_error("ring_buffer_size", "1048576.0",
+			 "$.ring_buffer_size: expected an integer");
+	expect_doc_error("rules",
+			 "{\"pm-suspicious-child\": {\"enabled\": \"yes\"}, "
+			 "\"lifecycle-hook-suspicious-child\": {\"parent_command_lines\": [], "
+			 "\"lifecycle_events\": []}}",
+			 "$.rules.pm-suspicious-child.enabled: expected true or false");
+	expect_doc_error("min_severity", "3", "$.min_severity: expected a severity");
+}
+
+static void test_unknown_keys(void **state)
+{
+	(void)state;
+	expect_doc_error("rulez", "{}", "t.json: $.rulez: unknown key");
+	expect_doc_error("rules",
+			 "{\"pm-suspicious-child\": {\"enabeld\": false}, "
+			 "\"lifecycle-hook-suspicious-child\": {\"parent_command_lines\": [], "
+			 "\"lifecycle_events\": []}}",
+			 "t.json: $.rules.pm-suspicious-child.enabeld: unknown key");
+	expect_doc_error("suspicious_processes",
+			 "[{\"severity\": \"high\", \"reason\": \"r\", \"names\": [\"a\"]}, "
+			 "{\"severity\": \"high\", \"reason\": \"r\", \"patterns\": [\"a\"]}]",
+			 "$.suspicious_processes[1].patterns: unknown key");
+	expect_doc_error("exclusions",
+			 "[{\"comment\": \"c\", \"executable\": [\"make\"]}]",
+			 "$.exclusions[0].executable: unknown key");
+}
+
+static void test_missing_keys(void **state)
+{
+	(void)state;
+	expect_doc_error("shells", NULL, "t.json: $: missing required key \"shells\"");
+	expect_doc_error("package_managers", "[{\"name\": \"npm\", \"executables\": [\"node\"]}]",
+			 "$.package_managers[0]: missing required key \"package_type\"");
+	expect_doc_error("rules", "{\"pm-suspicious-child\": {}}",
+			 "$.rules: missing required key \"lifecycle-hook-suspicious-child\"");
+	expect_doc_error("exclusions", "[{\"executables\": [\"make\"]}]",
+			 "$.exclusions[0]: missing required key \"comment\"");
+}
+
+static void test_severity(void **state)
+{
+	(void)state;
+	expect_doc_error("min_severity", "\"severe\"",
+			 "$.min_severity: unknown severity \"severe\"");
+	expect_doc_error("min_severity", "\"High\"", "$.min_severity: unknown severity \"High\"");
+	expect_doc_error("min_severity", "\"none\"", "$.min_severity: unknown severity \"none\"");
+	expect_doc_error("suspicious_processes",
+			 "[{\"severity\": \"hgh\", \"reason\": \"r\", \"names\": [\"a\"]}]",
+			 "$.suspicious_processes[0].severity: unknown severity \"hgh\"");
+	assert_string_equal(severity_name(SEV_LOW), "low");
+	assert_string_equal(severity_name(SEV_CRITICAL), "critical");
+	assert_int_equal(severity_score(SEV_LOW), 21);
+	assert_int_equal(severity_score(SEV_MEDIUM), 47);
+	assert_int_equal(severity_score(SEV_HIGH), 73);
+	assert_int_equal(severity_score(SEV_CRITICAL), 99);
+	assert_int_equal(severity_score(SEV_NONE), 0);
+}
+
+static void test_sizes(void **state)
+{
+	(void)state;
+	expect_doc_error("ring_buffer_size", "1000000", "$.ring_buffer_size: 1000000 is not a power of two");
+	expect_doc_error("ring_buffer_size", "131072", "$.ring_buffer_size: 131072 is out of range");
+	expect_doc_error("ring_buffer_size", "2147483648",
+			 "$.ring_buffer_size: 2147483648 is out of range");
+	expect_doc_error("ring_buffer_size", "-262144", "is out of range");
+	expect_doc_error("ring_buffer_size", "99999999999999999999999", "is out of range");
+	expect_doc_error("process_table_size", "1023", "$.process_table_size: 1023 is out of range");
+	expect_doc_error("process_table_size", "4194305", "$.process_table_size: 4194305 is out of range");
+}
+
+static void test_strings(void **state)
+{
+	(void)state;
+	expect_doc_error("shells", "[\"sh\", \"\"]", "t.json: $.shells[1]: must not be empty");
+	expect_doc_error("suspicious_command_lines",
+			 "[{\"severity\": \"high\", \"reason\": \"r\", \"patterns\": [\"\"]}]",
+			 "$.suspicious_command_lines[0].patterns[0]: must not be empty");
+	expect_doc_error("suspicious_command_lines",
+			 "[{\"severity\": \"high\", \"reason\": \"\", \"patterns\": [\"x\"]}]",
+			 "$.suspicious_command_lines[0].reason: must not be empty");
+	expect_doc_error("shells", "[\"s\\u0000h\"]", "$.shells[0]: contains a NUL byte");
+	expect_doc_error("environment", "[\"CI\", \"npm-config\"]",
+			 "$.environment[1]: \"npm-config\" is not a valid environment variable name");
+	expect_doc_error("environment", "[\"1CI\"]", "is not a valid environment variable name");
+	expect_doc_error("exclusions", "[{\"comment\": \"all\", \"users\": []}]",
+			 "$.exclusions[0]: exclusion needs at least one non-empty list");
+}
+
+static void test_several_errors(void **state)
+{
+	struct config *c;
+	char *text, *errs;
+
+	(void)state;
+	text = doc("shells", "[\"\", 1]", "min_severity", "\"urgent\"");
+	text = realloc(text, strlen(text) + 32);
+	strcpy(strrchr(text, '}'), ", \"typo\": 1}");
+	assert_int_equal(parse(text, &c, &errs), -EINVAL);
+	assert_ptr_equal(c, SENTINEL);
+	assert_int_equal(count_lines(errs), 4);
+	assert_non_null(strstr(errs, "$.shells[0]: must not be empty"));
+	assert_non_null(strstr(errs, "$.shells[1]: expected a string"));
+	assert_non_null(strstr(errs, "$.min_severity: unknown severity"));
+	assert_non_null(strstr(errs, "$.typo: unknown key"));
+	free(errs);
+	free(text);
+}
+
+static void test_no_errs_stream(void **state)
+{
+	struct config *c = SENTINEL;
+
+	(void)state;
+	assert_int_equal(config_parse("t.json", "{", 1, &c, NULL), -EINVAL);
+	assert_ptr_equal(c, SENTINEL);
+}
+
+static void test_load_file(void **state)
+{
+	char path[] = "/tmp/depsentry-test-XXXXXX", *text = doc(NULL, NULL, NULL, NULL);
+	struct config *c = SENTINEL;
+	char *errs = NULL, expect[128];
+	size_t len = 0;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	assert_int_equal(config_load(path, &c, stderr), 0);
+	assert_string_equal(c->source, path);
+	config_free(c);
+	unlink(path);
+
+	c = SENTINEL;
+	f = open_memstream(&errs, &len);
+	assert_int_equal(config_load(path, &c, f), -EINVAL);
+	fclose(f);
+	assert_ptr_equal(c, SENTINEL);
+	snprintf(expect, sizeof(expect), "%s: cannot open: No such file or directory\n", path);
+	assert_string_equal(errs, expect);
+	free(errs);
+	free(text);
+}
+
+static void test_load_fixtures(void **state)
+{
+	struct config *c = SENTINEL;
+	char *errs = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	f = open_memstream(&errs, &len);
+	assert_int_equal(config_load("tests/unit/data/bad-config.json", &c, f), -EINVAL);
+	fclose(f);
+	assert_ptr_equal(c, SENTINEL);
+	assert_non_null(strstr(errs, "tests/unit/data/bad-config.json: $.rules."
+				     "lifecycle-hook-suspicious-child.lifecycle_event: unknown key"));
+	assert_non_null(strstr(errs, "$.suspicious_processes[1].severity: unknown severity"));
+	assert_non_null(strstr(errs, "$.ring_buffer_size: 3000000 is not a power of two"));
+	assert_non_null(strstr(errs, "$.exclusions[0].ancestors[0]: must not be empty"));
+	free(errs);
+
+	errs = NULL;
+	f = open_memstream(&errs, &len);
+	assert_int_equal(config_load("tests/unit/data/syntax-error.json", &c, f), -EINVAL);
+	fclose(f);
+	assert_non_null(strstr(errs, "tests/unit/data/syntax-error.json:8:27: object value separator"));
+	free(errs);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_builtin),
+		cmocka_unit_test(test_base_doc),
+		cmocka_unit_test(test_scalars),
+		cmocka_unit_test(test_syntax_line),
+		cmocka_unit_test(test_syntax_column),
+		cmocka_unit_test(test_types),
+		cmocka_unit_test(test_unknown_keys),
+		cmocka_unit_test(test_missing_keys),
+		cmocka_unit_test(test_severity),
+		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_several_errors),
+		cmocka_unit_test(test_no_errs_stream),
+		cmocka_unit_test(test_load_file),
+		cmocka_unit_test(test_load_fixtures),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
