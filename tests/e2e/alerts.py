@@ -85,7 +85,7 @@ class Cond:
         self.text = text
         self.expr = expr
         if expr is not None:
-            self.code = compile(expr, "<expr>", "eval")
+            self.code = compile("(" + expr + "\n)", "<expr>", "eval")
             return
         m = _COND_RE.match(text)
         if not m or (m.group("neg") and not m.group("ex")):

@@ -40,7 +40,7 @@ step "the uname alert (through sh -c) names the pip session too"
 a=$(wait_alert process.name=uname process.args.1=-a)
 check_alert "$a" "the uname -a alert is incomplete" \
 	depsentry.session.package_manager=pip "depsentry.session.pid=$PIP_PID" \
-	process.parent.name=sh
+	process.parent.name~'^(sh|dash)$'
 
 step "no alert for pip's setup.py shim (python -c exec(compile(...)))"
 canary

@@ -25,7 +25,7 @@ step "the curl process itself is alerted"
 a=$(wait_alert package.name=ds-e2e-download-exec process.name=curl)
 check_alert "$a" "the curl alert is incomplete" \
 	"process.command_line=curl -s http://127.0.0.1:$DS_E2E_PORT/x" \
-	process.parent.name=sh \
+	process.parent.name~'^(sh|dash)$' \
 	process.parent.command_line*='| sh'
 
 ds_finish

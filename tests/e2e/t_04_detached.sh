@@ -29,7 +29,7 @@ check_alert "$a" "the wget alert lost the npm session" \
 	rule.id~'^(pm-suspicious-child|lifecycle-hook-suspicious-child)$'
 step "the ancestry still starts at npm, though the shell was reparented"
 check_alert "$a" "the wget alert's ancestry lost npm" \
-	process.parent.name=sh "depsentry.ancestry.0.pid=$NPM_PID" \
+	process.parent.name~'^(sh|dash)$' "depsentry.ancestry.0.pid=$NPM_PID" \
 	depsentry.ancestry.-1.name=wget
 
 ds_finish
