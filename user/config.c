@@ -345,7 +345,8 @@ static void check_exclusion(struct pctx *x, const void *elem)
 
 	if (!e->executables.n && !e->command_lines.n && !e->packages.n && !e->users.n &&
 	    !e->ancestors.n)
-		cfg_error(x, "exclusion needs at least one non-empty list: it would match everything");
+		cfg_error(x,
+			  "exclusion needs at least one non-empty list: it would match everything");
 }
 
 #define STRINGS(k, type, member, req)                                                  \
@@ -416,8 +417,9 @@ static const struct field rules_fields[] = {
 };
 
 static const struct field config_fields[] = {
-	{ .key = "ring_buffer_size", .parse = parse_u32, .off = offsetof(struct config, ringbuf_bytes),
-	  .min = RINGBUF_MIN, .max = RINGBUF_MAX, .size = 1 },
+	{ .key = "ring_buffer_size", .parse = parse_u32,
+	  .off = offsetof(struct config, ringbuf_bytes), .min = RINGBUF_MIN, .max = RINGBUF_MAX,
+	  .size = 1 },
 	{ .key = "process_table_size", .parse = parse_u32,
 	  .off = offsetof(struct config, proctable_max), .min = PROCTABLE_MIN,
 	  .max = PROCTABLE_MAX },
@@ -609,7 +611,8 @@ static char *config_read(const char *path, size_t *len, FILE *errs)
 	*len = buf ? fread(buf, 1, CONFIG_MAX_BYTES + 1, f) : 0;
 	if (!buf || ferror(f)) {
 		if (errs)
-			fprintf(errs, "%s: cannot read: %s\n", path, strerror(buf ? errno : ENOMEM));
+			fprintf(errs, "%s: cannot read: %s\n", path,
+				strerror(buf ? errno : ENOMEM));
 		free(buf);
 		buf = NULL;
 	}

