@@ -7,7 +7,8 @@
 
 need_cmd wget wget
 tgz=$(npm_pack detached)
-export DS_E2E_PORT=$(closed_port)
+DS_E2E_PORT=$(closed_port)
+export DS_E2E_PORT
 export DS_E2E_FLAG=$T/go
 ds_start
 

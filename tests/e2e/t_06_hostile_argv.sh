@@ -9,7 +9,8 @@
 
 need_cmd curl curl
 tgz=$(npm_pack hostile-argv)
-export DS_E2E_PORT=$(closed_port)
+DS_E2E_PORT=$(closed_port)
+export DS_E2E_PORT
 ds_start
 
 npm_install "$T/proj" "$tgz"
