@@ -112,6 +112,8 @@ class Cond:
                 return None if v is _MISSING else v
             try:
                 return bool(eval(self.code, {"a": a, "f": f, "re": re, "env": os.environ}))
+            except NameError as e:
+                raise SystemExit(f"alerts.py: bad --expr {self.expr!r}: {e}")
             except Exception:
                 return False
         v = field(a, self.path)
