@@ -659,6 +659,9 @@ static const struct pm_case pm_cases[] = {
 	{ "/usr/local/bin/uv", "uv pip install x", "uv" },
 	{ "/home/u/.bun/bin/bun", "bun install", "bun" },
 	{ "/usr/bin/python3.11", "python3 /home/u/.local/bin/poetry install", "poetry" },
+	{ "/usr/bin/python3.11", "python3 /usr/bin/pipx install black", "pipx" },
+	{ "/usr/bin/python3.11", "python3 -m pipx run black", "pipx" },
+	{ "/usr/bin/mono-sgen", "mono /usr/lib/nuget/NuGet.exe restore", "nuget" },
 	/* not package managers */
 	{ "/usr/bin/node", "node server.js", NULL },
 	{ "/usr/bin/node", "node -e require('npm')", NULL },
