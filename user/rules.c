@@ -369,8 +369,9 @@ static bool excl_matches(const struct exclusion *e, const struct proc *p,
 	return !e->ancestors.n || excl_ancestor(e, p);
 }
 
-static unsigned int rules_matched(const struct config *c, const struct proc *p,
-				  const struct proc **hook)
+/* The rules whose context p is in, before asking whether p is suspicious. */
+static unsigned int rules_applicable(const struct config *c, const struct proc *p,
+				     const struct proc **hook)
 {
 	unsigned int bits = 0;
 
@@ -384,34 +385,44 @@ static unsigned int rules_matched(const struct config *c, const struct proc *p,
 	return bits;
 }
 
+/* The comment of the first exclusion matching p, or NULL. */
+static const char *rules_excluded(const struct config *c, const struct proc *p,
+				  const struct pnames *pn)
+{
+	size_t i;
+
+	for (i = 0; i < c->nexcl; i++)
+		if (excl_matches(&c->excl[i], p, pn))
+			return c->excl[i].comment;
+	return NULL;
+}
+
 void rules_eval(const struct config *c, const struct proc *p, struct verdict *v)
 {
+	const struct proc *hook = NULL;
 	struct hit h = { 0 };
 	struct pnames pn;
-	size_t i;
+	unsigned int bits;
 
 	memset(v, 0, sizeof(*v));
 	if (!c || !p || !p->img)
+		return;
+	/* most execs on a host are outside any install: skip the patterns */
+	bits = rules_applicable(c, p, &hook);
+	if (!bits)
 		return;
 	proc_names(p->img, &pn);
 	suspicion(c, p, &pn, &h);
 	if (h.severity == SEV_NONE)
 		return;
-	v->rules_matched = rules_matched(c, p, &v->hook);
-	if (!v->rules_matched)
-		return;
-	v->rule = v->rules_matched & (1U << RULE_PM_CHILD) ? RULE_PM_CHILD : RULE_LIFECYCLE;
+	v->rules_matched = bits;
+	v->hook = hook;
+	v->rule = bits & (1U << RULE_PM_CHILD) ? RULE_PM_CHILD : RULE_LIFECYCLE;
 	v->severity = h.severity;
 	v->reason = h.reason;
 	v->matched = h.matched;
 	v->matched_field = h.field;
-	for (i = 0; i < c->nexcl; i++) {
-		if (excl_matches(&c->excl[i], p, &pn)) {
-			v->rule = RULE_NONE;
-			v->excluded_by = c->excl[i].comment;
-			return;
-		}
-	}
-	if (h.severity < c->min_severity)
+	v->excluded_by = rules_excluded(c, p, &pn);
+	if (v->excluded_by || h.severity < c->min_severity)
 		v->rule = RULE_NONE;
 }
