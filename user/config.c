@@ -275,12 +275,17 @@ static void parse_sub(struct pctx *x, struct json_object *v, void *dst, const st
 	parse_object(x, v, dst, f->sub);
 }
 
-/* An array of objects, each parsed with f->sub into a calloc'd array. */
+/*
+ * An array of objects, each parsed with f->sub into a calloc'd array whose
+ * count goes to the sibling member at f->off_n. An element is checked as a
+ * whole only when its own fields were all valid.
+ */
 static void parse_objects(struct pctx *x, struct json_object *v, void *dst,
 			  const struct field *f)
 {
 	size_t i, n, old, *count = (size_t *)((char *)dst - f->off + f->off_n);
 	char *elems;
+	int nerr;
 
 	if (!json_object_is_type(v, json_type_array)) {
 		cfg_error(x, "expected an array of objects");
@@ -296,9 +301,9 @@ static void parse_objects(struct pctx *x, struct json_object *v, void *dst,
 	*count = n;
 	for (i = 0; i < n; i++) {
 		old = path_push(x, "[%zu]", i);
+		nerr = x->nerr;
 		parse_object(x, json_object_array_get_idx(v, i), elems + i * f->size, f->sub);
-		if (f->check && json_object_is_type(json_object_array_get_idx(v, i),
-						    json_type_object))
+		if (f->check && x->nerr == nerr)
 			f->check(x, elems + i * f->size);
 		path_pop(x, old);
 	}
