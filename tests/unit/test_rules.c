@@ -439,6 +439,10 @@ static void test_pip_shim(void **state)
 	p = proc(pip, &pip_sess, "/usr/bin/python3.11",
 		 "/usr/bin/python3 -c import socket; socket.create_connection((\"10.0.0.1\",80))");
 	expect(p, RULE_PM_CHILD, SEV_MEDIUM, "interpreter one-liner");
+	/* pip's user agent asks the distro module, which runs uname -rs */
+	expect_none(proc(pip, &pip_sess, "/usr/bin/uname", "uname -rs"));
+	p = proc(pip, &pip_sess, "/usr/bin/dash", "sh -c uname -a");
+	expect(proc(p, &pip_sess, "/usr/bin/uname", "uname -a"), RULE_PM_CHILD, SEV_MEDIUM, NULL);
 	/* setup.py's own children are still judged */
 	p = proc(pip, &pip_sess, "/usr/bin/python3.11", "/usr/bin/python3 setup.py bdist_wheel");
 	expect_none(p);
