@@ -136,6 +136,8 @@ static const char *interp_script(const struct image *img)
 	for (i = 1; i < img->argc; i++) {
 		const char *a = img->argv[i];
 
+		if (!*a)
+			continue;
 		if (strcmp(a, "-m") == 0)
 			return i + 1 < img->argc ? img->argv[i + 1] : NULL;
 		if (a[0] == '-' && a[1] == 'm' && a[2])
@@ -152,15 +154,38 @@ static const char *interp_script(const struct image *img)
 	return NULL;
 }
 
-static bool pm_matches(const struct pm_def *pm, const struct image *img,
-		       const struct pnames *pn)
+/*
+ * A process found in /proc may have rewritten its argv in place to set its
+ * title: a running npm reads "npm install" there, not "node /usr/bin/npm
+ * install". The exec record always has the real argv; for a scanned
+ * process with no script, the first word of such a title stands for it.
+ */
+static const char *title_script(const struct image *img, char *buf, size_t len)
 {
+	size_t n;
+
+	if (img->argc < 1 || !strchr(img->argv[0], ' '))
+		return NULL;
+	n = strcspn(img->argv[0], " ");
+	if (n >= len)
+		return NULL;
+	memcpy(buf, img->argv[0], n);
+	buf[n] = '\0';
+	return base_name(buf);
+}
+
+static bool pm_matches(const struct pm_def *pm, const struct proc *p, const struct pnames *pn)
+{
+	const struct image *img = p->img;
 	const char *script;
+	char title[64];
 
 	if (!names_match(&pm->executables, pn))
 		return false;
 	if (pm->scripts.n) {
 		script = interp_script(img);
+		if (!script && p->from_proc)
+			script = title_script(img, title, sizeof(title));
 		if (!script || !match_any(&pm->scripts, script))
 			return false;
 	}
@@ -176,7 +201,7 @@ const struct pm_def *rules_package_manager(const struct config *c, const struct 
 		return NULL;
 	proc_names(p->img, &pn);
 	for (i = 0; i < c->npms; i++)
-		if (pm_matches(&c->pms[i], p->img, &pn))
+		if (pm_matches(&c->pms[i], p, &pn))
 			return &c->pms[i];
 	return NULL;
 }

@@ -695,6 +695,18 @@ static void test_package_managers(void **state)
 			fail_msg("\"%s\": expected %s, got %s", pm_cases[i].cmdline,
 				 pm_cases[i].pm, pm ? pm->name : "none");
 	}
+	/* found in /proc, npm's argv is its title: "npm install" then empty strings */
+	p = proc(NULL, NULL, "/usr/bin/node", "npm");
+	free(p->img->argv[0]);
+	p->img->argv[0] = strdup("npm install");
+	p->img->argv[1] = strdup("");
+	p->img->argc = 2;
+	assert_null(rules_package_manager(cfg, p));
+	p->from_proc = true;
+	assert_string_equal(rules_package_manager(cfg, p)->name, "npm");
+	free(p->img->argv[0]);
+	p->img->argv[0] = strdup("my server");
+	assert_null(rules_package_manager(cfg, p));
 	/* the comm is never looked at: npm renames itself "npm install" */
 	p = proc(NULL, NULL, "/usr/bin/node", "node server.js");
 	strcpy(p->img->comm, "npm install");
