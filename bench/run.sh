@@ -12,14 +12,15 @@
 #
 # Knobs, from the environment: BENCH_N (execs per run, 20000), BENCH_ROUNDS
 # (off/on pairs, 5), BENCH_JOBS (workers, nproc), BENCH_PROG (what is exec'd,
-# build/bench/nop), BENCH_TARGET (ratio to meet, 1.03). Prints a Markdown
+# build/bench/nop), BENCH_TARGET (ratio to meet, 1.03), BENCH_DAEMON (the
+# binary under test, build/depsentry: to compare two builds). Prints a Markdown
 # table on stdout and writes nowhere else. Exits non-zero when the daemon
 # dies, drops an event, or the run is interrupted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 OUT=build/bench
-DAEMON=build/depsentry
+DAEMON=${BENCH_DAEMON:-build/depsentry}
 N=${BENCH_N:-20000}
 ROUNDS=${BENCH_ROUNDS:-5}
 JOBS=${BENCH_JOBS:-$(nproc)}
@@ -340,7 +341,7 @@ main()
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 
-	echo "command: BENCH_N=$N BENCH_ROUNDS=$ROUNDS BENCH_JOBS=$JOBS BENCH_PROG=$PROG bench/run.sh"
+	echo "command: BENCH_N=$N BENCH_ROUNDS=$ROUNDS BENCH_JOBS=$JOBS BENCH_PROG=$PROG BENCH_DAEMON=$DAEMON bench/run.sh"
 	echo "machine: $(nproc) CPUs, $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "daemon:  $DAEMON ($($DAEMON version)), started afresh for every 'on' run"
 	echo
@@ -366,7 +367,7 @@ main()
 
 	MEDIAN=$(printf '%s\n' "${ratios[@]}" | median)
 	echo
-	echo "median on/off wall-time ratio: **$MEDIAN** (min $(printf '%s\n' "${ratios[@]}" | sort -g | head -1 | xargs printf '%.3f'), max $(printf '%s\n' "${ratios[@]}" | sort -g | tail -1 | xargs printf '%.3f'); target <= $TARGET: $(awk -v m="$MEDIAN" -v t="$TARGET" 'BEGIN { print (m <= t) ? "met" : "NOT met" }')"
+	echo "median on/off wall-time ratio: **$MEDIAN** (min $(printf '%s\n' "${ratios[@]}" | sort -g | head -1 | xargs printf '%.3f'), max $(printf '%s\n' "${ratios[@]}" | sort -g | tail -1 | xargs printf '%.3f')); target <= $TARGET: $(awk -v m="$MEDIAN" -v t="$TARGET" 'BEGIN { print (m <= t) ? "met" : "NOT met" }')"
 	echo "median exec rate: off $(printf '%s\n' "${offr[@]}" | median | xargs printf '%.0f') execs/s, on $(printf '%s\n' "${onr[@]}" | median | xargs printf '%.0f') execs/s; events dropped in all runs: 0"
 
 	note "BPF profile run"
