@@ -429,13 +429,14 @@ static void render_session(struct render *r, const struct proc *p)
 	const struct proc *root = s ? s->root : NULL;
 	char id[24];
 
+	/* a lifecycle hook is worth naming inside a session or not */
+	put_str(r->root, "depsentry.lifecycle_event", proc_lifecycle_event(p), CAP_SHORT);
 	if (!s)
 		return;
 	snprintf(id, sizeof(id), "%016" PRIx64, s->id);
 	put(r->root, "depsentry.session.id", json_object_new_string(id));
 	if (s->pm)
 		put(r->root, "depsentry.session.package_manager", jstr(s->pm->name));
-	put_str(r->root, "depsentry.lifecycle_event", proc_lifecycle_event(p), CAP_SHORT);
 	put_int(r->root, "depsentry.depth", p->depth);
 	if (!root || !root->img)
 		return;

@@ -210,7 +210,7 @@ const struct pm_def *rules_package_manager(const struct config *c, const struct 
 enum shell_mode {
 	SHELL_SCRIPT,		/* -c STRING or a script file: context only */
 	SHELL_STDIN,		/* no -c and no file, or -s */
-	SHELL_INTERACTIVE,	/* -i before any -c */
+	SHELL_INTERACTIVE,	/* -i in any option cluster, -ci included */
 };
 
 struct shell_args {
@@ -225,7 +225,7 @@ static int shell_cluster(const char *a, struct shell_args *sa)
 	for (a++; *a; a++) {
 		if (*a == 'c')
 			sa->c = true;
-		else if (*a == 'i' && !sa->c)
+		else if (*a == 'i')
 			sa->i = true;
 		else if (*a == 's')
 			sa->s = true;

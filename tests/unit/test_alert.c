@@ -248,7 +248,7 @@ static void test_session_chain(void **state)
 	json_object_put(o);
 }
 
-/* Outside a session: no package, session, depth or lifecycle fields. */
+/* Outside a session: no package, session or depth fields. */
 static void test_no_session(void **state)
 {
 	struct proc *bash, *curl;
@@ -272,6 +272,14 @@ static void test_no_session(void **state)
 	assert_int_equal(json_object_array_length(jget(o, "depsentry.rules_matched")), 1);
 	assert_int_equal(json_object_array_length(jget(o, "depsentry.ancestry")), 2);
 	assert_non_null(strstr(jstr_at(o, "message"), "started by bash (pid 200)"));
+	assert_null(jget(o, "depsentry.lifecycle_event"));
+	json_object_put(o);
+	/* a hook run outside any session (node install.js by hand) still names its event */
+	unit_image_setenv(curl->img, "npm_lifecycle_event", "postinstall");
+	v.rule = RULE_LIFECYCLE;
+	o = render(curl, &v);
+	assert_null(jget(o, "depsentry.session"));
+	assert_string_equal(jstr_at(o, "depsentry.lifecycle_event"), "postinstall");
 	json_object_put(o);
 }
 

