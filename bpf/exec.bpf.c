@@ -10,17 +10,25 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+/* Bytes of the user range [start, end), at most max; sets flag if cut. */
+static __always_inline __u64 span(unsigned long start, unsigned long end, __u64 max,
+				  struct ds_exec *e, __u16 flag)
+{
+	__u64 len = end > start ? end - start : 0;
+
+	if (len > max) {
+		len = max;
+		e->hdr.flags |= flag;
+	}
+	return len;
+}
+
 /* argv from the new mm, NUL-separated, at the start of data. */
 static __always_inline __u32 copy_args(struct ds_exec *e, char *data, struct mm_struct *mm)
 {
 	unsigned long start = BPF_CORE_READ(mm, arg_start);
-	unsigned long end = BPF_CORE_READ(mm, arg_end);
-	__u64 len = end > start ? end - start : 0;
+	__u64 len = span(start, BPF_CORE_READ(mm, arg_end), DS_ARGS_MAX, e, DS_F_ARGS_TRUNC);
 
-	if (len > DS_ARGS_MAX) {
-		len = DS_ARGS_MAX;
-		e->hdr.flags |= DS_F_ARGS_TRUNC;
-	}
 	if (bpf_probe_read_user(data, len & (2 * DS_ARGS_MAX - 1), (void *)start)) {
 		e->hdr.flags |= DS_F_ARGS_FAULT;
 		count(DS_ERR_ARGS);
@@ -35,13 +43,8 @@ static __always_inline __u32 copy_env(struct ds_exec *e, char *data, __u32 off,
 				      struct mm_struct *mm)
 {
 	unsigned long start = BPF_CORE_READ(mm, env_start);
-	unsigned long end = BPF_CORE_READ(mm, env_end);
-	__u64 len = end > start ? end - start : 0;
+	__u64 len = span(start, BPF_CORE_READ(mm, env_end), DS_ENV_MAX, e, DS_F_ENV_TRUNC);
 
-	if (len > DS_ENV_MAX) {
-		len = DS_ENV_MAX;
-		e->hdr.flags |= DS_F_ENV_TRUNC;
-	}
 	if (bpf_probe_read_user(data + (off & DS_DATA_MASK), len & (2 * DS_ENV_MAX - 1),
 				(void *)start)) {
 		e->hdr.flags |= DS_F_ENV_FAULT;

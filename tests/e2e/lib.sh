@@ -385,6 +385,30 @@ canary()
 	: "$line"
 }
 
+# pip_sdist FIXTURE: build tests/fixtures/pip/FIXTURE into an sdist in
+# $T/pkgs (before the daemon starts) and print its path.
+pip_sdist()
+{
+	step "build the $1 sdist" >&2
+	cp -r "$FIXTURES/pip/$1" "$T/pysrc-$1"
+	(cd "$T/pysrc-$1" && env -u DS_E2E_DIR "$PY" setup.py -q sdist -d "$T/pkgs") \
+		>"$T/sdist.log" 2>&1 || fail "setup.py sdist failed: $(cat "$T/sdist.log")"
+	ls -t "$T"/pkgs/*.tar.gz | head -n 1
+}
+
+# pip_install SDIST: Debian's pip, offline, into $T/site; sets PIP_PID.
+pip_install()
+{
+	local rc=0
+
+	step "pip install --no-index --no-build-isolation $1"
+	"$PY" -m pip install --no-index --no-build-isolation --no-cache-dir \
+		--target "$T/site" "$1" >"$T/pip.log" 2>&1 &
+	PIP_PID=$!
+	wait "$PIP_PID" || rc=$?
+	[ "$rc" -eq 0 ] || fail "pip install exited with status $rc: $(tail -n 20 "$T/pip.log")"
+}
+
 # closed_port: a loopback TCP port that refuses connections right now.
 closed_port()
 {

@@ -4,23 +4,13 @@
 # pip's own `python -c "exec(compile(...setup.py...))"` shim is not alerted.
 . "$(dirname "$0")/lib.sh"
 
-step "build the sdist (before the daemon starts)"
-cp -r "$FIXTURES/pip/setup-exec" "$T/pysrc"
-(cd "$T/pysrc" && env -u DS_E2E_DIR "$PY" setup.py -q sdist -d "$T/pkgs") >"$T/sdist.log" 2>&1 ||
-	fail "setup.py sdist failed: $(cat "$T/sdist.log")"
-sdist=$(ls "$T"/pkgs/ds-e2e-pysetup-*.tar.gz)
+sdist=$(pip_sdist setup-exec)
 ver=0.4.2
 canary_prepare
 
 ds_start
 
-step "pip install --no-index --no-build-isolation $sdist"
-"$PY" -m pip install --no-index --no-build-isolation --no-cache-dir \
-	--target "$T/site" "$sdist" >"$T/pip.log" 2>&1 &
-PIP_PID=$!
-rc=0
-wait "$PIP_PID" || rc=$?
-[ "$rc" -eq 0 ] || fail "pip install exited with status $rc: $(tail -n 20 "$T/pip.log")"
+pip_install "$sdist"
 require_file "$T/setup-py.ran" "setup.py did not run"
 require_file "$T/site/ds_e2e_pysetup-$ver.dist-info" "pip did not install the package"
 

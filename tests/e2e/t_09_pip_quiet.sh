@@ -6,21 +6,11 @@
 # package's doing. Proved after a canary, as in t_05.
 . "$(dirname "$0")/lib.sh"
 
-step "build the sdist (before the daemon starts)"
-cp -r "$FIXTURES/pip/quiet" "$T/pysrc"
-(cd "$T/pysrc" && "$PY" setup.py -q sdist -d "$T/pkgs") >"$T/sdist.log" 2>&1 ||
-	fail "setup.py sdist failed: $(cat "$T/sdist.log")"
-sdist=$(ls "$T"/pkgs/ds-e2e-pyquiet-*.tar.gz)
+sdist=$(pip_sdist quiet)
 canary_prepare
 ds_start
 
-step "pip install --no-index --no-build-isolation $sdist"
-"$PY" -m pip install --no-index --no-build-isolation --no-cache-dir \
-	--target "$T/site" "$sdist" >"$T/pip.log" 2>&1 &
-PIP_PID=$!
-rc=0
-wait "$PIP_PID" || rc=$?
-[ "$rc" -eq 0 ] || fail "pip install exited with status $rc: $(tail -n 20 "$T/pip.log")"
+pip_install "$sdist"
 require_file "$T/site/ds_e2e_pyquiet.py" "pip did not install the package"
 
 canary
