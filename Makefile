@@ -86,7 +86,6 @@ $(OUT)/tests/%: tests/unit/%.c $(LIB_OBJS) tests/unit/unit.h
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
 
 run: deps all
-	mkdir -p /var/log/depsentry
 	./$(OUT)/depsentry run -o - -o /var/log/depsentry/alerts.json
 
 unit: $(UNIT_BINS)
