@@ -3,7 +3,9 @@
  * execstorm: the exec rate the sensor must keep up with. N fork+exec+wait of
  * a trivial program, shared among P workers (default one per online CPU, to
  * reach the machine's maximum exec rate), timed from the first fork to the
- * last reap. Prints one line of key=value pairs that bench/run.sh parses.
+ * last reap, and the CPU time all of them used (user + system, the BPF
+ * programs that run in their context included). Prints one line of
+ * key=value pairs that bench/run.sh parses.
  *
  * usage: execstorm [-n N] [-j P] [-p PROGRAM]
  */
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -118,11 +121,22 @@ static long storm_run(const struct storm *s)
 	return broken ? -1 : failed;
 }
 
+/* CPU seconds of every reaped descendant: workers include their children. */
+static double children_cpu_s(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_CHILDREN, &ru))
+		return 0;
+	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
+	       ru.ru_stime.tv_usec / 1e6;
+}
+
 int main(int argc, char **argv)
 {
 	struct storm s = { DEFAULT_EXECS, 0, DEFAULT_PROG };
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	double t0, wall;
+	double t0, wall, cpu;
 	long failed;
 	int ch;
 
@@ -156,6 +170,7 @@ int main(int argc, char **argv)
 	t0 = now_s();
 	failed = storm_run(&s);
 	wall = now_s() - t0;
+	cpu = children_cpu_s();
 	if (failed < 0) {
 		fprintf(stderr, "execstorm: a worker could not be started or was killed\n");
 		return 1;
@@ -165,7 +180,7 @@ int main(int argc, char **argv)
 			s.prog);
 		return 1;
 	}
-	printf("execs=%ld workers=%ld prog=%s wall_s=%.4f execs_per_s=%.1f\n", s.execs,
-	       s.workers, s.prog, wall, s.execs / wall);
+	printf("execs=%ld workers=%ld prog=%s wall_s=%.4f execs_per_s=%.1f cpu_s=%.3f\n",
+	       s.execs, s.workers, s.prog, wall, s.execs / wall, cpu);
 	return 0;
 }
