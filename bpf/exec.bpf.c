@@ -119,7 +119,7 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	off += e->env_len;
 
 	e->hdr.size = sizeof(*e) + (off & DS_DATA_MASK);
-	if (bpf_ringbuf_output(&events, e, e->hdr.size & (2 * DS_DATA_MASK + 1), 0))
+	if (bpf_ringbuf_output(&events, e, e->hdr.size & (2 * DS_DATA_MASK + 1), rb_flags()))
 		count(DS_DROP_EXEC);
 	return 0;
 }

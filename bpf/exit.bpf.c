@@ -27,6 +27,6 @@ int BPF_PROG(handle_exit, struct task_struct *p)
 	e->hdr.size = sizeof(*e);
 	e->exit_code = BPF_CORE_READ(p, exit_code);
 	e->pad = 0;
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, rb_flags());
 	return 0;
 }

@@ -40,6 +40,6 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	e->session = t ? t->session : 0;
 	if (t)
 		e->hdr.flags |= DS_F_TRACKED;
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, rb_flags());
 	return 0;
 }

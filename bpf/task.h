@@ -34,6 +34,19 @@ static __always_inline void count(__u32 which)
 		*v += 1;
 }
 
+/*
+ * Ring-buffer submit flags. Waking the reader on every record costs an
+ * interrupt per record (most of the hooks' time); the reader drains the
+ * ring on its own every 100 ms, so wake it only when a backlog builds.
+ */
+static __always_inline __u64 rb_flags(void)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+
+	return avail > bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 8 ? BPF_RB_FORCE_WAKEUP
+									 : BPF_RB_NO_WAKEUP;
+}
+
 /* Process start time (boot-based ns) of task's thread group: with the tgid
  * it names one process for its whole life, as /proc's starttime does. */
 static __always_inline __u64 task_start(struct task_struct *task)

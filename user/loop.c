@@ -15,7 +15,7 @@
 
 #include "internal.h"
 
-#define TICK_MS		1000
+#define TICK_MS		100	/* the kernel wakes us only for a backlog */
 #define SWEEP_SECS	60
 
 enum user_counter {
@@ -268,6 +268,8 @@ int loop_run(struct daemon_ctx *d)
 	clock_gettime(CLOCK_MONOTONIC, &last);
 	while (!stop_requested) {
 		n = ring_buffer__poll(d->rb, TICK_MS);
+		if (n >= 0 || n == -EINTR)
+			n = ring_buffer__consume(d->rb);	/* records sent without a wake-up */
 		if (n < 0 && n != -EINTR) {
 			log_warnx("ring buffer poll: %s", strerror(-n));
 			return -1;
