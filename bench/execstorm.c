@@ -20,15 +20,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DEFAULT_EXECS	20000
-#define DEFAULT_PROG	"/bin/true"
-#define MAX_WORKERS	256
-#define EXIT_EXEC_FAIL	127	/* the child could not exec */
+#define DEFAULT_EXECS  20000
+#define DEFAULT_PROG   "/bin/true"
+#define MAX_WORKERS    256
+#define EXIT_EXEC_FAIL 127 /* the child could not exec */
 
 struct storm {
-	long execs;		/* fork+exec in total */
-	long workers;		/* processes sharing them */
-	const char *prog;	/* what each child execs */
+	long execs;	  /* fork+exec in total */
+	long workers;	  /* processes sharing them */
+	const char *prog; /* what each child execs */
 };
 
 static void usage(void)
@@ -62,7 +62,7 @@ static double now_s(void)
 /* One fork+exec+wait; 0 when the child ran and exited 0. */
 static int spawn_one(const char *prog)
 {
-	char *const argv[] = { (char *)prog, NULL };
+	char *const argv[] = {(char *)prog, NULL};
 	int status;
 	pid_t pid;
 
@@ -134,7 +134,7 @@ static double children_cpu_s(void)
 
 int main(int argc, char **argv)
 {
-	struct storm s = { DEFAULT_EXECS, 0, DEFAULT_PROG };
+	struct storm s = {DEFAULT_EXECS, 0, DEFAULT_PROG};
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	double t0, wall, cpu;
 	long failed;
@@ -180,7 +180,7 @@ int main(int argc, char **argv)
 			s.prog);
 		return 1;
 	}
-	printf("execs=%ld workers=%ld prog=%s wall_s=%.4f execs_per_s=%.1f cpu_s=%.3f\n",
-	       s.execs, s.workers, s.prog, wall, s.execs / wall, cpu);
+	printf("execs=%ld workers=%ld prog=%s wall_s=%.4f execs_per_s=%.1f cpu_s=%.3f\n", s.execs,
+	       s.workers, s.prog, wall, s.execs / wall, cpu);
 	return 0;
 }
