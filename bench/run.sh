@@ -8,9 +8,9 @@
 # ratio on/off, the exec rates, the CPU time of the storm and of the daemon
 # (a second ratio, less sensitive than wall time to a busy neighbour), the
 # daemon's peak RSS, and the kernel's ring-buffer drop counters, which must
-# stay at zero. A last run
-# with kernel.bpf_stats_enabled=1 (not timed against "off": the statistics
-# cost a little themselves) gives each BPF program's own cost per event.
+# stay at zero. A last run with kernel.bpf_stats_enabled=1 (not timed against
+# "off": the statistics cost a little themselves) gives each BPF program's
+# own cost per event.
 #
 # Knobs, from the environment: BENCH_N (execs per run, 20000), BENCH_ROUNDS
 # (off/on pairs, 5), BENCH_JOBS (workers, nproc), BENCH_PROG (what is exec'd,
@@ -265,7 +265,7 @@ round()
 			run_off
 		fi
 		[ "$SPOILT" = 1 ] || return 0
-		note "round $name: another depsentry attached during the run; repeating it ($(pgrep -d, -x depsentry || true) running)"
+		note "round $name: another depsentry attached during the run; repeating it (depsentry processes now: $(pgrep -d, -x depsentry || echo none))"
 	done
 	die "round $name: could not get a run without another depsentry attached"
 }
