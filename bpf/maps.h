@@ -32,6 +32,24 @@ struct {
 	__type(value, struct ds_track);
 } tracked SEC(".maps") __weak;
 
+/* connect() calls of tracked threads between the syscall's entry and its
+ * return, by pid_tgid: what the caller asked for, read at entry. LRU, so
+ * a thread killed inside the call cannot leak its slot for good. */
+struct connect_stash {
+	__u64 session;
+	__s32 fd;
+	__u16 family;
+	__u16 dport;		/* network order */
+	__u8 daddr[16];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct connect_stash);
+} connect_args SEC(".maps") __weak;
+
 /* Scratch space for one exec record per CPU: larger than the BPF stack and
  * than a per-CPU map value may be, so an array indexed by CPU number. User
  * space sets max_entries to the number of possible CPUs. */

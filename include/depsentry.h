@@ -29,6 +29,7 @@ enum ds_event_type {
 	DS_EV_EXEC = 1,
 	DS_EV_FORK = 2,
 	DS_EV_EXIT = 3,
+	DS_EV_CONNECT = 4,
 	DS_EV_MAX,
 };
 
@@ -41,6 +42,8 @@ enum ds_counter {
 	DS_ERR_ARGS,		/* argv could not be read */
 	DS_ERR_ENV,		/* environ could not be read */
 	DS_ERR_PATH,		/* a path walk faulted */
+	DS_DROP_CONNECT,	/* ring buffer full: connect record lost */
+	DS_ERR_CONNECT,		/* connect arguments unreadable or not stashed */
 	DS_COUNTER_MAX,
 };
 
@@ -110,6 +113,27 @@ struct ds_exit {
 	__u32 pad;
 };
 
+/*
+ * connect() by a tracked process to an IPv4 or IPv6 address, sent when the
+ * call returns. The destination is the sockaddr the caller passed (an
+ * IPv4-mapped IPv6 address stays as it was given); the source is the
+ * socket's local address after the call, zero if it has none yet.
+ */
+struct ds_connect {
+	struct ds_hdr hdr;
+	__u64 session;		/* session id from the tracked map */
+	__s32 ret;		/* connect()'s return: 0 or -errno */
+	__u16 family;		/* AF_INET or AF_INET6, of the destination */
+	__u16 protocol;		/* the socket's IPPROTO_*, 0 if unknown */
+	__u16 sock_type;	/* SOCK_STREAM, SOCK_DGRAM, ... */
+	__u16 sport;		/* host order */
+	__u16 dport;		/* host order */
+	__u16 pad;
+	__u8 saddr[16];		/* network order; IPv4 in the first 4 bytes */
+	__u8 daddr[16];
+	char comm[DS_COMM_LEN];	/* the calling thread's */
+};
+
 /* Value of the tracked map: a process inside an install session. */
 struct ds_track {
 	__u64 session;
@@ -122,6 +146,7 @@ _Static_assert(sizeof(struct ds_hdr) == 32, "ds_hdr layout");
 _Static_assert(sizeof(struct ds_exec) == 104, "ds_exec layout");
 _Static_assert(sizeof(struct ds_fork) == 56, "ds_fork layout");
 _Static_assert(sizeof(struct ds_exit) == 40, "ds_exit layout");
+_Static_assert(sizeof(struct ds_connect) == 104, "ds_connect layout");
 _Static_assert(DS_EXEC_DATA_MAX <= DS_DATA_MASK + 1, "exec data fits the mask");
 
 #endif /* DEPSENTRY_H */

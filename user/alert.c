@@ -9,6 +9,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <grp.h>
 #include <inttypes.h>
 #include <pwd.h>
@@ -55,8 +56,19 @@ static const struct {
 	{ 0xf4, 0xf4, 4, 0x80, 0x8f },
 };
 
-static const char *const event_categories[] = { "process", "intrusion_detection" };
-static const char *const event_types[] = { "start", "info" };
+/* event.category, event.type and event.action by what was seen */
+static const struct {
+	const char *categories[2];
+	const char *types[2];
+	const char *action;
+} event_shapes[] = {
+	{ { "process", "intrusion_detection" }, { "start", "info" }, "exec" },
+	{ { "network", "intrusion_detection" }, { "connection", "start" }, "connect" },
+	{ { "network", "intrusion_detection" }, { "protocol", "info" }, "dns_query" },
+	{ { "network", "intrusion_detection" }, { "connection", "info" }, "repeated" },
+};
+
+enum { SHAPE_EXEC, SHAPE_CONNECT, SHAPE_DNS, SHAPE_REPEAT };
 
 /* MITRE ATT&CK for T1195.001; is_array follows the ECS Normalization column. */
 static const struct {
@@ -588,19 +600,29 @@ static void render_truncated(struct render *r, const struct image *img)
 	put(r->root, "depsentry.truncated.parent", json_object_new_boolean(r->parent_trunc));
 }
 
+static int event_shape(const struct verdict *v)
+{
+	if (!v->net)
+		return SHAPE_EXEC;
+	if (v->net->repeats)
+		return SHAPE_REPEAT;
+	return v->net->kind == NET_DNS_QUERY ? SHAPE_DNS : SHAPE_CONNECT;
+}
+
 static void render_event(struct render *r, const struct verdict *v, uint64_t event_ts)
 {
 	unsigned char raw[EVENT_ID_BYTES];
 	char id[2 * EVENT_ID_BYTES + 1];
-	int score = severity_score(v->severity);
+	int score = severity_score(v->severity), sh = event_shape(v);
 	size_t i;
 
 	put_time(r->root, "@timestamp", event_ts ? event_ts : boot_now());
 	put(r->root, "ecs.version", json_object_new_string(ECS_VERSION));
-	put(r->root, "event.kind", json_object_new_string("alert"));
-	put_const_array(r->root, "event.category", event_categories, ARRAY_SIZE(event_categories));
-	put_const_array(r->root, "event.type", event_types, ARRAY_SIZE(event_types));
-	put(r->root, "event.action", json_object_new_string("exec"));
+	/* a follow-up counts sightings of an alert already written */
+	put(r->root, "event.kind", json_object_new_string(sh == SHAPE_REPEAT ? "event" : "alert"));
+	put_const_array(r->root, "event.category", event_shapes[sh].categories, 2);
+	put_const_array(r->root, "event.type", event_shapes[sh].types, 2);
+	put(r->root, "event.action", json_object_new_string(event_shapes[sh].action));
 	if (getrandom(raw, sizeof(raw), GRND_NONBLOCK) == (ssize_t)sizeof(raw)) {
 		for (i = 0; i < sizeof(raw); i++)
 			snprintf(id + 2 * i, 3, "%02x", raw[i]);
@@ -612,6 +634,99 @@ static void render_event(struct render *r, const struct verdict *v, uint64_t eve
 	put(r->root, "event.dataset", json_object_new_string("depsentry.alerts"));
 	put_time(r->root, "event.created", boot_now());
 	put(r->root, "event.reason", jstr(v->reason));
+}
+
+static const char *transport_name(uint8_t t)
+{
+	return t == IPPROTO_TCP ? "tcp" : t == IPPROTO_UDP ? "udp" : NULL;
+}
+
+/* connect()'s result: "success", "in_progress" (non-blocking), "refused",
+ * or the errno's name in lower case. */
+static void connect_result(int ret, char *buf, size_t len)
+{
+	const char *name;
+	size_t i;
+
+	if (ret == 0 || ret == -EINPROGRESS || ret == -ECONNREFUSED) {
+		snprintf(buf, len, "%s", ret == 0 ? "success" : ret == -EINPROGRESS ? "in_progress"
+										  : "refused");
+		return;
+	}
+	name = strerrorname_np(-ret);
+	snprintf(buf, len, "%s", name ? name : "error");
+	for (i = 0; buf[i]; i++)
+		buf[i] = (char)tolower((unsigned char)buf[i]);
+	if (buf[0] == 'e' && buf[1])
+		memmove(buf, buf + 1, strlen(buf));
+}
+
+static void put_endpoint(struct json_object *root, const char *prefix, const struct ipaddr *a,
+			 uint16_t port, struct json_object *related)
+{
+	char ip[IPADDR_STRLEN], path[32];
+
+	ipaddr_format(a, ip, sizeof(ip));
+	if (*ip) {
+		snprintf(path, sizeof(path), "%s.ip", prefix);
+		put(root, path, json_object_new_string(ip));
+		json_object_array_add(related, json_object_new_string(ip));
+	}
+	if (port) {
+		snprintf(path, sizeof(path), "%s.port", prefix);
+		put_int(root, path, port);
+	}
+}
+
+static void render_network(struct render *r, const struct verdict *v)
+{
+	const struct net_event *n = v->net;
+	struct json_object *ips = json_object_new_array();
+	char res[32], ip[IPADDR_STRLEN];
+
+	put_endpoint(r->root, "source", &n->src, n->sport, ips);
+	put_endpoint(r->root, "destination", &n->dst, n->dport, ips);
+	ipaddr_format(&n->dst, ip, sizeof(ip));
+	put(r->root, "destination.domain", jstr(n->domain));
+	put(r->root, "destination.address", jstr(n->domain ? n->domain : ip));
+	if (json_object_array_length(ips))
+		put(r->root, "related.ip", ips);
+	else
+		json_object_put(ips);
+	if (n->domain || n->qname) {
+		struct json_object *hosts = json_object_new_array();
+
+		json_object_array_add(hosts, jstr(n->domain ? n->domain : n->qname));
+		put(r->root, "related.hosts", hosts);
+	}
+	put(r->root, "network.direction", json_object_new_string("egress"));
+	put(r->root, "network.transport", jstr(transport_name(n->transport)));
+	if (n->transport) {
+		snprintf(res, sizeof(res), "%u", n->transport);
+		put(r->root, "network.iana_number", json_object_new_string(res));
+	}
+	put(r->root, "network.type",
+	    jstr(n->dst.family == AF_INET ? "ipv4" : n->dst.family == AF_INET6 ? "ipv6" : NULL));
+	if (n->kind == NET_DNS_QUERY) {
+		put(r->root, "network.protocol", json_object_new_string("dns"));
+		put(r->root, "dns.type", json_object_new_string("query"));
+		snprintf(res, sizeof(res), "%u", n->dns_id);
+		put(r->root, "dns.id", json_object_new_string(res));
+		put(r->root, "dns.question.name", jstr(n->qname));
+		put(r->root, "dns.question.type", jstr(dns_qtype_name(n->qtype)));
+		put(r->root, "dns.question.registered_domain", jstr(dns_site(n->qname)));
+	} else if (!n->repeats) {
+		connect_result(n->result, res, sizeof(res));
+		put(r->root, "depsentry.network.result", json_object_new_string(res));
+		put(r->root, "event.outcome",
+		    json_object_new_string(n->result == 0 ? "success" :
+					   n->result == -EINPROGRESS ? "unknown" : "failure"));
+	}
+	if (n->repeats) {
+		put_int(r->root, "depsentry.network.repeats", (int64_t)n->repeats);
+		put_time(r->root, "depsentry.network.first_seen", n->first_ns);
+		put_time(r->root, "depsentry.network.last_seen", n->last_ns);
+	}
 }
 
 static size_t appendf(char *buf, size_t len, size_t n, const char *fmt, ...)
@@ -633,6 +748,26 @@ static size_t appendf(char *buf, size_t len, size_t n, const char *fmt, ...)
 	return n + (size_t)w < len ? n + (size_t)w : len - 1;
 }
 
+/* " connected to exfil.example (203.0.113.7) port 443/tcp" and the like */
+static size_t net_message(char *msg, size_t len, size_t n, const struct net_event *e)
+{
+	char ip[IPADDR_STRLEN];
+	const char *t = transport_name(e->transport);
+
+	ipaddr_format(&e->dst, ip, sizeof(ip));
+	if (e->kind == NET_DNS_QUERY)
+		n = appendf(msg, len, n, " asked %s for %s", ip, e->qname ? e->qname : "?");
+	else if (e->domain)
+		n = appendf(msg, len, n, " connected to %s (%s) port %u", e->domain, ip, e->dport);
+	else
+		n = appendf(msg, len, n, " connected to %s port %u", ip, e->dport);
+	if (t && e->kind != NET_DNS_QUERY)
+		n = appendf(msg, len, n, "/%s", t);
+	if (e->repeats)
+		n = appendf(msg, len, n, " %llu times in all", (unsigned long long)e->repeats);
+	return n;
+}
+
 /* "whoami (pid 1234) started under npm for package evil-pkg@1.0.0
  * (postinstall), 2 levels below the package manager: reconnaissance" */
 static void render_message(struct render *r, const struct proc *p, const struct verdict *v)
@@ -644,8 +779,11 @@ static void render_message(struct render *r, const struct proc *p, const struct 
 	size_t n;
 
 	n = appendf(msg, sizeof(msg), 0, "%s (pid %u)", name, p->pid);
+	if (v->net)
+		n = net_message(msg, sizeof(msg), n, v->net);
 	if (p->sess && p->sess->pm) {
-		n = appendf(msg, sizeof(msg), n, " started under %s", p->sess->pm->name);
+		n = appendf(msg, sizeof(msg), n, " %s %s", v->net ? "under" : "started under",
+			    p->sess->pm->name);
 		if (pkg && *pkg)
 			n = appendf(msg, sizeof(msg), n, " for package %s%s%s", pkg,
 				    ver && *ver ? "@" : "", ver && *ver ? ver : "");
@@ -707,6 +845,8 @@ char *alert_render(const struct host_info *h, const struct proc *p, const struct
 	render_session(&r, p);
 	render_ancestry(&r, p);
 	render_verdict(&r, v);
+	if (v->net)
+		render_network(&r, v);
 	render_ci(&r, p);
 	render_truncated(&r, p->img);
 	line = render_line(r.root, len);

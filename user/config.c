@@ -25,6 +25,11 @@
 #define PROCTABLE_MAX		4194304LL
 #define DEFAULT_RINGBUF		(16U << 20)
 #define DEFAULT_PROCTABLE	65536U
+#define DNS_CACHE_MIN		256LL
+#define DNS_CACHE_MAX		(1LL << 22)
+#define DEFAULT_DNS_CACHE	16384U
+#define DEFAULT_DNS_MIN_TTL	60U	/* clients cache longer than short TTLs say */
+#define DEFAULT_DNS_MAX_TTL	86400U
 
 static const char *const severity_names[] = {
 	[SEV_NONE] = "none",
@@ -344,14 +349,66 @@ static void parse_object(struct pctx *x, struct json_object *o, void *base,
 			cfg_error(x, "missing required key \"%s\"", f->key);
 }
 
+/* The registry allowlist: each string an allow_entry, errors by index. */
+static void parse_allowlist(struct pctx *x, struct json_object *v, void *dst,
+			    const struct field *f)
+{
+	struct config *c = (struct config *)((char *)dst - f->off);
+	const char *why;
+	size_t i, n, old;
+
+	if (!json_object_is_type(v, json_type_array)) {
+		cfg_error(x, "expected an array of strings");
+		return;
+	}
+	n = json_object_array_length(v);
+	c->allow = calloc(n ? n : 1, sizeof(*c->allow));
+	if (!c->allow) {
+		cfg_error(x, "out of memory");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(v, i);
+
+		old = path_push(x, "[%zu]", i);
+		if (!parse_is_string(x, e))
+			cfg_error(x, "expected a string");
+		else if (allow_parse(json_object_get_string(e), &c->allow[c->nallow], &why))
+			cfg_error(x, "\"%s\": %s", json_object_get_string(e), why);
+		else
+			c->nallow++;
+		path_pop(x, old);
+	}
+}
+
+static void check_dns_ttl(struct pctx *x, const void *elem)
+{
+	const struct config *c = elem;
+
+	if (c->dns_min_ttl > c->dns_max_ttl)
+		cfg_error(x, "dns_min_ttl (%u) is above dns_max_ttl (%u)", c->dns_min_ttl,
+			  c->dns_max_ttl);
+}
+
 static void check_exclusion(struct pctx *x, const void *elem)
 {
 	const struct exclusion *e = elem;
+
+	size_t i;
 
 	if (!e->executables.n && !e->command_lines.n && !e->packages.n && !e->users.n &&
 	    !e->ancestors.n)
 		cfg_error(x,
 			  "exclusion needs at least one non-empty list: it would match everything");
+	for (i = 0; i < e->rules.n; i++) {
+		enum rule_id r;
+
+		for (r = RULE_NONE + 1; r < RULE_MAX; r++)
+			if (strcmp(rule_info(r)->id, e->rules.v[i]) == 0)
+				break;
+		if (r == RULE_MAX)
+			cfg_error(x, "rules[%zu]: unknown rule \"%s\"", i, e->rules.v[i]);
+	}
 }
 
 #define STRINGS(k, type, member, req)                                                  \
@@ -395,6 +452,7 @@ static const struct field exclusion_fields[] = {
 	STRINGS("packages", struct exclusion, packages, false),
 	STRINGS("users", struct exclusion, users, false),
 	STRINGS("ancestors", struct exclusion, ancestors, false),
+	STRINGS("rules", struct exclusion, rules, false),
 	{ 0 }
 };
 
@@ -413,11 +471,51 @@ static const struct field rule_lifecycle_fields[] = {
 	{ 0 }
 };
 
+static const struct field rule_egress_fields[] = {
+	{ .key = "enabled", .parse = parse_bool,
+	  .off = offsetof(struct config, egress_enabled) },
+	{ .key = "severity", .parse = parse_severity,
+	  .off = offsetof(struct config, egress_severity) },
+	{ .key = "no_domain_severity", .parse = parse_severity,
+	  .off = offsetof(struct config, egress_raw_severity) },
+	{ .key = "dns_severity", .parse = parse_severity,
+	  .off = offsetof(struct config, egress_dns_severity) },
+	{ 0 }
+};
+
+static const struct field network_fields[] = {
+	{ .key = "registry_allowlist", .parse = parse_allowlist, .required = true,
+	  .off = offsetof(struct config, allow) },
+	{ .key = "dns_capture", .parse = parse_bool, .off = offsetof(struct config, dns_capture) },
+	{ .key = "dns_cache_size", .parse = parse_u32,
+	  .off = offsetof(struct config, dns_cache_max), .min = DNS_CACHE_MIN,
+	  .max = DNS_CACHE_MAX },
+	{ .key = "dns_min_ttl", .parse = parse_u32, .off = offsetof(struct config, dns_min_ttl),
+	  .min = 0, .max = 604800 },
+	{ .key = "dns_max_ttl", .parse = parse_u32, .off = offsetof(struct config, dns_max_ttl),
+	  .min = 1, .max = 604800 },
+	{ 0 }
+};
+
+/* The network object's members write into struct config too; the TTL
+ * bounds are checked together once both are known. */
+static void parse_network(struct pctx *x, struct json_object *v, void *dst,
+			  const struct field *f)
+{
+	int nerr = x->nerr;
+
+	parse_object(x, v, dst, f->sub);
+	if (x->nerr == nerr)
+		check_dns_ttl(x, dst);
+}
+
 static const struct field rules_fields[] = {
 	{ .key = "pm-suspicious-child", .parse = parse_sub, .required = true,
 	  .sub = rule_pm_fields },
 	{ .key = "lifecycle-hook-suspicious-child", .parse = parse_sub, .required = true,
 	  .sub = rule_lifecycle_fields },
+	{ .key = "pm-unexpected-egress", .parse = parse_sub, .required = true,
+	  .sub = rule_egress_fields },
 	{ 0 }
 };
 
@@ -438,6 +536,7 @@ static const struct field config_fields[] = {
 		NULL, true),
 	OBJECTS("suspicious_command_lines", cmdlines, ncmdlines, struct sus_group,
 		cmdline_group_fields, NULL, true),
+	{ .key = "network", .parse = parse_network, .required = true, .sub = network_fields },
 	{ .key = "rules", .parse = parse_sub, .required = true, .sub = rules_fields },
 	OBJECTS("exclusions", excl, nexcl, struct exclusion, exclusion_fields, check_exclusion,
 		false),
@@ -472,6 +571,7 @@ static void exclusion_free(struct exclusion *e)
 	strlist_free(&e->packages);
 	strlist_free(&e->users);
 	strlist_free(&e->ancestors);
+	strlist_free(&e->rules);
 }
 
 void config_free(struct config *c)
@@ -493,6 +593,9 @@ void config_free(struct config *c)
 	for (i = 0; c->excl && i < c->nexcl; i++)
 		exclusion_free(&c->excl[i]);
 	free(c->excl);
+	for (i = 0; c->allow && i < c->nallow; i++)
+		allow_free(&c->allow[i]);
+	free(c->allow);
 	free(c);
 }
 
@@ -559,6 +662,14 @@ static struct config *config_new(const char *name)
 	c->min_severity = SEV_MEDIUM;
 	c->pm_child_enabled = true;
 	c->lifecycle_enabled = true;
+	c->egress_enabled = true;
+	c->egress_severity = SEV_MEDIUM;
+	c->egress_raw_severity = SEV_HIGH;
+	c->egress_dns_severity = SEV_MEDIUM;
+	c->dns_capture = true;
+	c->dns_cache_max = DEFAULT_DNS_CACHE;
+	c->dns_min_ttl = DEFAULT_DNS_MIN_TTL;
+	c->dns_max_ttl = DEFAULT_DNS_MAX_TTL;
 	if (!c->source) {
 		free(c);
 		return NULL;

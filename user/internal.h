@@ -41,6 +41,12 @@ bool match_in(const struct strlist *l, const char *s);	/* in~: exact membership 
 const char *match_any(const struct strlist *l, const char *s);
 void strlist_free(struct strlist *l);
 
+/* net addresses, shared by the DNS cache, the allowlist and the alerts */
+struct ipaddr {
+	uint8_t family;		/* AF_INET or AF_INET6, 0 if none */
+	uint8_t bytes[16];	/* network order; an IPv4 address fills the first 4 */
+};
+
 /* config.c */
 enum severity {
 	SEV_NONE = 0,
@@ -81,6 +87,25 @@ struct exclusion {
 	struct strlist packages;	/* like~ on package.name */
 	struct strlist users;		/* in~ on user name or numeric uid */
 	struct strlist ancestors;	/* like~ on any ancestor's name or command line */
+	struct strlist rules;		/* in~ on rule ids it applies to; empty: all */
+};
+
+/* One registry allowlist entry: a name, a *.suffix or a CIDR (an address
+ * is a /32 or /128), with a port or 0 for any. Names are lower-case
+ * without a trailing dot; a suffix entry matches names below it only. */
+enum allow_kind {
+	ALLOW_NAME = 1,
+	ALLOW_SUFFIX,
+	ALLOW_CIDR,
+};
+
+struct allow_entry {
+	enum allow_kind kind;
+	char *text;		/* as configured, for messages and alerts */
+	char *name;		/* ALLOW_NAME, ALLOW_SUFFIX (without the "*.") */
+	struct ipaddr net;	/* ALLOW_CIDR, host bits cleared */
+	uint8_t prefix;
+	uint16_t port;
 };
 
 struct config {
@@ -102,6 +127,16 @@ struct config {
 	struct exclusion *excl;
 	size_t nexcl;
 	enum severity min_severity;	/* alerts below are not written */
+	/* the network arm: rule pm-unexpected-egress */
+	bool egress_enabled;
+	enum severity egress_severity;		/* an unlisted destination with a name */
+	enum severity egress_raw_severity;	/* a destination with no known name */
+	enum severity egress_dns_severity;	/* a question for an unlisted name */
+	struct allow_entry *allow;		/* the registry allowlist */
+	size_t nallow;
+	bool dns_capture;			/* watch DNS answers and questions */
+	uint32_t dns_cache_max;			/* addresses remembered */
+	uint32_t dns_min_ttl, dns_max_ttl;	/* seconds an answer is kept */
 };
 
 extern const char config_builtin[];	/* config/depsentry.json, compiled in */
@@ -218,6 +253,74 @@ int procfs_scan(struct proctable *t, const struct strlist *env_vars, proc_fn add
 uint64_t procfs_boot_ns_from_ticks(unsigned long long ticks);
 bool procfs_alive(uint32_t pid, uint64_t start);
 
+/* dns.c: DNS messages seen on the wire, and the names they give addresses */
+#define DNS_NAME_MAX	254	/* presentation form, no trailing dot, plus NUL */
+#define DNS_ADDRS_MAX	32	/* addresses kept from one answer */
+#define DNS_CHAIN_MAX	8	/* CNAME links followed from the question */
+
+/* One UDP datagram to or from port 53, as captured at the network layer. */
+struct dns_packet {
+	struct ipaddr src, dst;
+	uint16_t sport, dport;		/* host order */
+	const uint8_t *payload;		/* the DNS message, inside the packet */
+	size_t payload_len;
+};
+
+struct dns_answer {
+	struct ipaddr addr;
+	uint32_t ttl;			/* the smallest TTL along the CNAME chain */
+};
+
+/* A parsed message: the first question, and for a response the A/AAAA
+ * records reachable from the question name through its CNAME chain (other
+ * records are ignored, so an answer cannot name addresses for an owner
+ * the client did not ask about). Names are lower-case, without the
+ * trailing dot. */
+struct dns_msg {
+	uint16_t id;
+	bool response;
+	uint8_t rcode;
+	uint16_t qtype;
+	uint16_t qclass;
+	char qname[DNS_NAME_MAX];
+	char chain[DNS_CHAIN_MAX][DNS_NAME_MAX];	/* CNAME targets, in order */
+	size_t nchain;
+	struct dns_answer addrs[DNS_ADDRS_MAX];
+	size_t naddrs;
+	bool addrs_truncated;		/* more than DNS_ADDRS_MAX matched */
+};
+
+/* Parse an IPv4 or IPv6 packet (no link header) carrying UDP to or from
+ * port 53; -EINVAL for anything else or anything malformed. */
+int dns_packet_parse(const uint8_t *pkt, size_t len, struct dns_packet *out);
+/* Parse a DNS message; -EINVAL when malformed (loops, bad pointers, labels
+ * over 63, names over 253, truncation, no question). */
+int dns_parse(const uint8_t *msg, size_t len, struct dns_msg *out);
+const char *dns_qtype_name(uint16_t qtype);	/* "A", "AAAA", ..., NULL if unknown */
+
+/* The IP -> name cache: bounded, least recently added evicted first; an
+ * entry lives for its TTL clamped to [min_ttl, max_ttl] seconds. */
+struct dns_cache;
+
+struct dns_cache_stats {
+	uint64_t entries;
+	uint64_t inserted;
+	uint64_t evicted;	/* dropped to make room */
+	uint64_t expired;	/* dropped at or after their TTL */
+};
+
+struct dns_cache *dns_cache_new(uint32_t max, uint32_t min_ttl, uint32_t max_ttl);
+void dns_cache_free(struct dns_cache *c);
+/* Remember that addr is name, from now_ns (any monotonic ns clock). A newer
+ * answer for the same address replaces the name and TTL. */
+int dns_cache_add(struct dns_cache *c, const struct ipaddr *addr, const char *name,
+		  uint32_t ttl, uint64_t now_ns);
+/* The name addr had, or NULL when unknown or expired. Valid until the next
+ * call that changes the cache. */
+const char *dns_cache_lookup(struct dns_cache *c, const struct ipaddr *addr, uint64_t now_ns);
+void dns_cache_expire(struct dns_cache *c, uint64_t now_ns);
+void dns_cache_stats(const struct dns_cache *c, struct dns_cache_stats *st);
+
 /* sensor.c: the BPF object's life: open, size, load, attach, detach */
 struct sensor;
 
@@ -227,6 +330,7 @@ struct ring_buffer;
 struct ring_buffer *sensor_ringbuf(struct sensor *s, int (*fn)(void *, void *, size_t),
 				   void *ctx);
 int sensor_track(struct sensor *s, uint32_t pid, uint64_t session);
+int sensor_dns_filter_fd(struct sensor *s);	/* the socket filter for dns capture */
 /* Sum the per-CPU counters (enum ds_counter) into out. */
 int sensor_counters(struct sensor *s, uint64_t out[DS_COUNTER_MAX]);
 const char *sensor_counter_name(int i);
@@ -250,11 +354,33 @@ const char *proc_lifecycle_event(const struct proc *p);
 /* The entity id: stable across the life of a process, unique per host. */
 void proc_entity_id(const struct proc *p, char *buf, size_t len);
 
+/* egress.c: the network arm, rule pm-unexpected-egress */
+enum net_kind {
+	NET_CONNECT = 1,	/* connect() */
+	NET_DNS_QUERY,		/* a DNS question seen on the wire */
+};
+
+struct net_event {
+	enum net_kind kind;
+	struct ipaddr src, dst;		/* IPv4-mapped addresses already unmapped */
+	uint16_t sport, dport;
+	uint8_t transport;		/* IPPROTO_TCP, IPPROTO_UDP, 0 if unknown */
+	int result;			/* connect: 0 or -errno */
+	uint64_t session;		/* the kernel's session id, 0 if none */
+	const char *domain;		/* destination.domain, NULL if unknown */
+	const char *qname;		/* NET_DNS_QUERY: the question */
+	uint16_t qtype;
+	uint16_t dns_id;
+	uint64_t repeats;		/* a follow-up line: times seen in all */
+	uint64_t first_ns, last_ns;	/* a follow-up line: boot-time ns */
+};
+
 /* rules.c */
 enum rule_id {
 	RULE_NONE = 0,
 	RULE_PM_CHILD,		/* pm-suspicious-child */
 	RULE_LIFECYCLE,		/* lifecycle-hook-suspicious-child */
+	RULE_EGRESS,		/* pm-unexpected-egress */
 	RULE_MAX,
 };
 
@@ -276,12 +402,71 @@ struct verdict {
 	const struct proc *hook;	/* lifecycle rule: ancestor whose command line matched */
 	unsigned int rules_matched;	/* bit (1 << rule_id) for every rule that matched */
 	const char *excluded_by;	/* comment of the exclusion that suppressed it */
+	const struct net_event *net;	/* pm-unexpected-egress: what was seen */
+	const struct allow_entry *allowed_by;	/* never set on an alert */
 };
 
 /* Evaluate every process rule for p, just after its exec. */
 void rules_eval(const struct config *c, const struct proc *p, struct verdict *v);
+/* The comment of the first exclusion for rule matching p, or NULL. */
+const char *rules_excluded_for(const struct config *c, const struct proc *p, enum rule_id rule);
 /* Is p a package manager by its executable and arguments? */
 const struct pm_def *rules_package_manager(const struct config *c, const struct proc *p);
+
+/* egress.c: functions */
+#define IPADDR_STRLEN	46	/* INET6_ADDRSTRLEN */
+
+int ipaddr_parse(const char *s, struct ipaddr *a);		/* 0 or -EINVAL */
+void ipaddr_format(const struct ipaddr *a, char *buf, size_t len);
+void ipaddr_unmap(struct ipaddr *a);	/* ::ffff:a.b.c.d -> a.b.c.d */
+bool ipaddr_in(const struct ipaddr *a, const struct ipaddr *net, uint8_t prefix);
+/* Lower-case s in place and drop one trailing dot; false if not a name. */
+bool dns_name_normalize(char *s);
+/* "host", "*.suffix", "a.b.c.d", "a.b.c.d/n", "v6", "v6/n", each with an
+ * optional ":port" ("[v6]:port", "[v6/n]:port"). Returns 0, or -EINVAL
+ * with *why saying what is wrong. */
+int allow_parse(const char *s, struct allow_entry *e, const char **why);
+void allow_free(struct allow_entry *e);
+/* The first entry allowing (domain or addr, port), or NULL. domain may be
+ * NULL, addr may be NULL. */
+const struct allow_entry *allow_match(const struct allow_entry *v, size_t n, const char *domain,
+				      const struct ipaddr *addr, uint16_t port);
+/* The dedup key's site of a DNS name: its last two labels, three under a
+ * short second-level label ("evil.co.uk"). */
+const char *dns_site(const char *name);
+
+struct egress;
+
+struct egress_stats {
+	uint64_t alerts;	/* first sightings alerted */
+	uint64_t repeats;	/* sightings folded into an earlier alert */
+	uint64_t resolver;	/* connects to the process's own resolver */
+	uint64_t allowed;	/* connects or questions allowlisted */
+	uint64_t dns_answers;	/* answers put in the cache */
+	uint64_t dns_unowned;	/* questions from a socket no tracked process connected */
+};
+
+/* Called for each (session, destination) with sightings not yet reported. */
+typedef void (*repeat_fn)(const struct net_event *ev, uint32_t pid, uint64_t start,
+			  const char *comm, void *arg);
+
+struct egress *egress_new(const struct config *c);
+void egress_free(struct egress *g);
+/* A connect by p (NULL if unknown) described by ev: fills v (RULE_NONE for
+ * no alert). ev->domain is set from the cache. */
+void egress_connect(struct egress *g, const struct proc *p, struct net_event *ev,
+		    uint64_t now_ns, struct verdict *v);
+/* A DNS message seen on the wire, and what it was carried in. */
+void egress_dns_answer(struct egress *g, const struct dns_msg *m, uint64_t now_ns);
+/* Which tracked process connected the socket (src, sport), if any. */
+bool egress_dns_owner(struct egress *g, const struct ipaddr *src, uint16_t sport,
+		      uint32_t *pid, uint64_t *start, uint64_t *session);
+void egress_dns_query(struct egress *g, const struct proc *p, struct net_event *ev,
+		      uint64_t now_ns, struct verdict *v);
+/* Report repeats: those quiet for a while, or all of them when flush. */
+void egress_repeats(struct egress *g, uint64_t now_ns, bool flush, repeat_fn fn, void *arg);
+void egress_stats(const struct egress *g, struct egress_stats *st);
+struct dns_cache *egress_cache(struct egress *g);
 
 /* alert.c */
 struct host_info {

@@ -2,14 +2,23 @@
 /*
  * The event loop: records from the ring buffer, in the order the kernel
  * reserved them, update the process table; every exec is checked by the
- * rules and may become an alert line. Once a second the drop counters are
- * read and any change is logged. A bad record is counted, never fatal.
+ * process rules and every connect by the network arm, and may become an
+ * alert line. DNS packets from the capture socket feed the name cache and
+ * the DNS-question check. Once a second the drop counters are read and
+ * any change is logged. A bad record or packet is counted, never fatal.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <bpf/libbpf.h>
 
@@ -17,12 +26,17 @@
 
 #define TICK_MS		100	/* the kernel wakes us only for a backlog */
 #define SWEEP_SECS	60
+#define DNS_BATCH	256		/* packets read per wake-up before the ring again */
+#define DNS_RCVBUF	(4 << 20)
+#define DNS_PKT_MAX	65536
 
 enum user_counter {
 	UC_MALFORMED,		/* records that failed validation */
 	UC_TABLE_FULL,		/* processes not kept: table at its cap */
 	UC_TRACK_FAILED,	/* kernel tracked-map updates that failed */
 	UC_ALERT_FAILED,	/* alerts that could not be rendered */
+	UC_DNS_DROPPED,		/* DNS packets the capture socket could not queue */
+	UC_DNS_MALFORMED,	/* DNS packets or messages that failed to parse */
 	UC_MAX,
 };
 
@@ -31,6 +45,8 @@ static const char *const user_counter_names[UC_MAX] = {
 	[UC_TABLE_FULL] = "proctable_full",
 	[UC_TRACK_FAILED] = "track_failed",
 	[UC_ALERT_FAILED] = "alerts_failed",
+	[UC_DNS_DROPPED] = "dns_dropped",
+	[UC_DNS_MALFORMED] = "dns_malformed",
 };
 
 struct daemon_ctx {
@@ -39,6 +55,10 @@ struct daemon_ctx {
 	const struct host_info *host;
 	struct proctable *pt;
 	struct ring_buffer *rb;
+	struct egress *egress;
+	int dns_fd;			/* packet socket, -1 when not capturing */
+	int epfd;
+	uint8_t *pkt;			/* one captured packet */
 	uint64_t records[DS_EV_MAX];
 	uint64_t alerts;
 	uint64_t user[UC_MAX];
@@ -149,6 +169,210 @@ static int handle_fork(struct daemon_ctx *d, const struct ds_fork *e)
 	return 0;
 }
 
+static uint64_t boot_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* A process the table does not hold (its exec record was lost, or it ran
+ * before the table knew it): enough of one for an alert line. */
+struct stub {
+	struct proc p;
+	struct image *img;
+};
+
+static const struct proc *proc_or_stub(struct daemon_ctx *d, uint32_t pid, uint64_t start,
+				       const char *comm, struct stub *st)
+{
+	const struct proc *p = proctable_find(d->pt, pid, start);
+
+	memset(st, 0, sizeof(*st));
+	if (p)
+		return p;
+	st->img = image_new();
+	if (!st->img)
+		return NULL;
+	if (comm)
+		memcpy(st->img->comm, comm, DS_COMM_LEN - 1);
+	st->p.pid = pid;
+	st->p.start = start;
+	st->p.img = st->img;
+	return &st->p;
+}
+
+static void stub_release(struct stub *st)
+{
+	image_put(st->img);
+}
+
+static void addr_copy(struct ipaddr *a, uint16_t family, const uint8_t *bytes)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = (uint8_t)family;
+	memcpy(a->bytes, bytes, family == AF_INET ? 4 : 16);
+}
+
+static int handle_connect(struct daemon_ctx *d, const struct ds_connect *e)
+{
+	struct net_event ev = { .kind = NET_CONNECT };
+	const struct proc *p;
+	struct verdict v;
+	struct stub st;
+
+	if ((e->family != AF_INET && e->family != AF_INET6) || e->comm[DS_COMM_LEN - 1])
+		return -EINVAL;
+	addr_copy(&ev.dst, e->family, e->daddr);
+	/* the socket's own family says how to read its local address */
+	addr_copy(&ev.src, e->family, e->saddr);
+	ev.dport = e->dport;
+	ev.sport = e->sport;
+	ev.transport = e->protocol == IPPROTO_TCP || e->protocol == IPPROTO_UDP ? e->protocol : 0;
+	if (!ev.transport && e->protocol == 0)
+		ev.transport = e->sock_type == SOCK_STREAM ? IPPROTO_TCP :
+			       e->sock_type == SOCK_DGRAM ? IPPROTO_UDP : 0;
+	ev.result = e->ret;
+	ev.session = e->session;
+	p = proc_or_stub(d, e->hdr.pid, e->hdr.start, e->comm, &st);
+	if (!p)
+		return 0;
+	egress_connect(d->egress, p, &ev, e->hdr.ts, &v);
+	if (v.rule != RULE_NONE)
+		emit(d, p, &v, e->hdr.ts);
+	else if (v.excluded_by)
+		log_debug("connect by pid %u excluded by \"%s\"", p->pid, v.excluded_by);
+	stub_release(&st);
+	return 0;
+}
+
+/* A DNS question from a socket a tracked process connected to port 53. */
+static void dns_question(struct daemon_ctx *d, const struct dns_packet *pk,
+			 const struct dns_msg *m, uint64_t now)
+{
+	struct net_event ev = { .kind = NET_DNS_QUERY };
+	const struct proc *p;
+	uint32_t pid;
+	uint64_t start, session;
+	struct verdict v;
+	struct stub st;
+
+	if (!egress_dns_owner(d->egress, &pk->src, pk->sport, &pid, &start, &session)) {
+		/* its connect record may still be in the ring: it was sent first */
+		ring_buffer__consume(d->rb);
+		if (!egress_dns_owner(d->egress, &pk->src, pk->sport, &pid, &start, &session))
+			return;
+	}
+	ev.src = pk->src;
+	ev.dst = pk->dst;
+	ev.sport = pk->sport;
+	ev.dport = pk->dport;
+	ev.transport = IPPROTO_UDP;
+	ev.session = session;
+	ev.qname = m->qname;
+	ev.qtype = m->qtype;
+	ev.dns_id = m->id;
+	p = proc_or_stub(d, pid, start, NULL, &st);
+	if (!p)
+		return;
+	egress_dns_query(d->egress, p, &ev, now, &v);
+	if (v.rule != RULE_NONE)
+		emit(d, p, &v, now);
+	stub_release(&st);
+}
+
+/* A packet socket on every interface of the host's network namespace,
+ * filtered in the kernel to DNS over UDP. Created unbound, so nothing
+ * arrives before the filter is on. */
+static int dns_open(struct daemon_ctx *d)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
+	int fd, prog = sensor_dns_filter_fd(d->sensor), size = DNS_RCVBUF;
+
+	fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		log_warn("dns capture: socket");
+		return -1;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_BPF, &prog, sizeof(prog)) ||
+	    (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) &&
+	     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size))) ||
+	    bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
+		log_warn("dns capture: set-up");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void dns_packet(struct daemon_ctx *d, const uint8_t *buf, size_t len, int pkttype,
+		       uint64_t now)
+{
+	struct dns_packet pk;
+	struct dns_msg m;
+
+	if (dns_packet_parse(buf, len, &pk) || dns_parse(pk.payload, pk.payload_len, &m)) {
+		d->user[UC_DNS_MALFORMED]++;
+		return;
+	}
+	/* loopback shows each packet twice, sent and received: take questions
+	 * as they leave and answers as they arrive, as on any interface */
+	if (m.response && pk.sport == 53 && pkttype != PACKET_OUTGOING)
+		egress_dns_answer(d->egress, &m, now);
+	else if (!m.response && pk.dport == 53 && pkttype == PACKET_OUTGOING)
+		dns_question(d, &pk, &m, now);
+}
+
+static void dns_drain(struct daemon_ctx *d)
+{
+	struct sockaddr_ll from;
+	socklen_t flen;
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < DNS_BATCH; i++) {
+		flen = sizeof(from);
+		n = recvfrom(d->dns_fd, d->pkt, DNS_PKT_MAX, MSG_TRUNC, (struct sockaddr *)&from,
+			     &flen);
+		if (n < 0)
+			break;
+		if (n > DNS_PKT_MAX) {
+			d->user[UC_DNS_MALFORMED]++;
+			continue;
+		}
+		dns_packet(d, d->pkt, (size_t)n, from.sll_pkttype, boot_ns());
+	}
+}
+
+/* The capture socket's drops since the last call (the kernel resets them). */
+static void dns_count_drops(struct daemon_ctx *d)
+{
+	struct tpacket_stats ts;
+	socklen_t len = sizeof(ts);
+
+	if (d->dns_fd >= 0 && getsockopt(d->dns_fd, SOL_PACKET, PACKET_STATISTICS, &ts, &len) == 0)
+		d->user[UC_DNS_DROPPED] += ts.tp_drops;
+}
+
+static void repeated(const struct net_event *ev, uint32_t pid, uint64_t start, const char *comm,
+		     void *arg)
+{
+	struct daemon_ctx *d = arg;
+	struct verdict v = { .rule = RULE_EGRESS, .net = ev };
+	const struct proc *p;
+	struct stub st;
+
+	v.severity = ev->kind == NET_DNS_QUERY ? d->cfg->egress_dns_severity :
+		     ev->domain ? d->cfg->egress_severity : d->cfg->egress_raw_severity;
+	v.reason = "repeated";
+	v.rules_matched = 1U << RULE_EGRESS;
+	p = proc_or_stub(d, pid, start, comm, &st);
+	if (p)
+		emit(d, p, &v, ev->last_ns);
+	stub_release(&st);
+}
+
 int loop_handle_record(struct daemon_ctx *d, const void *data, size_t len)
 {
 	const struct ds_hdr *h = data;
@@ -169,6 +393,10 @@ int loop_handle_record(struct daemon_ctx *d, const void *data, size_t len)
 		if (len != sizeof(struct ds_exit))
 			goto bad;
 		proctable_exit(d->pt, h->pid, h->start, ((const struct ds_exit *)data)->exit_code);
+		return 0;
+	case DS_EV_CONNECT:
+		if (len != sizeof(struct ds_connect) || handle_connect(d, data))
+			goto bad;
 		return 0;
 	}
 bad:
@@ -220,7 +448,10 @@ static void tick(struct daemon_ctx *d)
 	struct proctable_stats st;
 	time_t now = time(NULL);
 
+	dns_count_drops(d);
 	report_counters(d, false);
+	egress_repeats(d->egress, boot_ns(), false, repeated, d);
+	dns_cache_expire(egress_cache(d->egress), boot_ns());
 	proctable_stats(d->pt, &st);
 	/* a lost exit record leaves an entry behind: retire them from /proc */
 	if (now - d->last_sweep >= SWEEP_SECS &&
@@ -228,6 +459,36 @@ static void tick(struct daemon_ctx *d)
 		d->last_sweep = now;
 		proctable_sweep(d->pt);
 	}
+}
+
+/* One epoll set: the ring buffer's own epoll fd, and the DNS socket. */
+static int loop_poll_setup(struct daemon_ctx *d)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (d->epfd < 0) {
+		log_warn("epoll_create1");
+		return -1;
+	}
+	ev.data.fd = ring_buffer__epoll_fd(d->rb);
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev)) {
+		log_warn("epoll_ctl");
+		return -1;
+	}
+	if (!d->cfg->dns_capture)
+		return 0;
+	d->pkt = malloc(DNS_PKT_MAX);
+	d->dns_fd = d->pkt ? dns_open(d) : -1;
+	ev.data.fd = d->dns_fd;
+	if (d->dns_fd < 0 || epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->dns_fd, &ev)) {
+		/* connects are still judged, by address alone */
+		log_warnx("DNS capture is off: destinations will have no names");
+		if (d->dns_fd >= 0)
+			close(d->dns_fd);
+		d->dns_fd = -1;
+	}
+	return 0;
 }
 
 struct daemon_ctx *loop_new(const struct config *c, struct sensor *s, const struct host_info *h)
@@ -240,12 +501,14 @@ struct daemon_ctx *loop_new(const struct config *c, struct sensor *s, const stru
 	d->sensor = s;
 	d->host = h;
 	d->last_sweep = time(NULL);
+	d->dns_fd = d->epfd = -1;
 	d->pt = proctable_new(c->proctable_max);
-	if (!d->pt)
+	d->egress = egress_new(c);
+	if (!d->pt || !d->egress)
 		goto fail;
 	if (s) {
 		d->rb = sensor_ringbuf(s, on_record, d);
-		if (!d->rb)
+		if (!d->rb || loop_poll_setup(d))
 			goto fail;
 		procfs_scan(d->pt, &c->env_vars, scanned, d);
 	}
@@ -258,6 +521,7 @@ fail:
 int loop_run(struct daemon_ctx *d)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
+	struct epoll_event evs[2];
 	struct timespec last, now;
 	int n;
 
@@ -267,13 +531,19 @@ int loop_run(struct daemon_ctx *d)
 	signal(SIGPIPE, SIG_IGN);
 	clock_gettime(CLOCK_MONOTONIC, &last);
 	while (!stop_requested) {
-		n = ring_buffer__poll(d->rb, TICK_MS);
-		if (n >= 0 || n == -EINTR)
-			n = ring_buffer__consume(d->rb);	/* records sent without a wake-up */
-		if (n < 0 && n != -EINTR) {
-			log_warnx("ring buffer poll: %s", strerror(-n));
+		n = epoll_wait(d->epfd, evs, ARRAY_SIZE(evs), TICK_MS);
+		if (n < 0 && errno != EINTR) {
+			log_warn("epoll_wait");
 			return -1;
 		}
+		/* records first: a DNS question's socket was connected before it was sent */
+		n = ring_buffer__consume(d->rb);	/* records sent without a wake-up too */
+		if (n < 0 && n != -EINTR) {
+			log_warnx("ring buffer: %s", strerror(-n));
+			return -1;
+		}
+		if (d->dns_fd >= 0)
+			dns_drain(d);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec != last.tv_sec) {
 			last = now;
@@ -282,6 +552,9 @@ int loop_run(struct daemon_ctx *d)
 	}
 	/* drain what the kernel already sent */
 	ring_buffer__consume(d->rb);
+	if (d->dns_fd >= 0)
+		dns_drain(d);
+	egress_repeats(d->egress, boot_ns(), true, repeated, d);
 	return 0;
 }
 
@@ -301,6 +574,27 @@ void loop_free(struct daemon_ctx *d)
 			 (unsigned long long)st.live, (unsigned long long)st.sessions);
 		report_counters(d, true);
 	}
+	if (d->egress) {
+		struct egress_stats es;
+		struct dns_cache_stats cs;
+
+		egress_stats(d->egress, &es);
+		dns_cache_stats(egress_cache(d->egress), &cs);
+		log_info("network: %llu connect records, %llu alerted, %llu repeats, "
+			 "%llu allowlisted, %llu to resolvers, %llu DNS answers cached "
+			 "(%llu names held, %llu evicted), %llu questions from unknown sockets",
+			 (unsigned long long)d->records[DS_EV_CONNECT],
+			 (unsigned long long)es.alerts, (unsigned long long)es.repeats,
+			 (unsigned long long)es.allowed, (unsigned long long)es.resolver,
+			 (unsigned long long)es.dns_answers, (unsigned long long)cs.entries,
+			 (unsigned long long)cs.evicted, (unsigned long long)es.dns_unowned);
+	}
+	if (d->dns_fd >= 0)
+		close(d->dns_fd);
+	if (d->epfd >= 0)
+		close(d->epfd);
+	free(d->pkt);
+	egress_free(d->egress);
 	proctable_free(d->pt);
 	free(d);
 }

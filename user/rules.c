@@ -41,6 +41,16 @@ static const struct rule_info rule_table[RULE_MAX] = {
 			       "by hand rather than by a package manager.",
 		.reference = "https://attack.mitre.org/techniques/T1195/001/",
 	},
+	[RULE_EGRESS] = {
+		.id = "pm-unexpected-egress",
+		.name = "Package manager connected to a host that is not a package registry",
+		.description = "A package manager, or a process inside an install session, "
+			       "connected to or looked up a destination outside the registry "
+			       "allowlist. A destination with no DNS name seen for it is never "
+			       "allowlisted by name: raw-IP exfiltration is a classic. "
+			       "Equivalent to QRadar's PackageManagerUnexpectedExternalConnection.",
+		.reference = "https://attack.mitre.org/techniques/T1195/001/",
+	},
 };
 
 const struct rule_info *rule_info(enum rule_id r)
@@ -381,8 +391,12 @@ static bool excl_ancestor(const struct exclusion *e, const struct proc *p)
 }
 
 static bool excl_matches(const struct exclusion *e, const struct proc *p,
-			 const struct pnames *pn)
+			 const struct pnames *pn, enum rule_id rule)
 {
+	const struct rule_info *ri = rule_info(rule);
+
+	if (e->rules.n && (!ri || !match_in(&e->rules, ri->id)))
+		return false;
 	if (e->executables.n && !excl_executable(e, p, pn))
 		return false;
 	if (e->command_lines.n && !match_any(&e->command_lines, p->img->cmdline))
@@ -410,16 +424,26 @@ static unsigned int rules_applicable(const struct config *c, const struct proc *
 	return bits;
 }
 
-/* The comment of the first exclusion matching p, or NULL. */
+/* The comment of the first exclusion for rule matching p, or NULL. */
 static const char *rules_excluded(const struct config *c, const struct proc *p,
-				  const struct pnames *pn)
+				  const struct pnames *pn, enum rule_id rule)
 {
 	size_t i;
 
 	for (i = 0; i < c->nexcl; i++)
-		if (excl_matches(&c->excl[i], p, pn))
+		if (excl_matches(&c->excl[i], p, pn, rule))
 			return c->excl[i].comment;
 	return NULL;
+}
+
+const char *rules_excluded_for(const struct config *c, const struct proc *p, enum rule_id rule)
+{
+	struct pnames pn;
+
+	if (!c || !p || !p->img)
+		return NULL;
+	proc_names(p->img, &pn);
+	return rules_excluded(c, p, &pn, rule);
 }
 
 void rules_eval(const struct config *c, const struct proc *p, struct verdict *v)
@@ -447,7 +471,7 @@ void rules_eval(const struct config *c, const struct proc *p, struct verdict *v)
 	v->reason = h.reason;
 	v->matched = h.matched;
 	v->matched_field = h.field;
-	v->excluded_by = rules_excluded(c, p, &pn);
+	v->excluded_by = rules_excluded(c, p, &pn, v->rule);
 	if (v->excluded_by || h.severity < c->min_severity)
 		v->rule = RULE_NONE;
 }

@@ -6,7 +6,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -28,6 +31,8 @@ static const char *const counter_names[DS_COUNTER_MAX] = {
 	[DS_ERR_ARGS] = "args_unreadable",
 	[DS_ERR_ENV] = "env_unreadable",
 	[DS_ERR_PATH] = "path_unreadable",
+	[DS_DROP_CONNECT] = "connect_dropped",
+	[DS_ERR_CONNECT] = "connect_unreadable",
 };
 
 const char *sensor_counter_name(int i)
@@ -51,6 +56,25 @@ static void raise_memlock(void)
 
 	if (setrlimit(RLIMIT_MEMLOCK, &r))
 		log_debug("setrlimit(RLIMIT_MEMLOCK): %s", strerror(errno));
+}
+
+/*
+ * The syscall tracepoints are attached through tracefs, which a minimal
+ * system may not mount. Mount it where libbpf looks first; if that fails,
+ * libbpf's own error names the tracepoint it could not find.
+ */
+static void mount_tracefs(void)
+{
+	static const char dir[] = "/sys/kernel/tracing";
+	struct stat st;
+
+	if (stat("/sys/kernel/tracing/events", &st) == 0 ||
+	    stat("/sys/kernel/debug/tracing/events", &st) == 0)
+		return;
+	if (mount("tracefs", dir, "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+		log_warn("mount tracefs on %s", dir);
+	else
+		log_info("mounted tracefs on %s", dir);
 }
 
 static int size_maps(struct depsentry_bpf *skel, const struct config *c, int ncpus)
@@ -94,6 +118,7 @@ struct sensor *sensor_open(const struct config *c)
 		log_warnx("cannot load BPF programs: %s", strerror(-err));
 		goto err_destroy;
 	}
+	mount_tracefs();
 	err = depsentry_bpf__attach(s->skel);
 	if (err) {
 		log_warnx("cannot attach BPF programs: %s", strerror(-err));
@@ -113,6 +138,11 @@ struct ring_buffer *sensor_ringbuf(struct sensor *s, int (*fn)(void *, void *, s
 	if (!s->rb)
 		s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), fn, ctx, NULL);
 	return s->rb;
+}
+
+int sensor_dns_filter_fd(struct sensor *s)
+{
+	return bpf_program__fd(s->skel->progs.dns_filter);
 }
 
 int sensor_track(struct sensor *s, uint32_t pid, uint64_t session)

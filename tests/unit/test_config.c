@@ -27,7 +27,10 @@ static const struct kv base[] = {
 	{ "rules",
 	  "{\"pm-suspicious-child\": {\"enabled\": true}, "
 	  "\"lifecycle-hook-suspicious-child\": {\"enabled\": false, "
-	  "\"parent_command_lines\": [\"*postinstall*\"], \"lifecycle_events\": [\"install\"]}}" },
+	  "\"parent_command_lines\": [\"*postinstall*\"], \"lifecycle_events\": [\"install\"]}, "
+	  "\"pm-unexpected-egress\": {\"enabled\": true}}" },
+	{ "network", "{\"registry_allowlist\": [\"registry.npmjs.org\", \"*.example.org:443\", "
+		     "\"10.0.0.0/8\", \"[fd00::/8]:8081\"]}" },
 };
 
 /*
@@ -316,6 +319,54 @@ static void test_strings(void **state)
 			 "$.exclusions[0]: exclusion needs at least one non-empty list");
 }
 
+static void test_network(void **state)
+{
+	struct config *c = NULL;
+	char *text = doc(NULL, NULL, NULL, NULL), *errs = NULL;
+
+	(void)state;
+	assert_int_equal(parse(text, &c, &errs), 0);
+	free(text);
+	free(errs);
+	assert_int_equal(c->nallow, 4);
+	assert_int_equal(c->allow[0].kind, ALLOW_NAME);
+	assert_string_equal(c->allow[0].name, "registry.npmjs.org");
+	assert_int_equal(c->allow[1].kind, ALLOW_SUFFIX);
+	assert_string_equal(c->allow[1].name, "example.org");
+	assert_int_equal(c->allow[1].port, 443);
+	assert_int_equal(c->allow[2].kind, ALLOW_CIDR);
+	assert_int_equal(c->allow[2].prefix, 8);
+	assert_int_equal(c->allow[3].prefix, 8);
+	assert_int_equal(c->allow[3].port, 8081);
+	/* defaults of what the document leaves out */
+	assert_true(c->egress_enabled);
+	assert_int_equal(c->egress_severity, SEV_MEDIUM);
+	assert_int_equal(c->egress_raw_severity, SEV_HIGH);
+	assert_true(c->dns_capture);
+	assert_int_equal(c->dns_min_ttl, 60);
+	config_free(c);
+
+	expect_doc_error("network", "{\"registry_allowlist\": [\"ok.example\", \"bad host\"]}",
+			 "t.json: $.network.registry_allowlist[1]: \"bad host\": expected a host name");
+	expect_doc_error("network", "{\"registry_allowlist\": [\"a.example:0\"]}",
+			 "$.network.registry_allowlist[0]: \"a.example:0\": the port must be");
+	expect_doc_error("network", "{\"registry_allowlist\": [\"10.0.0.0/33\"]}",
+			 "$.network.registry_allowlist[0]: \"10.0.0.0/33\": the prefix length");
+	expect_doc_error("network", "{\"registry_allowlist\": [\"[::1\"]}",
+			 "a bracketed address must be");
+	expect_doc_error("network", "{\"registry_allowlist\": [\"\"]}",
+			 "$.network.registry_allowlist[0]");
+	expect_doc_error("network", "{\"registry_allowlist\": [], \"dns_min_ttl\": 90, "
+				    "\"dns_max_ttl\": 30}",
+			 "$.network: dns_min_ttl (90) is above dns_max_ttl (30)");
+	expect_doc_error("network", "{\"registry_allowlist\": [], \"dns_cache_size\": 1}",
+			 "$.network.dns_cache_size: 1 is out of range");
+	expect_doc_error("network", "{}", "$.network: missing required key \"registry_allowlist\"");
+	expect_doc_error("exclusions",
+			 "[{\"comment\": \"x\", \"users\": [\"root\"], \"rules\": [\"no-such\"]}]",
+			 "$.exclusions[0]: rules[0]: unknown rule \"no-such\"");
+}
+
 static void test_several_errors(void **state)
 {
 	struct config *c;
@@ -418,6 +469,7 @@ int main(void)
 		cmocka_unit_test(test_severity),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_network),
 		cmocka_unit_test(test_several_errors),
 		cmocka_unit_test(test_no_errs_stream),
 		cmocka_unit_test(test_load_file),

@@ -1,0 +1,646 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The network arm: rule pm-unexpected-egress. The kernel reports connects
+ * of tracked processes (package managers and everything inside an install
+ * session); DNS answers seen on the wire name the addresses; the registry
+ * allowlist says which destinations a package manager has business with.
+ * Everything else is an alert, once per (session, destination): repeats
+ * are counted and reported in a follow-up line when they quieten.
+ *
+ * DNS questions are judged too: a tracked process that asks for a name
+ * outside the allowlist has sent data to whoever serves that zone, even if
+ * it never connects (DNS-only beacons). A question is tied to a process by
+ * the UDP socket the process connected to port 53; the connect itself to
+ * the process's own resolver is not an alert. docs/rules.md explains it.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "internal.h"
+
+#define SEEN_MAX	8192	/* (session, destination) pairs remembered */
+#define SEEN_BUCKETS	4096
+#define OWNER_MAX	1024	/* UDP sockets to port 53, most recent kept */
+#define REPEAT_QUIET_NS	(5ULL * 1000000000ULL)	/* report repeats after this calm */
+#define RESOLV_CONF	"/etc/resolv.conf"
+#define NAMESERVERS_MAX	8
+
+/* One (session, destination) already alerted, with the sightings since. */
+struct seen {
+	char *key;
+	uint64_t hash;
+	struct net_event ev;		/* the first sighting, strings owned below */
+	char domain[DNS_NAME_MAX];
+	char qname[DNS_NAME_MAX];
+	uint32_t pid;
+	uint64_t start;
+	char comm[DS_COMM_LEN];		/* the process may be gone at the follow-up */
+	uint64_t count;			/* sightings in all */
+	uint64_t reported;		/* count at the last line written */
+	struct seen *hnext;
+	struct seen *older, *newer;	/* by first sighting, for eviction */
+};
+
+/* A UDP socket a tracked process connected to port 53. */
+struct owner {
+	struct ipaddr src;
+	uint16_t sport;
+	uint32_t pid;
+	uint64_t start;
+	uint64_t session;
+};
+
+struct egress {
+	const struct config *cfg;
+	struct dns_cache *cache;
+	struct seen *buckets[SEEN_BUCKETS];
+	struct seen *oldest, *newest;
+	size_t nseen;
+	struct owner owners[OWNER_MAX];	/* a ring: the newest overwrites the oldest */
+	size_t next_owner;
+	struct egress_stats st;
+};
+
+/* ------------------------------------------------------------ addresses */
+
+int ipaddr_parse(const char *s, struct ipaddr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, s, a->bytes) == 1) {
+		a->family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, a->bytes) == 1) {
+		a->family = AF_INET6;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+void ipaddr_format(const struct ipaddr *a, char *buf, size_t len)
+{
+	if (!a->family || !inet_ntop(a->family, a->bytes, buf, (socklen_t)len))
+		snprintf(buf, len, "%s", "");
+}
+
+void ipaddr_unmap(struct ipaddr *a)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	if (a->family != AF_INET6 || memcmp(a->bytes, mapped, sizeof(mapped)))
+		return;
+	memmove(a->bytes, a->bytes + 12, 4);
+	memset(a->bytes + 4, 0, 12);
+	a->family = AF_INET;
+}
+
+bool ipaddr_in(const struct ipaddr *a, const struct ipaddr *net, uint8_t prefix)
+{
+	size_t whole = prefix / 8;
+	uint8_t mask;
+
+	if (a->family != net->family)
+		return false;
+	if (memcmp(a->bytes, net->bytes, whole))
+		return false;
+	if (prefix % 8 == 0)
+		return true;
+	mask = (uint8_t)(0xff << (8 - prefix % 8));
+	return (a->bytes[whole] & mask) == (net->bytes[whole] & mask);
+}
+
+static bool ipaddr_equal(const struct ipaddr *a, const struct ipaddr *b)
+{
+	return a->family == b->family && memcmp(a->bytes, b->bytes, sizeof(a->bytes)) == 0;
+}
+
+/* ----------------------------------------------------------- allowlist */
+
+bool dns_name_normalize(char *s)
+{
+	size_t len = strlen(s), i;
+
+	if (len && s[len - 1] == '.')
+		s[--len] = '\0';
+	if (!len || len >= DNS_NAME_MAX)
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!isalnum(c) && c != '-' && c != '_' && c != '.')
+			return false;
+		if (c == '.' && (i == 0 || s[i - 1] == '.'))
+			return false;	/* an empty label */
+		s[i] = (char)tolower(c);
+	}
+	return true;
+}
+
+/* Split "host:port" or "[v6]:port": *port is 0 when none. */
+static int split_port(char *s, char **host, uint16_t *port, const char **why)
+{
+	char *colon, *end;
+	unsigned long n;
+
+	*port = 0;
+	*host = s;
+	if (*s == '[') {
+		end = strchr(s, ']');
+		if (!end || (end[1] && end[1] != ':')) {
+			*why = "a bracketed address must be \"[address]\" or \"[address]:port\"";
+			return -EINVAL;
+		}
+		*end = '\0';
+		*host = s + 1;
+		colon = end[1] ? end + 1 : NULL;
+	} else {
+		colon = strchr(s, ':');
+		if (colon && strchr(colon + 1, ':'))
+			colon = NULL;	/* a bare IPv6 address has no port */
+	}
+	if (!colon)
+		return 0;
+	*colon = '\0';
+	errno = 0;
+	n = strtoul(colon + 1, &end, 10);
+	if (!colon[1] || *end || errno || n == 0 || n > 65535 || !isdigit((unsigned char)colon[1])) {
+		*why = "the port must be a number from 1 to 65535";
+		return -EINVAL;
+	}
+	*port = (uint16_t)n;
+	return 0;
+}
+
+static int parse_cidr(char *host, struct allow_entry *e, const char **why)
+{
+	char *slash = strchr(host, '/'), *end;
+	unsigned long n;
+	size_t i, max;
+
+	if (slash)
+		*slash = '\0';
+	if (ipaddr_parse(host, &e->net))
+		return 1;	/* not an address: maybe a name */
+	max = e->net.family == AF_INET ? 32 : 128;
+	n = max;
+	if (slash) {
+		errno = 0;
+		n = strtoul(slash + 1, &end, 10);
+		if (!slash[1] || *end || errno || n > max || !isdigit((unsigned char)slash[1])) {
+			*why = "the prefix length must be 0-32 (IPv4) or 0-128 (IPv6)";
+			return -EINVAL;
+		}
+	}
+	e->prefix = (uint8_t)n;
+	for (i = 0; i < 16; i++) {
+		size_t bits = i * 8;
+
+		if (bits >= n)
+			e->net.bytes[i] = 0;
+		else if (bits + 8 > n)
+			e->net.bytes[i] &= (uint8_t)(0xff << (bits + 8 - n));
+	}
+	e->kind = ALLOW_CIDR;
+	return 0;
+}
+
+int allow_parse(const char *s, struct allow_entry *e, const char **why)
+{
+	char *copy = strdup(s), *host;
+	int err;
+
+	memset(e, 0, sizeof(*e));
+	*why = "out of memory";
+	if (!copy)
+		return -ENOMEM;
+	err = split_port(copy, &host, &e->port, why);
+	if (err)
+		goto fail;
+	err = parse_cidr(host, e, why);
+	if (err < 0)
+		goto fail;
+	if (err > 0) {
+		e->kind = ALLOW_NAME;
+		if (strncmp(host, "*.", 2) == 0) {
+			e->kind = ALLOW_SUFFIX;
+			host += 2;
+		}
+		if (strchr(host, '/') || !dns_name_normalize(host)) {
+			*why = "expected a host name, *.suffix, address or CIDR, with an optional "
+			       ":port";
+			err = -EINVAL;
+			goto fail;
+		}
+		e->name = strdup(host);
+	}
+	e->text = strdup(s);
+	if (!e->text || (e->kind != ALLOW_CIDR && !e->name)) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	free(copy);
+	return 0;
+fail:
+	free(copy);
+	allow_free(e);
+	return err ? err : -EINVAL;
+}
+
+void allow_free(struct allow_entry *e)
+{
+	free(e->text);
+	free(e->name);
+	memset(e, 0, sizeof(*e));
+}
+
+static bool suffix_match(const char *suffix, const char *name)
+{
+	size_t ls = strlen(suffix), ln = strlen(name);
+
+	return ln > ls + 1 && name[ln - ls - 1] == '.' && strcmp(name + ln - ls, suffix) == 0;
+}
+
+const struct allow_entry *allow_match(const struct allow_entry *v, size_t n, const char *domain,
+				      const struct ipaddr *addr, uint16_t port)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct allow_entry *e = &v[i];
+		bool hit = false;
+
+		if (e->port && e->port != port)
+			continue;
+		if (e->kind == ALLOW_CIDR)
+			hit = addr && ipaddr_in(addr, &e->net, e->prefix);
+		else if (domain && e->kind == ALLOW_NAME)
+			hit = strcmp(e->name, domain) == 0;
+		else if (domain)
+			hit = suffix_match(e->name, domain);
+		if (hit)
+			return e;
+	}
+	return NULL;
+}
+
+const char *dns_site(const char *name)
+{
+	const char *labels[3] = { NULL, NULL, NULL }, *p;
+	size_t n = 0;
+
+	/* the starts of the last three labels, nearest the root first */
+	for (p = name + strlen(name); p > name && n < 3; p--)
+		if (p[-1] == '.')
+			labels[n++] = p;
+	if (n < 3 && p == name)
+		labels[n++] = name;
+	if (n < 2)
+		return name;
+	/* "co.uk", "com.au": a short second-level label under a country code */
+	if (n == 3 && strlen(labels[0]) == 2 && labels[0] - labels[1] - 1 <= 3)
+		return labels[2];
+	return labels[1];
+}
+
+/* ---------------------------------------------------------- resolvers */
+
+/* The nameservers in a resolv.conf; returns how many were read. */
+static size_t read_nameservers(const char *path, struct ipaddr *out, size_t max)
+{
+	char line[512], word[64], addr[64];
+	size_t n = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return 0;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		char *pct;
+
+		if (sscanf(line, "%63s %63s", word, addr) != 2 || strcmp(word, "nameserver"))
+			continue;
+		pct = strchr(addr, '%');	/* fe80::1%eth0 */
+		if (pct)
+			*pct = '\0';
+		if (ipaddr_parse(addr, &out[n]) == 0) {
+			ipaddr_unmap(&out[n]);
+			n++;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+/* Is addr a resolver of process pid? Its own view of /etc/resolv.conf
+ * counts (containers, private mount namespaces), then the host's. A host
+ * with no resolv.conf uses the local one, as glibc does. */
+static bool is_resolver(uint32_t pid, const struct ipaddr *addr)
+{
+	struct ipaddr ns[NAMESERVERS_MAX];
+	char path[64];
+	size_t n, i;
+
+	snprintf(path, sizeof(path), "/proc/%u/root" RESOLV_CONF, pid);
+	n = pid ? read_nameservers(path, ns, NAMESERVERS_MAX) : 0;
+	if (!n)
+		n = read_nameservers(RESOLV_CONF, ns, NAMESERVERS_MAX);
+	if (!n) {
+		ipaddr_parse("127.0.0.1", &ns[0]);
+		ipaddr_parse("::1", &ns[1]);
+		n = 2;
+	}
+	for (i = 0; i < n; i++)
+		if (ipaddr_equal(&ns[i], addr))
+			return true;
+	return false;
+}
+
+/* --------------------------------------------------------------- seen */
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static void seen_unlink(struct egress *g, struct seen *s)
+{
+	struct seen **pp = &g->buckets[s->hash % SEEN_BUCKETS];
+
+	while (*pp && *pp != s)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = s->hnext;
+	if (s->older)
+		s->older->newer = s->newer;
+	else
+		g->oldest = s->newer;
+	if (s->newer)
+		s->newer->older = s->older;
+	else
+		g->newest = s->older;
+	g->nseen--;
+	free(s->key);
+	free(s);
+}
+
+static struct seen *seen_find(struct egress *g, const char *key, uint64_t h)
+{
+	struct seen *s;
+
+	for (s = g->buckets[h % SEEN_BUCKETS]; s; s = s->hnext)
+		if (s->hash == h && strcmp(s->key, key) == 0)
+			return s;
+	return NULL;
+}
+
+static void copy_name(char *dst, const char *src)
+{
+	snprintf(dst, DNS_NAME_MAX, "%s", src ? src : "");
+}
+
+/* Remember a first sighting; the oldest goes when full (its unreported
+ * repeats are lost with it, and counted as such by the caller's stats). */
+static void seen_add(struct egress *g, const char *key, uint64_t h, const struct proc *p,
+		     const struct net_event *ev, uint64_t now_ns)
+{
+	struct seen *s = calloc(1, sizeof(*s));
+
+	if (!s || !(s->key = strdup(key))) {
+		free(s);
+		return;
+	}
+	if (g->nseen >= SEEN_MAX)
+		seen_unlink(g, g->oldest);
+	s->hash = h;
+	s->ev = *ev;
+	copy_name(s->domain, ev->domain);
+	copy_name(s->qname, ev->qname);
+	s->ev.domain = ev->domain ? s->domain : NULL;
+	s->ev.qname = ev->qname ? s->qname : NULL;
+	s->ev.first_ns = s->ev.last_ns = now_ns;
+	s->pid = p ? p->pid : 0;
+	s->start = p ? p->start : 0;
+	if (p && p->img)
+		snprintf(s->comm, sizeof(s->comm), "%s", p->img->name ? p->img->name : p->img->comm);
+	s->count = s->reported = 1;
+	s->hnext = g->buckets[h % SEEN_BUCKETS];
+	g->buckets[h % SEEN_BUCKETS] = s;
+	s->older = g->newest;
+	if (g->newest)
+		g->newest->newer = s;
+	else
+		g->oldest = s;
+	g->newest = s;
+	g->nseen++;
+}
+
+/* True (and counted) if this (session, destination) was alerted before. */
+static bool seen_before(struct egress *g, const char *key, uint64_t now_ns)
+{
+	struct seen *s = seen_find(g, key, hash_str(key));
+
+	if (!s)
+		return false;
+	s->count++;
+	s->ev.last_ns = now_ns;
+	g->st.repeats++;
+	return true;
+}
+
+void egress_repeats(struct egress *g, uint64_t now_ns, bool flush, repeat_fn fn, void *arg)
+{
+	struct seen *s;
+
+	for (s = g->oldest; s; s = s->newer) {
+		if (s->count == s->reported)
+			continue;
+		if (!flush && now_ns - s->ev.last_ns < REPEAT_QUIET_NS)
+			continue;
+		s->reported = s->count;
+		s->ev.repeats = s->count;
+		fn(&s->ev, s->pid, s->start, s->comm, arg);
+	}
+}
+
+/* ---------------------------------------------------------- the rule */
+
+struct egress *egress_new(const struct config *c)
+{
+	struct egress *g = calloc(1, sizeof(*g));
+
+	if (!g)
+		return NULL;
+	g->cfg = c;
+	g->cache = dns_cache_new(c->dns_cache_max, c->dns_min_ttl, c->dns_max_ttl);
+	if (!g->cache) {
+		free(g);
+		return NULL;
+	}
+	return g;
+}
+
+void egress_free(struct egress *g)
+{
+	if (!g)
+		return;
+	while (g->oldest)
+		seen_unlink(g, g->oldest);
+	dns_cache_free(g->cache);
+	free(g);
+}
+
+struct dns_cache *egress_cache(struct egress *g)
+{
+	return g->cache;
+}
+
+void egress_stats(const struct egress *g, struct egress_stats *st)
+{
+	*st = g->st;
+}
+
+static void remember_owner(struct egress *g, const struct proc *p, const struct net_event *ev)
+{
+	struct owner *o = &g->owners[g->next_owner];
+
+	o->src = ev->src;
+	o->sport = ev->sport;
+	o->pid = p ? p->pid : 0;
+	o->start = p ? p->start : 0;
+	o->session = ev->session;
+	g->next_owner = (g->next_owner + 1) % OWNER_MAX;
+}
+
+bool egress_dns_owner(struct egress *g, const struct ipaddr *src, uint16_t sport,
+		      uint32_t *pid, uint64_t *start, uint64_t *session)
+{
+	size_t i, k;
+
+	/* newest first: a port reused by a later socket names the later owner */
+	for (i = 0; i < OWNER_MAX; i++) {
+		k = (g->next_owner + OWNER_MAX - 1 - i) % OWNER_MAX;
+		if (!g->owners[k].sport || g->owners[k].sport != sport)
+			continue;
+		/* a socket bound to any address sends from the route's */
+		if (g->owners[k].src.family && !ipaddr_equal(&g->owners[k].src, src) &&
+		    memcmp(g->owners[k].src.bytes, (uint8_t[16]){ 0 }, 16))
+			continue;
+		*pid = g->owners[k].pid;
+		*start = g->owners[k].start;
+		*session = g->owners[k].session;
+		return true;
+	}
+	g->st.dns_unowned++;
+	return false;
+}
+
+/* Exclusions, the minimum severity and the (session, destination) dedup,
+ * in that order: an excluded or too-low sighting leaves no trace. */
+static void decide(struct egress *g, const struct proc *p, struct net_event *ev, const char *key,
+		   enum severity sev, const char *reason, uint64_t now_ns, struct verdict *v)
+{
+	uint64_t h = hash_str(key);
+
+	v->excluded_by = p ? rules_excluded_for(g->cfg, p, RULE_EGRESS) : NULL;
+	if (v->excluded_by || sev < g->cfg->min_severity || sev == SEV_NONE)
+		return;
+	if (seen_before(g, key, now_ns))
+		return;
+	seen_add(g, key, h, p, ev, now_ns);
+	g->st.alerts++;
+	v->rule = RULE_EGRESS;
+	v->rules_matched = 1U << RULE_EGRESS;
+	v->severity = sev;
+	v->reason = reason;
+	v->net = ev;
+}
+
+void egress_connect(struct egress *g, const struct proc *p, struct net_event *ev,
+		    uint64_t now_ns, struct verdict *v)
+{
+	char addr[IPADDR_STRLEN], key[DNS_NAME_MAX + 96];
+
+	memset(v, 0, sizeof(*v));
+	ipaddr_unmap(&ev->dst);
+	ipaddr_unmap(&ev->src);
+	ev->domain = dns_cache_lookup(g->cache, &ev->dst, now_ns);
+	if (ev->dport == 53 && is_resolver(p ? p->pid : 0, &ev->dst)) {
+		/* its questions are judged when they are seen on the wire */
+		if (ev->transport == IPPROTO_UDP)
+			remember_owner(g, p, ev);
+		g->st.resolver++;
+		return;
+	}
+	if (ev->dport == 53 && ev->transport == IPPROTO_UDP)
+		remember_owner(g, p, ev);	/* a DNS server of its own choosing */
+	if (!g->cfg->egress_enabled)
+		return;
+	v->allowed_by = allow_match(g->cfg->allow, g->cfg->nallow, ev->domain, &ev->dst,
+				    ev->dport);
+	if (v->allowed_by) {
+		g->st.allowed++;
+		return;
+	}
+	ipaddr_format(&ev->dst, addr, sizeof(addr));
+	snprintf(key, sizeof(key), "%016llx c %s %u %u", (unsigned long long)ev->session,
+		 ev->domain ? ev->domain : addr, ev->dport, ev->transport);
+	decide(g, p, ev, key, ev->domain ? g->cfg->egress_severity : g->cfg->egress_raw_severity,
+	       ev->domain ? "connection to a host outside the registry allowlist"
+			  : "connection to an address with no known name",
+	       now_ns, v);
+}
+
+void egress_dns_answer(struct egress *g, const struct dns_msg *m, uint64_t now_ns)
+{
+	size_t i;
+
+	if (!m->response || m->rcode != 0 || !m->qname[0])
+		return;
+	for (i = 0; i < m->naddrs; i++) {
+		struct ipaddr a = m->addrs[i].addr;
+
+		ipaddr_unmap(&a);
+		if (dns_cache_add(g->cache, &a, m->qname, m->addrs[i].ttl, now_ns) == 0)
+			g->st.dns_answers++;
+	}
+}
+
+/* Reverse lookups name an address the process already has. */
+static bool is_reverse(const char *name)
+{
+	return suffix_match("in-addr.arpa", name) || suffix_match("ip6.arpa", name);
+}
+
+void egress_dns_query(struct egress *g, const struct proc *p, struct net_event *ev,
+		      uint64_t now_ns, struct verdict *v)
+{
+	char key[DNS_NAME_MAX + 32];
+	size_t i;
+
+	memset(v, 0, sizeof(*v));
+	if (!g->cfg->egress_enabled || !ev->qname || !*ev->qname || is_reverse(ev->qname))
+		return;
+	ipaddr_unmap(&ev->dst);
+	ipaddr_unmap(&ev->src);
+	/* a name allowed on any port may be asked for */
+	for (i = 0; i < g->cfg->nallow && !v->allowed_by; i++)
+		v->allowed_by = allow_match(&g->cfg->allow[i], 1, ev->qname, NULL,
+					    g->cfg->allow[i].port);
+	if (v->allowed_by) {
+		g->st.allowed++;
+		return;
+	}
+	/* data hides in the labels: one alert per site, not per question */
+	snprintf(key, sizeof(key), "%016llx q %s", (unsigned long long)ev->session,
+		 dns_site(ev->qname));
+	decide(g, p, ev, key, g->cfg->egress_dns_severity,
+	       "DNS question for a name outside the registry allowlist", now_ns, v);
+}
