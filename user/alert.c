@@ -59,13 +59,14 @@ static const struct {
 /* event.category, event.type and event.action by what was seen */
 static const struct {
 	const char *categories[2];
-	const char *types[2];
+	const char *types[3];
+	size_t ntypes;
 	const char *action;
 } event_shapes[] = {
-	{ { "process", "intrusion_detection" }, { "start", "info" }, "exec" },
-	{ { "network", "intrusion_detection" }, { "connection", "start" }, "connect" },
-	{ { "network", "intrusion_detection" }, { "protocol", "info" }, "dns_query" },
-	{ { "network", "intrusion_detection" }, { "connection", "info" }, "repeated" },
+	{ { "process", "intrusion_detection" }, { "start", "info" }, 2, "exec" },
+	{ { "network", "intrusion_detection" }, { "connection", "start", "info" }, 3, "connect" },
+	{ { "network", "intrusion_detection" }, { "protocol", "info" }, 2, "dns_query" },
+	{ { "network", "intrusion_detection" }, { "connection", "info" }, 2, "repeated" },
 };
 
 enum { SHAPE_EXEC, SHAPE_CONNECT, SHAPE_DNS, SHAPE_REPEAT };
@@ -621,7 +622,7 @@ static void render_event(struct render *r, const struct verdict *v, uint64_t eve
 	/* a follow-up counts sightings of an alert already written */
 	put(r->root, "event.kind", json_object_new_string(sh == SHAPE_REPEAT ? "event" : "alert"));
 	put_const_array(r->root, "event.category", event_shapes[sh].categories, 2);
-	put_const_array(r->root, "event.type", event_shapes[sh].types, 2);
+	put_const_array(r->root, "event.type", event_shapes[sh].types, event_shapes[sh].ntypes);
 	put(r->root, "event.action", json_object_new_string(event_shapes[sh].action));
 	if (getrandom(raw, sizeof(raw), GRND_NONBLOCK) == (ssize_t)sizeof(raw)) {
 		for (i = 0; i < sizeof(raw); i++)

@@ -20,30 +20,30 @@
 
 #include "internal.h"
 
-#define IP4_HDR_MIN	20
-#define IP6_HDR_LEN	40
-#define IP4_FRAG_MASK	0x3fff	/* MF and fragment offset */
-#define UDP_HDR_LEN	8
-#define DNS_PORT	53
+#define IP4_HDR_MIN   20
+#define IP6_HDR_LEN   40
+#define IP4_FRAG_MASK 0x3fff /* MF and fragment offset */
+#define UDP_HDR_LEN   8
+#define DNS_PORT      53
 
-#define DNS_HDR_LEN	12
-#define DNS_QFIXED	4		/* qtype, qclass */
-#define DNS_RRFIXED	10		/* type, class, ttl, rdlength */
-#define DNS_FLAG_QR	0x8000
-#define DNS_RCODE_MASK	0x000f
-#define DNS_CLASS_IN	1
-#define DNS_TYPE_A	1
-#define DNS_TYPE_CNAME	5
-#define DNS_TYPE_AAAA	28
-#define DNS_LABEL_TYPE	0xc0		/* top bits of a length byte */
-#define DNS_LABEL_PTR	0xc0		/* ... when they make a compression pointer */
-#define DNS_PTR_MASK	0x3fff		/* the offset a pointer holds */
-#define DNS_NAME_LEN	(DNS_NAME_MAX - 1)	/* presentation form, without NUL */
-#define DNS_JUMPS_MAX	128		/* a name has at most 127 labels */
-#define DNS_TTL_MAX	0x7fffffffU	/* RFC 2181 section 8: above is 0 */
-#define DNS_TTL_NONE	0xffffffffU
+#define DNS_HDR_LEN    12
+#define DNS_QFIXED     4  /* qtype, qclass */
+#define DNS_RRFIXED    10 /* type, class, ttl, rdlength */
+#define DNS_FLAG_QR    0x8000
+#define DNS_RCODE_MASK 0x000f
+#define DNS_CLASS_IN   1
+#define DNS_TYPE_A     1
+#define DNS_TYPE_CNAME 5
+#define DNS_TYPE_AAAA  28
+#define DNS_LABEL_TYPE 0xc0		  /* top bits of a length byte */
+#define DNS_LABEL_PTR  0xc0		  /* ... when they make a compression pointer */
+#define DNS_PTR_MASK   0x3fff		  /* the offset a pointer holds */
+#define DNS_NAME_LEN   (DNS_NAME_MAX - 1) /* presentation form, without NUL */
+#define DNS_JUMPS_MAX  128		  /* a name has at most 127 labels */
+#define DNS_TTL_MAX    0x7fffffffU	  /* RFC 2181 section 8: above is 0 */
+#define DNS_TTL_NONE   0xffffffffU
 
-#define NSEC_PER_SEC	1000000000ULL
+#define NSEC_PER_SEC 1000000000ULL
 
 static uint16_t get16(const uint8_t *p)
 {
@@ -83,9 +83,9 @@ static void addr_set(struct ipaddr *a, uint8_t family, const uint8_t *bytes)
 
 /* The transport part of an IP packet. */
 struct l4_span {
-	size_t off;		/* first byte after the IP header */
-	size_t end;		/* end of what was both captured and declared */
-	size_t declared;	/* end the IP header declares */
+	size_t off;	 /* first byte after the IP header */
+	size_t end;	 /* end of what was both captured and declared */
+	size_t declared; /* end the IP header declares */
 };
 
 static int ip4_parse(const uint8_t *pkt, size_t len, struct dns_packet *out, struct l4_span *s)
@@ -251,18 +251,18 @@ static int name_read(const uint8_t *msg, size_t len, size_t *off, char *name)
 struct dns_reader {
 	const uint8_t *msg;
 	size_t len;
-	size_t answers;		/* offset of the answer section */
+	size_t answers; /* offset of the answer section */
 	uint16_t ancount;
 };
 
 /* One resource record of the answer section. */
 struct dns_rr {
 	char owner[DNS_NAME_MAX];
-	char target[DNS_NAME_MAX];	/* CNAME rdata, class IN only */
+	char target[DNS_NAME_MAX]; /* CNAME rdata, class IN only */
 	uint16_t type;
 	uint16_t class;
 	uint32_t ttl;
-	size_t rdata;			/* offset of the rdata in the message */
+	size_t rdata; /* offset of the rdata in the message */
 	size_t rdlength;
 };
 
@@ -356,7 +356,7 @@ static bool chain_extends(const struct dns_msg *m, const struct dns_rr *rr)
 		return false;
 	if (m->nchain == DNS_CHAIN_MAX || strcmp(rr->owner, last))
 		return false;
-	return name_index(m, rr->target) < 0;	/* a loop ends the chain */
+	return name_index(m, rr->target) < 0; /* a loop ends the chain */
 }
 
 /*
@@ -445,7 +445,7 @@ static int answers_read(const struct dns_reader *r, struct dns_msg *out)
 
 int dns_parse(const uint8_t *msg, size_t len, struct dns_msg *out)
 {
-	struct dns_reader r = { .msg = msg, .len = len };
+	struct dns_reader r = {.msg = msg, .len = len};
 	uint16_t flags;
 	int err;
 
@@ -466,17 +466,20 @@ int dns_parse(const uint8_t *msg, size_t len, struct dns_msg *out)
 	return err;
 }
 
+/* clang-format off */
 static const struct {
 	uint16_t type;
 	const char *name;
 } qtype_names[] = {
-	{ 1, "A" },	   { 2, "NS" },		{ 5, "CNAME" },	 { 6, "SOA" },	   { 12, "PTR" },
-	{ 13, "HINFO" },   { 15, "MX" },	{ 16, "TXT" },	 { 28, "AAAA" },   { 33, "SRV" },
-	{ 35, "NAPTR" },   { 39, "DNAME" },	{ 41, "OPT" },	 { 43, "DS" },	   { 44, "SSHFP" },
-	{ 46, "RRSIG" },   { 47, "NSEC" },	{ 48, "DNSKEY" }, { 50, "NSEC3" }, { 52, "TLSA" },
-	{ 64, "SVCB" },	   { 65, "HTTPS" },	{ 99, "SPF" },	 { 251, "IXFR" },  { 252, "AXFR" },
-	{ 255, "ANY" },	   { 256, "URI" },	{ 257, "CAA" },
+	{ 1, "A" },		{ 2, "NS" },		{ 5, "CNAME" },		{ 6, "SOA" },
+	{ 12, "PTR" },		{ 13, "HINFO" },	{ 15, "MX" },		{ 16, "TXT" },
+	{ 28, "AAAA" },		{ 33, "SRV" },		{ 35, "NAPTR" },	{ 39, "DNAME" },
+	{ 41, "OPT" },		{ 43, "DS" },		{ 44, "SSHFP" },	{ 46, "RRSIG" },
+	{ 47, "NSEC" },		{ 48, "DNSKEY" },	{ 50, "NSEC3" },	{ 52, "TLSA" },
+	{ 64, "SVCB" },		{ 65, "HTTPS" },	{ 99, "SPF" },		{ 251, "IXFR" },
+	{ 252, "AXFR" },	{ 255, "ANY" },		{ 256, "URI" },		{ 257, "CAA" },
 };
+/* clang-format on */
 
 const char *dns_qtype_name(uint16_t qtype)
 {
@@ -491,18 +494,18 @@ const char *dns_qtype_name(uint16_t qtype)
 /* The cache: a hash on the address, plus a list in insertion order so the
  * oldest answer is the one evicted when the cache is full. */
 struct dns_entry {
-	struct ipaddr addr;		/* bytes past the family's length are zero */
-	uint64_t expires;		/* dead at or after this, in now_ns time */
-	struct dns_entry *hnext;	/* hash chain */
-	struct dns_entry *older, *newer;	/* insertion order */
+	struct ipaddr addr;		 /* bytes past the family's length are zero */
+	uint64_t expires;		 /* dead at or after this, in now_ns time */
+	struct dns_entry *hnext;	 /* hash chain */
+	struct dns_entry *older, *newer; /* insertion order */
 	char name[DNS_NAME_MAX];
 };
 
 struct dns_cache {
 	struct dns_entry **buckets;
 	uint32_t mask;
-	uint32_t max;			/* entries kept at most */
-	uint32_t min_ttl, max_ttl;	/* seconds */
+	uint32_t max;		   /* entries kept at most */
+	uint32_t min_ttl, max_ttl; /* seconds */
 	struct dns_entry *oldest, *newest;
 	struct dns_cache_stats st;
 };
@@ -624,8 +627,7 @@ static void cache_evict(struct dns_cache *c, uint64_t now_ns)
 	entry_drop(c, c->oldest);
 }
 
-static struct dns_entry *entry_new(struct dns_cache *c, const struct ipaddr *addr,
-				   uint64_t now_ns)
+static struct dns_entry *entry_new(struct dns_cache *c, const struct ipaddr *addr, uint64_t now_ns)
 {
 	struct dns_entry *e = calloc(1, sizeof(*e));
 	struct dns_entry **head;
@@ -643,8 +645,8 @@ static struct dns_entry *entry_new(struct dns_cache *c, const struct ipaddr *add
 	return e;
 }
 
-int dns_cache_add(struct dns_cache *c, const struct ipaddr *addr, const char *name,
-		  uint32_t ttl, uint64_t now_ns)
+int dns_cache_add(struct dns_cache *c, const struct ipaddr *addr, const char *name, uint32_t ttl,
+		  uint64_t now_ns)
 {
 	struct dns_entry *e;
 	size_t n;
@@ -659,7 +661,7 @@ int dns_cache_add(struct dns_cache *c, const struct ipaddr *addr, const char *na
 	if (!e)
 		return -ENOMEM;
 	n = strnlen(name, DNS_NAME_LEN);
-	memcpy(e->name, name, n);
+	memmove(e->name, name, n); /* name may be this entry's own, from a lookup */
 	e->name[n] = '\0';
 	e->expires = expiry(c, ttl, now_ns);
 	list_push(c, e);
