@@ -12,8 +12,8 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define AF_INET		2
-#define AF_INET6	10
+#define AF_INET	 2
+#define AF_INET6 10
 
 SEC("tp/syscalls/sys_enter_connect")
 int handle_connect_enter(struct trace_event_raw_sys_enter *ctx)
@@ -30,7 +30,7 @@ int handle_connect_enter(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	if ((int)ctx->args[2] < (int)sizeof(sa.sin6_family) ||
 	    bpf_probe_read_user(&sa.sin6_family, sizeof(sa.sin6_family), uaddr))
-		return 0;	/* the kernel refuses it too */
+		return 0; /* the kernel refuses it too */
 	if (sa.sin6_family == AF_INET) {
 		struct sockaddr_in *in = (struct sockaddr_in *)&sa;
 
@@ -40,12 +40,13 @@ int handle_connect_enter(struct trace_event_raw_sys_enter *ctx)
 		__builtin_memcpy(st.daddr, &in->sin_addr.s_addr, 4);
 		st.dport = in->sin_port;
 	} else if (sa.sin6_family == AF_INET6) {
-		if ((int)ctx->args[2] < (int)sizeof(sa) || bpf_probe_read_user(&sa, sizeof(sa), uaddr))
+		if ((int)ctx->args[2] < (int)sizeof(sa) ||
+		    bpf_probe_read_user(&sa, sizeof(sa), uaddr))
 			goto unreadable;
 		__builtin_memcpy(st.daddr, sa.sin6_addr.in6_u.u6_addr8, 16);
 		st.dport = sa.sin6_port;
 	} else {
-		return 0;	/* AF_UNIX and friends stay on the host */
+		return 0; /* AF_UNIX and friends stay on the host */
 	}
 	st.session = t->session;
 	st.fd = (int)ctx->args[0];
@@ -74,7 +75,7 @@ static __always_inline struct sock *fd_sock(int fd)
 		return NULL;
 	sock = BPF_CORE_READ(f, private_data);
 	if (!sock || BPF_CORE_READ(sock, file) != f)
-		return NULL;	/* not a socket */
+		return NULL; /* not a socket */
 	return BPF_CORE_READ(sock, sk);
 }
 

@@ -12,10 +12,10 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define ETH_P_IP	0x0800
-#define ETH_P_IPV6	0x86DD
-#define IPPROTO_UDP_	17
-#define DNS_PORT	53
+#define ETH_P_IP     0x0800
+#define ETH_P_IPV6   0x86DD
+#define IPPROTO_UDP_ 17
+#define DNS_PORT     53
 
 /* The whole packet, or nothing. */
 static __always_inline int pass_ports(struct __sk_buff *skb, __u32 off)
@@ -38,7 +38,7 @@ int dns_filter(struct __sk_buff *skb)
 		if (bpf_skb_load_bytes(skb, 0, hdr, sizeof(hdr)))
 			return 0;
 		if (hdr[9] != IPPROTO_UDP_ || (hdr[6] & 0x3f) || hdr[7])
-			return 0;	/* not UDP, or a fragment */
+			return 0; /* not UDP, or a fragment */
 		return pass_ports(skb, (hdr[0] & 0x0f) * 4);
 	}
 	if (skb->protocol == bpf_htons(ETH_P_IPV6)) {

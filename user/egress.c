@@ -23,27 +23,27 @@
 
 #include "internal.h"
 
-#define SEEN_MAX	8192	/* (session, destination) pairs remembered */
+#define SEEN_MAX	8192 /* (session, destination) pairs remembered */
 #define SEEN_BUCKETS	4096
-#define OWNER_MAX	1024	/* UDP sockets to port 53, most recent kept */
-#define REPEAT_QUIET_NS	(5ULL * 1000000000ULL)	/* report repeats after this calm */
+#define OWNER_MAX	1024		       /* UDP sockets to port 53, most recent kept */
+#define REPEAT_QUIET_NS (5ULL * 1000000000ULL) /* report repeats after this calm */
 #define RESOLV_CONF	"/etc/resolv.conf"
-#define NAMESERVERS_MAX	8
+#define NAMESERVERS_MAX 8
 
 /* One (session, destination) already alerted, with the sightings since. */
 struct seen {
 	char *key;
 	uint64_t hash;
-	struct net_event ev;		/* the first sighting, strings owned below */
+	struct net_event ev; /* the first sighting, strings owned below */
 	char domain[DNS_NAME_MAX];
 	char qname[DNS_NAME_MAX];
 	uint32_t pid;
 	uint64_t start;
-	char comm[DS_COMM_LEN];		/* the process may be gone at the follow-up */
-	uint64_t count;			/* sightings in all */
-	uint64_t reported;		/* count at the last line written */
+	char comm[DS_COMM_LEN]; /* the process may be gone at the follow-up */
+	uint64_t count;		/* sightings in all */
+	uint64_t reported;	/* count at the last line written */
 	struct seen *hnext;
-	struct seen *older, *newer;	/* by first sighting, for eviction */
+	struct seen *older, *newer; /* by first sighting, for eviction */
 };
 
 /* A UDP socket a tracked process connected to port 53. */
@@ -61,7 +61,7 @@ struct egress {
 	struct seen *buckets[SEEN_BUCKETS];
 	struct seen *oldest, *newest;
 	size_t nseen;
-	struct owner owners[OWNER_MAX];	/* a ring: the newest overwrites the oldest */
+	struct owner owners[OWNER_MAX]; /* a ring: the newest overwrites the oldest */
 	size_t next_owner;
 	struct egress_stats st;
 };
@@ -90,7 +90,7 @@ void ipaddr_format(const struct ipaddr *a, char *buf, size_t len)
 
 void ipaddr_unmap(struct ipaddr *a)
 {
-	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
 	if (a->family != AF_INET6 || memcmp(a->bytes, mapped, sizeof(mapped)))
 		return;
@@ -135,7 +135,7 @@ bool dns_name_normalize(char *s)
 		if (!isalnum(c) && c != '-' && c != '_' && c != '.')
 			return false;
 		if (c == '.' && (i == 0 || s[i - 1] == '.'))
-			return false;	/* an empty label */
+			return false; /* an empty label */
 		s[i] = (char)tolower(c);
 	}
 	return true;
@@ -161,14 +161,15 @@ static int split_port(char *s, char **host, uint16_t *port, const char **why)
 	} else {
 		colon = strchr(s, ':');
 		if (colon && strchr(colon + 1, ':'))
-			colon = NULL;	/* a bare IPv6 address has no port */
+			colon = NULL; /* a bare IPv6 address has no port */
 	}
 	if (!colon)
 		return 0;
 	*colon = '\0';
 	errno = 0;
 	n = strtoul(colon + 1, &end, 10);
-	if (!colon[1] || *end || errno || n == 0 || n > 65535 || !isdigit((unsigned char)colon[1])) {
+	if (!colon[1] || *end || errno || n == 0 || n > 65535 ||
+	    !isdigit((unsigned char)colon[1])) {
 		*why = "the port must be a number from 1 to 65535";
 		return -EINVAL;
 	}
@@ -184,8 +185,11 @@ static int parse_cidr(char *host, struct allow_entry *e, const char **why)
 
 	if (slash)
 		*slash = '\0';
-	if (ipaddr_parse(host, &e->net))
-		return 1;	/* not an address: maybe a name */
+	if (ipaddr_parse(host, &e->net)) {
+		if (slash)
+			*slash = '/';
+		return 1; /* not an address: maybe a name */
+	}
 	max = e->net.family == AF_INET ? 32 : 128;
 	n = max;
 	if (slash) {
@@ -290,7 +294,7 @@ const struct allow_entry *allow_match(const struct allow_entry *v, size_t n, con
 
 const char *dns_site(const char *name)
 {
-	const char *labels[3] = { NULL, NULL, NULL }, *p;
+	const char *labels[3] = {NULL, NULL, NULL}, *p;
 	size_t n = 0;
 
 	/* the starts of the last three labels, nearest the root first */
@@ -323,7 +327,7 @@ static size_t read_nameservers(const char *path, struct ipaddr *out, size_t max)
 
 		if (sscanf(line, "%63s %63s", word, addr) != 2 || strcmp(word, "nameserver"))
 			continue;
-		pct = strchr(addr, '%');	/* fe80::1%eth0 */
+		pct = strchr(addr, '%'); /* fe80::1%eth0 */
 		if (pct)
 			*pct = '\0';
 		if (ipaddr_parse(addr, &out[n]) == 0) {
@@ -363,7 +367,7 @@ static bool is_resolver(uint32_t pid, const struct ipaddr *addr)
 
 static uint64_t hash_str(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
 
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
@@ -429,7 +433,8 @@ static void seen_add(struct egress *g, const char *key, uint64_t h, const struct
 	s->pid = p ? p->pid : 0;
 	s->start = p ? p->start : 0;
 	if (p && p->img)
-		snprintf(s->comm, sizeof(s->comm), "%s", p->img->name ? p->img->name : p->img->comm);
+		snprintf(s->comm, sizeof(s->comm), "%s",
+			 p->img->name ? p->img->name : p->img->comm);
 	s->count = s->reported = 1;
 	s->hnext = g->buckets[h % SEEN_BUCKETS];
 	g->buckets[h % SEEN_BUCKETS] = s;
@@ -519,8 +524,8 @@ static void remember_owner(struct egress *g, const struct proc *p, const struct 
 	g->next_owner = (g->next_owner + 1) % OWNER_MAX;
 }
 
-bool egress_dns_owner(struct egress *g, const struct ipaddr *src, uint16_t sport,
-		      uint32_t *pid, uint64_t *start, uint64_t *session)
+bool egress_dns_owner(struct egress *g, const struct ipaddr *src, uint16_t sport, uint32_t *pid,
+		      uint64_t *start, uint64_t *session)
 {
 	size_t i, k;
 
@@ -531,7 +536,7 @@ bool egress_dns_owner(struct egress *g, const struct ipaddr *src, uint16_t sport
 			continue;
 		/* a socket bound to any address sends from the route's */
 		if (g->owners[k].src.family && !ipaddr_equal(&g->owners[k].src, src) &&
-		    memcmp(g->owners[k].src.bytes, (uint8_t[16]){ 0 }, 16))
+		    memcmp(g->owners[k].src.bytes, (uint8_t[16]){0}, 16))
 			continue;
 		*pid = g->owners[k].pid;
 		*start = g->owners[k].start;
@@ -563,8 +568,8 @@ static void decide(struct egress *g, const struct proc *p, struct net_event *ev,
 	v->net = ev;
 }
 
-void egress_connect(struct egress *g, const struct proc *p, struct net_event *ev,
-		    uint64_t now_ns, struct verdict *v)
+void egress_connect(struct egress *g, const struct proc *p, struct net_event *ev, uint64_t now_ns,
+		    struct verdict *v)
 {
 	char addr[IPADDR_STRLEN], key[DNS_NAME_MAX + 96];
 
@@ -580,11 +585,10 @@ void egress_connect(struct egress *g, const struct proc *p, struct net_event *ev
 		return;
 	}
 	if (ev->dport == 53 && ev->transport == IPPROTO_UDP)
-		remember_owner(g, p, ev);	/* a DNS server of its own choosing */
+		remember_owner(g, p, ev); /* a DNS server of its own choosing */
 	if (!g->cfg->egress_enabled)
 		return;
-	v->allowed_by = allow_match(g->cfg->allow, g->cfg->nallow, ev->domain, &ev->dst,
-				    ev->dport);
+	v->allowed_by = allow_match(g->cfg->allow, g->cfg->nallow, ev->domain, &ev->dst, ev->dport);
 	if (v->allowed_by) {
 		g->st.allowed++;
 		return;
@@ -619,8 +623,8 @@ static bool is_reverse(const char *name)
 	return suffix_match("in-addr.arpa", name) || suffix_match("ip6.arpa", name);
 }
 
-void egress_dns_query(struct egress *g, const struct proc *p, struct net_event *ev,
-		      uint64_t now_ns, struct verdict *v)
+void egress_dns_query(struct egress *g, const struct proc *p, struct net_event *ev, uint64_t now_ns,
+		      struct verdict *v)
 {
 	char key[DNS_NAME_MAX + 32];
 	size_t i;
@@ -632,8 +636,8 @@ void egress_dns_query(struct egress *g, const struct proc *p, struct net_event *
 	ipaddr_unmap(&ev->src);
 	/* a name allowed on any port may be asked for */
 	for (i = 0; i < g->cfg->nallow && !v->allowed_by; i++)
-		v->allowed_by = allow_match(&g->cfg->allow[i], 1, ev->qname, NULL,
-					    g->cfg->allow[i].port);
+		v->allowed_by =
+		    allow_match(&g->cfg->allow[i], 1, ev->qname, NULL, g->cfg->allow[i].port);
 	if (v->allowed_by) {
 		g->st.allowed++;
 		return;
