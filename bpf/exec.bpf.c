@@ -74,6 +74,18 @@ static __always_inline void fill_ids(struct ds_exec *e, struct task_struct *task
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 }
 
+/* A package manager may connect out soon after its exec: wake user space
+ * now, so the session (and the tracked entry) exists before that. */
+static __always_inline __u64 exec_flags(const struct ds_exec *e)
+{
+	struct ds_wake_key k = { .prefixlen = DS_COMM_LEN * 8 };
+
+	__builtin_memcpy(k.comm, e->comm, sizeof(k.comm));
+	if (!e->session && bpf_map_lookup_elem(&wake_comm, &k))
+		return BPF_RB_FORCE_WAKEUP;
+	return rb_flags();
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -119,7 +131,7 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	off += e->env_len;
 
 	e->hdr.size = sizeof(*e) + (off & DS_DATA_MASK);
-	if (bpf_ringbuf_output(&events, e, e->hdr.size & (2 * DS_DATA_MASK + 1), rb_flags()))
+	if (bpf_ringbuf_output(&events, e, e->hdr.size & (2 * DS_DATA_MASK + 1), exec_flags(e)))
 		count(DS_DROP_EXEC);
 	return 0;
 }

@@ -32,6 +32,15 @@ struct {
 	__type(value, struct ds_track);
 } tracked SEC(".maps") __weak;
 
+/* Name prefixes of package-manager executables, set by user space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 256);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ds_wake_key);
+	__type(value, __u8);
+} wake_comm SEC(".maps") __weak;
+
 /* connect() calls of tracked threads between the syscall's entry and its
  * return, by pid_tgid: what the caller asked for, read at entry. LRU, so
  * a thread killed inside the call cannot leak its slot for good. */

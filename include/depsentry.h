@@ -134,6 +134,14 @@ struct ds_connect {
 	char comm[DS_COMM_LEN];	/* the calling thread's */
 };
 
+/* Key of the wake_comm LPM trie: exec of a command whose name starts with
+ * one of these prefixes (a package manager's executable) wakes user space
+ * at once, so the session is rooted before its first connect. */
+struct ds_wake_key {
+	__u32 prefixlen;	/* in bits, of comm */
+	char comm[DS_COMM_LEN];
+};
+
 /* Value of the tracked map: a process inside an install session. */
 struct ds_track {
 	__u64 session;

@@ -77,6 +77,35 @@ static void mount_tracefs(void)
 		log_info("mounted tracefs on %s", dir);
 }
 
+/* Wake-up prefixes from the package managers' executable patterns: the
+ * literal part before the first wildcard, or the whole name and its NUL. */
+static void set_wake_prefixes(struct sensor *s, const struct config *c)
+{
+	struct ds_wake_key k;
+	size_t i, j, n;
+	__u8 one = 1;
+
+	for (i = 0; i < c->npms; i++) {
+		for (j = 0; j < c->pms[i].executables.n; j++) {
+			const char *pat = c->pms[i].executables.v[j];
+
+			memset(&k, 0, sizeof(k));
+			n = strcspn(pat, "*?[");
+			if (pat[n] == '\0')
+				n++;	/* exact: the NUL too */
+			if (n > DS_COMM_LEN - 1)
+				n = DS_COMM_LEN - 1;	/* comm keeps 15 characters */
+			if (n == 0)
+				continue;	/* a pattern starting with a wildcard */
+			memcpy(k.comm, pat, n < strlen(pat) ? n : strlen(pat));
+			k.prefixlen = (__u32)n * 8;
+			if (bpf_map__update_elem(s->skel->maps.wake_comm, &k, sizeof(k), &one,
+						 sizeof(one), BPF_ANY))
+				log_debug("wake prefix %s: %s", pat, strerror(errno));
+		}
+	}
+}
+
 static int size_maps(struct depsentry_bpf *skel, const struct config *c, int ncpus)
 {
 	int err;
@@ -118,6 +147,7 @@ struct sensor *sensor_open(const struct config *c)
 		log_warnx("cannot load BPF programs: %s", strerror(-err));
 		goto err_destroy;
 	}
+	set_wake_prefixes(s, c);
 	mount_tracefs();
 	err = depsentry_bpf__attach(s->skel);
 	if (err) {
