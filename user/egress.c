@@ -525,7 +525,7 @@ static void remember_owner(struct egress *g, const struct proc *p, const struct 
 }
 
 bool egress_dns_owner(struct egress *g, const struct ipaddr *src, uint16_t sport, uint32_t *pid,
-		      uint64_t *start, uint64_t *session)
+		      uint64_t *start, uint64_t *session, bool final)
 {
 	size_t i, k;
 
@@ -543,7 +543,8 @@ bool egress_dns_owner(struct egress *g, const struct ipaddr *src, uint16_t sport
 		*session = g->owners[k].session;
 		return true;
 	}
-	g->st.dns_unowned++;
+	if (final)
+		g->st.dns_unowned++;
 	return false;
 }
 

@@ -458,9 +458,10 @@ void egress_connect(struct egress *g, const struct proc *p, struct net_event *ev
 		    uint64_t now_ns, struct verdict *v);
 /* A DNS message seen on the wire, and what it was carried in. */
 void egress_dns_answer(struct egress *g, const struct dns_msg *m, uint64_t now_ns);
-/* Which tracked process connected the socket (src, sport), if any. */
+/* Which tracked process connected the socket (src, sport), if any; a miss
+ * is counted as an unowned question when final. */
 bool egress_dns_owner(struct egress *g, const struct ipaddr *src, uint16_t sport,
-		      uint32_t *pid, uint64_t *start, uint64_t *session);
+		      uint32_t *pid, uint64_t *start, uint64_t *session, bool final);
 void egress_dns_query(struct egress *g, const struct proc *p, struct net_event *ev,
 		      uint64_t now_ns, struct verdict *v);
 /* Report repeats: those quiet for a while, or all of them when flush. */

@@ -29,6 +29,7 @@
 #define DNS_BATCH	256		/* packets read per wake-up before the ring again */
 #define DNS_RCVBUF	(4 << 20)
 #define DNS_PKT_MAX	65536
+#define PENDING_MAX	64		/* DNS questions waiting for their socket's owner */
 
 enum user_counter {
 	UC_MALFORMED,		/* records that failed validation */
@@ -59,6 +60,8 @@ struct daemon_ctx {
 	int dns_fd;			/* packet socket, -1 when not capturing */
 	int epfd;
 	uint8_t *pkt;			/* one captured packet */
+	struct pending *pending;	/* questions read before their connect record */
+	size_t npending;
 	uint64_t records[DS_EV_MAX];
 	uint64_t alerts;
 	uint64_t user[UC_MAX];
@@ -68,6 +71,8 @@ struct daemon_ctx {
 };
 
 static volatile sig_atomic_t stop_requested;
+
+static void dns_drain(struct daemon_ctx *d);
 
 static void on_signal(int sig)
 {
@@ -238,6 +243,10 @@ static int handle_connect(struct daemon_ctx *d, const struct ds_connect *e)
 	p = proc_or_stub(d, e->hdr.pid, e->hdr.start, e->comm, &st);
 	if (!p)
 		return 0;
+	/* the answer that named this address came before the connect, but may
+	 * still wait in the packet socket: read it first */
+	if (d->dns_fd >= 0 && !dns_cache_lookup(egress_cache(d->egress), &ev.dst, e->hdr.ts))
+		dns_drain(d);
 	egress_connect(d->egress, p, &ev, e->hdr.ts, &v);
 	if (v.rule != RULE_NONE)
 		emit(d, p, &v, e->hdr.ts);
@@ -247,9 +256,23 @@ static int handle_connect(struct daemon_ctx *d, const struct ds_connect *e)
 	return 0;
 }
 
-/* A DNS question from a socket a tracked process connected to port 53. */
-static void dns_question(struct daemon_ctx *d, const struct dns_packet *pk,
-			 const struct dns_msg *m, uint64_t now)
+/* A DNS question, kept until its socket's owner is known. */
+struct pending {
+	struct ipaddr src, dst;
+	uint16_t sport, dport;
+	uint16_t qtype, id;
+	uint64_t ts;
+	char qname[DNS_NAME_MAX];
+};
+
+/*
+ * A DNS question from a socket a tracked process connected to port 53.
+ * The socket was connected before the question was sent, so its connect
+ * record is in the ring by now, but maybe not read yet: without an owner
+ * the question waits for the next ring drain (retry false), and is given
+ * up after it (retry true): then no tracked process asked it.
+ */
+static void dns_question(struct daemon_ctx *d, const struct pending *q, bool retry)
 {
 	struct net_event ev = { .kind = NET_DNS_QUERY };
 	const struct proc *p;
@@ -258,28 +281,45 @@ static void dns_question(struct daemon_ctx *d, const struct dns_packet *pk,
 	struct verdict v;
 	struct stub st;
 
-	if (!egress_dns_owner(d->egress, &pk->src, pk->sport, &pid, &start, &session)) {
-		/* its connect record may still be in the ring: it was sent first */
-		ring_buffer__consume(d->rb);
-		if (!egress_dns_owner(d->egress, &pk->src, pk->sport, &pid, &start, &session))
+	if (!egress_dns_owner(d->egress, &q->src, q->sport, &pid, &start, &session, retry)) {
+		if (retry)
 			return;
+		if (d->npending == PENDING_MAX) {	/* the oldest had its chance */
+			struct pending old = d->pending[0];
+
+			memmove(d->pending, d->pending + 1, (PENDING_MAX - 1) * sizeof(*q));
+			d->npending--;
+			dns_question(d, &old, true);
+		}
+		d->pending[d->npending++] = *q;
+		return;
 	}
-	ev.src = pk->src;
-	ev.dst = pk->dst;
-	ev.sport = pk->sport;
-	ev.dport = pk->dport;
+	ev.src = q->src;
+	ev.dst = q->dst;
+	ev.sport = q->sport;
+	ev.dport = q->dport;
 	ev.transport = IPPROTO_UDP;
 	ev.session = session;
-	ev.qname = m->qname;
-	ev.qtype = m->qtype;
-	ev.dns_id = m->id;
+	ev.qname = q->qname;
+	ev.qtype = q->qtype;
+	ev.dns_id = q->id;
 	p = proc_or_stub(d, pid, start, NULL, &st);
 	if (!p)
 		return;
-	egress_dns_query(d->egress, p, &ev, now, &v);
+	egress_dns_query(d->egress, p, &ev, q->ts, &v);
 	if (v.rule != RULE_NONE)
-		emit(d, p, &v, now);
+		emit(d, p, &v, q->ts);
 	stub_release(&st);
+}
+
+/* After a ring drain: every waiting question's owner is known, or none. */
+static void dns_pending_retry(struct daemon_ctx *d)
+{
+	size_t i, n = d->npending;
+
+	d->npending = 0;
+	for (i = 0; i < n; i++)
+		dns_question(d, &d->pending[i], true);
 }
 
 /* A packet socket on every interface of the host's network namespace,
@@ -318,10 +358,15 @@ static void dns_packet(struct daemon_ctx *d, const uint8_t *buf, size_t len, int
 	}
 	/* loopback shows each packet twice, sent and received: take questions
 	 * as they leave and answers as they arrive, as on any interface */
-	if (m.response && pk.sport == 53 && pkttype != PACKET_OUTGOING)
+	if (m.response && pk.sport == 53 && pkttype != PACKET_OUTGOING) {
 		egress_dns_answer(d->egress, &m, now);
-	else if (!m.response && pk.dport == 53 && pkttype == PACKET_OUTGOING)
-		dns_question(d, &pk, &m, now);
+	} else if (!m.response && pk.dport == 53 && pkttype == PACKET_OUTGOING) {
+		struct pending q = { .src = pk.src, .dst = pk.dst, .sport = pk.sport,
+				     .dport = pk.dport, .qtype = m.qtype, .id = m.id, .ts = now };
+
+		memcpy(q.qname, m.qname, sizeof(q.qname));
+		dns_question(d, &q, false);
+	}
 }
 
 static void dns_drain(struct daemon_ctx *d)
@@ -479,7 +524,8 @@ static int loop_poll_setup(struct daemon_ctx *d)
 	if (!d->cfg->dns_capture)
 		return 0;
 	d->pkt = malloc(DNS_PKT_MAX);
-	d->dns_fd = d->pkt ? dns_open(d) : -1;
+	d->pending = calloc(PENDING_MAX, sizeof(*d->pending));
+	d->dns_fd = d->pkt && d->pending ? dns_open(d) : -1;
 	ev.data.fd = d->dns_fd;
 	if (d->dns_fd < 0 || epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->dns_fd, &ev)) {
 		/* connects are still judged, by address alone */
@@ -536,14 +582,16 @@ int loop_run(struct daemon_ctx *d)
 			log_warn("epoll_wait");
 			return -1;
 		}
-		/* records first: a DNS question's socket was connected before it was sent */
+		/* packets, then records, then the questions whose socket's
+		 * connect record was still in the ring */
+		if (d->dns_fd >= 0)
+			dns_drain(d);
 		n = ring_buffer__consume(d->rb);	/* records sent without a wake-up too */
 		if (n < 0 && n != -EINTR) {
 			log_warnx("ring buffer: %s", strerror(-n));
 			return -1;
 		}
-		if (d->dns_fd >= 0)
-			dns_drain(d);
+		dns_pending_retry(d);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec != last.tv_sec) {
 			last = now;
@@ -551,9 +599,10 @@ int loop_run(struct daemon_ctx *d)
 		}
 	}
 	/* drain what the kernel already sent */
-	ring_buffer__consume(d->rb);
 	if (d->dns_fd >= 0)
 		dns_drain(d);
+	ring_buffer__consume(d->rb);
+	dns_pending_retry(d);
 	egress_repeats(d->egress, boot_ns(), true, repeated, d);
 	return 0;
 }
@@ -594,6 +643,7 @@ void loop_free(struct daemon_ctx *d)
 	if (d->epfd >= 0)
 		close(d->epfd);
 	free(d->pkt);
+	free(d->pending);
 	egress_free(d->egress);
 	proctable_free(d->pt);
 	free(d);

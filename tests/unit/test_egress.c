@@ -352,9 +352,9 @@ static void test_resolver_not_alerted(void **state)
 	ev.sport = 5353;
 	egress_connect(f->g, f->npm, &ev, 1 * NS, &v);
 	assert_int_equal(v.rule, RULE_NONE);
-	assert_true(egress_dns_owner(f->g, &ev.src, 5353, &pid, &start, &session));
+	assert_true(egress_dns_owner(f->g, &ev.src, 5353, &pid, &start, &session, true));
 	assert_int_equal(session, 0x42);
-	assert_false(egress_dns_owner(f->g, &ev.src, 5354, &pid, &start, &session));
+	assert_false(egress_dns_owner(f->g, &ev.src, 5354, &pid, &start, &session, true));
 	/* port 53 on anything else is a DNS server of the process's choosing */
 	ev = connect_to("192.0.2.53", 53);
 	ev.transport = IPPROTO_UDP;
