@@ -679,11 +679,17 @@ static void put_endpoint(struct json_object *root, const char *prefix, const str
 	}
 }
 
-static void render_network(struct render *r, const struct verdict *v)
+static void render_network(struct render *r, const struct proc *p, const struct verdict *v)
 {
 	const struct net_event *n = v->net;
 	struct json_object *ips = json_object_new_array();
 	char res[32], ip[IPADDR_STRLEN];
+
+	/* a follow-up may outlive its process: the session is still named */
+	if (n->session && !p->sess) {
+		snprintf(res, sizeof(res), "%016" PRIx64, n->session);
+		put(r->root, "depsentry.session.id", json_object_new_string(res));
+	}
 
 	put_endpoint(r->root, "source", &n->src, n->sport, ips);
 	put_endpoint(r->root, "destination", &n->dst, n->dport, ips);
@@ -847,7 +853,7 @@ char *alert_render(const struct host_info *h, const struct proc *p, const struct
 	render_ancestry(&r, p);
 	render_verdict(&r, v);
 	if (v->net)
-		render_network(&r, v);
+		render_network(&r, p, v);
 	render_ci(&r, p);
 	render_truncated(&r, p->img);
 	line = render_line(r.root, len);
