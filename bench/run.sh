@@ -1,23 +1,41 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# bench/run.sh: what depsentry costs a machine that does nothing but exec.
-# build/bench/execstorm runs N fork+exec of a trivial program with P workers,
-# alternately with no sensor attached ("off") and under a freshly started
-# daemon ("on"), after one warm-up pair. Each round reports the wall-time
-# ratio on/off, the exec rates, the CPU time of the storm and of the daemon
-# (a second ratio, less sensitive than wall time to a busy neighbour), the
-# daemon's peak RSS, and the kernel's ring-buffer drop counters, which must
-# stay at zero. A last run with kernel.bpf_stats_enabled=1 (not timed against
-# "off": the statistics cost a little themselves) gives each BPF program's
-# own cost per event.
+# bench/run.sh: what depsentry costs a machine that does nothing but exec,
+# then one that does nothing but connect.
+#
+# Exec storm: build/bench/execstorm runs N fork+exec of a trivial program
+# with P workers, alternately with no sensor attached ("off") and under a
+# freshly started daemon ("on"), after one warm-up pair. Each round reports
+# the wall-time ratio on/off, the exec rates, the CPU time of the storm and
+# of the daemon (a second ratio, less sensitive than wall time to a busy
+# neighbour), the daemon's peak RSS, and the kernel's ring-buffer drop
+# counters, which must stay at zero. A last run with
+# kernel.bpf_stats_enabled=1 (not timed against "off": the statistics cost a
+# little themselves) gives each BPF program's own cost per event.
+#
+# Connect storm: build/bench/connstorm makes C blocking TCP connects to a
+# listener of its own on 127.0.0.1, in two cases, each with its own off/on
+# pairs in the same rounds: "outside", run directly, where the connect hooks
+# only look the caller up and find nothing; "inside", run by a stand-in
+# package manager (node running a script named npm, which the daemon
+# recognises, and which runs connstorm with spawnSync), so that every
+# connect is recorded, sent to the daemon and judged by the egress rule. The
+# "off" runs of a case use the same command as its "on" runs. Each round
+# reports what the exec storm's do, with the daemon's connect records (C per
+# "inside" run, 0 "outside") and connect drops, and a run per case with
+# kernel.bpf_stats_enabled=1 gives the connect programs' cost per connect.
 #
 # Knobs, from the environment: BENCH_N (execs per run, 20000), BENCH_ROUNDS
 # (off/on pairs, 5), BENCH_JOBS (workers, nproc), BENCH_PROG (what is exec'd,
-# build/bench/nop), BENCH_TARGET (ratio to meet, 1.03), BENCH_DAEMON (the
-# binary under test, build/depsentry: to compare two builds). Prints a Markdown
-# table on stdout and writes nowhere else. Exits non-zero when the daemon
-# dies, drops an event, or the run is interrupted.
+# build/bench/nop), BENCH_CONN_N (connects per run, 50000), BENCH_CONN_ROUNDS
+# (off/on pairs per case, 5), BENCH_STORMS (which storms to run, "exec
+# connect"), BENCH_TARGET (ratio to meet, 1.03; for the connect storm, by the
+# "outside" case), BENCH_DAEMON (the binary under test, build/depsentry: to
+# compare two builds). Prints Markdown tables on stdout and writes nowhere
+# else. Exits non-zero when the daemon dies, drops an event (a connect drop
+# after the connect tables are printed), misses a connect of the "inside"
+# case, or the run is interrupted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +46,9 @@ ROUNDS=${BENCH_ROUNDS:-5}
 JOBS=${BENCH_JOBS:-$(nproc)}
 PROG=${BENCH_PROG:-$OUT/nop}
 TARGET=${BENCH_TARGET:-1.03}
+CN=${BENCH_CONN_N:-50000}
+CROUNDS=${BENCH_CONN_ROUNDS:-5}
+STORMS=${BENCH_STORMS:-exec connect}
 READY_TIMEOUT=60	# seconds for the daemon to load, attach and scan /proc
 FOREIGN_TIMEOUT=300	# seconds to wait for someone else's sensor to detach
 TRIES=3			# attempts at a round that someone else's sensor spoilt
@@ -87,6 +108,10 @@ build()
 	if [ bench/nop.c -nt "$OUT/nop" ]; then
 		echo "  CC       $OUT/nop (static)" >&2
 		cc -O2 -static -o "$OUT/nop" bench/nop.c
+	fi
+	if [ bench/connstorm.c -nt "$OUT/connstorm" ]; then
+		echo "  CC       $OUT/connstorm" >&2
+		cc -O2 -Wall -Wextra -Werror -std=gnu11 -pthread -o "$OUT/connstorm" bench/connstorm.c
 	fi
 	[ -x "$DAEMON" ] || die "$DAEMON is missing: run make first"
 	[ -x "$PROG" ] || die "$PROG is not executable"
@@ -179,8 +204,11 @@ daemon_hwm()
 	awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$DPID/status"
 }
 
-# SIGTERM, wait, and check what it says at exit; sets EXECS and DROPS.
-daemon_stop()
+# SIGTERM, wait, and read what it says at exit: sets EXECS, DROPS (all the
+# drop counters), CONNS (connect records), CDROPS (connect records dropped)
+# and COUNTERS (the counters line). CONNS is empty for a build without the
+# network arm.
+daemon_exit()
 {
 	local rc=0 line
 
@@ -193,9 +221,18 @@ daemon_stop()
 	EXECS=$(echo "$line" | awk '{ print $3 }')
 	line=$(grep '^depsentry: counters at exit:' "$TMP/daemon.log") ||
 		die "the daemon did not log its counters at exit"
+	COUNTERS=$line
 	DROPS=$(echo "$line" | tr ' ' '\n' | awk -F= '/_dropped=/ { n += $2 } END { print n + 0 }')
+	CDROPS=$(echo "$line" | tr ' ' '\n' | awk -F= '$1 == "connect_dropped" { n += $2 } END { print n + 0 }')
+	CONNS=$(awk '/^depsentry: network: / { print $3 }' "$TMP/daemon.log")
+}
+
+# daemon_exit, and check that no event was lost in an exec storm.
+daemon_stop()
+{
+	daemon_exit
 	if [ "$DROPS" != 0 ]; then
-		note "the kernel dropped events: $line"
+		note "the kernel dropped events: $COUNTERS"
 		exit 1
 	fi
 	if [ "$EXECS" -lt "$N" ]; then
@@ -293,16 +330,20 @@ median()
 
 # ---- per-program BPF cost ----------------------------------------------------
 
-# "name run_time_ns run_cnt" for each of our programs.
+# "name run_time_ns run_cnt" for each program whose whole name matches the
+# regular expression $1 (bpftool leaves out the two figures until a program
+# has run with the statistics on).
 bpf_stats()
 {
-	bpftool prog show | awk '/name handle_/ {
+	bpftool prog show | awk -v re="^($1)\$" '/ name / {
+		name = ""; ns = 0; cnt = 0
 		for (i = 1; i <= NF; i++) {
 			if ($i == "name") name = $(i + 1)
 			if ($i == "run_time_ns") ns = $(i + 1)
 			if ($i == "run_cnt") cnt = $(i + 1)
 		}
-		print name, ns + 0, cnt + 0
+		if (name ~ re)
+			print name, ns, cnt
 	}' | sort
 }
 
@@ -313,9 +354,9 @@ profile()
 	daemon_start
 	[ "$(attached)" = 1 ] || die "another depsentry attached during the BPF profile"
 	sysctl -q -w kernel.bpf_stats_enabled=1
-	bpf_stats >"$TMP/stats0"
+	bpf_stats 'handle_(exec|exit|fork)' >"$TMP/stats0"
 	storm
-	bpf_stats >"$TMP/stats1"
+	bpf_stats 'handle_(exec|exit|fork)' >"$TMP/stats1"
 	sysctl -q -w kernel.bpf_stats_enabled="$STATS_SAVED"
 	STATS_SAVED=
 	daemon_alive || daemon_died
@@ -332,24 +373,11 @@ profile()
 	} END { printf "| all three | | | %.0f |\n", total / n }'
 }
 
-# ---- main --------------------------------------------------------------------
+# ---- the exec storm -------------------------------------------------------
 
-main()
+exec_bench()
 {
 	local r order ratios=() cratios=() offr=() onr=()
-
-	[ "$(id -u)" = 0 ] || die "loading BPF programs needs root: sudo make bench"
-	command -v bpftool >/dev/null || die "bpftool is missing: make deps"
-	build
-	TMP=$(mktemp -d /tmp/depsentry-bench.XXXXXX)
-	trap cleanup EXIT
-	trap 'exit 130' INT
-	trap 'exit 143' TERM
-
-	echo "command: BENCH_N=$N BENCH_ROUNDS=$ROUNDS BENCH_JOBS=$JOBS BENCH_PROG=$PROG BENCH_DAEMON=$DAEMON bench/run.sh"
-	echo "machine: $(nproc) CPUs, $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
-	echo "daemon:  $DAEMON ($($DAEMON version)), started afresh for every 'on' run"
-	echo
 
 	note "warm-up"
 	round warm-up off-on
@@ -384,6 +412,276 @@ main()
 
 	note "BPF profile run"
 	profile
+}
+
+# ---- the connect storm ----------------------------------------------------
+
+# The stand-in package manager: node running a script whose name is npm,
+# which the daemon takes for npm and opens an install session for. It runs
+# its arguments as its one child, with its own stdio, and exits as it did.
+make_pm()
+{
+	mkdir -p "$TMP/pm"
+	cat >"$TMP/pm/npm" <<'EOF'
+// bench/run.sh's stand-in for npm: runs its arguments inside an install session.
+const { spawnSync } = require('child_process');
+const r = spawnSync(process.argv[2], process.argv.slice(3), { stdio: 'inherit' });
+if (r.error) {
+	console.error(`npm (bench stand-in): ${process.argv[2]}: ${r.error.message}`);
+	process.exit(1);
+}
+process.exit(r.status === null ? 1 : r.status);
+EOF
+}
+
+# The value of key $1 in the key=value line $2.
+kv()
+{
+	echo "$2" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'
+}
+
+# One connect storm of case $1; sets WALL, RATE and SCPU (connstorm's own).
+conn_storm()
+{
+	local line
+
+	if [ "$1" = inside ]; then
+		line=$(node "$TMP/pm/npm" "$OUT/connstorm" -n "$CN") ||
+			die "connstorm failed under the stand-in npm"
+	else
+		line=$("$OUT/connstorm" -n "$CN") || die "connstorm failed"
+	fi
+	WALL=$(kv wall_s "$line")
+	RATE=$(kv connects_per_s "$line")
+	SCPU=$(kv cpu_s "$line")
+}
+
+conn_off()
+{
+	wait_detached
+	conn_storm "$1"
+	OFF_WALL=$WALL
+	OFF_RATE=$RATE
+	OFF_CPU=$SCPU
+	[ "$(attached)" = 0 ] || SPOILT=1
+}
+
+# As run_on, without the exec storm's checks: the connect records and drops
+# are reported, and judged once the tables are out.
+conn_on()
+{
+	local cpu0 cpu1
+
+	daemon_start
+	[ "$(attached)" = 1 ] || SPOILT=1
+	cpu0=$(daemon_cpu)
+	conn_storm "$1"
+	daemon_alive || daemon_died
+	[ "$(attached)" = 1 ] || SPOILT=1
+	cpu1=$(daemon_cpu)
+	HWM=$(daemon_hwm)
+	daemon_exit
+	[ -n "$CONNS" ] || die "$DAEMON logs no connect records at exit: a build without the network arm?"
+	ON_WALL=$WALL
+	ON_RATE=$RATE
+	ON_CPU=$SCPU
+	CPU=$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }')
+}
+
+# One off/on pair of case $2, in order $3; as round.
+conn_round()
+{
+	local name=$1 case=$2 order=$3 try
+
+	for try in $(seq $TRIES); do
+		SPOILT=0
+		if [ "$order" = off-on ]; then
+			conn_off "$case"
+			conn_on "$case"
+		else
+			conn_on "$case"
+			conn_off "$case"
+		fi
+		[ "$SPOILT" = 1 ] || return 0
+		note "connect round $name ($case): another depsentry attached during the run; repeating it (depsentry processes now: $(pgrep -d, -x depsentry || echo none))"
+	done
+	die "connect round $name ($case): could not get a run without another depsentry attached"
+}
+
+# Anything wrong with the last "on" run, for CONN_BAD.
+conn_check()
+{
+	local name=$1 case=$2
+
+	if [ "$DROPS" != 0 ]; then
+		note "connect round $name ($case): the kernel dropped events: $COUNTERS"
+		CONN_BAD=1
+	fi
+	if [ "$case" = inside ] && [ "$CONNS" -lt "$CN" ]; then
+		note "connect round $name ($case): the daemon saw $CONNS connect records for $CN connects"
+		CONN_BAD=1
+	fi
+	if [ "$case" = outside ] && [ "$CONNS" != 0 ]; then
+		note "connect round $name ($case): $CONNS connect records from install sessions elsewhere on the machine; this round is noisy"
+	fi
+}
+
+conn_row()
+{
+	local name=$1 case=$2 order=$3
+
+	awk -v name="$name" -v case_="$case" -v order="$order" -v off="$OFF_WALL" \
+	    -v on="$ON_WALL" -v offr="$OFF_RATE" -v onr="$ON_RATE" -v offc="$OFF_CPU" \
+	    -v onc="$ON_CPU" -v cpu="$CPU" -v n="$CN" -v hwm="$HWM" -v conns="$CONNS" \
+	    -v cdrops="$CDROPS" 'BEGIN {
+		printf "| %s | %s | %s | %.3f | %.3f | **%.3f** | %.0f | %.0f | %.3f | %.3f | %.2f | %.1f | **%.3f** | %s | %d | %d |\n",
+		       name, case_, order, off, on, on / off, offr, onr, offc, onc, cpu,
+		       cpu * 1e6 / n, (onc + cpu) / offc, hwm, conns, cdrops
+	}'
+}
+
+# "case wall-ratio cpu-ratio off-rate on-rate daemon-µs/connect records
+# drops" for a counted round, for the summary.
+conn_result()
+{
+	awk -v case_="$1" -v off="$OFF_WALL" -v on="$ON_WALL" -v offr="$OFF_RATE" \
+	    -v onr="$ON_RATE" -v offc="$OFF_CPU" -v onc="$ON_CPU" -v cpu="$CPU" -v n="$CN" \
+	    -v conns="$CONNS" -v cdrops="$CDROPS" 'BEGIN {
+		print case_, on / off, (onc + cpu) / offc, offr, onr, cpu * 1e6 / n, conns, cdrops
+	}'
+}
+
+# Column $2 of the results of case $1, one a line.
+conn_col()
+{
+	awk -v c="$1" -v k="$2" '$1 == c { print $k }' "$TMP/conn.results"
+}
+
+conn_summary()
+{
+	local case=$1 w c med
+
+	w=$(conn_col "$case" 2)
+	c=$(conn_col "$case" 3)
+	med=$(echo "$w" | median)
+	echo
+	echo "**$case**: median on/off wall-time ratio **$med** (min $(echo "$w" | sort -g | head -1 | xargs printf '%.3f'), max $(echo "$w" | sort -g | tail -1 | xargs printf '%.3f'))$(
+		[ "$case" != outside ] ||
+			awk -v m="$med" -v t="$TARGET" 'BEGIN { print "; target <= " t ": " ((m <= t) ? "met" : "NOT met") }');" \
+		"median CPU ratio **$(echo "$c" | median)** (min $(echo "$c" | sort -g | head -1 | xargs printf '%.3f'), max $(echo "$c" | sort -g | tail -1 | xargs printf '%.3f'));" \
+		"median rate off $(conn_col "$case" 4 | median | xargs printf '%.0f'), on $(conn_col "$case" 5 | median | xargs printf '%.0f') connects/s;" \
+		"daemon CPU median $(conn_col "$case" 6 | median | xargs printf '%.1f') µs/connect;" \
+		"connect records per 'on' run $(conn_col "$case" 7 | sort -g | head -1)–$(conn_col "$case" 7 | sort -g | tail -1);" \
+		"connect drops in all runs: $(conn_col "$case" 8 | awk '{ n += $1 } END { print n + 0 }')"
+}
+
+# The connect programs' own cost in one more "on" run of case $1.
+conn_profile()
+{
+	local case=$1 progs='handle_connect_(enter|exit)|dns_filter'
+
+	STATS_SAVED=$(sysctl -n kernel.bpf_stats_enabled)
+	wait_detached
+	daemon_start
+	[ "$(attached)" = 1 ] || die "another depsentry attached during the BPF profile"
+	sysctl -q -w kernel.bpf_stats_enabled=1
+	bpf_stats "$progs" >"$TMP/stats0"
+	conn_storm "$case"
+	bpf_stats "$progs" >"$TMP/stats1"
+	sysctl -q -w kernel.bpf_stats_enabled="$STATS_SAVED"
+	STATS_SAVED=
+	daemon_alive || daemon_died
+	daemon_exit
+	conn_check profile "$case"
+
+	echo
+	echo "BPF programs' own cost, **$case** (kernel.bpf_stats_enabled=1, one more run of $CN connects at $RATE connects/s; $CONNS connect records):"
+	echo
+	echo "| program | runs | ns per run | ns per connect of the storm |"
+	echo "| --- | ---: | ---: | ---: |"
+	join "$TMP/stats0" "$TMP/stats1" | awk -v n="$CN" '{
+		ns = $4 - $2; cnt = $5 - $3; total += ns
+		printf "| %s | %d | %.0f | %.0f |\n", $1, cnt, cnt ? ns / cnt : 0, ns / n
+	} END { printf "| all | | | %.0f |\n", total / n }'
+}
+
+conn_bench()
+{
+	local r order case
+
+	make_pm
+	CONN_BAD=0
+	: >"$TMP/conn.results"
+	note "connect storm: warm-up"
+	{
+		echo
+		echo "Connect storm: $CN connects per run to 127.0.0.1; **outside**: connstorm run directly; **inside**: run by the stand-in npm (node $TMP/pm/npm), off and on alike."
+		echo
+		echo "| round | case | order | off s | on s | wall on/off | off connects/s | on connects/s | storm CPU off s | storm CPU on s | daemon CPU s | daemon µs/connect | CPU on/off | peak RSS MiB | connect records | connect drops |"
+		echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+		for case in outside inside; do
+			conn_round warm-up "$case" off-on
+			conn_check warm-up "$case"
+			conn_row "warm-up (not counted)" "$case" off-on
+		done
+	} >"$TMP/conn.table"
+	for r in $(seq "$CROUNDS"); do
+		order=off-on
+		[ $((r % 2)) = 1 ] || order=on-off
+		for case in outside inside; do
+			note "connect round $r of $CROUNDS, $case ($order)"
+			conn_round "$r" "$case" "$order"
+			conn_check "$r" "$case"
+			conn_row "$r" "$case" "$order" >>"$TMP/conn.table"
+			conn_result "$case" >>"$TMP/conn.results"
+		done
+	done
+	cat "$TMP/conn.table"
+	echo
+	echo "storm CPU: user + system time of connstorm's two threads (the connect programs run in their context); CPU on/off: (storm CPU on + daemon CPU) / storm CPU off."
+	echo "connect records: connect() calls the daemon received from the kernel in the 'on' run (from install sessions only); connect drops: records the kernel could not queue."
+	conn_summary outside
+	conn_summary inside
+
+	for case in outside inside; do
+		note "connect storm: BPF profile run, $case"
+		conn_profile "$case"
+	done
+	if [ "$CONN_BAD" = 1 ]; then
+		note "the connect storm lost connect records (see above)"
+		exit 1
+	fi
+}
+
+# ---- main --------------------------------------------------------------------
+
+main()
+{
+	local s
+
+	[ "$(id -u)" = 0 ] || die "loading BPF programs needs root: sudo make bench"
+	command -v bpftool >/dev/null || die "bpftool is missing: make deps"
+	for s in $STORMS; do
+		case $s in
+		exec | connect) ;;
+		*) die "BENCH_STORMS: '$s' is not a storm (exec, connect)" ;;
+		esac
+	done
+	[[ " $STORMS " != *" connect "* ]] || command -v node >/dev/null ||
+		die "node is missing: the connect storm's stand-in npm needs it"
+	build
+	TMP=$(mktemp -d /tmp/depsentry-bench.XXXXXX)
+	trap cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+
+	echo "command: BENCH_STORMS='$STORMS' BENCH_N=$N BENCH_ROUNDS=$ROUNDS BENCH_JOBS=$JOBS BENCH_PROG=$PROG BENCH_CONN_N=$CN BENCH_CONN_ROUNDS=$CROUNDS BENCH_DAEMON=$DAEMON bench/run.sh"
+	echo "machine: $(nproc) CPUs, $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "daemon:  $DAEMON ($($DAEMON version)), started afresh for every 'on' run"
+	echo
+
+	[[ " $STORMS " != *" exec "* ]] || exec_bench
+	[[ " $STORMS " != *" connect "* ]] || conn_bench
 	FAILED=0
 }
 
