@@ -258,6 +258,42 @@ static void test_record_validation(void **state)
 	config_free(c);
 }
 
+/* A connect record is checked like any other: size, family, comm. */
+static void test_connect_record_validation(void **state)
+{
+	struct config *c;
+	struct host_info h = { .hostname = "test" };
+	struct daemon_ctx *d;
+	struct ds_connect e = { 0 };
+
+	(void)state;
+	assert_int_equal(config_load(NULL, &c, stderr), 0);
+	c->egress_enabled = false;	/* no alert line: only the decoding */
+	d = loop_new(c, NULL, &h);
+	assert_non_null(d);
+	e.hdr.type = DS_EV_CONNECT;
+	e.hdr.size = sizeof(e);
+	e.hdr.pid = 900;
+	e.hdr.start = 900 * SEC_NS;
+	e.family = 2;	/* AF_INET */
+	e.protocol = 6;
+	e.dport = 443;
+	e.daddr[0] = 192;
+	e.daddr[1] = 0;
+	e.daddr[2] = 2;
+	e.daddr[3] = 1;
+	memcpy(e.comm, "node", 5);
+	assert_int_equal(loop_handle_record(d, &e, sizeof(e)), 0);
+	assert_int_equal(loop_handle_record(d, &e, sizeof(e) - 1), -EINVAL);
+	e.family = 1;	/* AF_UNIX never comes from the kernel side */
+	assert_int_equal(loop_handle_record(d, &e, sizeof(e)), -EINVAL);
+	e.family = 10;
+	memset(e.comm, 'x', sizeof(e.comm));	/* unterminated */
+	assert_int_equal(loop_handle_record(d, &e, sizeof(e)), -EINVAL);
+	loop_free(d);
+	config_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +305,7 @@ int main(void)
 		cmocka_unit_test(test_proc_scan_start_matches_ticks),
 		cmocka_unit_test(test_decode_exec),
 		cmocka_unit_test(test_record_validation),
+		cmocka_unit_test(test_connect_record_validation),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
