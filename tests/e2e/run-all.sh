@@ -16,6 +16,15 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 
+# One run at a time per machine: the scenarios use fixed loopback
+# addresses (verdaccio on 127.0.0.1:4873, dnsmasq on 127.0.0.77:53).
+lock=/run/depsentry-e2e.lock
+exec 9>"$lock"
+if ! flock -n 9; then
+	echo "run-all.sh: another end-to-end run holds $lock; waiting for it" >&2
+	flock 9
+fi
+
 pass=0
 failed=()
 for t in t_*.sh; do
