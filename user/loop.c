@@ -30,6 +30,7 @@
 #define DNS_RCVBUF	(4 << 20)
 #define DNS_PKT_MAX	65536
 #define PENDING_MAX	64		/* DNS questions waiting for their socket's owner */
+#define DNS_IDLE_SECS	60		/* capture stops this long after the last session */
 
 enum user_counter {
 	UC_MALFORMED,		/* records that failed validation */
@@ -57,7 +58,9 @@ struct daemon_ctx {
 	struct proctable *pt;
 	struct ring_buffer *rb;
 	struct egress *egress;
-	int dns_fd;			/* packet socket, -1 when not capturing */
+	int dns_fd[2];			/* packet sockets, IPv4 and IPv6; -1 when off */
+	time_t dns_busy;		/* last second an install session was alive */
+	bool dns_failed;		/* capture could not be set up: said once */
 	int epfd;
 	uint8_t *pkt;			/* one captured packet */
 	struct pending *pending;	/* questions read before their connect record */
@@ -73,6 +76,7 @@ struct daemon_ctx {
 static volatile sig_atomic_t stop_requested;
 
 static void dns_drain(struct daemon_ctx *d);
+static void dns_start(struct daemon_ctx *d);
 
 static void on_signal(int sig)
 {
@@ -128,6 +132,7 @@ static void place(struct daemon_ctx *d, struct proc *p, uint64_t kernel_session)
 	pm = rules_package_manager(d->cfg, p);
 	if (pm) {
 		proctable_session_start(d->pt, p, pm, track, d);
+		dns_start(d);
 		log_debug("session rooted at pid %u: %s", p->pid, p->img->cmdline);
 	}
 }
@@ -245,7 +250,7 @@ static int handle_connect(struct daemon_ctx *d, const struct ds_connect *e)
 		return 0;
 	/* the answer that named this address came before the connect, but may
 	 * still wait in the packet socket: read it first */
-	if (d->dns_fd >= 0 && !dns_cache_lookup(egress_cache(d->egress), &ev.dst, e->hdr.ts))
+	if (d->dns_fd[0] >= 0 && !dns_cache_lookup(egress_cache(d->egress), &ev.dst, e->hdr.ts))
 		dns_drain(d);
 	egress_connect(d->egress, p, &ev, e->hdr.ts, &v);
 	if (v.rule != RULE_NONE)
@@ -322,12 +327,16 @@ static void dns_pending_retry(struct daemon_ctx *d)
 		dns_question(d, &d->pending[i], true);
 }
 
-/* A packet socket on every interface of the host's network namespace,
- * filtered in the kernel to DNS over UDP. Created unbound, so nothing
- * arrives before the filter is on. */
-static int dns_open(struct daemon_ctx *d)
+/*
+ * A packet socket for one network protocol on every interface of the
+ * daemon's network namespace, filtered in the kernel to DNS over UDP.
+ * Bound to ETH_P_IP or ETH_P_IPV6, not ETH_P_ALL, it sees received packets
+ * only (loopback traffic is received too): no copy of every packet the
+ * host sends. Created unbound, so nothing arrives before the filter is on.
+ */
+static int dns_open(struct daemon_ctx *d, int proto)
 {
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(proto) };
 	int fd, prog = sensor_dns_filter_fd(d->sensor), size = DNS_RCVBUF;
 
 	fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -356,14 +365,14 @@ static void dns_packet(struct daemon_ctx *d, const uint8_t *buf, size_t len, int
 		d->user[UC_DNS_MALFORMED]++;
 		return;
 	}
-	/* loopback shows each packet twice, sent and received: take questions
-	 * as they leave and answers as they arrive, as on any interface */
+	/* Answers only: they repeat the question, and arrive at the asking
+	 * socket's address and port, which name the process that asked. A
+	 * question nobody answers is not seen. */
 	if (m.response && pk.sport == 53 && pkttype != PACKET_OUTGOING) {
-		egress_dns_answer(d->egress, &m, now);
-	} else if (!m.response && pk.dport == 53 && pkttype == PACKET_OUTGOING) {
-		struct pending q = { .src = pk.src, .dst = pk.dst, .sport = pk.sport,
-				     .dport = pk.dport, .qtype = m.qtype, .id = m.id, .ts = now };
+		struct pending q = { .src = pk.dst, .dst = pk.src, .sport = pk.dport,
+				     .dport = pk.sport, .qtype = m.qtype, .id = m.id, .ts = now };
 
+		egress_dns_answer(d->egress, &m, now);
 		memcpy(q.qname, m.qname, sizeof(q.qname));
 		dns_question(d, &q, false);
 	}
@@ -374,30 +383,87 @@ static void dns_drain(struct daemon_ctx *d)
 	struct sockaddr_ll from;
 	socklen_t flen;
 	ssize_t n;
-	int i;
+	int i, k;
 
-	for (i = 0; i < DNS_BATCH; i++) {
-		flen = sizeof(from);
-		n = recvfrom(d->dns_fd, d->pkt, DNS_PKT_MAX, MSG_TRUNC, (struct sockaddr *)&from,
-			     &flen);
-		if (n < 0)
-			break;
-		if (n > DNS_PKT_MAX) {
-			d->user[UC_DNS_MALFORMED]++;
-			continue;
+	for (k = 0; k < 2; k++) {
+		for (i = 0; d->dns_fd[k] >= 0 && i < DNS_BATCH; i++) {
+			flen = sizeof(from);
+			n = recvfrom(d->dns_fd[k], d->pkt, DNS_PKT_MAX, MSG_TRUNC,
+				     (struct sockaddr *)&from, &flen);
+			if (n < 0)
+				break;
+			if (n > DNS_PKT_MAX) {
+				d->user[UC_DNS_MALFORMED]++;
+				continue;
+			}
+			dns_packet(d, d->pkt, (size_t)n, from.sll_pkttype, boot_ns());
 		}
-		dns_packet(d, d->pkt, (size_t)n, from.sll_pkttype, boot_ns());
 	}
 }
 
-/* The capture socket's drops since the last call (the kernel resets them). */
+/* The capture sockets' drops since the last call (the kernel resets them). */
 static void dns_count_drops(struct daemon_ctx *d)
 {
 	struct tpacket_stats ts;
-	socklen_t len = sizeof(ts);
+	socklen_t len;
+	int k;
 
-	if (d->dns_fd >= 0 && getsockopt(d->dns_fd, SOL_PACKET, PACKET_STATISTICS, &ts, &len) == 0)
-		d->user[UC_DNS_DROPPED] += ts.tp_drops;
+	for (k = 0; k < 2; k++) {
+		len = sizeof(ts);
+		if (d->dns_fd[k] >= 0 &&
+		    getsockopt(d->dns_fd[k], SOL_PACKET, PACKET_STATISTICS, &ts, &len) == 0)
+			d->user[UC_DNS_DROPPED] += ts.tp_drops;
+	}
+}
+
+static void dns_stop(struct daemon_ctx *d)
+{
+	int k;
+
+	if (d->dns_fd[0] < 0)
+		return;
+	dns_drain(d);
+	dns_count_drops(d);
+	for (k = 0; k < 2; k++) {
+		if (d->dns_fd[k] >= 0)
+			close(d->dns_fd[k]);	/* leaves the epoll set too */
+		d->dns_fd[k] = -1;
+	}
+	log_debug("DNS capture off: no install session for %d s", DNS_IDLE_SECS);
+}
+
+/*
+ * Capture runs while install sessions do (and a while after): only their
+ * lookups matter, and every other moment of the host then pays nothing
+ * for it. A package manager's exec wakes the daemon at once, so capture is
+ * on before the package manager's first lookup.
+ */
+static void dns_start(struct daemon_ctx *d)
+{
+	static const int protos[2] = { ETH_P_IP, ETH_P_IPV6 };
+	struct epoll_event ev = { .events = EPOLLIN };
+	int k;
+
+	d->dns_busy = time(NULL);
+	if (d->dns_fd[0] >= 0 || !d->cfg->dns_capture || !d->pkt || !d->sensor)
+		return;
+	for (k = 0; k < 2; k++) {
+		d->dns_fd[k] = dns_open(d, protos[k]);
+		ev.data.fd = d->dns_fd[k];
+		if (d->dns_fd[k] < 0 || epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->dns_fd[k], &ev))
+			goto fail;
+	}
+	log_debug("DNS capture on");
+	return;
+fail:
+	if (!d->dns_failed)	/* connects are still judged, by address alone */
+		log_warnx("DNS capture failed: destinations will have no names");
+	d->dns_failed = true;
+	for (k = 0; k < 2; k++) {
+		if (d->dns_fd[k] >= 0)
+			close(d->dns_fd[k]);
+		d->dns_fd[k] = -1;
+	}
 }
 
 static void repeated(const struct net_event *ev, uint32_t pid, uint64_t start, const char *comm,
@@ -498,6 +564,10 @@ static void tick(struct daemon_ctx *d)
 	egress_repeats(d->egress, boot_ns(), false, repeated, d);
 	dns_cache_expire(egress_cache(d->egress), boot_ns());
 	proctable_stats(d->pt, &st);
+	if (st.sessions)
+		d->dns_busy = now;
+	else if (now - d->dns_busy >= DNS_IDLE_SECS)
+		dns_stop(d);
 	/* a lost exit record leaves an entry behind: retire them from /proc */
 	if (now - d->last_sweep >= SWEEP_SECS &&
 	    (d->kernel[DS_DROP_EXIT] || st.live > d->cfg->proctable_max / 2)) {
@@ -525,16 +595,7 @@ static int loop_poll_setup(struct daemon_ctx *d)
 		return 0;
 	d->pkt = malloc(DNS_PKT_MAX);
 	d->pending = calloc(PENDING_MAX, sizeof(*d->pending));
-	d->dns_fd = d->pkt && d->pending ? dns_open(d) : -1;
-	ev.data.fd = d->dns_fd;
-	if (d->dns_fd < 0 || epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->dns_fd, &ev)) {
-		/* connects are still judged, by address alone */
-		log_warnx("DNS capture is off: destinations will have no names");
-		if (d->dns_fd >= 0)
-			close(d->dns_fd);
-		d->dns_fd = -1;
-	}
-	return 0;
+	return d->pkt && d->pending ? 0 : -1;
 }
 
 struct daemon_ctx *loop_new(const struct config *c, struct sensor *s, const struct host_info *h)
@@ -547,7 +608,7 @@ struct daemon_ctx *loop_new(const struct config *c, struct sensor *s, const stru
 	d->sensor = s;
 	d->host = h;
 	d->last_sweep = time(NULL);
-	d->dns_fd = d->epfd = -1;
+	d->dns_fd[0] = d->dns_fd[1] = d->epfd = -1;
 	d->pt = proctable_new(c->proctable_max);
 	d->egress = egress_new(c);
 	if (!d->pt || !d->egress)
@@ -584,8 +645,7 @@ int loop_run(struct daemon_ctx *d)
 		}
 		/* packets, then records, then the questions whose socket's
 		 * connect record was still in the ring */
-		if (d->dns_fd >= 0)
-			dns_drain(d);
+		dns_drain(d);
 		n = ring_buffer__consume(d->rb);	/* records sent without a wake-up too */
 		if (n < 0 && n != -EINTR) {
 			log_warnx("ring buffer: %s", strerror(-n));
@@ -599,10 +659,10 @@ int loop_run(struct daemon_ctx *d)
 		}
 	}
 	/* drain what the kernel already sent */
-	if (d->dns_fd >= 0)
-		dns_drain(d);
+	dns_drain(d);
 	ring_buffer__consume(d->rb);
 	dns_pending_retry(d);
+	dns_count_drops(d);
 	egress_repeats(d->egress, boot_ns(), true, repeated, d);
 	return 0;
 }
@@ -638,8 +698,10 @@ void loop_free(struct daemon_ctx *d)
 			 (unsigned long long)es.dns_answers, (unsigned long long)cs.entries,
 			 (unsigned long long)cs.evicted, (unsigned long long)es.dns_unowned);
 	}
-	if (d->dns_fd >= 0)
-		close(d->dns_fd);
+	if (d->dns_fd[0] >= 0)
+		close(d->dns_fd[0]);
+	if (d->dns_fd[1] >= 0)
+		close(d->dns_fd[1]);
 	if (d->epfd >= 0)
 		close(d->epfd);
 	free(d->pkt);
