@@ -22,8 +22,8 @@
 # recognises, and which runs connstorm with spawnSync), so that every
 # connect is recorded, sent to the daemon and judged by the egress rule. The
 # "off" runs of a case use the same command as its "on" runs. Each round
-# reports what the exec storm's do, with the daemon's connect records (C per
-# "inside" run, 0 "outside") and connect drops, and a run per case with
+# reports the exec storm's figures, and the daemon's connect records (C per
+# "inside" run, 0 "outside") and connect drops; a run per case with
 # kernel.bpf_stats_enabled=1 gives the connect programs' cost per connect.
 #
 # Knobs, from the environment: BENCH_N (execs per run, 20000), BENCH_ROUNDS
