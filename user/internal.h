@@ -331,6 +331,8 @@ struct ring_buffer *sensor_ringbuf(struct sensor *s, int (*fn)(void *, void *, s
 				   void *ctx);
 int sensor_track(struct sensor *s, uint32_t pid, uint64_t session);
 int sensor_dns_filter_fd(struct sensor *s);	/* the socket filter for dns capture */
+/* Attach (on) or detach the connect tracepoints; 0 or -errno. */
+int sensor_connect_hooks(struct sensor *s, bool on);
 /* Sum the per-CPU counters (enum ds_counter) into out. */
 int sensor_counters(struct sensor *s, uint64_t out[DS_COUNTER_MAX]);
 const char *sensor_counter_name(int i);

@@ -30,7 +30,7 @@
 #define DNS_RCVBUF	(4 << 20)
 #define DNS_PKT_MAX	65536
 #define PENDING_MAX	64		/* DNS questions waiting for their socket's owner */
-#define DNS_IDLE_SECS	60		/* capture stops this long after the last session */
+#define NET_IDLE_SECS	60		/* network hooks stop this long after the last session */
 
 enum user_counter {
 	UC_MALFORMED,		/* records that failed validation */
@@ -59,7 +59,9 @@ struct daemon_ctx {
 	struct ring_buffer *rb;
 	struct egress *egress;
 	int dns_fd[2];			/* packet sockets, IPv4 and IPv6; -1 when off */
-	time_t dns_busy;		/* last second an install session was alive */
+	uint64_t drained_ns;		/* boot time of the last read of both to EAGAIN */
+	time_t net_busy;		/* last second an install session was alive */
+	bool net_on;			/* connect hooks and DNS capture are on */
 	bool dns_failed;		/* capture could not be set up: said once */
 	int epfd;
 	uint8_t *pkt;			/* one captured packet */
@@ -76,7 +78,7 @@ struct daemon_ctx {
 static volatile sig_atomic_t stop_requested;
 
 static void dns_drain(struct daemon_ctx *d);
-static void dns_start(struct daemon_ctx *d);
+static void net_start(struct daemon_ctx *d);
 
 static void on_signal(int sig)
 {
@@ -132,7 +134,7 @@ static void place(struct daemon_ctx *d, struct proc *p, uint64_t kernel_session)
 	pm = rules_package_manager(d->cfg, p);
 	if (pm) {
 		proctable_session_start(d->pt, p, pm, track, d);
-		dns_start(d);
+		net_start(d);
 		log_debug("session rooted at pid %u: %s", p->pid, p->img->cmdline);
 	}
 }
@@ -250,7 +252,8 @@ static int handle_connect(struct daemon_ctx *d, const struct ds_connect *e)
 		return 0;
 	/* the answer that named this address came before the connect, but may
 	 * still wait in the packet socket: read it first */
-	if (d->dns_fd[0] >= 0 && !dns_cache_lookup(egress_cache(d->egress), &ev.dst, e->hdr.ts))
+	if (d->dns_fd[0] >= 0 && e->hdr.ts > d->drained_ns &&
+	    !dns_cache_lookup(egress_cache(d->egress), &ev.dst, e->hdr.ts))
 		dns_drain(d);
 	egress_connect(d->egress, p, &ev, e->hdr.ts, &v);
 	if (v.rule != RULE_NONE)
@@ -378,11 +381,15 @@ static void dns_packet(struct daemon_ctx *d, const uint8_t *buf, size_t len, int
 	}
 }
 
+/* Read what the packet sockets hold. An answer that came before a connect
+ * is read by the first drain that starts after the connect. */
 static void dns_drain(struct daemon_ctx *d)
 {
 	struct sockaddr_ll from;
+	uint64_t start = boot_ns();
+	bool all = true;
 	socklen_t flen;
-	ssize_t n;
+	ssize_t n = -1;
 	int i, k;
 
 	for (k = 0; k < 2; k++) {
@@ -398,7 +405,11 @@ static void dns_drain(struct daemon_ctx *d)
 			}
 			dns_packet(d, d->pkt, (size_t)n, from.sll_pkttype, boot_ns());
 		}
+		if (d->dns_fd[k] >= 0 && n >= 0)
+			all = false;	/* a full batch: more may wait */
 	}
+	if (all)
+		d->drained_ns = start;
 }
 
 /* The capture sockets' drops since the last call (the kernel resets them). */
@@ -429,22 +440,14 @@ static void dns_stop(struct daemon_ctx *d)
 			close(d->dns_fd[k]);	/* leaves the epoll set too */
 		d->dns_fd[k] = -1;
 	}
-	log_debug("DNS capture off: no install session for %d s", DNS_IDLE_SECS);
 }
 
-/*
- * Capture runs while install sessions do (and a while after): only their
- * lookups matter, and every other moment of the host then pays nothing
- * for it. A package manager's exec wakes the daemon at once, so capture is
- * on before the package manager's first lookup.
- */
 static void dns_start(struct daemon_ctx *d)
 {
 	static const int protos[2] = { ETH_P_IP, ETH_P_IPV6 };
 	struct epoll_event ev = { .events = EPOLLIN };
 	int k;
 
-	d->dns_busy = time(NULL);
 	if (d->dns_fd[0] >= 0 || !d->cfg->dns_capture || !d->pkt || !d->sensor)
 		return;
 	for (k = 0; k < 2; k++) {
@@ -453,7 +456,6 @@ static void dns_start(struct daemon_ctx *d)
 		if (d->dns_fd[k] < 0 || epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->dns_fd[k], &ev))
 			goto fail;
 	}
-	log_debug("DNS capture on");
 	return;
 fail:
 	if (!d->dns_failed)	/* connects are still judged, by address alone */
@@ -464,6 +466,39 @@ fail:
 			close(d->dns_fd[k]);
 		d->dns_fd[k] = -1;
 	}
+}
+
+/*
+ * The connect hooks and DNS capture run while install sessions do, and a
+ * minute after the last: while any syscall tracepoint is attached, every
+ * system call of every process takes the kernel's slow path (measured in
+ * docs/PERFORMANCE.md), and only sessions' connects and lookups matter.
+ * A package manager's exec wakes the daemon at once, so both are on
+ * before its first connect.
+ */
+static void net_start(struct daemon_ctx *d)
+{
+	int err;
+
+	d->net_busy = time(NULL);
+	if (d->net_on || !d->sensor)
+		return;
+	d->net_on = true;
+	err = sensor_connect_hooks(d->sensor, true);
+	if (err)
+		log_warnx("cannot attach the connect hooks: %s", strerror(-err));
+	dns_start(d);
+	log_debug("network hooks on");
+}
+
+static void net_stop(struct daemon_ctx *d)
+{
+	if (!d->net_on)
+		return;
+	d->net_on = false;
+	sensor_connect_hooks(d->sensor, false);
+	dns_stop(d);
+	log_debug("network hooks off: no install session for %d s", NET_IDLE_SECS);
 }
 
 static void repeated(const struct net_event *ev, uint32_t pid, uint64_t start, const char *comm,
@@ -565,9 +600,9 @@ static void tick(struct daemon_ctx *d)
 	dns_cache_expire(egress_cache(d->egress), boot_ns());
 	proctable_stats(d->pt, &st);
 	if (st.sessions)
-		d->dns_busy = now;
-	else if (now - d->dns_busy >= DNS_IDLE_SECS)
-		dns_stop(d);
+		d->net_busy = now;
+	else if (now - d->net_busy >= NET_IDLE_SECS)
+		net_stop(d);
 	/* a lost exit record leaves an entry behind: retire them from /proc */
 	if (now - d->last_sweep >= SWEEP_SECS &&
 	    (d->kernel[DS_DROP_EXIT] || st.live > d->cfg->proctable_max / 2)) {

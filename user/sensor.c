@@ -21,6 +21,7 @@ struct sensor {
 	struct depsentry_bpf *skel;
 	struct ring_buffer *rb;
 	int ncpus;
+	struct bpf_link *connect_links[2];	/* attached while sessions run */
 };
 
 static const char *const counter_names[DS_COUNTER_MAX] = {
@@ -142,6 +143,11 @@ struct sensor *sensor_open(const struct config *c)
 		log_warnx("cannot size BPF maps: %s", strerror(-err));
 		goto err_destroy;
 	}
+	/* every syscall of every process takes the kernel's slow path while
+	 * any syscall tracepoint is attached: attach the connect hooks only
+	 * while install sessions run (sensor_connect_hooks) */
+	bpf_program__set_autoattach(s->skel->progs.handle_connect_enter, false);
+	bpf_program__set_autoattach(s->skel->progs.handle_connect_exit, false);
 	err = depsentry_bpf__load(s->skel);
 	if (err) {
 		log_warnx("cannot load BPF programs: %s", strerror(-err));
@@ -168,6 +174,29 @@ struct ring_buffer *sensor_ringbuf(struct sensor *s, int (*fn)(void *, void *, s
 	if (!s->rb)
 		s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), fn, ctx, NULL);
 	return s->rb;
+}
+
+int sensor_connect_hooks(struct sensor *s, bool on)
+{
+	struct bpf_program *progs[2] = { s->skel->progs.handle_connect_enter,
+					 s->skel->progs.handle_connect_exit };
+	int i, err = 0;
+
+	for (i = 0; i < 2; i++) {
+		if (on && !s->connect_links[i]) {
+			s->connect_links[i] = bpf_program__attach(progs[i]);
+			if (!s->connect_links[i]) {
+				err = -errno;
+				break;
+			}
+		} else if (!on && s->connect_links[i]) {
+			bpf_link__destroy(s->connect_links[i]);
+			s->connect_links[i] = NULL;
+		}
+	}
+	if (err)
+		sensor_connect_hooks(s, false);
+	return err;
 }
 
 int sensor_dns_filter_fd(struct sensor *s)
@@ -207,6 +236,7 @@ void sensor_close(struct sensor *s)
 	if (!s)
 		return;
 	ring_buffer__free(s->rb);
+	sensor_connect_hooks(s, false);
 	depsentry_bpf__destroy(s->skel);
 	free(s);
 }
