@@ -642,24 +642,41 @@ static const char *transport_name(uint8_t t)
 	return t == IPPROTO_TCP ? "tcp" : t == IPPROTO_UDP ? "udp" : NULL;
 }
 
+/* connect()'s errors by name, as in errno(3), lower case without the E */
+static const struct {
+	int err;
+	const char *name;
+} connect_errors[] = {
+	{ EINPROGRESS, "in_progress" },	  { ECONNREFUSED, "refused" },
+	{ ETIMEDOUT, "timedout" },	  { ENETUNREACH, "netunreach" },
+	{ EHOSTUNREACH, "hostunreach" },  { EACCES, "acces" },
+	{ EPERM, "perm" },		  { EADDRNOTAVAIL, "addrnotavail" },
+	{ EADDRINUSE, "addrinuse" },	  { EAFNOSUPPORT, "afnosupport" },
+	{ EALREADY, "already" },	  { EISCONN, "isconn" },
+	{ EINTR, "intr" },		  { EAGAIN, "again" },
+	{ ECONNRESET, "connreset" },	  { ENETDOWN, "netdown" },
+	{ EINVAL, "inval" },		  { EBADF, "badf" },
+	{ ENOTSOCK, "notsock" },	  { EPROTOTYPE, "prototype" },
+	{ ENOBUFS, "nobufs" },		  { ENOMEM, "nomem" },
+};
+
 /* connect()'s result: "success", "in_progress" (non-blocking), "refused",
- * or the errno's name in lower case. */
+ * another errno's name, or "errno N". */
 static void connect_result(int ret, char *buf, size_t len)
 {
-	const char *name;
 	size_t i;
 
-	if (ret == 0 || ret == -EINPROGRESS || ret == -ECONNREFUSED) {
-		snprintf(buf, len, "%s", ret == 0 ? "success" : ret == -EINPROGRESS ? "in_progress"
-										  : "refused");
+	if (ret == 0) {
+		snprintf(buf, len, "success");
 		return;
 	}
-	name = strerrorname_np(-ret);
-	snprintf(buf, len, "%s", name ? name : "error");
-	for (i = 0; buf[i]; i++)
-		buf[i] = (char)tolower((unsigned char)buf[i]);
-	if (buf[0] == 'e' && buf[1])
-		memmove(buf, buf + 1, strlen(buf));
+	for (i = 0; i < ARRAY_SIZE(connect_errors); i++) {
+		if (-ret == connect_errors[i].err) {
+			snprintf(buf, len, "%s", connect_errors[i].name);
+			return;
+		}
+	}
+	snprintf(buf, len, "errno %d", -ret);
 }
 
 static void put_endpoint(struct json_object *root, const char *prefix, const struct ipaddr *a,

@@ -10,6 +10,9 @@
 
 #include <json-c/json.h>
 
+#include <errno.h>
+#include <netinet/in.h>
+
 #include "unit.h"
 
 #define BIG_ARG		(100 * 1024)
@@ -283,6 +286,118 @@ static void test_no_session(void **state)
 	json_object_put(o);
 }
 
+static struct net_event net_connect(const char *dst, uint16_t port, const char *domain, int ret)
+{
+	struct net_event ev = { .kind = NET_CONNECT, .transport = IPPROTO_TCP, .session = 42 };
+
+	assert_int_equal(ipaddr_parse(dst, &ev.dst), 0);
+	assert_int_equal(ipaddr_parse(strchr(dst, ':') ? "::1" : "127.0.0.1", &ev.src), 0);
+	ev.sport = 40001;
+	ev.dport = port;
+	ev.domain = domain;
+	ev.result = ret;
+	return ev;
+}
+
+static void net_verdict(struct verdict *v, const struct net_event *ev)
+{
+	memset(v, 0, sizeof(*v));
+	v->rule = RULE_EGRESS;
+	v->rules_matched = 1U << RULE_EGRESS;
+	v->severity = SEV_MEDIUM;
+	v->reason = "connection to a host outside the registry allowlist";
+	v->net = ev;
+}
+
+static void test_network(void **state)
+{
+	struct session *s = new_session();
+	struct proc *npm, *node;
+	struct net_event ev;
+	struct json_object *o;
+	struct verdict v;
+
+	(void)state;
+	npm = unit_proc(NULL, s, 300, "/usr/bin/node", "node /usr/bin/npm install evil-pkg");
+	s->root = npm;
+	node = unit_proc(npm, s, 301, "/usr/bin/node", "node -e x");
+	set_npm_env(node);
+	ev = net_connect("127.0.0.9", 8080, "exfil.attacker.test", -EINPROGRESS);
+	net_verdict(&v, &ev);
+	o = render(node, &v);
+	assert_string_equal(jstr_at(o, "rule.id"), "pm-unexpected-egress");
+	assert_string_equal(jstr_at(o, "event.kind"), "alert");
+	assert_string_equal(jstr_at(o, "event.action"), "connect");
+	assert_string_equal(jstr_at(o, "event.outcome"), "unknown");
+	assert_string_equal(jstr_at(o, "destination.ip"), "127.0.0.9");
+	assert_int_equal(jint_at(o, "destination.port"), 8080);
+	assert_string_equal(jstr_at(o, "destination.domain"), "exfil.attacker.test");
+	assert_string_equal(jstr_at(o, "destination.address"), "exfil.attacker.test");
+	assert_string_equal(jstr_at(o, "source.ip"), "127.0.0.1");
+	assert_int_equal(jint_at(o, "source.port"), 40001);
+	assert_string_equal(jstr_at(o, "network.direction"), "egress");
+	assert_string_equal(jstr_at(o, "network.transport"), "tcp");
+	assert_string_equal(jstr_at(o, "network.type"), "ipv4");
+	assert_string_equal(jstr_at(o, "depsentry.network.result"), "in_progress");
+	assert_string_equal(jstr_at(o, "package.name"), "evil-pkg");
+	assert_string_equal(jstr_at(o, "depsentry.session.package_manager"), "npm");
+	assert_int_equal(json_object_array_length(jget(o, "related.ip")), 2);
+	assert_non_null(strstr(jstr_at(o, "message"),
+				"connected to exfil.attacker.test (127.0.0.9) port 8080/tcp under npm"));
+	assert_null(jget(o, "dns"));
+	json_object_put(o);
+
+	/* no name, IPv6, a failure named by its errno */
+	ev = net_connect("2001:db8::7", 443, NULL, -ETIMEDOUT);
+	net_verdict(&v, &ev);
+	o = render(node, &v);
+	assert_null(jget(o, "destination.domain"));
+	assert_string_equal(jstr_at(o, "destination.address"), "2001:db8::7");
+	assert_string_equal(jstr_at(o, "network.type"), "ipv6");
+	assert_string_equal(jstr_at(o, "event.outcome"), "failure");
+	assert_string_equal(jstr_at(o, "depsentry.network.result"), "timedout");
+	json_object_put(o);
+	ev = net_connect("192.0.2.1", 443, NULL, -EMLINK);	/* not a connect error */
+	net_verdict(&v, &ev);
+	o = render(node, &v);
+	assert_string_equal(jstr_at(o, "depsentry.network.result"), "errno 31");
+	json_object_put(o);
+
+	/* a DNS question */
+	ev = net_connect("127.0.0.53", 53, NULL, 0);
+	ev.kind = NET_DNS_QUERY;
+	ev.transport = IPPROTO_UDP;
+	ev.qname = "6e6f.beacon.attacker.test";
+	ev.qtype = 28;
+	ev.dns_id = 4242;
+	net_verdict(&v, &ev);
+	o = render(node, &v);
+	assert_string_equal(jstr_at(o, "event.action"), "dns_query");
+	assert_string_equal(jstr_at(o, "dns.question.name"), "6e6f.beacon.attacker.test");
+	assert_string_equal(jstr_at(o, "dns.question.type"), "AAAA");
+	assert_string_equal(jstr_at(o, "dns.question.registered_domain"), "attacker.test");
+	assert_string_equal(jstr_at(o, "dns.id"), "4242");
+	assert_string_equal(jstr_at(o, "network.protocol"), "dns");
+	assert_null(jget(o, "event.outcome"));
+	json_object_put(o);
+
+	/* a follow-up for a process that is gone: kind event, the session named */
+	ev = net_connect("127.0.0.5", 9, NULL, 0);
+	ev.repeats = 7;
+	ev.first_ns = 1000000000ULL;
+	ev.last_ns = 3000000000ULL;
+	net_verdict(&v, &ev);
+	node->sess = NULL;
+	o = render(node, &v);
+	assert_string_equal(jstr_at(o, "event.kind"), "event");
+	assert_string_equal(jstr_at(o, "event.action"), "repeated");
+	assert_int_equal(jint_at(o, "depsentry.network.repeats"), 7);
+	assert_string_equal(jstr_at(o, "depsentry.session.id"), "000000000000002a");
+	assert_non_null(jget(o, "depsentry.network.first_seen"));
+	assert_null(jget(o, "depsentry.network.result"));
+	json_object_put(o);
+}
+
 static void set_argv(struct image *img, const char *const *argv, int argc)
 {
 	int i;
@@ -426,6 +541,7 @@ int main(void)
 		cmocka_unit_test(test_container_id_guard),
 		cmocka_unit_test(test_session_chain),
 		cmocka_unit_test(test_no_session),
+		cmocka_unit_test(test_network),
 		cmocka_unit_test(test_hostile_argv),
 		cmocka_unit_test(test_ancestry_truncated),
 	};
