@@ -170,36 +170,64 @@ static bool env_name_valid(const char *s)
 	       '\0';
 }
 
+/* The length of v if it is an array (of strings, as the message says). */
+static bool strings_array(struct pctx *x, struct json_object *v, size_t *n)
+{
+	if (!json_object_is_type(v, json_type_array)) {
+		cfg_error(x, "expected an array of strings");
+		return false;
+	}
+	*n = json_object_array_length(v);
+	return true;
+}
+
+/* each(x, s, arg) for every element of the array v that is a non-empty
+ * string, with the element's index on the path for its messages. */
+static void strings_walk(struct pctx *x, struct json_object *v,
+			 void (*each)(struct pctx *x, const char *s, void *arg), void *arg)
+{
+	size_t i, old, n = json_object_array_length(v);
+
+	for (i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(v, i);
+
+		old = path_push(x, "[%zu]", i);
+		if (parse_is_string(x, e))
+			each(x, json_object_get_string(e), arg);
+		path_pop(x, old);
+	}
+}
+
+struct strlist_fill {
+	struct strlist *l;
+	bool (*valid)(const char *s);
+};
+
+static void strlist_fill(struct pctx *x, const char *s, void *arg)
+{
+	struct strlist_fill *f = arg;
+
+	if (f->valid && !f->valid(s))
+		cfg_error(x, "\"%s\" is not a valid environment variable name", s);
+	else if (!(f->l->v[f->l->n++] = strdup(s)))
+		cfg_error(x, "out of memory");
+}
+
 /* An array of non-empty strings, each accepted by valid() when given. */
 static void strings_parse(struct pctx *x, struct json_object *v, struct strlist *l,
 			  bool (*valid)(const char *s))
 {
-	size_t i, n, old;
+	struct strlist_fill f = { l, valid };
+	size_t n;
 
-	if (!json_object_is_type(v, json_type_array)) {
-		cfg_error(x, "expected an array of strings");
+	if (!strings_array(x, v, &n))
 		return;
-	}
-	n = json_object_array_length(v);
 	l->v = calloc(n + 1, sizeof(*l->v));
 	if (!l->v) {
 		cfg_error(x, "out of memory");
 		return;
 	}
-	for (i = 0; i < n; i++) {
-		struct json_object *e = json_object_array_get_idx(v, i);
-
-		old = path_push(x, "[%zu]", i);
-		if (parse_is_string(x, e)) {
-			const char *s = json_object_get_string(e);
-
-			if (valid && !valid(s))
-				cfg_error(x, "\"%s\" is not a valid environment variable name", s);
-			else if (!(l->v[l->n++] = strdup(s)))
-				cfg_error(x, "out of memory");
-		}
-		path_pop(x, old);
-	}
+	strings_walk(x, v, strlist_fill, &f);
 }
 
 static void parse_strings(struct pctx *x, struct json_object *v, void *dst,
@@ -349,36 +377,32 @@ static void parse_object(struct pctx *x, struct json_object *o, void *base,
 			cfg_error(x, "missing required key \"%s\"", f->key);
 }
 
+static void allow_fill(struct pctx *x, const char *s, void *arg)
+{
+	struct config *c = arg;
+	const char *why;
+
+	if (allow_parse(s, &c->allow[c->nallow], &why))
+		cfg_error(x, "\"%s\": %s", s, why);
+	else
+		c->nallow++;
+}
+
 /* The registry allowlist: each string an allow_entry, errors by index. */
 static void parse_allowlist(struct pctx *x, struct json_object *v, void *dst,
 			    const struct field *f)
 {
 	struct config *c = (struct config *)((char *)dst - f->off);
-	const char *why;
-	size_t i, n, old;
+	size_t n;
 
-	if (!json_object_is_type(v, json_type_array)) {
-		cfg_error(x, "expected an array of strings");
+	if (!strings_array(x, v, &n))
 		return;
-	}
-	n = json_object_array_length(v);
 	c->allow = calloc(n ? n : 1, sizeof(*c->allow));
 	if (!c->allow) {
 		cfg_error(x, "out of memory");
 		return;
 	}
-	for (i = 0; i < n; i++) {
-		struct json_object *e = json_object_array_get_idx(v, i);
-
-		old = path_push(x, "[%zu]", i);
-		if (!parse_is_string(x, e))
-			cfg_error(x, "expected a string");
-		else if (allow_parse(json_object_get_string(e), &c->allow[c->nallow], &why))
-			cfg_error(x, "\"%s\": %s", json_object_get_string(e), why);
-		else
-			c->nallow++;
-		path_pop(x, old);
-	}
+	strings_walk(x, v, allow_fill, c);
 }
 
 static void check_dns_ttl(struct pctx *x, const void *elem)
