@@ -233,14 +233,6 @@ static void put_const_array(struct json_object *root, const char *path,
 	put(root, path, a);
 }
 
-static uint64_t boot_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static void put_entity_id(struct json_object *root, const char *path, const struct proc *p)
 {
 	char id[ENTITY_ID_LEN] = "";

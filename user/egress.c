@@ -278,7 +278,7 @@ const struct allow_entry *allow_match(const struct allow_entry *v, size_t n, con
 		const struct allow_entry *e = &v[i];
 		bool hit = false;
 
-		if (e->port && e->port != port)
+		if (e->port && port && e->port != port)
 			continue;
 		if (e->kind == ALLOW_CIDR)
 			hit = addr && ipaddr_in(addr, &e->net, e->prefix);
@@ -365,15 +365,6 @@ static bool is_resolver(uint32_t pid, const struct ipaddr *addr)
 
 /* --------------------------------------------------------------- seen */
 
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 static void seen_unlink(struct egress *g, struct seen *s)
 {
 	struct seen **pp = &g->buckets[s->hash % SEEN_BUCKETS];
@@ -450,7 +441,7 @@ static void seen_add(struct egress *g, const char *key, uint64_t h, const struct
 /* True (and counted) if this (session, destination) was alerted before. */
 static bool seen_before(struct egress *g, const char *key, uint64_t now_ns)
 {
-	struct seen *s = seen_find(g, key, hash_str(key));
+	struct seen *s = seen_find(g, key, fnv1a64(FNV1A64_OFFSET, key));
 
 	if (!s)
 		return false;
@@ -553,7 +544,7 @@ bool egress_dns_owner(struct egress *g, const struct ipaddr *src, uint16_t sport
 static void decide(struct egress *g, const struct proc *p, struct net_event *ev, const char *key,
 		   enum severity sev, const char *reason, uint64_t now_ns, struct verdict *v)
 {
-	uint64_t h = hash_str(key);
+	uint64_t h = fnv1a64(FNV1A64_OFFSET, key);
 
 	v->excluded_by = p ? rules_excluded_for(g->cfg, p, RULE_EGRESS) : NULL;
 	if (v->excluded_by || sev < g->cfg->min_severity || sev == SEV_NONE)
@@ -628,7 +619,6 @@ void egress_dns_query(struct egress *g, const struct proc *p, struct net_event *
 		      struct verdict *v)
 {
 	char key[DNS_NAME_MAX + 32];
-	size_t i;
 
 	memset(v, 0, sizeof(*v));
 	if (!g->cfg->egress_enabled || !ev->qname || !*ev->qname || is_reverse(ev->qname))
@@ -636,9 +626,7 @@ void egress_dns_query(struct egress *g, const struct proc *p, struct net_event *
 	ipaddr_unmap(&ev->dst);
 	ipaddr_unmap(&ev->src);
 	/* a name allowed on any port may be asked for */
-	for (i = 0; i < g->cfg->nallow && !v->allowed_by; i++)
-		v->allowed_by =
-		    allow_match(&g->cfg->allow[i], 1, ev->qname, NULL, g->cfg->allow[i].port);
+	v->allowed_by = allow_match(g->cfg->allow, g->cfg->nallow, ev->qname, NULL, 0);
 	if (v->allowed_by) {
 		g->st.allowed++;
 		return;

@@ -213,7 +213,7 @@ static void load_os(struct host_info *h)
 	os_family(&r, h->os_family, sizeof(h->os_family));
 }
 
-static uint64_t fnv1a64(uint64_t hash, const char *s)
+uint64_t fnv1a64(uint64_t hash, const char *s)
 {
 	for (; *s; s++) {
 		hash ^= (unsigned char)*s;
@@ -233,7 +233,7 @@ static void load_agent_id(struct host_info *h)
 	uint64_t a, b;
 
 	if (src[0]) {
-		a = fnv1a64(fnv1a64(0xcbf29ce484222325ULL, "depsentry-agent:"), src);
+		a = fnv1a64(fnv1a64(FNV1A64_OFFSET, "depsentry-agent:"), src);
 		b = fnv1a64(fnv1a64(a, "depsentry-agent-2:"), src);
 	} else if (getrandom(&a, sizeof(a), 0) != sizeof(a) ||
 		   getrandom(&b, sizeof(b), 0) != sizeof(b)) {
@@ -265,6 +265,14 @@ void host_info_load(struct host_info *h)
 static int64_t timespec_ns(const struct timespec *ts)
 {
 	return (int64_t)ts->tv_sec * NSEC_PER_SEC + ts->tv_nsec;
+}
+
+uint64_t boot_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)timespec_ns(&ts);
 }
 
 void format_boot_time(uint64_t boot_ns, char *buf, size_t len)

@@ -430,7 +430,7 @@ bool dns_name_normalize(char *s);
 int allow_parse(const char *s, struct allow_entry *e, const char **why);
 void allow_free(struct allow_entry *e);
 /* The first entry allowing (domain or addr, port), or NULL. domain may be
- * NULL, addr may be NULL. */
+ * NULL, addr may be NULL; port 0 matches entries with any port. */
 const struct allow_entry *allow_match(const struct allow_entry *v, size_t n, const char *domain,
 				      const struct ipaddr *addr, uint16_t port);
 /* The dedup key's site of a DNS name: its last two labels, three under a
@@ -484,6 +484,11 @@ struct host_info {
 };
 
 void host_info_load(struct host_info *h);
+/* CLOCK_BOOTTIME now, in ns: the clock of every kernel record. */
+uint64_t boot_now(void);
+/* FNV-1a over a string, from hash (FNV1A64_OFFSET to start). */
+#define FNV1A64_OFFSET	0xcbf29ce484222325ULL
+uint64_t fnv1a64(uint64_t hash, const char *s);
 /* Convert a boot-time ns stamp into an RFC 3339 UTC string with ms. */
 void format_boot_time(uint64_t boot_ns, char *buf, size_t len);
 /* Render one alert as a JSON line ending in '\n'; returns a malloc'd

@@ -181,14 +181,6 @@ static int handle_fork(struct daemon_ctx *d, const struct ds_fork *e)
 	return 0;
 }
 
-static uint64_t boot_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* A process the table does not hold (its exec record was lost, or it ran
  * before the table knew it): enough of one for an alert line. */
 struct stub {
@@ -251,9 +243,8 @@ static int handle_connect(struct daemon_ctx *d, const struct ds_connect *e)
 	if (!p)
 		return 0;
 	/* the answer that named this address came before the connect, but may
-	 * still wait in the packet socket: read it first */
-	if (d->dns_fd[0] >= 0 && e->hdr.ts > d->drained_ns &&
-	    !dns_cache_lookup(egress_cache(d->egress), &ev.dst, e->hdr.ts))
+	 * still wait in the packet sockets: read them first, once per batch */
+	if (d->dns_fd[0] >= 0 && e->hdr.ts > d->drained_ns)
 		dns_drain(d);
 	egress_connect(d->egress, p, &ev, e->hdr.ts, &v);
 	if (v.rule != RULE_NONE)
@@ -386,7 +377,7 @@ static void dns_packet(struct daemon_ctx *d, const uint8_t *buf, size_t len, int
 static void dns_drain(struct daemon_ctx *d)
 {
 	struct sockaddr_ll from;
-	uint64_t start = boot_ns();
+	uint64_t start = boot_now();
 	bool all = true;
 	socklen_t flen;
 	ssize_t n = -1;
@@ -403,7 +394,7 @@ static void dns_drain(struct daemon_ctx *d)
 				d->user[UC_DNS_MALFORMED]++;
 				continue;
 			}
-			dns_packet(d, d->pkt, (size_t)n, from.sll_pkttype, boot_ns());
+			dns_packet(d, d->pkt, (size_t)n, from.sll_pkttype, boot_now());
 		}
 		if (d->dns_fd[k] >= 0 && n >= 0)
 			all = false;	/* a full batch: more may wait */
@@ -596,8 +587,8 @@ static void tick(struct daemon_ctx *d)
 
 	dns_count_drops(d);
 	report_counters(d, false);
-	egress_repeats(d->egress, boot_ns(), false, repeated, d);
-	dns_cache_expire(egress_cache(d->egress), boot_ns());
+	egress_repeats(d->egress, boot_now(), false, repeated, d);
+	dns_cache_expire(egress_cache(d->egress), boot_now());
 	proctable_stats(d->pt, &st);
 	if (st.sessions)
 		d->net_busy = now;
@@ -698,7 +689,7 @@ int loop_run(struct daemon_ctx *d)
 	ring_buffer__consume(d->rb);
 	dns_pending_retry(d);
 	dns_count_drops(d);
-	egress_repeats(d->egress, boot_ns(), true, repeated, d);
+	egress_repeats(d->egress, boot_now(), true, repeated, d);
 	return 0;
 }
 
