@@ -29,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 #define DEFAULT_CONNECTS 50000
 #define MAX_INFLIGHT	 256	 /* connections not yet accepted */
 #define LISTEN_BACKLOG	 4096	 /* the kernel caps it at net.core.somaxconn */
@@ -49,28 +51,6 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: connstorm [-n N]\n");
 	exit(2);
-}
-
-/* A whole decimal number in [min, max]; -1 for "12abc", "", overflow. */
-static int parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* CPU seconds of this process, both threads. */

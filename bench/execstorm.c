@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 #define DEFAULT_EXECS  20000
 #define DEFAULT_PROG   "/bin/true"
 #define MAX_WORKERS    256
@@ -35,28 +37,6 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: execstorm [-n N] [-j WORKERS] [-p PROGRAM]\n");
 	exit(2);
-}
-
-/* A whole decimal number in [min, max]; -1 for "12abc", "", overflow. */
-static int parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* One fork+exec+wait; 0 when the child ran and exited 0. */

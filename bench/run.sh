@@ -101,7 +101,7 @@ cleanup()
 build()
 {
 	mkdir -p "$OUT"
-	if [ bench/execstorm.c -nt "$OUT/execstorm" ]; then
+	if [ bench/execstorm.c -nt "$OUT/execstorm" ] || [ bench/bench.h -nt "$OUT/execstorm" ]; then
 		echo "  CC       $OUT/execstorm" >&2
 		cc -O2 -Wall -Wextra -Werror -std=gnu11 -o "$OUT/execstorm" bench/execstorm.c
 	fi
@@ -109,7 +109,7 @@ build()
 		echo "  CC       $OUT/nop (static)" >&2
 		cc -O2 -static -o "$OUT/nop" bench/nop.c
 	fi
-	if [ bench/connstorm.c -nt "$OUT/connstorm" ]; then
+	if [ bench/connstorm.c -nt "$OUT/connstorm" ] || [ bench/bench.h -nt "$OUT/connstorm" ]; then
 		echo "  CC       $OUT/connstorm" >&2
 		cc -O2 -Wall -Wextra -Werror -std=gnu11 -pthread -o "$OUT/connstorm" bench/connstorm.c
 	fi
@@ -254,52 +254,57 @@ storm()
 	SCPU=$(echo "$line" | tr ' ' '\n' | awk -F= '$1 == "cpu_s" { print $2 }')
 }
 
-# No sensor attached, before or after; SPOILT=1 when someone else's was.
+# No sensor attached, before or after, around the storm command in the
+# arguments; SPOILT=1 when someone else's was.
 run_off()
 {
 	wait_detached
-	storm
+	"$@"
 	OFF_WALL=$WALL
 	OFF_RATE=$RATE
 	OFF_CPU=$SCPU
 	[ "$(attached)" = 0 ] || SPOILT=1
 }
 
-# Our daemon alone; SPOILT=1 when someone else's sensor showed up. The CPU
-# time is the daemon's during the storm, not its start-up.
+# Our daemon alone around the storm command in the arguments after the
+# first, which names how to stop it; SPOILT=1 when someone else's sensor
+# showed up. The CPU time is the daemon's during the storm, not its start-up.
 run_on()
 {
-	local cpu0 cpu1
+	local stop=$1 cpu0 cpu1
 
+	shift
 	daemon_start
 	[ "$(attached)" = 1 ] || SPOILT=1
 	cpu0=$(daemon_cpu)
-	storm
+	"$@"
 	daemon_alive || daemon_died
 	[ "$(attached)" = 1 ] || SPOILT=1
 	cpu1=$(daemon_cpu)
 	HWM=$(daemon_hwm)
-	daemon_stop
+	"$stop"
 	ON_WALL=$WALL
 	ON_RATE=$RATE
 	ON_CPU=$SCPU
 	CPU=$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }')
 }
 
-# One off/on pair, "off" first on odd rounds and "on" first on even ones so
-# that a slow drift of the machine does not favour either side.
+# One off/on pair of the storm command after the first three arguments,
+# the daemon stopped by $3; "off" first on odd rounds and "on" first on even
+# ones so that a slow drift of the machine does not favour either side.
 round()
 {
-	local name=$1 order=$2 try
+	local name=$1 order=$2 stop=$3 try
 
+	shift 3
 	for try in $(seq $TRIES); do
 		SPOILT=0
 		if [ "$order" = off-on ]; then
-			run_off
-			run_on
+			run_off "$@"
+			run_on "$stop" "$@"
 		else
-			run_on
-			run_off
+			run_on "$stop" "$@"
+			run_off "$@"
 		fi
 		[ "$SPOILT" = 1 ] || return 0
 		note "round $name: another depsentry attached during the run; repeating it (depsentry processes now: $(pgrep -d, -x depsentry || echo none))"
@@ -380,7 +385,7 @@ exec_bench()
 	local r order ratios=() cratios=() offr=() onr=()
 
 	note "warm-up"
-	round warm-up off-on
+	round warm-up off-on daemon_stop storm
 	{
 		echo "| round | order | off s | on s | wall on/off | off execs/s | on execs/s | storm CPU off s | storm CPU on s | daemon CPU s | daemon µs/exec | CPU on/off | peak RSS MiB | other execs | drops |"
 		echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
@@ -390,7 +395,7 @@ exec_bench()
 		order=off-on
 		[ $((r % 2)) = 1 ] || order=on-off
 		note "round $r of $ROUNDS ($order)"
-		round "$r" "$order"
+		round "$r" "$order" daemon_stop storm
 		row "$r" "$order" >>"$TMP/table"
 		[ $((EXECS - N)) -le $((N / 100 + 50)) ] ||
 			note "round $r: $((EXECS - N)) other execs during the 'on' run; this round is noisy"
@@ -456,56 +461,12 @@ conn_storm()
 	SCPU=$(kv cpu_s "$line")
 }
 
-conn_off()
+# The exec storm's daemon_stop, for the connect storm: the records and
+# drops are reported, and judged once the tables are out.
+conn_stop()
 {
-	wait_detached
-	conn_storm "$1"
-	OFF_WALL=$WALL
-	OFF_RATE=$RATE
-	OFF_CPU=$SCPU
-	[ "$(attached)" = 0 ] || SPOILT=1
-}
-
-# As run_on, without the exec storm's checks: the connect records and drops
-# are reported, and judged once the tables are out.
-conn_on()
-{
-	local cpu0 cpu1
-
-	daemon_start
-	[ "$(attached)" = 1 ] || SPOILT=1
-	cpu0=$(daemon_cpu)
-	conn_storm "$1"
-	daemon_alive || daemon_died
-	[ "$(attached)" = 1 ] || SPOILT=1
-	cpu1=$(daemon_cpu)
-	HWM=$(daemon_hwm)
 	daemon_exit
 	[ -n "$CONNS" ] || die "$DAEMON logs no connect records at exit: a build without the network arm?"
-	ON_WALL=$WALL
-	ON_RATE=$RATE
-	ON_CPU=$SCPU
-	CPU=$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }')
-}
-
-# One off/on pair of case $2, in order $3; as round.
-conn_round()
-{
-	local name=$1 case=$2 order=$3 try
-
-	for try in $(seq $TRIES); do
-		SPOILT=0
-		if [ "$order" = off-on ]; then
-			conn_off "$case"
-			conn_on "$case"
-		else
-			conn_on "$case"
-			conn_off "$case"
-		fi
-		[ "$SPOILT" = 1 ] || return 0
-		note "connect round $name ($case): another depsentry attached during the run; repeating it (depsentry processes now: $(pgrep -d, -x depsentry || echo none))"
-	done
-	die "connect round $name ($case): could not get a run without another depsentry attached"
 }
 
 # Anything wrong with the last "on" run, for CONN_BAD.
@@ -620,7 +581,7 @@ conn_bench()
 		echo "| round | case | order | off s | on s | wall on/off | off connects/s | on connects/s | storm CPU off s | storm CPU on s | daemon CPU s | daemon µs/connect | CPU on/off | peak RSS MiB | connect records | connect drops |"
 		echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 		for case in outside inside; do
-			conn_round warm-up "$case" off-on
+			round "connect warm-up ($case)" off-on conn_stop conn_storm "$case"
 			conn_check warm-up "$case"
 			conn_row "warm-up (not counted)" "$case" off-on
 		done
@@ -630,7 +591,7 @@ conn_bench()
 		[ $((r % 2)) = 1 ] || order=on-off
 		for case in outside inside; do
 			note "connect round $r of $CROUNDS, $case ($order)"
-			conn_round "$r" "$case" "$order"
+			round "connect $r ($case)" "$order" conn_stop conn_storm "$case"
 			conn_check "$r" "$case"
 			conn_row "$r" "$case" "$order" >>"$TMP/conn.table"
 			conn_result "$case" >>"$TMP/conn.results"
