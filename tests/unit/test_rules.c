@@ -663,7 +663,7 @@ static const struct pm_case pm_cases[] = {
 	{ "/usr/bin/python3.11", "python3 /usr/local/bin/pip3.11 install x", "pip" },
 	{ "/usr/bin/python3.11", "python3 -u -m pip install x", "pip" },
 	{ "/usr/bin/node", "node /usr/share/yarn/bin/yarn.js add left-pad", "yarn" },
-	{ "/usr/bin/node", "node /work/.yarn/releases/yarn-4.0.2.cjs install", "yarn" },
+	{ "/usr/bin/node", "node /home/dev/app/.yarn/releases/yarn-4.0.2.cjs install", "yarn" },
 	{ "/usr/bin/node", "node /usr/local/lib/node_modules/pnpm/bin/pnpm.cjs install", "pnpm" },
 	{ "/home/u/.cargo/bin/cargo", "cargo build --release", "cargo" },
 	{ "/usr/bin/ruby3.1", "ruby /usr/bin/gem install rails", "gem" },
