@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
 # bench/run.sh: what depsentry costs a machine that does nothing but exec,
-# then one that does nothing but connect.
+# then one that does nothing but connect, then one that does nothing but
+# open and write files.
 #
 # Exec storm: build/bench/execstorm runs N fork+exec of a trivial program
 # with P workers, alternately with no sensor attached ("off") and under a
@@ -26,16 +27,32 @@
 # "inside" run, 0 "outside") and connect drops; a run per case with
 # kernel.bpf_stats_enabled=1 gives the connect programs' cost per connect.
 #
+# Open storm: build/bench/openstorm in two cases, each with its own off/on
+# pairs in the same rounds, run directly (in no install session): "read",
+# O open(O_RDONLY)+close of one existing file; "create", F files created
+# with open(O_WRONLY|O_CREAT|O_TRUNC), written (20 bytes) and closed in a
+# fresh directory under a disk filesystem (tmpfs dirties no page, so the
+# sensor's dirty-page hook would never fire), then all unlinked; the time
+# is the creates and the unlinks together. Each round reports the exec
+# storm's figures and the daemon's drops (all its drop counters); a run per
+# case with kernel.bpf_stats_enabled=1 gives all the daemon's programs'
+# cost per operation.
+#
 # Knobs, from the environment: BENCH_N (execs per run, 20000), BENCH_ROUNDS
 # (off/on pairs, 5), BENCH_JOBS (workers, nproc), BENCH_PROG (what is exec'd,
 # build/bench/nop), BENCH_CONN_N (connects per run, 50000), BENCH_CONN_ROUNDS
 # (off/on pairs per case, 5), BENCH_STORMS (which storms to run, "exec
-# connect"), BENCH_TARGET (ratio to meet, 1.03; for the connect storm, by the
-# "outside" case), BENCH_DAEMON (the binary under test, build/depsentry: to
-# compare two builds). Prints Markdown tables on stdout and writes nowhere
-# else. Exits non-zero when the daemon dies, drops an event (a connect drop
-# after the connect tables are printed), misses a connect of the "inside"
-# case, or the run is interrupted.
+# connect open"), BENCH_TARGET (ratio to meet, 1.03; for the connect storm, by
+# the "outside" case), BENCH_OPEN_N (opens per "read" run, 1000000),
+# BENCH_CREATE_N (files per "create" run, 100000), BENCH_OPEN_ROUNDS (off/on
+# pairs per case, 5), BENCH_OPEN_DIR (where "create" makes its directory,
+# /var/tmp; not tmpfs), BENCH_OPEN_TARGET (ratio to meet, 1.02, by both
+# cases), BENCH_DAEMON (the binary under test, build/depsentry: to compare
+# two builds). Prints Markdown tables on stdout and writes nowhere else
+# (openstorm removes its files and directory). Exits non-zero when the
+# daemon dies, drops an event (a connect or open storm drop after its tables
+# are printed), misses a connect of the "inside" case, or the run is
+# interrupted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,7 +65,13 @@ PROG=${BENCH_PROG:-$OUT/nop}
 TARGET=${BENCH_TARGET:-1.03}
 CN=${BENCH_CONN_N:-50000}
 CROUNDS=${BENCH_CONN_ROUNDS:-5}
-STORMS=${BENCH_STORMS:-exec connect}
+OPN=${BENCH_OPEN_N:-1000000}
+CRN=${BENCH_CREATE_N:-100000}
+OROUNDS=${BENCH_OPEN_ROUNDS:-5}
+ODIR=${BENCH_OPEN_DIR:-/var/tmp}
+OFILE=/etc/passwd	# what the "read" case opens
+OTARGET=${BENCH_OPEN_TARGET:-1.02}
+STORMS=${BENCH_STORMS:-exec connect open}
 READY_TIMEOUT=60	# seconds for the daemon to load, attach and scan /proc
 FOREIGN_TIMEOUT=300	# seconds to wait for someone else's sensor to detach
 TRIES=3			# attempts at a round that someone else's sensor spoilt
@@ -112,6 +135,10 @@ build()
 	if [ bench/connstorm.c -nt "$OUT/connstorm" ] || [ bench/bench.h -nt "$OUT/connstorm" ]; then
 		echo "  CC       $OUT/connstorm" >&2
 		cc -O2 -Wall -Wextra -Werror -std=gnu11 -pthread -o "$OUT/connstorm" bench/connstorm.c
+	fi
+	if [ bench/openstorm.c -nt "$OUT/openstorm" ] || [ bench/bench.h -nt "$OUT/openstorm" ]; then
+		echo "  CC       $OUT/openstorm" >&2
+		cc -O2 -Wall -Wextra -Werror -std=gnu11 -o "$OUT/openstorm" bench/openstorm.c
 	fi
 	[ -x "$DAEMON" ] || die "$DAEMON is missing: run make first"
 	[ -x "$PROG" ] || die "$PROG is not executable"
@@ -614,6 +641,192 @@ conn_bench()
 	fi
 }
 
+# ---- the open storm ---------------------------------------------------------
+
+# Operations per run of case $1, and what one is called.
+open_n()
+{
+	if [ "$1" = read ]; then echo "$OPN"; else echo "$CRN"; fi
+}
+
+open_unit()
+{
+	if [ "$1" = read ]; then echo open; else echo file; fi
+}
+
+# True when directory $1 is on ext4 without a journal. Such an ext4 does not
+# reuse an inode deleted in the last 60 s (360 s while its inode table block
+# is dirty): it scans past every one of them, so each "create" run slows the
+# next ones down, by a varying factor (3-4 on this project's test machine).
+no_journal()
+{
+	local dev
+
+	dev=$(findmnt -n -o MAJ:MIN --target "$1" | tail -n 1 | tr -d ' ') || return 1
+	dev=$(basename "$(readlink -f "/sys/dev/block/$dev")")
+	[ "$(cat "/sys/fs/ext4/$dev/journal_task" 2>/dev/null)" = "<none>" ]
+}
+
+# One open storm of case $1; sets WALL, RATE and SCPU (openstorm's own).
+open_storm()
+{
+	local line
+
+	if [ "$1" = read ]; then
+		line=$("$OUT/openstorm" read -n "$OPN" -f "$OFILE") || die "openstorm read failed"
+		RATE=$(kv opens_per_s "$line")
+	else
+		line=$("$OUT/openstorm" create -n "$CRN" -d "$ODIR") || die "openstorm create failed"
+		RATE=$(kv files_per_s "$line")
+	fi
+	WALL=$(kv wall_s "$line")
+	SCPU=$(kv cpu_s "$line")
+}
+
+# Drops of the last "on" run, for OPEN_BAD: judged once the tables are out.
+open_check()
+{
+	if [ "$DROPS" != 0 ]; then
+		note "open round $1 ($2): the kernel dropped events: $COUNTERS"
+		OPEN_BAD=1
+	fi
+}
+
+open_row()
+{
+	local name=$1 case=$2 order=$3
+
+	awk -v name="$name" -v case_="$case" -v order="$order" -v off="$OFF_WALL" \
+	    -v on="$ON_WALL" -v offr="$OFF_RATE" -v onr="$ON_RATE" -v offc="$OFF_CPU" \
+	    -v onc="$ON_CPU" -v cpu="$CPU" -v n="$(open_n "$case")" -v hwm="$HWM" \
+	    -v drops="$DROPS" 'BEGIN {
+		printf "| %s | %s | %s | %.3f | %.3f | **%.3f** | %.0f | %.0f | %.3f | %.3f | %.2f | %.2f | **%.3f** | %s | %d |\n",
+		       name, case_, order, off, on, on / off, offr, onr, offc, onc, cpu,
+		       cpu * 1e6 / n, (onc + cpu) / offc, hwm, drops
+	}'
+}
+
+# "case wall-ratio cpu-ratio off-rate on-rate daemon-µs/op drops" for a
+# counted round, for the summary.
+open_result()
+{
+	awk -v case_="$1" -v off="$OFF_WALL" -v on="$ON_WALL" -v offr="$OFF_RATE" \
+	    -v onr="$ON_RATE" -v offc="$OFF_CPU" -v onc="$ON_CPU" -v cpu="$CPU" \
+	    -v n="$(open_n "$1")" -v drops="$DROPS" 'BEGIN {
+		print case_, on / off, (onc + cpu) / offc, offr, onr, cpu * 1e6 / n, drops
+	}'
+}
+
+# Column $2 of the results of case $1, one a line.
+open_col()
+{
+	awk -v c="$1" -v k="$2" '$1 == c { print $k }' "$TMP/open.results"
+}
+
+# "(min M, max X)" of the numbers on stdin, three decimals.
+spread()
+{
+	sort -g | awk 'NR == 1 { min = $1 } { max = $1 } END { printf "(min %.3f, max %.3f)", min, max }'
+}
+
+open_summary()
+{
+	local case=$1 unit med
+
+	unit=$(open_unit "$case")
+	med=$(open_col "$case" 2 | median)
+	echo
+	echo "**$case**: median on/off wall-time ratio **$med** $(open_col "$case" 2 | spread);" \
+		"target <= $OTARGET: $(awk -v m="$med" -v t="$OTARGET" 'BEGIN { print (m <= t) ? "met" : "NOT met" }');" \
+		"median CPU ratio **$(open_col "$case" 3 | median)** $(open_col "$case" 3 | spread);" \
+		"median rate off $(open_col "$case" 4 | median | xargs printf '%.0f'), on $(open_col "$case" 5 | median | xargs printf '%.0f') ${unit}s/s;" \
+		"daemon CPU median $(open_col "$case" 6 | median | xargs printf '%.2f') µs per $unit;" \
+		"drops in all runs: $(open_col "$case" 7 | awk '{ n += $1 } END { print n + 0 }')"
+}
+
+# All the daemon's programs' own cost in one more "on" run of case $1.
+open_profile()
+{
+	local case=$1 progs='handle_[a-z0-9_]+|dns_filter' n unit
+
+	n=$(open_n "$case")
+	unit=$(open_unit "$case")
+	STATS_SAVED=$(sysctl -n kernel.bpf_stats_enabled)
+	wait_detached
+	daemon_start
+	[ "$(attached)" = 1 ] || die "another depsentry attached during the BPF profile"
+	sysctl -q -w kernel.bpf_stats_enabled=1
+	bpf_stats "$progs" >"$TMP/stats0"
+	open_storm "$case"
+	bpf_stats "$progs" >"$TMP/stats1"
+	sysctl -q -w kernel.bpf_stats_enabled="$STATS_SAVED"
+	STATS_SAVED=
+	daemon_alive || daemon_died
+	daemon_exit
+	open_check profile "$case"
+
+	echo
+	echo "BPF programs' own cost, **$case** (kernel.bpf_stats_enabled=1, one more run of $n ${unit}s at $RATE ${unit}s/s; every program of the daemon, whatever ran it):"
+	echo
+	echo "| program | runs | ns per run | ns per $unit of the storm |"
+	echo "| --- | ---: | ---: | ---: |"
+	join "$TMP/stats0" "$TMP/stats1" | awk -v n="$n" '{
+		ns = $4 - $2; cnt = $5 - $3; total += ns
+		printf "| %s | %d | %.0f | %.1f |\n", $1, cnt, cnt ? ns / cnt : 0, ns / n
+	} END { printf "| all | | | %.1f |\n", total / n }'
+}
+
+open_bench()
+{
+	local r order case warn=
+
+	OPEN_BAD=0
+	: >"$TMP/open.results"
+	if no_journal "$ODIR"; then
+		warn="**$ODIR is on ext4 without a journal**, which skips recently deleted inodes when it allocates one: the create runs slow each other down and their times are noisy; set BENCH_OPEN_DIR to a directory on a journaled filesystem."
+		note "$ODIR is on ext4 without a journal: the create runs slow each other down; set BENCH_OPEN_DIR to a directory on a journaled filesystem"
+	fi
+	note "open storm: warm-up"
+	{
+		echo
+		echo "Open storm, run directly: **read**: $OPN open(O_RDONLY)+close of $OFILE per run; **create**: $CRN files per run created, written and closed in a fresh directory under $ODIR ($(findmnt -n -o FSTYPE,SOURCE --target "$ODIR" | tail -n 1 | tr -s ' ')), then unlinked, the unlinks in the time.${warn:+ $warn}"
+		echo
+		echo "| round | case | order | off s | on s | wall on/off | off ops/s | on ops/s | storm CPU off s | storm CPU on s | daemon CPU s | daemon µs/op | CPU on/off | peak RSS MiB | drops |"
+		echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+		for case in read create; do
+			round "open warm-up ($case)" off-on daemon_exit open_storm "$case"
+			open_check warm-up "$case"
+			open_row "warm-up (not counted)" "$case" off-on
+		done
+	} >"$TMP/open.table"
+	for r in $(seq "$OROUNDS"); do
+		order=off-on
+		[ $((r % 2)) = 1 ] || order=on-off
+		for case in read create; do
+			note "open round $r of $OROUNDS, $case ($order)"
+			round "open $r ($case)" "$order" daemon_exit open_storm "$case"
+			open_check "$r" "$case"
+			open_row "$r" "$case" "$order" >>"$TMP/open.table"
+			open_result "$case" >>"$TMP/open.results"
+		done
+	done
+	cat "$TMP/open.table"
+	echo
+	echo "ops: read, one open+close; create, one file created, written, closed and unlinked. storm CPU: user + system time of openstorm (the BPF programs run in its context); CPU on/off: (storm CPU on + daemon CPU) / storm CPU off."
+	echo "drops: the sum of the drop counters the daemon logs at exit (every kind of record)."
+	open_summary read
+	open_summary create
+
+	for case in read create; do
+		note "open storm: BPF profile run, $case"
+		open_profile "$case"
+	done
+	if [ "$OPEN_BAD" = 1 ]; then
+		note "the open storm lost events (see above)"
+		exit 1
+	fi
+}
+
 # ---- main --------------------------------------------------------------------
 
 main()
@@ -624,25 +837,29 @@ main()
 	command -v bpftool >/dev/null || die "bpftool is missing: make deps"
 	for s in $STORMS; do
 		case $s in
-		exec | connect) ;;
-		*) die "BENCH_STORMS: '$s' is not a storm (exec, connect)" ;;
+		exec | connect | open) ;;
+		*) die "BENCH_STORMS: '$s' is not a storm (exec, connect, open)" ;;
 		esac
 	done
 	[[ " $STORMS " != *" connect "* ]] || command -v node >/dev/null ||
 		die "node is missing: the connect storm's stand-in npm needs it"
 	build
+	# openstorm's own check of the directory (not tmpfs), before the long storms
+	[[ " $STORMS " != *" open "* ]] || "$OUT/openstorm" create -n 1 -d "$ODIR" >/dev/null ||
+		die "BENCH_OPEN_DIR: the open storm cannot create files in $ODIR"
 	TMP=$(mktemp -d /tmp/depsentry-bench.XXXXXX)
 	trap cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 
-	echo "command: BENCH_STORMS='$STORMS' BENCH_N=$N BENCH_ROUNDS=$ROUNDS BENCH_JOBS=$JOBS BENCH_PROG=$PROG BENCH_CONN_N=$CN BENCH_CONN_ROUNDS=$CROUNDS BENCH_DAEMON=$DAEMON bench/run.sh"
+	echo "command: BENCH_STORMS='$STORMS' BENCH_N=$N BENCH_ROUNDS=$ROUNDS BENCH_JOBS=$JOBS BENCH_PROG=$PROG BENCH_CONN_N=$CN BENCH_CONN_ROUNDS=$CROUNDS BENCH_OPEN_N=$OPN BENCH_CREATE_N=$CRN BENCH_OPEN_ROUNDS=$OROUNDS BENCH_OPEN_DIR=$ODIR BENCH_DAEMON=$DAEMON bench/run.sh"
 	echo "machine: $(nproc) CPUs, $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "daemon:  $DAEMON ($($DAEMON version)), started afresh for every 'on' run"
 	echo
 
 	[[ " $STORMS " != *" exec "* ]] || exec_bench
 	[[ " $STORMS " != *" connect "* ]] || conn_bench
+	[[ " $STORMS " != *" open "* ]] || open_bench
 	FAILED=0
 }
 

@@ -62,15 +62,9 @@ unreadable:
 /* The socket behind fd in the current task, or NULL. */
 static __always_inline struct sock *fd_sock(int fd)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = fd_file(fd);
 	struct socket *sock;
-	struct file *f = NULL;
 
-	if (fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	if (!f)
 		return NULL;
 	sock = BPF_CORE_READ(f, private_data);

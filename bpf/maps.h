@@ -74,4 +74,61 @@ struct {
 	__type(value, struct exec_scratch);
 } exec_buf SEC(".maps") __weak;
 
+/* The file filter's anchors, from the watched patterns; set by user space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 256);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ds_anchor_key);
+	__type(value, __u8);
+} anchors SEC(".maps") __weak;
+
+/* The last inode each CPU judged for a write, and by whom: a large write
+ * dirties page after page of one inode, and only the first is looked at. */
+struct file_last {
+	__u64 inode;		/* the struct inode's address */
+	__u64 ino;		/* and its number, should the address be reused */
+	__u32 tgid;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct file_last);
+} file_seen SEC(".maps") __weak;
+
+/* rename*() and link*() calls between entry and return, by pid_tgid. */
+struct name_stash {
+	__u64 oldname;		/* user pointers */
+	__u64 newname;
+	__s32 olddfd;
+	__s32 newdfd;
+	__u16 op;		/* DS_FILE_RENAME or DS_FILE_LINK */
+	__u16 pad[3];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct name_stash);
+} name_args SEC(".maps") __weak;
+
+/* Scratch space for one file record per CPU. */
+struct file_scratch {
+	struct ds_file ev;
+	char data[DS_FILE_SCRATCH];	/* sent right after ev */
+	struct ds_anchor_key key;	/* name_anchored(): the component so far */
+	__u32 klen;			/* and its length, unknown to the verifier */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct file_scratch);
+} file_buf SEC(".maps") __weak;
+
 #endif /* DEPSENTRY_MAPS_H */

@@ -76,9 +76,9 @@ static __always_inline void fill_hdr(struct ds_hdr *h, __u16 type, struct task_s
  * instead of walking every combination of branches. Sets trunc in *flags
  * when the path is deeper or longer than the walk allows.
  */
-static __always_inline void path_walk(char *buf, __u32 off, struct dentry *dentry,
-				      struct vfsmount *vfsmnt, __u16 *lenp, __u16 *flags,
-				      __u16 trunc)
+static __always_inline void path_walk_mask(char *buf, __u32 off, __u32 mask,
+					   struct dentry *dentry, struct vfsmount *vfsmnt,
+					   __u16 *lenp, __u16 *flags, __u16 trunc, __u16 fsrel)
 {
 	struct mount *mnt = container_of(vfsmnt, struct mount, mnt);
 	int i;
@@ -94,8 +94,13 @@ static __always_inline void path_walk(char *buf, __u32 off, struct dentry *dentr
 		if (dentry == mnt_root || dentry == parent) {
 			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
 
-			if (dentry != mnt_root || up == mnt)
+			if (dentry != mnt_root || up == mnt) {
+				/* a filesystem root that is not its mount's:
+				 * the path is relative to that filesystem */
+				if (dentry != mnt_root)
+					*flags |= fsrel;
 				return;	/* the root */
+			}
 			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
 			mnt = up;
 			vfsmnt = __builtin_preserve_access_index(&up->mnt);
@@ -105,8 +110,7 @@ static __always_inline void path_walk(char *buf, __u32 off, struct dentry *dentr
 		if (len > DS_PATH_MAX - DS_NAME_MAX - 1)
 			break;
 		name = BPF_CORE_READ(dentry, d_name.name);
-		n = bpf_probe_read_kernel_str(buf + ((off + len) & DS_DATA_MASK), DS_NAME_MAX + 1,
-					      name);
+		n = bpf_probe_read_kernel_str(buf + ((off + len) & mask), DS_NAME_MAX + 1, name);
 		if (n <= 0) {
 			count(DS_ERR_PATH);
 			break;
@@ -115,5 +119,25 @@ static __always_inline void path_walk(char *buf, __u32 off, struct dentry *dentr
 		dentry = parent;
 	}
 	*flags |= trunc;
+}
+static __always_inline void path_walk(char *buf, __u32 off, struct dentry *dentry,
+				      struct vfsmount *vfsmnt, __u16 *lenp, __u16 *flags,
+				      __u16 trunc)
+{
+	path_walk_mask(buf, off, DS_DATA_MASK, dentry, vfsmnt, lenp, flags, trunc, 0);
+}
+
+/* The open file behind fd in the current task, or NULL. */
+static __always_inline struct file *fd_file(int fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+
+	if (fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
 }
 #endif /* DEPSENTRY_TASK_H */

@@ -18,6 +18,8 @@
 #define DS_PATH_DEPTH		32	/* dentry components walked per path */
 #define DS_NAME_MAX		255	/* one path component */
 #define DS_ENV_MAX		16384	/* environ bytes copied, tracked processes only */
+#define DS_ANCHOR_LEN		32	/* bytes of a path component the file filter keys on */
+#define DS_FD_NAME_MAX		256	/* a rename or link name as passed */
 
 /* The variable part of an exec record is built in a per-CPU scratch buffer.
  * Offsets into it are masked with DS_DATA_MASK and every copy is bounded by
@@ -30,6 +32,7 @@ enum ds_event_type {
 	DS_EV_FORK = 2,
 	DS_EV_EXIT = 3,
 	DS_EV_CONNECT = 4,
+	DS_EV_FILE = 5,
 	DS_EV_MAX,
 };
 
@@ -44,6 +47,8 @@ enum ds_counter {
 	DS_ERR_PATH,		/* a path walk faulted */
 	DS_DROP_CONNECT,	/* ring buffer full: connect record lost */
 	DS_ERR_CONNECT,		/* connect arguments unreadable or not stashed */
+	DS_DROP_FILE,		/* ring buffer full: file record lost */
+	DS_ERR_FILE,		/* rename/link arguments unreadable or not stashed */
 	DS_COUNTER_MAX,
 };
 
@@ -57,6 +62,10 @@ enum ds_counter {
 #define DS_F_ENV_FAULT		(1U << 6)
 #define DS_F_TRACKED		(1U << 7)	/* task is in an install session */
 #define DS_F_ENV_PRESENT	(1U << 8)	/* environ section was captured */
+#define DS_F_PATH_TRUNC		(1U << 9)	/* file: path deeper or longer than the walk */
+#define DS_F_PATH_FSREL		(1U << 10)	/* file: no mount found, path from its fs root */
+#define DS_F_NAME_TRUNC		(1U << 11)	/* file: a name as passed was cut */
+#define DS_F_OLD_TRUNC		(1U << 12)	/* file: old directory path cut */
 
 /* Every record starts with this header. */
 struct ds_hdr {
@@ -134,6 +143,49 @@ struct ds_connect {
 	char comm[DS_COMM_LEN];	/* the calling thread's */
 };
 
+/*
+ * file: a watched path was written (its inode dirtied by the current task),
+ * or a rename or hard link onto one succeeded. The bytes after the record:
+ *   path     components leaf first, each NUL-terminated: for a write the
+ *            file itself; for a rename or link the directory the new name
+ *            is relative to (empty when the new name is absolute)
+ *   name     rename/link: the new name as passed, NUL-terminated
+ *   old_dir  rename/link: the directory the old name is relative to
+ *   old_name rename/link: the old name as passed, NUL-terminated
+ * Only paths with a component that starts with a configured anchor (the
+ * literal part of a watched pattern) are sent.
+ */
+enum ds_file_op {
+	DS_FILE_WRITE = 1,
+	DS_FILE_RENAME = 2,
+	DS_FILE_LINK = 3,
+};
+
+struct ds_file {
+	struct ds_hdr hdr;
+	__u64 session;		/* from the tracked map, 0 if none */
+	__u64 ino;		/* write: the inode written */
+	__u32 dev;		/* write: its filesystem's device (kernel encoding) */
+	__u32 mnt_ns;		/* inode number of the writer's mount namespace */
+	__u16 op;		/* enum ds_file_op */
+	__u16 path_len;
+	__u16 name_len;
+	__u16 old_dir_len;
+	__u16 old_name_len;
+	__u16 pad[3];
+	__s64 atime;		/* write: the inode's access time, ns since the epoch */
+	char comm[DS_COMM_LEN];
+	/* the data sections follow the record */
+};
+
+/* Key of the anchors LPM trie: a path component, lower-case, at most
+ * DS_ANCHOR_LEN - 1 bytes then NUL. An anchor that is a whole name keeps
+ * its NUL in the prefix, so it matches that name only. */
+struct ds_anchor_key {
+	__u32 prefixlen;	/* in bits */
+	char name[DS_ANCHOR_LEN];
+};
+
 /* Key of the wake_comm LPM trie: exec of a command whose name starts with
  * one of these prefixes (a package manager's executable) wakes user space
  * at once, so the session is rooted before its first connect. */
@@ -147,6 +199,10 @@ struct ds_track {
 	__u64 session;
 };
 
+#define DS_FILE_DATA_MAX	(2 * DS_PATH_MAX + 2 * DS_FD_NAME_MAX)
+#define DS_FILE_DATA_MASK	4095
+#define DS_FILE_SCRATCH		(2 * (DS_FILE_DATA_MASK + 1))
+
 #define DS_EXEC_BASE_SIZE	(sizeof(struct ds_exec))
 #define DS_EXEC_DATA_MAX	(DS_ARGS_MAX + DS_FILENAME_MAX + 2 * DS_PATH_MAX + DS_ENV_MAX)
 
@@ -155,6 +211,8 @@ _Static_assert(sizeof(struct ds_exec) == 104, "ds_exec layout");
 _Static_assert(sizeof(struct ds_fork) == 56, "ds_fork layout");
 _Static_assert(sizeof(struct ds_exit) == 40, "ds_exit layout");
 _Static_assert(sizeof(struct ds_connect) == 104, "ds_connect layout");
+_Static_assert(sizeof(struct ds_file) == 96, "ds_file layout");
 _Static_assert(DS_EXEC_DATA_MAX <= DS_DATA_MASK + 1, "exec data fits the mask");
+_Static_assert(DS_FILE_DATA_MAX <= DS_FILE_DATA_MASK + 1, "file data fits the mask");
 
 #endif /* DEPSENTRY_H */

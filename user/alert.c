@@ -67,9 +67,11 @@ static const struct {
 	{ { "network", "intrusion_detection" }, { "connection", "start", "info" }, 3, "connect" },
 	{ { "network", "intrusion_detection" }, { "protocol", "info" }, 2, "dns_query" },
 	{ { "network", "intrusion_detection" }, { "connection", "info" }, 2, "repeated" },
+	{ { "file", "intrusion_detection" }, { "creation" }, 1, "creation" },
+	{ { "file", "intrusion_detection" }, { "change" }, 1, "overwrite" },
 };
 
-enum { SHAPE_EXEC, SHAPE_CONNECT, SHAPE_DNS, SHAPE_REPEAT };
+enum { SHAPE_EXEC, SHAPE_CONNECT, SHAPE_DNS, SHAPE_REPEAT, SHAPE_FILE_NEW, SHAPE_FILE_CHANGE };
 
 /* MITRE ATT&CK for T1195.001; is_array follows the ECS Normalization column. */
 static const struct {
@@ -595,6 +597,8 @@ static void render_truncated(struct render *r, const struct image *img)
 
 static int event_shape(const struct verdict *v)
 {
+	if (v->file)
+		return v->file->created ? SHAPE_FILE_NEW : SHAPE_FILE_CHANGE;
 	if (!v->net)
 		return SHAPE_EXEC;
 	if (v->net->repeats)
@@ -615,7 +619,8 @@ static void render_event(struct render *r, const struct verdict *v, uint64_t eve
 	put(r->root, "event.kind", json_object_new_string(sh == SHAPE_REPEAT ? "event" : "alert"));
 	put_const_array(r->root, "event.category", event_shapes[sh].categories, 2);
 	put_const_array(r->root, "event.type", event_shapes[sh].types, event_shapes[sh].ntypes);
-	put(r->root, "event.action", json_object_new_string(event_shapes[sh].action));
+	put(r->root, "event.action",
+	    json_object_new_string(v->file ? v->file->action : event_shapes[sh].action));
 	if (getrandom(raw, sizeof(raw), GRND_NONBLOCK) == (ssize_t)sizeof(raw)) {
 		for (i = 0; i < sizeof(raw); i++)
 			snprintf(id + 2 * i, 3, "%02x", raw[i]);
@@ -745,6 +750,38 @@ static void render_network(struct render *r, const struct proc *p, const struct 
 	}
 }
 
+static void render_file(struct render *r, const struct proc *p, const struct verdict *v)
+{
+	const struct file_event *f = v->file;
+	const char *slash = strrchr(f->path, '/'), *dot;
+	char buf[32];
+
+	if (f->session && !p->sess) {
+		snprintf(buf, sizeof(buf), "%016" PRIx64, f->session);
+		put(r->root, "depsentry.session.id", json_object_new_string(buf));
+	}
+	put(r->root, "file.path", jstr(f->path));
+	if (slash) {
+		put(r->root, "file.name", jstr(slash + 1));
+		put(r->root, "file.directory",
+		    json_object_new_string_len(slash == f->path ? "/" : f->path,
+					       slash == f->path ? 1 : (int)(slash - f->path)));
+		dot = strrchr(slash + 1, '.');
+		if (dot && dot != slash + 1 && dot[1])
+			put(r->root, "file.extension", jstr(dot + 1));
+	}
+	put(r->root, "file.type", json_object_new_string("file"));
+	put(r->root, "depsentry.file.old_path", jstr(f->old_path));
+	put(r->root, "depsentry.file.pattern", jstr(f->pattern));
+	put(r->root, "depsentry.file.writer",
+	    json_object_new_string(f->writer == WRITER_SESSION	  ? "install-session" :
+				   f->writer == WRITER_SUSPICIOUS ? "suspicious" :
+				   f->writer == WRITER_KNOWN	  ? "known" : "other"));
+	if (f->op != DS_FILE_WRITE)
+		put(r->root, "depsentry.file.symlinks_resolved", json_object_new_boolean(f->resolved));
+	put(r->root, "depsentry.truncated.file_path", json_object_new_boolean(f->partial));
+}
+
 static size_t appendf(char *buf, size_t len, size_t n, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
@@ -797,8 +834,16 @@ static void render_message(struct render *r, const struct proc *p, const struct 
 	n = appendf(msg, sizeof(msg), 0, "%s (pid %u)", name, p->pid);
 	if (v->net)
 		n = net_message(msg, sizeof(msg), n, v->net);
+	if (v->file)
+		n = appendf(msg, sizeof(msg), n, " %s %s%s%s",
+			    v->file->op == DS_FILE_RENAME ? "renamed a file onto" :
+			    v->file->op == DS_FILE_LINK	  ? "linked a file onto" :
+			    v->file->created		  ? "created" : "modified",
+			    v->file->path, v->file->old_path ? " from " : "",
+			    v->file->old_path ? v->file->old_path : "");
 	if (p->sess && p->sess->pm) {
-		n = appendf(msg, sizeof(msg), n, " %s %s", v->net ? "under" : "started under",
+		n = appendf(msg, sizeof(msg), n, " %s %s",
+			    v->net || v->file ? "under" : "started under",
 			    p->sess->pm->name);
 		if (pkg && *pkg)
 			n = appendf(msg, sizeof(msg), n, " for package %s%s%s", pkg,
@@ -863,6 +908,8 @@ char *alert_render(const struct host_info *h, const struct proc *p, const struct
 	render_verdict(&r, v);
 	if (v->net)
 		render_network(&r, p, v);
+	if (v->file)
+		render_file(&r, p, v);
 	render_ci(&r, p);
 	render_truncated(&r, p->img);
 	line = render_line(r.root, len);

@@ -160,14 +160,27 @@ static void parse_string(struct pctx *x, struct json_object *v, void *dst,
 		cfg_error(x, "out of memory");
 }
 
-static bool env_name_valid(const char *s)
+/* NULL when s is a valid environment variable name, else what is wrong. */
+static const char *env_name_check(const char *s)
 {
 	static const char first[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_";
+	static const char why[] = "is not a valid environment variable name";
 
 	if (!strchr(first, *s))
-		return false;
+		return why;
 	return s[strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_0123456789")] ==
-	       '\0';
+			       '\0' ? NULL : why;
+}
+
+/* NULL when the kernel's file filter can key on the pattern. */
+static const char *watch_check(const char *s)
+{
+	char anchor[DS_ANCHOR_LEN];
+
+	if (file_anchor(s, anchor, sizeof(anchor)) < 0)
+		return "has no path component that starts with a literal name "
+		       "(the kernel filters on one, e.g. \"*/.github/workflows/*\")";
+	return NULL;
 }
 
 /* The length of v if it is an array (of strings, as the message says). */
@@ -200,24 +213,25 @@ static void strings_walk(struct pctx *x, struct json_object *v,
 
 struct strlist_fill {
 	struct strlist *l;
-	bool (*valid)(const char *s);
+	const char *(*check)(const char *s);
 };
 
 static void strlist_fill(struct pctx *x, const char *s, void *arg)
 {
 	struct strlist_fill *f = arg;
+	const char *why = f->check ? f->check(s) : NULL;
 
-	if (f->valid && !f->valid(s))
-		cfg_error(x, "\"%s\" is not a valid environment variable name", s);
+	if (why)
+		cfg_error(x, "\"%s\" %s", s, why);
 	else if (!(f->l->v[f->l->n++] = strdup(s)))
 		cfg_error(x, "out of memory");
 }
 
-/* An array of non-empty strings, each accepted by valid() when given. */
+/* An array of non-empty strings, each accepted by check() when given. */
 static void strings_parse(struct pctx *x, struct json_object *v, struct strlist *l,
-			  bool (*valid)(const char *s))
+			  const char *(*check)(const char *s))
 {
-	struct strlist_fill f = { l, valid };
+	struct strlist_fill f = { l, check };
 	size_t n;
 
 	if (!strings_array(x, v, &n))
@@ -241,7 +255,13 @@ static void parse_env_names(struct pctx *x, struct json_object *v, void *dst,
 			    const struct field *f)
 {
 	(void)f;
-	strings_parse(x, v, dst, env_name_valid);
+	strings_parse(x, v, dst, env_name_check);
+}
+
+static void parse_watch(struct pctx *x, struct json_object *v, void *dst, const struct field *f)
+{
+	(void)f;
+	strings_parse(x, v, dst, watch_check);
 }
 
 static void parse_bool(struct pctx *x, struct json_object *v, void *dst, const struct field *f)
@@ -507,6 +527,31 @@ static const struct field rule_egress_fields[] = {
 	{ 0 }
 };
 
+static const struct field rule_cicd_fields[] = {
+	{ .key = "enabled", .parse = parse_bool, .off = offsetof(struct config, cicd_enabled) },
+	{ .key = "install_session_severity", .parse = parse_severity,
+	  .off = offsetof(struct config, cicd_sev[WRITER_SESSION]) },
+	{ .key = "suspicious_writer_severity", .parse = parse_severity,
+	  .off = offsetof(struct config, cicd_sev[WRITER_SUSPICIOUS]) },
+	{ .key = "severity", .parse = parse_severity,
+	  .off = offsetof(struct config, cicd_sev[WRITER_OTHER]) },
+	{ .key = "known_writer_severity", .parse = parse_severity,
+	  .off = offsetof(struct config, cicd_sev[WRITER_KNOWN]) },
+	STRINGS("suspicious_writers", struct config, writers_suspicious, true),
+	STRINGS("suspicious_writer_command_lines", struct config, writers_suspicious_cmd, true),
+	STRINGS("known_writers", struct config, writers_known, true),
+	{ 0 }
+};
+
+static const struct field files_fields[] = {
+	{ .key = "pipeline_files", .parse = parse_watch, .required = true,
+	  .off = offsetof(struct config, watch_pipeline) },
+	{ .key = "build_files", .parse = parse_watch, .required = true,
+	  .off = offsetof(struct config, watch_build) },
+	STRINGS("generated_markers", struct config, generated_markers, true),
+	{ 0 }
+};
+
 static const struct field network_fields[] = {
 	{ .key = "registry_allowlist", .parse = parse_allowlist, .required = true,
 	  .off = offsetof(struct config, allow) },
@@ -540,6 +585,8 @@ static const struct field rules_fields[] = {
 	  .sub = rule_lifecycle_fields },
 	{ .key = "pm-unexpected-egress", .parse = parse_sub, .required = true,
 	  .sub = rule_egress_fields },
+	{ .key = "cicd-file-modified", .parse = parse_sub, .required = true,
+	  .sub = rule_cicd_fields },
 	{ 0 }
 };
 
@@ -561,6 +608,7 @@ static const struct field config_fields[] = {
 	OBJECTS("suspicious_command_lines", cmdlines, ncmdlines, struct sus_group,
 		cmdline_group_fields, NULL, true),
 	{ .key = "network", .parse = parse_network, .required = true, .sub = network_fields },
+	{ .key = "files", .parse = parse_sub, .required = true, .sub = files_fields },
 	{ .key = "rules", .parse = parse_sub, .required = true, .sub = rules_fields },
 	OBJECTS("exclusions", excl, nexcl, struct exclusion, exclusion_fields, check_exclusion,
 		false),
@@ -614,6 +662,12 @@ void config_free(struct config *c)
 	groups_free(c->cmdlines, c->ncmdlines);
 	strlist_free(&c->lifecycle_parents);
 	strlist_free(&c->lifecycle_events);
+	strlist_free(&c->watch_pipeline);
+	strlist_free(&c->watch_build);
+	strlist_free(&c->generated_markers);
+	strlist_free(&c->writers_suspicious);
+	strlist_free(&c->writers_suspicious_cmd);
+	strlist_free(&c->writers_known);
 	for (i = 0; c->excl && i < c->nexcl; i++)
 		exclusion_free(&c->excl[i]);
 	free(c->excl);
@@ -691,6 +745,11 @@ static struct config *config_new(const char *name)
 	c->egress_raw_severity = SEV_HIGH;
 	c->egress_dns_severity = SEV_MEDIUM;
 	c->dns_capture = true;
+	c->cicd_enabled = true;
+	c->cicd_sev[WRITER_SESSION] = SEV_CRITICAL;
+	c->cicd_sev[WRITER_SUSPICIOUS] = SEV_HIGH;
+	c->cicd_sev[WRITER_OTHER] = SEV_MEDIUM;
+	c->cicd_sev[WRITER_KNOWN] = SEV_LOW;
 	c->dns_cache_max = DEFAULT_DNS_CACHE;
 	c->dns_min_ttl = DEFAULT_DNS_MIN_TTL;
 	c->dns_max_ttl = DEFAULT_DNS_MAX_TTL;

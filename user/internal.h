@@ -108,6 +108,15 @@ struct allow_entry {
 	uint16_t port;
 };
 
+/* Who wrote a watched file, which decides the severity. */
+enum file_writer {
+	WRITER_OTHER = 0,
+	WRITER_SESSION,		/* inside an install session: a package's hook */
+	WRITER_SUSPICIOUS,	/* a shell, curl/wget, a one-liner, a binary from /tmp */
+	WRITER_KNOWN,		/* git, an editor, a build tool */
+	WRITER_MAX,
+};
+
 struct config {
 	char *source;			/* file name, or "(built-in)" */
 	uint32_t ringbuf_bytes;		/* power of two, >= 4096 * 64 */
@@ -137,6 +146,15 @@ struct config {
 	bool dns_capture;			/* watch DNS answers and questions */
 	uint32_t dns_cache_max;			/* addresses remembered */
 	uint32_t dns_min_ttl, dns_max_ttl;	/* seconds an answer is kept */
+	/* the CI/CD-file arm: rule cicd-file-modified */
+	bool cicd_enabled;
+	enum severity cicd_sev[WRITER_MAX];	/* by who wrote it */
+	struct strlist watch_pipeline;		/* like~ on the absolute path */
+	struct strlist watch_build;		/* the same, unless in a generated tree */
+	struct strlist generated_markers;	/* file names that mark a build tree */
+	struct strlist writers_suspicious;	/* like~ on process names or executable */
+	struct strlist writers_suspicious_cmd;	/* like~ on the command line */
+	struct strlist writers_known;		/* like~ on process names or executable */
 };
 
 extern const char config_builtin[];	/* config/depsentry.json, compiled in */
@@ -383,6 +401,7 @@ enum rule_id {
 	RULE_PM_CHILD,		/* pm-suspicious-child */
 	RULE_LIFECYCLE,		/* lifecycle-hook-suspicious-child */
 	RULE_EGRESS,		/* pm-unexpected-egress */
+	RULE_CICD,		/* cicd-file-modified */
 	RULE_MAX,
 };
 
@@ -406,12 +425,15 @@ struct verdict {
 	const char *excluded_by;	/* comment of the exclusion that suppressed it */
 	const struct net_event *net;	/* pm-unexpected-egress: what was seen */
 	const struct allow_entry *allowed_by;	/* never set on an alert */
+	const struct file_event *file;	/* cicd-file-modified: what was written */
 };
 
 /* Evaluate every process rule for p, just after its exec. */
 void rules_eval(const struct config *c, const struct proc *p, struct verdict *v);
 /* The comment of the first exclusion for rule matching p, or NULL. */
 const char *rules_excluded_for(const struct config *c, const struct proc *p, enum rule_id rule);
+/* The first pattern of l matching one of p's names or its executable. */
+const char *rules_proc_named(const struct strlist *l, const struct proc *p);
 /* Is p a package manager by its executable and arguments? */
 const struct pm_def *rules_package_manager(const struct config *c, const struct proc *p);
 
@@ -470,6 +492,63 @@ void egress_dns_query(struct egress *g, const struct proc *p, struct net_event *
 void egress_repeats(struct egress *g, uint64_t now_ns, bool flush, repeat_fn fn, void *arg);
 void egress_stats(const struct egress *g, struct egress_stats *st);
 struct dns_cache *egress_cache(struct egress *g);
+
+/* files.c: the CI/CD-file arm, rule cicd-file-modified */
+struct file_event {
+	enum ds_file_op op;
+	char *path;		/* absolute */
+	char *old_path;		/* rename/link: where it came from, else NULL */
+	const char *pattern;	/* the watched pattern that matched */
+	const char *action;	/* "creation", "overwrite", "rename", "link" */
+	bool created;		/* event.type creation, else change */
+	bool partial;		/* path cut, or not joined to its mount point */
+	bool resolved;		/* rename/link: symbolic links in the directory resolved */
+	enum file_writer writer;
+	enum severity severity;
+	uint64_t session;	/* the kernel's session id, 0 if none */
+	uint32_t pid;
+	uint64_t start, ts;
+	char comm[DS_COMM_LEN];
+};
+
+/* The anchor of a watched pattern: the longest literal start of one of
+ * its path components, lower-case, with a trailing NUL counted when the
+ * component is all literal. Returns its length in bytes (NUL included),
+ * or -EINVAL when no component starts with a literal. */
+int file_anchor(const char *pattern, char *out, size_t outlen);
+/* Join the leaf-first NUL-separated components of a kernel path walk into
+ * "/a/b/c"; -EINVAL if malformed. */
+int file_path_join(const char *comps, size_t len, char *out, size_t outlen);
+/* Lexically normalise an absolute path in place: "//", "." and "..". */
+void file_path_normalize(char *path);
+
+struct files;
+
+struct files_stats {
+	uint64_t records;	/* file records seen */
+	uint64_t unwatched;	/* passed the kernel's filter, matched no pattern */
+	uint64_t generated;	/* build files in a generated tree */
+	uint64_t repeats;	/* the same process and path again */
+	uint64_t merged;	/* writes of a temporary file the writer renamed */
+	uint64_t excluded;	/* by an exclusion or below min_severity */
+	uint64_t alerts;
+};
+
+typedef void (*file_emit_fn)(const struct file_event *ev, void *arg);
+
+struct files *files_new(const struct config *c);
+void files_free(struct files *f);
+/* A decoded record by p (NULL when unknown). A rename or link is judged
+ * and emitted at once; a write is held until its writer exits, renames it
+ * away, or FILES_HOLD_NS pass, so that sed -i gives one alert. */
+int files_record(struct files *f, const struct proc *p, const struct ds_file *e,
+		 const char *data, size_t len, file_emit_fn fn, void *arg);
+/* Emit held writes: those of (pid, start) when pid is not 0, those older
+ * than the hold when now_ns is not 0, all of them when both are 0. */
+void files_flush(struct files *f, uint32_t pid, uint64_t start, uint64_t now_ns,
+		 file_emit_fn fn, void *arg);
+void files_stats(const struct files *f, struct files_stats *st);
+void file_event_free(struct file_event *ev);
 
 /* alert.c */
 struct host_info {

@@ -58,6 +58,7 @@ struct daemon_ctx {
 	struct proctable *pt;
 	struct ring_buffer *rb;
 	struct egress *egress;
+	struct files *files;
 	int dns_fd[2];			/* packet sockets, IPv4 and IPv6; -1 when off */
 	uint64_t drained_ns;		/* boot time of the last read of both to EAGAIN */
 	time_t net_busy;		/* last second an install session was alive */
@@ -492,6 +493,41 @@ static void net_stop(struct daemon_ctx *d)
 	log_debug("network hooks off: no install session for %d s", NET_IDLE_SECS);
 }
 
+/* A judged file event: the writer's entry, or a stub if it is gone. */
+static void file_alert(const struct file_event *ev, void *arg)
+{
+	struct daemon_ctx *d = arg;
+	struct verdict v = { .rule = RULE_CICD, .file = ev };
+	const struct proc *p;
+	struct stub st;
+
+	static const char *const why[WRITER_MAX] = {
+		[WRITER_OTHER] = "CI/CD or build definition changed",
+		[WRITER_SESSION] = "written from inside an install session",
+		[WRITER_SUSPICIOUS] = "written by a shell, network tool, one-liner or a program "
+				      "in a temporary directory",
+		[WRITER_KNOWN] = "written by a known tool",
+	};
+
+	v.severity = ev->severity;
+	v.reason = why[ev->writer];
+	v.rules_matched = 1U << RULE_CICD;
+	v.matched = ev->pattern;
+	v.matched_field = "file.path";
+	p = proc_or_stub(d, ev->pid, ev->start, ev->comm, &st);
+	if (p)
+		emit(d, p, &v, ev->ts);
+	stub_release(&st);
+}
+
+static int handle_file(struct daemon_ctx *d, const struct ds_file *e, size_t len)
+{
+	const struct proc *p = proctable_find(d->pt, e->hdr.pid, e->hdr.start);
+
+	return files_record(d->files, p, e, (const char *)(e + 1), len - sizeof(*e), file_alert,
+			    d);
+}
+
 static void repeated(const struct net_event *ev, uint32_t pid, uint64_t start, const char *comm,
 		     void *arg)
 {
@@ -529,7 +565,13 @@ int loop_handle_record(struct daemon_ctx *d, const void *data, size_t len)
 	case DS_EV_EXIT:
 		if (len != sizeof(struct ds_exit))
 			goto bad;
+		/* its held writes were not renamed away: they stand */
+		files_flush(d->files, h->pid, h->start, 0, file_alert, d);
 		proctable_exit(d->pt, h->pid, h->start, ((const struct ds_exit *)data)->exit_code);
+		return 0;
+	case DS_EV_FILE:
+		if (len < sizeof(struct ds_file) || handle_file(d, data, len))
+			goto bad;
 		return 0;
 	case DS_EV_CONNECT:
 		if (len != sizeof(struct ds_connect) || handle_connect(d, data))
@@ -588,6 +630,7 @@ static void tick(struct daemon_ctx *d)
 	dns_count_drops(d);
 	report_counters(d, false);
 	egress_repeats(d->egress, boot_now(), false, repeated, d);
+	files_flush(d->files, 0, 0, boot_now(), file_alert, d);
 	dns_cache_expire(egress_cache(d->egress), boot_now());
 	proctable_stats(d->pt, &st);
 	if (st.sessions)
@@ -637,7 +680,8 @@ struct daemon_ctx *loop_new(const struct config *c, struct sensor *s, const stru
 	d->dns_fd[0] = d->dns_fd[1] = d->epfd = -1;
 	d->pt = proctable_new(c->proctable_max);
 	d->egress = egress_new(c);
-	if (!d->pt || !d->egress)
+	d->files = files_new(c);
+	if (!d->pt || !d->egress || !d->files)
 		goto fail;
 	if (s) {
 		d->rb = sensor_ringbuf(s, on_record, d);
@@ -690,6 +734,7 @@ int loop_run(struct daemon_ctx *d)
 	dns_pending_retry(d);
 	dns_count_drops(d);
 	egress_repeats(d->egress, boot_now(), true, repeated, d);
+	files_flush(d->files, 0, 0, 0, file_alert, d);
 	return 0;
 }
 
@@ -724,6 +769,18 @@ void loop_free(struct daemon_ctx *d)
 			 (unsigned long long)es.dns_answers, (unsigned long long)cs.entries,
 			 (unsigned long long)cs.evicted, (unsigned long long)es.dns_unowned);
 	}
+	if (d->files) {
+		struct files_stats fs;
+
+		files_stats(d->files, &fs);
+		log_info("files: %llu file records, %llu alerted, %llu repeats, %llu merged "
+			 "into a rename, %llu unwatched, %llu generated build files, "
+			 "%llu excluded or below min_severity",
+			 (unsigned long long)fs.records, (unsigned long long)fs.alerts,
+			 (unsigned long long)fs.repeats, (unsigned long long)fs.merged,
+			 (unsigned long long)fs.unwatched, (unsigned long long)fs.generated,
+			 (unsigned long long)fs.excluded);
+	}
 	if (d->dns_fd[0] >= 0)
 		close(d->dns_fd[0]);
 	if (d->dns_fd[1] >= 0)
@@ -733,6 +790,7 @@ void loop_free(struct daemon_ctx *d)
 	free(d->pkt);
 	free(d->pending);
 	egress_free(d->egress);
+	files_free(d->files);
 	proctable_free(d->pt);
 	free(d);
 }

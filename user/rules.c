@@ -51,6 +51,18 @@ static const struct rule_info rule_table[RULE_MAX] = {
 			       "Equivalent to QRadar's PackageManagerUnexpectedExternalConnection.",
 		.reference = "https://attack.mitre.org/techniques/T1195/001/",
 	},
+	[RULE_CICD] = {
+		.id = "cicd-file-modified",
+		.name = "CI/CD pipeline or build file created or modified",
+		.description = "A process wrote, renamed or linked a file onto a CI/CD "
+			       "pipeline or build definition (.github/workflows, .gitlab-ci.yml, "
+			       "Jenkinsfile, git hooks, Makefile, ...). Worms and compromised "
+			       "packages poison workflows to steal the pipeline's secrets. The "
+			       "writer decides the severity: an install hook is critical, a "
+			       "shell or one-liner high, git and editors low. Equivalent to "
+			       "QRadar's CICDPipelineFileModified.",
+		.reference = "https://attack.mitre.org/techniques/T1195/001/",
+	},
 };
 
 const struct rule_info *rule_info(enum rule_id r)
@@ -351,6 +363,18 @@ static const struct proc *hook_ancestor(const struct config *c, const struct pro
 		if (a->img && match_any(&c->lifecycle_parents, a->img->cmdline))
 			return a;
 	return NULL;
+}
+
+const char *rules_proc_named(const struct strlist *l, const struct proc *p)
+{
+	struct pnames pn;
+	const char *m;
+
+	if (!l || !p || !p->img)
+		return NULL;
+	proc_names(p->img, &pn);
+	m = names_match(l, &pn);
+	return m ? m : match_any(l, p->img->exe);
 }
 
 static bool excl_executable(const struct exclusion *e, const struct proc *p,

@@ -34,6 +34,8 @@ static const char *const counter_names[DS_COUNTER_MAX] = {
 	[DS_ERR_PATH] = "path_unreadable",
 	[DS_DROP_CONNECT] = "connect_dropped",
 	[DS_ERR_CONNECT] = "connect_unreadable",
+	[DS_DROP_FILE] = "file_dropped",
+	[DS_ERR_FILE] = "file_unreadable",
 };
 
 const char *sensor_counter_name(int i)
@@ -107,6 +109,59 @@ static void set_wake_prefixes(struct sensor *s, const struct config *c)
 	}
 }
 
+/* The file filter's anchors, one per watched pattern. */
+static int set_anchors(struct sensor *s, const struct config *c)
+{
+	const struct strlist *lists[] = { &c->watch_pipeline, &c->watch_build };
+	struct ds_anchor_key k;
+	size_t i, j;
+	__u8 one = 1;
+	int n;
+
+	for (i = 0; i < ARRAY_SIZE(lists); i++) {
+		for (j = 0; j < lists[i]->n; j++) {
+			memset(&k, 0, sizeof(k));
+			n = file_anchor(lists[i]->v[j], k.name, sizeof(k.name));
+			if (n < 0)
+				return n;	/* config_parse refused these already */
+			k.prefixlen = (__u32)n * 8;
+			if (bpf_map__update_elem(s->skel->maps.anchors, &k, sizeof(k), &one,
+						 sizeof(one), BPF_ANY)) {
+				log_warn("file filter anchor for \"%s\"", lists[i]->v[j]);
+				return -errno;
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * The rename and link hooks are syscall tracepoints. An architecture
+ * without the legacy rename(2) and link(2) (arm64) has no tracepoint for
+ * them: those programs are not loaded, and the *at variants cover it.
+ */
+static void skip_missing_syscalls(struct depsentry_bpf *skel)
+{
+	struct bpf_program *prog;
+	char path[256];
+	const char *sec;
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		sec = bpf_program__section_name(prog);
+		if (strncmp(sec, "tp/syscalls/", 12) != 0)
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/tracing/events/syscalls/%s", sec + 12);
+		if (access(path, F_OK) == 0 ||
+		    (snprintf(path, sizeof(path), "/sys/kernel/debug/tracing/events/syscalls/%s",
+			      sec + 12) > 0 && access(path, F_OK) == 0))
+			continue;
+		if (strstr(sec, "connect"))
+			continue;	/* required: libbpf names it if it is missing */
+		log_info("no tracepoint %s on this kernel: not watched", sec + 3);
+		bpf_program__set_autoload(prog, false);
+	}
+}
+
 static int size_maps(struct depsentry_bpf *skel, const struct config *c, int ncpus)
 {
 	int err;
@@ -148,13 +203,17 @@ struct sensor *sensor_open(const struct config *c)
 	 * while install sessions run (sensor_connect_hooks) */
 	bpf_program__set_autoattach(s->skel->progs.handle_connect_enter, false);
 	bpf_program__set_autoattach(s->skel->progs.handle_connect_exit, false);
+	mount_tracefs();
+	skip_missing_syscalls(s->skel);
 	err = depsentry_bpf__load(s->skel);
 	if (err) {
 		log_warnx("cannot load BPF programs: %s", strerror(-err));
 		goto err_destroy;
 	}
 	set_wake_prefixes(s, c);
-	mount_tracefs();
+	err = set_anchors(s, c);
+	if (err)
+		goto err_destroy;
 	err = depsentry_bpf__attach(s->skel);
 	if (err) {
 		log_warnx("cannot attach BPF programs: %s", strerror(-err));

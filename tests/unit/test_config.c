@@ -28,7 +28,12 @@ static const struct kv base[] = {
 	  "{\"pm-suspicious-child\": {\"enabled\": true}, "
 	  "\"lifecycle-hook-suspicious-child\": {\"enabled\": false, "
 	  "\"parent_command_lines\": [\"*postinstall*\"], \"lifecycle_events\": [\"install\"]}, "
-	  "\"pm-unexpected-egress\": {\"enabled\": true}}" },
+	  "\"pm-unexpected-egress\": {\"enabled\": true}, "
+	  "\"cicd-file-modified\": {\"enabled\": true, \"suspicious_writers\": [\"curl\"], "
+	  "\"suspicious_writer_command_lines\": [\"*python* -c *\"], "
+	  "\"known_writers\": [\"git\"]}}" },
+	{ "files", "{\"pipeline_files\": [\"*/.github/workflows/*\"], "
+		   "\"build_files\": [\"*/Makefile\"], \"generated_markers\": [\"CMakeCache.txt\"]}" },
 	{ "network", "{\"registry_allowlist\": [\"registry.npmjs.org\", \"*.example.org:443\", "
 		     "\"10.0.0.0/8\", \"[fd00::/8]:8081\"]}" },
 };
@@ -362,6 +367,13 @@ static void test_network(void **state)
 	expect_doc_error("network", "{\"registry_allowlist\": [], \"dns_cache_size\": 1}",
 			 "$.network.dns_cache_size: 1 is out of range");
 	expect_doc_error("network", "{}", "$.network: missing required key \"registry_allowlist\"");
+	expect_doc_error("files",
+			 "{\"pipeline_files\": [\"*/.circleci/*\", \"*/*.yml\"], "
+			 "\"build_files\": [], \"generated_markers\": []}",
+			 "t.json: $.files.pipeline_files[1]: \"*/*.yml\" has no path component that "
+			 "starts with a literal name");
+	expect_doc_error("files", "{\"pipeline_files\": [], \"generated_markers\": []}",
+			 "$.files: missing required key \"build_files\"");
 	expect_doc_error("exclusions",
 			 "[{\"comment\": \"x\", \"users\": [\"root\"], \"rules\": [\"no-such\"]}]",
 			 "$.exclusions[0]: rules[0]: unknown rule \"no-such\"");

@@ -1,0 +1,473 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * file: writes to, and renames or hard links onto, watched CI/CD and build
+ * files (.github/workflows/..., Makefile, ...).
+ *
+ * Writes are seen where the kernel marks an inode dirty
+ * (writeback_mark_inode_dirty): once per change of a page-cache backed
+ * file, in the writer's context, whatever opened it (open, openat,
+ * openat2, creat, an inherited descriptor, mmap) and whatever path it
+ * passed, because the path is walked from the inode's own dentry. Reads
+ * never get here, so the open storm of a busy machine costs nothing; the
+ * syscall tracepoints on open would cost every process every system call.
+ *
+ * Renames and links are the other way a file appears under a name
+ * (editors, sed -i, git, mv write a temporary file first). They need the
+ * syscall tracepoints, which are cheap to run for the rare rename but put
+ * every process on the kernel's slow system-call path while attached: that
+ * cost is measured in docs/PERFORMANCE.md.
+ *
+ * Both filter in the kernel: a path is sent only when one of its
+ * components starts with an anchor, the literal part of a watched
+ * pattern (".github", "makefile", ...), compared in lower case.
+ */
+#include "task.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define S_IFMT		00170000
+#define S_IFREG		0100000
+#define PF_KTHREAD	0x00200000
+#define AT_FDCWD	-100
+
+/* Before 6.8 a superblock's mounts were a list_head through mnt_instance. */
+struct super_block___old {
+	struct list_head s_mounts;
+} __attribute__((preserve_access_index));
+
+struct mount___old {
+	struct list_head mnt_instance;
+} __attribute__((preserve_access_index));
+
+#define SB_MOUNTS_SCAN	8	/* mounts of one filesystem looked at */
+#define NSEC_PER_SEC	1000000000LL
+
+/* Inode times: a timespec64 until 6.5, renamed in 6.6, split in 6.7. */
+struct inode___v65 {
+	struct timespec64 i_atime;
+	struct timespec64 i_mtime;
+} __attribute__((preserve_access_index));
+
+struct inode___v66 {
+	struct timespec64 __i_atime;
+	struct timespec64 __i_mtime;
+} __attribute__((preserve_access_index));
+
+/* The dirty flags were #defines until 6.12, an enum since. */
+enum inode_state_flags_t___new {
+	I_DIRTY_PAGES___new = 64,
+};
+
+static __always_inline __u32 dirty_pages_flag(void)
+{
+	if (bpf_core_enum_value_exists(enum inode_state_flags_t, I_DIRTY_PAGES))
+		return bpf_core_enum_value(enum inode_state_flags_t, I_DIRTY_PAGES);
+	return 1 << 2;
+}
+
+#define INODE_TIME(inode, t)							\
+({										\
+	__s64 ns_;								\
+	if (bpf_core_field_exists(inode->i_##t##_sec)) {			\
+		ns_ = BPF_CORE_READ(inode, i_##t##_sec) * NSEC_PER_SEC +	\
+		      BPF_CORE_READ(inode, i_##t##_nsec);			\
+	} else if (bpf_core_field_exists(((struct inode___v66 *)0)->__i_##t)) {	\
+		struct inode___v66 *v66_ = (void *)inode;			\
+		ns_ = BPF_CORE_READ(v66_, __i_##t.tv_sec) * NSEC_PER_SEC +	\
+		      BPF_CORE_READ(v66_, __i_##t.tv_nsec);			\
+	} else {								\
+		struct inode___v65 *v65_ = (void *)inode;			\
+		ns_ = BPF_CORE_READ(v65_, i_##t.tv_sec) * NSEC_PER_SEC +	\
+		      BPF_CORE_READ(v65_, i_##t.tv_nsec);			\
+	}									\
+	ns_;									\
+})
+
+/* Look a lower-case component up; the key's unused bytes are zero. */
+static __always_inline bool anchor_hit(struct ds_anchor_key *k)
+{
+	k->prefixlen = DS_ANCHOR_LEN * 8;
+	return bpf_map_lookup_elem(&anchors, k) != NULL;
+}
+
+static __always_inline char lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+/*
+ * Does any component from the dentry up to its filesystem's root start
+ * with an anchor? A path deeper than the walk is left to user space to
+ * judge. The two judges are global functions: the verifier checks each
+ * once, not once for every way a caller's loop can reach them.
+ */
+__noinline int dentry_anchored(__u64 dentry)
+{
+	struct dentry *d = (struct dentry *)dentry;
+	struct ds_anchor_key k;
+	int i, j;
+
+	for (i = 0; i < DS_PATH_DEPTH; i++) {
+		struct dentry *parent = BPF_CORE_READ(d, d_parent);
+
+		if (!d || d == parent)
+			return 0;
+		__builtin_memset(&k, 0, sizeof(k));
+		if (bpf_probe_read_kernel_str(k.name, sizeof(k.name) - 1,
+					      BPF_CORE_READ(d, d_name.name)) <= 0)
+			return 1;
+		for (j = 0; j < DS_ANCHOR_LEN - 1 && k.name[j]; j++)
+			k.name[j] = lower(k.name[j]);
+		if (anchor_hit(&k))
+			return 1;
+		d = parent;
+	}
+	return 1;
+}
+
+/* Does any component of the name in the far half of this CPU's scratch
+ * (put there by name_exit) start with an anchor? The component and its
+ * length live in map memory, so the verifier sees one unknown length and
+ * prunes the loop's states instead of following every length apart. */
+__noinline int name_anchored(void)
+{
+	struct file_scratch *b;
+	volatile __u32 *klenp;
+	__u32 zero = 0, klen;
+	const char *name;
+	int i;
+
+	b = bpf_map_lookup_elem(&file_buf, &zero);
+	if (!b)
+		return 1;
+	name = b->data + DS_FILE_DATA_MASK + 1;
+	klenp = &b->klen;
+
+	__builtin_memset(&b->key, 0, sizeof(b->key));
+	*klenp = 0;
+	for (i = 0; i < DS_FD_NAME_MAX; i++) {
+		char c = name[i];
+
+		if (c == '/' || c == '\0') {
+			if (*klenp && anchor_hit(&b->key))
+				return 1;
+			if (c == '\0')
+				return 0;
+			__builtin_memset(&b->key, 0, sizeof(b->key));
+			*klenp = 0;
+			continue;
+		}
+		klen = *klenp;
+		if (klen < DS_ANCHOR_LEN - 1) {
+			b->key.name[klen & (DS_ANCHOR_LEN - 1)] = lower(c);
+			*klenp = klen + 1;
+		}
+	}
+	return 1;	/* cut: let user space judge */
+}
+
+static __always_inline void sb_mount_pick(struct mount *m, struct mnt_namespace *ns,
+					  struct dentry *root, struct mount **any,
+					  struct mount **mine)
+{
+	if (!*any)
+		*any = m;
+	if (BPF_CORE_READ(m, mnt_ns) == ns &&
+	    (!*mine || BPF_CORE_READ(m, mnt.mnt_root) == root))
+		*mine = m;
+}
+
+/*
+ * The mount to walk an inode's path through: a mount of its filesystem in
+ * the writer's mount namespace, the whole filesystem's if there is one;
+ * else any mount of it (a container's overlay upper directory is written
+ * through the host's mount of the disk).
+ */
+static __always_inline struct mount *sb_mount(struct super_block *sb, struct mnt_namespace *ns)
+{
+	struct dentry *root = BPF_CORE_READ(sb, s_root);
+	struct mount *any = NULL, *mine = NULL, *m;
+	int i;
+
+	if (bpf_core_field_exists(((struct mount *)0)->mnt_next_for_sb)) {
+		m = BPF_CORE_READ(sb, s_mounts);
+		for (i = 0; i < SB_MOUNTS_SCAN && m; i++) {
+			sb_mount_pick(m, ns, root, &any, &mine);
+			m = BPF_CORE_READ(m, mnt_next_for_sb);
+		}
+	} else {
+		struct super_block___old *osb = (void *)sb;
+		struct list_head *head = __builtin_preserve_access_index(&osb->s_mounts);
+		struct list_head *pos = BPF_CORE_READ(osb, s_mounts.next);
+		__u32 off = bpf_core_field_offset(struct mount___old, mnt_instance);
+
+		for (i = 0; i < SB_MOUNTS_SCAN && pos && pos != head; i++) {
+			sb_mount_pick((struct mount *)((void *)pos - off), ns, root, &any, &mine);
+			pos = BPF_CORE_READ(pos, next);
+		}
+	}
+	return mine ? mine : any;
+}
+
+static __always_inline struct file_scratch *file_start(__u16 op, struct task_struct *task)
+{
+	__u32 zero = 0;
+	struct file_scratch *b = bpf_map_lookup_elem(&file_buf, &zero);
+	struct ds_file *e;
+	struct ds_track *t;
+
+	if (!b)
+		return NULL;
+	e = &b->ev;
+	__builtin_memset(e, 0, sizeof(*e));
+	fill_hdr(&e->hdr, DS_EV_FILE, task);
+	e->op = op;
+	e->mnt_ns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	t = bpf_map_lookup_elem(&tracked, &e->hdr.pid);
+	if (t) {
+		e->session = t->session;
+		e->hdr.flags |= DS_F_TRACKED;
+	}
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	return b;
+}
+
+static __always_inline void file_send(struct file_scratch *b, __u32 len)
+{
+	struct ds_file *e = &b->ev;
+
+	e->hdr.size = sizeof(*e) + (len & DS_FILE_DATA_MASK);
+	if (bpf_ringbuf_output(&events, e, e->hdr.size & (2 * DS_FILE_DATA_MASK + 1), rb_flags()))
+		count(DS_DROP_FILE);
+}
+
+SEC("tp_btf/writeback_mark_inode_dirty")
+int BPF_PROG(handle_file_dirty, struct inode *inode, int dirty_flags)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u32 zero = 0, tgid = bpf_get_current_pid_tgid() >> 32;
+	struct super_block *sb;
+	struct hlist_node *alias;
+	struct file_scratch *b;
+	struct file_last *last;
+	struct dentry *dentry;
+	struct mount *m;
+	__s64 atime;
+	__u64 ino;
+
+	/* the flusher threads write back what others dirtied */
+	if (BPF_CORE_READ(task, flags) & PF_KTHREAD)
+		return 0;
+	if ((BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFREG)
+		return 0;
+	/* a read that updates the access time dirties the inode too: that
+	 * moves atime past mtime, where a write moves mtime or dirties pages */
+	atime = INODE_TIME(inode, atime);
+	if (!(dirty_flags & dirty_pages_flag()) && INODE_TIME(inode, mtime) < atime)
+		return 0;
+	last = bpf_map_lookup_elem(&file_seen, &zero);
+	if (!last)
+		return 0;
+	ino = BPF_CORE_READ(inode, i_ino);
+	if (last->inode == (__u64)inode && last->ino == ino && last->tgid == tgid)
+		return 0;
+	last->inode = (__u64)inode;
+	last->ino = ino;
+	last->tgid = tgid;
+
+	alias = BPF_CORE_READ(inode, i_dentry.first);
+	if (!alias)
+		return 0;
+	dentry = container_of(alias, struct dentry, d_u.d_alias);
+	if (!dentry_anchored((__u64)dentry))
+		return 0;
+
+	b = file_start(DS_FILE_WRITE, task);
+	if (!b)
+		return 0;
+	sb = BPF_CORE_READ(inode, i_sb);
+	b->ev.ino = ino;
+	b->ev.atime = atime;
+	b->ev.dev = BPF_CORE_READ(sb, s_dev);
+	m = sb_mount(sb, BPF_CORE_READ(task, nsproxy, mnt_ns));
+	if (m) {
+		path_walk_mask(b->data, 0, DS_FILE_DATA_MASK, dentry,
+			       __builtin_preserve_access_index(&m->mnt), &b->ev.path_len,
+			       &b->ev.hdr.flags, DS_F_PATH_TRUNC, DS_F_PATH_FSREL);
+	} else {
+		/* no mount at all (being unmounted): walk to the fs root */
+		path_walk_mask(b->data, 0, DS_FILE_DATA_MASK, dentry, NULL, &b->ev.path_len,
+			       &b->ev.hdr.flags, DS_F_PATH_TRUNC, DS_F_PATH_FSREL);
+		b->ev.hdr.flags |= DS_F_PATH_FSREL;
+	}
+	file_send(b, b->ev.path_len);
+	return 0;
+}
+
+/* The directory a name passed with dfd is relative to. */
+static __always_inline bool dfd_path(struct task_struct *task, int dfd, struct path *p)
+{
+	struct file *f;
+
+	if (dfd == AT_FDCWD) {
+		BPF_CORE_READ_INTO(p, task, fs, pwd);
+		return true;
+	}
+	f = fd_file(dfd);
+	if (!f)
+		return false;
+	BPF_CORE_READ_INTO(p, f, f_path);
+	return true;
+}
+
+/* Copy a user name to data[off]; its length with the NUL, 0 if unreadable. */
+static __always_inline __u16 copy_name(struct file_scratch *b, __u32 off, __u64 uptr)
+{
+	long n = bpf_probe_read_user_str(b->data + (off & DS_FILE_DATA_MASK), DS_FD_NAME_MAX,
+					 (const void *)uptr);
+
+	if (n <= 0)
+		return 0;
+	if (n == DS_FD_NAME_MAX)
+		b->ev.hdr.flags |= DS_F_NAME_TRUNC;
+	return n;
+}
+
+static __always_inline int name_enter(__u16 op, long olddfd, long oldname, long newdfd,
+				      long newname)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct name_stash st = {
+		.oldname = oldname,
+		.newname = newname,
+		.olddfd = olddfd,
+		.newdfd = newdfd,
+		.op = op,
+	};
+
+	if (bpf_map_update_elem(&name_args, &id, &st, BPF_ANY))
+		count(DS_ERR_FILE);
+	return 0;
+}
+
+/*
+ * A rename or link returned. The new name is judged first, then the
+ * directory it is relative to; the record carries both names as passed and
+ * the directories they are relative to, walked in the kernel: user space
+ * joins them, so ".." and relative names need no lookup here.
+ */
+static __always_inline int name_exit(long ret)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 id = bpf_get_current_pid_tgid();
+	struct name_stash *st = bpf_map_lookup_elem(&name_args, &id);
+	struct path newdir = {}, olddir = {};
+	struct file_scratch *b;
+	bool have_new = false;
+	char *tmp;
+	__u32 off;
+
+	if (!st)
+		return 0;
+	if (ret != 0)
+		goto out;
+	b = file_start(st->op, task);
+	if (!b)
+		goto out;
+	/* the new name, read once to the far half of the scratch to judge it */
+	tmp = b->data + DS_FILE_DATA_MASK + 1;
+	if (bpf_probe_read_user_str(tmp, DS_FD_NAME_MAX, (const void *)st->newname) <= 0) {
+		count(DS_ERR_FILE);
+		goto out;
+	}
+	if (tmp[0] != '/')
+		have_new = dfd_path(task, st->newdfd, &newdir);
+	if (!name_anchored() && !(have_new && dentry_anchored((__u64)newdir.dentry)))
+		goto out;
+
+	if (have_new)
+		path_walk_mask(b->data, 0, DS_FILE_DATA_MASK, newdir.dentry, newdir.mnt,
+			       &b->ev.path_len, &b->ev.hdr.flags, DS_F_PATH_TRUNC,
+			       DS_F_PATH_FSREL);
+	off = b->ev.path_len;
+	b->ev.name_len = copy_name(b, off, st->newname);
+	off += b->ev.name_len;
+	if (st->oldname) {
+		bool rel = false;
+		char c = 0;
+
+		bpf_probe_read_user(&c, 1, (const void *)st->oldname);
+		if (c != '/')
+			rel = dfd_path(task, st->olddfd, &olddir);
+		if (rel)
+			path_walk_mask(b->data, off, DS_FILE_DATA_MASK, olddir.dentry, olddir.mnt,
+				       &b->ev.old_dir_len, &b->ev.hdr.flags, DS_F_OLD_TRUNC, 0);
+		off += b->ev.old_dir_len;
+		b->ev.old_name_len = copy_name(b, off, st->oldname);
+		off += b->ev.old_name_len;
+	}
+	file_send(b, off);
+out:
+	bpf_map_delete_elem(&name_args, &id);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_rename")
+int handle_rename_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return name_enter(DS_FILE_RENAME, AT_FDCWD, ctx->args[0], AT_FDCWD, ctx->args[1]);
+}
+
+SEC("tp/syscalls/sys_enter_renameat")
+int handle_renameat_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return name_enter(DS_FILE_RENAME, ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3]);
+}
+
+SEC("tp/syscalls/sys_enter_renameat2")
+int handle_renameat2_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return name_enter(DS_FILE_RENAME, ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3]);
+}
+
+SEC("tp/syscalls/sys_enter_link")
+int handle_link_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return name_enter(DS_FILE_LINK, AT_FDCWD, ctx->args[0], AT_FDCWD, ctx->args[1]);
+}
+
+SEC("tp/syscalls/sys_enter_linkat")
+int handle_linkat_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return name_enter(DS_FILE_LINK, ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3]);
+}
+
+SEC("tp/syscalls/sys_exit_rename")
+int handle_rename_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return name_exit(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_renameat")
+int handle_renameat_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return name_exit(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_renameat2")
+int handle_renameat2_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return name_exit(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_link")
+int handle_link_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return name_exit(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_linkat")
+int handle_linkat_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return name_exit(ctx->ret);
+}

@@ -1,0 +1,57 @@
+#!/bin/bash
+# npm install, into a project on disk that already has a workflow, of a
+# local package whose postinstall plants "$INIT_CWD/.github/workflows/
+# pwn.yml" and appends to ../../.github/workflows/ci.yml (the project's,
+# reached from the package's directory). One alert per file: critical,
+# writer install-session, with the package, the lifecycle event and the npm
+# session of the process alerts; the paths are the canonical ones in the
+# project (no `..`); pwn.yml is a creation, ci.yml an overwrite.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/files.sh"
+
+tgz=$(npm_pack cicd-write)
+ver=$(pkg_json_field "$FIXTURES/npm/cicd-write" version)
+files_scratch
+proj=$VT/proj
+mkdir -p "$proj/.github/workflows"
+echo 'on: push' >"$proj/.github/workflows/ci.yml"
+sh_name=$(exe_name sh)
+ds_start
+
+npm_install "$proj" "$tgz"
+require_file "$(installed "$proj" ds-e2e-cicd-write postinstall.ran)" "the postinstall did not run"
+require_file "$proj/.github/workflows/pwn.yml" "the postinstall did not plant its workflow"
+grep -q '^# pwned$' "$proj/.github/workflows/ci.yml" ||
+	fail "the postinstall did not append to $proj/.github/workflows/ci.yml"
+
+for f in pwn.yml ci.yml; do
+	path=$proj/.github/workflows/$f
+	step "the alert for $path"
+	a=$(wait_file "$path")
+	check_file_alert "$a" "the alert for $f is incomplete" "$path"
+	check_severity "$a" "a postinstall writing $f is not critical" critical
+	check_alert "$a" "the alert for $f does not name the package and its npm session" \
+		depsentry.file.writer=install-session \
+		'depsentry.file.pattern=*/.github/workflows/*' \
+		package.name=ds-e2e-cicd-write "package.version=$ver" package.type=npm \
+		depsentry.lifecycle_event=postinstall \
+		depsentry.session.package_manager=npm \
+		"depsentry.session.pid=$NPM_PID" \
+		"depsentry.ancestry.0.pid=$NPM_PID" \
+		"process.name=$sh_name" "process.pid!=$NPM_PID" \
+		"process.working_directory=$proj/node_modules/ds-e2e-cicd-write" \
+		--expr 'f("depsentry.ancestry.-1.pid") == f("process.pid")'
+done
+a=$(wait_file "$proj/.github/workflows/pwn.yml")
+check_action "$a" "pwn.yml was born under the postinstall" creation
+a=$(wait_file "$proj/.github/workflows/ci.yml")
+check_action "$a" "ci.yml existed before the postinstall" overwrite
+
+barrier
+step "one alert per file, no other file alert in the session"
+expect_count 1 "pwn.yml was not alerted exactly once" "file.path=$proj/.github/workflows/pwn.yml"
+expect_count 1 "ci.yml was not alerted exactly once" "file.path=$proj/.github/workflows/ci.yml"
+expect_count 2 "the npm session has other file alerts" "depsentry.session.pid=$NPM_PID"
+expect_count 3 "unexpected cicd-file-modified alerts (only the two files and the barrier)"
+
+ds_finish

@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The CI/CD-file arm: rule cicd-file-modified.
+ *
+ * The kernel sends writes to, and renames or links onto, paths that have a
+ * component starting with an anchor of a watched pattern. Here the path is
+ * made whole (a rename's name joined to its directory, symbolic links in
+ * that directory resolved), matched against the patterns, and the writer
+ * classified: inside an install session, suspicious, known, or other.
+ *
+ * Build files (Makefile, ...) are outputs as often as sources: one in a
+ * tree that holds a generated-build marker (config.status, CMakeCache.txt,
+ * config.gypi), looked for from its directory up to the repository root,
+ * is not reported. docs/rules.md has the reasoning.
+ *
+ * One alert per (process, path). A write is held for a moment: when the
+ * same process then renames the file (sed -i, editors, atomic writers),
+ * the rename is the one alert.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define FILES_HOLD_NS		1000000000ULL	/* a write waits this long for its rename */
+#define FILES_HELD_MAX		256
+#define FILES_SEEN_MAX		4096		/* (process, path) pairs remembered */
+#define MARKER_LEVELS		16		/* directories searched for a marker */
+
+struct held {
+	struct file_event ev;
+	bool used;
+};
+
+struct files {
+	const struct config *c;
+	unsigned long own_mnt_ns;	/* the daemon's mount namespace */
+	struct held held[FILES_HELD_MAX];
+	uint64_t seen[FILES_SEEN_MAX];	/* hashes of (pid, start, path), a ring */
+	size_t seen_next;
+	struct files_stats st;
+};
+
+int file_anchor(const char *pattern, char *out, size_t outlen)
+{
+	const char *comp = pattern, *best = NULL;
+	size_t bestlen = 0;
+	bool bestexact = false;
+
+	while (comp && *comp) {
+		const char *end = strchr(comp, '/');
+		size_t len = end ? (size_t)(end - comp) : strlen(comp);
+		size_t lit = strcspn(comp, "*?/");
+		bool exact = lit >= len;
+
+		if (lit > len)
+			lit = len;
+		/* the longest literal start; a later one wins a tie, being
+		 * nearer the file */
+		if (lit && lit + exact >= bestlen + bestexact) {
+			best = comp;
+			bestlen = lit;
+			bestexact = exact;
+		}
+		comp = end ? end + 1 : NULL;
+	}
+	if (!best)
+		return -EINVAL;
+	if (bestlen > DS_ANCHOR_LEN - 1) {
+		bestlen = DS_ANCHOR_LEN - 1;	/* the kernel keys on that much */
+		bestexact = false;
+	}
+	if (out && outlen >= DS_ANCHOR_LEN) {
+		size_t i;
+
+		memset(out, 0, outlen);
+		for (i = 0; i < bestlen; i++)
+			out[i] = (char)(best[i] >= 'A' && best[i] <= 'Z' ? best[i] + 32 : best[i]);
+	}
+	return (int)(bestlen + bestexact);
+}
+
+int file_path_join(const char *comps, size_t len, char *out, size_t outlen)
+{
+	const char *ends[DS_PATH_DEPTH + 1];
+	size_t n = 0, off = 0, i;
+	const char *p = comps, *end = comps + len;
+
+	if (outlen < 2)
+		return -EINVAL;
+	while (p < end) {
+		const char *nul = memchr(p, '\0', (size_t)(end - p));
+
+		if (!nul || nul == p || n >= ARRAY_SIZE(ends))
+			return -EINVAL;
+		ends[n++] = p;
+		p = nul + 1;
+	}
+	for (i = n; i-- > 0;) {
+		size_t cl = strlen(ends[i]);
+
+		if (off + 1 + cl + 1 > outlen)
+			return -EINVAL;
+		out[off++] = '/';
+		memcpy(out + off, ends[i], cl);
+		off += cl;
+	}
+	if (!n)
+		out[off++] = '/';
+	out[off] = '\0';
+	return 0;
+}
+
+void file_path_normalize(char *path)
+{
+	char *r = path, *w = path;
+
+	if (*r != '/')
+		return;
+	while (*r) {
+		char *next;
+		size_t len;
+
+		while (*r == '/')
+			r++;
+		if (!*r)
+			break;
+		next = strchr(r, '/');
+		len = next ? (size_t)(next - r) : strlen(r);
+		if (len == 1 && r[0] == '.') {
+			/* nothing */
+		} else if (len == 2 && r[0] == '.' && r[1] == '.') {
+			while (w > path && *--w != '/')
+				;
+		} else {
+			*w++ = '/';
+			memmove(w, r, len);
+			w += len;
+		}
+		r += len;
+	}
+	if (w == path)
+		*w++ = '/';
+	*w = '\0';
+}
+
+static unsigned long mnt_ns_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (unsigned long)st.st_ino : 0;
+}
+
+struct files *files_new(const struct config *c)
+{
+	struct files *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->c = c;
+	f->own_mnt_ns = mnt_ns_of("/proc/self/ns/mnt");
+	return f;
+}
+
+void file_event_free(struct file_event *ev)
+{
+	free(ev->path);
+	free(ev->old_path);
+	ev->path = ev->old_path = NULL;
+}
+
+void files_free(struct files *f)
+{
+	size_t i;
+
+	if (!f)
+		return;
+	for (i = 0; i < FILES_HELD_MAX; i++)
+		if (f->held[i].used)
+			file_event_free(&f->held[i].ev);
+	free(f);
+}
+
+void files_stats(const struct files *f, struct files_stats *st)
+{
+	*st = f->st;
+}
+
+/* How a path the writer sees can be opened from here: directly when it
+ * shares our mount namespace, else through its /proc root while it lives. */
+static bool view_path(const struct files *f, const struct ds_file *e, const char *path,
+		      char *buf, size_t len)
+{
+	int n;
+
+	if (e->mnt_ns == f->own_mnt_ns)
+		n = snprintf(buf, len, "%s", path);
+	else
+		n = snprintf(buf, len, "/proc/%u/root%s", e->hdr.pid, path);
+	return n > 0 && (size_t)n < len;
+}
+
+/* Is path inside a generated build tree? Looks for a marker from its
+ * directory up to the first directory holding .git, or the root. */
+static bool generated(const struct files *f, const struct ds_file *e, const char *path)
+{
+	char dir[PATH_MAX], probe[PATH_MAX + 64];
+	size_t i, level;
+	char *slash;
+
+	if (!view_path(f, e, path, dir, sizeof(dir)))
+		return false;
+	for (level = 0; level < MARKER_LEVELS; level++) {
+		slash = strrchr(dir, '/');
+		if (!slash || slash == dir)
+			return false;
+		*slash = '\0';
+		for (i = 0; i < f->c->generated_markers.n; i++) {
+			snprintf(probe, sizeof(probe), "%s/%s", dir, f->c->generated_markers.v[i]);
+			if (access(probe, F_OK) == 0)
+				return true;
+		}
+		snprintf(probe, sizeof(probe), "%s/.git", dir);
+		if (access(probe, F_OK) == 0)
+			return false;
+	}
+	return false;
+}
+
+/* The watched pattern path matches, NULL if none (or a generated build
+ * file). A rename onto a directory counts for what it now holds. */
+static const char *watched(struct files *f, const struct ds_file *e, const char *path)
+{
+	const struct config *c = f->c;
+	const char *m = match_any(&c->watch_pipeline, path);
+	char dir[PATH_MAX];
+
+	if (m)
+		return m;
+	if ((m = match_any(&c->watch_build, path))) {
+		if (!c->generated_markers.n || !generated(f, e, path))
+			return m;
+		f->st.generated++;
+		return NULL;
+	}
+	if (e->op != DS_FILE_WRITE && snprintf(dir, sizeof(dir), "%s/", path) < (int)sizeof(dir))
+		return match_any(&c->watch_pipeline, dir);
+	return NULL;
+}
+
+static enum file_writer writer_class(const struct config *c, const struct proc *p)
+{
+	if (!p)
+		return WRITER_OTHER;
+	if (p->sess)
+		return WRITER_SESSION;
+	if (!p->img)
+		return WRITER_OTHER;
+	if (rules_proc_named(&c->shells, p) || rules_proc_named(&c->writers_suspicious, p) ||
+	    match_any(&c->writers_suspicious_cmd, p->img->cmdline))
+		return WRITER_SUSPICIOUS;
+	if (rules_proc_named(&c->writers_known, p))
+		return WRITER_KNOWN;
+	return WRITER_OTHER;
+}
+
+/*
+ * Was the file born while its writer lived? A new file's access time is
+ * its creation; writing never moves it, so an older file keeps an older
+ * one (unless its writer read it first: then this says creation).
+ */
+static bool born_by_writer(const struct ds_file *e)
+{
+	struct timespec real, boot;
+	int64_t start_real;
+
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	start_real = (int64_t)e->hdr.start + ((int64_t)real.tv_sec - boot.tv_sec) * 1000000000LL +
+		     ((int64_t)real.tv_nsec - boot.tv_nsec);
+	/* a process start is stamped with a finer clock than a file's times */
+	return e->atime + 10000000LL >= start_real;
+}
+
+/* The absolute path a rename or link name means: its directory's path
+ * from the kernel joined with the name, symbolic links in the result's
+ * directory resolved when it is visible from here. */
+static char *name_path(const struct files *f, const struct ds_file *e, const char *dir_comps,
+		       size_t dir_len, const char *name, bool *resolved)
+{
+	char joined[PATH_MAX], dir[PATH_MAX], real[PATH_MAX];
+	char *slash;
+	int n;
+
+	*resolved = false;
+	if (name[0] == '/') {
+		n = snprintf(joined, sizeof(joined), "%s", name);
+	} else {
+		if (file_path_join(dir_comps, dir_len, dir, sizeof(dir)))
+			return NULL;
+		n = snprintf(joined, sizeof(joined), "%s/%s", dir, name);
+	}
+	if (n < 0 || (size_t)n >= sizeof(joined))
+		return NULL;
+	/* realpath() of the directory, before any lexical "..", so that
+	 * "link/../x" means what the kernel made of it */
+	slash = strrchr(joined, '/');
+	if (e->mnt_ns == f->own_mnt_ns && slash && slash[1]) {
+		*slash = '\0';
+		if (realpath(joined[0] ? joined : "/", real)) {
+			n = snprintf(dir, sizeof(dir), "%s/%s", strcmp(real, "/") ? real : "",
+				     slash + 1);
+			if (n > 0 && (size_t)n < sizeof(dir)) {
+				*resolved = true;
+				return strdup(dir);
+			}
+		}
+		*slash = '/';
+	}
+	file_path_normalize(joined);
+	return strdup(joined);
+}
+
+/* Has this process already been reported for this path? Remember it. */
+static bool seen_before(struct files *f, const struct file_event *ev)
+{
+	uint64_t h = FNV1A64_OFFSET;
+	char id[64];
+	size_t i;
+
+	snprintf(id, sizeof(id), "%u/%llu/", ev->pid, (unsigned long long)ev->start);
+	h = fnv1a64(fnv1a64(h, id), ev->path);
+	for (i = 0; i < FILES_SEEN_MAX; i++)
+		if (f->seen[i] == h)
+			return true;
+	f->seen[f->seen_next] = h;
+	f->seen_next = (f->seen_next + 1) % FILES_SEEN_MAX;
+	return false;
+}
+
+static void emit(struct files *f, struct file_event *ev, file_emit_fn fn, void *arg)
+{
+	if (seen_before(f, ev)) {
+		f->st.repeats++;
+		return;
+	}
+	f->st.alerts++;
+	fn(ev, arg);
+}
+
+/* A rename by the writer of a held write of its old path: one alert. */
+static void merge_held(struct files *f, const struct file_event *ren)
+{
+	size_t i;
+
+	if (!ren->old_path)
+		return;
+	for (i = 0; i < FILES_HELD_MAX; i++) {
+		struct held *h = &f->held[i];
+
+		if (h->used && h->ev.pid == ren->pid && h->ev.start == ren->start &&
+		    strcmp(h->ev.path, ren->old_path) == 0) {
+			file_event_free(&h->ev);
+			h->used = false;
+			f->st.merged++;
+		}
+	}
+}
+
+static void hold(struct files *f, struct file_event *ev, file_emit_fn fn, void *arg)
+{
+	size_t i, oldest = 0;
+
+	for (i = 0; i < FILES_HELD_MAX; i++) {
+		if (!f->held[i].used) {
+			f->held[i].ev = *ev;
+			f->held[i].used = true;
+			return;
+		}
+		if (f->held[i].ev.ts < f->held[oldest].ev.ts)
+			oldest = i;
+	}
+	/* full: the oldest goes out now */
+	emit(f, &f->held[oldest].ev, fn, arg);
+	file_event_free(&f->held[oldest].ev);
+	f->held[oldest].ev = *ev;
+}
+
+void files_flush(struct files *f, uint32_t pid, uint64_t start, uint64_t now_ns,
+		 file_emit_fn fn, void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < FILES_HELD_MAX; i++) {
+		struct held *h = &f->held[i];
+
+		if (!h->used)
+			continue;
+		if (pid && (h->ev.pid != pid || h->ev.start != start))
+			continue;
+		if (!pid && now_ns && h->ev.ts + FILES_HOLD_NS > now_ns)
+			continue;
+		emit(f, &h->ev, fn, arg);
+		file_event_free(&h->ev);
+		h->used = false;
+	}
+}
+
+/* The record's sections, each checked against the record's length. */
+struct file_sections {
+	const char *path, *name, *old_dir, *old_name;
+};
+
+static int sections(const struct ds_file *e, const char *data, size_t len,
+		    struct file_sections *s)
+{
+	size_t off = 0;
+
+	if ((size_t)e->path_len + e->name_len + e->old_dir_len + e->old_name_len > len)
+		return -EINVAL;
+	s->path = data;
+	off += e->path_len;
+	s->name = data + off;
+	off += e->name_len;
+	s->old_dir = data + off;
+	off += e->old_dir_len;
+	s->old_name = data + off;
+	if ((e->path_len && data[e->path_len - 1]) ||
+	    (e->name_len && s->name[e->name_len - 1]) ||
+	    (e->old_dir_len && s->old_dir[e->old_dir_len - 1]) ||
+	    (e->old_name_len && s->old_name[e->old_name_len - 1]))
+		return -EINVAL;
+	if (e->op == DS_FILE_WRITE ? (e->name_len || e->old_name_len) : !e->name_len)
+		return -EINVAL;
+	return 0;
+}
+
+int files_record(struct files *f, const struct proc *p, const struct ds_file *e,
+		 const char *data, size_t len, file_emit_fn fn, void *arg)
+{
+	struct file_event ev = { .op = e->op };
+	struct file_sections s;
+	char buf[PATH_MAX];
+	const char *why;
+
+	if (e->op < DS_FILE_WRITE || e->op > DS_FILE_LINK || e->comm[DS_COMM_LEN - 1] ||
+	    sections(e, data, len, &s))
+		return -EINVAL;
+	f->st.records++;
+	if (!f->c->cicd_enabled)
+		return 0;
+	ev.pid = e->hdr.pid;
+	ev.start = e->hdr.start;
+	ev.ts = e->hdr.ts;
+	ev.session = e->session;
+	memcpy(ev.comm, e->comm, sizeof(ev.comm));
+	ev.partial = !!(e->hdr.flags & (DS_F_PATH_TRUNC | DS_F_PATH_FSREL | DS_F_NAME_TRUNC));
+	if (e->op == DS_FILE_WRITE) {
+		if (file_path_join(s.path, e->path_len, buf, sizeof(buf)))
+			return -EINVAL;
+		ev.path = strdup(buf);
+	} else {
+		ev.path = name_path(f, e, s.path, e->path_len, s.name, &ev.resolved);
+		if (e->old_name_len) {
+			bool ignored;
+
+			ev.old_path = name_path(f, e, s.old_dir, e->old_dir_len, s.old_name,
+						&ignored);
+		}
+	}
+	if (!ev.path)
+		goto drop;
+	if (e->op != DS_FILE_WRITE)
+		merge_held(f, &ev);
+	ev.pattern = watched(f, e, ev.path);
+	if (!ev.pattern) {
+		f->st.unwatched++;
+		goto drop;
+	}
+	ev.writer = e->session ? WRITER_SESSION : writer_class(f->c, p);
+	ev.severity = f->c->cicd_sev[ev.writer];
+	why = p ? rules_excluded_for(f->c, p, RULE_CICD) : NULL;
+	if (why || ev.severity < f->c->min_severity || ev.severity == SEV_NONE) {
+		if (why)
+			log_debug("write of %s by pid %u excluded by \"%s\"", ev.path, ev.pid, why);
+		f->st.excluded++;
+		goto drop;
+	}
+	if (e->op == DS_FILE_WRITE) {
+		ev.created = born_by_writer(e);
+		ev.action = ev.created ? "creation" : "overwrite";
+		hold(f, &ev, fn, arg);
+		return 0;
+	}
+	ev.action = e->op == DS_FILE_RENAME ? "rename" : "link";
+	emit(f, &ev, fn, arg);
+drop:
+	file_event_free(&ev);
+	return 0;
+}
