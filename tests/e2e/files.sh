@@ -162,7 +162,7 @@ check_file_alert()
 	esac
 	check_alert "$line" "$what" \
 		rule.id=$RULE event.kind=alert \
-		--expr '"file" in f("event.category")' \
+		--expr 'f("event.category") == ["file"]' \
 		"file.path=$path" "file.name=$name" "file.directory=$dir" \
 		depsentry.file.pattern? depsentry.file.writer? \
 		event.action? process.pid? process.name? process.parent.pid? \

@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The CI/CD-file arm: anchors, path assembly, and the rule on records. */
+#include <errno.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "unit.h"
+
+static void test_anchor(void **state)
+{
+	char a[DS_ANCHOR_LEN];
+
+	(void)state;
+	assert_int_equal(file_anchor("*/.github/workflows/*", a, sizeof(a)), 10);
+	assert_string_equal(a, "workflows");	/* whole name: NUL counted */
+	assert_int_equal(file_anchor("*/.gitlab-ci*", a, sizeof(a)), 10);
+	assert_string_equal(a, ".gitlab-ci");	/* a prefix */
+	assert_int_equal(file_anchor("*/Makefile", a, sizeof(a)), 9);
+	assert_string_equal(a, "makefile");	/* lower case */
+	assert_int_equal(file_anchor("*/.git/hooks/*", a, sizeof(a)), 6);
+	assert_string_equal(a, "hooks");
+	assert_int_equal(file_anchor("*/ci-?.yml", a, sizeof(a)), 3);
+	assert_string_equal(a, "ci-");
+	/* a whole name beats an equally long prefix */
+	assert_int_equal(file_anchor("/srv/*/ci-?.yml", a, sizeof(a)), 4);
+	assert_string_equal(a, "srv");
+	assert_int_equal(file_anchor("*/averyveryverylongdirectorynamethatgoeson/*", a, sizeof(a)),
+			 DS_ANCHOR_LEN - 1);
+	assert_int_equal(strlen(a), DS_ANCHOR_LEN - 1);
+	assert_int_equal(file_anchor("*/*.yml", a, sizeof(a)), -EINVAL);
+	assert_int_equal(file_anchor("*", a, sizeof(a)), -EINVAL);
+	assert_int_equal(file_anchor("", a, sizeof(a)), -EINVAL);
+}
+
+static void test_join_normalize(void **state)
+{
+	char out[64], p[64];
+
+	(void)state;
+	assert_int_equal(file_path_join("c\0b\0a", 6, out, sizeof(out)), 0);
+	assert_string_equal(out, "/a/b/c");
+	assert_int_equal(file_path_join("", 0, out, sizeof(out)), 0);
+	assert_string_equal(out, "/");
+	assert_int_equal(file_path_join("c\0b", 3, out, sizeof(out)), -EINVAL);	/* no NUL */
+	assert_int_equal(file_path_join("\0b", 3, out, sizeof(out)), -EINVAL);	/* empty */
+	assert_int_equal(file_path_join("cc\0b", 5, out, 5), -EINVAL);		/* too long */
+
+	strcpy(p, "/a//b/./c/../d/");
+	file_path_normalize(p);
+	assert_string_equal(p, "/a/b/d");
+	strcpy(p, "/../..");
+	file_path_normalize(p);
+	assert_string_equal(p, "/");
+	strcpy(p, "/a/..");
+	file_path_normalize(p);
+	assert_string_equal(p, "/");
+	strcpy(p, "/.github/../.github/workflows/x.yml");
+	file_path_normalize(p);
+	assert_string_equal(p, "/.github/workflows/x.yml");
+}
+
+/* A record under construction: header fields, then the sections. */
+struct rec {
+	struct ds_file e;
+	char data[2048];
+};
+
+static size_t put_sec(struct rec *r, size_t off, const char *s, size_t len, __u16 *lenp)
+{
+	memcpy(r->data + off, s, len);
+	*lenp = (__u16)len;
+	return off + len;
+}
+
+static int64_t realtime_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/* A write by pid of the path given as leaf-first components. */
+static size_t write_rec(struct rec *r, uint32_t pid, const char *comps, size_t len)
+{
+	memset(r, 0, sizeof(*r));
+	r->e.hdr.type = DS_EV_FILE;
+	r->e.hdr.pid = pid;
+	r->e.hdr.start = boot_now() - 1000000000ULL;
+	r->e.hdr.ts = boot_now();
+	r->e.op = DS_FILE_WRITE;
+	r->e.atime = realtime_ns();
+	strcpy(r->e.comm, "sh");
+	return put_sec(r, 0, comps, len, &r->e.path_len);
+}
+
+static size_t rename_rec(struct rec *r, uint32_t pid, const char *to, const char *from)
+{
+	size_t off;
+
+	write_rec(r, pid, "", 0);
+	r->e.op = DS_FILE_RENAME;
+	off = put_sec(r, 0, to, strlen(to) + 1, &r->e.name_len);
+	return put_sec(r, off, from, strlen(from) + 1, &r->e.old_name_len);
+}
+
+struct got {
+	int n;
+	char path[256], old[256], action[16];
+	enum file_writer writer;
+	enum severity sev;
+	bool created;
+};
+
+static void collect(const struct file_event *ev, void *arg)
+{
+	struct got *g = arg;
+
+	g->n++;
+	snprintf(g->path, sizeof(g->path), "%s", ev->path);
+	snprintf(g->old, sizeof(g->old), "%s", ev->old_path ? ev->old_path : "");
+	snprintf(g->action, sizeof(g->action), "%s", ev->action);
+	g->writer = ev->writer;
+	g->sev = ev->severity;
+	g->created = ev->created;
+}
+
+static struct config *builtin(void)
+{
+	struct config *c = NULL;
+
+	assert_int_equal(config_load(NULL, &c, stderr), 0);
+	return c;
+}
+
+static const char wf[] = "ci.yml\0workflows\0.github\0r";
+
+static void test_write_held_and_deduplicated(void **state)
+{
+	struct config *c = builtin();
+	struct files *f = files_new(c);
+	struct files_stats st;
+	struct got g = { 0 };
+	struct rec r;
+	size_t len;
+
+	(void)state;
+	len = write_rec(&r, 10, wf, sizeof(wf));
+	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect, &g), 0);
+	assert_int_equal(g.n, 0);	/* held for a rename */
+	files_flush(f, 0, 0, boot_now(), collect, &g);
+	assert_int_equal(g.n, 0);	/* not a second old yet */
+	files_flush(f, 10, r.e.hdr.start, 0, collect, &g);	/* its writer exited */
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.path, "/r/.github/workflows/ci.yml");
+	assert_string_equal(g.action, "creation");
+	assert_true(g.created);
+	assert_int_equal(g.writer, WRITER_OTHER);
+	assert_int_equal(g.sev, SEV_MEDIUM);
+
+	/* the same process and path again: one alert only */
+	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect, &g), 0);
+	files_flush(f, 0, 0, 0, collect, &g);
+	assert_int_equal(g.n, 1);
+
+	/* an older file written by a newer process is an overwrite; an
+	 * install session makes it critical */
+	len = write_rec(&r, 11, wf, sizeof(wf));
+	r.e.atime -= 3600LL * 1000000000LL;
+	r.e.session = 7;
+	files_record(f, NULL, &r.e, r.data, len, collect, &g);
+	files_flush(f, 0, 0, 0, collect, &g);
+	assert_int_equal(g.n, 2);
+	assert_string_equal(g.action, "overwrite");
+	assert_false(g.created);
+	assert_int_equal(g.writer, WRITER_SESSION);
+	assert_int_equal(g.sev, SEV_CRITICAL);
+
+	/* passed the kernel's anchors, matches no pattern */
+	len = write_rec(&r, 12, "notes.txt\0.github\0r", 20);
+	files_record(f, NULL, &r.e, r.data, len, collect, &g);
+	files_flush(f, 0, 0, 0, collect, &g);
+	assert_int_equal(g.n, 2);
+	files_stats(f, &st);
+	assert_int_equal(st.records, 4);
+	assert_int_equal(st.repeats, 1);
+	assert_int_equal(st.unwatched, 1);
+	assert_int_equal(st.alerts, 2);
+	files_free(f);
+	config_free(c);
+}
+
+static void test_rename_merges_its_write(void **state)
+{
+	static const char tmp[] = "sedAb12\0workflows\0.github\0r";
+	struct config *c = builtin();
+	uint64_t start;
+	struct files *f = files_new(c);
+	struct files_stats st;
+	struct got g = { 0 };
+	struct rec r;
+	size_t len;
+
+	(void)state;
+	len = write_rec(&r, 20, tmp, sizeof(tmp));
+	start = r.e.hdr.start;
+	files_record(f, NULL, &r.e, r.data, len, collect, &g);
+	/* another process renaming it does not take the write away */
+	len = rename_rec(&r, 21, "/r/.github/workflows/other.yml", "/r/.github/workflows/sedAb12");
+	files_record(f, NULL, &r.e, r.data, len, collect, &g);
+	assert_int_equal(g.n, 1);
+	/* the writer's own rename does; its directory is joined lexically
+	 * when it is not visible from here (another mount namespace) */
+	len = rename_rec(&r, 20, "/r/.github/x/../workflows/ci.yml",
+			 "/r/.github/workflows/sedAb12");
+	r.e.hdr.start = start;
+	r.e.mnt_ns = 1;
+	files_record(f, NULL, &r.e, r.data, len, collect, &g);
+	assert_int_equal(g.n, 2);
+	assert_string_equal(g.path, "/r/.github/workflows/ci.yml");
+	assert_string_equal(g.old, "/r/.github/workflows/sedAb12");
+	assert_string_equal(g.action, "rename");
+	assert_false(g.created);
+	files_flush(f, 0, 0, 0, collect, &g);
+	assert_int_equal(g.n, 2);	/* the held write was merged */
+	files_stats(f, &st);
+	assert_int_equal(st.merged, 1);
+
+	/* a directory renamed onto a watched one counts for its contents */
+	len = rename_rec(&r, 22, "/r/.github/workflows", "/tmp/wf");
+	r.e.mnt_ns = 1;
+	files_record(f, NULL, &r.e, r.data, len, collect, &g);
+	assert_int_equal(g.n, 3);
+	assert_string_equal(g.path, "/r/.github/workflows");
+	files_free(f);
+	config_free(c);
+}
+
+static void test_relative_rename_joined(void **state)
+{
+	struct config *c = builtin();
+	struct files *f = files_new(c);
+	struct got g = { 0 };
+	struct rec r;
+	size_t off;
+
+	(void)state;
+	rename_rec(&r, 30, "", "");
+	r.e.name_len = r.e.old_name_len = 0;
+	r.e.mnt_ns = 1;
+	off = put_sec(&r, 0, "r\0", 2, &r.e.path_len);	/* cwd /r */
+	off = put_sec(&r, off, "./.github/workflows/deploy.yml", 31, &r.e.name_len);
+	off = put_sec(&r, off, "/tmp/x.yml", 11, &r.e.old_name_len);
+	files_record(f, NULL, &r.e, r.data, off, collect, &g);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.path, "/r/.github/workflows/deploy.yml");
+	assert_string_equal(g.old, "/tmp/x.yml");
+	files_free(f);
+	config_free(c);
+}
+
+/* "/a/b/c" as a kernel walk sends it: "c\0b\0a\0"; returns the length. */
+static size_t leaf_first(const char *path, char *out)
+{
+	const char *end = path + strlen(path), *p;
+	size_t off = 0;
+
+	while (end > path) {
+		for (p = end; p > path && p[-1] != '/'; p--)
+			;
+		memcpy(out + off, p, (size_t)(end - p));
+		off += (size_t)(end - p);
+		out[off++] = '\0';
+		end = p > path ? p - 1 : p;
+	}
+	return off;
+}
+
+static void touch(const char *dir, const char *name)
+{
+	char p[512];
+	FILE *fp;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	fp = fopen(p, "w");
+	assert_non_null(fp);
+	fclose(fp);
+}
+
+static void test_generated_build_tree(void **state)
+{
+	char dir[] = "/tmp/depsentry-files-XXXXXX", path[256], comps[256];
+	struct config *c = builtin();
+	struct files *f = files_new(c);
+	struct files_stats st;
+	struct got g = { 0 };
+	struct stat ns;
+	struct rec r;
+	size_t len;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(stat("/proc/self/ns/mnt", &ns), 0);
+	snprintf(path, sizeof(path), "%s/.git", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/build", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/build/sub", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+
+	/* no marker yet: a Makefile in build/sub is a build file */
+	snprintf(path, sizeof(path), "%s/build/sub/Makefile", dir);
+	len = write_rec(&r, 40, "", 0);
+	r.e.mnt_ns = (__u32)ns.st_ino;
+	len = put_sec(&r, 0, comps, leaf_first(path + 1, comps), &r.e.path_len);
+	files_record(f, NULL, &r.e, r.data, len, collect, &g);
+	files_flush(f, 0, 0, 0, collect, &g);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.path, path);
+
+	/* cmake's cache two levels up marks the tree as generated */
+	snprintf(path, sizeof(path), "%s/build", dir);
+	touch(path, "CMakeCache.txt");
+	snprintf(path, sizeof(path), "%s/build/sub/Makefile", dir);
+	r.e.hdr.pid = 41;
+	files_record(f, NULL, &r.e, r.data, len, collect, &g);
+	files_flush(f, 0, 0, 0, collect, &g);
+	assert_int_equal(g.n, 1);
+	files_stats(f, &st);
+	assert_int_equal(st.generated, 1);
+
+	/* the project's own Makefile, beside .git, stays watched */
+	snprintf(path, sizeof(path), "%s/Makefile", dir);
+	len = write_rec(&r, 42, "", 0);
+	r.e.mnt_ns = (__u32)ns.st_ino;
+	len = put_sec(&r, 0, comps, leaf_first(path + 1, comps), &r.e.path_len);
+	files_record(f, NULL, &r.e, r.data, len, collect, &g);
+	files_flush(f, 0, 0, 0, collect, &g);
+	assert_int_equal(g.n, 2);
+	assert_string_equal(g.path, path);
+
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+	files_free(f);
+	config_free(c);
+}
+
+static void test_malformed(void **state)
+{
+	struct config *c = builtin();
+	struct files *f = files_new(c);
+	struct got g = { 0 };
+	struct rec r;
+	size_t len;
+
+	(void)state;
+	len = write_rec(&r, 50, wf, sizeof(wf));
+	assert_int_equal(files_record(f, NULL, &r.e, r.data, len - 1, collect, &g), -EINVAL);
+	r.e.path_len = sizeof(wf) - 1;	/* no NUL at the end */
+	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect, &g), -EINVAL);
+	len = write_rec(&r, 50, wf, sizeof(wf));
+	r.e.name_len = 1;		/* a write has no name */
+	assert_int_equal(files_record(f, NULL, &r.e, r.data, len + 1, collect, &g), -EINVAL);
+	len = write_rec(&r, 50, wf, sizeof(wf));
+	r.e.op = 9;
+	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect, &g), -EINVAL);
+	len = rename_rec(&r, 50, "/r/.github/workflows/a.yml", "/x");
+	r.e.name_len = 0;		/* a rename needs its name */
+	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect, &g), -EINVAL);
+	assert_int_equal(g.n, 0);
+	files_free(f);
+	config_free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_anchor),
+		cmocka_unit_test(test_join_normalize),
+		cmocka_unit_test(test_write_held_and_deduplicated),
+		cmocka_unit_test(test_rename_merges_its_write),
+		cmocka_unit_test(test_relative_rename_joined),
+		cmocka_unit_test(test_generated_build_tree),
+		cmocka_unit_test(test_malformed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
