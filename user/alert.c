@@ -67,8 +67,8 @@ static const struct {
 	{ { "network", "intrusion_detection" }, { "connection", "start", "info" }, 3, "connect" },
 	{ { "network", "intrusion_detection" }, { "protocol", "info" }, 2, "dns_query" },
 	{ { "network", "intrusion_detection" }, { "connection", "info" }, 2, "repeated" },
-	{ { "file", "intrusion_detection" }, { "creation" }, 1, "creation" },
-	{ { "file", "intrusion_detection" }, { "change" }, 1, "overwrite" },
+	{ { "file", "intrusion_detection" }, { "creation", "info" }, 2, "creation" },
+	{ { "file", "intrusion_detection" }, { "change", "info" }, 2, "overwrite" },
 };
 
 enum { SHAPE_EXEC, SHAPE_CONNECT, SHAPE_DNS, SHAPE_REPEAT, SHAPE_FILE_NEW, SHAPE_FILE_CHANGE };
