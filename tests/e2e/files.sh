@@ -162,8 +162,8 @@ check_file_alert()
 	esac
 	check_alert "$line" "$what" \
 		rule.id=$RULE event.kind=alert \
-		--expr 'f("event.category") == ["file"]' \
-		"file.path=$path" "file.name=$name" "file.directory=$dir" \
+		--expr 'f("event.category") == ["file", "intrusion_detection"]' \
+		file.type=file "file.path=$path" "file.name=$name" "file.directory=$dir" \
 		depsentry.file.pattern? depsentry.file.writer? \
 		event.action? process.pid? process.name? process.parent.pid? \
 		message? @timestamp?
@@ -174,7 +174,8 @@ check_file_alert()
 	fi
 }
 
-# check_action LINE WHAT ACTION: event.action and the event.type it implies.
+# check_action LINE WHAT ACTION: event.action and the event.type it implies
+# (creation for a file born under its writer, change otherwise).
 check_action()
 {
 	local line=$1 what=$2 action=$3 type=change
@@ -183,11 +184,11 @@ check_action()
 	case $action in
 	link)
 		check_alert "$line" "$what" event.action=link \
-			--expr 'f("event.type") in (["creation"], ["change"])'
+			--expr 'f("event.type") in (["creation", "info"], ["change", "info"])'
 		;;
 	*)
 		check_alert "$line" "$what" "event.action=$action" \
-			--expr "f('event.type') == ['$type']"
+			--expr "f('event.type') == ['$type', 'info']"
 		;;
 	esac
 }

@@ -52,11 +52,9 @@ step "(c) echo x > workflows/rel.yml, in $repo/.github"
 sh_in "$repo/.github" 'echo x > workflows/rel.yml'
 expect_file "$wf/rel.yml" creation high suspicious "$sh_name"
 
-step "(d) through the symbolic link $VT/linkdir -> $wf"
+step "(d) a shell writes through the symbolic link $VT/linkdir -> $wf"
 sh_in "$VT" 'echo x > linkdir/via-link.yml'
 expect_file "$wf/via-link.yml" creation high suspicious "$sh_name"
-run_in "$VT" mv "$out/y.yml" linkdir/moved.yml
-expect_file "$wf/moved.yml" rename medium other mv "depsentry.file.old_path=$out/y.yml"
 
 step "(e) $PY tools/gen.py"
 run_in "$repo" "$PY" tools/gen.py
@@ -91,6 +89,10 @@ expect_file "$wf/dl.yml" creation high suspicious curl
 step "(l) cp $out/cp.yml .github/workflows/copied.yml"
 run_in "$repo" cp "$out/cp.yml" .github/workflows/copied.yml
 expect_file "$wf/copied.yml" creation medium other cp
+
+# A rename whose name as passed carries no watched anchor, through a link
+# that points straight at the watched directory, is filtered out in the
+# kernel (docs/rules.md, limits): the link's target is not looked up there.
 
 expect_once
 step "sed was alerted once, for ci.yml, never for its temporary file"
