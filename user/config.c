@@ -549,6 +549,7 @@ static const struct field files_fields[] = {
 	{ .key = "build_files", .parse = parse_watch, .required = true,
 	  .off = offsetof(struct config, watch_build) },
 	STRINGS("generated_markers", struct config, generated_markers, true),
+	STRINGS("ignored_paths", struct config, ignored_paths, false),
 	{ 0 }
 };
 
@@ -665,6 +666,7 @@ void config_free(struct config *c)
 	strlist_free(&c->watch_pipeline);
 	strlist_free(&c->watch_build);
 	strlist_free(&c->generated_markers);
+	strlist_free(&c->ignored_paths);
 	strlist_free(&c->writers_suspicious);
 	strlist_free(&c->writers_suspicious_cmd);
 	strlist_free(&c->writers_known);

@@ -238,9 +238,15 @@ static bool generated(const struct files *f, const struct ds_file *e, const char
 static const char *watched(struct files *f, const struct ds_file *e, const char *path)
 {
 	const struct config *c = f->c;
-	const char *m = match_any(&c->watch_pipeline, path);
+	const char *m;
 	char dir[PATH_MAX];
 
+	/* a package's own files unpacked into a dependency tree or a cache */
+	if (match_any(&c->ignored_paths, path)) {
+		f->st.generated++;
+		return NULL;
+	}
+	m = match_any(&c->watch_pipeline, path);
 	if (m)
 		return m;
 	if ((m = match_any(&c->watch_build, path))) {

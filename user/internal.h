@@ -152,6 +152,7 @@ struct config {
 	struct strlist watch_pipeline;		/* like~ on the absolute path */
 	struct strlist watch_build;		/* the same, unless in a generated tree */
 	struct strlist generated_markers;	/* file names that mark a build tree */
+	struct strlist ignored_paths;		/* dependency trees: package contents */
 	struct strlist writers_suspicious;	/* like~ on process names or executable */
 	struct strlist writers_suspicious_cmd;	/* like~ on the command line */
 	struct strlist writers_known;		/* like~ on process names or executable */
