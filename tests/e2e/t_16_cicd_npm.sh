@@ -5,7 +5,9 @@
 # reached from the package's directory). One alert per file: critical,
 # writer install-session, with the package, the lifecycle event and the npm
 # session of the process alerts; the paths are the canonical ones in the
-# project (no `..`); pwn.yml is a creation, ci.yml an overwrite.
+# project (no `..`); pwn.yml is a creation, ci.yml an overwrite. The
+# package's own .github/workflows/upstream.yml and Makefile, unpacked by npm
+# into node_modules and its cache, are package contents: not alerted.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/files.sh"
 
@@ -23,6 +25,9 @@ require_file "$(installed "$proj" ds-e2e-cicd-write postinstall.ran)" "the posti
 require_file "$proj/.github/workflows/pwn.yml" "the postinstall did not plant its workflow"
 grep -q '^# pwned$' "$proj/.github/workflows/ci.yml" ||
 	fail "the postinstall did not append to $proj/.github/workflows/ci.yml"
+for f in .github/workflows/upstream.yml Makefile; do
+	require_file "$(installed "$proj" ds-e2e-cicd-write "$f")" "npm did not unpack the package's $f"
+done
 
 for f in pwn.yml ci.yml; do
 	path=$proj/.github/workflows/$f
@@ -52,6 +57,8 @@ step "one alert per file, no other file alert in the session"
 expect_count 1 "pwn.yml was not alerted exactly once" "file.path=$proj/.github/workflows/pwn.yml"
 expect_count 1 "ci.yml was not alerted exactly once" "file.path=$proj/.github/workflows/ci.yml"
 expect_count 2 "the npm session has other file alerts" "depsentry.session.pid=$NPM_PID"
+expect_count 0 "npm unpacking the package's workflow or Makefile was alerted" \
+	'file.path~/(node_modules|_cacache)/'
 expect_count 3 "unexpected cicd-file-modified alerts (only the two files and the barrier)"
 
 ds_finish
