@@ -8,10 +8,10 @@
  *         (open(O_WRONLY | O_CREAT | O_TRUNC), a write of a few bytes,
  *         close), in a fresh directory made under DIR; then every file is
  *         unlinked and the directory removed. DIR must be on a disk
- *         filesystem: tmpfs and ramfs keep no dirty-page accounting, so a
- *         hook on a page being dirtied never fires there and would cost
- *         nothing. The files are gone long before writeback would start, so
- *         the disk is not measured, only the system calls and the dirtying.
+ *         filesystem: on tmpfs and ramfs a write dirties no page, so the
+ *         sensor does not see it and the storm would show less than its
+ *         cost. The files are unlinked before writeback would start, so the
+ *         disk is not measured, only the system calls and the page cache.
  *
  * Timed from the first open to the last close (read), or to the last unlink
  * (create: the creates and the unlinks are also timed apart, create_s and
@@ -46,7 +46,7 @@
 
 static const char payload[] = "depsentry openstorm\n"; /* what each file holds */
 
-/* Filesystems without dirty-page accounting, where a write dirties nothing. */
+/* Filesystems without writeback, where a write dirties no page. */
 static const struct {
 	long magic;
 	const char *name;
@@ -112,7 +112,7 @@ static int check_disk(const char *dir)
 	}
 	for (i = 0; i < sizeof(memory_fs) / sizeof(memory_fs[0]); i++)
 		if (sf.f_type == memory_fs[i].magic) {
-			fprintf(stderr, "openstorm: %s is on %s, where writes dirty no page and the sensor's dirty-page hook never fires; give a directory on a disk filesystem with -d\n",
+			fprintf(stderr, "openstorm: %s is on %s, where a write dirties no page and the sensor does not see it; give a directory on a disk filesystem with -d\n",
 				dir, memory_fs[i].name);
 			return -1;
 		}

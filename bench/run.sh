@@ -31,12 +31,13 @@
 # pairs in the same rounds, run directly (in no install session): "read",
 # O open(O_RDONLY)+close of one existing file; "create", F files created
 # with open(O_WRONLY|O_CREAT|O_TRUNC), written (20 bytes) and closed in a
-# fresh directory under a disk filesystem (tmpfs dirties no page, so the
-# sensor's dirty-page hook would never fire), then all unlinked; the time
+# fresh directory under a disk filesystem (a write on tmpfs dirties no
+# page, and the sensor does not see it), then all unlinked; the time
 # is the creates and the unlinks together. Each round reports the exec
-# storm's figures and the daemon's drops (all its drop counters); a run per
-# case with kernel.bpf_stats_enabled=1 gives all the daemon's programs'
-# cost per operation.
+# storm's figures, the daemon's file records (0: no file of the storm is
+# watched) and its drops (all its drop counters); a run per case with
+# kernel.bpf_stats_enabled=1 gives all the daemon's programs' cost per
+# operation.
 #
 # Knobs, from the environment: BENCH_N (execs per run, 20000), BENCH_ROUNDS
 # (off/on pairs, 5), BENCH_JOBS (workers, nproc), BENCH_PROG (what is exec'd,
@@ -232,9 +233,9 @@ daemon_hwm()
 }
 
 # SIGTERM, wait, and read what it says at exit: sets EXECS, DROPS (all the
-# drop counters), CONNS (connect records), CDROPS (connect records dropped)
-# and COUNTERS (the counters line). CONNS is empty for a build without the
-# network arm.
+# drop counters), CONNS (connect records), CDROPS (connect records dropped),
+# FILES (file records) and COUNTERS (the counters line). CONNS is empty for
+# a build without the network arm, FILES for one without the file arm.
 daemon_exit()
 {
 	local rc=0 line
@@ -252,6 +253,7 @@ daemon_exit()
 	DROPS=$(echo "$line" | tr ' ' '\n' | awk -F= '/_dropped=/ { n += $2 } END { print n + 0 }')
 	CDROPS=$(echo "$line" | tr ' ' '\n' | awk -F= '$1 == "connect_dropped" { n += $2 } END { print n + 0 }')
 	CONNS=$(awk '/^depsentry: network: / { print $3 }' "$TMP/daemon.log")
+	FILES=$(awk '/^depsentry: files: / { print $3 }' "$TMP/daemon.log")
 }
 
 # daemon_exit, and check that no event was lost in an exec storm.
@@ -699,10 +701,10 @@ open_row()
 	awk -v name="$name" -v case_="$case" -v order="$order" -v off="$OFF_WALL" \
 	    -v on="$ON_WALL" -v offr="$OFF_RATE" -v onr="$ON_RATE" -v offc="$OFF_CPU" \
 	    -v onc="$ON_CPU" -v cpu="$CPU" -v n="$(open_n "$case")" -v hwm="$HWM" \
-	    -v drops="$DROPS" 'BEGIN {
-		printf "| %s | %s | %s | %.3f | %.3f | **%.3f** | %.0f | %.0f | %.3f | %.3f | %.2f | %.2f | **%.3f** | %s | %d |\n",
+	    -v files="${FILES:--}" -v drops="$DROPS" 'BEGIN {
+		printf "| %s | %s | %s | %.3f | %.3f | **%.3f** | %.0f | %.0f | %.3f | %.3f | %.2f | %.2f | **%.3f** | %s | %s | %d |\n",
 		       name, case_, order, off, on, on / off, offr, onr, offc, onc, cpu,
-		       cpu * 1e6 / n, (onc + cpu) / offc, hwm, drops
+		       cpu * 1e6 / n, (onc + cpu) / offc, hwm, files, drops
 	}'
 }
 
@@ -791,8 +793,8 @@ open_bench()
 		echo
 		echo "Open storm, run directly: **read**: $OPN open(O_RDONLY)+close of $OFILE per run; **create**: $CRN files per run created, written and closed in a fresh directory under $ODIR ($(findmnt -n -o FSTYPE,SOURCE --target "$ODIR" | tail -n 1 | tr -s ' ')), then unlinked, the unlinks in the time.${warn:+ $warn}"
 		echo
-		echo "| round | case | order | off s | on s | wall on/off | off ops/s | on ops/s | storm CPU off s | storm CPU on s | daemon CPU s | daemon µs/op | CPU on/off | peak RSS MiB | drops |"
-		echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+		echo "| round | case | order | off s | on s | wall on/off | off ops/s | on ops/s | storm CPU off s | storm CPU on s | daemon CPU s | daemon µs/op | CPU on/off | peak RSS MiB | file records | drops |"
+		echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 		for case in read create; do
 			round "open warm-up ($case)" off-on daemon_exit open_storm "$case"
 			open_check warm-up "$case"
@@ -813,7 +815,7 @@ open_bench()
 	cat "$TMP/open.table"
 	echo
 	echo "ops: read, one open+close; create, one file created, written, closed and unlinked. storm CPU: user + system time of openstorm (the BPF programs run in its context); CPU on/off: (storm CPU on + daemon CPU) / storm CPU off."
-	echo "drops: the sum of the drop counters the daemon logs at exit (every kind of record)."
+	echo "file records: records of watched files the daemon received in the 'on' run (none of the storm's files is watched; '-' for a build without the file arm); drops: the sum of the drop counters the daemon logs at exit (every kind of record)."
 	open_summary read
 	open_summary create
 
