@@ -320,11 +320,14 @@ static __always_inline bool dfd_path(struct task_struct *task, int dfd, struct p
 	return true;
 }
 
-/* Copy a user name to data[off]; its length with the NUL, 0 if unreadable. */
-static __always_inline __u16 copy_name(struct file_scratch *b, __u32 off, __u64 uptr)
+/* Copy a name to data[off], from user memory or, when kernel, from the
+ * scratch copy already judged; its length with the NUL, 0 if unreadable. */
+static __always_inline __u16 copy_name(struct file_scratch *b, __u32 off, const void *src,
+				       bool kernel)
 {
-	long n = bpf_probe_read_user_str(b->data + (off & DS_FILE_DATA_MASK), DS_FD_NAME_MAX,
-					 (const void *)uptr);
+	char *dst = b->data + (off & DS_FILE_DATA_MASK);
+	long n = kernel ? bpf_probe_read_kernel_str(dst, DS_FD_NAME_MAX, src)
+			: bpf_probe_read_user_str(dst, DS_FD_NAME_MAX, src);
 
 	if (n <= 0)
 		return 0;
@@ -390,7 +393,7 @@ static __always_inline int name_exit(long ret)
 			       &b->ev.path_len, &b->ev.hdr.flags, DS_F_PATH_TRUNC,
 			       DS_F_PATH_FSREL);
 	off = b->ev.path_len;
-	b->ev.name_len = copy_name(b, off, st->newname);
+	b->ev.name_len = copy_name(b, off, tmp, true);
 	off += b->ev.name_len;
 	if (st->oldname) {
 		bool rel = false;
@@ -403,7 +406,7 @@ static __always_inline int name_exit(long ret)
 			path_walk_mask(b->data, off, DS_FILE_DATA_MASK, olddir.dentry, olddir.mnt,
 				       &b->ev.old_dir_len, &b->ev.hdr.flags, DS_F_OLD_TRUNC, 0);
 		off += b->ev.old_dir_len;
-		b->ev.old_name_len = copy_name(b, off, st->oldname);
+		b->ev.old_name_len = copy_name(b, off, (const void *)st->oldname, false);
 		off += b->ev.old_name_len;
 	}
 	file_send(b, off);

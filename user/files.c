@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -283,15 +282,8 @@ static enum file_writer writer_class(const struct config *c, const struct proc *
  */
 static bool born_by_writer(const struct ds_file *e)
 {
-	struct timespec real, boot;
-	int64_t start_real;
-
-	clock_gettime(CLOCK_REALTIME, &real);
-	clock_gettime(CLOCK_BOOTTIME, &boot);
-	start_real = (int64_t)e->hdr.start + ((int64_t)real.tv_sec - boot.tv_sec) * 1000000000LL +
-		     ((int64_t)real.tv_nsec - boot.tv_nsec);
 	/* a process start is stamped with a finer clock than a file's times */
-	return e->atime + 10000000LL >= start_real;
+	return e->atime + 10000000LL >= boot_to_wall_ns(e->hdr.start);
 }
 
 /* The absolute path a rename or link name means: its directory's path

@@ -275,19 +275,23 @@ uint64_t boot_now(void)
 	return (uint64_t)timespec_ns(&ts);
 }
 
-void format_boot_time(uint64_t boot_ns, char *buf, size_t len)
+int64_t boot_to_wall_ns(uint64_t boot_ns)
 {
 	struct timespec rt, bt;
-	int64_t wall_ns, offset;
-	struct tm tm;
-	time_t sec;
-	char date[32];
 
 	/* taken on every call: the wall clock may have been stepped */
 	clock_gettime(CLOCK_REALTIME, &rt);
 	clock_gettime(CLOCK_BOOTTIME, &bt);
-	offset = timespec_ns(&rt) - timespec_ns(&bt);
-	wall_ns = (int64_t)boot_ns + offset;
+	return (int64_t)boot_ns + timespec_ns(&rt) - timespec_ns(&bt);
+}
+
+void format_boot_time(uint64_t boot_ns, char *buf, size_t len)
+{
+	int64_t wall_ns = boot_to_wall_ns(boot_ns);
+	struct tm tm;
+	time_t sec;
+	char date[32];
+
 	if (wall_ns < 0)
 		wall_ns = 0;
 	sec = (time_t)(wall_ns / NSEC_PER_SEC);

@@ -569,6 +569,8 @@ uint64_t boot_now(void);
 /* FNV-1a over a string, from hash (FNV1A64_OFFSET to start). */
 #define FNV1A64_OFFSET	0xcbf29ce484222325ULL
 uint64_t fnv1a64(uint64_t hash, const char *s);
+/* A boot-time ns stamp on the wall clock, ns since the epoch. */
+int64_t boot_to_wall_ns(uint64_t boot_ns);
 /* Convert a boot-time ns stamp into an RFC 3339 UTC string with ms. */
 void format_boot_time(uint64_t boot_ns, char *buf, size_t len);
 /* Render one alert as a JSON line ending in '\n'; returns a malloc'd

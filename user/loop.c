@@ -493,13 +493,24 @@ static void net_stop(struct daemon_ctx *d)
 	log_debug("network hooks off: no install session for %d s", NET_IDLE_SECS);
 }
 
-/* A judged file event: the writer's entry, or a stub if it is gone. */
+/* An alert about (pid, start): its entry, or a stub if it is gone. */
+static void emit_for(struct daemon_ctx *d, uint32_t pid, uint64_t start, const char *comm,
+		     const struct verdict *v, uint64_t ts)
+{
+	const struct proc *p;
+	struct stub st;
+
+	p = proc_or_stub(d, pid, start, comm, &st);
+	if (p)
+		emit(d, p, v, ts);
+	stub_release(&st);
+}
+
+/* A judged file event. */
 static void file_alert(const struct file_event *ev, void *arg)
 {
 	struct daemon_ctx *d = arg;
 	struct verdict v = { .rule = RULE_CICD, .file = ev };
-	const struct proc *p;
-	struct stub st;
 
 	static const char *const why[WRITER_MAX] = {
 		[WRITER_OTHER] = "CI/CD or build definition changed",
@@ -514,10 +525,7 @@ static void file_alert(const struct file_event *ev, void *arg)
 	v.rules_matched = 1U << RULE_CICD;
 	v.matched = ev->pattern;
 	v.matched_field = "file.path";
-	p = proc_or_stub(d, ev->pid, ev->start, ev->comm, &st);
-	if (p)
-		emit(d, p, &v, ev->ts);
-	stub_release(&st);
+	emit_for(d, ev->pid, ev->start, ev->comm, &v, ev->ts);
 }
 
 static int handle_file(struct daemon_ctx *d, const struct ds_file *e, size_t len)
@@ -533,17 +541,12 @@ static void repeated(const struct net_event *ev, uint32_t pid, uint64_t start, c
 {
 	struct daemon_ctx *d = arg;
 	struct verdict v = { .rule = RULE_EGRESS, .net = ev };
-	const struct proc *p;
-	struct stub st;
 
 	v.severity = ev->kind == NET_DNS_QUERY ? d->cfg->egress_dns_severity :
 		     ev->domain ? d->cfg->egress_severity : d->cfg->egress_raw_severity;
 	v.reason = "repeated";
 	v.rules_matched = 1U << RULE_EGRESS;
-	p = proc_or_stub(d, pid, start, comm, &st);
-	if (p)
-		emit(d, p, &v, ev->last_ns);
-	stub_release(&st);
+	emit_for(d, pid, start, comm, &v, ev->last_ns);
 }
 
 int loop_handle_record(struct daemon_ctx *d, const void *data, size_t len)

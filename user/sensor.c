@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -66,13 +65,27 @@ static void raise_memlock(void)
  * system may not mount. Mount it where libbpf looks first; if that fails,
  * libbpf's own error names the tracepoint it could not find.
  */
+/* Is events/<name> under a tracefs mount ("" for tracefs itself)? */
+static bool tracefs_has(const char *name)
+{
+	static const char *const roots[] = { "/sys/kernel/tracing",
+					     "/sys/kernel/debug/tracing" };
+	char path[256];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(roots); i++) {
+		snprintf(path, sizeof(path), "%s/events/%s", roots[i], name);
+		if (access(path, F_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
 static void mount_tracefs(void)
 {
 	static const char dir[] = "/sys/kernel/tracing";
-	struct stat st;
 
-	if (stat("/sys/kernel/tracing/events", &st) == 0 ||
-	    stat("/sys/kernel/debug/tracing/events", &st) == 0)
+	if (tracefs_has(""))
 		return;
 	if (mount("tracefs", dir, "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
 		log_warn("mount tracefs on %s", dir);
@@ -136,29 +149,33 @@ static int set_anchors(struct sensor *s, const struct config *c)
 }
 
 /*
- * The rename and link hooks are syscall tracepoints. An architecture
- * without the legacy rename(2) and link(2) (arm64) has no tracepoint for
- * them: those programs are not loaded, and the *at variants cover it.
+ * The syscall tracepoints an architecture may lack: arm64 has no legacy
+ * rename(2) or link(2), and the *at variants cover it there. Their
+ * programs are not loaded when the tracepoint is missing; any other
+ * missing tracepoint fails the attach, and libbpf names it.
  */
+static const char *const optional_tracepoints[] = {
+	"syscalls/sys_enter_rename", "syscalls/sys_exit_rename",
+	"syscalls/sys_enter_link",   "syscalls/sys_exit_link",
+};
+
 static void skip_missing_syscalls(struct depsentry_bpf *skel)
 {
 	struct bpf_program *prog;
-	char path[256];
-	const char *sec;
+	const char *tp;
+	size_t i;
 
 	bpf_object__for_each_program(prog, skel->obj) {
-		sec = bpf_program__section_name(prog);
-		if (strncmp(sec, "tp/syscalls/", 12) != 0)
+		tp = bpf_program__section_name(prog);
+		if (strncmp(tp, "tp/", 3) != 0)
 			continue;
-		snprintf(path, sizeof(path), "/sys/kernel/tracing/events/syscalls/%s", sec + 12);
-		if (access(path, F_OK) == 0 ||
-		    (snprintf(path, sizeof(path), "/sys/kernel/debug/tracing/events/syscalls/%s",
-			      sec + 12) > 0 && access(path, F_OK) == 0))
-			continue;
-		if (strstr(sec, "connect"))
-			continue;	/* required: libbpf names it if it is missing */
-		log_info("no tracepoint %s on this kernel: not watched", sec + 3);
-		bpf_program__set_autoload(prog, false);
+		tp += 3;
+		for (i = 0; i < ARRAY_SIZE(optional_tracepoints); i++) {
+			if (strcmp(tp, optional_tracepoints[i]) || tracefs_has(tp))
+				continue;
+			log_info("no tracepoint %s on this kernel: not watched", tp);
+			bpf_program__set_autoload(prog, false);
+		}
 	}
 }
 
