@@ -341,6 +341,33 @@ round()
 	die "round $name: could not get a run without another depsentry attached"
 }
 
+# A warm-up and then $2 alternating off/on rounds of storm $1 (conn or
+# open: its ${1}_storm, _check, _row and _result), the daemon stopped by
+# $3, for each case after; rows are appended to $TMP/$1.table, results to
+# $TMP/$1.results.
+storm_rounds()
+{
+	local kind=$1 rounds=$2 stop=$3 r order case
+
+	shift 3
+	for case in "$@"; do
+		round "$kind warm-up ($case)" off-on "$stop" "${kind}_storm" "$case"
+		"${kind}_check" warm-up "$case"
+		"${kind}_row" "warm-up (not counted)" "$case" off-on >>"$TMP/$kind.table"
+	done
+	for r in $(seq "$rounds"); do
+		order=off-on
+		[ $((r % 2)) = 1 ] || order=on-off
+		for case in "$@"; do
+			note "$kind round $r of $rounds, $case ($order)"
+			round "$kind $r ($case)" "$order" "$stop" "${kind}_storm" "$case"
+			"${kind}_check" "$r" "$case"
+			"${kind}_row" "$r" "$case" "$order" >>"$TMP/$kind.table"
+			"${kind}_result" "$case" >>"$TMP/$kind.results"
+		done
+	done
+}
+
 row()
 {
 	local name=$1 order=$2
@@ -565,10 +592,12 @@ conn_summary()
 		"connect drops in all runs: $(conn_col "$case" 8 | awk '{ n += $1 } END { print n + 0 }')"
 }
 
-# The connect programs' own cost in one more "on" run of case $1.
-conn_profile()
+# The own cost of the BPF programs matching $3 in one more "on" run of
+# storm $1 (its ${1}_storm and ${1}_check), case $2, of $4 operations
+# called $5; the function $6 says what the run saw.
+bpf_profile()
 {
-	local case=$1 progs='handle_connect_(enter|exit)|dns_filter'
+	local kind=$1 case=$2 progs=$3 n=$4 unit=$5 what=$6
 
 	STATS_SAVED=$(sysctl -n kernel.bpf_stats_enabled)
 	wait_detached
@@ -576,28 +605,39 @@ conn_profile()
 	[ "$(attached)" = 1 ] || die "another depsentry attached during the BPF profile"
 	sysctl -q -w kernel.bpf_stats_enabled=1
 	bpf_stats "$progs" >"$TMP/stats0"
-	conn_storm "$case"
+	"${kind}_storm" "$case"
 	bpf_stats "$progs" >"$TMP/stats1"
 	sysctl -q -w kernel.bpf_stats_enabled="$STATS_SAVED"
 	STATS_SAVED=
 	daemon_alive || daemon_died
 	daemon_exit
-	conn_check profile "$case"
+	"${kind}_check" profile "$case"
 
 	echo
-	echo "BPF programs' own cost, **$case** (kernel.bpf_stats_enabled=1, one more run of $CN connects at $RATE connects/s; $CONNS connect records):"
+	echo "BPF programs' own cost, **$case** (kernel.bpf_stats_enabled=1, one more run of $n ${unit}s at $RATE ${unit}s/s; $("$what")):"
 	echo
-	echo "| program | runs | ns per run | ns per connect of the storm |"
+	echo "| program | runs | ns per run | ns per $unit of the storm |"
 	echo "| --- | ---: | ---: | ---: |"
-	join "$TMP/stats0" "$TMP/stats1" | awk -v n="$CN" '{
+	join "$TMP/stats0" "$TMP/stats1" | awk -v n="$n" '{
 		ns = $4 - $2; cnt = $5 - $3; total += ns
-		printf "| %s | %d | %.0f | %.0f |\n", $1, cnt, cnt ? ns / cnt : 0, ns / n
-	} END { printf "| all | | | %.0f |\n", total / n }'
+		printf "| %s | %d | %.0f | %.1f |\n", $1, cnt, cnt ? ns / cnt : 0, ns / n
+	} END { printf "| all | | | %.1f |\n", total / n }'
+}
+
+# The connect programs' own cost in one more "on" run of case $1.
+conn_profile()
+{
+	bpf_profile conn "$1" 'handle_connect_(enter|exit)|dns_filter' "$CN" connect conn_seen
+}
+
+conn_seen()
+{
+	echo "$CONNS connect records"
 }
 
 conn_bench()
 {
-	local r order case
+	local case
 
 	make_pm
 	CONN_BAD=0
@@ -609,23 +649,8 @@ conn_bench()
 		echo
 		echo "| round | case | order | off s | on s | wall on/off | off connects/s | on connects/s | storm CPU off s | storm CPU on s | daemon CPU s | daemon µs/connect | CPU on/off | peak RSS MiB | connect records | connect drops |"
 		echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-		for case in outside inside; do
-			round "connect warm-up ($case)" off-on conn_stop conn_storm "$case"
-			conn_check warm-up "$case"
-			conn_row "warm-up (not counted)" "$case" off-on
-		done
 	} >"$TMP/conn.table"
-	for r in $(seq "$CROUNDS"); do
-		order=off-on
-		[ $((r % 2)) = 1 ] || order=on-off
-		for case in outside inside; do
-			note "connect round $r of $CROUNDS, $case ($order)"
-			round "connect $r ($case)" "$order" conn_stop conn_storm "$case"
-			conn_check "$r" "$case"
-			conn_row "$r" "$case" "$order" >>"$TMP/conn.table"
-			conn_result "$case" >>"$TMP/conn.results"
-		done
-	done
+	storm_rounds conn "$CROUNDS" conn_stop outside inside
 	cat "$TMP/conn.table"
 	echo
 	echo "storm CPU: user + system time of connstorm's two threads (the connect programs run in their context); CPU on/off: (storm CPU on + daemon CPU) / storm CPU off."
@@ -749,38 +774,18 @@ open_summary()
 # All the daemon's programs' own cost in one more "on" run of case $1.
 open_profile()
 {
-	local case=$1 progs='handle_[a-z0-9_]+|dns_filter' n unit
+	bpf_profile open "$1" 'handle_[a-z0-9_]+|dns_filter' "$(open_n "$1")" \
+		"$(open_unit "$1")" open_seen
+}
 
-	n=$(open_n "$case")
-	unit=$(open_unit "$case")
-	STATS_SAVED=$(sysctl -n kernel.bpf_stats_enabled)
-	wait_detached
-	daemon_start
-	[ "$(attached)" = 1 ] || die "another depsentry attached during the BPF profile"
-	sysctl -q -w kernel.bpf_stats_enabled=1
-	bpf_stats "$progs" >"$TMP/stats0"
-	open_storm "$case"
-	bpf_stats "$progs" >"$TMP/stats1"
-	sysctl -q -w kernel.bpf_stats_enabled="$STATS_SAVED"
-	STATS_SAVED=
-	daemon_alive || daemon_died
-	daemon_exit
-	open_check profile "$case"
-
-	echo
-	echo "BPF programs' own cost, **$case** (kernel.bpf_stats_enabled=1, one more run of $n ${unit}s at $RATE ${unit}s/s; every program of the daemon, whatever ran it):"
-	echo
-	echo "| program | runs | ns per run | ns per $unit of the storm |"
-	echo "| --- | ---: | ---: | ---: |"
-	join "$TMP/stats0" "$TMP/stats1" | awk -v n="$n" '{
-		ns = $4 - $2; cnt = $5 - $3; total += ns
-		printf "| %s | %d | %.0f | %.1f |\n", $1, cnt, cnt ? ns / cnt : 0, ns / n
-	} END { printf "| all | | | %.1f |\n", total / n }'
+open_seen()
+{
+	echo "every program of the daemon, whatever ran it"
 }
 
 open_bench()
 {
-	local r order case warn=
+	local case warn=
 
 	OPEN_BAD=0
 	: >"$TMP/open.results"
@@ -795,23 +800,8 @@ open_bench()
 		echo
 		echo "| round | case | order | off s | on s | wall on/off | off ops/s | on ops/s | storm CPU off s | storm CPU on s | daemon CPU s | daemon µs/op | CPU on/off | peak RSS MiB | file records | drops |"
 		echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-		for case in read create; do
-			round "open warm-up ($case)" off-on daemon_exit open_storm "$case"
-			open_check warm-up "$case"
-			open_row "warm-up (not counted)" "$case" off-on
-		done
 	} >"$TMP/open.table"
-	for r in $(seq "$OROUNDS"); do
-		order=off-on
-		[ $((r % 2)) = 1 ] || order=on-off
-		for case in read create; do
-			note "open round $r of $OROUNDS, $case ($order)"
-			round "open $r ($case)" "$order" daemon_exit open_storm "$case"
-			open_check "$r" "$case"
-			open_row "$r" "$case" "$order" >>"$TMP/open.table"
-			open_result "$case" >>"$TMP/open.results"
-		done
-	done
+	storm_rounds open "$OROUNDS" daemon_exit read create
 	cat "$TMP/open.table"
 	echo
 	echo "ops: read, one open+close; create, one file created, written, closed and unlinked. storm CPU: user + system time of openstorm (the BPF programs run in its context); CPU on/off: (storm CPU on + daemon CPU) / storm CPU off."
