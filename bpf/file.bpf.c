@@ -12,10 +12,12 @@
  * syscall tracepoints on open would cost every process every system call.
  *
  * Renames and links are the other way a file appears under a name
- * (editors, sed -i, git, mv write a temporary file first). They need the
- * syscall tracepoints, which are cheap to run for the rare rename but put
- * every process on the kernel's slow system-call path while attached: that
- * cost is measured in docs/PERFORMANCE.md.
+ * (editors, sed -i, git, mv write a temporary file first). Here they need
+ * the syscall tracepoints, which are cheap to run for the rare rename but
+ * put every process on the kernel's slow system-call path while attached
+ * (docs/PERFORMANCE.md): user space attaches them only while install
+ * sessions run, and sees renames outside sessions through fanotify
+ * (user/fswatch.c).
  *
  * Both filter in the kernel: a path is sent only when one of its
  * components starts with an anchor, the literal part of a watched

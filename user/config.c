@@ -550,6 +550,8 @@ static const struct field files_fields[] = {
 	  .off = offsetof(struct config, watch_build) },
 	STRINGS("generated_markers", struct config, generated_markers, true),
 	STRINGS("ignored_paths", struct config, ignored_paths, false),
+	{ .key = "rename_tracepoints_always", .parse = parse_bool,
+	  .off = offsetof(struct config, rename_tracepoints_always) },
 	{ 0 }
 };
 

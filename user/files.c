@@ -35,6 +35,7 @@
 struct held {
 	struct file_event ev;
 	bool used;
+	bool gone;		/* its writer exited: out at the next flush */
 };
 
 struct files {
@@ -193,27 +194,27 @@ void files_stats(const struct files *f, struct files_stats *st)
 
 /* How a path the writer sees can be opened from here: directly when it
  * shares our mount namespace, else through its /proc root while it lives. */
-static bool view_path(const struct files *f, const struct ds_file *e, const char *path,
+static bool view_path(const struct files *f, const struct file_event *ev, const char *path,
 		      char *buf, size_t len)
 {
 	int n;
 
-	if (e->mnt_ns == f->own_mnt_ns)
+	if (!ev->mnt_ns || ev->mnt_ns == f->own_mnt_ns)
 		n = snprintf(buf, len, "%s", path);
 	else
-		n = snprintf(buf, len, "/proc/%u/root%s", e->hdr.pid, path);
+		n = snprintf(buf, len, "/proc/%u/root%s", ev->pid, path);
 	return n > 0 && (size_t)n < len;
 }
 
 /* Is path inside a generated build tree? Looks for a marker from its
  * directory up to the first directory holding .git, or the root. */
-static bool generated(const struct files *f, const struct ds_file *e, const char *path)
+static bool generated(const struct files *f, const struct file_event *ev)
 {
 	char dir[PATH_MAX], probe[PATH_MAX + 64];
 	size_t i, level;
 	char *slash;
 
-	if (!view_path(f, e, path, dir, sizeof(dir)))
+	if (!view_path(f, ev, ev->path, dir, sizeof(dir)))
 		return false;
 	for (level = 0; level < MARKER_LEVELS; level++) {
 		slash = strrchr(dir, '/');
@@ -234,9 +235,10 @@ static bool generated(const struct files *f, const struct ds_file *e, const char
 
 /* The watched pattern path matches, NULL if none (or a generated build
  * file). A rename onto a directory counts for what it now holds. */
-static const char *watched(struct files *f, const struct ds_file *e, const char *path)
+static const char *watched(struct files *f, const struct file_event *ev)
 {
 	const struct config *c = f->c;
+	const char *path = ev->path;
 	const char *m;
 	char dir[PATH_MAX];
 
@@ -249,12 +251,12 @@ static const char *watched(struct files *f, const struct ds_file *e, const char 
 	if (m)
 		return m;
 	if ((m = match_any(&c->watch_build, path))) {
-		if (!c->generated_markers.n || !generated(f, e, path))
+		if (!c->generated_markers.n || !generated(f, ev))
 			return m;
 		f->st.generated++;
 		return NULL;
 	}
-	if (e->op != DS_FILE_WRITE && snprintf(dir, sizeof(dir), "%s/", path) < (int)sizeof(dir))
+	if (ev->op != DS_FILE_WRITE && snprintf(dir, sizeof(dir), "%s/", path) < (int)sizeof(dir))
 		return match_any(&c->watch_pipeline, dir);
 	return NULL;
 }
@@ -278,13 +280,10 @@ static enum file_writer writer_class(const struct config *c, const struct proc *
 /*
  * Was the file born while its writer lived? A new file's access time is
  * its creation; writing never moves it, so an older file keeps an older
- * one (unless its writer read it first: then this says creation).
+ * one (unless its writer read it first: then this says creation). A
+ * process start is stamped with a finer clock than a file's times.
  */
-static bool born_by_writer(const struct ds_file *e)
-{
-	/* a process start is stamped with a finer clock than a file's times */
-	return e->atime + 10000000LL >= boot_to_wall_ns(e->hdr.start);
-}
+#define BORN_SLACK_NS	10000000LL
 
 /* The absolute path a rename or link name means: its directory's path
  * from the kernel joined with the name, symbolic links in the result's
@@ -379,6 +378,7 @@ static void hold(struct files *f, struct file_event *ev, file_emit_fn fn, void *
 		if (!f->held[i].used) {
 			f->held[i].ev = *ev;
 			f->held[i].used = true;
+			f->held[i].gone = false;
 			return;
 		}
 		if (f->held[i].ev.ts < f->held[oldest].ev.ts)
@@ -388,10 +388,19 @@ static void hold(struct files *f, struct file_event *ev, file_emit_fn fn, void *
 	emit(f, &f->held[oldest].ev, fn, arg);
 	file_event_free(&f->held[oldest].ev);
 	f->held[oldest].ev = *ev;
+	f->held[oldest].gone = false;
 }
 
-void files_flush(struct files *f, uint32_t pid, uint64_t start, uint64_t now_ns,
-		 file_emit_fn fn, void *arg)
+void files_writer_exited(struct files *f, uint32_t pid, uint64_t start)
+{
+	size_t i;
+
+	for (i = 0; i < FILES_HELD_MAX; i++)
+		if (f->held[i].used && f->held[i].ev.pid == pid && f->held[i].ev.start == start)
+			f->held[i].gone = true;
+}
+
+void files_flush(struct files *f, uint64_t now_ns, file_emit_fn fn, void *arg)
 {
 	size_t i;
 
@@ -400,9 +409,7 @@ void files_flush(struct files *f, uint32_t pid, uint64_t start, uint64_t now_ns,
 
 		if (!h->used)
 			continue;
-		if (pid && (h->ev.pid != pid || h->ev.start != start))
-			continue;
-		if (!pid && now_ns && h->ev.ts + FILES_HOLD_NS > now_ns)
+		if (now_ns && !h->gone && h->ev.ts + FILES_HOLD_NS > now_ns)
 			continue;
 		emit(f, &h->ev, fn, arg);
 		file_event_free(&h->ev);
@@ -439,13 +446,51 @@ static int sections(const struct ds_file *e, const char *data, size_t len,
 	return 0;
 }
 
+/*
+ * Judge a whole event: is its path watched, who wrote it, is it excluded.
+ * A write is held, anything else emitted. Takes ev's strings either way.
+ */
+static void judge(struct files *f, const struct proc *p, struct file_event *ev, int64_t atime,
+		  file_emit_fn fn, void *arg)
+{
+	const char *why;
+
+	if (!ev->path)
+		goto drop;
+	if (ev->op != DS_FILE_WRITE)
+		merge_held(f, ev);
+	ev->pattern = watched(f, ev);
+	if (!ev->pattern) {
+		f->st.unwatched++;
+		goto drop;
+	}
+	ev->writer = ev->session ? WRITER_SESSION : writer_class(f->c, p);
+	ev->severity = f->c->cicd_sev[ev->writer];
+	why = p ? rules_excluded_for(f->c, p, RULE_CICD) : NULL;
+	if (why || ev->severity < f->c->min_severity || ev->severity == SEV_NONE) {
+		if (why)
+			log_debug("write of %s by pid %u excluded by \"%s\"", ev->path, ev->pid, why);
+		f->st.excluded++;
+		goto drop;
+	}
+	if (ev->op == DS_FILE_WRITE) {
+		ev->created = atime + BORN_SLACK_NS >= boot_to_wall_ns(ev->start);
+		ev->action = ev->created ? "creation" : "overwrite";
+		hold(f, ev, fn, arg);
+		return;
+	}
+	ev->action = ev->op == DS_FILE_RENAME ? "rename" : "link";
+	emit(f, ev, fn, arg);
+drop:
+	file_event_free(ev);
+}
+
 int files_record(struct files *f, const struct proc *p, const struct ds_file *e,
 		 const char *data, size_t len, file_emit_fn fn, void *arg)
 {
 	struct file_event ev = { .op = e->op };
 	struct file_sections s;
 	char buf[PATH_MAX];
-	const char *why;
 
 	if (e->op < DS_FILE_WRITE || e->op > DS_FILE_LINK || e->comm[DS_COMM_LEN - 1] ||
 	    sections(e, data, len, &s))
@@ -457,6 +502,7 @@ int files_record(struct files *f, const struct proc *p, const struct ds_file *e,
 	ev.start = e->hdr.start;
 	ev.ts = e->hdr.ts;
 	ev.session = e->session;
+	ev.mnt_ns = e->mnt_ns;
 	memcpy(ev.comm, e->comm, sizeof(ev.comm));
 	ev.partial = !!(e->hdr.flags & (DS_F_PATH_TRUNC | DS_F_PATH_FSREL | DS_F_NAME_TRUNC));
 	if (e->op == DS_FILE_WRITE) {
@@ -472,33 +518,28 @@ int files_record(struct files *f, const struct proc *p, const struct ds_file *e,
 						&ignored);
 		}
 	}
-	if (!ev.path)
-		goto drop;
-	if (e->op != DS_FILE_WRITE)
-		merge_held(f, &ev);
-	ev.pattern = watched(f, e, ev.path);
-	if (!ev.pattern) {
-		f->st.unwatched++;
-		goto drop;
-	}
-	ev.writer = e->session ? WRITER_SESSION : writer_class(f->c, p);
-	ev.severity = f->c->cicd_sev[ev.writer];
-	why = p ? rules_excluded_for(f->c, p, RULE_CICD) : NULL;
-	if (why || ev.severity < f->c->min_severity || ev.severity == SEV_NONE) {
-		if (why)
-			log_debug("write of %s by pid %u excluded by \"%s\"", ev.path, ev.pid, why);
-		f->st.excluded++;
-		goto drop;
-	}
-	if (e->op == DS_FILE_WRITE) {
-		ev.created = born_by_writer(e);
-		ev.action = ev.created ? "creation" : "overwrite";
-		hold(f, &ev, fn, arg);
-		return 0;
-	}
-	ev.action = e->op == DS_FILE_RENAME ? "rename" : "link";
-	emit(f, &ev, fn, arg);
-drop:
-	file_event_free(&ev);
+	judge(f, p, &ev, e->atime, fn, arg);
 	return 0;
+}
+
+void files_rename(struct files *f, const struct proc *p, uint32_t pid, const char *path,
+		  const char *old_path, file_emit_fn fn, void *arg)
+{
+	struct file_event ev = { .op = DS_FILE_RENAME, .pid = pid, .resolved = true };
+
+	f->st.records++;
+	if (!f->c->cicd_enabled)
+		return;
+	ev.ts = boot_now();
+	if (p) {
+		ev.start = p->start;
+		ev.session = p->sess ? p->sess->id : 0;
+	}
+	if (p && p->img)
+		memcpy(ev.comm, p->img->comm, sizeof(ev.comm));
+	else
+		procfs_comm(pid, ev.comm, sizeof(ev.comm));
+	ev.path = strdup(path);
+	ev.old_path = old_path ? strdup(old_path) : NULL;
+	judge(f, p, &ev, 0, fn, arg);
 }

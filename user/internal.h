@@ -153,6 +153,7 @@ struct config {
 	struct strlist watch_build;		/* the same, unless in a generated tree */
 	struct strlist generated_markers;	/* file names that mark a build tree */
 	struct strlist ignored_paths;		/* dependency trees: package contents */
+	bool rename_tracepoints_always;		/* not fanotify outside sessions: sees links */
 	struct strlist writers_suspicious;	/* like~ on process names or executable */
 	struct strlist writers_suspicious_cmd;	/* like~ on the command line */
 	struct strlist writers_known;		/* like~ on process names or executable */
@@ -239,6 +240,9 @@ typedef void (*track_fn)(const struct proc *p, void *arg);
 struct proctable *proctable_new(uint32_t max);
 void proctable_free(struct proctable *t);
 struct proc *proctable_find(struct proctable *t, uint32_t pid, uint64_t start);
+/* by pid alone, the live entry or else the last that exited (kept a while) */
+struct proc *proctable_find_late(struct proctable *t, uint32_t pid);
+void proctable_forget(struct proctable *t, bool all);
 struct proc *proctable_fork(struct proctable *t, uint32_t pid, uint64_t start, uint32_t ppid,
 			    uint64_t pstart);
 /* Replace the image of (pid, start), creating the entry if needed; takes
@@ -271,6 +275,8 @@ typedef void (*proc_fn)(struct proc *p, void *arg);
 int procfs_scan(struct proctable *t, const struct strlist *env_vars, proc_fn added, void *arg);
 uint64_t procfs_boot_ns_from_ticks(unsigned long long ticks);
 bool procfs_alive(uint32_t pid, uint64_t start);
+/* /proc/<pid>/comm into buf ("" when gone) */
+void procfs_comm(uint32_t pid, char *buf, size_t len);
 
 /* dns.c: DNS messages seen on the wire, and the names they give addresses */
 #define DNS_NAME_MAX	254	/* presentation form, no trailing dot, plus NUL */
@@ -350,8 +356,12 @@ struct ring_buffer *sensor_ringbuf(struct sensor *s, int (*fn)(void *, void *, s
 				   void *ctx);
 int sensor_track(struct sensor *s, uint32_t pid, uint64_t session);
 int sensor_dns_filter_fd(struct sensor *s);	/* the socket filter for dns capture */
-/* Attach (on) or detach the connect tracepoints; 0 or -errno. */
-int sensor_connect_hooks(struct sensor *s, bool on);
+/* The syscall tracepoints, attached on demand: every system call of every
+ * process takes the kernel's slow path while any is. */
+#define SENSOR_HOOK_CONNECT	(1U << 0)	/* connect */
+#define SENSOR_HOOK_NAMES	(1U << 1)	/* rename, renameat(2), link, linkat */
+/* Attach (on) or detach the hooks of these kinds; 0 or -errno. */
+int sensor_hooks(struct sensor *s, unsigned int kinds, bool on);
 /* Sum the per-CPU counters (enum ds_counter) into out. */
 int sensor_counters(struct sensor *s, uint64_t out[DS_COUNTER_MAX]);
 const char *sensor_counter_name(int i);
@@ -509,6 +519,7 @@ struct file_event {
 	uint64_t session;	/* the kernel's session id, 0 if none */
 	uint32_t pid;
 	uint64_t start, ts;
+	unsigned long mnt_ns;	/* the namespace path is in; 0: the daemon's */
 	char comm[DS_COMM_LEN];
 };
 
@@ -544,12 +555,47 @@ void files_free(struct files *f);
  * away, or FILES_HOLD_NS pass, so that sed -i gives one alert. */
 int files_record(struct files *f, const struct proc *p, const struct ds_file *e,
 		 const char *data, size_t len, file_emit_fn fn, void *arg);
-/* Emit held writes: those of (pid, start) when pid is not 0, those older
- * than the hold when now_ns is not 0, all of them when both are 0. */
-void files_flush(struct files *f, uint32_t pid, uint64_t start, uint64_t now_ns,
-		 file_emit_fn fn, void *arg);
+/* A rename seen by fswatch (paths in the daemon's mount namespace) by pid,
+ * whose entry is p (NULL when unknown); judged and emitted at once. */
+void files_rename(struct files *f, const struct proc *p, uint32_t pid, const char *path,
+		  const char *old_path, file_emit_fn fn, void *arg);
+/* The writer (pid, start) exited: its held writes go out at the next
+ * flush, after the renames it made before exiting were read. */
+void files_writer_exited(struct files *f, uint32_t pid, uint64_t start);
+/* Emit held writes whose writer exited or that are older than the hold at
+ * now_ns; all of them when now_ns is 0. */
+void files_flush(struct files *f, uint64_t now_ns, file_emit_fn fn, void *arg);
 void files_stats(const struct files *f, struct files_stats *st);
 void file_event_free(struct file_event *ev);
+
+/* fswatch.c: renames outside install sessions, through fanotify */
+struct fswatch;
+
+struct fswatch_stats {
+	uint64_t renames;	/* renames reported */
+	uint64_t overflows;	/* the kernel's queue overflowed: renames lost */
+	uint64_t unresolved;	/* directory gone before its path was read */
+	uint64_t malformed;	/* events that failed to parse */
+	uint64_t filesystems;	/* marked now */
+	uint64_t fs_skipped;	/* mounted but not markable (no handles, or over the cap) */
+};
+
+/* a rename onto path by pid; old_path NULL when its first half was lost */
+typedef void (*fswatch_fn)(uint32_t pid, const char *path, const char *old_path, void *arg);
+
+/* NULL with errno when fanotify with directory handles is not available */
+struct fswatch *fswatch_open(void);
+void fswatch_close(struct fswatch *w);
+int fswatch_fd(const struct fswatch *w);
+/* /proc/self/mountinfo: EPOLLPRI when the mount table changed */
+int fswatch_mounts_fd(const struct fswatch *w);
+/* mark filesystems mounted since the last scan */
+void fswatch_rescan(struct fswatch *w);
+/* Read what the kernel queued: bytes read, 0 when none, -errno. */
+int fswatch_read(struct fswatch *w);
+/* Report what the last read got, then forget it. */
+void fswatch_each(struct fswatch *w, fswatch_fn fn, void *arg);
+void fswatch_stats(const struct fswatch *w, struct fswatch_stats *st);
 
 /* alert.c */
 struct host_info {

@@ -39,6 +39,8 @@ enum user_counter {
 	UC_ALERT_FAILED,	/* alerts that could not be rendered */
 	UC_DNS_DROPPED,		/* DNS packets the capture socket could not queue */
 	UC_DNS_MALFORMED,	/* DNS packets or messages that failed to parse */
+	UC_RENAME_OVERFLOW,	/* fanotify queue overflows: renames lost */
+	UC_RENAME_UNRESOLVED,	/* renames whose directory was gone before it was read */
 	UC_MAX,
 };
 
@@ -49,6 +51,8 @@ static const char *const user_counter_names[UC_MAX] = {
 	[UC_ALERT_FAILED] = "alerts_failed",
 	[UC_DNS_DROPPED] = "dns_dropped",
 	[UC_DNS_MALFORMED] = "dns_malformed",
+	[UC_RENAME_OVERFLOW] = "rename_queue_overflows",
+	[UC_RENAME_UNRESOLVED] = "rename_unresolved",
 };
 
 struct daemon_ctx {
@@ -59,6 +63,7 @@ struct daemon_ctx {
 	struct ring_buffer *rb;
 	struct egress *egress;
 	struct files *files;
+	struct fswatch *fsw;		/* renames outside sessions; NULL: name hooks always on */
 	int dns_fd[2];			/* packet sockets, IPv4 and IPv6; -1 when off */
 	uint64_t drained_ns;		/* boot time of the last read of both to EAGAIN */
 	time_t net_busy;		/* last second an install session was alive */
@@ -461,12 +466,13 @@ fail:
 }
 
 /*
- * The connect hooks and DNS capture run while install sessions do, and a
- * minute after the last: while any syscall tracepoint is attached, every
- * system call of every process takes the kernel's slow path (measured in
- * docs/PERFORMANCE.md), and only sessions' connects and lookups matter.
- * A package manager's exec wakes the daemon at once, so both are on
- * before its first connect.
+ * The connect, rename and link hooks and DNS capture run while install
+ * sessions do, and a minute after the last: while any syscall tracepoint
+ * is attached, every system call of every process takes the kernel's slow
+ * path (measured in docs/PERFORMANCE.md). Only sessions' connects and
+ * lookups matter; renames outside sessions come through fanotify. A
+ * package manager's exec wakes the daemon at once, so all are on before
+ * its first connect.
  */
 static void net_start(struct daemon_ctx *d)
 {
@@ -476,11 +482,11 @@ static void net_start(struct daemon_ctx *d)
 	if (d->net_on || !d->sensor)
 		return;
 	d->net_on = true;
-	err = sensor_connect_hooks(d->sensor, true);
+	err = sensor_hooks(d->sensor, SENSOR_HOOK_CONNECT | SENSOR_HOOK_NAMES, true);
 	if (err)
-		log_warnx("cannot attach the connect hooks: %s", strerror(-err));
+		log_warnx("cannot attach the session hooks: %s", strerror(-err));
 	dns_start(d);
-	log_debug("network hooks on");
+	log_debug("session hooks on");
 }
 
 static void net_stop(struct daemon_ctx *d)
@@ -488,9 +494,9 @@ static void net_stop(struct daemon_ctx *d)
 	if (!d->net_on)
 		return;
 	d->net_on = false;
-	sensor_connect_hooks(d->sensor, false);
+	sensor_hooks(d->sensor, SENSOR_HOOK_CONNECT | (d->fsw ? SENSOR_HOOK_NAMES : 0), false);
 	dns_stop(d);
-	log_debug("network hooks off: no install session for %d s", NET_IDLE_SECS);
+	log_debug("session hooks off: no install session for %d s", NET_IDLE_SECS);
 }
 
 /* An alert about (pid, start): its entry, or a stub if it is gone. */
@@ -536,6 +542,38 @@ static int handle_file(struct daemon_ctx *d, const struct ds_file *e, size_t len
 			    d);
 }
 
+static void renamed(uint32_t pid, const char *path, const char *old_path, void *arg)
+{
+	struct daemon_ctx *d = arg;
+
+	files_rename(d->files, proctable_find_late(d->pt, pid), pid, path, old_path, file_alert,
+		     d);
+}
+
+/*
+ * Renames from fanotify. The records are read again after each batch: a
+ * renamer's exec record was sent before its rename, so it is in the table
+ * by then (and its exit, if sent already, leaves the entry findable a
+ * while: proctable_find_late).
+ */
+static void renames_drain(struct daemon_ctx *d)
+{
+	struct fswatch_stats st;
+	int i, n;
+
+	if (!d->fsw)
+		return;
+	for (i = 0; i < 16 && (n = fswatch_read(d->fsw)) > 0; i++) {
+		ring_buffer__consume(d->rb);
+		fswatch_each(d->fsw, renamed, d);
+	}
+	if (n < 0)
+		log_warnx("fanotify: %s", strerror(-n));
+	fswatch_stats(d->fsw, &st);
+	d->user[UC_RENAME_OVERFLOW] = st.overflows;
+	d->user[UC_RENAME_UNRESOLVED] = st.unresolved;
+}
+
 static void repeated(const struct net_event *ev, uint32_t pid, uint64_t start, const char *comm,
 		     void *arg)
 {
@@ -568,8 +606,9 @@ int loop_handle_record(struct daemon_ctx *d, const void *data, size_t len)
 	case DS_EV_EXIT:
 		if (len != sizeof(struct ds_exit))
 			goto bad;
-		/* its held writes were not renamed away: they stand */
-		files_flush(d->files, h->pid, h->start, 0, file_alert, d);
+		/* its held writes stand unless a rename not read yet merges
+		 * them: out after the renames are read (loop_run) */
+		files_writer_exited(d->files, h->pid, h->start);
 		proctable_exit(d->pt, h->pid, h->start, ((const struct ds_exit *)data)->exit_code);
 		return 0;
 	case DS_EV_FILE:
@@ -633,7 +672,8 @@ static void tick(struct daemon_ctx *d)
 	dns_count_drops(d);
 	report_counters(d, false);
 	egress_repeats(d->egress, boot_now(), false, repeated, d);
-	files_flush(d->files, 0, 0, boot_now(), file_alert, d);
+	files_flush(d->files, boot_now(), file_alert, d);
+	proctable_forget(d->pt, false);
 	dns_cache_expire(egress_cache(d->egress), boot_now());
 	proctable_stats(d->pt, &st);
 	if (st.sessions)
@@ -663,11 +703,47 @@ static int loop_poll_setup(struct daemon_ctx *d)
 		log_warn("epoll_ctl");
 		return -1;
 	}
+	if (d->fsw) {
+		ev.data.fd = fswatch_fd(d->fsw);
+		if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev))
+			return -1;
+		ev.events = EPOLLPRI;
+		ev.data.fd = fswatch_mounts_fd(d->fsw);
+		if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev))
+			return -1;
+	}
 	if (!d->cfg->dns_capture)
 		return 0;
 	d->pkt = malloc(DNS_PKT_MAX);
 	d->pending = calloc(PENDING_MAX, sizeof(*d->pending));
 	return d->pkt && d->pending ? 0 : -1;
+}
+
+/* fanotify for renames outside sessions, else the rename and link hooks
+ * stay attached (and cost every system call: docs/PERFORMANCE.md) */
+static void renames_open(struct daemon_ctx *d)
+{
+	struct fswatch_stats st;
+	int err;
+
+	if (d->cfg->rename_tracepoints_always) {
+		log_info("renames and links outside install sessions: syscall tracepoints "
+			 "(files.rename_tracepoints_always)");
+		goto always;
+	}
+	d->fsw = fswatch_open();
+	if (d->fsw) {
+		fswatch_stats(d->fsw, &st);
+		log_info("renames outside install sessions: fanotify on %llu filesystems",
+			 (unsigned long long)st.filesystems);
+		return;
+	}
+	log_warnx("fanotify with directory handles unavailable (%s): rename and link "
+		  "tracepoints stay attached, at a cost to every system call", strerror(errno));
+always:
+	err = sensor_hooks(d->sensor, SENSOR_HOOK_NAMES, true);
+	if (err)
+		log_warnx("cannot attach the rename hooks: %s", strerror(-err));
 }
 
 struct daemon_ctx *loop_new(const struct config *c, struct sensor *s, const struct host_info *h)
@@ -687,6 +763,7 @@ struct daemon_ctx *loop_new(const struct config *c, struct sensor *s, const stru
 	if (!d->pt || !d->egress || !d->files)
 		goto fail;
 	if (s) {
+		renames_open(d);
 		d->rb = sensor_ringbuf(s, on_record, d);
 		if (!d->rb || loop_poll_setup(d))
 			goto fail;
@@ -701,9 +778,9 @@ fail:
 int loop_run(struct daemon_ctx *d)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct epoll_event evs[2];
+	struct epoll_event evs[8];
 	struct timespec last, now;
-	int n;
+	int i, n;
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -716,14 +793,19 @@ int loop_run(struct daemon_ctx *d)
 			log_warn("epoll_wait");
 			return -1;
 		}
-		/* packets, then records, then the questions whose socket's
-		 * connect record was still in the ring */
+		for (i = 0; i < n; i++)
+			if (d->fsw && evs[i].data.fd == fswatch_mounts_fd(d->fsw))
+				fswatch_rescan(d->fsw);
+		/* packets, then records, then renames, then the questions whose
+		 * socket's connect record was still in the ring */
 		dns_drain(d);
 		n = ring_buffer__consume(d->rb);	/* records sent without a wake-up too */
 		if (n < 0 && n != -EINTR) {
 			log_warnx("ring buffer: %s", strerror(-n));
 			return -1;
 		}
+		renames_drain(d);
+		files_flush(d->files, boot_now(), file_alert, d);
 		dns_pending_retry(d);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec != last.tv_sec) {
@@ -734,10 +816,11 @@ int loop_run(struct daemon_ctx *d)
 	/* drain what the kernel already sent */
 	dns_drain(d);
 	ring_buffer__consume(d->rb);
+	renames_drain(d);
 	dns_pending_retry(d);
 	dns_count_drops(d);
 	egress_repeats(d->egress, boot_now(), true, repeated, d);
-	files_flush(d->files, 0, 0, 0, file_alert, d);
+	files_flush(d->files, 0, file_alert, d);
 	return 0;
 }
 
@@ -784,6 +867,17 @@ void loop_free(struct daemon_ctx *d)
 			 (unsigned long long)fs.unwatched, (unsigned long long)fs.generated,
 			 (unsigned long long)fs.excluded);
 	}
+	if (d->fsw) {
+		struct fswatch_stats ws;
+
+		fswatch_stats(d->fsw, &ws);
+		log_info("renames: %llu seen through fanotify on %llu filesystems "
+			 "(%llu not markable), %llu queue overflows, %llu unresolved, "
+			 "%llu malformed", (unsigned long long)ws.renames,
+			 (unsigned long long)ws.filesystems, (unsigned long long)ws.fs_skipped,
+			 (unsigned long long)ws.overflows, (unsigned long long)ws.unresolved,
+			 (unsigned long long)ws.malformed);
+	}
 	if (d->dns_fd[0] >= 0)
 		close(d->dns_fd[0]);
 	if (d->dns_fd[1] >= 0)
@@ -793,6 +887,7 @@ void loop_free(struct daemon_ctx *d)
 	free(d->pkt);
 	free(d->pending);
 	egress_free(d->egress);
+	fswatch_close(d->fsw);
 	files_free(d->files);
 	proctable_free(d->pt);
 	free(d);

@@ -72,6 +72,21 @@ bool procfs_alive(uint32_t pid, uint64_t start)
 	return s / tick == start / tick;
 }
 
+void procfs_comm(uint32_t pid, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(buf, (int)len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
 static char *read_link(uint32_t pid, const char *what)
 {
 	char path[64], buf[DS_PATH_MAX + 1];

@@ -10,10 +10,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 
 #define TICK_NS		10000000ULL	/* /proc start times are in USER_HZ ticks */
+#define RECENT_MAX	256		/* exited entries kept for late reports, */
+#define RECENT_SECS	2		/* for at most this long */
 
 struct proctable {
 	struct proc **buckets;
@@ -21,6 +24,9 @@ struct proctable {
 	uint32_t max;
 	uint64_t next_session;
 	struct session *sessions;
+	struct proc *recent[RECENT_MAX];	/* the last exited, a ring, one reference each */
+	time_t recent_at[RECENT_MAX];		/* when each exited (monotonic seconds) */
+	uint32_t recent_next;
 	struct proctable_stats st;
 };
 
@@ -140,6 +146,43 @@ static void proc_put(struct proctable *t, struct proc *p)
 	}
 }
 
+/* Keep a reference on an exited entry for a while: a report that comes
+ * by another way than the ring buffer (fanotify) can lag its exit. */
+static time_t mono_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return ts.tv_sec;
+}
+
+static void remember(struct proctable *t, struct proc *p)
+{
+	struct proc **slot = &t->recent[t->recent_next];
+
+	if (*slot)
+		proc_put(t, *slot);
+	p->refs++;
+	*slot = p;
+	t->recent_at[t->recent_next] = mono_secs();
+	t->recent_next = (t->recent_next + 1) % RECENT_MAX;
+}
+
+/* Let go of exited entries kept longer than RECENT_SECS (or all): a
+ * session must not outlive its processes by more than that. */
+void proctable_forget(struct proctable *t, bool all)
+{
+	time_t now = mono_secs();
+	uint32_t i;
+
+	for (i = 0; i < RECENT_MAX; i++) {
+		if (t->recent[i] && (all || now - t->recent_at[i] >= RECENT_SECS)) {
+			proc_put(t, t->recent[i]);
+			t->recent[i] = NULL;
+		}
+	}
+}
+
 static void retire(struct proctable *t, struct proc *p, int code)
 {
 	if (p->exited)
@@ -148,6 +191,7 @@ static void retire(struct proctable *t, struct proc *p, int code)
 	p->exited = true;
 	p->exit_code = code;
 	t->st.held++;
+	remember(t, p);
 	if (p->sess && p->sess->root == p && p->sess->refs == 0) {
 		/* the session's own reference keeps p until here */
 		session_end(t, p->sess);
@@ -202,12 +246,23 @@ static struct proc *proc_insert(struct proctable *t, uint32_t pid, uint64_t star
 	return p;
 }
 
+/* An exited entry still remembered, by pid and exact start. */
+static struct proc *recent_find(struct proctable *t, uint32_t pid, uint64_t start)
+{
+	uint32_t i;
+
+	for (i = 0; i < RECENT_MAX; i++)
+		if (t->recent[i] && t->recent[i]->pid == pid && t->recent[i]->start == start)
+			return t->recent[i];
+	return NULL;
+}
+
 struct proc *proctable_find(struct proctable *t, uint32_t pid, uint64_t start)
 {
 	struct proc *p = hash_find(t, pid);
 
 	if (!p || !same_start(p, start))
-		return NULL;
+		return start ? recent_find(t, pid, start) : NULL;
 	if (start && p->from_proc) {
 		p->start = start;	/* now known to the nanosecond */
 		p->from_proc = false;
@@ -242,6 +297,22 @@ struct proc *proctable_exec(struct proctable *t, uint32_t pid, uint64_t start, u
 	image_put(p->img);
 	p->img = img;
 	return p;
+}
+
+struct proc *proctable_find_late(struct proctable *t, uint32_t pid)
+{
+	struct proc *p = hash_find(t, pid);
+	uint32_t i, k;
+
+	if (p)
+		return p;
+	/* the most recent exit of that pid first */
+	for (i = 1; i <= RECENT_MAX; i++) {
+		k = (t->recent_next + RECENT_MAX - i) % RECENT_MAX;
+		if (t->recent[k] && t->recent[k]->pid == pid)
+			return t->recent[k];
+	}
+	return NULL;
 }
 
 void proctable_exit(struct proctable *t, uint32_t pid, uint64_t start, int code)
@@ -343,6 +414,7 @@ void proctable_free(struct proctable *t)
 	for (i = 0; i <= t->mask; i++)
 		while (t->buckets[i])
 			retire(t, t->buckets[i], 0);
+	proctable_forget(t, true);
 	while (t->sessions)
 		session_end(t, t->sessions);
 	free(t->buckets);

@@ -16,11 +16,16 @@
 #include "internal.h"
 #include "depsentry.skel.h"
 
+#define SYSCALL_PROGS	16
+
 struct sensor {
 	struct depsentry_bpf *skel;
 	struct ring_buffer *rb;
 	int ncpus;
-	struct bpf_link *connect_links[2];	/* attached while sessions run */
+	/* the syscall tracepoint programs, attached on demand */
+	struct bpf_program *sys_progs[SYSCALL_PROGS];
+	struct bpf_link *sys_links[SYSCALL_PROGS];
+	size_t nsys;
 };
 
 static const char *const counter_names[DS_COUNTER_MAX] = {
@@ -179,6 +184,27 @@ static void skip_missing_syscalls(struct depsentry_bpf *skel)
 	}
 }
 
+static void keep_syscalls_detached(struct sensor *s)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, s->skel->obj) {
+		if (strncmp(bpf_program__section_name(prog), "tp/syscalls/", 12) != 0)
+			continue;
+		bpf_program__set_autoattach(prog, false);
+		if (s->nsys < SYSCALL_PROGS)
+			s->sys_progs[s->nsys++] = prog;
+		else
+			log_warnx("more syscall programs than %d", SYSCALL_PROGS);
+	}
+}
+
+static unsigned int hook_kind(const struct bpf_program *prog)
+{
+	return strstr(bpf_program__section_name(prog), "connect") ? SENSOR_HOOK_CONNECT
+								    : SENSOR_HOOK_NAMES;
+}
+
 static int size_maps(struct depsentry_bpf *skel, const struct config *c, int ncpus)
 {
 	int err;
@@ -216,10 +242,9 @@ struct sensor *sensor_open(const struct config *c)
 		goto err_destroy;
 	}
 	/* every syscall of every process takes the kernel's slow path while
-	 * any syscall tracepoint is attached: attach the connect hooks only
-	 * while install sessions run (sensor_connect_hooks) */
-	bpf_program__set_autoattach(s->skel->progs.handle_connect_enter, false);
-	bpf_program__set_autoattach(s->skel->progs.handle_connect_exit, false);
+	 * any syscall tracepoint is attached: those programs are attached on
+	 * demand (sensor_hooks) */
+	keep_syscalls_detached(s);
 	mount_tracefs();
 	skip_missing_syscalls(s->skel);
 	err = depsentry_bpf__load(s->skel);
@@ -252,26 +277,27 @@ struct ring_buffer *sensor_ringbuf(struct sensor *s, int (*fn)(void *, void *, s
 	return s->rb;
 }
 
-int sensor_connect_hooks(struct sensor *s, bool on)
+int sensor_hooks(struct sensor *s, unsigned int kinds, bool on)
 {
-	struct bpf_program *progs[2] = { s->skel->progs.handle_connect_enter,
-					 s->skel->progs.handle_connect_exit };
-	int i, err = 0;
+	size_t i;
+	int err = 0;
 
-	for (i = 0; i < 2; i++) {
-		if (on && !s->connect_links[i]) {
-			s->connect_links[i] = bpf_program__attach(progs[i]);
-			if (!s->connect_links[i]) {
+	for (i = 0; i < s->nsys; i++) {
+		if (!(hook_kind(s->sys_progs[i]) & kinds) || !bpf_program__autoload(s->sys_progs[i]))
+			continue;
+		if (on && !s->sys_links[i]) {
+			s->sys_links[i] = bpf_program__attach(s->sys_progs[i]);
+			if (!s->sys_links[i]) {
 				err = -errno;
 				break;
 			}
-		} else if (!on && s->connect_links[i]) {
-			bpf_link__destroy(s->connect_links[i]);
-			s->connect_links[i] = NULL;
+		} else if (!on && s->sys_links[i]) {
+			bpf_link__destroy(s->sys_links[i]);
+			s->sys_links[i] = NULL;
 		}
 	}
 	if (err)
-		sensor_connect_hooks(s, false);
+		sensor_hooks(s, kinds, false);
 	return err;
 }
 
@@ -312,7 +338,7 @@ void sensor_close(struct sensor *s)
 	if (!s)
 		return;
 	ring_buffer__free(s->rb);
-	sensor_connect_hooks(s, false);
+	sensor_hooks(s, SENSOR_HOOK_CONNECT | SENSOR_HOOK_NAMES, false);
 	depsentry_bpf__destroy(s->skel);
 	free(s);
 }

@@ -1,8 +1,11 @@
 #!/bin/bash
 # npm install, into a project on disk that already has a workflow, of a
 # local package whose postinstall plants "$INIT_CWD/.github/workflows/
-# pwn.yml" and appends to ../../.github/workflows/ci.yml (the project's,
-# reached from the package's directory). One alert per file: critical,
+# pwn.yml", appends to ../../.github/workflows/ci.yml (the project's,
+# reached from the package's directory), hard-links a file it staged in the
+# project into the workflows (linked.yml) and moves another there
+# (moved.yml: seen both by the session's rename hook and by fanotify, and
+# alerted once). One alert per file: critical,
 # writer install-session, with the package, the lifecycle event and the npm
 # session of the process alerts; the paths are the canonical ones in the
 # project (no `..`); pwn.yml is a creation, ci.yml an overwrite. The
@@ -29,7 +32,7 @@ for f in .github/workflows/upstream.yml Makefile; do
 	require_file "$(installed "$proj" ds-e2e-cicd-write "$f")" "npm did not unpack the package's $f"
 done
 
-for f in pwn.yml ci.yml; do
+for f in pwn.yml ci.yml linked.yml moved.yml; do
 	path=$proj/.github/workflows/$f
 	step "the alert for $path"
 	a=$(wait_file "$path")
@@ -43,22 +46,34 @@ for f in pwn.yml ci.yml; do
 		depsentry.session.package_manager=npm \
 		"depsentry.session.pid=$NPM_PID" \
 		"depsentry.ancestry.0.pid=$NPM_PID" \
-		"process.name=$sh_name" "process.pid!=$NPM_PID" \
+		"process.pid!=$NPM_PID" \
 		"process.working_directory=$proj/node_modules/ds-e2e-cicd-write" \
 		--expr 'f("depsentry.ancestry.-1.pid") == f("process.pid")'
 done
 a=$(wait_file "$proj/.github/workflows/pwn.yml")
 check_action "$a" "pwn.yml was born under the postinstall" creation
+check_alert "$a" "pwn.yml was not written by the hook's shell" "process.name=$sh_name"
 a=$(wait_file "$proj/.github/workflows/ci.yml")
 check_action "$a" "ci.yml existed before the postinstall" overwrite
+check_alert "$a" "ci.yml was not written by the hook's shell" "process.name=$sh_name"
+a=$(wait_file "$proj/.github/workflows/linked.yml")
+check_action "$a" "linked.yml was hard-linked" link
+check_alert "$a" "the link alert does not name the staged file" \
+	"depsentry.file.old_path=$proj/stage-l.txt" process.name=ln
+a=$(wait_file "$proj/.github/workflows/moved.yml")
+check_action "$a" "moved.yml was renamed into place" rename
+check_alert "$a" "the rename alert does not name the staged file" \
+	"depsentry.file.old_path=$proj/stage-m.txt" process.name=mv
 
 barrier
 step "one alert per file, no other file alert in the session"
 expect_count 1 "pwn.yml was not alerted exactly once" "file.path=$proj/.github/workflows/pwn.yml"
-expect_count 1 "ci.yml was not alerted exactly once" "file.path=$proj/.github/workflows/ci.yml"
-expect_count 2 "the npm session has other file alerts" "depsentry.session.pid=$NPM_PID"
+for f in ci.yml linked.yml moved.yml; do
+	expect_count 1 "$f was not alerted exactly once" "file.path=$proj/.github/workflows/$f"
+done
+expect_count 4 "the npm session has other file alerts" "depsentry.session.pid=$NPM_PID"
 expect_count 0 "npm unpacking the package's workflow or Makefile was alerted" \
 	'file.path~/(node_modules|_cacache)/'
-expect_count 3 "unexpected cicd-file-modified alerts (only the two files and the barrier)"
+expect_count 5 "unexpected cicd-file-modified alerts (only the four files and the barrier)"
 
 ds_finish

@@ -149,9 +149,14 @@ static void test_write_held_and_deduplicated(void **state)
 	len = write_rec(&r, 10, wf, sizeof(wf));
 	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect, &g), 0);
 	assert_int_equal(g.n, 0);	/* held for a rename */
-	files_flush(f, 0, 0, boot_now(), collect, &g);
+	files_flush(f, boot_now(), collect, &g);
 	assert_int_equal(g.n, 0);	/* not a second old yet */
-	files_flush(f, 10, r.e.hdr.start, 0, collect, &g);	/* its writer exited */
+	files_writer_exited(f, 11, r.e.hdr.start);	/* another process */
+	files_flush(f, boot_now(), collect, &g);
+	assert_int_equal(g.n, 0);
+	files_writer_exited(f, 10, r.e.hdr.start);	/* its writer exited */
+	assert_int_equal(g.n, 0);	/* a rename may still be on its way */
+	files_flush(f, boot_now(), collect, &g);
 	assert_int_equal(g.n, 1);
 	assert_string_equal(g.path, "/r/.github/workflows/ci.yml");
 	assert_string_equal(g.action, "creation");
@@ -161,7 +166,7 @@ static void test_write_held_and_deduplicated(void **state)
 
 	/* the same process and path again: one alert only */
 	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect, &g), 0);
-	files_flush(f, 0, 0, 0, collect, &g);
+	files_flush(f, 0, collect, &g);
 	assert_int_equal(g.n, 1);
 
 	/* an older file written by a newer process is an overwrite; an
@@ -170,7 +175,7 @@ static void test_write_held_and_deduplicated(void **state)
 	r.e.atime -= 3600LL * 1000000000LL;
 	r.e.session = 7;
 	files_record(f, NULL, &r.e, r.data, len, collect, &g);
-	files_flush(f, 0, 0, 0, collect, &g);
+	files_flush(f, 0, collect, &g);
 	assert_int_equal(g.n, 2);
 	assert_string_equal(g.action, "overwrite");
 	assert_false(g.created);
@@ -180,7 +185,7 @@ static void test_write_held_and_deduplicated(void **state)
 	/* passed the kernel's anchors, matches no pattern */
 	len = write_rec(&r, 12, "notes.txt\0.github\0r", 20);
 	files_record(f, NULL, &r.e, r.data, len, collect, &g);
-	files_flush(f, 0, 0, 0, collect, &g);
+	files_flush(f, 0, collect, &g);
 	assert_int_equal(g.n, 2);
 	files_stats(f, &st);
 	assert_int_equal(st.records, 4);
@@ -222,7 +227,7 @@ static void test_rename_merges_its_write(void **state)
 	assert_string_equal(g.old, "/r/.github/workflows/sedAb12");
 	assert_string_equal(g.action, "rename");
 	assert_false(g.created);
-	files_flush(f, 0, 0, 0, collect, &g);
+	files_flush(f, 0, collect, &g);
 	assert_int_equal(g.n, 2);	/* the held write was merged */
 	files_stats(f, &st);
 	assert_int_equal(st.merged, 1);
@@ -315,7 +320,7 @@ static void test_generated_build_tree(void **state)
 	r.e.mnt_ns = (__u32)ns.st_ino;
 	len = put_sec(&r, 0, comps, leaf_first(path + 1, comps), &r.e.path_len);
 	files_record(f, NULL, &r.e, r.data, len, collect, &g);
-	files_flush(f, 0, 0, 0, collect, &g);
+	files_flush(f, 0, collect, &g);
 	assert_int_equal(g.n, 1);
 	assert_string_equal(g.path, path);
 
@@ -325,7 +330,7 @@ static void test_generated_build_tree(void **state)
 	snprintf(path, sizeof(path), "%s/build/sub/Makefile", dir);
 	r.e.hdr.pid = 41;
 	files_record(f, NULL, &r.e, r.data, len, collect, &g);
-	files_flush(f, 0, 0, 0, collect, &g);
+	files_flush(f, 0, collect, &g);
 	assert_int_equal(g.n, 1);
 	files_stats(f, &st);
 	assert_int_equal(st.generated, 1);
@@ -336,7 +341,7 @@ static void test_generated_build_tree(void **state)
 	r.e.mnt_ns = (__u32)ns.st_ino;
 	len = put_sec(&r, 0, comps, leaf_first(path + 1, comps), &r.e.path_len);
 	files_record(f, NULL, &r.e, r.data, len, collect, &g);
-	files_flush(f, 0, 0, 0, collect, &g);
+	files_flush(f, 0, collect, &g);
 	assert_int_equal(g.n, 2);
 	assert_string_equal(g.path, path);
 

@@ -48,6 +48,18 @@ static void test_session_survives_reparenting(void **state)
 	assert_int_equal(st.held, 2);
 	assert_int_equal(st.sessions, 1);
 	proctable_exit(t, 102, 102 * SEC_NS, 0);
+	/* a late report (a rename through fanotify) still finds the whole chain */
+	assert_ptr_equal(proctable_find(t, 102, 102 * SEC_NS), wget);
+	assert_ptr_equal(proctable_find_late(t, 102), wget);
+	assert_non_null(wget->sess);
+	assert_null(proctable_find(t, 102, 0));	/* no start: live entries only */
+	proctable_stats(t, &st);
+	assert_int_equal(st.sessions, 1);
+	proctable_forget(t, false);	/* kept a while, not yet forgotten */
+	assert_ptr_equal(proctable_find_late(t, 102), wget);
+	proctable_forget(t, true);
+	assert_null(proctable_find_late(t, 102));
+	assert_null(proctable_find(t, 102, 102 * SEC_NS));
 	proctable_stats(t, &st);
 	assert_int_equal(st.live, 0);
 	assert_int_equal(st.held, 0);	/* the chain went with its last member */
@@ -111,8 +123,14 @@ static void test_pid_reuse(void **state)
 	reused = proctable_fork(t, 501, 9999 * SEC_NS, 1, SEC_NS);
 	assert_non_null(reused);
 	assert_null(reused->sess);
-	assert_null(proctable_find(t, 501, 501 * SEC_NS));
+	/* the old one is retired, still known by its own start for a while */
+	assert_ptr_not_equal(proctable_find(t, 501, 501 * SEC_NS), reused);
+	assert_true(proctable_find(t, 501, 501 * SEC_NS)->exited);
 	assert_ptr_equal(proctable_find(t, 501, 9999 * SEC_NS), reused);
+	assert_ptr_equal(proctable_find(t, 501, 0), reused);
+	assert_ptr_equal(proctable_find_late(t, 501), reused);
+	proctable_forget(t, true);
+	assert_null(proctable_find(t, 501, 501 * SEC_NS));
 	proctable_stats(t, &st);
 	assert_int_equal(st.live, 2);
 	proctable_free(t);
@@ -132,6 +150,9 @@ static void test_cap(void **state)
 	assert_int_equal(st.full, 1100 - 1024);
 	for (pid = 2; pid < 2 + 1100; pid++)
 		proctable_exit(t, pid, pid * SEC_NS, 0);
+	proctable_stats(t, &st);
+	assert_int_equal(st.held, 256);	/* the last exits, kept for late reports */
+	proctable_forget(t, true);
 	proctable_stats(t, &st);
 	assert_int_equal(st.live, 0);
 	assert_int_equal(st.held, 0);
