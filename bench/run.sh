@@ -836,6 +836,13 @@ main()
 	[[ " $STORMS " != *" connect "* ]] || command -v node >/dev/null ||
 		die "node is missing: the connect storm's stand-in npm needs it"
 	build
+	# the end-to-end tests wait while this runs, and this waits for them:
+	# their daemons would attach beside ours
+	exec 8>/run/depsentry-e2e.lock
+	if ! flock -n 8; then
+		note "an end-to-end run holds /run/depsentry-e2e.lock; waiting for it"
+		flock 8
+	fi
 	# openstorm's own check of the directory (not tmpfs), before the long storms
 	[[ " $STORMS " != *" open "* ]] || "$OUT/openstorm" create -n 1 -d "$ODIR" >/dev/null ||
 		die "BENCH_OPEN_DIR: the open storm cannot create files in $ODIR"
