@@ -111,12 +111,25 @@ __noinline int dentry_anchored(__u64 dentry)
 
 	for (i = 0; i < DS_PATH_DEPTH; i++) {
 		struct dentry *parent = BPF_CORE_READ(d, d_parent);
+		const unsigned char *name;
+		unsigned char two[2];
+		__u32 start;
+		__u8 *hit;
 
 		if (!d || d == parent)
 			return 0;
+		name = BPF_CORE_READ(d, d_name.name);
+		if (bpf_probe_read_kernel(two, sizeof(two), name))
+			return 1;
+		start = (__u32)(unsigned char)lower(two[0]) << 8 |
+			(two[0] ? (unsigned char)lower(two[1]) : 0);
+		hit = bpf_map_lookup_elem(&anchor_starts, &start);
+		if (hit && !*hit) {
+			d = parent;
+			continue;
+		}
 		__builtin_memset(&k, 0, sizeof(k));
-		if (bpf_probe_read_kernel_str(k.name, sizeof(k.name) - 1,
-					      BPF_CORE_READ(d, d_name.name)) <= 0)
+		if (bpf_probe_read_kernel_str(k.name, sizeof(k.name) - 1, name) <= 0)
 			return 1;
 		for (j = 0; j < DS_ANCHOR_LEN - 1 && k.name[j]; j++)
 			k.name[j] = lower(k.name[j]);

@@ -83,6 +83,16 @@ struct {
 	__type(value, __u8);
 } anchors SEC(".maps") __weak;
 
+/* The first two bytes (lower case) of every anchor, as a table indexed by
+ * byte << 8 | byte: most path components are ruled out by one array load
+ * instead of a copy and a trie lookup. Set by user space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} anchor_starts SEC(".maps") __weak;
+
 /* The last inode each CPU judged for a write, and by whom: a large write
  * dirties page after page of one inode, and only the first is looked at. */
 struct file_last {

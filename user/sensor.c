@@ -127,6 +127,25 @@ static void set_wake_prefixes(struct sensor *s, const struct config *c)
 	}
 }
 
+/* The anchor's first two bytes in the prefilter; a one-byte anchor
+ * (a prefix) admits every second byte. */
+static int set_anchor_start(struct sensor *s, const struct ds_anchor_key *k)
+{
+	__u32 first = (__u32)(unsigned char)k->name[0] << 8, b, n = k->prefixlen / 8;
+	__u8 one = 1;
+
+	for (b = 0; b < 256; b++) {
+		__u32 start = first | (n >= 2 ? (unsigned char)k->name[1] : b);
+
+		if (bpf_map__update_elem(s->skel->maps.anchor_starts, &start, sizeof(start), &one,
+					 sizeof(one), BPF_ANY))
+			return -1;
+		if (n >= 2)
+			break;
+	}
+	return 0;
+}
+
 /* The file filter's anchors, one per watched pattern. */
 static int set_anchors(struct sensor *s, const struct config *c)
 {
@@ -144,7 +163,8 @@ static int set_anchors(struct sensor *s, const struct config *c)
 				return n;	/* config_parse refused these already */
 			k.prefixlen = (__u32)n * 8;
 			if (bpf_map__update_elem(s->skel->maps.anchors, &k, sizeof(k), &one,
-						 sizeof(one), BPF_ANY)) {
+						 sizeof(one), BPF_ANY) ||
+			    set_anchor_start(s, &k)) {
 				log_warn("file filter anchor for \"%s\"", lists[i]->v[j]);
 				return -errno;
 			}
