@@ -16,7 +16,8 @@ LDLIBS		:= -lbpf -lelf -lz -ljson-c
 
 DEBS		:= make clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libjson-c-dev \
 		   libcmocka-dev pkg-config python3 python3-pip python3-setuptools python3-wheel \
-		   iproute2 procps curl wget gcc util-linux dnsmasq-base
+		   iproute2 procps curl wget gcc util-linux dnsmasq-base \
+		   qemu-system-x86 busybox-static e2fsprogs cpio
 APT_GET		:= DEBIAN_FRONTEND=noninteractive apt-get
 
 BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
@@ -26,6 +27,7 @@ USER_OBJS	:= $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_SRCS))
 LIB_OBJS	:= $(filter-out $(OUT)/user/main.o,$(USER_OBJS))
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_BINS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
+KERNEL_BINS	:= $(OUT)/kernels/depsentry $(OUT)/kernels/kt-tool
 
 ifeq ($(V),1)
 Q		:=
@@ -36,7 +38,7 @@ msg		= @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps run test unit e2e bench install clean
+.PHONY: all deps run test unit e2e test-kernels bench install clean
 
 all: $(OUT)/depsentry
 
@@ -85,6 +87,18 @@ $(OUT)/tests/%: tests/unit/%.c $(LIB_OBJS) tests/unit/unit.h
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
 
+# static, for the kernel test's guests (glibc's warnings about NSS in a
+# static binary are shown only if the link fails)
+$(OUT)/kernels/depsentry: $(USER_OBJS)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -static $^ $(LDLIBS) -o $@ 2>$@.ld.log || { cat $@.ld.log; exit 1; }
+
+$(OUT)/kernels/kt-tool: tests/kernels/kt-tool.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -static $< -o $@
+
 run: deps all
 	./$(OUT)/depsentry run -o - -o /var/log/depsentry/alerts.json
 
@@ -94,9 +108,13 @@ unit: $(UNIT_BINS)
 e2e: all
 	@tests/e2e/run-all.sh
 
+test-kernels: $(KERNEL_BINS)
+	@tests/kernels/run.sh
+
 test: deps all
 	$(MAKE) unit
 	$(MAKE) e2e
+	$(MAKE) test-kernels
 
 bench: deps all
 	@bench/run.sh

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -63,6 +64,32 @@ static void raise_memlock(void)
 
 	if (setrlimit(RLIMIT_MEMLOCK, &r))
 		log_debug("setrlimit(RLIMIT_MEMLOCK): %s", strerror(errno));
+}
+
+/*
+ * What no program can do without, checked before loading so that an old
+ * kernel is named in one line rather than by a verifier log. The tp_btf
+ * hooks attach by the kernel's own BTF; every record goes through the ring
+ * buffer. What else each hook needs is in docs/architecture.md.
+ */
+#define VMLINUX_BTF	"/sys/kernel/btf/vmlinux"
+
+static int kernel_supported(void)
+{
+	const char *missing = NULL;
+	struct utsname u;
+
+	if (access(VMLINUX_BTF, R_OK))
+		missing = "no BTF type information (" VMLINUX_BTF ": CONFIG_DEBUG_INFO_BTF)";
+	else if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 0)
+		missing = "no BPF ring buffer (BPF_MAP_TYPE_RINGBUF, Linux 5.8)";
+	if (!missing)
+		return 0;
+	if (uname(&u))
+		strcpy(u.release, "?");
+	log_warnx("kernel %s is not supported: %s; depsentry needs Linux 5.10 or later with BTF",
+		  u.release, missing);
+	return -ENOTSUP;
 }
 
 /*
@@ -246,6 +273,8 @@ struct sensor *sensor_open(const struct config *c)
 		return NULL;
 	libbpf_set_print(libbpf_log);
 	raise_memlock();
+	if (kernel_supported())
+		goto err_free;
 	s->ncpus = libbpf_num_possible_cpus();
 	if (s->ncpus <= 0) {
 		log_warnx("cannot count possible CPUs");

@@ -1,0 +1,201 @@
+#!/usr/bin/python3
+"""Check what one guest of the kernel test reported (tests/kernels/run.sh).
+
+    verify.py RESULTS OUTDIR
+
+RESULTS is what the guest's /init wrote to its second serial port, one
+"KIND TEXT" line each (tests/kernels/guest/lib.sh): `alert` lines (the
+alert file), `log` lines (the daemon's stderr), `fact NAME=VALUE`, `note`
+(the guest saw something go wrong), `nobtf` (the daemon's stderr with the
+kernel's BTF hidden) and a last `end`. The alerts go to OUTDIR/alerts.json
+and the daemon log to OUTDIR/daemon.log.
+
+Every arm must have alerted with the right fields: each expectation picks
+its alert by a few identifying fields and then checks them all. Prints one
+line per check; on any failure, the daemon log and a summary of every
+alert. Exit 1 if anything failed.
+"""
+
+import collections
+import os
+import re
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "e2e"))
+import alerts  # noqa: E402  (tests/e2e/alerts.py: conditions and ECS validation)
+
+W = "/mnt/proj/.github/workflows"
+
+
+def expectations(f):
+    """(arm, what, conditions that pick the alert, conditions it must meet)."""
+    pm = f["pm_pid"]
+    session = [f"depsentry.session.pid={pm}", "depsentry.session.package_manager=kpm",
+               f"depsentry.ancestry.0.pid={pm}"]
+    outside = ["!depsentry.session.pid?"]
+    egress = ["rule.id=pm-unexpected-egress", "event.action=connect"]
+    cicd = ["rule.id=cicd-file-modified"]
+    return [
+        ("process", "exec and fork: the package manager's child",
+         ["rule.id=pm-suspicious-child", f"process.args.1=kt-ready-{pm}"],
+         session + ["process.args.0=/bin/id", "process.executable~/busybox$",
+                    f"process.parent.pid={pm}", "depsentry.depth=1"]),
+        ("process", "a double fork: the grandchild reparented to init, still in the session",
+         ["rule.id=pm-suspicious-child", "process.args.1=kt-detached"],
+         session + [f"process.pid={f['detached_pid']}",
+                    f"process.parent.pid={f['fork1_pid']}", "depsentry.depth=2",
+                    f"depsentry.ancestry.1.pid={f['fork1_pid']}",
+                    f"depsentry.ancestry.-1.pid={f['detached_pid']}"]),
+        ("network", "connect to an IPv4 address",
+         egress + ["destination.ip=127.0.0.5"],
+         session + ["destination.port=9", "network.type=ipv4", "network.transport=tcp",
+                    "!destination.domain?", f"process.pid={f['connect4_pid']}"]),
+        ("network", "connect to an IPv6 address",
+         egress + ["destination.ip=::1"],
+         session + ["destination.port=9", "network.type=ipv6", "network.transport=tcp",
+                    f"process.pid={f['connect6_pid']}"]),
+        ("network", "connect to an address a captured DNS answer named",
+         egress + ["destination.ip=127.0.0.9"],
+         session + ["destination.domain=exfil.kt.test", "destination.port=9",
+                    f"process.pid={f['connect_named_pid']}"]),
+        ("network", "a DNS question seen on the wire",
+         ["rule.id=pm-unexpected-egress", "event.action=dns_query",
+          f"dns.question.name={f['beacon']}"],
+         session + ["network.protocol=dns", f"process.pid={f['beacon_pid']}"]),
+        ("file", "creat of a workflow inside the session",
+         cicd + [f"file.path={W}/pm.yml"],
+         session + ["event.action=creation", "depsentry.file.writer=install-session",
+                    f"process.pid={f['pm_creat_pid']}"]),
+        ("file", "rename onto a workflow inside the session",
+         cicd + [f"file.path={W}/pm-moved.yml"],
+         session + ["event.action=rename", "depsentry.file.old_path=/mnt/proj/pm.tmp",
+                    "depsentry.file.writer=install-session",
+                    f"process.pid={f['pm_rename_pid']}"]),
+        ("file", "open(O_CREAT) of a workflow outside sessions",
+         cicd + [f"file.path={W}/out.yml"],
+         outside + ["event.action=creation", "depsentry.file.writer=suspicious",
+                    f"process.pid={f['out_creat_pid']}"]),
+        ("file", "open of an existing Makefile for writing outside sessions",
+         cicd + ["file.path=/mnt/proj/Makefile"],
+         outside + ["event.action=overwrite", "depsentry.file.writer=other",
+                    f"process.pid={f['out_open_pid']}"]),
+        ("file", "rename onto a workflow outside sessions",
+         cicd + [f"file.path={W}/out-moved.yml"],
+         outside + ["event.action=rename", "depsentry.file.old_path=/mnt/proj/out.tmp",
+                    f"process.pid={f['out_rename_pid']}"]),
+    ]
+
+
+FACTS = ("kernel", "pm_pid", "detached_pid", "detached_ppid", "fork1_pid", "connect4_pid",
+         "connect6_pid", "connect_named_pid", "exfil_addr", "beacon", "beacon_pid", "pm_creat_pid",
+         "pm_rename_pid", "out_creat_pid", "out_open_pid", "out_rename_pid", "nobtf_rc",
+         "daemon_rc")
+
+EXIT_RE = re.compile(r"exit: (\d+) exec, (\d+) fork, (\d+) exit records, \d+ alerts, "
+                     r"\d+ processes, (\d+) sessions")
+
+
+class Report:
+    def __init__(self):
+        self.failed = 0
+        self.passed = 0
+
+    def check(self, ok, what, why=""):
+        if ok:
+            self.passed += 1
+            print(f"  ok    {what}")
+        else:
+            self.failed += 1
+            print(f"  FAIL  {what}" + (f": {why}" if why else ""))
+        return ok
+
+
+def parse(path):
+    kinds = {"alert": [], "log": [], "fact": [], "note": [], "nobtf": [], "end": []}
+    with open(path, "rb") as fp:
+        for raw in fp.read().split(b"\n"):
+            line = raw.rstrip(b"\r").decode("utf-8", "replace")
+            kind, _, text = line.partition(" ")
+            if kind in kinds:
+                kinds[kind].append(text)
+    facts = dict(t.partition("=")[::2] for t in kinds["fact"])
+    return kinds, facts
+
+
+def check_alert(r, arm, what, pick, need, lines):
+    pick_c = alerts.parse_conds(pick)
+    found = [a for a in lines if a is not None and alerts.matches(a, pick_c)]
+    if not found:
+        return r.check(False, f"{arm}: {what}", "no alert with " + " ".join(pick))
+    need_c = alerts.parse_conds(need)
+    bad = [c for c in need_c if not c.test(found[0])]
+    why = "; ".join(f"{c.text} (found {alerts.as_text(c.value(found[0]))})" for c in bad)
+    return r.check(not bad, f"{arm}: {what}", why)
+
+
+def check_unsupported(r, rc, lines):
+    want = "is not supported: no BTF type information (/sys/kernel/btf/vmlinux"
+    r.check(rc not in (None, "", "0"), "unsupported: the daemon refuses to start without BTF",
+            f"exit status {rc}")
+    r.check(len(lines) == 1 and want in lines[0] and "libbpf" not in lines[0],
+            "unsupported: one line names what is missing",
+            "stderr was: " + " | ".join(lines[:10]))
+
+
+def check_exits(r, log):
+    m = None
+    for line in log:
+        m = EXIT_RE.search(line) or m
+    if not r.check(m is not None, "process: the daemon's exit line", "not in the daemon log"):
+        return
+    _, forks, exits, sessions = (int(x) for x in m.groups())
+    r.check(forks > 0 and exits > 0 and sessions == 0,
+            "process: fork and exit records seen, every session ended by its exits",
+            f"{forks} fork, {exits} exit records, {sessions} sessions left")
+
+
+def main():
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    kinds, facts = parse(sys.argv[1])
+    out = sys.argv[2]
+    alerts_path = os.path.join(out, "alerts.json")
+    with open(alerts_path, "w", encoding="utf-8") as fp:
+        fp.writelines(a + "\n" for a in kinds["alert"])
+    with open(os.path.join(out, "daemon.log"), "w", encoding="utf-8") as fp:
+        fp.writelines(line + "\n" for line in kinds["log"])
+
+    r = Report()
+    r.check(bool(kinds["end"]), "the guest finished", "its results were cut short")
+    for n in kinds["note"]:
+        r.check(False, "guest", n)
+    missing = [k for k in FACTS if k not in facts]
+    r.check(not missing, "the guest recorded every fact", "missing " + " ".join(missing))
+    check_unsupported(r, facts.get("nobtf_rc"), kinds["nobtf"])
+    r.check(facts.get("daemon_rc") == "0", "the daemon exited 0 on SIGTERM",
+            f"exit status {facts.get('daemon_rc')}")
+    r.check(alerts.cmd_validate([alerts_path]) == 0,
+            "every alert is strict JSON and valid ECS")
+    lines = [alerts.loads_lenient(a.encode()) for a in kinds["alert"]]
+    f = collections.defaultdict(lambda: "(missing)", facts)
+    r.check(f["detached_ppid"] == "1",
+            "process: the double-forked grandchild was reparented to init",
+            f"its parent was {f['detached_ppid']}")
+    for arm, what, pick, need in expectations(f):
+        check_alert(r, arm, what, pick, need, lines)
+    check_exits(r, kinds["log"])
+
+    if r.failed:
+        print(f"== daemon log ({len(kinds['log'])} lines)")
+        for line in kinds["log"][-80:]:
+            print("  | " + line[:400])
+        print("== alerts")
+        alerts.summary(alerts_path, sys.stdout)
+    print(f"  {r.passed} checks passed, {r.failed} failed")
+    return 1 if r.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
