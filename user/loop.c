@@ -831,6 +831,8 @@ void loop_free(struct daemon_ctx *d)
 	if (!d)
 		return;
 	if (d->pt) {
+		/* exited entries kept for late reports hold no session open */
+		proctable_forget(d->pt, true);
 		proctable_stats(d->pt, &st);
 		log_info("exit: %llu exec, %llu fork, %llu exit records, %llu alerts, "
 			 "%llu processes, %llu sessions",
