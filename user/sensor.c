@@ -74,7 +74,7 @@ static void raise_memlock(void)
  */
 #define VMLINUX_BTF	"/sys/kernel/btf/vmlinux"
 
-static int kernel_supported(void)
+static bool kernel_supported(void)
 {
 	const char *missing = NULL;
 	struct utsname u;
@@ -84,12 +84,12 @@ static int kernel_supported(void)
 	else if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 0)
 		missing = "no BPF ring buffer (BPF_MAP_TYPE_RINGBUF, Linux 5.8)";
 	if (!missing)
-		return 0;
+		return true;
 	if (uname(&u))
 		strcpy(u.release, "?");
 	log_warnx("kernel %s is not supported: %s; depsentry needs Linux 5.10 or later with BTF",
 		  u.release, missing);
-	return -ENOTSUP;
+	return false;
 }
 
 /*
@@ -273,7 +273,7 @@ struct sensor *sensor_open(const struct config *c)
 		return NULL;
 	libbpf_set_print(libbpf_log);
 	raise_memlock();
-	if (kernel_supported())
+	if (!kernel_supported())
 		goto err_free;
 	s->ncpus = libbpf_num_possible_cpus();
 	if (s->ncpus <= 0) {
