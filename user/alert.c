@@ -56,7 +56,9 @@ static const struct {
 	{ 0xf4, 0xf4, 4, 0x80, 0x8f },
 };
 
-/* event.category, event.type and event.action by what was seen */
+/* event.category, event.type and event.action by what was seen. An event
+ * line (not an alert) has the first category only, and the types but the
+ * last, "info", which only intrusion_detection asks for. */
 static const struct {
 	const char *categories[2];
 	const char *types[3];
@@ -102,12 +104,13 @@ static const char *const ci_env_vars[] = {
 	"CIRCLECI",	   "TRAVIS",	      "TF_BUILD",	   "BITBUCKET_BUILD_NUMBER",
 };
 
-/* One alert being built; trunc holds DS_F_* bits from the image and from
- * the caps applied here. */
+/* One alert or event being built; trunc holds DS_F_* bits from the image
+ * and from the caps applied here. */
 struct render {
 	struct json_object *root;
 	uint32_t trunc;
 	bool parent_trunc;
+	bool alert;		/* an alert, else an event line */
 };
 
 /* Length of the valid UTF-8 sequence at s, 0 if s starts an invalid one.
@@ -616,9 +619,11 @@ static void render_event(struct render *r, const struct verdict *v, uint64_t eve
 	put_time(r->root, "@timestamp", event_ts ? event_ts : boot_now());
 	put(r->root, "ecs.version", json_object_new_string(ECS_VERSION));
 	/* a follow-up counts sightings of an alert already written */
-	put(r->root, "event.kind", json_object_new_string(sh == SHAPE_REPEAT ? "event" : "alert"));
-	put_const_array(r->root, "event.category", event_shapes[sh].categories, 2);
-	put_const_array(r->root, "event.type", event_shapes[sh].types, event_shapes[sh].ntypes);
+	put(r->root, "event.kind",
+	    json_object_new_string(sh == SHAPE_REPEAT || !r->alert ? "event" : "alert"));
+	put_const_array(r->root, "event.category", event_shapes[sh].categories, r->alert ? 2 : 1);
+	put_const_array(r->root, "event.type", event_shapes[sh].types,
+			event_shapes[sh].ntypes - !r->alert);
 	put(r->root, "event.action",
 	    json_object_new_string(v->file ? v->file->action : event_shapes[sh].action));
 	if (getrandom(raw, sizeof(raw), GRND_NONBLOCK) == (ssize_t)sizeof(raw)) {
@@ -626,11 +631,14 @@ static void render_event(struct render *r, const struct verdict *v, uint64_t eve
 			snprintf(id + 2 * i, 3, "%02x", raw[i]);
 		put(r->root, "event.id", json_object_new_string(id));
 	}
+	put(r->root, "event.module", json_object_new_string("depsentry"));
+	put(r->root, "event.dataset",
+	    json_object_new_string(r->alert ? "depsentry.alerts" : "depsentry.events"));
+	put_time(r->root, "event.created", boot_now());
+	if (!r->alert)
+		return;
 	put_int(r->root, "event.severity", score);
 	put(r->root, "event.risk_score", json_object_new_double(score));
-	put(r->root, "event.module", json_object_new_string("depsentry"));
-	put(r->root, "event.dataset", json_object_new_string("depsentry.alerts"));
-	put_time(r->root, "event.created", boot_now());
 	put(r->root, "event.reason", jstr(v->reason));
 }
 
@@ -728,6 +736,8 @@ static void render_network(struct render *r, const struct proc *p, const struct 
 	}
 	put(r->root, "network.type",
 	    jstr(n->dst.family == AF_INET ? "ipv4" : n->dst.family == AF_INET6 ? "ipv6" : NULL));
+	if (n->resolver)	/* the connect behind the process's DNS questions */
+		put(r->root, "network.protocol", json_object_new_string("dns"));
 	if (n->kind == NET_DNS_QUERY) {
 		put(r->root, "network.protocol", json_object_new_string("dns"));
 		put(r->root, "dns.type", json_object_new_string("query"));
@@ -883,10 +893,10 @@ static char *render_line(struct json_object *root, size_t *len)
 	return line;
 }
 
-char *alert_render(const struct host_info *h, const struct proc *p, const struct verdict *v,
-		   uint64_t event_ts, size_t *len)
+static char *render(const struct host_info *h, const struct proc *p, const struct verdict *v,
+		    uint64_t event_ts, bool alert, size_t *len)
 {
-	struct render r = { 0 };
+	struct render r = { .alert = alert };
 	char *line;
 
 	if (!h || !p || !p->img || !v || !len)
@@ -896,16 +906,20 @@ char *alert_render(const struct host_info *h, const struct proc *p, const struct
 		return NULL;
 	render_event(&r, v, event_ts);
 	render_message(&r, p, v);
-	render_rule(&r, v);
-	render_threat(&r);
+	if (alert) {
+		render_rule(&r, v);
+		render_threat(&r);
+	}
 	render_process(&r, p);
 	render_parent(&r, p);
 	render_package(&r, p);
 	render_host(&r, h);
 	render_container(&r, p);
 	render_session(&r, p);
-	render_ancestry(&r, p);
-	render_verdict(&r, v);
+	if (alert) {
+		render_ancestry(&r, p);
+		render_verdict(&r, v);
+	}
 	if (v->net)
 		render_network(&r, p, v);
 	if (v->file)
@@ -915,4 +929,16 @@ char *alert_render(const struct host_info *h, const struct proc *p, const struct
 	line = render_line(r.root, len);
 	json_object_put(r.root);
 	return line;
+}
+
+char *alert_render(const struct host_info *h, const struct proc *p, const struct verdict *v,
+		   uint64_t event_ts, size_t *len)
+{
+	return render(h, p, v, event_ts, true, len);
+}
+
+char *event_render(const struct host_info *h, const struct proc *p, const struct verdict *v,
+		   uint64_t event_ts, size_t *len)
+{
+	return render(h, p, v, event_ts, false, len);
 }

@@ -295,6 +295,39 @@ static void parse_severity(struct pctx *x, struct json_object *v, void *dst,
 	cfg_error(x, "unknown severity \"%s\": expected low, medium, high or critical", s);
 }
 
+static const char *const events_scopes[] = {
+	[EVENTS_SESSIONS] = "sessions",
+	[EVENTS_ALL] = "all",
+};
+
+static void parse_events_scope(struct pctx *x, struct json_object *v, void *dst,
+			       const struct field *f)
+{
+	const char *s = json_object_get_string(v);
+	size_t i;
+
+	(void)f;
+	for (i = 0; json_object_is_type(v, json_type_string) && i < ARRAY_SIZE(events_scopes); i++) {
+		if (strcmp(s, events_scopes[i]) == 0) {
+			*(enum events_scope *)dst = i;
+			return;
+		}
+	}
+	cfg_error(x, "expected \"sessions\" (install sessions) or \"all\" (every process)");
+}
+
+/* The daemon runs from /: a relative name would land there. */
+static void parse_events_output(struct pctx *x, struct json_object *v, void *dst,
+				const struct field *f)
+{
+	const char *s;
+
+	parse_string(x, v, dst, f);
+	s = *(char **)dst;
+	if (s && strcmp(s, "-") && s[0] != '/')
+		cfg_error(x, "\"%s\" is neither an absolute path nor \"-\" (standard output)", s);
+}
+
 static bool is_pow2(long long n)
 {
 	return n > 0 && (n & (n - 1)) == 0;
@@ -581,6 +614,13 @@ static void parse_network(struct pctx *x, struct json_object *v, void *dst,
 		check_dns_ttl(x, dst);
 }
 
+static const struct field events_fields[] = {
+	{ .key = "output", .parse = parse_events_output,
+	  .off = offsetof(struct config, events_output) },
+	{ .key = "scope", .parse = parse_events_scope, .off = offsetof(struct config, events_scope) },
+	{ 0 }
+};
+
 static const struct field rules_fields[] = {
 	{ .key = "pm-suspicious-child", .parse = parse_sub, .required = true,
 	  .sub = rule_pm_fields },
@@ -613,6 +653,7 @@ static const struct field config_fields[] = {
 	{ .key = "network", .parse = parse_network, .required = true, .sub = network_fields },
 	{ .key = "files", .parse = parse_sub, .required = true, .sub = files_fields },
 	{ .key = "rules", .parse = parse_sub, .required = true, .sub = rules_fields },
+	{ .key = "events", .parse = parse_sub, .sub = events_fields },
 	OBJECTS("exclusions", excl, nexcl, struct exclusion, exclusion_fields, check_exclusion,
 		false),
 	{ 0 }
@@ -678,6 +719,7 @@ void config_free(struct config *c)
 	for (i = 0; c->allow && i < c->nallow; i++)
 		allow_free(&c->allow[i]);
 	free(c->allow);
+	free(c->events_output);
 	free(c);
 }
 

@@ -571,6 +571,7 @@ void egress_connect(struct egress *g, const struct proc *p, struct net_event *ev
 	ev->domain = dns_cache_lookup(g->cache, &ev->dst, now_ns);
 	if (ev->dport == 53 && is_resolver(p ? p->pid : 0, &ev->dst)) {
 		/* its questions are judged when they are seen on the wire */
+		ev->resolver = true;
 		if (ev->transport == IPPROTO_UDP)
 			remember_owner(g, p, ev);
 		g->st.resolver++;

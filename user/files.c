@@ -45,6 +45,8 @@ struct files {
 	uint64_t seen[FILES_SEEN_MAX];	/* hashes of (pid, start, path), a ring */
 	size_t seen_next;
 	struct files_stats st;
+	file_emit_fn observe;		/* the events file: every watched event */
+	void *observe_arg;
 };
 
 int file_anchor(const char *pattern, char *out, size_t outlen)
@@ -185,6 +187,12 @@ void files_free(struct files *f)
 		if (f->held[i].used)
 			file_event_free(&f->held[i].ev);
 	free(f);
+}
+
+void files_observe(struct files *f, file_emit_fn fn, void *arg)
+{
+	f->observe = fn;
+	f->observe_arg = arg;
 }
 
 void files_stats(const struct files *f, struct files_stats *st)
@@ -347,6 +355,10 @@ static void emit(struct files *f, struct file_event *ev, file_emit_fn fn, void *
 		f->st.repeats++;
 		return;
 	}
+	if (f->observe)
+		f->observe(ev, f->observe_arg);
+	if (!ev->alert)
+		return;
 	f->st.alerts++;
 	fn(ev, arg);
 }
@@ -467,12 +479,15 @@ static void judge(struct files *f, const struct proc *p, struct file_event *ev, 
 	ev->writer = ev->session ? WRITER_SESSION : writer_class(f->c, p);
 	ev->severity = f->c->cicd_sev[ev->writer];
 	why = p ? rules_excluded_for(f->c, p, RULE_CICD) : NULL;
-	if (why || ev->severity < f->c->min_severity || ev->severity == SEV_NONE) {
+	ev->alert = f->c->cicd_enabled && !why && ev->severity >= f->c->min_severity &&
+		    ev->severity != SEV_NONE;
+	if (!ev->alert && f->c->cicd_enabled) {
 		if (why)
 			log_debug("write of %s by pid %u excluded by \"%s\"", ev->path, ev->pid, why);
 		f->st.excluded++;
-		goto drop;
 	}
+	if (!ev->alert && !f->observe)
+		goto drop;
 	if (ev->op == DS_FILE_WRITE) {
 		ev->created = atime + BORN_SLACK_NS >= boot_to_wall_ns(ev->start);
 		ev->action = ev->created ? "creation" : "overwrite";
@@ -496,7 +511,7 @@ int files_record(struct files *f, const struct proc *p, const struct ds_file *e,
 	    sections(e, data, len, &s))
 		return -EINVAL;
 	f->st.records++;
-	if (!f->c->cicd_enabled)
+	if (!f->c->cicd_enabled && !f->observe)
 		return 0;
 	ev.pid = e->hdr.pid;
 	ev.start = e->hdr.start;
@@ -528,7 +543,7 @@ void files_rename(struct files *f, const struct proc *p, uint32_t pid, const cha
 	struct file_event ev = { .op = DS_FILE_RENAME, .pid = pid, .resolved = true };
 
 	f->st.records++;
-	if (!f->c->cicd_enabled)
+	if (!f->c->cicd_enabled && !f->observe)
 		return;
 	ev.ts = boot_now();
 	if (p) {

@@ -117,6 +117,12 @@ enum file_writer {
 	WRITER_MAX,
 };
 
+/* Which processes' starts the events file gets (docs/events.md). */
+enum events_scope {
+	EVENTS_SESSIONS = 0,	/* those of install sessions */
+	EVENTS_ALL,		/* every process */
+};
+
 struct config {
 	char *source;			/* file name, or "(built-in)" */
 	uint32_t ringbuf_bytes;		/* power of two, >= 4096 * 64 */
@@ -157,6 +163,9 @@ struct config {
 	struct strlist writers_suspicious;	/* like~ on process names or executable */
 	struct strlist writers_suspicious_cmd;	/* like~ on the command line */
 	struct strlist writers_known;		/* like~ on process names or executable */
+	/* the events behind the rules (docs/events.md) */
+	char *events_output;			/* a file or "-", NULL: none unless -e */
+	enum events_scope events_scope;
 };
 
 extern const char config_builtin[];	/* config/depsentry.json, compiled in */
@@ -404,6 +413,7 @@ struct net_event {
 	uint16_t dns_id;
 	uint64_t repeats;		/* a follow-up line: times seen in all */
 	uint64_t first_ns, last_ns;	/* a follow-up line: boot-time ns */
+	bool resolver;			/* connect: to the process's own DNS resolver */
 };
 
 /* rules.c */
@@ -511,6 +521,7 @@ struct file_event {
 	char *old_path;		/* rename/link: where it came from, else NULL */
 	const char *pattern;	/* the watched pattern that matched */
 	const char *action;	/* "creation", "overwrite", "rename", "link" */
+	bool alert;		/* cicd-file-modified alerts it (else only an event) */
 	bool created;		/* event.type creation, else change */
 	bool partial;		/* path cut, or not joined to its mount point */
 	bool resolved;		/* rename/link: symbolic links in the directory resolved */
@@ -567,6 +578,9 @@ void files_writer_exited(struct files *f, uint32_t pid, uint64_t start);
 void files_flush(struct files *f, uint64_t now_ns, file_emit_fn fn, void *arg);
 void files_stats(const struct files *f, struct files_stats *st);
 void file_event_free(struct file_event *ev);
+/* Also hand every watched write, rename and link to fn, alerted or not (an
+ * exclusion, min_severity, the rule disabled), once per process and path. */
+void files_observe(struct files *f, file_emit_fn fn, void *arg);
 
 /* fswatch.c: renames outside install sessions, through fanotify */
 struct fswatch;
@@ -623,6 +637,10 @@ void format_boot_time(uint64_t boot_ns, char *buf, size_t len);
  * string and its length, or NULL. */
 char *alert_render(const struct host_info *h, const struct proc *p, const struct verdict *v,
 		   uint64_t event_ts, size_t *len);
+/* The same for an event (event.kind "event"): the process start of p, or
+ * v's connect, DNS question or file; no rule, threat, verdict or ancestry. */
+char *event_render(const struct host_info *h, const struct proc *p, const struct verdict *v,
+		   uint64_t event_ts, size_t *len);
 /* host.c: the 64-hex container id in /proc/<pid>/cgroup, if that pid still
  * is the process started at start_ns; false when none or unknown. */
 bool host_container_id(uint32_t pid, uint64_t start_ns, char *buf, size_t len);
@@ -633,4 +651,33 @@ int output_write(const char *line, size_t len);	/* one write per destination */
 void output_close(void);
 /* Lines written whole, and failed or short writes, summed over destinations. */
 void output_stats(uint64_t *written, uint64_t *errors);
+/* One destination on its own: path opened for appending, its directory
+ * made ("-": stdout, *owned false); the descriptor, or -errno. */
+int output_open_path(const char *path, bool *owned);
+/* line in one write(2), a short one finished: 0 when whole, 1 when it
+ * took several writes (not atomic), -errno when it failed. */
+int output_line(int fd, const char *line, size_t len);
+
+/* events.c: the ECS events behind the rules, one line each in a file of
+ * their own (docs/events.md); every call is a no-op while none is open */
+struct events_stats {
+	uint64_t written;	/* lines written whole */
+	uint64_t unrendered;	/* lines that could not be rendered */
+	uint64_t failed;	/* writes that failed: line lost */
+	uint64_t split;		/* lines written in several pieces */
+};
+
+int events_open(const char *path, enum events_scope scope);	/* 0 or -errno */
+bool events_enabled(void);
+/* The start of p (after its exec): all processes, or sessions' only. */
+void events_exec(const struct host_info *h, const struct proc *p, uint64_t ts);
+/* A connect or a DNS question of p (a stub when unknown). */
+void events_net(const struct host_info *h, const struct proc *p, const struct net_event *ev,
+		uint64_t ts);
+/* A watched file written, renamed or linked onto by p. */
+void events_file(const struct host_info *h, const struct proc *p, const struct file_event *ev);
+void events_stats(struct events_stats *st);
+/* Log lost lines once they change (final: every counter, at exit). */
+void events_report(bool final);
+void events_close(void);	/* reports the final counts */
 #endif /* DEPSENTRY_INTERNAL_H */

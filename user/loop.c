@@ -167,6 +167,7 @@ static int handle_exec(struct daemon_ctx *d, const struct ds_exec *e, size_t len
 	p->cgroup_id = e->cgroup_id;
 	p->exec_ts = e->hdr.ts;
 	place(d, p, e->session);
+	events_exec(d->host, p, e->hdr.ts);
 	evaluate(d, p, e->hdr.ts);
 	return 0;
 }
@@ -253,6 +254,7 @@ static int handle_connect(struct daemon_ctx *d, const struct ds_connect *e)
 	if (d->dns_fd[0] >= 0 && e->hdr.ts > d->drained_ns)
 		dns_drain(d);
 	egress_connect(d->egress, p, &ev, e->hdr.ts, &v);
+	events_net(d->host, p, &ev, e->hdr.ts);
 	if (v.rule != RULE_NONE)
 		emit(d, p, &v, e->hdr.ts);
 	else if (v.excluded_by)
@@ -312,6 +314,7 @@ static void dns_question(struct daemon_ctx *d, const struct pending *q, bool ret
 	if (!p)
 		return;
 	egress_dns_query(d->egress, p, &ev, q->ts, &v);
+	events_net(d->host, p, &ev, q->ts);
 	if (v.rule != RULE_NONE)
 		emit(d, p, &v, q->ts);
 	stub_release(&st);
@@ -499,7 +502,8 @@ static void net_stop(struct daemon_ctx *d)
 	log_debug("session hooks off: no install session for %d s", NET_IDLE_SECS);
 }
 
-/* An alert about (pid, start): its entry, or a stub if it is gone. */
+/* An alert about (pid, start), or an event when v has no rule: its entry,
+ * or a stub if it is gone. */
 static void emit_for(struct daemon_ctx *d, uint32_t pid, uint64_t start, const char *comm,
 		     const struct verdict *v, uint64_t ts)
 {
@@ -507,9 +511,19 @@ static void emit_for(struct daemon_ctx *d, uint32_t pid, uint64_t start, const c
 	struct stub st;
 
 	p = proc_or_stub(d, pid, start, comm, &st);
-	if (p)
+	if (p && v->rule == RULE_NONE)
+		events_file(d->host, p, v->file);
+	else if (p)
 		emit(d, p, v, ts);
 	stub_release(&st);
+}
+
+/* A watched file written, renamed or linked onto, alerted or not. */
+static void file_seen(const struct file_event *ev, void *arg)
+{
+	struct verdict v = { .rule = RULE_NONE, .file = ev };
+
+	emit_for(arg, ev->pid, ev->start, ev->comm, &v, ev->ts);
 }
 
 /* A judged file event. */
@@ -671,6 +685,7 @@ static void tick(struct daemon_ctx *d)
 
 	dns_count_drops(d);
 	report_counters(d, false);
+	events_report(false);
 	egress_repeats(d->egress, boot_now(), false, repeated, d);
 	files_flush(d->files, boot_now(), file_alert, d);
 	proctable_forget(d->pt, false);
@@ -762,6 +777,8 @@ struct daemon_ctx *loop_new(const struct config *c, struct sensor *s, const stru
 	d->files = files_new(c);
 	if (!d->pt || !d->egress || !d->files)
 		goto fail;
+	if (events_enabled())
+		files_observe(d->files, file_seen, d);
 	if (s) {
 		renames_open(d);
 		d->rb = sensor_ringbuf(s, on_record, d);

@@ -18,12 +18,13 @@ struct options {
 	const char *config;
 	const char *outputs[MAX_OUTPUTS];
 	size_t noutputs;
+	const char *events;	/* -e: the events file, over the configuration's */
 	int verbose;
 };
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: depsentry run [-c FILE] [-o FILE|-]... [-v]\n"
+	fprintf(stderr, "usage: depsentry run [-c FILE] [-o FILE|-]... [-e FILE|-] [-v]\n"
 			"       depsentry check-config [-c FILE]\n"
 			"       depsentry version\n");
 	exit(2);
@@ -33,7 +34,7 @@ static int parse_options(int argc, char **argv, struct options *o, bool run)
 {
 	int ch;
 
-	while ((ch = getopt(argc, argv, run ? "c:o:v" : "c:")) != -1) {
+	while ((ch = getopt(argc, argv, run ? "c:e:o:v" : "c:")) != -1) {
 		switch (ch) {
 		case 'c':
 			o->config = optarg;
@@ -44,6 +45,9 @@ static int parse_options(int argc, char **argv, struct options *o, bool run)
 				return -1;
 			}
 			o->outputs[o->noutputs++] = optarg;
+			break;
+		case 'e':
+			o->events = optarg;
 			break;
 		case 'v':
 			o->verbose++;
@@ -100,6 +104,8 @@ static int cmd_run(struct options *o)
 		o->outputs[o->noutputs++] = DEFAULT_ALERT_PATH;
 	if (output_open(o->outputs, o->noutputs))
 		goto out_config;
+	if (events_open(o->events ? o->events : c->events_output, c->events_scope))
+		goto out_output;
 	host_info_load(&host);
 	proctable_set_host(host.id);
 	s = sensor_open(c);
@@ -119,6 +125,7 @@ static int cmd_run(struct options *o)
 out_sensor:
 	sensor_close(s);
 out_output:
+	events_close();
 	output_close();
 out_config:
 	config_free(c);

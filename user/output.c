@@ -52,29 +52,32 @@ static int mkdir_parents(const char *path)
 	return 0;
 }
 
-static int output_open_one(const char *path, struct output *o)
+int output_open_path(const char *path, bool *owned)
 {
-	int err;
+	int fd, err;
 
-	memset(o, 0, sizeof(*o));
-	if (!strcmp(path, "-")) {
-		o->fd = STDOUT_FILENO;
-		return 0;
-	}
+	*owned = false;
+	if (!strcmp(path, "-"))
+		return STDOUT_FILENO;
 	err = mkdir_parents(path);
 	if (err) {
 		log_warnx("%s: cannot create its directory: %s", path, strerror(-err));
 		return err;
 	}
-	o->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
-		     OUTPUT_FILE_MODE);
-	if (o->fd < 0) {
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, OUTPUT_FILE_MODE);
+	if (fd < 0) {
 		err = -errno;
 		log_warn("%s", path);
 		return err;
 	}
-	o->owned = true;
-	return 0;
+	*owned = true;
+	return fd;
+}
+
+static int output_open_one(const char *path, struct output *o)
+{
+	o->fd = output_open_path(path, &o->owned);
+	return o->fd < 0 ? o->fd : 0;
 }
 
 int output_open(const char *const *paths, size_t n)
@@ -96,29 +99,34 @@ int output_open(const char *const *paths, size_t n)
 	return 0;
 }
 
-/* One write of the whole line; the rest of a short write is retried. */
-static int output_write_one(const struct output *o, const char *line, size_t len)
+int output_line(int fd, const char *line, size_t len)
 {
 	size_t done = 0;
 	bool short_write = false;
 	ssize_t w;
 
 	while (done < len) {
-		w = write(o->fd, line + done, len - done);
+		w = write(fd, line + done, len - done);
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w <= 0) {
-			write_errors++;
+		if (w <= 0)
 			return w < 0 ? -errno : -EIO;
-		}
 		done += (size_t)w;
 		short_write |= done < len;
 	}
-	if (short_write)
+	return short_write;
+}
+
+/* One write of the whole line; the rest of a short write is retried. */
+static int output_write_one(const struct output *o, const char *line, size_t len)
+{
+	int ret = output_line(o->fd, line, len);
+
+	if (ret)
 		write_errors++;
 	else
 		lines_written++;
-	return 0;
+	return ret < 0 ? ret : 0;
 }
 
 int output_write(const char *line, size_t len)
