@@ -104,6 +104,7 @@ run: deps all
 
 unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do echo "  UNIT     $$t"; ./$$t || exit 1; done
+	@echo "  PYUNIT   tests/siem"; /usr/bin/python3 -m unittest discover -q -s tests/siem
 
 e2e: all
 	@tests/e2e/run-all.sh

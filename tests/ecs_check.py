@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 """Check that alert lines are valid ECS 9.4 JSON.
 
-    python3 tests/ecs_check.py [--fields CSV] [--allowed JSON] FILE...
+    python3 tests/ecs_check.py [--fields CSV] [--allowed JSON] [--events] FILE...
 
 Every line must be one JSON object in strict UTF-8. Each leaf field path
 (objects flattened with '.', arrays of objects too) must be an ECS field or
@@ -10,8 +10,14 @@ lie under `depsentry.`; values must match the ECS type; nothing may be null
 or empty (an empty string may sit in an array, e.g. an empty argument); event.kind, event.category and event.type must use the allowed
 values, each category with its expected types; dates must be RFC 3339.
 
+With --events the lines are events (`depsentry run -e`, docs/events.md)
+and must also be events: event.kind "event", one category of process,
+network or file, the fields every event and every event of its category
+carries, and nothing of an alert's verdict (rule, threat, severity).
+
 Importable: check_line(obj) returns a list of error strings, check_raw(bytes)
-does the same for one undecoded line. Exit status 1 on any error.
+does the same for one undecoded line; check_event_line(obj) checks an event.
+Exit status 1 on any error.
 """
 
 import argparse
@@ -201,6 +207,57 @@ def check_line(obj, fields=None, allowed=None):
     return errs
 
 
+EVENT_REQUIRED = ("@timestamp", "ecs.version", "event.kind", "event.category", "event.type",
+                  "event.action", "event.dataset", "event.module", "host.name", "agent.type",
+                  "process.pid", "process.name", "message")
+EVENT_REQUIRED_BY_CATEGORY = {
+    "process": ("process.entity_id", "process.executable", "process.command_line",
+                "process.args", "process.parent.pid", "process.working_directory",
+                "user.id"),
+    "network": ("destination.ip", "destination.port", "network.direction", "network.type",
+                "related.ip"),
+    "file": ("file.path", "file.name", "file.directory", "file.type"),
+}
+EVENT_REQUIRED_DNS = ("dns.question.name", "dns.type", "network.protocol", "network.transport")
+EVENT_FORBIDDEN = ("rule", "threat", "event.severity", "event.risk_score", "event.reason",
+                   "depsentry.rules_matched", "depsentry.severity")
+
+
+def _get(obj, path):
+    """The value at a dotted path of nested objects, or None."""
+    for key in path.split("."):
+        if not isinstance(obj, dict) or key not in obj:
+            return None
+        obj = obj[key]
+    return obj
+
+
+def check_event_line(obj, fields=None, allowed=None):
+    """Errors for one decoded event line (check_line's, and the event's own)."""
+    errs = check_line(obj, fields, allowed)
+    if errs == ["not a JSON object"]:
+        return errs
+    if _get(obj, "event.kind") != "event":
+        errs.append("event.kind: %r is not \"event\"" % _get(obj, "event.kind"))
+    if _get(obj, "event.dataset") != "depsentry.events":
+        errs.append("event.dataset: %r is not \"depsentry.events\""
+                    % _get(obj, "event.dataset"))
+    cats = _get(obj, "event.category")
+    if not isinstance(cats, list) or len(cats) != 1 or cats[0] not in EVENT_REQUIRED_BY_CATEGORY:
+        errs.append("event.category: %r is not one of %s"
+                    % (cats, sorted(EVENT_REQUIRED_BY_CATEGORY)))
+        cats = []
+    required = list(EVENT_REQUIRED)
+    for c in cats:
+        required += EVENT_REQUIRED_BY_CATEGORY[c]
+    if _get(obj, "dns") is not None:
+        required += EVENT_REQUIRED_DNS
+    errs += ["%s: missing from an event" % p for p in required if _get(obj, p) is None]
+    errs += ["%s: an alert's field in an event" % p for p in EVENT_FORBIDDEN
+             if _get(obj, p) is not None]
+    return errs
+
+
 def _no_dup_keys(pairs):
     keys = [k for k, _ in pairs]
     dups = sorted({k for k in keys if keys.count(k) > 1})
@@ -219,15 +276,15 @@ def decode(raw):
     return json.loads(text, object_pairs_hook=_no_dup_keys, parse_constant=_no_constant)
 
 
-def check_raw(raw, fields=None, allowed=None):
+def check_raw(raw, fields=None, allowed=None, events=False):
     try:
         obj = decode(raw)
     except (UnicodeDecodeError, ValueError) as e:
         return ["not one valid JSON object: %s" % e]
-    return check_line(obj, fields, allowed)
+    return (check_event_line if events else check_line)(obj, fields, allowed)
 
 
-def check_file(path, fields=None, allowed=None):
+def check_file(path, fields=None, allowed=None, events=False):
     """(line number, error) for every problem in a file of JSON lines."""
     with open(path, "rb") as f:
         data = f.read()
@@ -238,7 +295,7 @@ def check_file(path, fields=None, allowed=None):
         out.append((data.count(b"\n") + 1, "last line is not terminated by a newline"))
     for n, raw in enumerate(data.split(b"\n")[:-1] if data.endswith(b"\n")
                             else data.split(b"\n"), 1):
-        out += [(n, e) for e in check_raw(raw, fields, allowed)]
+        out += [(n, e) for e in check_raw(raw, fields, allowed, events)]
     return sorted(out)
 
 
@@ -246,13 +303,15 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description="Check JSON lines against ECS 9.4.")
     ap.add_argument("--fields", help="ECS fields.csv (default: shared or tests/data copy)")
     ap.add_argument("--allowed", help="ecs-allowed-values.json")
+    ap.add_argument("--events", action="store_true",
+                    help="the lines are events (depsentry run -e), not alerts")
     ap.add_argument("files", nargs="+", metavar="FILE")
     args = ap.parse_args(argv)
     fields = load_fields(args.fields)
     allowed = load_allowed(args.allowed)
     bad = 0
     for path in args.files:
-        for n, err in check_file(path, fields, allowed):
+        for n, err in check_file(path, fields, allowed, args.events):
             print("%s:%d: %s" % (path, n, err), file=sys.stderr)
             bad += 1
     return 1 if bad else 0

@@ -303,11 +303,11 @@ static const char *const events_scopes[] = {
 static void parse_events_scope(struct pctx *x, struct json_object *v, void *dst,
 			       const struct field *f)
 {
-	const char *s = json_object_get_string(v);
+	const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
 	size_t i;
 
 	(void)f;
-	for (i = 0; json_object_is_type(v, json_type_string) && i < ARRAY_SIZE(events_scopes); i++) {
+	for (i = 0; i < ARRAY_SIZE(events_scopes); i++) {
 		if (strcmp(s, events_scopes[i]) == 0) {
 			*(enum events_scope *)dst = i;
 			return;

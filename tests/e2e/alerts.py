@@ -13,10 +13,11 @@
     alerts.py check COND... < LINE
         Check one alert read from stdin; report every COND that fails, with
         the value found, and exit 1 if any did.
-    alerts.py validate FILE
+    alerts.py validate [--events] FILE
         Every line is strict JSON in strict UTF-8, one object per line, the
         file ends with a newline, and tests/ecs_check.check_line() finds no
-        error in any line.
+        error in any line (check_event_line() with --events: a file written
+        by depsentry run -e, which must hold at least one line).
     alerts.py summary FILE
         One short line per alert, for failure logs.
 
@@ -337,10 +338,11 @@ def _check_strings(v, where, errs):
 
 
 def cmd_validate(argv):
-    path = argv[0]
+    events = argv[0] == "--events"
+    path = argv[-1]
     sys.path.insert(0, TESTS)
     try:
-        from ecs_check import check_line
+        from ecs_check import check_line, check_event_line
     except ImportError as e:
         print(f"alerts.py validate: cannot import tests/ecs_check.py: {e}", file=sys.stderr)
         return 1
@@ -350,6 +352,8 @@ def cmd_validate(argv):
     except FileNotFoundError:
         data = b""
     errs = []
+    if events and not data:
+        errs.append("no event lines")
     if data and not data.endswith(b"\n"):
         errs.append("file does not end with a newline (a partial line was left)")
     lines = data.split(b"\n")
@@ -372,14 +376,14 @@ def cmd_validate(argv):
             continue
         for e in _check_strings(obj, "", []):
             errs.append(f"line {n}: {e}")
-        for e in check_line(obj) or []:
+        for e in (check_event_line if events else check_line)(obj) or []:
             errs.append(f"line {n}: ecs: {e}")
     if errs:
         print(f"alerts.py validate: {path}: {len(errs)} error(s)", file=sys.stderr)
         for e in errs[:50]:
             print("   ", e, file=sys.stderr)
         return 1
-    print(f"{len(lines)} alert line(s) valid")
+    print(f"{len(lines)} {'event' if events else 'alert'} line(s) valid")
     return 0
 
 

@@ -117,8 +117,8 @@ static void assert_no_empty(struct json_object *o, bool in_array)
 	}
 }
 
-/* tests/ecs_check.py must accept the line. */
-static void assert_ecs_valid(const char *line, size_t len)
+/* tests/ecs_check.py must accept the line (as an event line with event). */
+static void assert_ecs_valid(const char *line, size_t len, bool event)
 {
 	char path[] = "/tmp/depsentry-alert-XXXXXX", cmd[128];
 	int fd = mkstemp(path);
@@ -126,26 +126,28 @@ static void assert_ecs_valid(const char *line, size_t len)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, line, len), (ssize_t)len);
 	close(fd);
-	snprintf(cmd, sizeof(cmd), "python3 tests/ecs_check.py %s", path);
+	snprintf(cmd, sizeof(cmd), "python3 tests/ecs_check.py %s%s", event ? "--events " : "",
+		 path);
 	assert_int_equal(system(cmd), 0);
 	unlink(path);
 }
 
-/* Render, check the line's shape and ECS validity, and parse it back. */
-static struct json_object *render(const struct proc *p, const struct verdict *v)
+/* Render an alert (an event line with event), check the line's shape and
+ * ECS validity, and parse it back. */
+static struct json_object *render_as(const struct proc *p, const struct verdict *v, bool event)
 {
 	struct json_tokener *tok;
 	struct json_object *o;
 	size_t len = 0;
 	char *line;
 
-	line = alert_render(&host, p, v, 5000000000ULL, &len);
+	line = (event ? event_render : alert_render)(&host, p, v, 5000000000ULL, &len);
 	assert_non_null(line);
 	assert_int_equal(strlen(line), len);
 	assert_true(len > 2 && line[len - 1] == '\n');
 	assert_ptr_equal(strchr(line, '\n'), line + len - 1);
 	assert_true(valid_utf8((const unsigned char *)line, len));
-	assert_ecs_valid(line, len);
+	assert_ecs_valid(line, len, event);
 	tok = json_tokener_new();
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	o = json_tokener_parse_ex(tok, line, (int)len - 1);
@@ -155,6 +157,11 @@ static struct json_object *render(const struct proc *p, const struct verdict *v)
 	assert_no_empty(o, false);
 	free(line);
 	return o;
+}
+
+static struct json_object *render(const struct proc *p, const struct verdict *v)
+{
+	return render_as(p, v, false);
 }
 
 static struct session *new_session(void)
@@ -398,6 +405,122 @@ static void test_network(void **state)
 	json_object_put(o);
 }
 
+/* The strings of a JSON array, joined by commas. */
+static const char *jlist_at(struct json_object *o, const char *path, char *buf, size_t len)
+{
+	struct json_object *a = jget(o, path);
+	size_t i, n = 0;
+
+	assert_non_null(a);
+	assert_true(json_object_is_type(a, json_type_array));
+	buf[0] = '\0';
+	for (i = 0; i < json_object_array_length(a); i++)
+		n += snprintf(buf + n, len - n, "%s%s", i ? "," : "",
+			      json_object_get_string(json_object_array_get_idx(a, i)));
+	return buf;
+}
+
+/* An event line has the alert's process, session, network and file fields,
+ * its own event.* and nothing of a verdict. */
+static void assert_event_only(struct json_object *o, const char *category, const char *types)
+{
+	static const char *const verdict_fields[] = {
+		"rule", "threat", "event.severity", "event.risk_score", "event.reason",
+		"depsentry.rules_matched", "depsentry.severity", "depsentry.matched",
+		"depsentry.hook", "depsentry.ancestry",
+	};
+	char buf[128];
+	size_t i;
+
+	assert_string_equal(jstr_at(o, "event.kind"), "event");
+	assert_string_equal(jstr_at(o, "event.dataset"), "depsentry.events");
+	assert_string_equal(jlist_at(o, "event.category", buf, sizeof(buf)), category);
+	assert_string_equal(jlist_at(o, "event.type", buf, sizeof(buf)), types);
+	for (i = 0; i < ARRAY_SIZE(verdict_fields); i++)
+		if (jget(o, verdict_fields[i]))
+			fail_msg("%s in an event line", verdict_fields[i]);
+}
+
+static void test_events(void **state)
+{
+	struct session *s = new_session();
+	struct proc *npm, *sh, *node;
+	struct verdict v = { .rule = RULE_NONE };
+	struct file_event fe = { .op = DS_FILE_WRITE, .path = "/p/.github/workflows/x.yml",
+				 .pattern = "*/.github/workflows/*", .action = "creation",
+				 .created = true, .writer = WRITER_SESSION };
+	struct net_event ev;
+	struct json_object *o;
+
+	(void)state;
+	npm = unit_proc(NULL, s, 400, "/usr/bin/node", "node /usr/bin/npm install evil-pkg");
+	s->root = npm;
+	sh = unit_proc(npm, s, 401, "/usr/bin/dash", "sh -c node x.js");
+	node = unit_proc(sh, s, 402, "/usr/bin/node", "node x.js");
+	set_npm_env(sh);
+	set_npm_env(node);
+
+	o = render_as(sh, &v, true);		/* the hook's shell starts */
+	assert_event_only(o, "process", "start");
+	assert_string_equal(jstr_at(o, "event.action"), "exec");
+	assert_string_equal(jstr_at(o, "process.name"), "dash");
+	assert_string_equal(jstr_at(o, "process.parent.name"), "node");
+	assert_int_equal(jint_at(o, "process.parent.pid"), 400);
+	assert_string_equal(jstr_at(o, "package.name"), "evil-pkg");
+	assert_int_equal(jint_at(o, "depsentry.session.pid"), 400);
+	assert_string_equal(jstr_at(o, "depsentry.lifecycle_event"), "postinstall");
+	assert_non_null(strstr(jstr_at(o, "message"), "started under npm"));
+	json_object_put(o);
+
+	ev = net_connect("127.0.0.1", 4873, NULL, 0);
+	v.net = &ev;
+	o = render_as(npm, &v, true);
+	assert_event_only(o, "network", "connection,start");
+	assert_string_equal(jstr_at(o, "event.action"), "connect");
+	assert_string_equal(jstr_at(o, "destination.ip"), "127.0.0.1");
+	assert_int_equal(jint_at(o, "destination.port"), 4873);
+	assert_string_equal(jstr_at(o, "network.direction"), "egress");
+	assert_string_equal(jstr_at(o, "event.outcome"), "success");
+	assert_null(jget(o, "network.protocol"));
+	json_object_put(o);
+
+	ev = net_connect("127.0.0.53", 53, NULL, 0);	/* npm's resolver */
+	ev.transport = IPPROTO_UDP;
+	ev.resolver = true;
+	o = render_as(npm, &v, true);
+	assert_event_only(o, "network", "connection,start");
+	assert_string_equal(jstr_at(o, "network.protocol"), "dns");
+	json_object_put(o);
+
+	ev.kind = NET_DNS_QUERY;
+	ev.resolver = false;
+	ev.qname = "registry.npmjs.org";
+	ev.qtype = 1;
+	o = render_as(node, &v, true);
+	assert_event_only(o, "network", "protocol");
+	assert_string_equal(jstr_at(o, "event.action"), "dns_query");
+	assert_string_equal(jstr_at(o, "dns.question.name"), "registry.npmjs.org");
+	assert_string_equal(jstr_at(o, "network.protocol"), "dns");
+	json_object_put(o);
+
+	v.net = NULL;
+	v.file = &fe;
+	o = render_as(node, &v, true);
+	assert_event_only(o, "file", "creation");
+	assert_string_equal(jstr_at(o, "event.action"), "creation");
+	assert_string_equal(jstr_at(o, "file.path"), "/p/.github/workflows/x.yml");
+	assert_string_equal(jstr_at(o, "file.directory"), "/p/.github/workflows");
+	assert_string_equal(jstr_at(o, "depsentry.file.writer"), "install-session");
+	assert_int_equal(jint_at(o, "process.pid"), 402);
+	json_object_put(o);
+	fe.created = false;
+	fe.action = "overwrite";
+	o = render_as(node, &v, true);
+	assert_event_only(o, "file", "change");
+	assert_string_equal(jstr_at(o, "event.action"), "overwrite");
+	json_object_put(o);
+}
+
 static void set_argv(struct image *img, const char *const *argv, int argc)
 {
 	int i;
@@ -542,6 +665,7 @@ int main(void)
 		cmocka_unit_test(test_session_chain),
 		cmocka_unit_test(test_no_session),
 		cmocka_unit_test(test_network),
+		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_hostile_argv),
 		cmocka_unit_test(test_ancestry_truncated),
 	};

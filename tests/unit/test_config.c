@@ -379,6 +379,47 @@ static void test_network(void **state)
 			 "$.exclusions[0]: rules[0]: unknown rule \"no-such\"");
 }
 
+static void test_events(void **state)
+{
+	struct config *c;
+	char *text, *errs;
+
+	(void)state;
+	text = doc(NULL, NULL, NULL, NULL);	/* no events key: none, sessions */
+	assert_int_equal(parse(text, &c, &errs), 0);
+	assert_null(c->events_output);
+	assert_int_equal(c->events_scope, EVENTS_SESSIONS);
+	config_free(c);
+	free(errs);
+	free(text);
+	text = doc("events", "{\"output\": \"/var/log/depsentry/events.json\", \"scope\": \"all\"}",
+		   NULL, NULL);
+	assert_int_equal(parse(text, &c, &errs), 0);
+	assert_string_equal(c->events_output, "/var/log/depsentry/events.json");
+	assert_int_equal(c->events_scope, EVENTS_ALL);
+	config_free(c);
+	free(errs);
+	free(text);
+	text = doc("events", "{\"output\": \"-\", \"scope\": \"sessions\"}", NULL, NULL);
+	assert_int_equal(parse(text, &c, &errs), 0);
+	assert_string_equal(c->events_output, "-");
+	assert_int_equal(c->events_scope, EVENTS_SESSIONS);
+	config_free(c);
+	free(errs);
+	free(text);
+
+	expect_doc_error("events", "{\"scope\": \"everything\"}",
+			 "t.json: $.events.scope: expected \"sessions\"");
+	expect_doc_error("events", "{\"scope\": \"ALL\"}", "t.json: $.events.scope: ");
+	expect_doc_error("events", "{\"scope\": 1}", "t.json: $.events.scope: ");
+	expect_doc_error("events", "{\"output\": \"events.json\"}",
+			 "t.json: $.events.output: \"events.json\" is neither an absolute path");
+	expect_doc_error("events", "{\"output\": \"\"}", "t.json: $.events.output: must not be empty");
+	expect_doc_error("events", "{\"output\": [\"/x\"]}", "t.json: $.events.output: expected a string");
+	expect_doc_error("events", "{\"outptu\": \"/x\"}", "t.json: $.events.outptu: unknown key");
+	expect_doc_error("events", "\"/x\"", "t.json: $.events: expected an object");
+}
+
 static void test_several_errors(void **state)
 {
 	struct config *c;
@@ -482,6 +523,7 @@ int main(void)
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_network),
+		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_several_errors),
 		cmocka_unit_test(test_no_errs_stream),
 		cmocka_unit_test(test_load_file),

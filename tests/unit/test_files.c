@@ -378,6 +378,59 @@ static void test_malformed(void **state)
 	config_free(c);
 }
 
+/* The events file's observer sees each watched write once, alerted or not;
+ * the alert callback only what the rule alerts. */
+static void test_observer(void **state)
+{
+	struct config *c = builtin();
+	struct files *f = files_new(c);
+	struct got alerts = { 0 }, seen = { 0 };
+	struct files_stats st;
+	struct rec r;
+	size_t len;
+
+	(void)state;
+	c->min_severity = SEV_HIGH;	/* a plain writer's medium is below it */
+	files_observe(f, collect, &seen);
+	len = write_rec(&r, 60, wf, sizeof(wf));
+	files_record(f, NULL, &r.e, r.data, len, collect, &alerts);
+	files_record(f, NULL, &r.e, r.data, len, collect, &alerts);	/* again */
+	len = write_rec(&r, 61, wf, sizeof(wf));
+	r.e.session = 3;		/* critical: alerted and seen */
+	files_record(f, NULL, &r.e, r.data, len, collect, &alerts);
+	len = write_rec(&r, 62, "notes.txt\0.github\0r", 20);	/* not watched */
+	files_record(f, NULL, &r.e, r.data, len, collect, &alerts);
+	files_flush(f, 0, 0, 0, collect, &alerts);
+	assert_int_equal(seen.n, 2);
+	assert_int_equal(alerts.n, 1);
+	assert_int_equal(alerts.writer, WRITER_SESSION);
+	files_stats(f, &st);
+	assert_int_equal(st.alerts, 1);
+	assert_int_equal(st.excluded, 2);	/* per record, as before */
+
+	/* with the rule off, the observer still sees watched files */
+	c->cicd_enabled = false;
+	len = write_rec(&r, 63, wf, sizeof(wf));
+	files_record(f, NULL, &r.e, r.data, len, collect, &alerts);
+	files_flush(f, 0, 0, 0, collect, &alerts);
+	assert_int_equal(seen.n, 3);
+	assert_string_equal(seen.path, "/r/.github/workflows/ci.yml");
+	assert_string_equal(seen.action, "creation");
+	assert_int_equal(alerts.n, 1);
+	files_stats(f, &st);
+	assert_int_equal(st.excluded, 2);	/* the rule off excludes nothing */
+
+	/* and without an observer nothing is held for nobody */
+	files_observe(f, NULL, NULL);
+	len = write_rec(&r, 64, wf, sizeof(wf));
+	files_record(f, NULL, &r.e, r.data, len, collect, &alerts);
+	files_flush(f, 0, 0, 0, collect, &alerts);
+	assert_int_equal(seen.n, 3);
+	assert_int_equal(alerts.n, 1);
+	files_free(f);
+	config_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +441,7 @@ int main(void)
 		cmocka_unit_test(test_relative_rename_joined),
 		cmocka_unit_test(test_generated_build_tree),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_observer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,266 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+"""Unit tests of tests/siem/eql.py and of the rule it runs, on hand-made
+events: each operator matches what it should and nothing else, so that a
+broken evaluator (always true, always false, case or wildcard mistakes)
+cannot pass the end-to-end checks built on it.
+
+    /usr/bin/python3 -m unittest discover -s tests/siem
+"""
+
+import io
+import json
+import os
+import tempfile
+import unittest
+from contextlib import redirect_stderr, redirect_stdout
+
+import eql
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RULE = os.path.join(HERE, "package-manager-supply-chain.eql")
+
+
+def match(query, event):
+    return eql.Rule(query).matches(event)
+
+
+EV = {
+    "event": {"category": ["process"], "type": ["start"], "kind": "event"},
+    "process": {"name": "Curl", "pid": 42, "args": ["curl", "-s", "http://x/a.sh"],
+                "parent": {"name": "dash"}},
+    "destination": {"port": 4873},
+    "flag": True,
+    "depsentry.session.pid": 7,
+    "chain": [{"name": "node"}, {"name": "sh"}],
+}
+
+
+class Tokens(unittest.TestCase):
+    def test_errors(self):
+        for bad in ('any where process.name : "x"',        # not in the subset
+                    'any where process.name == "x',          # unterminated string
+                    'any where (process.name == "x"',        # unbalanced
+                    'any where process.name == "x")',
+                    'any where process.name in~ "x"',        # in~ takes a list
+                    'any where process.name like~ 3',        # like takes strings
+                    'any process.name == "x"',               # no where
+                    'any where process.name == "x" and',     # dangling
+                    'any where process.name ~ "x"',
+                    'any where process.name== "a\\q"',       # unknown escape
+                    'any where process.name == "x" process.pid == 1',
+                    'any where'):
+            with self.assertRaises(eql.EqlError, msg=bad):
+                eql.Rule(bad)
+
+    def test_comments_and_escapes(self):
+        q = '/* c */ any where // c\n process.name == "a\\"b\\\\c" /* c */'
+        self.assertTrue(match(q, {"process": {"name": 'a"b\\c'}}))
+        self.assertFalse(match(q, {"process": {"name": "a\"b\\\\c"}}))
+
+
+class Operators(unittest.TestCase):
+    def test_equality_is_case_sensitive(self):
+        self.assertTrue(match('any where process.name == "Curl"', EV))
+        self.assertFalse(match('any where process.name == "curl"', EV))
+        self.assertTrue(match('any where process.name != "curl"', EV))
+        self.assertFalse(match('any where process.name != "Curl"', EV))
+
+    def test_numbers_and_booleans(self):
+        self.assertTrue(match("any where process.pid == 42", EV))
+        self.assertFalse(match("any where process.pid == 43", EV))
+        self.assertFalse(match('any where process.pid == "42"', EV))
+        self.assertTrue(match("any where destination.port in (80, 4873)", EV))
+        self.assertTrue(match("any where flag == true", EV))
+        self.assertFalse(match("any where flag == false", EV))
+        self.assertFalse(match("any where flag == 1", EV))
+
+    def test_in(self):
+        self.assertTrue(match('any where process.name in~ ("wget", "CURL")', EV))
+        self.assertFalse(match('any where process.name in ("wget", "curl")', EV))
+        self.assertTrue(match('any where process.name in ("wget", "Curl")', EV))
+        self.assertFalse(match('any where process.name in~ ("wget", "cur")', EV))
+
+    def test_like(self):
+        cases = [("c*", True), ("*", True), ("curl*", True), ("*url", True), ("c?rl", True),
+                 ("?url", True), ("cur", False), ("c?url", False), ("??", False),
+                 ("url", False), ("cu.l", False), ("c[u]rl", False), ("curl?", False)]
+        for pat, want in cases:
+            self.assertEqual(match('any where process.name like~ "%s"' % pat, EV), want, pat)
+        self.assertFalse(match('any where process.name like "c*"', EV))
+        self.assertTrue(match('any where process.name like "C*"', EV))
+        self.assertTrue(match('any where process.name like~ ("x", "y", "*RL")', EV))
+        self.assertTrue(match('any where a like~ "x*y"', {"a": "x\nmid\ny"}))
+        self.assertTrue(match('any where a like~ "*"', {"a": ""}))
+        self.assertFalse(match('any where a like~ "?"', {"a": ""}))
+        self.assertFalse(match('any where process.pid like~ "4*"', EV))
+
+    def test_arrays(self):
+        self.assertTrue(match('any where process.args == "-s"', EV))
+        self.assertTrue(match('any where process.args like~ "http://*.sh"', EV))
+        self.assertFalse(match('any where process.args == "-v"', EV))
+        self.assertTrue(match('any where event.type in ("connection", "start")', EV))
+        self.assertTrue(match('any where chain.name == "sh"', EV))
+        self.assertFalse(match('any where chain.name == "bash"', EV))
+
+    def test_paths(self):
+        self.assertTrue(match('any where process.parent.name == "dash"', EV))
+        self.assertTrue(match("any where depsentry.session.pid == 7", EV))
+        self.assertFalse(match('any where process.parent == "dash"', EV))
+        self.assertFalse(match('any where process.name.x == "Curl"', EV))
+
+    def test_missing_fields(self):
+        self.assertFalse(match('any where destination.domain == "x"', EV))
+        self.assertFalse(match('any where destination.domain in~ ("x")', EV))
+        self.assertFalse(match('any where destination.domain like~ "*"', EV))
+        self.assertTrue(match("any where destination.domain == null", EV))
+        self.assertFalse(match("any where destination.domain != null", EV))
+        self.assertTrue(match("any where process.name != null", EV))
+        self.assertTrue(match('any where not destination.domain in~ ("x")', EV))
+        self.assertTrue(match("any where destination.domain == null",
+                              {"destination": {"domain": None}}))
+
+    def test_logic(self):
+        t, f = 'process.pid == 42', 'process.pid == 0'
+        for q, want in ((f"{t} and {f}", False), (f"{t} or {f}", True),
+                        (f"not {t}", False), (f"not {f}", True), (f"not not {t}", True),
+                        # and binds tighter than or; not tighter than and
+                        (f"{t} or {f} and {f}", True), (f"({t} or {f}) and {f}", False),
+                        (f"not {t} and {f}", False), (f"not ({f} and {t})", True),
+                        (f"not {f} or {f}", True), (f"not ({f} or {t})", False)):
+            self.assertEqual(match("any where " + q, EV), want, q)
+
+    def test_category(self):
+        self.assertTrue(match('process where process.pid == 42', EV))
+        self.assertFalse(match('network where process.pid == 42', EV))
+        self.assertFalse(match('process where process.pid == 42', {"process": {"pid": 42}}))
+
+
+def proc(name, parent):
+    return {"event": {"kind": "event", "category": ["process"], "type": ["start"]},
+            "process": {"name": name, "parent": {"name": parent}}}
+
+
+def conn(name, ip, domain=None, protocol=None):
+    ev = {"event": {"kind": "event", "category": ["network"], "type": ["connection", "start"]},
+          "process": {"name": name}, "destination": {"ip": ip, "port": 443},
+          "network": {"direction": "egress", "transport": "tcp"}}
+    if domain:
+        ev["destination"]["domain"] = domain
+    if protocol:
+        ev["network"]["protocol"] = protocol
+    return ev
+
+
+def dns(name, qname):
+    return {"event": {"kind": "event", "category": ["network"], "type": ["protocol"]},
+            "process": {"name": name}, "network": {"protocol": "dns"},
+            "dns": {"question": {"name": qname}}}
+
+
+def file(path, etype="creation"):
+    return {"event": {"kind": "event", "category": ["file"], "type": [etype]},
+            "process": {"name": "dash"}, "file": {"path": path}}
+
+
+class TheRule(unittest.TestCase):
+    """The rule of tests/siem on one event of each arm, and its near misses."""
+
+    @classmethod
+    def setUpClass(cls):
+        with open(RULE, encoding="utf-8") as f:
+            cls.rule = eql.Rule(f.read())
+
+    def check(self, ev, want):
+        self.assertEqual(self.rule.matches(ev), want, json.dumps(ev))
+
+    def test_children(self):
+        self.check(proc("dash", "node"), True)          # npm's sh -c for a hook
+        self.check(proc("curl", "npm"), True)
+        self.check(proc("whoami", "python3.11"), True)
+        self.check(proc("BASH", "Node"), True)
+        self.check(proc("node", "bash"), False)         # npm started from a shell
+        self.check(proc("whoami", "dash"), False)       # not a package manager's child
+        self.check(proc("node", "node"), False)         # not a suspicious child
+        self.check(proc("make", "node"), False)
+        self.check(proc("shasum", "node"), False)       # a name, not a prefix
+        ev = proc("dash", "node")
+        ev["event"]["type"] = ["end"]
+        self.check(ev, False)
+        ev["event"]["type"] = ["start"]
+        ev["event"]["category"] = ["file"]
+        self.check(ev, False)
+
+    def test_connections(self):
+        self.check(conn("node", "127.0.0.1"), True)     # no name: not a registry
+        self.check(conn("node", "203.0.113.9", "exfil.attacker.test"), True)
+        self.check(conn("python3", "10.0.0.1", "evil.example"), True)
+        self.check(conn("node", "104.16.0.1", "registry.npmjs.org"), False)
+        self.check(conn("node", "104.16.0.1", "Registry.NPMJS.org"), False)
+        self.check(conn("pip", "151.101.0.1", "files.pythonhosted.org"), False)
+        self.check(conn("node", "127.0.0.53", protocol="dns"), False)  # its resolver
+        self.check(conn("curl", "127.0.0.1"), False)    # not a package manager
+        ev = conn("node", "127.0.0.1")
+        ev["event"]["type"] = ["end"]
+        self.check(ev, False)
+
+    def test_dns(self):
+        self.check(dns("node", "a1b2.beacon.attacker.test"), True)
+        self.check(dns("node", "registry.npmjs.org"), False)
+        self.check(dns("node", "1.0.0.127.in-addr.arpa"), False)
+        self.check(dns("dig", "evil.example"), False)
+
+    def test_files(self):
+        self.check(file("/src/p/.github/workflows/ci.yml"), True)
+        self.check(file("/src/p/.github/workflows/ci.yml", "change"), True)
+        self.check(file("/src/p/.GitLab-CI.yml", "change"), True)
+        self.check(file("/src/p/.git/hooks/pre-commit"), True)
+        self.check(file("/src/p/.github/workflows/ci.yml", "deletion"), False)
+        self.check(file("/src/p/README.md"), False)
+        self.check(file("/src/p/github/workflows/ci.yml"), False)
+        self.check(file(".github/workflows/ci.yml"), False)
+
+
+class Command(unittest.TestCase):
+    def run_main(self, argv):
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            rc = eql.main(argv)
+        return rc, out.getvalue(), err.getvalue()
+
+    def test_prints_matching_lines(self):
+        evs = [proc("dash", "node"), proc("node", "bash"), file("/p/.github/workflows/x")]
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            for ev in evs:
+                f.write(json.dumps(ev) + "\n")
+        try:
+            rc, out, _ = self.run_main([RULE, f.name])
+        finally:
+            os.unlink(f.name)
+        self.assertEqual(rc, 0)
+        self.assertEqual([json.loads(l) for l in out.splitlines()], [evs[0], evs[2]])
+
+    def test_bad_input(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            f.write(json.dumps(proc("dash", "node")) + "\n{not json\n")
+        try:
+            rc, _, err = self.run_main([RULE, f.name])
+        finally:
+            os.unlink(f.name)
+        self.assertEqual(rc, 2)
+        self.assertIn(":2: not a JSON line", err)
+
+    def test_check(self):
+        self.assertEqual(self.run_main(["--check", RULE])[0], 0)
+        with tempfile.NamedTemporaryFile("w", suffix=".eql", delete=False) as f:
+            f.write('any where process.name : "x"\n')
+        try:
+            rc, _, err = self.run_main(["--check", f.name])
+        finally:
+            os.unlink(f.name)
+        self.assertEqual(rc, 2)
+        self.assertIn("unexpected", err)
+
+
+if __name__ == "__main__":
+    unittest.main()
