@@ -28,10 +28,10 @@ silently true or false.
   one of them satisfies it; arrays of objects are walked (`a.b` of
   `{"a": [{"b": 1}, {"b": 2}]}` is 1 and 2).
 * A field that is absent (or null) makes every comparison false, except
-  `== null`; `!=` is `not ==`. `not` is plain negation, so
-  `not destination.domain in~ (...)` is true when there is no domain: this
-  is how Elasticsearch runs such a query (a must_not clause), and what the
-  rules rely on.
+  `== null`; `!=` is `not ==`; `not` is plain negation. (EQL engines may
+  instead give null for a comparison with an absent field, and keep it
+  null under `not`: the rules test `FIELD == null` wherever a field may be
+  absent, so that they mean the same either way.)
 """
 
 import json

@@ -117,6 +117,7 @@ class Operators(unittest.TestCase):
         self.assertFalse(match("any where destination.domain != null", EV))
         self.assertTrue(match("any where process.name != null", EV))
         self.assertTrue(match('any where not destination.domain in~ ("x")', EV))
+        self.assertTrue(match('any where destination.domain != "x"', EV))
         self.assertTrue(match("any where destination.domain == null",
                               {"destination": {"domain": None}}))
 
@@ -199,6 +200,7 @@ class TheRule(unittest.TestCase):
         self.check(conn("node", "104.16.0.1", "Registry.NPMJS.org"), False)
         self.check(conn("pip", "151.101.0.1", "files.pythonhosted.org"), False)
         self.check(conn("node", "127.0.0.53", protocol="dns"), False)  # its resolver
+        self.check(conn("node", "10.0.0.1", "evil.example", protocol="http"), True)
         self.check(conn("curl", "127.0.0.1"), False)    # not a package manager
         ev = conn("node", "127.0.0.1")
         ev["event"]["type"] = ["end"]
