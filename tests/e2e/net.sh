@@ -17,6 +17,8 @@
 #   tcp_sink_start         a TCP server that records each connection
 #   npm_install_registry   npm install PKG from a registry URL, optionally
 #                          inside in_resolver; sets NPM_PID like npm_install
+#   registry_by_name       verdaccio serving fixtures as registry.npmjs.org:4873
+#                          through a dnsmasq of the scenario's own
 #
 # Order in a scenario: set everything up BEFORE ds_start. verdaccio_install
 # is an npm install from registry.npmjs.org, and verdaccio_publish runs npm
@@ -536,4 +538,23 @@ npm_install_registry()
 		cat "${args[0]}.npm.log" >&2
 		fail "npm install in ${args[0]} exited with status $rc"
 	fi
+}
+
+# registry_by_name NS FIXTURE...: verdaccio on 127.0.0.1:4873 serving the
+# fixtures (tests/fixtures/npm/FIXTURE), and dnsmasq on NS answering
+# registry.npmjs.org with 127.0.0.1, checked through the C library: npm run
+# with `npm_install_registry --ns NS DIR http://registry.npmjs.org:4873/`
+# fetches from the private registry by the public registry's name.
+registry_by_name()
+{
+	local ns=$1 f
+
+	shift
+	verdaccio_install
+	verdaccio_start 127.0.0.1 4873
+	for f in "$@"; do
+		verdaccio_publish "$FIXTURES/npm/$f"
+	done
+	dnsmasq_start "$ns" registry.npmjs.org=127.0.0.1
+	resolver_check "$ns" registry.npmjs.org 127.0.0.1
 }

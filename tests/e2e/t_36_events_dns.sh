@@ -16,11 +16,7 @@
 NS=127.0.0.77
 REGISTRY=http://registry.npmjs.org:4873/
 
-verdaccio_install
-verdaccio_start 127.0.0.1 4873
-verdaccio_publish "$FIXTURES/npm/dns-beacon"
-dnsmasq_start "$NS" registry.npmjs.org=127.0.0.1
-resolver_check "$NS" registry.npmjs.org 127.0.0.1
+registry_by_name "$NS" dns-beacon
 ds_start -e "$EVENTS"
 
 npm_install_registry --ns "$NS" "$T/proj" "$REGISTRY" ds-e2e-dns-beacon

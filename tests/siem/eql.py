@@ -133,19 +133,19 @@ class _Parser:
         self.take("end")
         return cat, tree
 
-    def expr(self):
-        left = self.and_expr()
-        while self.at("kw", "or"):
+    def binary(self, op, operand):
+        """operand (op operand)*, left-associative."""
+        left = operand()
+        while self.at("kw", op):
             self.take()
-            left = ("or", left, self.and_expr())
+            left = (op, left, operand())
         return left
 
+    def expr(self):
+        return self.binary("or", self.and_expr)
+
     def and_expr(self):
-        left = self.not_expr()
-        while self.at("kw", "and"):
-            self.take()
-            left = ("and", left, self.not_expr())
-        return left
+        return self.binary("and", self.not_expr)
 
     def not_expr(self):
         if self.at("kw", "not"):

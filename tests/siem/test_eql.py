@@ -60,76 +60,64 @@ class Tokens(unittest.TestCase):
 
 
 class Operators(unittest.TestCase):
+    def table(self, rows, ev=EV):
+        """Each (condition, wanted) of rows against ev."""
+        for cond, want in rows:
+            self.assertEqual(match("any where " + cond, ev), want, cond)
+
     def test_equality_is_case_sensitive(self):
-        self.assertTrue(match('any where process.name == "Curl"', EV))
-        self.assertFalse(match('any where process.name == "curl"', EV))
-        self.assertTrue(match('any where process.name != "curl"', EV))
-        self.assertFalse(match('any where process.name != "Curl"', EV))
+        self.table([('process.name == "Curl"', True), ('process.name == "curl"', False),
+                    ('process.name != "curl"', True), ('process.name != "Curl"', False)])
 
     def test_numbers_and_booleans(self):
-        self.assertTrue(match("any where process.pid == 42", EV))
-        self.assertFalse(match("any where process.pid == 43", EV))
-        self.assertFalse(match('any where process.pid == "42"', EV))
-        self.assertTrue(match("any where destination.port in (80, 4873)", EV))
-        self.assertTrue(match("any where flag == true", EV))
-        self.assertFalse(match("any where flag == false", EV))
-        self.assertFalse(match("any where flag == 1", EV))
+        self.table([("process.pid == 42", True), ("process.pid == 43", False),
+                    ('process.pid == "42"', False), ("destination.port in (80, 4873)", True),
+                    ("flag == true", True), ("flag == false", False), ("flag == 1", False)])
 
     def test_in(self):
-        self.assertTrue(match('any where process.name in~ ("wget", "CURL")', EV))
-        self.assertFalse(match('any where process.name in ("wget", "curl")', EV))
-        self.assertTrue(match('any where process.name in ("wget", "Curl")', EV))
-        self.assertFalse(match('any where process.name in~ ("wget", "cur")', EV))
+        self.table([('process.name in~ ("wget", "CURL")', True),
+                    ('process.name in ("wget", "curl")', False),
+                    ('process.name in ("wget", "Curl")', True),
+                    ('process.name in~ ("wget", "cur")', False)])
 
     def test_like(self):
         cases = [("c*", True), ("*", True), ("curl*", True), ("*url", True), ("c?rl", True),
                  ("?url", True), ("cur", False), ("c?url", False), ("??", False),
                  ("url", False), ("cu.l", False), ("c[u]rl", False), ("curl?", False)]
-        for pat, want in cases:
-            self.assertEqual(match('any where process.name like~ "%s"' % pat, EV), want, pat)
-        self.assertFalse(match('any where process.name like "c*"', EV))
-        self.assertTrue(match('any where process.name like "C*"', EV))
-        self.assertTrue(match('any where process.name like~ ("x", "y", "*RL")', EV))
-        self.assertTrue(match('any where a like~ "x*y"', {"a": "x\nmid\ny"}))
-        self.assertTrue(match('any where a like~ "*"', {"a": ""}))
-        self.assertFalse(match('any where a like~ "?"', {"a": ""}))
-        self.assertFalse(match('any where process.pid like~ "4*"', EV))
+        self.table([('process.name like~ "%s"' % pat, want) for pat, want in cases])
+        self.table([('process.name like "c*"', False), ('process.name like "C*"', True),
+                    ('process.name like~ ("x", "y", "*RL")', True),
+                    ('process.pid like~ "4*"', False)])
+        self.table([('a like~ "x*y"', True)], {"a": "x\nmid\ny"})
+        self.table([('a like~ "*"', True), ('a like~ "?"', False)], {"a": ""})
 
-    def test_arrays(self):
-        self.assertTrue(match('any where process.args == "-s"', EV))
-        self.assertTrue(match('any where process.args like~ "http://*.sh"', EV))
-        self.assertFalse(match('any where process.args == "-v"', EV))
-        self.assertTrue(match('any where event.type in ("connection", "start")', EV))
-        self.assertTrue(match('any where chain.name == "sh"', EV))
-        self.assertFalse(match('any where chain.name == "bash"', EV))
-
-    def test_paths(self):
-        self.assertTrue(match('any where process.parent.name == "dash"', EV))
-        self.assertTrue(match("any where depsentry.session.pid == 7", EV))
-        self.assertFalse(match('any where process.parent == "dash"', EV))
-        self.assertFalse(match('any where process.name.x == "Curl"', EV))
+    def test_arrays_and_paths(self):
+        self.table([('process.args == "-s"', True), ('process.args like~ "http://*.sh"', True),
+                    ('process.args == "-v"', False),
+                    ('event.type in ("connection", "start")', True),
+                    ('chain.name == "sh"', True), ('chain.name == "bash"', False),
+                    ('process.parent.name == "dash"', True),
+                    ("depsentry.session.pid == 7", True),
+                    ('process.parent == "dash"', False), ('process.name.x == "Curl"', False)])
 
     def test_missing_fields(self):
-        self.assertFalse(match('any where destination.domain == "x"', EV))
-        self.assertFalse(match('any where destination.domain in~ ("x")', EV))
-        self.assertFalse(match('any where destination.domain like~ "*"', EV))
-        self.assertTrue(match("any where destination.domain == null", EV))
-        self.assertFalse(match("any where destination.domain != null", EV))
-        self.assertTrue(match("any where process.name != null", EV))
-        self.assertTrue(match('any where not destination.domain in~ ("x")', EV))
-        self.assertTrue(match('any where destination.domain != "x"', EV))
-        self.assertTrue(match("any where destination.domain == null",
-                              {"destination": {"domain": None}}))
+        self.table([('destination.domain == "x"', False),
+                    ('destination.domain in~ ("x")', False),
+                    ('destination.domain like~ "*"', False),
+                    ("destination.domain == null", True), ("destination.domain != null", False),
+                    ("process.name != null", True),
+                    ('not destination.domain in~ ("x")', True),
+                    ('destination.domain != "x"', True)])
+        self.table([("destination.domain == null", True)], {"destination": {"domain": None}})
 
     def test_logic(self):
         t, f = 'process.pid == 42', 'process.pid == 0'
-        for q, want in ((f"{t} and {f}", False), (f"{t} or {f}", True),
-                        (f"not {t}", False), (f"not {f}", True), (f"not not {t}", True),
-                        # and binds tighter than or; not tighter than and
-                        (f"{t} or {f} and {f}", True), (f"({t} or {f}) and {f}", False),
-                        (f"not {t} and {f}", False), (f"not ({f} and {t})", True),
-                        (f"not {f} or {f}", True), (f"not ({f} or {t})", False)):
-            self.assertEqual(match("any where " + q, EV), want, q)
+        self.table([(f"{t} and {f}", False), (f"{t} or {f}", True),
+                    (f"not {t}", False), (f"not {f}", True), (f"not not {t}", True),
+                    # and binds tighter than or; not tighter than and
+                    (f"{t} or {f} and {f}", True), (f"({t} or {f}) and {f}", False),
+                    (f"not {t} and {f}", False), (f"not ({f} and {t})", True),
+                    (f"not {f} or {f}", True), (f"not ({f} or {t})", False)])
 
     def test_category(self):
         self.assertTrue(match('process where process.pid == 42', EV))

@@ -180,6 +180,21 @@ static void set_npm_env(struct proc *p)
 	unit_image_setenv(p->img, "npm_lifecycle_event", "postinstall");
 }
 
+/* npm install (pid) -> its hook's shell (pid + 1) -> leaf (pid + 2), in s,
+ * the shell and the leaf with npm's variables; returns the leaf. */
+static struct proc *npm_chain(struct session *s, uint32_t pid, const char *sh_exe,
+			      const char *sh_cmd, const char *exe, const char *cmd)
+{
+	struct proc *sh, *leaf;
+
+	s->root = unit_proc(NULL, s, pid, "/usr/bin/node", "node /usr/bin/npm install evil-pkg");
+	sh = unit_proc(s->root, s, pid + 1, sh_exe, sh_cmd);
+	leaf = unit_proc(sh, s, pid + 2, exe, cmd);
+	set_npm_env(sh);
+	set_npm_env(leaf);
+	return leaf;
+}
+
 static void verdict_init(struct verdict *v, const struct proc *hook)
 {
 	memset(v, 0, sizeof(*v));
@@ -195,17 +210,13 @@ static void verdict_init(struct verdict *v, const struct proc *hook)
 static void test_session_chain(void **state)
 {
 	struct session *s = new_session();
-	struct proc *npm, *sh, *who;
+	struct proc *sh, *who;
 	struct json_object *o, *a;
 	struct verdict v;
 
 	(void)state;
-	npm = unit_proc(NULL, s, 100, "/usr/bin/node", "node /usr/bin/npm install evil-pkg");
-	s->root = npm;
-	sh = unit_proc(npm, s, 101, "/bin/sh", "sh -c node install.js");
-	who = unit_proc(sh, s, 102, "/usr/bin/whoami", "whoami");
-	set_npm_env(sh);
-	set_npm_env(who);
+	who = npm_chain(s, 100, "/bin/sh", "sh -c node install.js", "/usr/bin/whoami", "whoami");
+	sh = who->parent;
 	unit_image_setenv(who->img, "GITHUB_REPOSITORY", "acme/app");
 	unit_image_setenv(who->img, "CI", "true");
 	who->uid = 0;
@@ -443,6 +454,11 @@ static void assert_event_only(struct json_object *o, const char *category, const
 
 static void test_events(void **state)
 {
+	static const char *const shell_start[][2] = {
+		{ "event.action", "exec" },	    { "process.name", "dash" },
+		{ "process.parent.name", "node" },  { "package.name", "evil-pkg" },
+		{ "depsentry.lifecycle_event", "postinstall" },
+	};
 	struct session *s = new_session();
 	struct proc *npm, *sh, *node;
 	struct verdict v = { .rule = RULE_NONE };
@@ -451,24 +467,19 @@ static void test_events(void **state)
 				 .created = true, .writer = WRITER_SESSION };
 	struct net_event ev;
 	struct json_object *o;
+	size_t i;
 
 	(void)state;
-	npm = unit_proc(NULL, s, 400, "/usr/bin/node", "node /usr/bin/npm install evil-pkg");
-	s->root = npm;
-	sh = unit_proc(npm, s, 401, "/usr/bin/dash", "sh -c node x.js");
-	node = unit_proc(sh, s, 402, "/usr/bin/node", "node x.js");
-	set_npm_env(sh);
-	set_npm_env(node);
+	node = npm_chain(s, 400, "/usr/bin/dash", "sh -c node x.js", "/usr/bin/node", "node x.js");
+	sh = node->parent;
+	npm = s->root;
 
 	o = render_as(sh, &v, true);		/* the hook's shell starts */
 	assert_event_only(o, "process", "start");
-	assert_string_equal(jstr_at(o, "event.action"), "exec");
-	assert_string_equal(jstr_at(o, "process.name"), "dash");
-	assert_string_equal(jstr_at(o, "process.parent.name"), "node");
+	for (i = 0; i < ARRAY_SIZE(shell_start); i++)
+		assert_string_equal(jstr_at(o, shell_start[i][0]), shell_start[i][1]);
 	assert_int_equal(jint_at(o, "process.parent.pid"), 400);
-	assert_string_equal(jstr_at(o, "package.name"), "evil-pkg");
 	assert_int_equal(jint_at(o, "depsentry.session.pid"), 400);
-	assert_string_equal(jstr_at(o, "depsentry.lifecycle_event"), "postinstall");
 	assert_non_null(strstr(jstr_at(o, "message"), "started under npm"));
 	json_object_put(o);
 

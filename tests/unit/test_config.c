@@ -379,45 +379,47 @@ static void test_network(void **state)
 			 "$.exclusions[0]: rules[0]: unknown rule \"no-such\"");
 }
 
+/* events set to value (NULL: left out) gives output (NULL: none) and scope. */
+static void expect_events(const char *value, const char *output, enum events_scope scope)
+{
+	char *text = doc(value ? "events" : NULL, value, NULL, NULL), *errs;
+	struct config *c;
+	int err = parse(text, &c, &errs);
+
+	free(text);
+	free(errs);
+	assert_int_equal(err, 0);
+	assert_int_equal(c->events_scope, scope);
+	if (output)
+		assert_string_equal(c->events_output, output);
+	else
+		assert_null(c->events_output);
+	config_free(c);
+}
+
 static void test_events(void **state)
 {
-	struct config *c;
-	char *text, *errs;
+	static const char *const bad[][2] = {	/* events value, an error it gives */
+		{ "{\"scope\": \"everything\"}", "t.json: $.events.scope: expected \"sessions\"" },
+		{ "{\"scope\": \"ALL\"}", "t.json: $.events.scope: " },
+		{ "{\"scope\": 1}", "t.json: $.events.scope: " },
+		{ "{\"output\": \"events.json\"}",
+		  "t.json: $.events.output: \"events.json\" is neither an absolute path" },
+		{ "{\"output\": \"\"}", "t.json: $.events.output: must not be empty" },
+		{ "{\"output\": [\"/x\"]}", "t.json: $.events.output: expected a string" },
+		{ "{\"outptu\": \"/x\"}", "t.json: $.events.outptu: unknown key" },
+		{ "\"/x\"", "t.json: $.events: expected an object" },
+	};
+	size_t i;
 
 	(void)state;
-	text = doc(NULL, NULL, NULL, NULL);	/* no events key: none, sessions */
-	assert_int_equal(parse(text, &c, &errs), 0);
-	assert_null(c->events_output);
-	assert_int_equal(c->events_scope, EVENTS_SESSIONS);
-	config_free(c);
-	free(errs);
-	free(text);
-	text = doc("events", "{\"output\": \"/var/log/depsentry/events.json\", \"scope\": \"all\"}",
-		   NULL, NULL);
-	assert_int_equal(parse(text, &c, &errs), 0);
-	assert_string_equal(c->events_output, "/var/log/depsentry/events.json");
-	assert_int_equal(c->events_scope, EVENTS_ALL);
-	config_free(c);
-	free(errs);
-	free(text);
-	text = doc("events", "{\"output\": \"-\", \"scope\": \"sessions\"}", NULL, NULL);
-	assert_int_equal(parse(text, &c, &errs), 0);
-	assert_string_equal(c->events_output, "-");
-	assert_int_equal(c->events_scope, EVENTS_SESSIONS);
-	config_free(c);
-	free(errs);
-	free(text);
-
-	expect_doc_error("events", "{\"scope\": \"everything\"}",
-			 "t.json: $.events.scope: expected \"sessions\"");
-	expect_doc_error("events", "{\"scope\": \"ALL\"}", "t.json: $.events.scope: ");
-	expect_doc_error("events", "{\"scope\": 1}", "t.json: $.events.scope: ");
-	expect_doc_error("events", "{\"output\": \"events.json\"}",
-			 "t.json: $.events.output: \"events.json\" is neither an absolute path");
-	expect_doc_error("events", "{\"output\": \"\"}", "t.json: $.events.output: must not be empty");
-	expect_doc_error("events", "{\"output\": [\"/x\"]}", "t.json: $.events.output: expected a string");
-	expect_doc_error("events", "{\"outptu\": \"/x\"}", "t.json: $.events.outptu: unknown key");
-	expect_doc_error("events", "\"/x\"", "t.json: $.events: expected an object");
+	expect_events(NULL, NULL, EVENTS_SESSIONS);
+	expect_events("{\"output\": \"/var/log/depsentry/events.json\", \"scope\": \"all\"}",
+		      "/var/log/depsentry/events.json", EVENTS_ALL);
+	expect_events("{\"output\": \"-\", \"scope\": \"sessions\"}", "-", EVENTS_SESSIONS);
+	expect_events("{\"scope\": \"all\"}", NULL, EVENTS_ALL);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		expect_doc_error("events", bad[i][0], bad[i][1]);
 }
 
 static void test_several_errors(void **state)
