@@ -211,9 +211,9 @@ EVENT_REQUIRED = ("@timestamp", "ecs.version", "event.kind", "event.category", "
                   "event.action", "event.dataset", "event.module", "host.name", "agent.type",
                   "process.pid", "process.name", "message")
 EVENT_REQUIRED_BY_CATEGORY = {
-    "process": ("process.entity_id", "process.executable", "process.command_line",
-                "process.args", "process.parent.pid", "process.working_directory",
-                "user.id"),
+    # not process.args: execve(2) may be given an empty argv
+    "process": ("process.entity_id", "process.executable", "process.parent.pid",
+                "process.working_directory", "process.start", "user.id"),
     "network": ("destination.ip", "destination.port", "network.direction", "network.type",
                 "related.ip"),
     "file": ("file.path", "file.name", "file.directory", "file.type"),
