@@ -400,7 +400,7 @@ static void test_observer(void **state)
 	files_record(f, NULL, &r.e, r.data, len, collect, &alerts);
 	len = write_rec(&r, 62, "notes.txt\0.github\0r", 20);	/* not watched */
 	files_record(f, NULL, &r.e, r.data, len, collect, &alerts);
-	files_flush(f, 0, 0, 0, collect, &alerts);
+	files_flush(f, 0, collect, &alerts);
 	assert_int_equal(seen.n, 2);
 	assert_int_equal(alerts.n, 1);
 	assert_int_equal(alerts.writer, WRITER_SESSION);
@@ -412,7 +412,7 @@ static void test_observer(void **state)
 	c->cicd_enabled = false;
 	len = write_rec(&r, 63, wf, sizeof(wf));
 	files_record(f, NULL, &r.e, r.data, len, collect, &alerts);
-	files_flush(f, 0, 0, 0, collect, &alerts);
+	files_flush(f, 0, collect, &alerts);
 	assert_int_equal(seen.n, 3);
 	assert_string_equal(seen.path, "/r/.github/workflows/ci.yml");
 	assert_string_equal(seen.action, "creation");
@@ -424,7 +424,7 @@ static void test_observer(void **state)
 	files_observe(f, NULL, NULL);
 	len = write_rec(&r, 64, wf, sizeof(wf));
 	files_record(f, NULL, &r.e, r.data, len, collect, &alerts);
-	files_flush(f, 0, 0, 0, collect, &alerts);
+	files_flush(f, 0, collect, &alerts);
 	assert_int_equal(seen.n, 3);
 	assert_int_equal(alerts.n, 1);
 	files_free(f);
