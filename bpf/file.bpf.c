@@ -98,12 +98,12 @@ static __always_inline char lower(char c)
 }
 
 /*
- * Does any component from the dentry up to its filesystem's root start
- * with an anchor? A path deeper than the walk is left to user space to
- * judge. The two judges are global functions: the verifier checks each
+ * Does any component from the dentry up to its filesystem's root (or up to
+ * clean, a directory already found without one) start with an anchor? A
+ * path deeper than the walk is left to user space to judge. The two judges are global functions: the verifier checks each
  * once, not once for every way a caller's loop can reach them.
  */
-__noinline int dentry_anchored(__u64 dentry)
+__noinline int dentry_anchored(__u64 dentry, __u64 clean)
 {
 	struct dentry *d = (struct dentry *)dentry;
 	struct ds_anchor_key k;
@@ -116,7 +116,7 @@ __noinline int dentry_anchored(__u64 dentry)
 		__u32 start;
 		__u8 *hit;
 
-		if (!d || d == parent)
+		if (!d || d == parent || (__u64)d == clean)
 			return 0;
 		name = BPF_CORE_READ(d, d_name.name);
 		if (bpf_probe_read_kernel(two, sizeof(two), name))
@@ -256,16 +256,26 @@ static __always_inline void file_send(struct file_scratch *b, __u32 len)
 		count(DS_DROP_FILE);
 }
 
+static __always_inline __u32 current_dir_gen(void)
+{
+	__u32 zero = 0, *gen = bpf_map_lookup_elem(&dir_gen, &zero);
+
+	return gen ? *gen : 0;
+}
+
 SEC("tp_btf/writeback_mark_inode_dirty")
 int BPF_PROG(handle_file_dirty, struct inode *inode, int dirty_flags)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u32 zero = 0, tgid = bpf_get_current_pid_tgid() >> 32;
 	struct super_block *sb;
+	struct dentry *dentry, *parent;
 	struct hlist_node *alias;
 	struct file_scratch *b;
 	struct file_last *last;
-	struct dentry *dentry;
+	__u64 pino, phash;
+	__u32 gen;
+	bool clean;
 	struct mount *m;
 	__s64 atime;
 	__u64 ino;
@@ -294,8 +304,21 @@ int BPF_PROG(handle_file_dirty, struct inode *inode, int dirty_flags)
 	if (!alias)
 		return 0;
 	dentry = container_of(alias, struct dentry, d_u.d_alias);
-	if (!dentry_anchored((__u64)dentry))
+	/* files written one after another in one directory: the directory's
+	 * path was clean last time, unless a directory was renamed since */
+	parent = BPF_CORE_READ(dentry, d_parent);
+	pino = BPF_CORE_READ(parent, d_inode, i_ino);
+	phash = BPF_CORE_READ(parent, d_name.hash_len);
+	gen = current_dir_gen();
+	clean = last->clean_dir == (__u64)parent && last->clean_ino == pino &&
+		last->clean_hash == phash && last->clean_gen == gen;
+	if (!dentry_anchored((__u64)dentry, clean ? (__u64)parent : 0)) {
+		last->clean_dir = (__u64)parent;
+		last->clean_ino = pino;
+		last->clean_hash = phash;
+		last->clean_gen = gen;
 		return 0;
+	}
 
 	b = file_start(DS_FILE_WRITE, task);
 	if (!b)
@@ -317,6 +340,14 @@ int BPF_PROG(handle_file_dirty, struct inode *inode, int dirty_flags)
 	}
 	file_send(b, b->ev.path_len);
 	return 0;
+}
+
+static __always_inline void bump_dir_gen(void)
+{
+	__u32 zero = 0, *gen = bpf_map_lookup_elem(&dir_gen, &zero);
+
+	if (gen)
+		__sync_fetch_and_add(gen, 1);
 }
 
 /* The directory a name passed with dfd is relative to. */
@@ -389,6 +420,8 @@ static __always_inline int name_exit(long ret)
 		return 0;
 	if (ret != 0)
 		goto out;
+	if (st->op == DS_FILE_RENAME)
+		bump_dir_gen();		/* it may have been a directory */
 	b = file_start(st->op, task);
 	if (!b)
 		goto out;
@@ -400,7 +433,7 @@ static __always_inline int name_exit(long ret)
 	}
 	if (tmp[0] != '/')
 		have_new = dfd_path(task, st->newdfd, &newdir);
-	if (!name_anchored() && !(have_new && dentry_anchored((__u64)newdir.dentry)))
+	if (!name_anchored() && !(have_new && dentry_anchored((__u64)newdir.dentry, 0)))
 		goto out;
 
 	if (have_new)

@@ -94,13 +94,31 @@ struct {
 } anchor_starts SEC(".maps") __weak;
 
 /* The last inode each CPU judged for a write, and by whom: a large write
- * dirties page after page of one inode, and only the first is looked at. */
+ * dirties page after page of one inode, and only the first is looked at.
+ * And the last directory whose whole path was found without an anchor:
+ * files written one after another in one directory are judged on their
+ * own name, until that directory is renamed (its name's hash moves with
+ * its name and parent) or a directory is renamed anywhere (dir_gen moves,
+ * at once for renames the hooks see, when the daemon has read them for
+ * those fanotify reports). */
 struct file_last {
 	__u64 inode;		/* the struct inode's address */
 	__u64 ino;		/* and its number, should the address be reused */
 	__u32 tgid;
-	__u32 pad;
+	__u32 clean_gen;	/* dir_gen when clean_dir was judged */
+	__u64 clean_dir;	/* a struct dentry's address */
+	__u64 clean_ino;	/* and its inode's number */
+	__u64 clean_hash;	/* and its d_name.hash_len: a rename of it changes it */
 };
+
+/* Bumped by every directory rename seen (by the rename hooks here, by
+ * fanotify in user space): a directory judged clean may not be any more. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} dir_gen SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -413,7 +413,7 @@ static struct fsw_from *take_from(struct fswatch *w, uint32_t pid)
 }
 
 static void moved_to(struct fswatch *w, uint32_t pid, const fsid_t *fsid, struct file_handle *fh,
-		     const char *name, fswatch_fn fn, void *arg)
+		     const char *name, bool dir, fswatch_fn fn, void *arg)
 {
 	char path[PATH_MAX], old[PATH_MAX];
 	struct fsw_from *from = take_from(w, pid);
@@ -425,7 +425,7 @@ static void moved_to(struct fswatch *w, uint32_t pid, const fsid_t *fsid, struct
 		have_old = entry_path(w, &from->fsid, (struct file_handle *)from->handle,
 				      from->name, old, sizeof(old));
 	w->st.renames++;
-	fn(pid, path, have_old ? old : NULL, arg);
+	fn(pid, path, have_old ? old : NULL, dir, arg);
 }
 
 void fswatch_each(struct fswatch *w, fswatch_fn fn, void *arg)
@@ -452,7 +452,8 @@ void fswatch_each(struct fswatch *w, fswatch_fn fn, void *arg)
 		/* a from and a to of the same entry by the same process can be
 		 * merged into one event: then the to is what counts */
 		if (md->mask & FAN_MOVED_TO)
-			moved_to(w, (uint32_t)md->pid, &fsid, fh, name, fn, arg);
+			moved_to(w, (uint32_t)md->pid, &fsid, fh, name, !!(md->mask & FAN_ONDIR), fn,
+				 arg);
 		else if (md->mask & FAN_MOVED_FROM)
 			remember_from(w, (uint32_t)md->pid, &fsid, fh, name);
 	}

@@ -364,6 +364,8 @@ struct ring_buffer;
 struct ring_buffer *sensor_ringbuf(struct sensor *s, int (*fn)(void *, void *, size_t),
 				   void *ctx);
 int sensor_track(struct sensor *s, uint32_t pid, uint64_t session);
+/* A directory was renamed: the write filter's clean-directory memory is stale. */
+void sensor_dir_renamed(struct sensor *s);
 int sensor_dns_filter_fd(struct sensor *s);	/* the socket filter for dns capture */
 /* The syscall tracepoints, attached on demand: every system call of every
  * process takes the kernel's slow path while any is. */
@@ -594,8 +596,10 @@ struct fswatch_stats {
 	uint64_t fs_skipped;	/* mounted but not markable (no handles, or over the cap) */
 };
 
-/* a rename onto path by pid; old_path NULL when its first half was lost */
-typedef void (*fswatch_fn)(uint32_t pid, const char *path, const char *old_path, void *arg);
+/* a rename onto path by pid; old_path NULL when its first half was lost;
+ * dir when a directory was renamed */
+typedef void (*fswatch_fn)(uint32_t pid, const char *path, const char *old_path, bool dir,
+			   void *arg);
 
 /* NULL with errno when fanotify with directory handles is not available */
 struct fswatch *fswatch_open(void);

@@ -556,9 +556,12 @@ static int handle_file(struct daemon_ctx *d, const struct ds_file *e, size_t len
 			    d);
 }
 
-static void renamed(uint32_t pid, const char *path, const char *old_path, void *arg)
+static void renamed(uint32_t pid, const char *path, const char *old_path, bool dir, void *arg)
 {
 	struct daemon_ctx *d = arg;
+
+	if (dir && d->sensor)
+		sensor_dir_renamed(d->sensor);
 
 	files_rename(d->files, proctable_find_late(d->pt, pid), pid, path, old_path, file_alert,
 		     d);

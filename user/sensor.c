@@ -363,6 +363,16 @@ int sensor_track(struct sensor *s, uint32_t pid, uint64_t session)
 				    BPF_ANY);
 }
 
+void sensor_dir_renamed(struct sensor *s)
+{
+	__u32 zero = 0, gen = 0;
+
+	bpf_map__lookup_elem(s->skel->maps.dir_gen, &zero, sizeof(zero), &gen, sizeof(gen), 0);
+	gen++;
+	bpf_map__update_elem(s->skel->maps.dir_gen, &zero, sizeof(zero), &gen, sizeof(gen),
+			     BPF_ANY);
+}
+
 int sensor_counters(struct sensor *s, uint64_t out[DS_COUNTER_MAX])
 {
 	uint64_t *vals = calloc(s->ncpus, sizeof(*vals));

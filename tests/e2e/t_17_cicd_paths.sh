@@ -14,6 +14,9 @@
 # (h) a shell appending twice to an existing workflow: one overwrite.
 # (i) python3 -c, (j) a program copied under /var/tmp, (k) curl: high.
 # (l) cp: medium.
+# (m) a directory written to, then renamed into a watched place, then
+#     written to again on the same CPU: the kernel's memory of directories
+#     found clean does not outlive the rename.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/files.sh"
 
@@ -89,6 +92,17 @@ expect_file "$wf/dl.yml" creation high suspicious curl
 step "(l) cp $out/cp.yml .github/workflows/copied.yml"
 run_in "$repo" cp "$out/cp.yml" .github/workflows/copied.yml
 expect_file "$wf/copied.yml" creation medium other cp
+
+step "(m) one shell on one CPU: write in stage, mv stage .github/actions, write in it again"
+mkdir "$repo/stage"
+run_in "$repo" taskset -c 0 sh -c \
+	'echo x > stage/a.txt && mv stage .github/actions && echo y > .github/actions/b.yml'
+a=$(wait_file "$repo/.github/actions" process.name=mv)
+check_action "$a" "moving the directory in is not a rename" rename
+check_alert "$a" "the directory's rename names the wrong old path" \
+	"depsentry.file.old_path=$repo/stage"
+SEEN+=("$(field "$a" process.pid) $repo/.github/actions")
+expect_file "$repo/.github/actions/b.yml" creation high suspicious "$sh_name"
 
 expect_once
 step "sed was alerted once, for ci.yml, never for its temporary file"
