@@ -7,7 +7,6 @@
  * through. A value that is not known is left out, never null or empty.
  * Field meanings: docs/fields.md.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <grp.h>
@@ -95,15 +94,6 @@ static const struct {
 	  "https://attack.mitre.org/techniques/T1195/001/", true },
 };
 
-/* CI environment variables reported under depsentry.ci (lower-cased). */
-static const char *const ci_env_vars[] = {
-	"CI",		   "GITHUB_ACTIONS",  "GITHUB_REPOSITORY", "GITHUB_WORKFLOW",
-	"GITHUB_RUN_ID",   "GITHUB_SHA",      "GITHUB_REF",	   "GITHUB_ACTOR",
-	"GITLAB_CI",	   "CI_PROJECT_PATH", "CI_PIPELINE_ID",	   "CI_JOB_ID",
-	"CI_COMMIT_SHA",   "JENKINS_URL",     "BUILD_URL",	   "BUILDKITE",
-	"CIRCLECI",	   "TRAVIS",	      "TF_BUILD",	   "BITBUCKET_BUILD_NUMBER",
-};
-
 /* One alert or event being built; trunc holds DS_F_* bits from the image
  * and from the caps applied here. */
 struct render {
@@ -113,9 +103,7 @@ struct render {
 	bool alert;		/* an alert, else an event line */
 };
 
-/* Length of the valid UTF-8 sequence at s, 0 if s starts an invalid one.
- * s is NUL-terminated, so a sequence cut by the end fails on the NUL. */
-static size_t utf8_seq_len(const unsigned char *s)
+size_t utf8_seq_len(const unsigned char *s)
 {
 	size_t i, j;
 
@@ -556,31 +544,22 @@ static void render_verdict(struct render *r, const struct verdict *v)
 	}
 }
 
-/* "GITHUB_RUN_ID" -> "depsentry.ci.github_run_id" */
-static void ci_field_path(const char *var, char *path, size_t len)
-{
-	static const char prefix[] = "depsentry.ci.";
-	size_t n = sizeof(prefix) - 1;
-
-	memcpy(path, prefix, n);
-	for (; *var && n + 1 < len; var++)
-		path[n++] = (char)tolower((unsigned char)*var);
-	path[n] = '\0';
-}
-
 static void render_ci(struct render *r, const struct proc *p)
 {
-	char path[96];
-	const char *val;
-	size_t i;
+	uint32_t cmd = ci_exec_pid(p);
+	struct ci_context ci;
+	char path[64];
+	int i;
 
-	for (i = 0; i < ARRAY_SIZE(ci_env_vars); i++) {
-		val = proc_env(p, ci_env_vars[i]);
-		if (!val || !*val)
-			continue;
-		ci_field_path(ci_env_vars[i], path, sizeof(path));
-		put(r->root, path, jstr(val));
+	if (cmd)
+		put_int(r->root, "depsentry.exec.pid", cmd);
+	if (!ci_context_for(p, &ci))
+		return;
+	for (i = 0; i < CI_FIELD_MAX; i++) {
+		snprintf(path, sizeof(path), "depsentry.ci.%s", ci_field_name(i));
+		put(r->root, path, jstr(ci.v[i]));
 	}
+	put(r->root, "depsentry.ci.source", json_object_new_string(ci.source));
 }
 
 static void render_truncated(struct render *r, const struct image *img)

@@ -54,6 +54,19 @@ const char *severity_name(enum severity s)
 	return severity_names[s];
 }
 
+int severity_parse(const char *s, enum severity *out)
+{
+	size_t i;
+
+	for (i = SEV_LOW; i < ARRAY_SIZE(severity_names); i++) {
+		if (strcmp(s, severity_names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 int severity_score(enum severity s)
 {
 	if ((unsigned int)s >= ARRAY_SIZE(severity_scores))
@@ -278,7 +291,6 @@ static void parse_severity(struct pctx *x, struct json_object *v, void *dst,
 			   const struct field *f)
 {
 	const char *s;
-	size_t i;
 
 	(void)f;
 	if (!json_object_is_type(v, json_type_string)) {
@@ -286,13 +298,8 @@ static void parse_severity(struct pctx *x, struct json_object *v, void *dst,
 		return;
 	}
 	s = json_object_get_string(v);
-	for (i = SEV_LOW; i < ARRAY_SIZE(severity_names); i++) {
-		if (strcmp(s, severity_names[i]) == 0) {
-			*(enum severity *)dst = i;
-			return;
-		}
-	}
-	cfg_error(x, "unknown severity \"%s\": expected low, medium, high or critical", s);
+	if (severity_parse(s, dst))
+		cfg_error(x, "unknown severity \"%s\": expected low, medium, high or critical", s);
 }
 
 static const char *const events_scopes[] = {

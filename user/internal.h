@@ -58,6 +58,7 @@ enum severity {
 
 const char *severity_name(enum severity s);	/* "low", ... */
 int severity_score(enum severity s);		/* 21, 47, 73, 99 */
+int severity_parse(const char *s, enum severity *out);	/* "low".."critical": 0 or -EINVAL */
 
 /* How a package-manager process is recognised: its executable basename
  * matches one of executables and, when given, its script (first
@@ -286,6 +287,9 @@ uint64_t procfs_boot_ns_from_ticks(unsigned long long ticks);
 bool procfs_alive(uint32_t pid, uint64_t start);
 /* /proc/<pid>/comm into buf ("" when gone) */
 void procfs_comm(uint32_t pid, char *buf, size_t len);
+/* Replace the captured variables of live p with what its environment holds
+ * now, unless its exec record carried them; 0 or -errno. */
+int procfs_env(struct proc *p, const struct strlist *vars);
 
 /* dns.c: DNS messages seen on the wire, and the names they give addresses */
 #define DNS_NAME_MAX	254	/* presentation form, no trailing dot, plus NUL */
@@ -383,6 +387,7 @@ struct host_info;
 /* Table, ring buffer and /proc scan ready; hooks already attached. */
 struct daemon_ctx *loop_new(const struct config *c, struct sensor *s, const struct host_info *h);
 int loop_run(struct daemon_ctx *d);	/* until SIGINT or SIGTERM */
+void loop_stop(void);	/* async-signal-safe: loop_run drains and returns */
 void loop_free(struct daemon_ctx *d);	/* logs the final counts */
 /* The record handler, exposed for tests: returns 0, or -EINVAL for a
  * malformed record (counted, never fatal). */
@@ -395,6 +400,45 @@ const char *proc_package_version(const struct proc *p);
 const char *proc_lifecycle_event(const struct proc *p);
 /* The entity id: stable across the life of a process, unique per host. */
 void proc_entity_id(const struct proc *p, char *buf, size_t len);
+
+/* ci.c: the CI job an alert belongs to (depsentry.ci in docs/fields.md) */
+enum ci_field {
+	CI_PROVIDER,	/* "github-actions", "gitlab", ..., "unknown" */
+	CI_REPOSITORY,
+	CI_PROJECT_ID,
+	CI_WORKFLOW,
+	CI_RUN_ID,	/* GitHub's workflow run, GitLab's pipeline */
+	CI_JOB,
+	CI_JOB_ID,
+	CI_RUNNER,
+	CI_COMMIT,
+	CI_REF,
+	CI_EVENT,
+	CI_URL,
+	CI_FIELD_MAX,
+};
+
+#define CI_VALUE_MAX	1024	/* bytes kept of one value */
+
+struct ci_context {
+	const char *source;		/* "exec", "session" or "process" */
+	const char *v[CI_FIELD_MAX];	/* NULL when unknown; valid while the source is */
+	char url[CI_VALUE_MAX];		/* a url built from several variables */
+};
+
+/* One variable of an environment (src), or NULL. */
+typedef const char *(*ci_env_fn)(const void *src, const char *name);
+
+const char *ci_field_name(enum ci_field f);	/* "run_id", ... */
+/* The context an environment describes; false when it names no CI. */
+bool ci_context_read(struct ci_context *c, ci_env_fn get, const void *src);
+/* The context of an alert about p, from the most trusted environment. */
+bool ci_context_for(const struct proc *p, struct ci_context *c);
+/* depsentry exec: CMD's pid when p is CMD or below it, else 0. */
+uint32_t ci_exec_pid(const struct proc *p);
+/* depsentry exec: CMD is pid, forked by ppid, with environment envp. */
+int ci_exec_root_set(uint32_t pid, uint32_t ppid, char *const *envp);
+void ci_exec_root_clear(void);
 
 /* egress.c: the network arm, rule pm-unexpected-egress */
 enum net_kind {
@@ -637,6 +681,9 @@ uint64_t fnv1a64(uint64_t hash, const char *s);
 int64_t boot_to_wall_ns(uint64_t boot_ns);
 /* Convert a boot-time ns stamp into an RFC 3339 UTC string with ms. */
 void format_boot_time(uint64_t boot_ns, char *buf, size_t len);
+/* Length of the valid UTF-8 sequence at s, 0 if s starts an invalid one.
+ * s is NUL-terminated, so a sequence cut by the end fails on the NUL. */
+size_t utf8_seq_len(const unsigned char *s);
 /* Render one alert as a JSON line ending in '\n'; returns a malloc'd
  * string and its length, or NULL. */
 char *alert_render(const struct host_info *h, const struct proc *p, const struct verdict *v,
@@ -649,10 +696,45 @@ char *event_render(const struct host_info *h, const struct proc *p, const struct
  * is the process started at start_ns; false when none or unknown. */
 bool host_container_id(uint32_t pid, uint64_t start_ns, char *buf, size_t len);
 
+/* summary.c: what an alert log says, for `report` and `exec` */
+enum report_format {
+	REPORT_TEXT,
+	REPORT_MARKDOWN,	/* for $GITHUB_STEP_SUMMARY */
+	REPORT_JSON,
+};
+
+struct summary;
+
+/* Count alerts at or after since_ns (ns since the epoch, 0: all); fail_on
+ * (SEV_NONE: none) is the threshold the summary reports on. */
+struct summary *summary_new(int64_t since_ns, enum severity fail_on);
+void summary_free(struct summary *s);
+/* One line of a log, without its newline. A line that is not an alert is
+ * counted as malformed: -EINVAL, and *why (when given) says why. */
+int summary_add(struct summary *s, const char *line, size_t len, const char **why);
+/* Count only alerts from CMD of depsentry exec (depsentry.exec.pid), the
+ * others apart. */
+void summary_scope(struct summary *s, int64_t exec_pid);
+enum severity summary_highest(const struct summary *s);	/* SEV_NONE: no alert */
+uint64_t summary_at_or_above(const struct summary *s, enum severity sev);
+int summary_print(const struct summary *s, enum report_format fmt, const char *title, FILE *f);
+/* RFC 3339 (2026-11-23T09:41:26.650Z, or with +hh:mm) to ns since the epoch. */
+int summary_parse_time(const char *s, int64_t *ns);
+
+/* report.c and agent.c: the report and exec commands */
+#define REPORT_EXIT_ALERTS	3	/* report and exec: the --fail-on threshold was crossed */
+int report_main(int argc, char **argv);
+int report_parse_format(const char *s, enum report_format *fmt);
+int report_parse_fail_on(const char *s, enum severity *sev);	/* also "none" */
+int agent_main(int argc, char **argv);
+
 /* output.c */
 int output_open(const char *const *paths, size_t n);	/* "-" is stdout */
 int output_write(const char *line, size_t len);	/* one write per destination */
 void output_close(void);
+/* fn sees every line given to output_write, before it is written. */
+typedef void (*output_tap_fn)(const char *line, size_t len, void *arg);
+void output_set_tap(output_tap_fn fn, void *arg);
 /* Lines written whole, and failed or short writes, summed over destinations. */
 void output_stats(uint64_t *written, uint64_t *errors);
 /* One destination on its own: path opened for appending, its directory

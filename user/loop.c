@@ -92,6 +92,11 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
+void loop_stop(void)
+{
+	stop_requested = 1;
+}
+
 static void track(const struct proc *p, void *arg)
 {
 	struct daemon_ctx *d = arg;
@@ -140,6 +145,9 @@ static void place(struct daemon_ctx *d, struct proc *p, uint64_t kernel_session)
 	pm = rules_package_manager(d->cfg, p);
 	if (pm) {
 		proctable_session_start(d->pt, p, pm, track, d);
+		/* its exec was not tracked yet: the CI context is in its environ */
+		if (d->sensor)
+			procfs_env(p, &d->cfg->env_vars);
 		net_start(d);
 		log_debug("session rooted at pid %u: %s", p->pid, p->img->cmdline);
 	}

@@ -25,8 +25,15 @@ struct options {
 static void usage(void)
 {
 	fprintf(stderr, "usage: depsentry run [-c FILE] [-o FILE|-]... [-e FILE|-] [-v]\n"
+			"       depsentry exec [-c FILE] [-o FILE|-]... [-e FILE|-] [-v] [-u USER] "
+			"[--fail-on SEVERITY] -- CMD [ARG...]\n"
+			"       depsentry report [-i FILE|-] [--since TIME] "
+			"[--format text|markdown|json] [--fail-on SEVERITY]\n"
 			"       depsentry check-config [-c FILE]\n"
-			"       depsentry version\n");
+			"       depsentry version\n"
+			"exec exits with CMD's status when it failed, 3 when only --fail-on was "
+			"crossed, 125 when the sensor could not run;\n"
+			"report exits 3 when --fail-on was crossed, 1 when the log cannot be read\n");
 	exit(2);
 }
 
@@ -162,6 +169,10 @@ int main(int argc, char **argv)
 			usage();
 		return cmd_run(&o);
 	}
+	if (strcmp(cmd, "exec") == 0)
+		return agent_main(argc, argv);
+	if (strcmp(cmd, "report") == 0)
+		return report_main(argc, argv);
 	if (strcmp(cmd, "check-config") == 0) {
 		if (parse_options(argc, argv, &o, false))
 			usage();

@@ -27,6 +27,8 @@ static struct output outputs[MAX_OUTPUTS];
 static size_t noutputs;
 static uint64_t lines_written;	/* lines written whole, since start */
 static uint64_t write_errors;	/* failed or short writes, since start */
+static output_tap_fn tap;	/* sees every line, written or not */
+static void *tap_arg;
 
 /* mkdir -p of the directory holding path. */
 static int mkdir_parents(const char *path)
@@ -134,6 +136,8 @@ int output_write(const char *line, size_t len)
 	int err, ret = 0;
 	size_t i;
 
+	if (tap)
+		tap(line, len, tap_arg);
 	if (!noutputs)
 		return -EBADF;
 	for (i = 0; i < noutputs; i++) {
@@ -142,6 +146,12 @@ int output_write(const char *line, size_t len)
 			ret = err;
 	}
 	return ret;
+}
+
+void output_set_tap(output_tap_fn fn, void *arg)
+{
+	tap = fn;
+	tap_arg = arg;
 }
 
 void output_stats(uint64_t *written, uint64_t *errors)

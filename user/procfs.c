@@ -162,6 +162,28 @@ fail:
 	return NULL;
 }
 
+int procfs_env(struct proc *p, const struct strlist *vars)
+{
+	char path[64], *buf;
+	ssize_t n;
+	int err;
+
+	if (p->exited || (p->img->flags & DS_F_ENV_PRESENT))
+		return 0;	/* gone, or the kernel already sent it */
+	buf = malloc(DS_ENV_MAX);
+	if (!buf)
+		return -ENOMEM;
+	snprintf(path, sizeof(path), "/proc/%u/environ", p->pid);
+	n = read_file(path, buf, DS_ENV_MAX);
+	/* still the same process once read: the pid was not reused meanwhile */
+	err = n < 0 ? (int)n : !procfs_alive(p->pid, p->start) ? -ESRCH :
+	      image_set_env(p->img, buf, (size_t)n, vars);
+	if (!err && n == DS_ENV_MAX)
+		p->img->flags |= DS_F_ENV_TRUNC;
+	free(buf);
+	return err;
+}
+
 static int by_start(const void *a, const void *b)
 {
 	const struct scanned *x = a, *y = b;
