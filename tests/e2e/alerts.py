@@ -8,8 +8,8 @@
         read found nothing.
     alerts.py none FILE COND...
         Exit 1 (printing the offenders) if any line matches every COND.
-    alerts.py count FILE COND...
-        Print how many lines match every COND.
+    alerts.py count FILE [--after N] COND...
+        Print how many lines (after the first N) match every COND.
     alerts.py check COND... < LINE
         Check one alert read from stdin; report every COND that fails, with
         the value found, and exit 1 if any did.
@@ -277,11 +277,16 @@ def cmd_none(argv):
 
 def cmd_count(argv):
     path = argv[0]
+    after = 0
+    if argv[1:2] == ["--after"]:
+        after = int(argv[2])
+        argv = argv[:1] + argv[3:]
     conds = parse_conds(argv[1:])
+    lines = read_complete_lines(path)[after:]
     if not conds:
-        print(len(read_complete_lines(path)))
+        print(len(lines))
         return 0
-    n = sum(1 for raw in read_complete_lines(path)
+    n = sum(1 for raw in lines
         if (o := loads_lenient(raw)) is not None and matches(o, conds))
     print(n)
     return 0

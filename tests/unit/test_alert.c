@@ -217,8 +217,8 @@ static void test_session_chain(void **state)
 	(void)state;
 	who = npm_chain(s, 100, "/bin/sh", "sh -c node install.js", "/usr/bin/whoami", "whoami");
 	sh = who->parent;
+	unit_image_setenv(who->img, "GITHUB_ACTIONS", "true");
 	unit_image_setenv(who->img, "GITHUB_REPOSITORY", "acme/app");
-	unit_image_setenv(who->img, "CI", "true");
 	who->uid = 0;
 	verdict_init(&v, sh);
 	o = render(who, &v);
@@ -253,8 +253,10 @@ static void test_session_chain(void **state)
 	assert_int_equal(jint_at(o, "depsentry.depth"), 2);
 	assert_string_equal(jstr_at(o, "depsentry.matched.value"), "whoami");
 	assert_int_equal(jint_at(o, "depsentry.hook.pid"), 101);
-	assert_string_equal(jstr_at(o, "depsentry.ci.github_repository"), "acme/app");
-	assert_string_equal(jstr_at(o, "depsentry.ci.ci"), "true");
+	assert_string_equal(jstr_at(o, "depsentry.ci.provider"), "github-actions");
+	assert_string_equal(jstr_at(o, "depsentry.ci.repository"), "acme/app");
+	assert_string_equal(jstr_at(o, "depsentry.ci.source"), "process");
+	assert_null(jget(o, "depsentry.ci.run_id"));
 	assert_int_equal(json_object_array_length(jget(o, "depsentry.rules_matched")), 2);
 	assert_false(jbool_at(o, "depsentry.truncated.args"));
 	assert_false(jbool_at(o, "depsentry.ancestry_truncated"));
