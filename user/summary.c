@@ -486,6 +486,8 @@ int summary_add(struct summary *s, const char *line, size_t len, const char **wh
 	struct json_object *o;
 	const char *bad = NULL;
 
+	if (why)
+		*why = NULL;
 	s->lines++;	/* line numbers count blank lines too */
 	while (len > 0 && isspace((unsigned char)line[len - 1]))
 		len--;
