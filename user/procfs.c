@@ -168,8 +168,9 @@ int procfs_env(struct proc *p, const struct strlist *vars)
 	ssize_t n;
 	int err;
 
-	if (p->exited || (p->img->flags & DS_F_ENV_PRESENT))
-		return 0;	/* gone, or the kernel already sent it */
+	/* gone, or its environment already came from the kernel or /proc */
+	if (p->exited || p->from_proc || (p->img->flags & DS_F_ENV_PRESENT))
+		return 0;
 	buf = malloc(DS_ENV_MAX);
 	if (!buf)
 		return -ENOMEM;

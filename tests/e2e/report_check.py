@@ -117,13 +117,17 @@ def no_controls(text):
             err(f"a line could be a CI workflow command: {line[:80]!r}")
 
 
+def heading(exp):
+    n = len(exp["alerts"])
+    head = f"depsentry report: {n} alert{'' if n == 1 else 's'}"
+    return head + (f", highest {highest(exp)}" if n else "")
+
+
 def check_text(out, exp, fail_on):
     no_controls(out)
     lines = out.split("\n")
     n = len(exp["alerts"])
-    head = f"depsentry report: {n} alert{'' if n == 1 else 's'}"
-    if n:
-        head += f", highest {highest(exp)}"
+    head = heading(exp)
     if not lines[0].startswith(head + " ("):
         err(f"first line {lines[0]!r} does not start with {head!r}")
     if exp["malformed"]:
@@ -196,9 +200,7 @@ def check_markdown(out, exp, fail_on):
     no_controls(out)
     lines = out.split("\n")
     n = len(exp["alerts"])
-    head = f"### depsentry report: {n} alert{'' if n == 1 else 's'}"
-    if n:
-        head += f", highest {highest(exp)}"
+    head = "### " + heading(exp)
     if lines[0] != head:
         err(f"heading {lines[0]!r}, expected {head!r}")
     rows = [l for l in lines if l.startswith("|")]

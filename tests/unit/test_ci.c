@@ -24,54 +24,50 @@ static bool read_ctx(struct ci_context *c, const char *const *kv)
 	return ci_context_read(c, env_array, kv);
 }
 
+/* Each case: an environment, and every field it must give (NULL: none). */
+static const struct {
+	const char *env[20];
+	const char *want[CI_FIELD_MAX];
+} provider_cases[] = {
+	{ { "GITHUB_ACTIONS", "true", "GITHUB_SERVER_URL", "https://github.com",
+	    "GITHUB_REPOSITORY", "acme/app", "GITHUB_RUN_ID", "42", "GITHUB_JOB", "build",
+	    "RUNNER_NAME", "GitHub Actions 3", "GITHUB_WORKFLOW", "", "CI_JOB_ID", "9" },
+	  /* an empty workflow is unknown; GitLab's CI_JOB_ID means nothing here */
+	  { [CI_PROVIDER] = "github-actions", [CI_REPOSITORY] = "acme/app", [CI_RUN_ID] = "42",
+	    [CI_JOB] = "build", [CI_RUNNER] = "GitHub Actions 3",
+	    [CI_URL] = "https://github.com/acme/app/actions/runs/42" } },
+	{ { "GITLAB_CI", "true", "CI_PROJECT_PATH", "g/p", "CI_PROJECT_ID", "7",
+	    "CI_PIPELINE_ID", "100", "CI_JOB_ID", "200", "CI_JOB_URL", "https://gl/j/200",
+	    "GITHUB_REPOSITORY", "not/this" },
+	  { [CI_PROVIDER] = "gitlab", [CI_REPOSITORY] = "g/p", [CI_PROJECT_ID] = "7",
+	    [CI_RUN_ID] = "100", [CI_JOB_ID] = "200", [CI_URL] = "https://gl/j/200" } },
+	/* no server url: no run url */
+	{ { "GITHUB_ACTIONS", "true", "GITHUB_REPOSITORY", "acme/app", "GITHUB_RUN_ID", "42" },
+	  { [CI_PROVIDER] = "github-actions", [CI_REPOSITORY] = "acme/app", [CI_RUN_ID] = "42" } },
+	{ { "CI", "1", "GITHUB_REPOSITORY", "a/b" }, { [CI_PROVIDER] = "unknown" } },
+	{ { "GITHUB_ACTIONS", "false", "GITLAB_CI", "0" }, { NULL } },
+	{ { "CI", "false", "HOME", "/root" }, { NULL } },
+};
+
 static void test_providers(void **state)
 {
-	static const char *const gh[] = {
-		"GITHUB_ACTIONS", "true", "GITHUB_SERVER_URL", "https://github.com",
-		"GITHUB_REPOSITORY", "acme/app", "GITHUB_RUN_ID", "42", "GITHUB_JOB", "build",
-		"RUNNER_NAME", "GitHub Actions 3", "GITHUB_WORKFLOW", "", "CI_JOB_ID", "9", NULL,
-	};
-	static const char *const gl[] = {
-		"GITLAB_CI", "true", "CI_PROJECT_PATH", "g/p", "CI_PROJECT_ID", "7",
-		"CI_PIPELINE_ID", "100", "CI_JOB_ID", "200", "CI_JOB_URL", "https://gl/j/200",
-		"GITHUB_REPOSITORY", "not/this", NULL,
-	};
-	static const char *const off[] = { "GITHUB_ACTIONS", "false", "GITLAB_CI", "0", NULL };
-	static const char *const generic[] = { "CI", "1", "GITHUB_REPOSITORY", "a/b", NULL };
-	static const char *const nothing[] = { "CI", "false", "HOME", "/root", NULL };
-	static const char *const no_url[] = {
-		"GITHUB_ACTIONS", "true", "GITHUB_REPOSITORY", "acme/app", "GITHUB_RUN_ID", "42", NULL,
-	};
 	struct ci_context c;
+	size_t i, k;
 
 	(void)state;
-	assert_true(read_ctx(&c, gh));
-	assert_string_equal(c.v[CI_PROVIDER], "github-actions");
-	assert_string_equal(c.v[CI_REPOSITORY], "acme/app");
-	assert_string_equal(c.v[CI_RUN_ID], "42");
-	assert_string_equal(c.v[CI_JOB], "build");
-	assert_string_equal(c.v[CI_RUNNER], "GitHub Actions 3");
-	assert_string_equal(c.v[CI_URL], "https://github.com/acme/app/actions/runs/42");
-	assert_null(c.v[CI_WORKFLOW]);	/* empty is unknown */
-	assert_null(c.v[CI_JOB_ID]);	/* GitLab's variable means nothing here */
+	for (i = 0; i < ARRAY_SIZE(provider_cases); i++) {
+		const char *const *want = provider_cases[i].want;
+
+		assert_int_equal(read_ctx(&c, provider_cases[i].env), want[CI_PROVIDER] != NULL);
+		for (k = 0; want[CI_PROVIDER] && k < CI_FIELD_MAX; k++) {
+			if (want[k])
+				assert_string_equal(c.v[k], want[k]);
+			else
+				assert_null(c.v[k]);
+		}
+	}
 	assert_string_equal(ci_field_name(CI_RUN_ID), "run_id");
 	assert_null(ci_field_name(CI_FIELD_MAX));
-
-	assert_true(read_ctx(&c, gl));
-	assert_string_equal(c.v[CI_PROVIDER], "gitlab");
-	assert_string_equal(c.v[CI_REPOSITORY], "g/p");
-	assert_string_equal(c.v[CI_PROJECT_ID], "7");
-	assert_string_equal(c.v[CI_RUN_ID], "100");
-	assert_string_equal(c.v[CI_JOB_ID], "200");
-	assert_string_equal(c.v[CI_URL], "https://gl/j/200");
-
-	assert_false(read_ctx(&c, off));
-	assert_false(read_ctx(&c, nothing));
-	assert_true(read_ctx(&c, generic));
-	assert_string_equal(c.v[CI_PROVIDER], "unknown");
-	assert_null(c.v[CI_REPOSITORY]);
-	assert_true(read_ctx(&c, no_url));
-	assert_null(c.v[CI_URL]);
 }
 
 static void set_github(struct proc *p, const char *repo)
