@@ -49,6 +49,7 @@ struct agent {
 	const char *config_path;
 	const char *outputs[MAX_OUTPUTS];
 	size_t noutputs;
+	const char *events;	/* -e: the events file, over the configuration's */
 	int verbose;
 	const char *user;	/* -u */
 	enum severity fail_on;
@@ -74,7 +75,7 @@ struct child_error {
 static int agent_usage(void)
 {
 	fprintf(stderr,
-		"usage: depsentry exec [-c FILE] [-o FILE|-]... [-v] [-u USER]\n"
+		"usage: depsentry exec [-c FILE] [-o FILE|-]... [-e FILE|-] [-v] [-u USER]\n"
 		"                      [--fail-on low|medium|high|critical] -- CMD [ARG...]\n"
 		"exit: CMD's status when it failed (128+N on signal N), %d when only --fail-on\n"
 		"      was crossed, %d when depsentry could not run the sensor or CMD's user,\n"
@@ -93,7 +94,7 @@ static int parse_options(struct agent *a, int argc, char **argv)
 	int ch;
 
 	/* '+': CMD's own options are CMD's */
-	while ((ch = getopt_long(argc, argv, "+c:o:u:v", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+c:e:o:u:v", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			a->config_path = optarg;
@@ -104,6 +105,9 @@ static int parse_options(struct agent *a, int argc, char **argv)
 				return -EINVAL;
 			}
 			a->outputs[a->noutputs++] = optarg;
+			break;
+		case 'e':
+			a->events = optarg;
 			break;
 		case 'u':
 			a->user = optarg;
@@ -277,7 +281,8 @@ static int agent_start(struct agent *a)
 	output_set_tap(tap, a->summary);
 	if (a->noutputs == 0)
 		a->outputs[a->noutputs++] = DEFAULT_ALERT_PATH;
-	if (output_open(a->outputs, a->noutputs))
+	if (output_open(a->outputs, a->noutputs) ||
+	    events_open(a->events ? a->events : a->cfg->events_output, a->cfg->events_scope))
 		return -EIO;
 	host_info_load(&a->host);
 	proctable_set_host(a->host.id);
@@ -301,6 +306,7 @@ static void agent_stop(struct agent *a)
 	loop_free(a->loop);
 	sensor_close(a->sensor);
 	output_set_tap(NULL, NULL);
+	events_close();
 	output_close();
 	config_free(a->cfg);
 	ci_exec_root_clear();
@@ -455,6 +461,7 @@ static int agent_run(struct agent *a)
 	/* the counters, then the summary: the last words in the step's log */
 	loop_free(a->loop);
 	a->loop = NULL;
+	events_close();
 	summary_print(a->summary, REPORT_TEXT, "depsentry exec", stderr);
 	code = verdict(a, status);
 	if (!ok) {

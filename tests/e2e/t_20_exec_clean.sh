@@ -2,12 +2,13 @@
 # depsentry exec around a clean npm install (a postinstall running node -e,
 # a native build with make and cc) exits 0 with --fail-on medium: npm ran to
 # the end, its output went through, no alert names it and the summary says
-# so. The same exec around the canary's install (postinstall whoami) exits
+# so; -e writes its events as under run. The same exec around the canary's install (postinstall whoami) exits
 # 3: the quiet run was quiet because nothing happened, not because nothing
 # was seen. CMD runs as the invoking user: sudo's SUDO_UID/SUDO_GID (with
 # that user's HOME and USER), or -u USER, or exec's own user.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/agent.sh"
+. "$(dirname "$0")/events.sh"
 
 need_cmd make make
 need_cmd cc gcc
@@ -16,7 +17,7 @@ node_tgz=$(npm_pack quiet-node)
 native_tgz=$(npm_pack quiet-native)
 canary_tgz=$(npm_pack canary)
 
-EXEC_OPTS=(--fail-on medium)
+EXEC_OPTS=(--fail-on medium -e "$EVENTS")
 exec_npm "$T/clean" "$node_tgz" "$native_tgz"
 expect_rc 0 "a clean install is not a failure"
 [ "$(cat "$(installed "$T/clean" ds-e2e-quiet-node marker)" 2>/dev/null)" = x ] ||
@@ -28,6 +29,11 @@ expect_log '^depsentry exec: 0 alerts' "the summary does not say there was no al
 expect_log '0 alerts at or above medium: under the threshold' "the summary does not name the threshold"
 expect_log '^depsentry: /usr/bin/npm exited with status 0: exit 0$' "exec does not say why it exits 0"
 [ "$(exec_count 'depsentry.exec.pid?')" -eq 0 ] || fail "an alert names the clean install"
+step "-e: the events of the clean install, as under run"
+validate_events "$EVENTS"
+expect_events + "npm's start under exec" event.action=exec process.name=node \
+	'process.command_line~npm install' depsentry.exec.pid? depsentry.session.pid?
+EXEC_OPTS=(--fail-on medium)
 
 step "the same install of the canary crosses the threshold"
 exec_npm "$T/canary" "$canary_tgz"
