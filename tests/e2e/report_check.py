@@ -16,8 +16,12 @@ what differs and exits 1 on any difference.
 
 import datetime
 import json
+import os
 import re
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from ecs_check import _get as get  # noqa: E402  (tests/ecs_check.py)
 
 SEVS = ["critical", "high", "medium", "low"]
 SCORES = {"critical": 99, "high": 73, "medium": 47, "low": 21}
@@ -37,14 +41,6 @@ def when(ts):
     if frac:  # python wants at most 6 digits
         ts = ts.replace(frac.group(0), "." + frac.group(1)[:6].ljust(6, "0"))
     return datetime.datetime.fromisoformat(ts)
-
-
-def get(o, path):
-    for k in path.split("."):
-        if not isinstance(o, dict) or k not in o:
-            return None
-        o = o[k]
-    return o
 
 
 def severity(o):
