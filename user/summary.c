@@ -447,7 +447,7 @@ static const char *judge(struct summary *s, struct json_object *o)
 	const char *ts = jstr_get(o, "@timestamp"), *kind = jstr_get(o, "event.kind");
 	const char *rule = jstr_get(o, "rule.id");
 	enum severity sev = severity_of(o);
-	int64_t when;
+	int64_t when, cmd;
 
 	if (!json_object_is_type(o, json_type_object))
 		return "not a JSON object";
@@ -463,7 +463,7 @@ static const char *judge(struct summary *s, struct json_object *o)
 		s->earlier++;
 		return NULL;
 	}
-	if (s->exec_pid && !(jint_get(o, "depsentry.exec.pid", &when) && when == s->exec_pid)) {
+	if (s->exec_pid && !(jint_get(o, "depsentry.exec.pid", &cmd) && cmd == s->exec_pid)) {
 		if (strcmp(kind, "alert") == 0)
 			s->elsewhere[sev]++;
 		return NULL;
