@@ -188,7 +188,12 @@ void files_free(struct files *f)
 
 void files_stats(const struct files *f, struct files_stats *st)
 {
+	size_t i;
+
 	*st = f->st;
+	st->held = 0;
+	for (i = 0; i < FILES_HELD_MAX; i++)
+		st->held += f->held[i].used;
 }
 
 /* How a path the writer sees can be opened from here: directly when it

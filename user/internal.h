@@ -156,6 +156,9 @@ struct config {
 	struct strlist writers_suspicious;	/* like~ on process names or executable */
 	struct strlist writers_suspicious_cmd;	/* like~ on the command line */
 	struct strlist writers_known;		/* like~ on process names or executable */
+	/* health: status.c */
+	uint32_t status_interval;		/* seconds between status lines, 0: never */
+	char *status_file;			/* NULL: STATUS_FILE_DEFAULT */
 };
 
 extern const char config_builtin[];	/* config/depsentry.json, compiled in */
@@ -533,6 +536,7 @@ struct files_stats {
 	uint64_t merged;	/* writes of a temporary file the writer renamed */
 	uint64_t excluded;	/* by an exclusion or below min_severity */
 	uint64_t alerts;
+	uint64_t held;		/* writes held now, waiting for their writer */
 };
 
 typedef void (*file_emit_fn)(const struct file_event *ev, void *arg);
@@ -587,4 +591,39 @@ int output_write(const char *line, size_t len);	/* one write per destination */
 void output_close(void);
 /* Lines written whole, and failed or short writes, summed over destinations. */
 void output_stats(uint64_t *written, uint64_t *errors);
+
+/* status.c: the daemon's health, one line of key=value words */
+#define STATUS_FILE_DEFAULT	"/run/depsentry/status"
+#define STATUS_INTERVAL_DEFAULT	300
+#define STATUS_LOSSES_MAX	32
+
+struct status_count {
+	const char *name;
+	uint64_t value;
+};
+
+struct status {
+	uint32_t pid;			/* set by status_update */
+	uint64_t uptime;		/* seconds, set by status_update */
+	uint64_t records[DS_EV_MAX];	/* records read, by type */
+	uint64_t alerts[RULE_MAX];	/* alerts written, by rule */
+	struct status_count losses[STATUS_LOSSES_MAX];	/* every loss counter */
+	size_t nlosses;
+	uint64_t processes;		/* live entries of the process table */
+	uint64_t exited_held;		/* exited ancestors kept for a descendant */
+	uint64_t sessions;		/* install sessions alive */
+	uint64_t dns_cache;		/* addresses with a name */
+	uint64_t held_writes;		/* file writes waiting for their writer */
+	bool network_hooks;		/* connect hooks and DNS capture attached */
+};
+
+void status_init(void);		/* SIGUSR1 asks for a line */
+/* The line; -ENOSPC when it had to be cut to fit len. */
+int status_format(const struct status *st, char *buf, size_t len);
+/* Write line to path atomically (temporary file, rename), mode 0644. */
+int status_write(const char *path, const char *line);
+/* Once a second: the status file; the log line when due or asked for. */
+void status_update(struct status *st, const struct config *c);
+void status_remove(void);	/* at exit: the file this daemon wrote */
+int status_main(int argc, char **argv);	/* depsentry status [-c FILE] */
 #endif /* DEPSENTRY_INTERNAL_H */

@@ -25,6 +25,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: depsentry run [-c FILE] [-o FILE|-]... [-v]\n"
 			"       depsentry check-config [-c FILE]\n"
+			"       depsentry status [-c FILE]\n"
 			"       depsentry version\n");
 	exit(2);
 }
@@ -155,6 +156,8 @@ int main(int argc, char **argv)
 			usage();
 		return cmd_run(&o);
 	}
+	if (strcmp(cmd, "status") == 0)
+		return status_main(argc, argv);
 	if (strcmp(cmd, "check-config") == 0) {
 		if (parse_options(argc, argv, &o, false))
 			usage();
