@@ -592,6 +592,12 @@ void output_close(void);
 /* Lines written whole, and failed or short writes, summed over destinations. */
 void output_stats(uint64_t *written, uint64_t *errors);
 
+/* caps.c: the capabilities the running daemon keeps (docs/deployment.md) */
+uint64_t caps_kept(void);	/* bit (1 << CAP_x) for each */
+/* Keep only those, in the effective, permitted and bounding sets; empty the
+ * inheritable and ambient sets; set no_new_privs. 0 or -errno. */
+int caps_drop(void);
+
 /* status.c: the daemon's health, one line of key=value words */
 #define STATUS_FILE_DEFAULT	"/run/depsentry/status"
 #define STATUS_INTERVAL_DEFAULT	300

@@ -111,6 +111,8 @@ static int cmd_run(struct options *o)
 		log_warnx("cannot set up the event loop");
 		goto out_sensor;
 	}
+	if (caps_drop())
+		fatalx("cannot drop privileges");
 	fprintf(stderr, "depsentry: ready\n");
 	notify("READY=1");
 	if (loop_run(d) == 0)
