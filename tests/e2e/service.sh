@@ -152,6 +152,9 @@ sd_cleanup()
 			ALERTS=$T/unit-alerts.json
 			;;
 		esac
+		# stopping the unit removes its PrivateTmp= directories from the
+		# machine's /tmp and /var/tmp; exit alone leaves them
+		sd_ctl stop depsentry.service >/dev/null 2>&1
 		sd_ctl exit >/dev/null 2>&1
 		for i in $(seq 100); do
 			[ -d "/proc/$SD_PID" ] || break
