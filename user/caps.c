@@ -45,7 +45,7 @@ static const struct kept_cap {
 	{ CAP_SYS_PTRACE, "cap_sys_ptrace", "/proc/PID/root and /proc/PID/environ" },
 	{ CAP_DAC_READ_SEARCH, "cap_dac_read_search",
 	  "build-marker lookups in private directories, open_by_handle_at" },
-	/* unused by the arms so far; fanotify needs it for FAN_MARK_FILESYSTEM */
+	/* the fanotify rename watch: filesystem marks need it (the other arms do not) */
 	{ CAP_SYS_ADMIN, "cap_sys_admin", "fanotify_mark of file systems mounted after start" },
 };
 

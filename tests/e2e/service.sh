@@ -99,8 +99,7 @@ wait_for()
 # new PID, mount and cgroup namespaces, as container managers do, with:
 # its own cgroup subtree (removed at exit), its own /run, /var/log and
 # /etc/systemd/system, /etc/depsentry hidden, $DEPSENTRY as
-# /usr/local/sbin/depsentry (where the unit wants it, and where its
-# sandbox lets it be seen: the source tree may be under /tmp or /home), /dev/console a file in $T
+# /usr/local/sbin/depsentry (where the unit wants it), /dev/console a file in $T
 # (systemd does not write to the machine's console; it writes nothing to a
 # file that is not a terminal either), and a target that starts nothing. The host's file systems are
 # otherwise the same, so the unit's sandbox is built from the real ones;
@@ -152,8 +151,8 @@ sd_cleanup()
 			ALERTS=$T/unit-alerts.json
 			;;
 		esac
-		# stopping the unit removes its PrivateTmp= directories from the
-		# machine's /tmp and /var/tmp; exit alone leaves them
+		# stop the unit first: exit alone leaves what it made outside
+		# (PrivateTmp= directories, for one) behind
 		sd_ctl stop depsentry.service >/dev/null 2>&1
 		sd_ctl exit >/dev/null 2>&1
 		for i in $(seq 100); do
