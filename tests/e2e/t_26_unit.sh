@@ -16,7 +16,8 @@
 #     /var/log/depsentry/alerts.json; a Makefile written beside a CMake
 #     build marker by a shell in systemd's mount namespace that exits at
 #     once is recognised as generated (the daemon, in a namespace of its
-#     own, looks through PID 1's root); `depsentry status` inside prints the
+#     own, looks through PID 1's root); a workflow renamed into place there
+#     is alerted with its path; `depsentry status` inside prints the
 #     unit's /run/depsentry/status; `systemctl kill -s USR1` logs the status
 #     line; a SIGKILL is restarted (Restart=on-failure) and ready again;
 #     `systemctl stop` ends it cleanly (exit 0, result success, the counters
@@ -61,8 +62,9 @@ step "(c) the unit, run by systemd"
 canary_prepare
 files_scratch
 gen=$VT/gen
-mkdir -p "$gen/build"
+mkdir -p "$gen/build" "$VT/repo/.github/workflows"
 echo 'CMAKE_HOME_DIRECTORY:INTERNAL=..' >"$gen/build/CMakeCache.txt"
+echo 'on: push' >"$VT/moved.yml"
 cat >"$T/e2e.conf" <<'EOF'
 # the machine's sysinit.target is not for a test to start
 [Unit]
@@ -118,6 +120,13 @@ sd_in sh -c 'echo all: >"$1/build/Makefile"' sh "$gen" || fail "the write in $ge
 barrier
 assert_none "a generated Makefile was alerted: the daemon did not look through PID 1's root" \
 	rule.id=$RULE "file.path=$gen/build/Makefile"
+
+step "a workflow renamed into place from systemd's namespace"
+# from inside, as on a machine whose PID 1 is systemd: fanotify gives the
+# daemon a renamer's pid in the daemon's PID namespace, none for one outside
+sd_in mv "$VT/moved.yml" "$VT/repo/.github/workflows/ci.yml" || fail "mv failed"
+a=$(wait_file "$VT/repo/.github/workflows/ci.yml" event.action=rename)
+: "$a"
 
 step "depsentry status, inside (the file is rewritten every second)"
 counted()
