@@ -6,6 +6,12 @@ CC		?= cc
 CLANG		?= clang
 BPFTOOL		?= bpftool
 PREFIX		?= /usr/local
+SBINDIR		?= $(PREFIX)/sbin
+MANDIR		?= $(PREFIX)/share/man
+DOCDIR		?= $(PREFIX)/share/doc/depsentry
+UNITDIR		?= $(PREFIX)/lib/systemd/system
+LOGROTATE	?= config/depsentry.logrotate
+CONFDIR		:= /etc/depsentry
 
 ARCH		:= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 CFLAGS		?= -O2 -g
@@ -17,7 +23,8 @@ LDLIBS		:= -lbpf -lelf -lz -ljson-c
 DEBS		:= make clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libjson-c-dev \
 		   libcmocka-dev pkg-config python3 python3-pip python3-setuptools python3-wheel \
 		   iproute2 procps curl wget gcc util-linux dnsmasq-base \
-		   qemu-system-x86 busybox-static e2fsprogs cpio
+		   qemu-system-x86 busybox-static e2fsprogs cpio \
+		   systemd man-db groff-base
 APT_GET		:= DEBIAN_FRONTEND=noninteractive apt-get
 
 BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
@@ -38,7 +45,7 @@ msg		= @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps run test unit e2e test-kernels bench install clean
+.PHONY: all deps run test unit e2e test-kernels bench install uninstall clean
 
 all: $(OUT)/depsentry
 
@@ -120,8 +127,42 @@ test: deps all
 bench: deps all
 	@bench/run.sh
 
+# The configuration is the administrator's: installed once, never
+# overwritten nor removed. The unit names the binary and the documentation
+# where PREFIX puts them.
 install: all
-	install -D -m 0755 $(OUT)/depsentry $(DESTDIR)$(PREFIX)/sbin/depsentry
+	$(call msg,INSTALL,$(DESTDIR)$(SBINDIR)/depsentry)
+	$(Q)install -D -m 0755 $(OUT)/depsentry $(DESTDIR)$(SBINDIR)/depsentry
+	$(call msg,INSTALL,$(DESTDIR)$(UNITDIR)/depsentry.service)
+	$(Q)install -d -m 0755 $(DESTDIR)$(UNITDIR)
+	$(Q)sed -e 's|/usr/local/sbin/depsentry|$(SBINDIR)/depsentry|g' \
+		-e 's|/usr/local/share/doc/depsentry|$(DOCDIR)|g' systemd/depsentry.service \
+		> $(DESTDIR)$(UNITDIR)/depsentry.service
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/depsentry.service
+	$(call msg,INSTALL,$(DESTDIR)$(MANDIR)/man8/depsentry.8)
+	$(Q)install -D -m 0644 docs/depsentry.8 $(DESTDIR)$(MANDIR)/man8/depsentry.8
+	$(call msg,INSTALL,$(DESTDIR)$(DOCDIR))
+	$(Q)install -D -m 0644 -t $(DESTDIR)$(DOCDIR) README.md config/depsentry.json
+	$(Q)install -D -m 0644 -t $(DESTDIR)$(DOCDIR)/docs docs/*.md
+	$(Q)if [ -f $(LOGROTATE) ]; then \
+		printf '  %-8s %s\n' INSTALL $(DESTDIR)/etc/logrotate.d/depsentry; \
+		install -D -m 0644 $(LOGROTATE) $(DESTDIR)/etc/logrotate.d/depsentry; \
+	fi
+	$(Q)if [ -e $(DESTDIR)$(CONFDIR)/depsentry.json ]; then \
+		printf '  %-8s %s\n' KEEP "$(DESTDIR)$(CONFDIR)/depsentry.json (the default is $(DOCDIR)/depsentry.json)"; \
+	else \
+		printf '  %-8s %s\n' INSTALL $(DESTDIR)$(CONFDIR)/depsentry.json; \
+		install -D -m 0644 config/depsentry.json $(DESTDIR)$(CONFDIR)/depsentry.json; \
+	fi
+
+uninstall:
+	$(call msg,REMOVE,$(DESTDIR)$(SBINDIR)/depsentry and the unit, man page, documentation)
+	$(Q)rm -f $(DESTDIR)$(SBINDIR)/depsentry $(DESTDIR)$(UNITDIR)/depsentry.service \
+		$(DESTDIR)$(MANDIR)/man8/depsentry.8 $(DESTDIR)/etc/logrotate.d/depsentry
+	$(Q)rm -rf $(DESTDIR)$(DOCDIR)
+	$(Q)if [ -e $(DESTDIR)$(CONFDIR)/depsentry.json ]; then \
+		printf '  %-8s %s\n' KEEP $(DESTDIR)$(CONFDIR)/depsentry.json; \
+	fi
 
 clean:
 	rm -rf $(OUT)

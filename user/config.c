@@ -30,6 +30,7 @@
 #define DEFAULT_DNS_CACHE	16384U
 #define DEFAULT_DNS_MIN_TTL	60U	/* clients cache longer than short TTLs say */
 #define DEFAULT_DNS_MAX_TTL	86400U
+#define STATUS_INTERVAL_MAX	86400LL
 
 static const char *const severity_names[] = {
 	[SEV_NONE] = "none",
@@ -649,6 +650,9 @@ static const struct field config_fields[] = {
 	  .max = PROCTABLE_MAX },
 	{ .key = "min_severity", .parse = parse_severity,
 	  .off = offsetof(struct config, min_severity) },
+	{ .key = "status_interval", .parse = parse_u32,
+	  .off = offsetof(struct config, status_interval), .max = STATUS_INTERVAL_MAX },
+	STRING("status_file", struct config, status_file, false),
 	{ .key = "environment", .parse = parse_env_names,
 	  .off = offsetof(struct config, env_vars), .required = true },
 	OBJECTS("package_managers", pms, npms, struct pm_def, pm_fields, NULL, true),
@@ -727,6 +731,7 @@ void config_free(struct config *c)
 		allow_free(&c->allow[i]);
 	free(c->allow);
 	free(c->events_output);
+	free(c->status_file);
 	free(c);
 }
 
@@ -791,6 +796,7 @@ static struct config *config_new(const char *name)
 	c->ringbuf_bytes = DEFAULT_RINGBUF;
 	c->proctable_max = DEFAULT_PROCTABLE;
 	c->min_severity = SEV_MEDIUM;
+	c->status_interval = STATUS_INTERVAL_DEFAULT;
 	c->pm_child_enabled = true;
 	c->lifecycle_enabled = true;
 	c->egress_enabled = true;

@@ -41,6 +41,7 @@ struct held {
 struct files {
 	const struct config *c;
 	unsigned long own_mnt_ns;	/* the daemon's mount namespace */
+	unsigned long init_mnt_ns;	/* PID 1's, 0 if unknown */
 	struct held held[FILES_HELD_MAX];
 	uint64_t seen[FILES_SEEN_MAX];	/* hashes of (pid, start, path), a ring */
 	size_t seen_next;
@@ -167,6 +168,7 @@ struct files *files_new(const struct config *c)
 		return NULL;
 	f->c = c;
 	f->own_mnt_ns = mnt_ns_of("/proc/self/ns/mnt");
+	f->init_mnt_ns = mnt_ns_of("/proc/1/ns/mnt");
 	return f;
 }
 
@@ -197,11 +199,19 @@ void files_observe(struct files *f, file_emit_fn fn, void *arg)
 
 void files_stats(const struct files *f, struct files_stats *st)
 {
+	size_t i;
+
 	*st = f->st;
+	st->held = 0;
+	for (i = 0; i < FILES_HELD_MAX; i++)
+		st->held += f->held[i].used;
 }
 
 /* How a path the writer sees can be opened from here: directly when it
- * shares our mount namespace, else through its /proc root while it lives. */
+ * shares our mount namespace; through PID 1's root when it shares PID 1's
+ * (a service's own namespace, as under systemd's sandbox, leaves the
+ * machine's processes there, and PID 1 outlives a writer gone before its
+ * record is read); else through the writer's root while it lives. */
 static bool view_path(const struct files *f, const struct file_event *ev, const char *path,
 		      char *buf, size_t len)
 {
@@ -209,6 +219,8 @@ static bool view_path(const struct files *f, const struct file_event *ev, const 
 
 	if (!ev->mnt_ns || ev->mnt_ns == f->own_mnt_ns)
 		n = snprintf(buf, len, "%s", path);
+	else if (f->init_mnt_ns && ev->mnt_ns == f->init_mnt_ns)
+		n = snprintf(buf, len, "/proc/1/root%s", path);
 	else
 		n = snprintf(buf, len, "/proc/%u/root%s", ev->pid, path);
 	return n > 0 && (size_t)n < len;

@@ -167,6 +167,9 @@ struct config {
 	/* the events behind the rules (docs/events.md) */
 	char *events_output;			/* a file or "-", NULL: none unless -e */
 	enum events_scope events_scope;
+	/* health: status.c */
+	uint32_t status_interval;		/* seconds between status lines, 0: never */
+	char *status_file;			/* NULL: STATUS_FILE_DEFAULT */
 };
 
 extern const char config_builtin[];	/* config/depsentry.json, compiled in */
@@ -601,6 +604,7 @@ struct files_stats {
 	uint64_t merged;	/* writes of a temporary file the writer renamed */
 	uint64_t excluded;	/* by an exclusion or below min_severity */
 	uint64_t alerts;
+	uint64_t held;		/* writes held now, waiting for their writer */
 };
 
 typedef void (*file_emit_fn)(const struct file_event *ev, void *arg);
@@ -766,4 +770,45 @@ void events_stats(struct events_stats *st);
 /* Log lost lines once they change (final: every counter, at exit). */
 void events_report(bool final);
 void events_close(void);	/* reports the final counts */
+
+/* caps.c: the capabilities the running daemon keeps (docs/deployment.md) */
+uint64_t caps_kept(void);	/* bit (1 << CAP_x) for each */
+/* Keep only those, in the effective, permitted and bounding sets; empty the
+ * inheritable and ambient sets; set no_new_privs. 0 or -errno. */
+int caps_drop(void);
+
+/* status.c: the daemon's health, one line of key=value words */
+#define STATUS_FILE_DEFAULT	"/run/depsentry/status"
+#define STATUS_INTERVAL_DEFAULT	300
+#define STATUS_LOSSES_MAX	32
+
+struct status_count {
+	const char *name;
+	uint64_t value;
+};
+
+struct status {
+	uint32_t pid;			/* set by status_update */
+	uint64_t uptime;		/* seconds, set by status_update */
+	uint64_t records[DS_EV_MAX];	/* records read, by type */
+	uint64_t alerts[RULE_MAX];	/* alerts written, by rule */
+	struct status_count losses[STATUS_LOSSES_MAX];	/* every loss counter */
+	size_t nlosses;
+	uint64_t processes;		/* live entries of the process table */
+	uint64_t exited_held;		/* exited ancestors kept for a descendant */
+	uint64_t sessions;		/* install sessions alive */
+	uint64_t dns_cache;		/* addresses with a name */
+	uint64_t held_writes;		/* file writes waiting for their writer */
+	bool network_hooks;		/* connect hooks and DNS capture attached */
+};
+
+void status_init(void);		/* SIGUSR1 asks for a line */
+/* The line; -ENOSPC when it had to be cut to fit len. */
+int status_format(const struct status *st, char *buf, size_t len);
+/* Write line to path atomically (temporary file, rename), mode 0644. */
+int status_write(const char *path, const char *line);
+/* Once a second: the status file; the log line when due or asked for. */
+void status_update(struct status *st, const struct config *c);
+void status_remove(void);	/* at exit: the file this daemon wrote */
+int status_main(int argc, char **argv);	/* depsentry status [-c FILE] */
 #endif /* DEPSENTRY_INTERNAL_H */

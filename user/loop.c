@@ -75,6 +75,7 @@ struct daemon_ctx {
 	size_t npending;
 	uint64_t records[DS_EV_MAX];
 	uint64_t alerts;
+	uint64_t rule_alerts[RULE_MAX];	/* alerts written, by rule */
 	uint64_t user[UC_MAX];
 	uint64_t kernel[DS_COUNTER_MAX];
 	uint64_t reported[DS_COUNTER_MAX + UC_MAX];
@@ -115,8 +116,10 @@ static void emit(struct daemon_ctx *d, const struct proc *p, const struct verdic
 		d->user[UC_ALERT_FAILED]++;
 		return;
 	}
-	if (output_write(line, len) == 0)
+	if (output_write(line, len) == 0) {
 		d->alerts++;
+		d->rule_alerts[v->rule]++;
+	}
 	free(line);
 }
 
@@ -689,6 +692,38 @@ static void report_counters(struct daemon_ctx *d, bool final)
 		log_warnx("events lost or damaged:%s", msg);
 }
 
+/* The health line (status.c): what was seen, written, lost and held. */
+static void update_status(struct daemon_ctx *d)
+{
+	struct status st = { .network_hooks = d->net_on };
+	struct proctable_stats ps;
+	struct dns_cache_stats cs;
+	struct files_stats fs;
+	uint64_t output_errors;
+	int i;
+
+	_Static_assert(DS_COUNTER_MAX + UC_MAX + 1 <= STATUS_LOSSES_MAX, "status losses");
+	memcpy(st.records, d->records, sizeof(st.records));
+	memcpy(st.alerts, d->rule_alerts, sizeof(st.alerts));
+	for (i = 0; i < DS_COUNTER_MAX + UC_MAX; i++) {
+		st.losses[i].name = i < DS_COUNTER_MAX ? sensor_counter_name(i)
+						       : user_counter_names[i - DS_COUNTER_MAX];
+		st.losses[i].value = i < DS_COUNTER_MAX ? d->kernel[i] : d->user[i - DS_COUNTER_MAX];
+	}
+	output_stats(NULL, &output_errors);
+	st.losses[i] = (struct status_count){ "output_errors", output_errors };
+	st.nlosses = i + 1;
+	proctable_stats(d->pt, &ps);
+	st.processes = ps.live;
+	st.exited_held = ps.held;
+	st.sessions = ps.sessions;
+	dns_cache_stats(egress_cache(d->egress), &cs);
+	st.dns_cache = cs.entries;
+	files_stats(d->files, &fs);
+	st.held_writes = fs.held;
+	status_update(&st, d->cfg);
+}
+
 static void tick(struct daemon_ctx *d)
 {
 	struct proctable_stats st;
@@ -712,6 +747,7 @@ static void tick(struct daemon_ctx *d)
 		d->last_sweep = now;
 		proctable_sweep(d->pt);
 	}
+	update_status(d);
 }
 
 /* One epoll set: the ring buffer's own epoll fd, and the DNS socket. */
@@ -796,6 +832,8 @@ struct daemon_ctx *loop_new(const struct config *c, struct sensor *s, const stru
 		if (!d->rb || loop_poll_setup(d))
 			goto fail;
 		procfs_scan(d->pt, &c->env_vars, scanned, d);
+		status_init();
+		update_status(d);
 	}
 	return d;
 fail:
@@ -908,6 +946,7 @@ void loop_free(struct daemon_ctx *d)
 			 (unsigned long long)ws.overflows, (unsigned long long)ws.unresolved,
 			 (unsigned long long)ws.malformed);
 	}
+	status_remove();
 	if (d->dns_fd[0] >= 0)
 		close(d->dns_fd[0]);
 	if (d->dns_fd[1] >= 0)

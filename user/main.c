@@ -30,6 +30,7 @@ static void usage(void)
 			"       depsentry report [-i FILE|-] [--since TIME] "
 			"[--format text|markdown|json] [--fail-on SEVERITY]\n"
 			"       depsentry check-config [-c FILE]\n"
+			"       depsentry status [-c FILE]\n"
 			"       depsentry version\n"
 			"exec exits with CMD's status when it failed, 3 when only --fail-on was "
 			"crossed, 125 when the sensor could not run;\n"
@@ -123,6 +124,8 @@ static int cmd_run(struct options *o)
 		log_warnx("cannot set up the event loop");
 		goto out_sensor;
 	}
+	if (caps_drop())
+		fatalx("cannot drop privileges");
 	fprintf(stderr, "depsentry: ready\n");
 	notify("READY=1");
 	if (loop_run(d) == 0)
@@ -173,6 +176,8 @@ int main(int argc, char **argv)
 		return agent_main(argc, argv);
 	if (strcmp(cmd, "report") == 0)
 		return report_main(argc, argv);
+	if (strcmp(cmd, "status") == 0)
+		return status_main(argc, argv);
 	if (strcmp(cmd, "check-config") == 0) {
 		if (parse_options(argc, argv, &o, false))
 			usage();

@@ -305,6 +305,29 @@ static void test_sizes(void **state)
 			 "$.process_table_size: 4194305 is out of range");
 }
 
+static void test_status_keys(void **state)
+{
+	struct config *c;
+	char *text, *errs;
+
+	(void)state;
+	assert_int_equal(config_load(NULL, &c, stderr), 0);
+	assert_int_equal(c->status_interval, STATUS_INTERVAL_DEFAULT);
+	assert_null(c->status_file);
+	config_free(c);
+	text = doc("status_interval", "0", "status_file", "\"/run/x/status\"");
+	assert_int_equal(parse(text, &c, &errs), 0);
+	assert_int_equal(c->status_interval, 0);
+	assert_string_equal(c->status_file, "/run/x/status");
+	config_free(c);
+	free(errs);
+	free(text);
+	expect_doc_error("status_interval", "86401", "$.status_interval: 86401 is out of range");
+	expect_doc_error("status_interval", "\"5m\"", "$.status_interval: expected an integer");
+	expect_doc_error("status_file", "\"\"", "$.status_file: must not be empty");
+	expect_doc_error("status_file", "[\"/run/x\"]", "$.status_file: expected a string");
+}
+
 static void test_strings(void **state)
 {
 	(void)state;
@@ -529,6 +552,7 @@ int main(void)
 		cmocka_unit_test(test_several_errors),
 		cmocka_unit_test(test_no_errs_stream),
 		cmocka_unit_test(test_load_file),
+		cmocka_unit_test(test_status_keys),
 		cmocka_unit_test(test_load_fixtures),
 	};
 
