@@ -196,6 +196,53 @@ static void test_write_held_and_deduplicated(void **state)
 	config_free(c);
 }
 
+static void collect_pattern(const struct file_event *ev, void *arg)
+{
+	char *pattern = arg;
+
+	snprintf(pattern, 64, "%s", ev->pattern);
+}
+
+static void poison(struct strlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		memset(l->v[i], 'X', strlen(l->v[i]));
+}
+
+/* A reload frees the configuration a held write was matched under: the
+ * write keeps its pattern; later records are judged by the new one. */
+static void test_held_write_outlives_its_config(void **state)
+{
+	struct config *a = builtin(), *b = builtin();
+	struct files *f = files_new(a);
+	struct got g = { 0 };
+	char pattern[64] = "";
+	struct rec r;
+	size_t len;
+
+	(void)state;
+	len = write_rec(&r, 10, wf, sizeof(wf));
+	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect, &g), 0);
+	assert_int_equal(g.n, 0);	/* held */
+	b->cicd_sev[WRITER_OTHER] = SEV_HIGH;
+	files_set_config(f, b);
+	poison(&a->watch_pipeline);
+	poison(&a->watch_build);
+	config_free(a);
+	files_flush(f, 0, 0, 0, collect_pattern, pattern);
+	assert_string_equal(pattern, "*/.github/workflows/*");
+
+	len = write_rec(&r, 11, wf, sizeof(wf));
+	files_record(f, NULL, &r.e, r.data, len, collect, &g);
+	files_flush(f, 0, 0, 0, collect, &g);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.sev, SEV_HIGH);
+	files_free(f);
+	config_free(b);
+}
+
 static void test_rename_merges_its_write(void **state)
 {
 	static const char tmp[] = "sedAb12\0workflows\0.github\0r";
@@ -437,6 +484,7 @@ int main(void)
 		cmocka_unit_test(test_anchor),
 		cmocka_unit_test(test_join_normalize),
 		cmocka_unit_test(test_write_held_and_deduplicated),
+		cmocka_unit_test(test_held_write_outlives_its_config),
 		cmocka_unit_test(test_rename_merges_its_write),
 		cmocka_unit_test(test_relative_rename_joined),
 		cmocka_unit_test(test_generated_build_tree),

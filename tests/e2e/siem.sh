@@ -1,0 +1,120 @@
+# tests/e2e/siem.sh: helpers of the scenarios about reloading and the alert
+# log as a SIEM source (SIGHUP, rotation, forwarders). Sourced after lib.sh
+# and files.sh.
+
+# Every SIGHUP ends with exactly one of these lines in the daemon log.
+HUP_DONE='configuration (reloaded from|not reloaded)'
+
+# log_count ERE: how many lines of the daemon log match.
+log_count()
+{
+	grep -Ec -- "$1" "$DS_LOG" || true
+}
+
+# wait_log_count ERE N WHAT: wait until more than N lines match ERE.
+wait_log_count()
+{
+	local ere=$1 n=$2 what=$3 deadline=$((SECONDS + ALERT_TIMEOUT))
+
+	until [ "$(log_count "$ere")" -gt "$n" ]; do
+		pid_alive "$DS_PID" || fail "the daemon died: $what"
+		[ "$SECONDS" -lt "$deadline" ] ||
+			fail "$what: no new '$ere' line in the daemon log within ${ALERT_TIMEOUT}s"
+		sleep 0.1
+	done
+}
+
+# ds_hup: send SIGHUP and wait until the daemon has handled it.
+ds_hup()
+{
+	local before
+
+	before=$(log_count "$HUP_DONE")
+	kill -HUP "$DS_PID"
+	wait_log_count "$HUP_DONE" "$before" "SIGHUP"
+}
+
+# config_edit OUT PYTHON: the shipped configuration, changed by PYTHON (a
+# statement on `c`, the parsed document), written one key per line to OUT.
+config_edit()
+{
+	"$PY" - "$SRC_ROOT/config/depsentry.json" "$1" "$2" <<'PYEOF'
+import json, sys
+c = json.load(open(sys.argv[1]))
+exec(sys.argv[3])
+json.dump(c, open(sys.argv[2] + ".new", "w"), indent=1)
+PYEOF
+	mv "$1.new" "$1"
+}
+
+# burst_start N DIR: a shell writes N new workflow files under DIR, about
+# a thousand a second: N cicd-file-modified alerts. Sets BURST_PID.
+burst_start()
+{
+	mkdir -p "$2/.github/workflows"
+	(cd "$2" && exec bash -c 'for ((i = 1; i <= $0; i++)); do
+		echo "on: push" >".github/workflows/burst-$i.yml"
+		[ $((i % 50)) -ne 0 ] || sleep 0.05
+	done' "$1") &
+	BURST_PID=$!
+	BG_PIDS+=("$BURST_PID")
+}
+
+# burst_wait: the burst has written all its files.
+burst_wait()
+{
+	wait "$BURST_PID" || fail "the burst writer failed"
+}
+
+# lines FILE: complete lines in FILE (0 when missing).
+lines()
+{
+	if [ -f "$1" ]; then
+		"$PY" "$ALERTS_PY" count "$1"
+	else
+		echo 0
+	fi
+}
+
+# wait_lines FILE N: until FILE holds at least N complete lines.
+wait_lines()
+{
+	local deadline=$((SECONDS + ALERT_TIMEOUT))
+
+	until [ "$(lines "$1")" -ge "$2" ]; do
+		pid_alive "$DS_PID" || fail "the daemon died while waiting for $2 lines in $1"
+		[ "$SECONDS" -lt "$deadline" ] ||
+			fail "$1 holds $(lines "$1") lines, not $2, after ${ALERT_TIMEOUT}s"
+		sleep 0.05
+	done
+}
+
+# same_lines WHAT REFERENCE FILE...: the lines of FILE... (gzip read as
+# such) are those of REFERENCE, each exactly once; every line is whole.
+same_lines()
+{
+	local what=$1
+
+	shift
+	"$PY" - "$@" <<'PYEOF' || fail "$what"
+import collections, gzip, sys
+def read(path):
+    data = (gzip.open if path.endswith(".gz") else open)(path, "rb").read()
+    if data and not data.endswith(b"\n"):
+        sys.exit(f"{path}: ends in the middle of a line")
+    return data.splitlines()
+want = collections.Counter(read(sys.argv[1]))
+got = collections.Counter()
+for p in sys.argv[2:]:
+    got.update(read(p))
+missing = want - got
+extra = got - want
+dup = {k: n for k, n in got.items() if n > 1}
+for name, bad in (("missing", missing), ("not in the reference", extra), ("duplicated", dup)):
+    if bad:
+        print(f"{sum(bad.values())} line(s) {name}, e.g. {next(iter(bad))[:300]!r}")
+if missing or extra or dup:
+    sys.exit(1)
+print(f"   {sum(got.values())} lines, each exactly once")
+PYEOF
+}
