@@ -118,3 +118,33 @@ if missing or extra or dup:
 print(f"   {sum(got.values())} lines, each exactly once")
 PYEOF
 }
+
+# logrotate_conf OUT LOG PIDFILE [DIRECTIVE]: config/depsentry.logrotate for
+# LOG, its postrotate signalling the pid in PIDFILE (and a systemd unit that
+# does not exist, so no real service is ever signalled); DIRECTIVE, when
+# given, is added to the block.
+logrotate_conf()
+{
+	local out=$1 log=$2 pidfile=$3 extra=${4:-} src=$SRC_ROOT/config/depsentry.logrotate
+
+	need_cmd logrotate logrotate
+	[ "$(grep -c '^/var/log/depsentry/alerts.json {$' "$src")" = 1 ] &&
+		[ "$(grep -c '/run/depsentry.pid' "$src")" = 1 ] &&
+		[ "$(grep -c 'depsentry.service' "$src")" = 1 ] ||
+		fail "$src no longer has the log path, pid file and unit this test rewrites"
+	sed -e "s|^/var/log/depsentry/alerts.json {\$|$log {${extra:+\\n\\t$extra}|" \
+		-e "s|/run/depsentry.pid|$pidfile|g" \
+		-e "s|depsentry.service|depsentry-e2e-absent.service|" "$src" >"$out"
+}
+
+# rotate CONF: logrotate -f CONF (its own state file), then wait until the
+# daemon has handled the SIGHUP of postrotate.
+rotate()
+{
+	local before
+
+	before=$(log_count "$HUP_DONE")
+	logrotate -f -s "$T/logrotate.state" "$1" >>"$T/logrotate.log" 2>&1 ||
+		fail "logrotate -f $1 failed: $(tail -n 5 "$T/logrotate.log")"
+	wait_log_count "$HUP_DONE" "$before" "the SIGHUP of logrotate's postrotate"
+}
