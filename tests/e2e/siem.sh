@@ -148,3 +148,108 @@ rotate()
 		fail "logrotate -f $1 failed: $(tail -n 5 "$T/logrotate.log")"
 	wait_log_count "$HUP_DONE" "$before" "the SIGHUP of logrotate's postrotate"
 }
+
+# rsyslog_start LOG OUT: a private rsyslogd (its own configuration, work
+# directory and pid file under $T; never the machine's) whose imfile input
+# reads LOG and writes each line unchanged to OUT, as docs/siem.md shows.
+# Waits until imfile has opened LOG. Sets RSYSLOG_PID.
+rsyslog_start()
+{
+	local log=$1 out=$2 conf=$T/rsyslog.conf deadline
+
+	need_cmd rsyslogd rsyslog
+	mkdir -p "$T/rsyslog"
+	cat >"$conf" <<CONF
+global(workDirectory="$T/rsyslog" maxMessageSize="256k")
+module(load="imfile")
+template(name="depsentry-json" type="string" string="%msg%\n")
+input(type="imfile" file="$log" tag="depsentry" ruleset="depsentry"
+      reopenOnTruncate="on")
+ruleset(name="depsentry") {
+	action(type="omfile" file="$out" template="depsentry-json")
+}
+CONF
+	rsyslogd -N1 -f "$conf" >"$T/rsyslog-check.log" 2>&1 ||
+		fail "rsyslogd -N1 refused $conf: $(cat "$T/rsyslog-check.log")"
+	rsyslogd -n -f "$conf" -i "$T/rsyslog.pid" >"$T/rsyslog.log" 2>&1 &
+	RSYSLOG_PID=$!
+	BG_PIDS+=("$RSYSLOG_PID")
+	disown "$RSYSLOG_PID"	# no "Killed" line from bash when cleanup kills it
+	deadline=$((SECONDS + 10))
+	until ls -l "/proc/$RSYSLOG_PID/fd" 2>/dev/null | grep -qF -- "-> $log"; do
+		pid_alive "$RSYSLOG_PID" || fail "rsyslogd died: $(cat "$T/rsyslog.log")"
+		[ "$SECONDS" -lt "$deadline" ] || fail "rsyslogd did not open $log within 10s"
+		sleep 0.1
+	done
+}
+
+# forwarded_all REFERENCE OUT: wait until OUT has as many lines as
+# REFERENCE (rsyslog has caught up), then compare them.
+forwarded_all()
+{
+	local ref=$1 out=$2 deadline=$((SECONDS + ALERT_TIMEOUT))
+
+	until [ "$(lines "$out")" -ge "$(lines "$ref")" ]; do
+		pid_alive "$RSYSLOG_PID" || fail "rsyslogd died: $(cat "$T/rsyslog.log")"
+		[ "$SECONDS" -lt "$deadline" ] || break
+		sleep 0.1
+	done
+	same_lines "rsyslog did not deliver every alert exactly once" "$ref" "$out"
+}
+
+# caught_up OUT: wait until rsyslog has delivered the last alert written
+# so far (it reads in order: everything before it was read too).
+caught_up()
+{
+	local out=$1 last deadline=$((SECONDS + ALERT_TIMEOUT))
+
+	last=$(tail -n 1 "$ALERTS")
+	until grep -qxF -- "$last" "$out" 2>/dev/null; do
+		pid_alive "$RSYSLOG_PID" || fail "rsyslogd died: $(cat "$T/rsyslog.log")"
+		[ "$SECONDS" -lt "$deadline" ] ||
+			fail "rsyslog did not deliver the last alert within ${ALERT_TIMEOUT}s"
+		sleep 0.1
+	done
+}
+
+# forwarder_stopped_rotation CONF LOG OUT N: with rsyslog caught up, stop
+# it (SIGSTOP); a shell writes N workflow files (their alerts are in LOG,
+# unread by rsyslog); logrotate -f CONF; one more file (a few lines, fewer
+# bytes than rsyslog had read); rsyslog continues (SIGCONT). Sets STOPPED
+# to the files written while it was stopped, before the rotation, and
+# AFTER to the one written after it.
+forwarder_stopped_rotation()
+{
+	local conf=$1 log=$2 out=$3 n=$4
+
+	caught_up "$out"
+	step "stop rsyslogd; $n alerts; logrotate; one alert; continue rsyslogd"
+	kill -STOP "$RSYSLOG_PID"
+	mkdir -p "$VT/stopped/.github/workflows"
+	# a shell that exits: its held writes are judged at its exit, before
+	# the barrier's
+	run_in "$VT/stopped" bash -c 'for ((i = 1; i <= $0; i++)); do
+		echo "on: push" >".github/workflows/s-$i.yml"
+	done' "$n"
+	STOPPED="$VT/stopped/.github/workflows/s-"
+	barrier
+	rotate "$conf"
+	sh_in "$VT/stopped" "echo 'on: push' > .github/workflows/after.yml"
+	AFTER=$VT/stopped/.github/workflows/after.yml
+	wait_file "$AFTER" >/dev/null
+	kill -CONT "$RSYSLOG_PID"
+}
+
+# delivered OUT PREFIX: how many lines of OUT are alerts about a path
+# starting with PREFIX.
+delivered()
+{
+	"$PY" - "$1" "$2" <<'PYEOF'
+import json, sys
+n = 0
+for line in open(sys.argv[1], "rb"):
+    if json.loads(line).get("file", {}).get("path", "").startswith(sys.argv[2]):
+        n += 1
+print(n)
+PYEOF
+}
