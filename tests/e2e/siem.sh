@@ -58,6 +58,7 @@ burst_start()
 	done' "$1") &
 	BURST_PID=$!
 	BG_PIDS+=("$BURST_PID")
+	WRITTEN=$((WRITTEN + $1))
 }
 
 # burst_wait: the burst has written all its files.
@@ -89,50 +90,93 @@ wait_lines()
 	done
 }
 
-# same_lines WHAT REFERENCE FILE...: the lines of FILE... (gzip read as
-# such) are those of REFERENCE, each exactly once; every line is whole.
+# The alerts this scenario caused are those about a path under $VT: the
+# burst's, the barriers' and the stopped-forwarder files'. WRITTEN counts
+# the files written besides the barriers.
+WRITTEN=0
+
+# mine FILE...: how many lines of FILE... (gzip read as such) are alerts
+# about a path under $VT.
+mine()
+{
+	"$PY" - "$VT/" "$@" <<'PYEOF'
+import gzip, json, sys
+n = 0
+for p in sys.argv[2:]:
+    for line in (gzip.open if p.endswith(".gz") else open)(p, "rb"):
+        if json.loads(line).get("file", {}).get("path", "").startswith(sys.argv[1]):
+            n += 1
+print(n)
+PYEOF
+}
+
+# wait_mine FILE: until FILE holds an alert for every file this scenario
+# wrote (barriers included). Held writes leave the daemon in the order of
+# its slots, so a barrier's alert may come before others of the same
+# moment: this waits for them all.
+wait_mine()
+{
+	local want=$((WRITTEN + BARRIER_N)) deadline=$((SECONDS + ALERT_TIMEOUT))
+
+	until [ "$(mine "$1")" -ge "$want" ]; do
+		pid_alive "$DS_PID" || [ "$1" != "$ALERTS" ] || fail "the daemon died"
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
+}
+
+# same_lines WHAT REFERENCE FILE...: every alert of this scenario in
+# REFERENCE is in exactly one line of FILE... (gzip read as such), and
+# every line of FILE... is one of REFERENCE, whole. The daemon writes each
+# line to REFERENCE first, and FILE... are read before it, so alerts of
+# other processes of the machine written meanwhile do not count.
 same_lines()
 {
 	local what=$1
 
 	shift
-	"$PY" - "$@" <<'PYEOF' || fail "$what"
-import collections, gzip, sys
+	"$PY" - "$VT/" "$@" <<'PYEOF' || fail "$what"
+import collections, gzip, json, sys
 def read(path):
     data = (gzip.open if path.endswith(".gz") else open)(path, "rb").read()
     if data and not data.endswith(b"\n"):
         sys.exit(f"{path}: ends in the middle of a line")
     return data.splitlines()
-want = collections.Counter(read(sys.argv[1]))
+def mine(line):
+    return json.loads(line).get("file", {}).get("path", "").startswith(sys.argv[1])
 got = collections.Counter()
-for p in sys.argv[2:]:
+for p in sys.argv[3:]:
     got.update(read(p))
+ref = read(sys.argv[2])
+want = collections.Counter(l for l in ref if mine(l))
+refset = set(ref)
 missing = want - got
-extra = got - want
+extra = {k: n for k, n in got.items() if k not in refset}
 dup = {k: n for k, n in got.items() if n > 1}
 for name, bad in (("missing", missing), ("not in the reference", extra), ("duplicated", dup)):
     if bad:
         print(f"{sum(bad.values())} line(s) {name}, e.g. {next(iter(bad))[:300]!r}")
 if missing or extra or dup:
     sys.exit(1)
-print(f"   {sum(got.values())} lines, each exactly once")
+print(f"   {sum(want.values())} alerts of this scenario, each exactly once")
 PYEOF
 }
 
 # logrotate_conf OUT LOG PIDFILE [DIRECTIVE]: config/depsentry.logrotate for
-# LOG, its postrotate signalling the pid in PIDFILE (and a systemd unit that
-# does not exist, so no real service is ever signalled); DIRECTIVE, when
-# given, is added to the block.
+# LOG and events.json beside it, its postrotate signalling the pid in
+# PIDFILE (and a systemd unit that does not exist, so no real service is
+# ever signalled); DIRECTIVE, when given, is added to the block.
 logrotate_conf()
 {
 	local out=$1 log=$2 pidfile=$3 extra=${4:-} src=$SRC_ROOT/config/depsentry.logrotate
+	local files='/var/log/depsentry/alerts.json /var/log/depsentry/events.json'
 
 	need_cmd logrotate logrotate
-	[ "$(grep -c '^/var/log/depsentry/alerts.json {$' "$src")" = 1 ] &&
+	[ "$(grep -c "^$files {\$" "$src")" = 1 ] &&
 		[ "$(grep -c '/run/depsentry.pid' "$src")" = 1 ] &&
 		[ "$(grep -c 'depsentry.service' "$src")" = 1 ] ||
 		fail "$src no longer has the log path, pid file and unit this test rewrites"
-	sed -e "s|^/var/log/depsentry/alerts.json {\$|$log {${extra:+\\n\\t$extra}|" \
+	sed -e "s|^$files {\$|$log ${log%/*}/events.json {${extra:+\\n\\t$extra}|" \
 		-e "s|/run/depsentry.pid|$pidfile|g" \
 		-e "s|depsentry.service|depsentry-e2e-absent.service|" "$src" >"$out"
 }
@@ -183,31 +227,31 @@ CONF
 	done
 }
 
-# forwarded_all REFERENCE OUT: wait until OUT has as many lines as
-# REFERENCE (rsyslog has caught up), then compare them.
+# forwarded_all REFERENCE OUT: wait until rsyslog has delivered as many
+# alerts of this scenario as were written (or the time-out), then compare.
 forwarded_all()
 {
-	local ref=$1 out=$2 deadline=$((SECONDS + ALERT_TIMEOUT))
-
-	until [ "$(lines "$out")" -ge "$(lines "$ref")" ]; do
-		pid_alive "$RSYSLOG_PID" || fail "rsyslogd died: $(cat "$T/rsyslog.log")"
-		[ "$SECONDS" -lt "$deadline" ] || break
-		sleep 0.1
-	done
-	same_lines "rsyslog did not deliver every alert exactly once" "$ref" "$out"
+	wait_mine "$ALERTS" || fail "the daemon did not alert every file written"
+	wait_mine "$2" || true
+	same_lines "rsyslog did not deliver every alert exactly once" "$1" "$2"
 }
 
-# caught_up OUT: wait until rsyslog has delivered the last alert written
-# so far (it reads in order: everything before it was read too).
+# caught_up OUT: every alert so far is in the daemon's reference, then a
+# barrier whose alert rsyslog must deliver to OUT: imfile reads the file in
+# order, so it has then read everything written before (what it lost, it
+# will never deliver).
 caught_up()
 {
-	local out=$1 last deadline=$((SECONDS + ALERT_TIMEOUT))
+	local out=$1 last deadline
 
-	last=$(tail -n 1 "$ALERTS")
-	until grep -qxF -- "$last" "$out" 2>/dev/null; do
+	wait_mine "$ALERTS" || fail "the daemon did not alert every file written"
+	barrier
+	last="\"path\":\"$VT/barrier/.github/workflows/barrier-$BARRIER_N.yml\""
+	deadline=$((SECONDS + ALERT_TIMEOUT))
+	until grep -qF -- "$last" "$out" 2>/dev/null; do
 		pid_alive "$RSYSLOG_PID" || fail "rsyslogd died: $(cat "$T/rsyslog.log")"
 		[ "$SECONDS" -lt "$deadline" ] ||
-			fail "rsyslog did not deliver the last alert within ${ALERT_TIMEOUT}s"
+			fail "rsyslog did not deliver the barrier's alert within ${ALERT_TIMEOUT}s"
 		sleep 0.1
 	done
 }
@@ -232,10 +276,13 @@ forwarder_stopped_rotation()
 		echo "on: push" >".github/workflows/s-$i.yml"
 	done' "$n"
 	STOPPED="$VT/stopped/.github/workflows/s-"
+	WRITTEN=$((WRITTEN + n))
 	barrier
+	wait_mine "$ALERTS" || fail "the daemon did not alert every file written"
 	rotate "$conf"
 	sh_in "$VT/stopped" "echo 'on: push' > .github/workflows/after.yml"
 	AFTER=$VT/stopped/.github/workflows/after.yml
+	WRITTEN=$((WRITTEN + 1))
 	wait_file "$AFTER" >/dev/null
 	kill -CONT "$RSYSLOG_PID"
 }

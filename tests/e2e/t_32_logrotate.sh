@@ -5,7 +5,8 @@
 # alert of a second output that is never rotated is in exactly one of the
 # rotated files and the new one; the newest rotated file is left
 # uncompressed (delaycompress), the older one is gzip; the new file was
-# created by the daemon, 0640.
+# created by the daemon, 0640. The events file (-e) beside it is rotated
+# and reopened the same way: one event per burst file, none twice.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/files.sh"
 . "$(dirname "$0")/siem.sh"
@@ -15,10 +16,11 @@ BURST=${E2E_BURST:-3000}
 files_scratch
 umask 022
 log=$T/log/alerts.json
+events=$T/log/events.json
 pidfile=$T/depsentry.pid
 ALERTS=$T/all.json		# never rotated: the reference, and what wait_alert reads
 logrotate_conf "$T/logrotate.conf" "$log" "$pidfile"
-ds_start -o "$log" -p "$pidfile"
+ds_start -o "$log" -e "$events" -p "$pidfile"
 [ "$(cat "$pidfile")" = "$DS_PID" ] || fail "the pid file $pidfile does not hold the daemon's pid"
 
 step "a shell writes $BURST workflow files; logrotate -f twice meanwhile"
@@ -30,7 +32,7 @@ wait_lines "$ALERTS" $((BURST / 2))
 rotate "$T/logrotate.conf"
 burst_wait
 barrier
-wait_lines "$log" 1
+wait_mine "$ALERTS" || fail "the daemon did not alert every file written"
 
 step "every alert in exactly one of $log.2.gz, $log.1, $log"
 [ -f "$log.2.gz" ] && gzip -t "$log.2.gz" || fail "no gzip $log.2.gz after the second rotation"
@@ -49,6 +51,30 @@ PYEOF
 	echo "   $f: $n burst alerts"
 done
 [ "$(stat -c %a "$log")" = 640 ] || fail "the new $log is mode $(stat -c %a "$log"), not 640"
+
+step "the events file: rotated with it, one event per burst file in all"
+[ -f "$events.2.gz" ] && [ -f "$events.1" ] && [ -f "$events" ] ||
+	fail "the events file was not rotated twice and reopened"
+"$PY" - "$VT/burst/" "$BURST" "$events.2.gz" "$events.1" "$events" <<'PYEOF' || fail "the events across rotation are wrong"
+import collections, gzip, json, sys
+lines = collections.Counter()
+paths = collections.Counter()
+for p in sys.argv[3:]:
+    data = (gzip.open if p.endswith(".gz") else open)(p, "rb").read()
+    if not data.endswith(b"\n"):
+        sys.exit(f"{p}: ends in the middle of a line")
+    for line in data.splitlines():
+        lines[line] += 1
+        path = json.loads(line).get("file", {}).get("path", "")
+        if path.startswith(sys.argv[1]):
+            paths[path] += 1
+if any(n > 1 for n in lines.values()):
+    sys.exit("an event line is in two files")
+want = int(sys.argv[2])
+if len(paths) != want or any(n != 1 for n in paths.values()):
+    sys.exit(f"{len(paths)} burst files have events, {sum(paths.values())} events: not one each of {want}")
+print(f"   {len(paths)} burst files, one event each, across the rotated events files")
+PYEOF
 n=$(alert_count rule.id=cicd-file-modified "file.path~^$VT/burst/")
 [ "$n" -eq "$BURST" ] || fail "$n burst alerts, not $BURST"
 

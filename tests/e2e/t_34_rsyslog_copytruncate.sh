@@ -39,22 +39,23 @@ for quarter in 1 2 3; do
 done
 burst_wait
 barrier
+wait_mine "$ALERTS" || fail "the daemon did not alert every file written"
 [ -f "$log.1" ] && [ -f "$log.2.gz" ] && [ -f "$log.3.gz" ] ||
 	fail "three copytruncate rotations did not leave .1, .2.gz and .3.gz"
 "$PY" - "$ALERTS" "$log" "$log.1" "$log.2.gz" "$log.3.gz" <<'PYEOF' || fail "(a) the daemon's files after copytruncate are wrong"
 import collections, gzip, sys
-ref = set(open(sys.argv[1], "rb").read().splitlines())
 seen = collections.Counter()
-for p in sys.argv[2:]:
+for p in sys.argv[2:]:	# before the reference, which is written first
     data = (gzip.open if p.endswith(".gz") else open)(p, "rb").read()
     if b"\0" in data:
         sys.exit(f"{p}: NUL bytes: a write landed past the truncated end")
     if not data.endswith(b"\n"):
         sys.exit(f"{p}: ends in the middle of a line")
-    for line in data.splitlines():
-        if line not in ref:
-            sys.exit(f"{p}: a line that is no alert: {line[:200]!r}")
-        seen[line] += 1
+    seen.update(data.splitlines())
+ref = set(open(sys.argv[1], "rb").read().splitlines())
+for line in seen:
+    if line not in ref:
+        sys.exit(f"a line that is no alert: {line[:200]!r}")
 dup = [l for l, n in seen.items() if n > 1]
 if dup:
     sys.exit(f"{len(dup)} alerts in two rotated files")
@@ -64,8 +65,8 @@ PYEOF
 caught_up "$fwd"
 "$PY" - "$ALERTS" "$fwd" <<'PYEOF' || fail "(a) rsyslog delivered a line twice, or a torn or foreign one"
 import collections, sys
-ref = set(open(sys.argv[1], "rb").read().splitlines())
 got = collections.Counter(open(sys.argv[2], "rb").read().splitlines())
+ref = set(open(sys.argv[1], "rb").read().splitlines())
 bad = [l for l in got if l not in ref]
 if bad:
     sys.exit(f"{len(bad)} delivered lines are no alert, e.g. {bad[0][:200]!r}")
@@ -77,7 +78,6 @@ PYEOF
 
 step "(b) rsyslog stopped across a copytruncate"
 forwarder_stopped_rotation "$T/logrotate.conf" "$log" "$fwd" 200
-barrier
 caught_up "$fwd"
 n=$(delivered "$fwd" "$STOPPED")
 [ "$n" -eq 0 ] || fail "rsyslog delivered $n of the alerts truncated away before it read them: docs/siem.md says they are lost"

@@ -231,12 +231,12 @@ static void test_held_write_outlives_its_config(void **state)
 	poison(&a->watch_pipeline);
 	poison(&a->watch_build);
 	config_free(a);
-	files_flush(f, 0, 0, 0, collect_pattern, pattern);
+	files_flush(f, 0, collect_pattern, pattern);
 	assert_string_equal(pattern, "*/.github/workflows/*");
 
 	len = write_rec(&r, 11, wf, sizeof(wf));
 	files_record(f, NULL, &r.e, r.data, len, collect, &g);
-	files_flush(f, 0, 0, 0, collect, &g);
+	files_flush(f, 0, collect, &g);
 	assert_int_equal(g.n, 1);
 	assert_int_equal(g.sev, SEV_HIGH);
 	files_free(f);

@@ -43,9 +43,11 @@ static void test_restart_settings(void **state)
 	c->ringbuf_bytes = old->ringbuf_bytes / 2;
 	c->proctable_max = old->proctable_max * 2;
 	c->min_severity = SEV_HIGH;
-	assert_int_equal(reload_keep_restart_settings(c, old), 2);
+	c->events_output = strdup("/var/log/depsentry/events.json");
+	assert_int_equal(reload_keep_restart_settings(c, old), 3);
 	assert_int_equal(c->ringbuf_bytes, old->ringbuf_bytes);
 	assert_int_equal(c->proctable_max, old->proctable_max);
+	assert_null(c->events_output);
 	assert_int_equal(c->min_severity, SEV_HIGH);	/* applied live */
 	config_free(old);
 	config_free(c);
