@@ -162,7 +162,8 @@ void reload_apply(struct daemon_ctx *d, struct sensor *s)
 	struct config *c, *old = *live;
 	int err;
 
-	if (output_reopen() == 0 && events_reopen() == 0)
+	err = output_reopen();
+	if (!events_reopen() && !err)
 		log_info("SIGHUP: alert files reopened");
 	if (reload_parse(path, &c)) {
 		log_warnx("configuration not reloaded: %s has errors; the one read from %s stays in force",
