@@ -104,8 +104,11 @@ import gzip, json, sys
 n = 0
 for p in sys.argv[2:]:
     for line in (gzip.open if p.endswith(".gz") else open)(p, "rb"):
-        if json.loads(line).get("file", {}).get("path", "").startswith(sys.argv[1]):
-            n += 1
+        try:	# a torn line (copytruncate) is nobody's alert
+            path = json.loads(line).get("file", {}).get("path", "")
+        except ValueError:
+            continue
+        n += path.startswith(sys.argv[1])
 print(n)
 PYEOF
 }
@@ -143,7 +146,10 @@ def read(path):
         sys.exit(f"{path}: ends in the middle of a line")
     return data.splitlines()
 def mine(line):
-    return json.loads(line).get("file", {}).get("path", "").startswith(sys.argv[1])
+    try:
+        return json.loads(line).get("file", {}).get("path", "").startswith(sys.argv[1])
+    except ValueError:
+        return False
 got = collections.Counter()
 for p in sys.argv[3:]:
     got.update(read(p))
@@ -295,8 +301,11 @@ delivered()
 import json, sys
 n = 0
 for line in open(sys.argv[1], "rb"):
-    if json.loads(line).get("file", {}).get("path", "").startswith(sys.argv[2]):
-        n += 1
+    try:	# a torn line (copytruncate) is nobody's alert
+        path = json.loads(line).get("file", {}).get("path", "")
+    except ValueError:
+        continue
+    n += path.startswith(sys.argv[2])
 print(n)
 PYEOF
 }

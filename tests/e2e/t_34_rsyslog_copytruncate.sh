@@ -5,10 +5,11 @@
 # (a) Three copytruncate rotations during a 3000-alert burst. The daemon
 #     writes with O_APPEND, so after each truncation its next line lands
 #     at the file's new start: the live file is whole lines, no hole of
-#     NULs. rsyslog delivers no alert twice and no torn or foreign line.
-#     Whether one was lost depends on timing (logrotate's window between
-#     its copy and its truncation; whether imfile had read up to the
-#     truncation), so losses are counted and printed, not asserted.
+#     NULs. rsyslog delivers no alert twice. Whether alerts were lost, or
+#     a line torn (imfile halfway through a line at the truncation glues
+#     it to the next one), depends on timing (logrotate's window between
+#     its copy and its truncation; where imfile was), so those are counted
+#     and printed, not asserted.
 # (b) Deterministic: rsyslog stopped (SIGSTOP) across a copytruncate, as a
 #     busy or restarting forwarder is. The 200 alerts written while it was
 #     stopped, before the truncation, are in the rotated copy, but rsyslog
@@ -63,17 +64,19 @@ print(f"   live + rotated files: {len(seen)} of {len(ref)} alerts, none twice, "
       f"{len(ref) - len(seen)} lost between logrotate's copy and its truncation")
 PYEOF
 caught_up "$fwd"
-"$PY" - "$ALERTS" "$fwd" <<'PYEOF' || fail "(a) rsyslog delivered a line twice, or a torn or foreign one"
+"$PY" - "$ALERTS" "$fwd" <<'PYEOF' || fail "(a) rsyslog delivered an alert twice"
 import collections, sys
 got = collections.Counter(open(sys.argv[2], "rb").read().splitlines())
 ref = set(open(sys.argv[1], "rb").read().splitlines())
-bad = [l for l in got if l not in ref]
-if bad:
-    sys.exit(f"{len(bad)} delivered lines are no alert, e.g. {bad[0][:200]!r}")
 dup = [l for l, n in got.items() if n > 1]
 if dup:
     sys.exit(f"{len(dup)} alerts delivered twice")
-print(f"   rsyslog: {len(got)} of {len(ref)} alerts, none twice, {len(ref) - len(got)} lost")
+# a line imfile was halfway through when the file was truncated is glued
+# to the first line written after: both alerts are lost as such
+torn = [l for l in got if l not in ref]
+whole = len(got) - len(torn)
+print(f"   rsyslog: {whole} of {len(ref)} alerts whole, none twice, {len(torn)} torn lines, "
+      f"{len(ref) - whole} lost")
 PYEOF
 
 step "(b) rsyslog stopped across a copytruncate"
