@@ -24,7 +24,8 @@ DEBS		:= make clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libjson-c-dev 
 		   libcmocka-dev pkg-config python3 python3-pip python3-setuptools python3-wheel \
 		   iproute2 procps curl wget gcc util-linux dnsmasq-base \
 		   qemu-system-x86 busybox-static e2fsprogs cpio \
-		   systemd man-db groff-base
+		   systemd man-db groff-base \
+		   logrotate rsyslog
 APT_GET		:= DEBIAN_FRONTEND=noninteractive apt-get
 
 BPF_SRCS	:= $(wildcard bpf/*.bpf.c)

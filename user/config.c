@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -876,6 +877,13 @@ static char *config_read(const char *path, size_t *len, FILE *errs)
 	}
 	fclose(f);
 	return buf;
+}
+
+const char *config_path(const char *opt)
+{
+	if (!opt && access(DEFAULT_CONFIG_PATH, F_OK) == 0)
+		return DEFAULT_CONFIG_PATH;
+	return opt;
 }
 
 int config_load(const char *path, struct config **out, FILE *errs)

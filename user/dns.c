@@ -510,18 +510,31 @@ struct dns_cache {
 	struct dns_cache_stats st;
 };
 
+static bool limits_valid(uint32_t max, uint32_t min_ttl, uint32_t max_ttl)
+{
+	return max != 0 && max <= (1U << 31) && min_ttl <= max_ttl;
+}
+
+/* One bucket per entry kept, a power of two. */
+static uint32_t buckets_for(uint32_t max)
+{
+	uint32_t n = 16;
+
+	while (n < max)
+		n <<= 1;
+	return n;
+}
+
 struct dns_cache *dns_cache_new(uint32_t max, uint32_t min_ttl, uint32_t max_ttl)
 {
 	struct dns_cache *c;
-	uint32_t n = 16;
+	uint32_t n = buckets_for(max);
 
-	if (max == 0 || max > (1U << 31) || min_ttl > max_ttl)
+	if (!limits_valid(max, min_ttl, max_ttl))
 		return NULL;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
-	while (n < max)
-		n <<= 1;
 	c->buckets = calloc(n, sizeof(*c->buckets));
 	if (!c->buckets) {
 		free(c);
@@ -665,6 +678,36 @@ int dns_cache_add(struct dns_cache *c, const struct ipaddr *addr, const char *na
 	e->name[n] = '\0';
 	e->expires = expiry(c, ttl, now_ns);
 	list_push(c, e);
+	return 0;
+}
+
+int dns_cache_resize(struct dns_cache *c, uint32_t max, uint32_t min_ttl, uint32_t max_ttl)
+{
+	uint32_t n = buckets_for(max);
+	struct dns_entry **buckets, **head, *e;
+
+	if (!limits_valid(max, min_ttl, max_ttl))
+		return -EINVAL;
+	if (n != c->mask + 1) {
+		buckets = calloc(n, sizeof(*buckets));
+		if (!buckets)
+			return -ENOMEM;
+		free(c->buckets);
+		c->buckets = buckets;
+		c->mask = n - 1;
+		for (e = c->oldest; e; e = e->newer) {
+			head = bucket(c, &e->addr);
+			e->hnext = *head;
+			*head = e;
+		}
+	}
+	c->max = max;
+	c->min_ttl = min_ttl;
+	c->max_ttl = max_ttl;
+	while (c->st.entries > c->max) {
+		c->st.evicted++;
+		entry_drop(c, c->oldest);
+	}
 	return 0;
 }
 

@@ -483,6 +483,15 @@ struct egress *egress_new(const struct config *c)
 	return g;
 }
 
+int egress_set_config(struct egress *g, const struct config *c)
+{
+	int err = dns_cache_resize(g->cache, c->dns_cache_max, c->dns_min_ttl, c->dns_max_ttl);
+
+	if (!err)
+		g->cfg = c;
+	return err;
+}
+
 void egress_free(struct egress *g)
 {
 	if (!g)

@@ -21,6 +21,7 @@
 static struct {
 	int fd;				/* -1: no events file */
 	bool owned;			/* opened here, closed by events_close */
+	char *path;			/* for events_reopen */
 	enum events_scope scope;
 	struct events_stats st;
 	uint64_t reported;		/* lines lost at the last report */
@@ -38,6 +39,7 @@ int events_open(const char *path, enum events_scope scope)
 	fd = output_open_path(path, &ev_out.owned);
 	if (fd < 0)
 		return fd;
+	ev_out.path = strdup(path);
 	ev_out.fd = fd;
 	ev_out.scope = scope;
 	log_debug("events to %s, scope %s", path, scope == EVENTS_ALL ? "all" : "sessions");
@@ -120,6 +122,13 @@ void events_report(bool final)
 			  (unsigned long long)st->split);
 }
 
+int events_reopen(void)
+{
+	if (ev_out.fd < 0 || !ev_out.owned || !ev_out.path)
+		return 0;
+	return output_reopen_path(ev_out.path, &ev_out.fd);
+}
+
 void events_close(void)
 {
 	if (ev_out.fd < 0)
@@ -129,4 +138,6 @@ void events_close(void)
 		close(ev_out.fd);
 	ev_out.fd = -1;
 	ev_out.owned = false;
+	free(ev_out.path);
+	ev_out.path = NULL;
 }

@@ -34,6 +34,7 @@
 
 struct held {
 	struct file_event ev;
+	char *pattern;		/* ev.pattern, copied: a reload may free the config */
 	bool used;
 	bool gone;		/* its writer exited: out at the next flush */
 };
@@ -179,6 +180,19 @@ void file_event_free(struct file_event *ev)
 	ev->path = ev->old_path = NULL;
 }
 
+void files_set_config(struct files *f, const struct config *c)
+{
+	f->c = c;
+}
+
+static void held_release(struct held *h)
+{
+	file_event_free(&h->ev);
+	free(h->pattern);
+	h->pattern = NULL;
+	h->used = false;
+}
+
 void files_free(struct files *f)
 {
 	size_t i;
@@ -187,7 +201,7 @@ void files_free(struct files *f)
 		return;
 	for (i = 0; i < FILES_HELD_MAX; i++)
 		if (f->held[i].used)
-			file_event_free(&f->held[i].ev);
+			held_release(&f->held[i]);
 	free(f);
 }
 
@@ -387,8 +401,7 @@ static void merge_held(struct files *f, const struct file_event *ren)
 
 		if (h->used && h->ev.pid == ren->pid && h->ev.start == ren->start &&
 		    strcmp(h->ev.path, ren->old_path) == 0) {
-			file_event_free(&h->ev);
-			h->used = false;
+			held_release(h);
 			f->st.merged++;
 		}
 	}
@@ -396,23 +409,28 @@ static void merge_held(struct files *f, const struct file_event *ren)
 
 static void hold(struct files *f, struct file_event *ev, file_emit_fn fn, void *arg)
 {
-	size_t i, oldest = 0;
+	char *pattern = strdup(ev->pattern);
+	size_t i, slot = 0;
 
-	for (i = 0; i < FILES_HELD_MAX; i++) {
-		if (!f->held[i].used) {
-			f->held[i].ev = *ev;
-			f->held[i].used = true;
-			f->held[i].gone = false;
-			return;
-		}
-		if (f->held[i].ev.ts < f->held[oldest].ev.ts)
-			oldest = i;
+	if (!pattern) {		/* no copy to keep: judged at once instead */
+		emit(f, ev, fn, arg);
+		file_event_free(ev);
+		return;
 	}
-	/* full: the oldest goes out now */
-	emit(f, &f->held[oldest].ev, fn, arg);
-	file_event_free(&f->held[oldest].ev);
-	f->held[oldest].ev = *ev;
-	f->held[oldest].gone = false;
+	for (i = 0; i < FILES_HELD_MAX && f->held[i].used; i++)
+		if (f->held[i].ev.ts < f->held[slot].ev.ts)
+			slot = i;
+	if (i < FILES_HELD_MAX) {
+		slot = i;
+	} else {		/* full: the oldest goes out now */
+		emit(f, &f->held[slot].ev, fn, arg);
+		held_release(&f->held[slot]);
+	}
+	f->held[slot].ev = *ev;
+	f->held[slot].ev.pattern = pattern;
+	f->held[slot].pattern = pattern;
+	f->held[slot].used = true;
+	f->held[slot].gone = false;
 }
 
 void files_writer_exited(struct files *f, uint32_t pid, uint64_t start)
@@ -424,20 +442,27 @@ void files_writer_exited(struct files *f, uint32_t pid, uint64_t start)
 			f->held[i].gone = true;
 }
 
+static bool due(const struct held *h, uint64_t now_ns)
+{
+	return h->used && (!now_ns || h->gone || h->ev.ts + FILES_HOLD_NS <= now_ns);
+}
+
+/* Held writes go out oldest first, so that alerts keep the order of the
+ * writes (a test's barrier, a reader of the log, rely on it). */
 void files_flush(struct files *f, uint64_t now_ns, file_emit_fn fn, void *arg)
 {
-	size_t i;
+	size_t i, oldest;
 
-	for (i = 0; i < FILES_HELD_MAX; i++) {
-		struct held *h = &f->held[i];
-
-		if (!h->used)
-			continue;
-		if (now_ns && !h->gone && h->ev.ts + FILES_HOLD_NS > now_ns)
-			continue;
-		emit(f, &h->ev, fn, arg);
-		file_event_free(&h->ev);
-		h->used = false;
+	for (;;) {
+		oldest = FILES_HELD_MAX;
+		for (i = 0; i < FILES_HELD_MAX; i++)
+			if (due(&f->held[i], now_ns) &&
+			    (oldest == FILES_HELD_MAX || f->held[i].ev.ts < f->held[oldest].ev.ts))
+				oldest = i;
+		if (oldest == FILES_HELD_MAX)
+			return;
+		emit(f, &f->held[oldest].ev, fn, arg);
+		held_release(&f->held[oldest]);
 	}
 }
 

@@ -181,6 +181,9 @@ int config_load(const char *path, struct config **out, FILE *errs);
 int config_parse(const char *name, const char *text, size_t len, struct config **out,
 		 FILE *errs);
 void config_free(struct config *c);
+/* The file to read: -c's, else the system file when it exists, else NULL
+ * (the built-in default). */
+const char *config_path(const char *opt);
 
 /* proctable.c: the process-ancestry cache */
 struct envvar {
@@ -229,7 +232,9 @@ struct proc {
 struct session {
 	int refs;			/* member processes other than the root */
 	uint64_t id;			/* also the value in the kernel's tracked map */
-	const struct pm_def *pm;	/* the package manager that rooted it */
+	const struct pm_def *pm;	/* the package manager that rooted it: own_pm */
+	struct pm_def own_pm;		/* its name and package_type, copied: a config
+					 * reload may free the definition */
 	struct proc *root;		/* holds a reference until the session ends */
 	struct session *next;
 };
@@ -352,6 +357,10 @@ struct dns_cache_stats {
 
 struct dns_cache *dns_cache_new(uint32_t max, uint32_t min_ttl, uint32_t max_ttl);
 void dns_cache_free(struct dns_cache *c);
+/* New limits, keeping what the cache holds (the oldest entries go when max
+ * shrinks; entries keep the expiry they were given). 0, or -ENOMEM or
+ * -EINVAL with the cache unchanged. */
+int dns_cache_resize(struct dns_cache *c, uint32_t max, uint32_t min_ttl, uint32_t max_ttl);
 /* Remember that addr is name, from now_ns (any monotonic ns clock). A newer
  * answer for the same address replaces the name and TTL. */
 int dns_cache_add(struct dns_cache *c, const struct ipaddr *addr, const char *name,
@@ -380,6 +389,11 @@ int sensor_dns_filter_fd(struct sensor *s);	/* the socket filter for dns capture
 #define SENSOR_HOOK_NAMES	(1U << 1)	/* rename, renameat(2), link, linkat */
 /* Attach (on) or detach the hooks of these kinds; 0 or -errno. */
 int sensor_hooks(struct sensor *s, unsigned int kinds, bool on);
+/* A reload's two steps for the kernel's filters (wake-up prefixes, file
+ * anchors): add c's keys beside old's (on failure, those old lacks are
+ * removed again: -errno), then drop old's keys that c lacks. */
+int sensor_filters_add(struct sensor *s, const struct config *c, const struct config *old);
+void sensor_filters_drop(struct sensor *s, const struct config *old, const struct config *c);
 /* Sum the per-CPU counters (enum ds_counter) into out. */
 int sensor_counters(struct sensor *s, uint64_t out[DS_COUNTER_MAX]);
 const char *sensor_counter_name(int i);
@@ -392,9 +406,26 @@ struct daemon_ctx *loop_new(const struct config *c, struct sensor *s, const stru
 int loop_run(struct daemon_ctx *d);	/* until SIGINT or SIGTERM */
 void loop_stop(void);	/* async-signal-safe: loop_run drains and returns */
 void loop_free(struct daemon_ctx *d);	/* logs the final counts */
+/* Judge by c from the next record on (a reload): the loop, the network and
+ * file arms together. 0, or -errno with nothing changed. */
+int loop_set_config(struct daemon_ctx *d, const struct config *c);
 /* The record handler, exposed for tests: returns 0, or -EINVAL for a
  * malformed record (counted, never fatal). */
 int loop_handle_record(struct daemon_ctx *d, const void *data, size_t len);
+
+/* reload.c: SIGHUP reopens the alert files and reads the configuration
+ * again (-c opt, as at start); *cfg is the running one, replaced and freed
+ * by a successful reload. The handler is installed at once. */
+void reload_setup(const char *opt, struct config **cfg);
+bool reload_pending(void);	/* a SIGHUP came since the last call */
+void reload_apply(struct daemon_ctx *d, struct sensor *s);
+/* Settings that need a restart: each one c changes is logged and set back
+ * to old's value; returns how many. */
+int reload_keep_restart_settings(struct config *c, const struct config *old);
+
+/* pidfile.c: run -p FILE */
+int pidfile_write(const char *path);	/* 0 or -errno, logged */
+void pidfile_remove(const char *path);
 
 /* Lookups used by rules and alerts. */
 const char *proc_env(const struct proc *p, const char *name);	/* NULL if unset */
@@ -546,6 +577,9 @@ typedef void (*repeat_fn)(const struct net_event *ev, uint32_t pid, uint64_t sta
 
 struct egress *egress_new(const struct config *c);
 void egress_free(struct egress *g);
+/* Judge from now on by c (a reload), the DNS cache resized to its limits
+ * with its names kept. 0, or -errno with nothing changed. */
+int egress_set_config(struct egress *g, const struct config *c);
 /* A connect by p (NULL if unknown) described by ev: fills v (RULE_NONE for
  * no alert). ev->domain is set from the cache. */
 void egress_connect(struct egress *g, const struct proc *p, struct net_event *ev,
@@ -611,6 +645,8 @@ typedef void (*file_emit_fn)(const struct file_event *ev, void *arg);
 
 struct files *files_new(const struct config *c);
 void files_free(struct files *f);
+/* Judge from now on by c (a reload); held writes keep their own pattern. */
+void files_set_config(struct files *f, const struct config *c);
 /* A decoded record by p (NULL when unknown). A rename or link is judged
  * and emitted at once; a write is held until its writer exits, renames it
  * away, or FILES_HOLD_NS pass, so that sed -i gives one alert. */
@@ -735,6 +771,9 @@ int agent_main(int argc, char **argv);
 /* output.c */
 int output_open(const char *const *paths, size_t n);	/* "-" is stdout */
 int output_write(const char *line, size_t len);	/* one write per destination */
+/* Open each file by its name again (after a rename); on failure the file
+ * open before is kept. 0, or the first -errno. Paths must outlive outputs. */
+int output_reopen(void);
 void output_close(void);
 /* fn sees every line given to output_write, before it is written. */
 typedef void (*output_tap_fn)(const char *line, size_t len, void *arg);
@@ -744,6 +783,9 @@ void output_stats(uint64_t *written, uint64_t *errors);
 /* One destination on its own: path opened for appending, its directory
  * made ("-": stdout, *owned false); the descriptor, or -errno. */
 int output_open_path(const char *path, bool *owned);
+/* Open path anew in place of *fd (after a rename; stdout stays); on
+ * failure *fd is kept. 0 or -errno, logged. */
+int output_reopen_path(const char *path, int *fd);
 /* line in one write(2), a short one finished: 0 when whole, 1 when it
  * took several writes (not atomic), -errno when it failed. */
 int output_line(int fd, const char *line, size_t len);
@@ -811,4 +853,7 @@ int status_write(const char *path, const char *line);
 void status_update(struct status *st, const struct config *c);
 void status_remove(void);	/* at exit: the file this daemon wrote */
 int status_main(int argc, char **argv);	/* depsentry status [-c FILE] */
+/* Open the events file by its name again (SIGHUP after a rename); on
+ * failure the file open before is kept. 0 or -errno, logged. */
+int events_reopen(void);
 #endif /* DEPSENTRY_INTERNAL_H */

@@ -774,8 +774,7 @@ static int loop_poll_setup(struct daemon_ctx *d)
 		if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev))
 			return -1;
 	}
-	if (!d->cfg->dns_capture)
-		return 0;
+	/* even with capture off: a reload may turn it on */
 	d->pkt = malloc(DNS_PKT_MAX);
 	d->pending = calloc(PENDING_MAX, sizeof(*d->pending));
 	return d->pkt && d->pending ? 0 : -1;
@@ -841,6 +840,21 @@ fail:
 	return NULL;
 }
 
+int loop_set_config(struct daemon_ctx *d, const struct config *c)
+{
+	int err = egress_set_config(d->egress, c);
+
+	if (err)
+		return err;
+	files_set_config(d->files, c);
+	d->cfg = c;
+	if (!c->dns_capture)
+		dns_stop(d);
+	else if (d->net_on)
+		dns_start(d);
+	return 0;
+}
+
 int loop_run(struct daemon_ctx *d)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -873,6 +887,8 @@ int loop_run(struct daemon_ctx *d)
 		renames_drain(d);
 		files_flush(d->files, boot_now(), file_alert, d);
 		dns_pending_retry(d);
+		if (reload_pending())
+			reload_apply(d, d->sensor);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec != last.tv_sec) {
 			last = now;

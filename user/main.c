@@ -16,6 +16,7 @@
 
 struct options {
 	const char *config;
+	const char *pidfile;
 	const char *outputs[MAX_OUTPUTS];
 	size_t noutputs;
 	const char *events;	/* -e: the events file, over the configuration's */
@@ -24,7 +25,7 @@ struct options {
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: depsentry run [-c FILE] [-o FILE|-]... [-e FILE|-] [-v]\n"
+	fprintf(stderr, "usage: depsentry run [-c FILE] [-o FILE|-]... [-e FILE|-] [-p PIDFILE] [-v]\n"
 			"       depsentry exec [-c FILE] [-o FILE|-]... [-e FILE|-] [-v] [-u USER] "
 			"[--fail-on SEVERITY] -- CMD [ARG...]\n"
 			"       depsentry report [-i FILE|-] [--since TIME] "
@@ -42,7 +43,7 @@ static int parse_options(int argc, char **argv, struct options *o, bool run)
 {
 	int ch;
 
-	while ((ch = getopt(argc, argv, run ? "c:e:o:v" : "c:")) != -1) {
+	while ((ch = getopt(argc, argv, run ? "c:e:o:p:v" : "c:")) != -1) {
 		switch (ch) {
 		case 'c':
 			o->config = optarg;
@@ -57,6 +58,9 @@ static int parse_options(int argc, char **argv, struct options *o, bool run)
 		case 'e':
 			o->events = optarg;
 			break;
+		case 'p':
+			o->pidfile = optarg;
+			break;
 		case 'v':
 			o->verbose++;
 			break;
@@ -70,9 +74,7 @@ static int parse_options(int argc, char **argv, struct options *o, bool run)
 /* -c, else the system file when it exists, else the built-in default. */
 static int load_config(const char *path, struct config **c)
 {
-	if (!path && access(DEFAULT_CONFIG_PATH, F_OK) == 0)
-		path = DEFAULT_CONFIG_PATH;
-	return config_load(path, c, stderr);
+	return config_load(config_path(path), c, stderr);
 }
 
 /* Tell systemd we are ready (Type=notify); a no-op without NOTIFY_SOCKET. */
@@ -106,6 +108,7 @@ static int cmd_run(struct options *o)
 	int ret = 1;
 
 	log_init(o->verbose, false);
+	reload_setup(o->config, &c);	/* SIGHUP: c may be replaced (reload.c) */
 	if (load_config(o->config, &c))
 		return 1;
 	if (o->noutputs == 0)
@@ -124,6 +127,8 @@ static int cmd_run(struct options *o)
 		log_warnx("cannot set up the event loop");
 		goto out_sensor;
 	}
+	if (o->pidfile && pidfile_write(o->pidfile))
+		goto out_loop;
 	if (caps_drop())
 		fatalx("cannot drop privileges");
 	fprintf(stderr, "depsentry: ready\n");
@@ -131,6 +136,8 @@ static int cmd_run(struct options *o)
 	if (loop_run(d) == 0)
 		ret = 0;
 	notify("STOPPING=1");
+	pidfile_remove(o->pidfile);
+out_loop:
 	loop_free(d);
 out_sensor:
 	sensor_close(s);

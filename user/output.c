@@ -5,6 +5,10 @@
  * from concurrent writers never interleave and a crash cannot leave half a
  * line behind. A short write is finished but counted as an error: the line
  * was then not written atomically.
+ *
+ * Rotation: after a rename, output_reopen (SIGHUP) opens each file by its
+ * name again and writes there from then on; after a copy-and-truncate,
+ * O_APPEND already puts the next line at the file's new end.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +25,7 @@
 struct output {
 	int fd;
 	bool owned;		/* opened here, closed by output_close */
+	const char *path;	/* the caller's string, for output_reopen */
 };
 
 static struct output outputs[MAX_OUTPUTS];
@@ -78,8 +83,40 @@ int output_open_path(const char *path, bool *owned)
 
 static int output_open_one(const char *path, struct output *o)
 {
+	o->path = path;
 	o->fd = output_open_path(path, &o->owned);
 	return o->fd < 0 ? o->fd : 0;
+}
+
+int output_reopen_path(const char *path, int *fd)
+{
+	bool owned;
+	int nfd = output_open_path(path, &owned);
+
+	if (nfd < 0) {
+		log_warnx("%s: not reopened: lines still go to the file open before", path);
+		return nfd;
+	}
+	if (owned) {
+		close(*fd);
+		*fd = nfd;
+	}
+	return 0;
+}
+
+int output_reopen(void)
+{
+	int err, ret = 0;
+	size_t i;
+
+	for (i = 0; i < noutputs; i++) {
+		if (!outputs[i].owned)
+			continue;
+		err = output_reopen_path(outputs[i].path, &outputs[i].fd);
+		if (err && !ret)
+			ret = err;
+	}
+	return ret;
 }
 
 int output_open(const char *const *paths, size_t n)

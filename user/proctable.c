@@ -128,6 +128,8 @@ static void session_end(struct proctable *t, struct session *s)
 	t->st.sessions--;
 	s->root->sess = NULL;
 	proc_put(t, s->root);
+	free(s->own_pm.name);
+	free(s->own_pm.package_type);
 	free(s);
 }
 
@@ -345,8 +347,16 @@ struct session *proctable_session_start(struct proctable *t, struct proc *root,
 
 	if (!s)
 		return NULL;
+	s->own_pm.name = strdup(pm->name);
+	s->own_pm.package_type = strdup(pm->package_type);
+	if (!s->own_pm.name || !s->own_pm.package_type) {
+		free(s->own_pm.name);
+		free(s->own_pm.package_type);
+		free(s);
+		return NULL;
+	}
 	s->id = t->next_session++;
-	s->pm = pm;
+	s->pm = &s->own_pm;
 	s->root = root;
 	root->refs++;
 	s->next = t->sessions;

@@ -125,79 +125,156 @@ static void mount_tracefs(void)
 		log_info("mounted tracefs on %s", dir);
 }
 
-/* Wake-up prefixes from the package managers' executable patterns: the
- * literal part before the first wildcard, or the whole name and its NUL. */
-static void set_wake_prefixes(struct sensor *s, const struct config *c)
+/*
+ * The kernel's filters, both from the configuration: the wake-up prefixes
+ * (package managers' executable patterns) and the file filter's anchors
+ * (one per watched pattern, with its first two bytes in the prefilter). A
+ * reload adds the new keys beside the old ones, then drops the old ones
+ * the new configuration lacks, so nothing watched by both is ever missing
+ * from the maps.
+ */
+struct filter_key {
+	struct bpf_map *map;
+	const char *pattern;
+	union {
+		struct ds_wake_key wake;
+		struct ds_anchor_key anchor;
+		__u32 start;
+	} k;
+	size_t len;
+};
+
+typedef int (*filter_fn)(struct sensor *s, const struct filter_key *fk, void *arg);
+
+/* The wake-up key of an executable pattern: the literal part before the
+ * first wildcard, or the whole name and its NUL. False if it starts with
+ * a wildcard. */
+static bool wake_key(const char *pat, struct ds_wake_key *k)
 {
-	struct ds_wake_key k;
-	size_t i, j, n;
-	__u8 one = 1;
+	size_t n = strcspn(pat, "*?[");
 
-	for (i = 0; i < c->npms; i++) {
-		for (j = 0; j < c->pms[i].executables.n; j++) {
-			const char *pat = c->pms[i].executables.v[j];
-
-			memset(&k, 0, sizeof(k));
-			n = strcspn(pat, "*?[");
-			if (pat[n] == '\0')
-				n++;	/* exact: the NUL too */
-			if (n > DS_COMM_LEN - 1)
-				n = DS_COMM_LEN - 1;	/* comm keeps 15 characters */
-			if (n == 0)
-				continue;	/* a pattern starting with a wildcard */
-			memcpy(k.comm, pat, n < strlen(pat) ? n : strlen(pat));
-			k.prefixlen = (__u32)n * 8;
-			if (bpf_map__update_elem(s->skel->maps.wake_comm, &k, sizeof(k), &one,
-						 sizeof(one), BPF_ANY))
-				log_debug("wake prefix %s: %s", pat, strerror(errno));
-		}
-	}
+	memset(k, 0, sizeof(*k));
+	if (pat[n] == '\0')
+		n++;	/* exact: the NUL too */
+	if (n > DS_COMM_LEN - 1)
+		n = DS_COMM_LEN - 1;	/* comm keeps 15 characters */
+	if (n == 0)
+		return false;
+	memcpy(k->comm, pat, n < strlen(pat) ? n : strlen(pat));
+	k->prefixlen = (__u32)n * 8;
+	return true;
 }
 
-/* The anchor's first two bytes in the prefilter; a one-byte anchor
+/* fn for the anchor's first two bytes in the prefilter; a one-byte anchor
  * (a prefix) admits every second byte. */
-static int set_anchor_start(struct sensor *s, const struct ds_anchor_key *k)
+static int anchor_starts_each(struct sensor *s, const struct filter_key *anchor, filter_fn fn,
+			      void *arg)
 {
+	const struct ds_anchor_key *k = &anchor->k.anchor;
 	__u32 first = (__u32)(unsigned char)k->name[0] << 8, b, n = k->prefixlen / 8;
-	__u8 one = 1;
+	struct filter_key fk = { .map = s->skel->maps.anchor_starts, .pattern = anchor->pattern,
+				 .len = sizeof(fk.k.start) };
+	int err;
 
 	for (b = 0; b < 256; b++) {
-		__u32 start = first | (n >= 2 ? (unsigned char)k->name[1] : b);
-
-		if (bpf_map__update_elem(s->skel->maps.anchor_starts, &start, sizeof(start), &one,
-					 sizeof(one), BPF_ANY))
-			return -1;
+		fk.k.start = first | (n >= 2 ? (unsigned char)k->name[1] : b);
+		if ((err = fn(s, &fk, arg)))
+			return err;
 		if (n >= 2)
 			break;
 	}
 	return 0;
 }
 
-/* The file filter's anchors, one per watched pattern. */
-static int set_anchors(struct sensor *s, const struct config *c)
+/* fn for every key of c's filters; stops at the first non-zero return. */
+static int filters_each(struct sensor *s, const struct config *c, filter_fn fn, void *arg)
 {
 	const struct strlist *lists[] = { &c->watch_pipeline, &c->watch_build };
-	struct ds_anchor_key k;
+	struct filter_key fk = { .map = s->skel->maps.wake_comm, .len = sizeof(fk.k.wake) };
 	size_t i, j;
-	__u8 one = 1;
-	int n;
+	int n, err;
 
+	for (i = 0; i < c->npms; i++) {
+		for (j = 0; j < c->pms[i].executables.n; j++) {
+			fk.pattern = c->pms[i].executables.v[j];
+			if (wake_key(fk.pattern, &fk.k.wake) && (err = fn(s, &fk, arg)))
+				return err;
+		}
+	}
+	fk.map = s->skel->maps.anchors;
+	fk.len = sizeof(fk.k.anchor);
 	for (i = 0; i < ARRAY_SIZE(lists); i++) {
 		for (j = 0; j < lists[i]->n; j++) {
-			memset(&k, 0, sizeof(k));
-			n = file_anchor(lists[i]->v[j], k.name, sizeof(k.name));
+			fk.pattern = lists[i]->v[j];
+			memset(&fk.k, 0, sizeof(fk.k));
+			n = file_anchor(fk.pattern, fk.k.anchor.name, sizeof(fk.k.anchor.name));
 			if (n < 0)
 				return n;	/* config_parse refused these already */
-			k.prefixlen = (__u32)n * 8;
-			if (bpf_map__update_elem(s->skel->maps.anchors, &k, sizeof(k), &one,
-						 sizeof(one), BPF_ANY) ||
-			    set_anchor_start(s, &k)) {
-				log_warn("file filter anchor for \"%s\"", lists[i]->v[j]);
-				return -errno;
-			}
+			fk.k.anchor.prefixlen = (__u32)n * 8;
+			if ((err = fn(s, &fk, arg)) || (err = anchor_starts_each(s, &fk, fn, arg)))
+				return err;
 		}
 	}
 	return 0;
+}
+
+/* A wake-up prefix that does not fit only costs that package manager the
+ * early wake-up; an anchor that does not fit would blind the file arm. */
+static int filter_put(struct sensor *s, const struct filter_key *fk, void *arg)
+{
+	__u8 one = 1;
+
+	(void)arg;
+	if (!bpf_map__update_elem(fk->map, &fk->k, fk->len, &one, sizeof(one), BPF_ANY))
+		return 0;
+	if (fk->map == s->skel->maps.wake_comm) {
+		log_debug("wake prefix %s: %s", fk->pattern, strerror(errno));
+		return 0;
+	}
+	log_warn("file filter anchor for \"%s\"", fk->pattern);
+	return -errno;
+}
+
+static int filter_same(struct sensor *s, const struct filter_key *fk, void *arg)
+{
+	const struct filter_key *want = arg;
+
+	(void)s;
+	return fk->map == want->map && !memcmp(&fk->k, &want->k, fk->len);
+}
+
+/* Delete a key unless the configuration arg has it too. */
+static int filter_drop(struct sensor *s, const struct filter_key *fk, void *arg)
+{
+	const struct config *keep = arg;
+
+	if (!keep || !filters_each(s, keep, filter_same, (void *)fk))
+		bpf_map__delete_elem(fk->map, &fk->k, fk->len, 0);
+	return 0;
+}
+
+int sensor_filters_add(struct sensor *s, const struct config *c, const struct config *old)
+{
+	int err = filters_each(s, c, filter_put, NULL);
+
+	if (err)
+		filters_each(s, c, filter_drop, (void *)old);
+	return err;
+}
+
+void sensor_filters_drop(struct sensor *s, const struct config *old, const struct config *c)
+{
+	size_t size = (bpf_map__value_size(s->skel->maps.file_seen) + 7) & ~(size_t)7;
+	void *zero = calloc(s->ncpus, size);
+	__u32 key = 0;
+
+	filters_each(s, old, filter_drop, (void *)c);
+	/* forget each CPU's last judged write: a file watched only from now on
+	 * is judged at its next write, even by the writer judged last */
+	if (zero)
+		bpf_map__update_elem(s->skel->maps.file_seen, &key, sizeof(key), zero,
+				     size * s->ncpus, BPF_ANY);
+	free(zero);
 }
 
 /*
@@ -301,8 +378,7 @@ struct sensor *sensor_open(const struct config *c)
 		log_warnx("cannot load BPF programs: %s", strerror(-err));
 		goto err_destroy;
 	}
-	set_wake_prefixes(s, c);
-	err = set_anchors(s, c);
+	err = sensor_filters_add(s, c, NULL);
 	if (err)
 		goto err_destroy;
 	err = depsentry_bpf__attach(s->skel);

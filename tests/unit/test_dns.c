@@ -1148,6 +1148,43 @@ static void test_cache_evict(void **state)
 	dns_cache_free(c);
 }
 
+/* A reload's new limits: what the cache holds stays findable (its buckets
+ * rebuilt), the oldest go when it shrinks, bad limits change nothing. */
+static void test_cache_resize(void **state)
+{
+	struct dns_cache *c = dns_cache_new(16, 0, 3600);
+	struct ipaddr a;
+	char name[16];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 10; i++) {
+		a = v4(i);
+		snprintf(name, sizeof(name), "h%d", i);
+		assert_int_equal(dns_cache_add(c, &a, name, 100, 0), 0);
+	}
+	assert_int_equal(dns_cache_resize(c, 4096, 0, 3600), 0);
+	for (i = 0; i < 10; i++) {
+		a = v4(i);
+		snprintf(name, sizeof(name), "h%d", i);
+		assert_string_equal(dns_cache_lookup(c, &a, SEC), name);
+	}
+	assert_int_equal(dns_cache_resize(c, 4, 0, 3600), 0);
+	assert_stats(c, 4, 10, 6, 0);
+	a = v4(5);
+	assert_null(dns_cache_lookup(c, &a, SEC));
+	a = v4(6);
+	assert_string_equal(dns_cache_lookup(c, &a, SEC), "h6");
+	assert_int_equal(dns_cache_resize(c, 0, 0, 3600), -EINVAL);
+	assert_int_equal(dns_cache_resize(c, 8, 60, 30), -EINVAL);
+	/* new TTL bounds apply to new answers */
+	assert_int_equal(dns_cache_resize(c, 4, 0, 10), 0);
+	a = v4(30);
+	assert_int_equal(dns_cache_add(c, &a, "short", 100, 0), 0);
+	assert_null(dns_cache_lookup(c, &a, 10 * SEC));
+	dns_cache_free(c);
+}
+
 static void test_cache_evict_expired(void **state)
 {
 	struct dns_cache *c = dns_cache_new(2, 0, 3600);
@@ -1291,6 +1328,7 @@ int main(void)
 		cmocka_unit_test(test_cache_replace),
 		cmocka_unit_test(test_cache_ttl),
 		cmocka_unit_test(test_cache_evict),
+		cmocka_unit_test(test_cache_resize),
 		cmocka_unit_test(test_cache_evict_expired),
 		cmocka_unit_test(test_cache_expire),
 		cmocka_unit_test(test_cache_families),

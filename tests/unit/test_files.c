@@ -196,6 +196,53 @@ static void test_write_held_and_deduplicated(void **state)
 	config_free(c);
 }
 
+static void collect_pattern(const struct file_event *ev, void *arg)
+{
+	char *pattern = arg;
+
+	snprintf(pattern, 64, "%s", ev->pattern);
+}
+
+static void poison(struct strlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		memset(l->v[i], 'X', strlen(l->v[i]));
+}
+
+/* A reload frees the configuration a held write was matched under: the
+ * write keeps its pattern; later records are judged by the new one. */
+static void test_held_write_outlives_its_config(void **state)
+{
+	struct config *a = builtin(), *b = builtin();
+	struct files *f = files_new(a);
+	struct got g = { 0 };
+	char pattern[64] = "";
+	struct rec r;
+	size_t len;
+
+	(void)state;
+	len = write_rec(&r, 10, wf, sizeof(wf));
+	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect, &g), 0);
+	assert_int_equal(g.n, 0);	/* held */
+	b->cicd_sev[WRITER_OTHER] = SEV_HIGH;
+	files_set_config(f, b);
+	poison(&a->watch_pipeline);
+	poison(&a->watch_build);
+	config_free(a);
+	files_flush(f, 0, collect_pattern, pattern);
+	assert_string_equal(pattern, "*/.github/workflows/*");
+
+	len = write_rec(&r, 11, wf, sizeof(wf));
+	files_record(f, NULL, &r.e, r.data, len, collect, &g);
+	files_flush(f, 0, collect, &g);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.sev, SEV_HIGH);
+	files_free(f);
+	config_free(b);
+}
+
 static void test_rename_merges_its_write(void **state)
 {
 	static const char tmp[] = "sedAb12\0workflows\0.github\0r";
@@ -431,17 +478,81 @@ static void test_observer(void **state)
 	config_free(c);
 }
 
+struct order {
+	int n;
+	char paths[4][64];
+};
+
+static void collect_order(const struct file_event *ev, void *arg)
+{
+	struct order *o = arg;
+
+	if (o->n < 4)
+		snprintf(o->paths[o->n], sizeof(o->paths[0]), "%s", ev->path);
+	o->n++;
+}
+
+/* Held writes go out oldest first, whatever slot each was held in. */
+static void test_flush_order(void **state)
+{
+	static const char a[] = "a.yml\0workflows\0.github\0r", b[] = "b.yml\0workflows\0.github\0r",
+			  c[] = "c.yml\0workflows\0.github\0r", d[] = "d.yml\0workflows\0.github\0r";
+	struct config *cfg = builtin();
+	struct files *f = files_new(cfg);
+	struct order o = { 0 };
+	uint64_t a_start;
+	struct rec r;
+	size_t len;
+
+	(void)state;
+	len = write_rec(&r, 21, a, sizeof(a));	/* slot 0 */
+	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect_order, &o), 0);
+	len = write_rec(&r, 22, b, sizeof(b));	/* slot 1 */
+	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect_order, &o), 0);
+	len = write_rec(&r, 23, c, sizeof(c));	/* slot 2 */
+	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect_order, &o), 0);
+	files_flush(f, 0, collect_order, &o);
+	assert_int_equal(o.n, 3);
+	assert_string_equal(o.paths[0], "/r/.github/workflows/a.yml");
+	assert_string_equal(o.paths[1], "/r/.github/workflows/b.yml");
+	assert_string_equal(o.paths[2], "/r/.github/workflows/c.yml");
+
+	/* slot 0 freed and refilled by a later write than slots 1 and 2 */
+	memset(&o, 0, sizeof(o));
+	len = write_rec(&r, 31, a, sizeof(a));
+	a_start = r.e.hdr.start;
+	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect_order, &o), 0);
+	len = write_rec(&r, 32, b, sizeof(b));
+	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect_order, &o), 0);
+	len = write_rec(&r, 33, c, sizeof(c));
+	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect_order, &o), 0);
+	files_writer_exited(f, 31, a_start);
+	files_flush(f, boot_now(), collect_order, &o);
+	assert_int_equal(o.n, 1);	/* a, whose writer exited */
+	len = write_rec(&r, 34, d, sizeof(d));	/* into slot 0 */
+	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect_order, &o), 0);
+	files_flush(f, 0, collect_order, &o);
+	assert_int_equal(o.n, 4);
+	assert_string_equal(o.paths[1], "/r/.github/workflows/b.yml");
+	assert_string_equal(o.paths[2], "/r/.github/workflows/c.yml");
+	assert_string_equal(o.paths[3], "/r/.github/workflows/d.yml");
+	files_free(f);
+	config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_anchor),
 		cmocka_unit_test(test_join_normalize),
 		cmocka_unit_test(test_write_held_and_deduplicated),
+		cmocka_unit_test(test_held_write_outlives_its_config),
 		cmocka_unit_test(test_rename_merges_its_write),
 		cmocka_unit_test(test_relative_rename_joined),
 		cmocka_unit_test(test_generated_build_tree),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_observer),
+		cmocka_unit_test(test_flush_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

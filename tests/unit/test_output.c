@@ -86,6 +86,63 @@ static void test_create_and_append(void **state)
 	assert_true(written >= 3);
 }
 
+/* Rotation: after a rename, output_reopen writes to a new file by the
+ * name (0640); after a copy and a truncation, O_APPEND writes at the new
+ * end (no hole of NULs where the old lines were). */
+static void test_rotation(void **state)
+{
+	const char *paths[1];
+	char file[160], moved[170], *text;
+	struct stat st;
+	size_t len;
+	int fd;
+
+	(void)state;
+	snprintf(file, sizeof(file), "%s/rot/alerts.json", tmpdir);
+	snprintf(moved, sizeof(moved), "%s.1", file);
+	paths[0] = file;
+	assert_int_equal(output_open(paths, 1), 0);
+	assert_int_equal(output_write("{\"a\":1}\n", 8), 0);
+	assert_int_equal(rename(file, moved), 0);
+	assert_int_equal(output_write("{\"b\":2}\n", 8), 0);	/* before the reopen */
+	assert_int_equal(output_reopen(), 0);
+	assert_int_equal(output_write("{\"c\":3}\n", 8), 0);
+	text = read_all(moved, &len);
+	assert_string_equal(text, "{\"a\":1}\n{\"b\":2}\n");
+	free(text);
+	assert_int_equal(stat(file, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	text = read_all(file, &len);
+	assert_string_equal(text, "{\"c\":3}\n");
+	free(text);
+
+	fd = open(file, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 0), 0);
+	close(fd);
+	assert_int_equal(output_write("{\"d\":4}\n", 8), 0);
+	text = read_all(file, &len);
+	assert_int_equal(len, 8);
+	assert_string_equal(text, "{\"d\":4}\n");
+	free(text);
+
+	/* the name cannot be opened again (its directory is now a file):
+	 * the open file is kept */
+	snprintf(moved, sizeof(moved), "%s/rot", tmpdir);
+	snprintf(file, sizeof(file), "%s/rot.old", tmpdir);
+	assert_int_equal(rename(moved, file), 0);
+	fd = open(moved, O_WRONLY | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_true(output_reopen() < 0);
+	assert_int_equal(output_write("{\"e\":5}\n", 8), 0);
+	snprintf(file, sizeof(file), "%s/rot.old/alerts.json", tmpdir);
+	text = read_all(file, &len);
+	assert_string_equal(text, "{\"d\":4}\n{\"e\":5}\n");
+	free(text);
+	output_close();
+}
+
 /* Each writer's lines are "w<id> <seq> <len> " and len copies of one letter. */
 static size_t make_line(char *buf, int id, int seq)
 {
@@ -206,6 +263,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create_and_append),
+		cmocka_unit_test(test_rotation),
 		cmocka_unit_test(test_concurrent_writers),
 		cmocka_unit_test(test_stdout),
 		cmocka_unit_test(test_errors),

@@ -67,6 +67,32 @@ static void test_session_survives_reparenting(void **state)
 	proctable_free(t);
 }
 
+/* A session keeps the package manager's name and type when the definition
+ * it was rooted by goes away (a configuration reload frees it). */
+static void test_session_outlives_its_definition(void **state)
+{
+	struct proctable *t = proctable_new(1024);
+	struct pm_def *def = calloc(1, sizeof(*def));
+	struct session *s;
+	struct proc *root;
+
+	(void)state;
+	def->name = strdup("yarn");
+	def->package_type = strdup("npm");
+	root = proctable_exec(t, 100, 100 * SEC_NS, 1, SEC_NS, img("/usr/bin/node", "node yarn"));
+	s = proctable_session_start(t, root, def, NULL, NULL);
+	assert_non_null(s);
+	memset(def->name, 'X', strlen(def->name));
+	free(def->name);
+	memset(def->package_type, 'X', strlen(def->package_type));
+	free(def->package_type);
+	free(def);
+	assert_string_equal(root->sess->pm->name, "yarn");
+	assert_string_equal(root->sess->pm->package_type, "npm");
+	proctable_exit(t, 100, 100 * SEC_NS, 0);
+	proctable_free(t);
+}
+
 static void test_session_adopts_earlier_children(void **state)
 {
 	struct proctable *t = proctable_new(1024);
@@ -319,6 +345,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_session_survives_reparenting),
+		cmocka_unit_test(test_session_outlives_its_definition),
 		cmocka_unit_test(test_session_adopts_earlier_children),
 		cmocka_unit_test(test_session_tracks_live_members),
 		cmocka_unit_test(test_pid_reuse),
