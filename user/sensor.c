@@ -53,7 +53,7 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 	if (level == LIBBPF_DEBUG)
 		return 0;
 	/* verifier logs are long: print them whole */
-	fputs("depsentry: libbpf: ", stderr);
+	fputs("depsentry: ", stderr);	/* libbpf names itself */
 	return vfprintf(stderr, fmt, ap);
 }
 
