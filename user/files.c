@@ -44,6 +44,7 @@ struct files {
 	unsigned long own_mnt_ns;	/* the daemon's mount namespace */
 	unsigned long init_mnt_ns;	/* PID 1's, 0 if unknown */
 	struct held held[FILES_HELD_MAX];
+	size_t nheld;		/* slots in use */
 	uint64_t seen[FILES_SEEN_MAX];	/* hashes of (pid, start, path), a ring */
 	size_t seen_next;
 	struct files_stats st;
@@ -185,12 +186,13 @@ void files_set_config(struct files *f, const struct config *c)
 	f->c = c;
 }
 
-static void held_release(struct held *h)
+static void held_release(struct files *f, struct held *h)
 {
 	file_event_free(&h->ev);
 	free(h->pattern);
 	h->pattern = NULL;
 	h->used = false;
+	f->nheld--;
 }
 
 void files_free(struct files *f)
@@ -201,7 +203,7 @@ void files_free(struct files *f)
 		return;
 	for (i = 0; i < FILES_HELD_MAX; i++)
 		if (f->held[i].used)
-			held_release(&f->held[i]);
+			held_release(f, &f->held[i]);
 	free(f);
 }
 
@@ -213,12 +215,8 @@ void files_observe(struct files *f, file_emit_fn fn, void *arg)
 
 void files_stats(const struct files *f, struct files_stats *st)
 {
-	size_t i;
-
 	*st = f->st;
-	st->held = 0;
-	for (i = 0; i < FILES_HELD_MAX; i++)
-		st->held += f->held[i].used;
+	st->held = f->nheld;
 }
 
 /* How a path the writer sees can be opened from here: directly when it
@@ -394,14 +392,14 @@ static void merge_held(struct files *f, const struct file_event *ren)
 {
 	size_t i;
 
-	if (!ren->old_path)
+	if (!ren->old_path || !f->nheld)
 		return;
 	for (i = 0; i < FILES_HELD_MAX; i++) {
 		struct held *h = &f->held[i];
 
 		if (h->used && h->ev.pid == ren->pid && h->ev.start == ren->start &&
 		    strcmp(h->ev.path, ren->old_path) == 0) {
-			held_release(h);
+			held_release(f, h);
 			f->st.merged++;
 		}
 	}
@@ -424,20 +422,21 @@ static void hold(struct files *f, struct file_event *ev, file_emit_fn fn, void *
 		slot = i;
 	} else {		/* full: the oldest goes out now */
 		emit(f, &f->held[slot].ev, fn, arg);
-		held_release(&f->held[slot]);
+		held_release(f, &f->held[slot]);
 	}
 	f->held[slot].ev = *ev;
 	f->held[slot].ev.pattern = pattern;
 	f->held[slot].pattern = pattern;
 	f->held[slot].used = true;
 	f->held[slot].gone = false;
+	f->nheld++;
 }
 
 void files_writer_exited(struct files *f, uint32_t pid, uint64_t start)
 {
 	size_t i;
 
-	for (i = 0; i < FILES_HELD_MAX; i++)
+	for (i = 0; i < FILES_HELD_MAX && f->nheld; i++)
 		if (f->held[i].used && f->held[i].ev.pid == pid && f->held[i].ev.start == start)
 			f->held[i].gone = true;
 }
@@ -453,7 +452,7 @@ void files_flush(struct files *f, uint64_t now_ns, file_emit_fn fn, void *arg)
 {
 	size_t i, oldest;
 
-	for (;;) {
+	while (f->nheld) {
 		oldest = FILES_HELD_MAX;
 		for (i = 0; i < FILES_HELD_MAX; i++)
 			if (due(&f->held[i], now_ns) &&
@@ -462,7 +461,7 @@ void files_flush(struct files *f, uint64_t now_ns, file_emit_fn fn, void *arg)
 		if (oldest == FILES_HELD_MAX)
 			return;
 		emit(f, &f->held[oldest].ev, fn, arg);
-		held_release(&f->held[oldest]);
+		held_release(f, &f->held[oldest]);
 	}
 }
 

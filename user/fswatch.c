@@ -65,6 +65,7 @@ struct fsw_from {
 struct fswatch {
 	int fd;			/* fanotify */
 	int mounts_fd;		/* /proc/self/mountinfo, polled for changes */
+	pid_t self;		/* our own renames (the status file) are not read */
 	struct fsw_fs fs[FSW_FS_MAX];
 	size_t nfs;
 	struct fsw_from from[FSW_FROM_MAX];
@@ -238,6 +239,7 @@ struct fswatch *fswatch_open(void)
 	if (!w)
 		return NULL;
 	w->mounts_fd = -1;
+	w->self = getpid();
 	w->buf = malloc(FSW_BUF);
 	if (!w->buf)
 		goto fail;
@@ -445,6 +447,8 @@ void fswatch_each(struct fswatch *w, fswatch_fn fn, void *arg)
 			w->st.overflows++;
 			continue;
 		}
+		if (md->pid == w->self)
+			continue;
 		if (md->pid <= 0 || !parse_info(md, &fsid, &fh, &name)) {
 			w->st.malformed++;
 			continue;

@@ -75,16 +75,14 @@ bool procfs_alive(uint32_t pid, uint64_t start)
 void procfs_comm(uint32_t pid, char *buf, size_t len)
 {
 	char path[64];
-	FILE *f;
+	ssize_t n;
 
-	buf[0] = '\0';
 	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	if (fgets(buf, (int)len, f))
-		buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
+	n = read_file(path, buf, len - 1);
+	if (n < 0)
+		n = 0;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
 }
 
 static char *read_link(uint32_t pid, const char *what)
@@ -135,10 +133,7 @@ static struct image *read_image(uint32_t pid, const struct strlist *env_vars)
 	}
 	if (image_set_argv(img, buf, n))
 		goto fail;
-	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
-	n = read_file(path, img->comm, DS_COMM_LEN - 1);
-	if (n > 0 && img->comm[n - 1] == '\n')
-		img->comm[n - 1] = '\0';
+	procfs_comm(pid, img->comm, DS_COMM_LEN);
 	snprintf(path, sizeof(path), "/proc/%u/environ", pid);
 	n = read_file(path, buf, DS_ENV_MAX);
 	if (n > 0 && image_set_env(img, buf, n, env_vars))

@@ -309,3 +309,19 @@ for line in open(sys.argv[1], "rb"):
 print(n)
 PYEOF
 }
+
+# forward_setup [OPTION]: a scratch repository; the daemon writing $log,
+# rotated by logrotate (with OPTION, e.g. copytruncate; pid in $pidfile),
+# and $ALERTS, never rotated, the reference; rsyslog forwarding $log to $fwd.
+forward_setup()
+{
+	files_scratch
+	umask 022
+	log=$T/log/alerts.json
+	pidfile=$T/depsentry.pid
+	fwd=$T/forwarded.json
+	ALERTS=$T/all.json
+	logrotate_conf "$T/logrotate.conf" "$log" "$pidfile" "$@"
+	ds_start -o "$log" -p "$pidfile"
+	rsyslog_start "$log" "$fwd"
+}

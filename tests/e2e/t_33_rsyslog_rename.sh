@@ -14,15 +14,7 @@
 
 BURST=${E2E_BURST:-3000}
 
-files_scratch
-umask 022
-log=$T/log/alerts.json
-pidfile=$T/depsentry.pid
-fwd=$T/forwarded.json
-ALERTS=$T/all.json		# never rotated: the reference
-logrotate_conf "$T/logrotate.conf" "$log" "$pidfile"
-ds_start -o "$log" -p "$pidfile"
-rsyslog_start "$log" "$fwd"
+forward_setup
 
 step "a shell writes $BURST workflow files; logrotate -f three times meanwhile"
 burst_start "$BURST" "$VT/burst"
