@@ -13,19 +13,32 @@ UNITDIR		?= $(PREFIX)/lib/systemd/system
 LOGROTATE	?= config/depsentry.logrotate
 CONFDIR		:= /etc/depsentry
 
-ARCH		:= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+# The BPF object is built against the kernel types pinned in the tree for
+# its architecture (bpf/vmlinux/ARCH/vmlinux.h), never the build host's:
+# `make vmlinux` regenerates them from VMLINUX_KERNEL's BTF (SERIES:SUITE).
+ARCH		?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+VMLINUX_H	:= bpf/vmlinux/$(ARCH)/vmlinux.h
+VMLINUX_KERNEL	?= 6.12:bookworm-backports
 CFLAGS		?= -O2 -g
 CFLAGS		+= -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT)
 BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
-		   -I$(OUT) -Iinclude -Ibpf
+		   -Ibpf/vmlinux/$(ARCH) -Iinclude -Ibpf
 LDLIBS		:= -lbpf -lelf -lz -ljson-c
 
 DEBS		:= make clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libjson-c-dev \
-		   libcmocka-dev pkg-config python3 python3-pip python3-setuptools python3-wheel \
+		   libcmocka-dev pkg-config python3 python3-pip python3-setuptools python3-wheel python3-yaml \
 		   iproute2 procps curl wget gcc util-linux dnsmasq-base \
 		   qemu-system-x86 busybox-static e2fsprogs cpio \
 		   systemd man-db groff-base \
-		   logrotate rsyslog
+		   logrotate rsyslog \
+		   debhelper dpkg-dev lintian \
+		   lz4 zstd
+# on x86 hosts, the arm64 build and its guest: Debian's cross tool chain and
+# the arm64 libraries through multiarch (make deps adds the architecture)
+ifeq ($(shell uname -m),x86_64)
+DEBS		+= gcc-aarch64-linux-gnu qemu-system-arm libbpf-dev:arm64 libelf-dev:arm64 \
+		   zlib1g-dev:arm64 libjson-c-dev:arm64
+endif
 APT_GET		:= DEBIAN_FRONTEND=noninteractive apt-get
 
 BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
@@ -46,7 +59,8 @@ msg		= @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps run test unit e2e test-kernels bench install uninstall clean
+.PHONY: all deps run test unit e2e test-kernels test-kernels-arm64 cross-arm64 check-btf \
+	check-clang vmlinux bench install uninstall deb clean
 
 all: $(OUT)/depsentry
 
@@ -56,16 +70,27 @@ deps:
 			missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
+		case "$$missing" in *:arm64*) \
+			dpkg --print-foreign-architectures | grep -qx arm64 || \
+				{ echo "  DPKG     --add-architecture arm64"; dpkg --add-architecture arm64; } ;; \
+		esac; \
 		echo "  APT      $$missing"; \
 		$(APT_GET) update -qq && $(APT_GET) install -y -qq $$missing; \
 	fi
+	@tests/node.sh provision
 
-$(OUT)/vmlinux.h:
-	$(call msg,BTF,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+$(VMLINUX_H):
+	@echo "no kernel types for ARCH=$(ARCH) ($@): depsentry builds for x86 and arm64" >&2
+	@exit 1
 
-$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c bpf/maps.h bpf/task.h include/depsentry.h $(OUT)/vmlinux.h
+vmlinux:
+	@tests/kernels/btf.sh pin $(VMLINUX_KERNEL)
+
+check-btf:
+	@tests/kernels/btf.sh check
+
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c bpf/maps.h bpf/task.h bpf/core_fixes.h include/depsentry.h \
+		    $(VMLINUX_H)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -120,10 +145,29 @@ e2e: all
 test-kernels: $(KERNEL_BINS)
 	@tests/kernels/run.sh
 
+# arm64 with Debian's cross tool chain (gcc-aarch64-linux-gnu, the arm64
+# libraries through multiarch): the BPF object against the pinned arm64
+# types, the daemon, and the static pair the arm64 guest boots with.
+CROSS_ARM64	:= $(MAKE) --no-print-directory OUT=$(OUT)/arm64 ARCH=arm64 \
+		   CC=aarch64-linux-gnu-gcc
+cross-arm64:
+	$(Q)$(CROSS_ARM64) all $(OUT)/arm64/kernels/depsentry $(OUT)/arm64/kernels/kt-tool
+
+test-kernels-arm64: cross-arm64 $(OUT)/depsentry
+	@KERNELS_ARCH=arm64 tests/kernels/run.sh
+
+# The second compiler: the daemon and the unit tests built by clang, with
+# the same -Werror, into build/clang (gcc builds build/).
+check-clang:
+	$(Q)$(MAKE) --no-print-directory OUT=$(OUT)/clang CC=clang all unit
+
 test: deps all
 	$(MAKE) unit
+	$(MAKE) check-clang
+	$(MAKE) check-btf
 	$(MAKE) e2e
 	$(MAKE) test-kernels
+	$(MAKE) test-kernels-arm64
 
 bench: deps all
 	@bench/run.sh
@@ -164,6 +208,28 @@ uninstall:
 	$(Q)if [ -e $(DESTDIR)$(CONFDIR)/depsentry.json ]; then \
 		printf '  %-8s %s\n' KEEP $(DESTDIR)$(CONFDIR)/depsentry.json; \
 	fi
+
+# The Debian package (debian/) of the working tree, uncommitted changes
+# included: built by dpkg-buildpackage in a copy under $(OUT)/deb/, which
+# leaves $(OUT)/deb/depsentry_VERSION-1_ARCH.deb (and its .buildinfo,
+# .changes and -dbgsym package) beside the copy. VERSION is
+# DEPSENTRY_VERSION; debian/changelog must say the same.
+deb:
+	$(Q)ver=$$(sed -n 's/^#define[[:space:]]*DEPSENTRY_VERSION[[:space:]]*"\(.*\)"$$/\1/p' user/internal.h); \
+	chl=$$(dpkg-parsechangelog -S Version) || exit 1; \
+	case $$chl in \
+	"$$ver"-[0-9]*) ;; \
+	*)	echo "deb: debian/changelog is at $$chl but user/internal.h's DEPSENTRY_VERSION is $${ver:-missing}: add a changelog entry for $$ver-1" >&2; \
+		exit 1 ;; \
+	esac
+	$(call msg,COPY,$(OUT)/deb/depsentry)
+	$(Q)rm -rf $(OUT)/deb && mkdir -p $(OUT)/deb/depsentry
+	$(Q)tar -c --exclude=./$(OUT) --exclude=./.git . | tar -x -C $(OUT)/deb/depsentry
+	$(call msg,DPKG,$(OUT)/deb/build.log)
+	$(Q)cd $(OUT)/deb/depsentry && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS \
+		dpkg-buildpackage -b -us -uc -Jauto $(if $(Q),>../build.log 2>&1 || \
+		{ tail -n 30 ../build.log >&2; echo "deb: dpkg-buildpackage failed ($(OUT)/deb/build.log)" >&2; exit 1; })
+	$(Q)for f in $(OUT)/deb/depsentry_*.deb; do printf '  %-8s %s\n' DEB "$$f"; done
 
 clean:
 	rm -rf $(OUT)

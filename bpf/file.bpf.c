@@ -32,53 +32,30 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define PF_KTHREAD	0x00200000
 #define AT_FDCWD	-100
 
-/* Before 6.8 a superblock's mounts were a list_head through mnt_instance. */
-struct super_block___old {
-	struct list_head s_mounts;
-} __attribute__((preserve_access_index));
-
-struct mount___old {
-	struct list_head mnt_instance;
-} __attribute__((preserve_access_index));
-
 #define SB_MOUNTS_SCAN	8	/* mounts of one filesystem looked at */
 #define NSEC_PER_SEC	1000000000LL
 
-/* Inode times: a timespec64 until 6.5, renamed in 6.6, split in 6.7. */
-struct inode___v65 {
-	struct timespec64 i_atime;
-	struct timespec64 i_mtime;
-} __attribute__((preserve_access_index));
-
-struct inode___v66 {
-	struct timespec64 __i_atime;
-	struct timespec64 __i_mtime;
-} __attribute__((preserve_access_index));
-
-/* The dirty flags were #defines until 6.12, an enum since. */
-enum inode_state_flags_t___new {
-	I_DIRTY_PAGES___new = 64,
-};
-
 static __always_inline __u32 dirty_pages_flag(void)
 {
-	if (bpf_core_enum_value_exists(enum inode_state_flags_t, I_DIRTY_PAGES))
-		return bpf_core_enum_value(enum inode_state_flags_t, I_DIRTY_PAGES);
-	return 1 << 2;
+	if (bpf_core_enum_value_exists(enum inode_state_flags_t___new, I_DIRTY_PAGES___new))
+		return bpf_core_enum_value(enum inode_state_flags_t___new, I_DIRTY_PAGES___new);
+	return I_DIRTY_PAGES_OLD;
 }
 
+/* An inode time in ns, whichever layout the kernel has (core_fixes.h). */
 #define INODE_TIME(inode, t)							\
 ({										\
+	struct inode___v67 *v67_ = (void *)(inode);				\
 	__s64 ns_;								\
-	if (bpf_core_field_exists(inode->i_##t##_sec)) {			\
-		ns_ = BPF_CORE_READ(inode, i_##t##_sec) * NSEC_PER_SEC +	\
-		      BPF_CORE_READ(inode, i_##t##_nsec);			\
+	if (bpf_core_field_exists(v67_->i_##t##_sec)) {				\
+		ns_ = BPF_CORE_READ(v67_, i_##t##_sec) * NSEC_PER_SEC +		\
+		      BPF_CORE_READ(v67_, i_##t##_nsec);			\
 	} else if (bpf_core_field_exists(((struct inode___v66 *)0)->__i_##t)) {	\
-		struct inode___v66 *v66_ = (void *)inode;			\
+		struct inode___v66 *v66_ = (void *)(inode);			\
 		ns_ = BPF_CORE_READ(v66_, __i_##t.tv_sec) * NSEC_PER_SEC +	\
 		      BPF_CORE_READ(v66_, __i_##t.tv_nsec);			\
 	} else {								\
-		struct inode___v65 *v65_ = (void *)inode;			\
+		struct inode___v65 *v65_ = (void *)(inode);			\
 		ns_ = BPF_CORE_READ(v65_, i_##t.tv_sec) * NSEC_PER_SEC +	\
 		      BPF_CORE_READ(v65_, i_##t.tv_nsec);			\
 	}									\
@@ -201,14 +178,15 @@ static __always_inline void sb_mount_pick(struct mount *m, struct mnt_namespace 
 static __always_inline struct mount *sb_mount(struct super_block *sb, struct mnt_namespace *ns)
 {
 	struct dentry *root = BPF_CORE_READ(sb, s_root);
-	struct mount *any = NULL, *mine = NULL, *m;
+	struct mount *any = NULL, *mine = NULL;
 	int i;
 
-	if (bpf_core_field_exists(((struct mount *)0)->mnt_next_for_sb)) {
-		m = BPF_CORE_READ(sb, s_mounts);
-		for (i = 0; i < SB_MOUNTS_SCAN && m; i++) {
-			sb_mount_pick(m, ns, root, &any, &mine);
-			m = BPF_CORE_READ(m, mnt_next_for_sb);
+	if (bpf_core_field_exists(((struct mount___new *)0)->mnt_next_for_sb)) {
+		struct mount___new *n = BPF_CORE_READ((struct super_block___new *)sb, s_mounts);
+
+		for (i = 0; i < SB_MOUNTS_SCAN && n; i++) {
+			sb_mount_pick((struct mount *)n, ns, root, &any, &mine);
+			n = BPF_CORE_READ(n, mnt_next_for_sb);
 		}
 	} else {
 		struct super_block___old *osb = (void *)sb;

@@ -4,6 +4,7 @@
 #define DEPSENTRY_TASK_H
 
 #include "vmlinux.h"
+#include "core_fixes.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
@@ -20,11 +21,6 @@
 #define container_of(ptr, type, member) \
 	((type *)((void *)(ptr) - __builtin_offsetof(type, member)))
 #endif
-
-/* Before 5.5 the boot-based start time was called real_start_time. */
-struct task_struct___pre55 {
-	__u64 real_start_time;
-} __attribute__((preserve_access_index));
 
 static __always_inline void count(__u32 which)
 {
@@ -53,8 +49,8 @@ static __always_inline __u64 task_start(struct task_struct *task)
 {
 	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
 
-	if (bpf_core_field_exists(leader->start_boottime))
-		return BPF_CORE_READ(leader, start_boottime);
+	if (bpf_core_field_exists(((struct task_struct___v55 *)0)->start_boottime))
+		return BPF_CORE_READ((struct task_struct___v55 *)leader, start_boottime);
 	return BPF_CORE_READ((struct task_struct___pre55 *)leader, real_start_time);
 }
 

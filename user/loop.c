@@ -546,8 +546,8 @@ static void file_alert(const struct file_event *ev, void *arg)
 	static const char *const why[WRITER_MAX] = {
 		[WRITER_OTHER] = "CI/CD or build definition changed",
 		[WRITER_SESSION] = "written from inside an install session",
-		[WRITER_SUSPICIOUS] = "written by a shell, network tool, one-liner or a program "
-				      "in a temporary directory",
+		[WRITER_SUSPICIOUS] =
+			"written by a shell, network tool, one-liner or a program in a temporary directory",
 		[WRITER_KNOWN] = "written by a known tool",
 	};
 

@@ -22,7 +22,12 @@ SCENARIO=$(basename "$0" .sh)
 READY_TIMEOUT=${E2E_READY_TIMEOUT:-30}
 ALERT_TIMEOUT=${E2E_ALERT_TIMEOUT:-20}
 PY=/usr/bin/python3		# Debian's, with pip 23 + setuptools: not the pyenv one
-NPM=/usr/bin/npm
+# node >= 20 and npm >= 11: the machine's, or build/node's (tests/node.sh,
+# installed by make deps where the machine's are older)
+NODE_BIN=$("$SRC_ROOT/tests/node.sh" bindir)
+NPM=$NODE_BIN/npm
+NODE=$NODE_BIN/node
+export PATH="$NODE_BIN:$PATH"
 ALERTS_PY=$E2E_DIR/alerts.py
 
 DS_PID=
@@ -54,7 +59,7 @@ need_cmd()
 [ "$(id -u)" -eq 0 ] || fail "must run as root: the daemon loads BPF programs"
 [ -x "$DEPSENTRY" ] || fail "no daemon at $DEPSENTRY: run make first"
 [ -x "$PY" ] || fail "needs $PY: apt-get install python3"
-[ -x "$NPM" ] && [ -x /usr/bin/node ] || fail "needs /usr/bin/npm and /usr/bin/node (node 20, npm >= 11)"
+[ -x "$NPM" ] && [ -x "$NODE" ] || fail "needs node >= 20 and npm >= 11 in $NODE_BIN: run make deps"
 need_cmd sh dash
 need_cmd setsid util-linux
 

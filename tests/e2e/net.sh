@@ -43,7 +43,6 @@ VERDACCIO_STAMP=$VERDACCIO_HOME/.ds-e2e-installed
 NET_TIMEOUT=${E2E_NET_TIMEOUT:-30}
 NPMJS_REGISTRY=https://registry.npmjs.org/
 DNSMASQ=/usr/sbin/dnsmasq
-NODE=/usr/bin/node
 
 VERDACCIO_PID=
 VERDACCIO_URL=

@@ -17,7 +17,7 @@ until [ -e "$DS_E2E_WAITING" ]; do
 	[ "$SECONDS" -lt "$deadline" ] || fail "the postinstall did not start within 60s"
 	sleep 0.1
 done
-[ "$(readlink "/proc/$NPM_PID/exe")" = /usr/bin/node ] || fail "pid $NPM_PID is not npm (node)"
+[ "$(readlink "/proc/$NPM_PID/exe")" = "$(readlink -f "$NODE")" ] || fail "pid $NPM_PID is not npm (node)"
 
 ds_start
 pid_alive "$NPM_PID" || fail "npm exited before the daemon was ready"

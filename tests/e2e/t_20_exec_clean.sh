@@ -27,7 +27,7 @@ grep -q '^added 2 packages' "$EXEC_LOG.out" || fail "npm's output did not reach 
 expect_log '^depsentry: ready$' "exec did not say it was ready"
 expect_log '^depsentry exec: 0 alerts' "the summary does not say there was no alert"
 expect_log '0 alerts at or above medium: under the threshold' "the summary does not name the threshold"
-expect_log '^depsentry: /usr/bin/npm exited with status 0: exit 0$' "exec does not say why it exits 0"
+expect_log "^depsentry: ${NPM//./\\.} exited with status 0: exit 0\$" "exec does not say why it exits 0"
 [ "$(exec_count 'depsentry.exec.pid?')" -eq 0 ] || fail "an alert names the clean install"
 step "-e: the events of the clean install, as under run"
 validate_events "$EVENTS"
