@@ -9,7 +9,8 @@
 #       compile every bpf/*.bpf.c against the types of every kernel of the
 #       matrix (KERNELS, KERNELS_ARM64) and of the running kernel, so that
 #       a field used without a flavor (bpf/core_fixes.h) fails here, not on
-#       a user's machine; and build the object with the host's BTF hidden.
+#       a user's machine; build the object with the host's BTF hidden; and
+#       make sure a kernel that cannot be fetched fails with how to provide it.
 #       Prints PASS or FAIL per check; exit 1 if any failed.
 #
 # The BTF is read from each package's vmlinuz (btf.py): nothing is booted
@@ -126,13 +127,39 @@ check()
 			failed=$((failed + 1))
 		fi
 	fi
-	if hostless; then
-		pass=$((pass + 1))
-	else
-		failed=$((failed + 1))
-	fi
+	for k in hostless unfetchable; do
+		if "$k"; then
+			pass=$((pass + 1))
+		else
+			failed=$((failed + 1))
+		fi
+	done
 	echo "btf: $pass checks passed, $failed failed"
 	[ "$failed" -eq 0 ]
+}
+
+# unfetchable: a kernel that can be neither fetched (a mirror that does not
+# answer) nor found in the cache fails, naming the package and both ways to
+# provide it
+unfetchable()
+{
+	local cache=$OUT/unfetchable msg rc=0
+
+	rm -rf "$cache"
+	msg=$(KERNELS_CACHE=$cache KERNELS_MIRROR=http://127.0.0.1:9 KERNELS_REFRESH=1 \
+		bash -c ". '$HERE/fetch.sh'; kernel_fetch 5.10 bullseye amd64" 2>&1) || rc=$?
+	rm -rf "$cache"
+	if [ "$rc" -eq 0 ]; then
+		echo "FAIL  a kernel fetched from a mirror that does not answer"
+		return 1
+	fi
+	case $msg in
+	*"linux-image-5.10.*-cloud-amd64"*KERNELS_MIRROR=*"$cache/KVER/vmlinuz"*) ;;
+	*)	echo "FAIL  an unfetchable kernel is not named with how to provide it:"
+		printf '%s\n' "$msg" | tail -n 3 | sed 's/^/    | /'
+		return 1 ;;
+	esac
+	echo "PASS  an unfetchable kernel fails, naming the package, KERNELS_MIRROR and the cache"
 }
 
 # hostless: the build reads nothing of the build host's kernel. The BPF

@@ -78,7 +78,8 @@ kernel_fetch()
 			kf_fail "no $want in '$suite' at $KF_MIRROR, and none cached in $KF_CACHE." \
 				"Provide it: KERNELS_MIRROR=URL of a Debian mirror that has '$suite'" \
 				"(http://archive.debian.org once it left the main mirror), or unpack" \
-				"the package's boot/vmlinuz-KVER and boot/config-KVER as" \
+				"the package's boot/vmlinuz-KVER and boot/config-KVER (KVER: the package name" \
+				"after linux-image-) as" \
 				"$KF_CACHE/KVER/vmlinuz and $KF_CACHE/KVER/config"
 		echo "   $suite: no package list; using the cached $kver" >&2
 		echo "$kver"
@@ -94,7 +95,8 @@ kernel_fetch()
 			[ -n "$kver" ] && [ -f "$KF_CACHE/$kver/vmlinuz" ] ||
 				kf_fail "apt-get download $pkg from $KF_MIRROR failed and no $want is" \
 					"cached in $KF_CACHE. Provide it: KERNELS_MIRROR=URL of a mirror" \
-					"that has it, or unpack its boot/vmlinuz-KVER and boot/config-KVER" \
+					"that has it, or unpack its boot/vmlinuz-KVER and boot/config-KVER (KVER:" \
+					"the package name after linux-image-)" \
 					"as $KF_CACHE/KVER/vmlinuz and $KF_CACHE/KVER/config"
 			echo "   download failed; using the cached $kver" >&2
 			echo "$kver"
