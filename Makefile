@@ -25,9 +25,13 @@ BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 		   -Ibpf/vmlinux/$(ARCH) -Iinclude -Ibpf
 LDLIBS		:= -lbpf -lelf -lz -ljson-c
 
-DEBS		:= make clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libjson-c-dev \
-		   libcmocka-dev pkg-config python3 python3-pip python3-setuptools python3-wheel python3-yaml \
-		   iproute2 procps curl wget gcc util-linux dnsmasq-base \
+# What building needs (make deps-build), and what the tests need besides
+# (make deps).
+DEBS_BUILD	:= make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libjson-c-dev \
+		   pkg-config
+DEBS		:= $(DEBS_BUILD) \
+		   libcmocka-dev python3 python3-pip python3-setuptools python3-wheel python3-yaml \
+		   iproute2 procps curl wget util-linux dnsmasq-base \
 		   qemu-system-x86 busybox-static e2fsprogs cpio \
 		   systemd man-db groff-base \
 		   logrotate rsyslog \
@@ -59,13 +63,15 @@ msg		= @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps run test unit e2e test-kernels test-kernels-arm64 cross-arm64 check-btf \
+.PHONY: all deps deps-build run test unit e2e test-kernels test-kernels-arm64 cross-arm64 check-btf \
 	check-clang vmlinux bench install uninstall deb clean
 
 all: $(OUT)/depsentry
 
-deps:
-	@missing=""; for p in $(DEBS); do \
+# apt_install PACKAGES: install those not installed yet (an :arm64 one adds
+# the architecture to dpkg first)
+define apt_install
+	@missing=""; for p in $(1); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || \
 			missing="$$missing $$p"; \
 	done; \
@@ -77,6 +83,13 @@ deps:
 		echo "  APT      $$missing"; \
 		$(APT_GET) update -qq && $(APT_GET) install -y -qq $$missing; \
 	fi
+endef
+
+deps-build:
+	$(call apt_install,$(DEBS_BUILD))
+
+deps:
+	$(call apt_install,$(DEBS))
 	@tests/node.sh provision
 
 $(VMLINUX_H):

@@ -27,7 +27,7 @@
 #   DEPSENTRY_PACKAGE       install: a depsentry .deb to install
 #   DEPSENTRY_BINARY        install: a depsentry already installed (no install)
 #   DEPSENTRY_SRC           install: the source tree (default: this script's ..)
-#   DEPSENTRY_BUILD_DEPS    install: true (default) runs `make deps` first
+#   DEPSENTRY_BUILD_DEPS    install: true (default) runs `make deps-build` first
 #   DEPSENTRY_PREFIX, DEPSENTRY_DESTDIR   install: make install's PREFIX, DESTDIR
 #   DEPSENTRY_ALERTS        start: the alert log (default $DEPSENTRY_STATE/alerts.json)
 #   DEPSENTRY_CONFIG        start: a configuration file (default: the installed one)
@@ -201,8 +201,8 @@ install_source()
 	src=$(abspath "${DEPSENTRY_SRC:-$AGENT_DIR/..}")
 	[ -f "$src/Makefile" ] || die "no depsentry source tree at $src"
 	if [ "${DEPSENTRY_BUILD_DEPS:-true}" = true ]; then
-		say "make deps: the build dependencies, from the distribution's archive"
-		"${SUDO[@]}" make -C "$src" deps || die "make deps failed in $src"
+		say "make deps-build: the build dependencies, from the distribution's archive"
+		"${SUDO[@]}" make -C "$src" deps-build || die "make deps-build failed in $src"
 	fi
 	say "make ($src)"
 	make -C "$src" -j"$(nproc)" || die "the build failed in $src"
