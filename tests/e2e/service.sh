@@ -114,6 +114,7 @@ wait_for()
 #   sd_in CMD...           CMD in systemd's mount and PID namespaces
 #   sd_host_pids UNIT      the unit's processes, pids as seen here
 #   sd_root                where systemd's / is seen from here
+#   sd_installed           then show it the package installed on the machine
 
 SD_PID=
 SD_CG=()
@@ -271,4 +272,23 @@ sd_host_pids()
 		fi
 	done
 	return 1
+}
+
+# sd_installed: after sd_boot, show systemd the depsentry that a package
+# installed on the machine rather than the copies sd_boot gave it: the unit
+# sd_boot put in /run goes (its drop-in stays), and the machine's own
+# /etc/systemd/system (the unit's enablement), /etc/depsentry (its
+# configuration) and /var/log (its alert log) are uncovered. The unit is
+# then /usr/lib/systemd/system/depsentry.service, as the package put it.
+sd_installed()
+{
+	local d
+
+	sd_in rm -f /run/systemd/system/depsentry.service ||
+		fail "cannot remove sd_boot's copy of the unit"
+	for d in /etc/systemd/system /etc/depsentry /var/log; do
+		[ "$(sd_in findmnt -n -o FSTYPE --mountpoint "$d" | tail -n 1)" = tmpfs ] || continue
+		sd_in umount "$d" || fail "cannot uncover $d in systemd's mount namespace"
+	done
+	sd_ctl daemon-reload || fail "systemctl daemon-reload failed"
 }
