@@ -55,16 +55,8 @@ say()
 	printf 'depsentry agent: %s\n' "$*"
 }
 
-# gh_escape TEXT: TEXT as the data of a workflow command.
-gh_escape()
-{
-	local s=$1
-
-	s=${s//'%'/%25}
-	s=${s//$'\r'/%0D}
-	s=${s//$'\n'/%0A}
-	printf '%s' "$s"
-}
+# shellcheck source=ci/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # error MESSAGE: on stderr; on GitHub, an error annotation of the job.
 error()

@@ -10,6 +10,8 @@
 set -euo pipefail
 
 AGENT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/agent.sh
+# shellcheck source=ci/lib.sh
+. "${AGENT%/agent.sh}/lib.sh"
 
 gh_set()
 {
@@ -17,16 +19,6 @@ gh_set()
 
 	delim=ghadelimiter_$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 	printf '%s<<%s\n%s\n%s\n' "$2" "$delim" "$3" "$delim" >>"$1"
-}
-
-gh_escape()
-{
-	local s=$1
-
-	s=${s//'%'/%25}
-	s=${s//$'\r'/%0D}
-	s=${s//$'\n'/%0A}
-	printf '%s' "$s"
 }
 
 : "${GITHUB_STEP_SUMMARY:?is set by the runner}" "${GITHUB_OUTPUT:?is set by the runner}"

@@ -60,16 +60,16 @@ expect_not_in()
 	! grep -Eq -- "$2" "$1" || { sed 's/^/    | /' "$1" >&2; fail "$3: a line matches /$2/ in $1"; }
 }
 
-# summary_row FILE COND...: the alert rows of the Markdown report in FILE
-# (cells unescaped) of which one must match every COND (a Python
-# expression on r, the row's cells by header); fail if none does.
-summary_row()
+# summary_match FILE COND...: 0 when one of the alert rows of the Markdown
+# report in FILE (cells unescaped) matches every COND (a Python expression
+# on r, the row's cells by header)
+summary_match()
 {
 	local file=$1
 
 	shift
 	"$PY" "$CISIM" summary-rows "$file" >"$file.rows.json"
-	"$PY" - "$file.rows.json" "$@" <<'EOF' || { cat "$file" >&2; fail "no alert row in $file with: $*"; }
+	"$PY" - "$file.rows.json" "$@" <<'EOF'
 import json, sys
 rows = [r for r in json.load(open(sys.argv[1])) if "package" in r]
 conds = sys.argv[2:]
@@ -77,19 +77,16 @@ sys.exit(0 if any(all(eval(c, {"r": r}) for c in conds) for r in rows) else 1)
 EOF
 }
 
-# no_summary_row FILE COND...: no alert row of FILE matches every COND.
+# summary_row FILE COND...: fail unless an alert row of FILE matches
+summary_row()
+{
+	summary_match "$@" || { cat "$1" >&2; fail "no alert row in $1 with: ${*:2}"; }
+}
+
+# no_summary_row FILE COND...: fail if an alert row of FILE matches
 no_summary_row()
 {
-	local file=$1
-
-	shift
-	"$PY" "$CISIM" summary-rows "$file" >"$file.rows.json"
-	"$PY" - "$file.rows.json" "$@" <<'EOF' || { cat "$file" >&2; fail "an alert row in $file has: $*"; }
-import json, sys
-rows = [r for r in json.load(open(sys.argv[1])) if "package" in r]
-conds = sys.argv[2:]
-sys.exit(1 if any(all(eval(c, {"r": r}) for c in conds) for r in rows) else 0)
-EOF
+	! summary_match "$@" || { cat "$1" >&2; fail "an alert row in $1 has: ${*:2}"; }
 }
 
 # recon_high_config FILE: the shipped configuration with reconnaissance

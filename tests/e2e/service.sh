@@ -292,3 +292,27 @@ sd_installed()
 	done
 	sd_ctl daemon-reload || fail "systemctl daemon-reload failed"
 }
+
+# unit_state PROPERTY: a property of depsentry.service in the test's systemd
+unit_state()
+{
+	sd_ctl show -p "$1" --value depsentry.service
+}
+
+# unit_fail WHAT: fail with the unit's state and the daemon's log.
+unit_fail()
+{
+	sd_ctl status depsentry.service >&2 || true
+	fail "$1"
+}
+
+# unit_stopped_clean AFTER: the unit is inactive with result success after
+# AFTER, its daemon exited 0 and logged its counters at exit ($DS_LOG)
+unit_stopped_clean()
+{
+	[ "$(unit_state ActiveState)" = inactive ] || unit_fail "the unit is not inactive after $1"
+	[ "$(unit_state Result)" = success ] || unit_fail "the unit's result is $(unit_state Result)"
+	[ "$(unit_state ExecMainStatus)" = 0 ] ||
+		unit_fail "the daemon exited with status $(unit_state ExecMainStatus)"
+	grep -q '^depsentry: counters at exit:' "$DS_LOG" || fail "no counters at exit in the log"
+}

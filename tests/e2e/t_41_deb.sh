@@ -205,17 +205,6 @@ R=$(sd_root)
 DS_LOG=$R/run/e2e/daemon.log
 ALERTS=/var/log/depsentry/alerts.json
 
-unit_state()
-{
-	sd_ctl show -p "$1" --value depsentry.service
-}
-
-unit_fail()
-{
-	sd_ctl status depsentry.service >&2 || true
-	fail "$1"
-}
-
 # (systemd 252 looks in /lib/systemd/system first: on a merged /usr, the
 # same directory)
 frag=$(unit_state FragmentPath)
@@ -271,11 +260,7 @@ check_alert "$a" "the whoami alert is incomplete" \
 step "(c) the prerm (remove) stops the unit cleanly"
 DS_PID=
 maintscript prerm remove
-[ "$(unit_state ActiveState)" = inactive ] || unit_fail "the unit is not inactive after the prerm"
-[ "$(unit_state Result)" = success ] || unit_fail "the unit's result is $(unit_state Result)"
-[ "$(unit_state ExecMainStatus)" = 0 ] ||
-	unit_fail "the daemon exited with status $(unit_state ExecMainStatus)"
-grep -q '^depsentry: counters at exit:' "$DS_LOG" || fail "no counters at exit in the log"
+unit_stopped_clean "the prerm"
 validate_alerts "$ALERTS"
 
 # ---------------------------------------------------------------- (d) remove

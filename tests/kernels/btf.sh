@@ -72,6 +72,18 @@ compile()
 	return $rc
 }
 
+# judge LABEL ARCH DIR: compile, and say PASS or FAIL (with the errors)
+judge()
+{
+	if compile "$2" "$3"; then
+		printf 'PASS  %-30s every bpf/*.bpf.c compiles\n' "$1"
+		return 0
+	fi
+	printf 'FAIL  %-30s (errors: %s)\n' "$1" "$3/errors.log"
+	sed 's/^/    | /' "$3/errors.log" | head -n 40
+	return 1
+}
+
 # looks ARCH KVER DIR: on a 5.10 kernel, a field read without a flavor
 # (unflavored.bpf.c) must not compile: else the check is blind
 looks()
@@ -102,14 +114,9 @@ check()
 		arch=${k%%:*} kver=${k#*:}
 		dir=$OUT/check/$kver
 		header "$kver" "$dir"
-		if ! looks "$arch" "$kver" "$dir"; then
-			failed=$((failed + 1))
-		elif compile "$arch" "$dir"; then
-			printf 'PASS  %-30s every bpf/*.bpf.c compiles\n' "$kver"
+		if looks "$arch" "$kver" "$dir" && judge "$kver" "$arch" "$dir"; then
 			pass=$((pass + 1))
 		else
-			printf 'FAIL  %-30s (errors: %s)\n' "$kver" "$dir/errors.log"
-			sed 's/^/    | /' "$dir/errors.log" | head -n 40
 			failed=$((failed + 1))
 		fi
 	done
@@ -118,12 +125,9 @@ check()
 		mkdir -p "$dir"
 		"$BPFTOOL" btf dump file /sys/kernel/btf/vmlinux format c >"$dir/vmlinux.h"
 		arch=$(uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
-		if compile "$arch" "$dir"; then
-			printf 'PASS  %-30s every bpf/*.bpf.c compiles\n' "$(uname -r) (running)"
+		if judge "$(uname -r) (running)" "$arch" "$dir"; then
 			pass=$((pass + 1))
 		else
-			printf 'FAIL  %-30s (errors: %s)\n' "$(uname -r) (running)" "$dir/errors.log"
-			sed 's/^/    | /' "$dir/errors.log" | head -n 40
 			failed=$((failed + 1))
 		fi
 	fi

@@ -58,6 +58,23 @@ kf_cached()
 	(cd "$KF_CACHE" && ls -d "$1".*-cloud-"$2" 2>/dev/null | sort -V | tail -n 1) || true
 }
 
+# kf_fallback SERIES ARCH WHY: print the newest cached release of SERIES
+# when there is one; else fail with WHY and the two ways to provide it
+kf_fallback()
+{
+	local kver
+
+	kver=$(kf_cached "$1" "$2")
+	[ -n "$kver" ] && [ -f "$KF_CACHE/$kver/vmlinuz" ] ||
+		kf_fail "$3 Provide it: KERNELS_MIRROR=URL of a Debian mirror that still has it" \
+			"(http://archive.debian.org once its release left the main mirror), or" \
+			"unpack the package's boot/vmlinuz-KVER and boot/config-KVER (KVER: the" \
+			"package name after linux-image-) as $KF_CACHE/KVER/vmlinuz and" \
+			"$KF_CACHE/KVER/config"
+	echo "   using the cached $kver" >&2
+	echo "$kver"
+}
+
 # kernel_fetch SERIES SUITE [ARCH]: print the release (KVER) of the newest
 # cloud kernel of SERIES (5.10, 6.1, 6.12) that SUITE has for ARCH (amd64),
 # after making sure that $KF_CACHE/KVER/vmlinuz and config are there; older
@@ -73,16 +90,8 @@ kernel_fetch()
 	pkg=$(apt-cache "${KF_APT[@]}" pkgnames "linux-image-$series." 2>/dev/null |
 		grep -E "$re" | sort -V | tail -n 1) || true
 	if [ -z "$pkg" ]; then
-		kver=$(kf_cached "$series" "$arch")
-		[ -n "$kver" ] && [ -f "$KF_CACHE/$kver/vmlinuz" ] ||
-			kf_fail "no $want in '$suite' at $KF_MIRROR, and none cached in $KF_CACHE." \
-				"Provide it: KERNELS_MIRROR=URL of a Debian mirror that has '$suite'" \
-				"(http://archive.debian.org once it left the main mirror), or unpack" \
-				"the package's boot/vmlinuz-KVER and boot/config-KVER (KVER: the package name" \
-				"after linux-image-) as" \
-				"$KF_CACHE/KVER/vmlinuz and $KF_CACHE/KVER/config"
-		echo "   $suite: no package list; using the cached $kver" >&2
-		echo "$kver"
+		kf_fallback "$series" "$arch" \
+			"no $want in '$suite' at $KF_MIRROR, and none cached in $KF_CACHE."
 		return
 	fi
 	kver=${pkg#linux-image-}
@@ -91,15 +100,8 @@ kernel_fetch()
 		tmp=$(mktemp -d "$KF_CACHE/download.XXXXXX")
 		if ! (cd "$tmp" && apt-get "${KF_APT[@]}" -qq download "$pkg:$arch" >&2); then
 			rm -rf "$tmp"
-			kver=$(kf_cached "$series" "$arch")
-			[ -n "$kver" ] && [ -f "$KF_CACHE/$kver/vmlinuz" ] ||
-				kf_fail "apt-get download $pkg from $KF_MIRROR failed and no $want is" \
-					"cached in $KF_CACHE. Provide it: KERNELS_MIRROR=URL of a mirror" \
-					"that has it, or unpack its boot/vmlinuz-KVER and boot/config-KVER (KVER:" \
-					"the package name after linux-image-)" \
-					"as $KF_CACHE/KVER/vmlinuz and $KF_CACHE/KVER/config"
-			echo "   download failed; using the cached $kver" >&2
-			echo "$kver"
+			kf_fallback "$series" "$arch" \
+				"apt-get download $pkg from $KF_MIRROR failed and no $want is cached in $KF_CACHE."
 			return
 		fi
 		dpkg-deb --fsys-tarfile "$tmp"/*.deb |
