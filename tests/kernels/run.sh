@@ -38,7 +38,7 @@ amd64)	OUT=$SRC_ROOT/build/kernels
 	KERNELS=${KERNELS:-5.10:bullseye 6.1:bookworm 6.12:bookworm-backports} ;;
 arm64)	OUT=$SRC_ROOT/build/arm64/kernels
 	QEMU=qemu-system-aarch64 QEMU_PKG=qemu-system-arm TTY=ttyAMA0 KT_OUT=/dev/ttyS0
-	KERNELS=${KERNELS:-6.12:bookworm-backports} ;;
+	KERNELS=${KERNELS:-6.1:bookworm 6.12:bookworm-backports} ;;
 *)	echo "run.sh: KERNELS_ARCH is amd64 or arm64, not '$ARCH'" >&2; exit 1 ;;
 esac
 CACHE=${KERNELS_CACHE:-/var/cache/depsentry/kernels}
