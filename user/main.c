@@ -119,7 +119,9 @@ static int cmd_run(struct options *o)
 		goto out_output;
 	host_info_load(&host);
 	proctable_set_host(host.id);
-	s = sensor_open(c);
+	/* what the daemon before this one left, read before anything is
+	 * rewritten: its state, its status file, its pinned signals */
+	s = sensor_open(c, tamper_open(c));
 	if (!s)
 		goto out_output;
 	d = loop_new(c, s, &host);
@@ -127,6 +129,7 @@ static int cmd_run(struct options *o)
 		log_warnx("cannot set up the event loop");
 		goto out_sensor;
 	}
+	tamper_started(d, s, c);
 	if (o->pidfile && pidfile_write(o->pidfile))
 		goto out_loop;
 	if (caps_drop())
@@ -139,6 +142,8 @@ static int cmd_run(struct options *o)
 	pidfile_remove(o->pidfile);
 out_loop:
 	loop_free(d);
+	if (ret == 0)	/* drained and written: a clean stop */
+		tamper_stopped();
 out_sensor:
 	sensor_close(s);
 out_output:
