@@ -359,8 +359,10 @@ static void render_process(struct render *r, const struct proc *p)
 {
 	const struct image *img = p->img;
 
-	put_int(r->root, "process.pid", p->pid);
-	put_entity_id(r->root, "process.entity_id", p);
+	if (p->pid) {	/* 0: an interrupted daemon no file named */
+		put_int(r->root, "process.pid", p->pid);
+		put_entity_id(r->root, "process.entity_id", p);
+	}
 	put_str(r->root, "process.name", img->name ? img->name : img->comm, CAP_SHORT);
 	if (put_str(r->root, "process.executable", img->exe, CAP_PATH))
 		r->trunc |= DS_F_EXE_TRUNC;
@@ -937,8 +939,10 @@ static void interruption_message(struct render *r, const struct proc *p,
 	char msg[2 * CAP_SHORT];
 	size_t n;
 
-	n = appendf(msg, sizeof(msg), 0, "the sensor (pid %u) stopped without a clean shutdown:",
-		    t->sensor_pid);
+	n = appendf(msg, sizeof(msg), 0, "the sensor");
+	if (t->sensor_pid)
+		n = appendf(msg, sizeof(msg), n, " (pid %u)", t->sensor_pid);
+	n = appendf(msg, sizeof(msg), n, " stopped without a clean shutdown:");
 	if (t->signal.sig)
 		n = sender_message(msg, sizeof(msg), n, p, &t->signal);
 	else

@@ -408,6 +408,9 @@ const struct ds_tamper *sensor_tamper_previous(const struct sensor *s);
 uint64_t sensor_tamper_nonce(const struct sensor *s);
 /* The session signal numbered seq was alerted. */
 void sensor_tamper_ack(struct sensor *s, uint32_t seq);
+/* Pin the tamper map again if its pin was removed: 1 when it was, 0 when
+ * nothing was missing, -errno. */
+int sensor_tamper_repin(struct sensor *s);
 /* The daemon as the kernel names it (global tgid, start): 0 or -ESRCH. */
 int sensor_self(struct sensor *s, uint32_t *tgid, uint64_t *start);
 const char *sensor_counter_name(int i);
@@ -439,6 +442,9 @@ void reload_apply(struct daemon_ctx *d, struct sensor *s);
 /* Settings that need a restart: each one c changes is logged and set back
  * to old's value; returns how many. */
 int reload_keep_restart_settings(struct config *c, const struct config *old);
+
+/* main.c: a state for systemd (READY=1, ...); a no-op without NOTIFY_SOCKET */
+void notify_systemd(const char *state);
 
 /* pidfile.c: run -p FILE */
 int pidfile_write(const char *path);	/* 0 or -errno, logged */

@@ -80,6 +80,7 @@ struct daemon_ctx {
 	uint64_t kernel[DS_COUNTER_MAX];
 	uint64_t reported[DS_COUNTER_MAX + UC_MAX];
 	time_t last_sweep;
+	bool repin_failed;		/* said once */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -757,6 +758,20 @@ static void update_status(struct daemon_ctx *d)
 	tamper_heartbeat((uint32_t)st.sessions);
 }
 
+/* The pinned tamper map outlives the daemon only while pinned: a package
+ * that removed the pin has it put back within a second. */
+static void tamper_check(struct daemon_ctx *d)
+{
+	int err = d->sensor ? sensor_tamper_repin(d->sensor) : 0;
+
+	if (err > 0)
+		log_warnx("%s was removed: pinned again", TAMPER_PIN);
+	else if (err < 0 && !d->repin_failed)
+		log_warnx("%s was removed and cannot be pinned again: %s", TAMPER_PIN,
+			  strerror(-err));
+	d->repin_failed = err < 0;
+}
+
 static void tick(struct daemon_ctx *d)
 {
 	struct proctable_stats st;
@@ -781,6 +796,7 @@ static void tick(struct daemon_ctx *d)
 		proctable_sweep(d->pt);
 	}
 	update_status(d);
+	tamper_check(d);
 }
 
 /* One epoll set: the ring buffer's own epoll fd, and the DNS socket. */

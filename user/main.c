@@ -78,7 +78,7 @@ static int load_config(const char *path, struct config **c)
 }
 
 /* Tell systemd we are ready (Type=notify); a no-op without NOTIFY_SOCKET. */
-static void notify(const char *state)
+void notify_systemd(const char *state)
 {
 	const char *path = getenv("NOTIFY_SOCKET");
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -135,10 +135,10 @@ static int cmd_run(struct options *o)
 	if (caps_drop())
 		fatalx("cannot drop privileges");
 	fprintf(stderr, "depsentry: ready\n");
-	notify("READY=1");
+	notify_systemd("READY=1");
 	if (loop_run(d) == 0)
 		ret = 0;
-	notify("STOPPING=1");
+	notify_systemd("STOPPING=1");
 	pidfile_remove(o->pidfile);
 out_loop:
 	loop_free(d);

@@ -38,6 +38,7 @@ struct sensor {
 	size_t tamper_len;
 	struct ds_tamper *tamper_prev;
 	uint64_t nonce;
+	const char *pin;	/* where it is pinned */
 };
 
 static const char *const counter_names[DS_COUNTER_MAX] = {
@@ -512,6 +513,7 @@ struct sensor *sensor_open(const struct config *c, const char *tamper_pin)
 		log_warnx("%s: %s", tamper_pin, strerror(-err));
 		goto err_destroy;
 	}
+	s->pin = tamper_pin;
 	err = sensor_filters_add(s, c, NULL);
 	if (err)
 		goto err_destroy;
@@ -621,6 +623,22 @@ void sensor_tamper_ack(struct sensor *s, uint32_t seq)
 {
 	if (s->tamper && (int32_t)(seq - s->tamper->acked_seq) > 0)
 		__atomic_store_n(&s->tamper->acked_seq, seq, __ATOMIC_RELAXED);
+}
+
+int sensor_tamper_repin(struct sensor *s)
+{
+	char dir[256], *slash;
+	struct stat sb;
+
+	if (!s->tamper || !s->pin || stat(s->pin, &sb) == 0 || errno != ENOENT)
+		return 0;
+	snprintf(dir, sizeof(dir), "%s", s->pin);
+	slash = strrchr(dir, '/');
+	if (slash) {
+		*slash = '\0';
+		mkdir(dir, 0700);
+	}
+	return bpf_obj_pin(bpf_map__fd(s->skel->maps.tamper), s->pin) ? -errno : 1;
 }
 
 int sensor_self(struct sensor *s, uint32_t *tgid, uint64_t *start)

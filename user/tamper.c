@@ -241,13 +241,14 @@ static int state_field(struct tamper_state *st, enum state_key k, const char *v,
 	}
 }
 
-int tamper_state_parse(const char *buf, size_t len, struct tamper_state *st)
+/* Every line "key=value\n", each known key once, the required ones there;
+ * unknown keys are a later release's. */
+static int state_lines(const char *buf, size_t len, struct tamper_state *st)
 {
 	const char *line = buf, *end = buf + len, *nl, *eq;
 	unsigned int seen = 0;
 	size_t k;
 
-	memset(st, 0, sizeof(*st));
 	if (len > STATE_MAX || memchr(buf, '\0', len))
 		return -EINVAL;
 	for (; line < end; line = nl + 1) {
@@ -262,16 +263,21 @@ int tamper_state_parse(const char *buf, size_t len, struct tamper_state *st)
 			    !memcmp(line, state_keys[k], (size_t)(eq - line)))
 				break;
 		if (k == SK_MAX)
-			continue;	/* a later release's key */
+			continue;
 		if (seen & (1U << k) || state_field(st, k, eq + 1, (size_t)(nl - eq - 1)))
 			return -EINVAL;
 		seen |= 1U << k;
 	}
-	if ((seen & SK_REQUIRED) != SK_REQUIRED || st->pid == 0) {
-		memset(st, 0, sizeof(*st));
-		return -EINVAL;
-	}
-	return 0;
+	return (seen & SK_REQUIRED) == SK_REQUIRED && st->pid ? 0 : -EINVAL;
+}
+
+int tamper_state_parse(const char *buf, size_t len, struct tamper_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (state_lines(buf, len, st) == 0)
+		return 0;
+	memset(st, 0, sizeof(*st));	/* nothing half-read is used */
+	return -EINVAL;
 }
 
 int tamper_state_format(const struct tamper_state *st, char *buf, size_t len)
@@ -392,6 +398,7 @@ bool tamper_interruption(const struct tamper_prev *prev, const struct ds_tamper 
 /* ------------------------------------------------------- the daemon's life */
 
 static struct {
+	bool watchdog;		/* systemd's WatchdogSec= is on for this process */
 	bool active;		/* this daemon keeps the state file */
 	bool started;		/* and has written it */
 	bool failed;		/* a write failed: said once */
@@ -495,12 +502,29 @@ static bool pid_alive_as(uint32_t pid, uint64_t start)
 	return procfs_running(pid, start ? start : s);
 }
 
+/*
+ * systemd's watchdog (WatchdogSec=, docs/deployment.md) is pinged with
+ * every heartbeat: a daemon a package stopped with SIGSTOP, blind but
+ * alive, stops pinging and is killed and restarted, and the next one says
+ * who stopped it.
+ */
+static bool watchdog_wanted(void)
+{
+	const char *usec = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
+	uint64_t x;
+
+	if (!usec || parse_u64(usec, strlen(usec), UINT64_MAX, &x) || !x)
+		return false;
+	return !pid || (parse_u64(pid, strlen(pid), INT32_MAX, &x) == 0 && x == (uint64_t)getpid());
+}
+
 const char *tamper_open(const struct config *c)
 {
 	struct tamper_prev *prev = &T.prev;
 	const char *status = c->status_file ? c->status_file : STATUS_FILE_DEFAULT;
 
 	memset(&T, 0, sizeof(T));
+	T.watchdog = watchdog_wanted();
 	snprintf(T.path, sizeof(T.path), "%s", c->state_file ? c->state_file : STATE_FILE_DEFAULT);
 	prev->now_ns = clock_ns(CLOCK_REALTIME);
 	prev->boot_ns = boot_instant();
@@ -575,9 +599,9 @@ static void report(struct daemon_ctx *d, struct sensor *s, const struct config *
 	ns = tamper_gap_ns(ev.heartbeat_ns, ev.restart_ns);
 	if (ns >= 0)
 		snprintf(gap, sizeof(gap), "%.1f s", (double)ns / NSEC);
-	log_warnx("the daemon before this one (pid %u) stopped without a clean shutdown: %s%s%s, "
-		  "no heartbeat for %s", ev.sensor_pid, ev.cause,
-		  ev.signal.sig ? " " : "", ev.signal.sig ? ev.signal.name : "", gap);
+	log_warnx("the daemon before this one (pid %u) stopped without a clean shutdown: cause %s%s%s, "
+		  "nothing watched for %s", ev.sensor_pid, ev.cause, ev.signal.sig ? ", " : "",
+		  ev.signal.sig ? ev.signal.name : "", gap);
 	img = image_new();
 	if (!img)
 		return;
@@ -608,6 +632,8 @@ void tamper_started(struct daemon_ctx *d, struct sensor *s, const struct config 
 
 void tamper_heartbeat(uint32_t sessions)
 {
+	if (T.watchdog)
+		notify_systemd("WATCHDOG=1");
 	if (!T.started)
 		return;
 	if ((sessions > 0) == (T.st.sessions > 0) && time(NULL) - T.written < STATE_REFRESH_SECS)

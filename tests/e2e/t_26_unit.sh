@@ -19,9 +19,13 @@
 #     own, looks through PID 1's root); a workflow renamed into place there
 #     is alerted with its path; `depsentry status` inside prints the
 #     unit's /run/depsentry/status; `systemctl kill -s USR1` logs the status
-#     line; a SIGKILL is restarted (Restart=on-failure) and ready again;
-#     `systemctl stop` ends it cleanly (exit 0, result success, the counters
-#     at exit logged).
+#     line; a SIGKILL is restarted (Restart=always) and ready again, and
+#     the new daemon says the last one was interrupted: SIGKILL from
+#     systemd, named from the map the unit let it pin on the BPF file
+#     system, the heartbeat from the status file the unit kept across the
+#     restart; `systemctl stop` ends it cleanly (exit 0, result success, the
+#     counters at exit logged, the state file in the unit's StateDirectory
+#     says stopped).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/files.sh"
 . "$(dirname "$0")/service.sh"
@@ -145,7 +149,9 @@ logged()
 }
 wait_for "no status line logged after SIGUSR1" 10 logged
 
-step "SIGKILL: restarted and ready again (Restart=on-failure)"
+step "SIGKILL: restarted and ready again (Restart=always)"
+killed=$DS_PID
+before=$(alert_lines)
 sd_ctl kill -s KILL depsentry.service || fail "systemctl kill -s KILL failed"
 restarted()
 {
@@ -155,6 +161,12 @@ restarted()
 wait_for "the unit was not restarted after SIGKILL" 30 restarted
 DS_PID=$(sd_host_pids depsentry.service)
 [ "$(grep -c '^depsentry: ready$' "$DS_LOG")" -eq 2 ] || fail "the restarted daemon did not get ready"
+a=$(wait_alert --after "$before" rule.id=sensor-interrupted)
+check_alert "$a" "the restarted daemon's interruption alert is incomplete" \
+	event.severity=47 depsentry.signal.name=SIGKILL depsentry.signal.origin=process \
+	process.name=systemd "process.pid=$SD_PID" "depsentry.sensor.pid=$killed" \
+	'!depsentry.session.id?' depsentry.interruption.cause=signal \
+	depsentry.interruption.heartbeat_from=status_file 'depsentry.interruption.gap_seconds>0'
 
 step "systemctl stop: a clean exit"
 DS_PID=
@@ -164,5 +176,7 @@ sd_ctl stop depsentry.service || unit_fail "systemctl stop depsentry failed"
 [ "$(unit_state ExecMainStatus)" = 0 ] ||
 	unit_fail "the daemon exited with status $(unit_state ExecMainStatus)"
 grep -q '^depsentry: counters at exit:' "$DS_LOG" || fail "no counters at exit in the log"
+grep -qx 'state=stopped' "$R/var/lib/depsentry/state" ||
+	fail "the state file does not say stopped: $(cat "$R/var/lib/depsentry/state")"
 validate_alerts "$ALERTS"
 echo "PASS $SCENARIO"
