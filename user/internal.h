@@ -443,8 +443,9 @@ void reload_apply(struct daemon_ctx *d, struct sensor *s);
  * to old's value; returns how many. */
 int reload_keep_restart_settings(struct config *c, const struct config *old);
 
-/* main.c: a state for systemd (READY=1, ...); a no-op without NOTIFY_SOCKET */
-void notify_systemd(const char *state);
+/* notify.c: a state for systemd (READY=1, WATCHDOG=1, ...); 0 without
+ * NOTIFY_SOCKET, or -errno (logged when log_failure) */
+int notify_systemd(const char *state, bool log_failure);
 
 /* pidfile.c: run -p FILE */
 int pidfile_write(const char *path);	/* 0 or -errno, logged */

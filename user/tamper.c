@@ -399,6 +399,7 @@ bool tamper_interruption(const struct tamper_prev *prev, const struct ds_tamper 
 
 static struct {
 	bool watchdog;		/* systemd's WatchdogSec= is on for this process */
+	bool watchdog_failed;	/* a ping could not be sent: said once */
 	bool active;		/* this daemon keeps the state file */
 	bool started;		/* and has written it */
 	bool failed;		/* a write failed: said once */
@@ -633,7 +634,7 @@ void tamper_started(struct daemon_ctx *d, struct sensor *s, const struct config 
 void tamper_heartbeat(uint32_t sessions)
 {
 	if (T.watchdog)
-		notify_systemd("WATCHDOG=1");
+		T.watchdog_failed = notify_systemd("WATCHDOG=1", !T.watchdog_failed) != 0;
 	if (!T.started)
 		return;
 	if ((sessions > 0) == (T.st.sessions > 0) && time(NULL) - T.written < STATE_REFRESH_SECS)
