@@ -105,11 +105,13 @@ static int cmd_run(struct options *o)
 		log_warnx("cannot set up the event loop");
 		goto out_sensor;
 	}
-	tamper_started(d, s, c);
 	if (o->pidfile && pidfile_write(o->pidfile))
 		goto out_loop;
 	if (caps_drop())
 		fatalx("cannot drop privileges");
+	/* the last daemon's interruption, if any, is the first alert; from
+	 * now on this one is running until it says it stopped */
+	tamper_started(d, s, c);
 	fprintf(stderr, "depsentry: ready\n");
 	notify_systemd("READY=1", true);
 	if (loop_run(d) == 0)

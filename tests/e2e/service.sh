@@ -225,7 +225,9 @@ fi
 mount -t tmpfs -o mode=755 tmpfs /run
 mount -t tmpfs -o mode=755 tmpfs /var/log
 # systemd mounts the BPF file system at boot, but not in a container: a
-# fresh one, as at boot (and the machine's pinned maps left alone)
+# fresh one, as at boot, alone on /sys/fs/bpf (the machine's, if any, is
+# unmounted in this namespace only: its pinned maps are left alone)
+while mountpoint -q /sys/fs/bpf; do umount /sys/fs/bpf; done
 mount -t bpf -o mode=700 bpf /sys/fs/bpf
 for d in /etc/systemd/system /etc/depsentry /usr/local/lib/systemd/system; do
 	[ ! -d "$d" ] || mount -t tmpfs -o mode=755 tmpfs "$d"

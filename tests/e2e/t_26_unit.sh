@@ -22,8 +22,9 @@
 #     line; a SIGKILL is restarted (Restart=always) and ready again, and
 #     the new daemon says the last one was interrupted: SIGKILL from
 #     systemd, named from the map the unit let it pin on the BPF file
-#     system, the heartbeat from the status file the unit kept across the
-#     restart; `systemctl stop` ends it cleanly (exit 0, result success, the
+#     system, with a gap of at least RestartSec; the status file the
+#     killed daemon left is still there while the unit waits to restart;
+#     `systemctl stop` ends it cleanly (exit 0, result success, the
 #     counters at exit logged, the state file in the unit's StateDirectory
 #     says stopped).
 . "$(dirname "$0")/lib.sh"
@@ -153,6 +154,14 @@ step "SIGKILL: restarted and ready again (Restart=always)"
 killed=$DS_PID
 before=$(alert_lines)
 sd_ctl kill -s KILL depsentry.service || fail "systemctl kill -s KILL failed"
+# between the kill and the restart (RestartSec=2s): the status file the
+# killed daemon left is still there (RuntimeDirectoryPreserve=restart)
+waiting()
+{
+	[ "$(unit_state SubState)" = auto-restart ]
+}
+wait_for "the unit did not wait to restart after SIGKILL" 10 waiting
+[ -s "$R/run/depsentry/status" ] || fail "the status file was removed before the restart"
 restarted()
 {
 	[ "$(unit_state NRestarts)" = 1 ] && [ "$(unit_state ActiveState)" = active ] &&
@@ -166,7 +175,7 @@ check_alert "$a" "the restarted daemon's interruption alert is incomplete" \
 	event.severity=47 depsentry.signal.name=SIGKILL depsentry.signal.origin=process \
 	process.name=systemd "process.pid=$SD_PID" "depsentry.sensor.pid=$killed" \
 	'!depsentry.session.id?' depsentry.interruption.cause=signal \
-	depsentry.interruption.heartbeat_from=status_file 'depsentry.interruption.gap_seconds>0'
+	'depsentry.interruption.gap_seconds>=2' event.start?
 
 step "systemctl stop: a clean exit"
 DS_PID=
