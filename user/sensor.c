@@ -523,9 +523,15 @@ struct sensor *sensor_open(const struct config *c, const char *tamper_pin)
 		goto err_destroy;
 	}
 	err = self_find(s);
-	if (err)
+	if (err) {
+		struct ds_self none = { 0 };	/* the hook's slow path off: it would never match */
+		__u32 zero = 0;
+
+		bpf_map__update_elem(s->skel->maps.self, &zero, sizeof(zero), &none, sizeof(none),
+				     BPF_ANY);
 		log_warnx("the signal hook cannot find the daemon (%s): signals to it are not seen",
 			  strerror(-err));
+	}
 	return s;
 err_destroy:
 	sensor_close(s);

@@ -11,8 +11,8 @@
 #     build/depsentry as /usr/local/sbin/depsentry; a drop-in sets
 #     DefaultDependencies=no and sends the daemon's output to a file. `systemctl start` returns once the daemon sent READY=1 (the
 #     unit is active, running); the daemon runs with exactly the documented
-#     capabilities, no_new_privs, a seccomp filter and a mount namespace of
-#     its own; an npm install on the machine is alerted into the unit's
+#     capabilities, no_new_privs, a seccomp filter, a mount namespace of
+#     its own and watchdog pings systemd receives; an npm install on the machine is alerted into the unit's
 #     /var/log/depsentry/alerts.json; a Makefile written beside a CMake
 #     build marker by a shell in systemd's mount namespace that exits at
 #     once is recognised as generated (the daemon, in a namespace of its
@@ -113,6 +113,11 @@ grep -qx 'Seccomp:[[:space:]]*2' "/proc/$pid/status" || fail "no seccomp filter"
 [ "$(readlink "/proc/$pid/ns/mnt")" != "$(readlink /proc/$$/ns/mnt)" ] ||
 	fail "the daemon shares this shell's mount namespace"
 grep -q '^depsentry: privileges dropped' "$DS_LOG" || fail "the daemon did not drop privileges"
+pinged()
+{
+	[ "$(unit_state WatchdogTimestampMonotonic)" -gt 0 ] 2>/dev/null
+}
+wait_for "systemd got no WATCHDOG=1 from the daemon (WatchdogSec=)" 10 pinged
 [ "$(stat -c %a "$R/var/log/depsentry")" = 750 ] || fail "/var/log/depsentry is not 0750"
 
 step "an npm install on the machine is alerted by the unit's daemon"
