@@ -394,13 +394,17 @@ static int pin_prepare(struct bpf_map *m, const char *path)
 	if (access(dir, W_OK))
 		return -errno;
 	fd = bpf_obj_get(path);
+	if (fd < 0 && errno != ENOENT)
+		return -EEXIST;	/* something else there: libbpf would refuse to load */
 	if (fd >= 0) {
-		if (!pin_compatible(fd, m)) {
-			log_warnx("%s is not this release's tamper map: replaced", path);
-			if (unlink(path))
-				log_warn("%s", path);
-		}
+		bool ours = pin_compatible(fd, m);
+
 		close(fd);
+		/* libbpf would refuse to load on it */
+		if (!ours && unlink(path))
+			return -EEXIST;
+		if (!ours)
+			log_warnx("%s was not this release's tamper map: replaced", path);
 	}
 	return bpf_map__set_pin_path(m, path);
 }
@@ -510,8 +514,14 @@ struct sensor *sensor_open(const struct config *c, const char *tamper_pin)
 		goto err_destroy;
 	}
 	if (tamper_pin && (err = pin_take(s))) {
-		log_warnx("%s: %s", tamper_pin, strerror(-err));
-		goto err_destroy;
+		/* pinned, but neither read nor reset: its records are no one's */
+		log_warnx("%s: %s: the last daemon's signals are not read", tamper_pin,
+			  strerror(-err));
+		if (s->tamper)
+			munmap(s->tamper, s->tamper_len);
+		s->tamper = NULL;
+		free(s->tamper_prev);
+		s->tamper_prev = NULL;
 	}
 	s->pin = tamper_pin;
 	err = sensor_filters_add(s, c, NULL);

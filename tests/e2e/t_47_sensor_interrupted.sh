@@ -9,11 +9,16 @@
 #     install sessions running.
 # (b) The test itself SIGKILLs the daemon: medium, the sender is the test's
 #     shell, outside any session, no package.
+# (b2) A postinstall stops the daemon (SIGSTOP) and leaves it stopped; the
+#     test kills it, as systemd's watchdog would: high, naming the stopping
+#     shell and its package, and the test's SIGKILL as what ended it.
 # (c) A clean stop (SIGTERM), then a start: no alert (after a canary).
 # (d) A state file that is not one (a package running as root may write
 #     anything there): the daemon still starts, and says it found no state
 #     (medium, state_unreadable); then a state file naming this very daemon
 #     as running another, live: no pinning, no alert, no state written.
+# (e) Something that is not a map where the pin goes (a directory): the
+#     daemon still starts, unpinned, and says so.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tamper.sh"
 
@@ -68,6 +73,33 @@ check_alert "$a" "the interruption after the test's SIGKILL is incomplete" \
 	'depsentry.interruption.gap_seconds>0' \
 	'message*=, outside install sessions;'
 
+step "(b2) a postinstall's SIGSTOP, never continued, then the test's SIGKILL"
+killed=$DS_PID
+tamper_install "$T/proj-stop" STOP
+stopped()
+{
+	[ "$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$DS_PID/status")" = T ]
+}
+deadline=$((SECONDS + 10))
+until stopped; do
+	[ "$SECONDS" -lt "$deadline" ] || fail "the daemon was not stopped by the postinstall"
+	sleep 0.1
+done
+kill -KILL "$DS_PID"
+ds_gone "after the test's SIGKILL of the stopped daemon"
+before=$(alert_lines)
+tamper_start
+a=$(wait_alert --after "$before" rule.id=sensor-interrupted)
+check_alert "$a" "the interruption of a stopped daemon is incomplete" \
+	event.severity=73 depsentry.signal.name=SIGSTOP process.name~'^(sh|dash)$' \
+	package.name=ds-e2e-tamper depsentry.session.id? "depsentry.sensor.pid=$killed" \
+	depsentry.interruption.cause=signal depsentry.interruption.sessions_running=true \
+	depsentry.interruption.ended_by.signal.name=SIGKILL \
+	"depsentry.interruption.ended_by.pid=$$" \
+	'message*=; ended by SIGKILL from '
+[ "$(alert_count rule.id=sensor-signal)" -eq 0 ] ||
+	fail "the stopped daemon alerted the SIGSTOP it never ran to read"
+
 step "(c) a clean stop, then a start: nothing to say"
 ds_stop
 [ "$(state_says state)" = stopped ] || fail "the state file does not say stopped: $(cat "$STATE")"
@@ -102,4 +134,19 @@ grep -q "another depsentry daemon (pid $DS1) runs" "$DS_LOG" ||
 ds_signal_stop TERM
 [ "$(cat "$STATE")" = "$real" ] || fail "the second daemon's stop rewrote the state file"
 DS_PID=$DS1 DS_LOG=$LOG1
+
+step "(e) a directory where the pin goes"
+ds_stop
+PIN=/sys/fs/bpf/depsentry/tamper
+rm -f "$PIN"	# no daemon holds it now: the next one makes another
+mkdir "$PIN"
+unpin()
+{
+	rmdir "$PIN" 2>/dev/null || true
+}
+trap 'rc=$?; unpin; (exit "$rc"); cleanup' EXIT
+tamper_start
+grep -q "cannot pin $PIN: File exists: signals to the daemon will not outlive it" "$DS_LOG" ||
+	fail "the daemon did not say it could not pin: $(grep pin "$DS_LOG")"
+unpin
 ds_finish
