@@ -830,6 +830,9 @@ static void render_interruption(struct render *r, const struct tamper_event *t)
 	put(r->root, "depsentry.interruption.reboot", json_object_new_boolean(t->reboot));
 	if (t->state_unreadable)
 		put(r->root, "depsentry.interruption.state_unreadable", json_object_new_boolean(true));
+	if (t->state_contradicted)
+		put(r->root, "depsentry.interruption.state_contradicted",
+		    json_object_new_boolean(true));
 	put_wall_time(r->root, "event.end", t->restart_ns);
 	if (t->heartbeat_ns >= 0) {
 		put_wall_time(r->root, "event.start", t->heartbeat_ns);

@@ -929,6 +929,7 @@ struct tamper_event {
 	bool sessions_running;
 	bool reboot;			/* the machine restarted in between */
 	bool state_unreadable;		/* the state file was there but not a state */
+	bool state_contradicted;	/* it said "stopped"; the kernel saw it ended */
 };
 
 /* The state file: what each daemon says of itself (untrusted when read). */
@@ -956,7 +957,7 @@ enum tamper_prev_kind {
 
 struct tamper_prev {
 	enum tamper_prev_kind kind;
-	bool have_state, state_unreadable;
+	bool have_state, state_unreadable, state_contradicted;
 	struct tamper_state state;
 	bool have_status;		/* a status file of that daemon */
 	uint32_t status_pid;
@@ -969,6 +970,10 @@ struct tamper_prev {
 /* Decide what kind of stop prev describes, given whether the pid of its
  * state file and that of its status file still run (as the same process). */
 void tamper_prev_judge(struct tamper_prev *prev, bool state_alive, bool status_alive);
+/* A state that says the daemon stopped cleanly, against that daemon's
+ * pinned records (t: its nonce checked) holding the signal that ended it:
+ * the kernel is believed, and prev becomes an unclean stop. */
+void tamper_prev_recheck(struct tamper_prev *prev, const struct ds_tamper *t);
 /* Whether two boot instants are the same boot (the wall clock may step). */
 bool tamper_same_boot(int64_t a_ns, int64_t b_ns);
 /* The sensor-interrupted alert for an unclean prev and the pinned records

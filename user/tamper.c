@@ -316,6 +316,14 @@ void tamper_prev_judge(struct tamper_prev *prev, bool state_alive, bool status_a
 		prev->kind = PREV_NONE;
 }
 
+void tamper_prev_recheck(struct tamper_prev *prev, const struct ds_tamper *t)
+{
+	if (prev->kind != PREV_CLEAN || !t || !t->fatal.sig.hdr.ts)
+		return;
+	prev->kind = PREV_UNCLEAN;
+	prev->state_contradicted = true;
+}
+
 int64_t tamper_gap_ns(int64_t heartbeat_ns, int64_t now_ns)
 {
 	if (heartbeat_ns < 0 || now_ns < heartbeat_ns)
@@ -364,6 +372,7 @@ bool tamper_interruption(const struct tamper_prev *prev, const struct ds_tamper 
 	ev->interrupted = true;
 	ev->restart_ns = prev->now_ns;
 	ev->state_unreadable = prev->state_unreadable;
+	ev->state_contradicted = prev->state_contradicted;
 	ev->reboot = prev->have_state && !tamper_same_boot(prev->state.boot_ns, prev->boot_ns);
 	ev->sensor_pid = prev->have_state ? (prev->state.tgid ? prev->state.tgid : prev->state.pid)
 					  : prev->status_pid;
@@ -595,6 +604,10 @@ static void report(struct daemon_ctx *d, struct sensor *s, const struct config *
 	/* the pinned records are that daemon's only if it reset the map */
 	if (!t || !T.prev.have_state || !T.prev.state.nonce || t->nonce != T.prev.state.nonce)
 		t = NULL;
+	tamper_prev_recheck(&T.prev, t);
+	if (T.prev.state_contradicted)
+		log_warnx("%s says the last daemon stopped cleanly, but the kernel saw a signal end it",
+			  T.path);
 	if (!tamper_interruption(&T.prev, t, &ev, &v, &rec))
 		return;
 	ns = tamper_gap_ns(ev.heartbeat_ns, ev.restart_ns);

@@ -187,6 +187,8 @@ static void test_prev_judge(void **state)
 	assert_int_equal(prev.kind, PREV_ALIVE);
 }
 
+static struct ds_tamper *tamper_sample(void);
+
 static void signal_sample(struct ds_signal *s, uint32_t sender, int sig, int code,
 			  uint64_t session, uint64_t ts)
 {
@@ -358,6 +360,41 @@ static void test_interruption_causes(void **state)
 	assert_true(ev.state_unreadable);
 	assert_int_equal(ev.heartbeat_ns, -1);
 	assert_int_equal(ev.sessions, -1);
+	free(t);
+}
+
+/* A state that says stopped, and the kernel's record that a signal ended
+ * that daemon: the kernel wins. */
+static void test_prev_recheck(void **state)
+{
+	const struct ds_tamper_rec *rec;
+	struct ds_tamper *t = tamper_sample();
+	struct tamper_prev prev;
+	struct tamper_event ev;
+	struct verdict v;
+
+	(void)state;
+	prev_sample(&prev, false);
+	prev.state.running = false;
+	tamper_prev_judge(&prev, false, false);
+	assert_int_equal(prev.kind, PREV_CLEAN);
+	tamper_prev_recheck(&prev, t);	/* nothing ended it */
+	assert_int_equal(prev.kind, PREV_CLEAN);
+	tamper_prev_recheck(&prev, NULL);
+	assert_int_equal(prev.kind, PREV_CLEAN);
+	signal_sample(&t->fatal.sig, 5678, 9, 0, 0, 50);
+	tamper_prev_recheck(&prev, t);
+	assert_int_equal(prev.kind, PREV_UNCLEAN);
+	assert_true(prev.state_contradicted);
+	assert_true(tamper_interruption(&prev, t, &ev, &v, &rec));
+	assert_true(ev.state_contradicted);
+	assert_string_equal(ev.signal.name, "SIGKILL");
+	assert_int_equal(ev.signal.pid, 5678);
+
+	prev_sample(&prev, false);
+	tamper_prev_judge(&prev, true, false);	/* alive: never a stop */
+	tamper_prev_recheck(&prev, t);
+	assert_int_equal(prev.kind, PREV_ALIVE);
 	free(t);
 }
 
@@ -537,6 +574,7 @@ int main(void)
 		cmocka_unit_test(test_interruption_outside),
 		cmocka_unit_test(test_interruption_stopped_then_killed),
 		cmocka_unit_test(test_interruption_causes),
+		cmocka_unit_test(test_prev_recheck),
 		cmocka_unit_test(test_signal_judge),
 		cmocka_unit_test(test_signal_names),
 		cmocka_unit_test(test_render),
