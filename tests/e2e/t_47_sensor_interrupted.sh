@@ -17,10 +17,10 @@
 #     anything there): the daemon still starts, and says it found no state
 #     (medium, state_unreadable); then a state file naming this very daemon
 #     as running another, live: no pinning, no alert, no state written.
-# (f) A SIGKILL, then the state file rewritten to say the daemon stopped
+# (e) A SIGKILL, then the state file rewritten to say the daemon stopped
 #     cleanly and the status file removed: the kernel's record of the
 #     SIGKILL wins (state_contradicted).
-# (e) Something that is not a map where the pin goes (a directory): the
+# (f) Something that is not a map where the pin goes (a directory): the
 #     daemon still starts, unpinned, and says so.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tamper.sh"
@@ -138,7 +138,7 @@ ds_signal_stop TERM
 [ "$(cat "$STATE")" = "$real" ] || fail "the second daemon's stop rewrote the state file"
 DS_PID=$DS1 DS_LOG=$LOG1
 
-step "(f) a SIGKILL, then a state file that says the daemon stopped"
+step "(e) a SIGKILL, then a state file that says the daemon stopped"
 killed=$DS_PID
 kill -KILL "$DS_PID"
 ds_gone "after the test's SIGKILL"
@@ -154,7 +154,7 @@ check_alert "$a" "the interruption behind a forged state is incomplete" \
 grep -q "says the last daemon stopped cleanly, but the kernel saw a signal end it" "$DS_LOG" ||
 	fail "the daemon did not say the state file was contradicted"
 
-step "(e) a directory where the pin goes"
+step "(f) a directory where the pin goes"
 ds_stop
 PIN=/sys/fs/bpf/depsentry/tamper
 rm -f "$PIN"	# no daemon holds it now: the next one makes another
