@@ -159,4 +159,26 @@ struct {
 	__type(value, struct file_scratch);
 } file_buf SEC(".maps") __weak;
 
+/* Which process is the daemon (struct ds_self): its pid and pid namespace
+ * set by user space before attaching, its global tgid learnt by the
+ * signal hook. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ds_self);
+} self SEC(".maps") __weak;
+
+/* The signals the daemon got (struct ds_tamper), pinned by user space under
+ * /sys/fs/bpf/depsentry so that they outlive a killed daemon; mapped into
+ * user space, which reads it and marks what it alerted without rewriting
+ * the whole value under the hook's feet. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct ds_tamper);
+} tamper SEC(".maps") __weak;
+
 #endif /* DEPSENTRY_MAPS_H */

@@ -33,6 +33,7 @@ enum ds_event_type {
 	DS_EV_EXIT = 3,
 	DS_EV_CONNECT = 4,
 	DS_EV_FILE = 5,
+	DS_EV_SIGNAL = 6,
 	DS_EV_MAX,
 };
 
@@ -49,6 +50,7 @@ enum ds_counter {
 	DS_ERR_CONNECT,		/* connect arguments unreadable or not stashed */
 	DS_DROP_FILE,		/* ring buffer full: file record lost */
 	DS_ERR_FILE,		/* rename/link arguments unreadable or not stashed */
+	DS_DROP_SIGNAL,		/* ring buffer full: record of a signal to the daemon lost */
 	DS_COUNTER_MAX,
 };
 
@@ -194,6 +196,82 @@ struct ds_wake_key {
 	char comm[DS_COMM_LEN];
 };
 
+/*
+ * signal: a signal sent to the daemon by another process (signal_generate,
+ * in the sender's context). hdr is the sender: tgid, tid, start, and ts
+ * when the signal was sent; DS_F_TRACKED when it is in an install session.
+ * The same record, with the sender's environment after it (DS_F_ENV_TRUNC,
+ * DS_F_ENV_FAULT), is kept in the pinned tamper map for the daemon's
+ * successor; there, a signal the daemon sent itself (a crash) has the
+ * daemon's own tgid as the sender.
+ */
+struct ds_signal {
+	struct ds_hdr hdr;
+	__u64 session;		/* the sender's session (tracked map), 0 if none */
+	__u64 target_start;	/* the daemon's start, boot-time ns */
+	__u32 target_pid;	/* the daemon's tgid */
+	__u32 uid;		/* the sender's real uid */
+	__s32 sig;
+	__s32 code;		/* si_code; SI_KERNEL (0x80) for the kernel's own */
+	__u32 seq;		/* DS_F_TRACKED: its number in tamper.session_seq */
+	__u16 env_len;		/* pinned record: bytes of env */
+	__u16 pad;
+	char comm[DS_COMM_LEN];
+};
+
+/* Sent by a process (kill, tgkill, sigqueue, pidfd_send_signal; a zero
+ * code is also what the kernel gives SEND_SIG_NOINFO), not by the kernel
+ * on its own behalf (a child's exit, a fault, the OOM killer, a timer). */
+#define DS_SIG_FROM_PROCESS(code)	((code) == 0 || (code) == -1 || (code) == -6)
+
+/* Signals that end the daemon: SIGKILL, and every signal whose default
+ * action ends a process and which the daemon neither catches nor ignores
+ * (it catches HUP, INT, TERM and USR1, and ignores PIPE). Bit sig - 1. */
+#define DS_SIG_BIT(sig)		(1ULL << ((sig) - 1))
+#define DS_SIG_FATAL_MASK							\
+	(DS_SIG_BIT(3) | DS_SIG_BIT(4) | DS_SIG_BIT(5) | DS_SIG_BIT(6) |	\
+	 DS_SIG_BIT(7) | DS_SIG_BIT(8) | DS_SIG_BIT(9) | DS_SIG_BIT(11) |	\
+	 DS_SIG_BIT(12) | DS_SIG_BIT(14) | DS_SIG_BIT(16) | DS_SIG_BIT(24) |	\
+	 DS_SIG_BIT(25) | DS_SIG_BIT(26) | DS_SIG_BIT(27) | DS_SIG_BIT(29) |	\
+	 DS_SIG_BIT(30) | DS_SIG_BIT(31) | 0xffffffff00000000ULL)
+#define DS_SIG_FATAL(sig)	((sig) >= 1 && (sig) <= 64 && (DS_SIG_FATAL_MASK & DS_SIG_BIT(sig)))
+
+/* One signal kept in the pinned map, with the sender's environment when
+ * it was in an install session (the package it ran for). */
+struct ds_tamper_rec {
+	struct ds_signal sig;		/* hdr.ts 0: none */
+	char env[DS_ENV_MAX];
+};
+
+/*
+ * The pinned tamper map's one value (/sys/fs/bpf/depsentry/tamper): what
+ * signals the daemon got, for the daemon that starts after it. Each daemon
+ * copies it at start and resets it with a nonce of its own, which it also
+ * writes to its state file, so that its successor knows the records are
+ * its predecessor's.
+ */
+struct ds_tamper {
+	__u64 nonce;			/* set by the daemon at start */
+	__u64 count;			/* signals from other processes */
+	__u32 session_seq;		/* signals from install sessions */
+	__u32 acked_seq;		/* the last of those the daemon alerted */
+	__u32 target_pid;		/* the daemon, as the kernel names it */
+	__u32 pad;
+	__u64 target_start;
+	struct ds_tamper_rec fatal;	/* the first signal that ends the daemon */
+	struct ds_tamper_rec session;	/* the last from an install session */
+};
+
+/* Value of the self map: which process is the daemon. User space gives its
+ * pid and pid namespace (what it can see); the kernel fills in the global
+ * tgid and start the first time a signal is sent to it. */
+struct ds_self {
+	__u32 ns_pid;		/* getpid() */
+	__u32 tgid;		/* learnt: 0 until then */
+	__u64 pidns_ino;	/* inode number of /proc/self/ns/pid */
+	__u64 start;		/* learnt: the daemon's start, boot-time ns */
+};
+
 /* Value of the tracked map: a process inside an install session. */
 struct ds_track {
 	__u64 session;
@@ -212,6 +290,9 @@ _Static_assert(sizeof(struct ds_fork) == 56, "ds_fork layout");
 _Static_assert(sizeof(struct ds_exit) == 40, "ds_exit layout");
 _Static_assert(sizeof(struct ds_connect) == 104, "ds_connect layout");
 _Static_assert(sizeof(struct ds_file) == 96, "ds_file layout");
+_Static_assert(sizeof(struct ds_signal) == 88, "ds_signal layout");
+_Static_assert(sizeof(struct ds_self) == 24, "ds_self layout");
+_Static_assert(sizeof(struct ds_tamper) == 40 + 2 * sizeof(struct ds_tamper_rec), "ds_tamper layout");
 _Static_assert(DS_EXEC_DATA_MAX <= DS_DATA_MASK + 1, "exec data fits the mask");
 _Static_assert(DS_FILE_DATA_MAX <= DS_FILE_DATA_MASK + 1, "file data fits the mask");
 

@@ -286,7 +286,7 @@ static int agent_start(struct agent *a)
 		return -EIO;
 	host_info_load(&a->host);
 	proctable_set_host(a->host.id);
-	a->sensor = sensor_open(a->cfg);
+	a->sensor = sensor_open(a->cfg, NULL);	/* a run's own: nothing to outlive it */
 	if (!a->sensor)
 		return -EIO;
 	a->loop = loop_new(a->cfg, a->sensor, &a->host);

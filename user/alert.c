@@ -70,16 +70,21 @@ static const struct {
 	{ { "network", "intrusion_detection" }, { "connection", "info" }, 2, "repeated" },
 	{ { "file", "intrusion_detection" }, { "creation", "info" }, 2, "creation" },
 	{ { "file", "intrusion_detection" }, { "change", "info" }, 2, "overwrite" },
+	{ { "process", "intrusion_detection" }, { "change", "info" }, 2, "signal" },
+	{ { "process", "intrusion_detection" }, { "end", "info" }, 2, "interrupted" },
 };
 
-enum { SHAPE_EXEC, SHAPE_CONNECT, SHAPE_DNS, SHAPE_REPEAT, SHAPE_FILE_NEW, SHAPE_FILE_CHANGE };
+enum { SHAPE_EXEC, SHAPE_CONNECT, SHAPE_DNS, SHAPE_REPEAT, SHAPE_FILE_NEW, SHAPE_FILE_CHANGE,
+       SHAPE_SIGNAL, SHAPE_INTERRUPTED };
 
 /* MITRE ATT&CK for T1195.001; is_array follows the ECS Normalization column. */
-static const struct {
+struct threat_field {
 	const char *path;
 	const char *value;
 	bool is_array;
-} threat_fields[] = {
+};
+
+static const struct threat_field threat_fields[] = {
 	{ "threat.framework", "MITRE ATT&CK", false },
 	{ "threat.tactic.id", "TA0001", true },
 	{ "threat.tactic.name", "Initial Access", true },
@@ -92,6 +97,21 @@ static const struct {
 	  "Compromise Software Dependencies and Development Tools", true },
 	{ "threat.technique.subtechnique.reference",
 	  "https://attack.mitre.org/techniques/T1195/001/", true },
+};
+
+/* The integrity rules: T1562.001, a package disabling the sensor. */
+static const struct threat_field tamper_threat_fields[] = {
+	{ "threat.framework", "MITRE ATT&CK", false },
+	{ "threat.tactic.id", "TA0005", true },
+	{ "threat.tactic.name", "Defense Evasion", true },
+	{ "threat.tactic.reference", "https://attack.mitre.org/tactics/TA0005/", true },
+	{ "threat.technique.id", "T1562", true },
+	{ "threat.technique.name", "Impair Defenses", true },
+	{ "threat.technique.reference", "https://attack.mitre.org/techniques/T1562/", true },
+	{ "threat.technique.subtechnique.id", "T1562.001", true },
+	{ "threat.technique.subtechnique.name", "Disable or Modify Tools", true },
+	{ "threat.technique.subtechnique.reference",
+	  "https://attack.mitre.org/techniques/T1562/001/", true },
 };
 
 /* One alert or event being built; trunc holds DS_F_* bits from the image
@@ -339,8 +359,10 @@ static void render_process(struct render *r, const struct proc *p)
 {
 	const struct image *img = p->img;
 
-	put_int(r->root, "process.pid", p->pid);
-	put_entity_id(r->root, "process.entity_id", p);
+	if (p->pid) {	/* 0: an interrupted daemon no file named */
+		put_int(r->root, "process.pid", p->pid);
+		put_entity_id(r->root, "process.entity_id", p);
+	}
 	put_str(r->root, "process.name", img->name ? img->name : img->comm, CAP_SHORT);
 	if (put_str(r->root, "process.executable", img->exe, CAP_PATH))
 		r->trunc |= DS_F_EXE_TRUNC;
@@ -491,7 +513,7 @@ static void render_rule(struct render *r, const struct verdict *v)
 		put(r->root, "rule.description", jstr(ri->description));
 		put(r->root, "rule.reference", jstr(ri->reference));
 	}
-	put(r->root, "rule.ruleset", json_object_new_string("T1195.001"));
+	put(r->root, "rule.ruleset", json_object_new_string(v->tamper ? "T1562.001" : "T1195.001"));
 }
 
 /* The ids of every rule that matched, the reported one included. */
@@ -512,16 +534,16 @@ static void render_rules_matched(struct render *r, const struct verdict *v)
 		json_object_put(ids);
 }
 
-static void render_threat(struct render *r)
+static void render_threat(struct render *r, const struct verdict *v)
 {
-	size_t i;
+	const struct threat_field *f = v->tamper ? tamper_threat_fields : threat_fields;
+	size_t i, n = v->tamper ? ARRAY_SIZE(tamper_threat_fields) : ARRAY_SIZE(threat_fields);
 
-	for (i = 0; i < ARRAY_SIZE(threat_fields); i++) {
-		if (threat_fields[i].is_array)
-			put_const_array(r->root, threat_fields[i].path, &threat_fields[i].value, 1);
+	for (i = 0; i < n; i++) {
+		if (f[i].is_array)
+			put_const_array(r->root, f[i].path, &f[i].value, 1);
 		else
-			put(r->root, threat_fields[i].path,
-			    json_object_new_string(threat_fields[i].value));
+			put(r->root, f[i].path, json_object_new_string(f[i].value));
 	}
 }
 
@@ -579,6 +601,8 @@ static void render_truncated(struct render *r, const struct image *img)
 
 static int event_shape(const struct verdict *v)
 {
+	if (v->tamper)
+		return v->tamper->interrupted ? SHAPE_INTERRUPTED : SHAPE_SIGNAL;
 	if (v->file)
 		return v->file->created ? SHAPE_FILE_NEW : SHAPE_FILE_CHANGE;
 	if (!v->net)
@@ -771,6 +795,86 @@ static void render_file(struct render *r, const struct proc *p, const struct ver
 	put(r->root, "depsentry.truncated.file_path", json_object_new_boolean(f->partial));
 }
 
+static void put_signal(struct json_object *root, const char *prefix,
+		       const struct tamper_signal *s)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "%s.number", prefix);
+	put_int(root, path, s->sig);
+	snprintf(path, sizeof(path), "%s.name", prefix);
+	put(root, path, jstr(s->name));
+	snprintf(path, sizeof(path), "%s.code", prefix);
+	put_int(root, path, s->code);
+	snprintf(path, sizeof(path), "%s.origin", prefix);
+	put(root, path, json_object_new_string(tamper_origin_name(s->origin)));
+}
+
+static void put_wall_time(struct json_object *root, const char *path, int64_t wall_ns)
+{
+	char buf[TIME_LEN];
+
+	format_wall_time(wall_ns, buf, sizeof(buf));
+	put(root, path, json_object_new_string(buf));
+}
+
+static void render_interruption(struct render *r, const struct tamper_event *t)
+{
+	int64_t gap = tamper_gap_ns(t->heartbeat_ns, t->restart_ns);
+
+	put(r->root, "depsentry.interruption.cause", jstr(t->cause));
+	put(r->root, "depsentry.interruption.sessions_running",
+	    json_object_new_boolean(t->sessions_running));
+	if (t->sessions >= 0)
+		put_int(r->root, "depsentry.interruption.sessions", t->sessions);
+	put(r->root, "depsentry.interruption.reboot", json_object_new_boolean(t->reboot));
+	if (t->state_unreadable)
+		put(r->root, "depsentry.interruption.state_unreadable", json_object_new_boolean(true));
+	if (t->state_contradicted)
+		put(r->root, "depsentry.interruption.state_contradicted",
+		    json_object_new_boolean(true));
+	put_wall_time(r->root, "event.end", t->restart_ns);
+	if (t->heartbeat_ns >= 0) {
+		put_wall_time(r->root, "event.start", t->heartbeat_ns);
+		put(r->root, "depsentry.interruption.heartbeat_from", jstr(t->heartbeat_from));
+	}
+	if (gap >= 0) {
+		put_int(r->root, "event.duration", gap);
+		put(r->root, "depsentry.interruption.gap_seconds",
+		    json_object_new_double((double)(gap / 1000000) / 1000));
+	}
+	if (!t->ended_by.sig)
+		return;
+	put_signal(r->root, "depsentry.interruption.ended_by.signal", &t->ended_by);
+	if (t->ended_by.origin != ORIGIN_PROCESS)
+		return;
+	put_int(r->root, "depsentry.interruption.ended_by.pid", t->ended_by.pid);
+	put(r->root, "depsentry.interruption.ended_by.name", jstr(t->ended_by.comm));
+}
+
+/* sensor-signal and sensor-interrupted: the signal, the daemon, the gap. */
+static void render_tamper(struct render *r, const struct proc *p, const struct verdict *v)
+{
+	const struct tamper_event *t = v->tamper;
+	char buf[32];
+
+	if (t->signal.sig)
+		put_signal(r->root, "depsentry.signal", &t->signal);
+	if (t->signal.session && !p->sess) {	/* a sender the table no longer holds */
+		snprintf(buf, sizeof(buf), "%016" PRIx64, t->signal.session);
+		put(r->root, "depsentry.session.id", json_object_new_string(buf));
+	}
+	/* only npm and the package managers that copy it set npm_package_name */
+	if (!p->sess && proc_package_name(p) && *proc_package_name(p))
+		put(r->root, "package.type", json_object_new_string("npm"));
+	if (t->sensor_pid)
+		put_int(r->root, "depsentry.sensor.pid", t->sensor_pid);
+	if (!t->reboot)
+		put_time(r->root, "depsentry.sensor.start", t->sensor_start);
+	if (t->interrupted)
+		render_interruption(r, t);
+}
+
 static size_t appendf(char *buf, size_t len, size_t n, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
@@ -810,6 +914,54 @@ static size_t net_message(char *msg, size_t len, size_t n, const struct net_even
 	return n;
 }
 
+/* " from kill (pid 5678) of an install session, for package x@1.0.0" */
+static size_t sender_message(char *msg, size_t len, size_t n, const struct proc *p,
+			     const struct tamper_signal *s)
+{
+	const char *pkg = proc_package_name(p), *ver = proc_package_version(p);
+
+	if (s->origin == ORIGIN_SELF)
+		return appendf(msg, len, n, " %s (a crash)", s->name);
+	if (s->origin != ORIGIN_PROCESS)
+		return appendf(msg, len, n, " %s from the kernel", s->name);
+	n = appendf(msg, len, n, " %s from %s (pid %u)%s", s->name, s->comm, s->pid,
+		    s->session ? " of an install session" : ", outside install sessions");
+	if (pkg && *pkg)
+		n = appendf(msg, len, n, " for package %s%s%s", pkg, ver && *ver ? "@" : "",
+			    ver && *ver ? ver : "");
+	return n;
+}
+
+/* "the sensor (pid 812) stopped without a clean shutdown: SIGKILL from
+ * sh (pid 5678) of an install session for package x@1.0.0; no heartbeat
+ * for 3.2 s; install sessions were running" */
+static void interruption_message(struct render *r, const struct proc *p,
+				 const struct tamper_event *t)
+{
+	int64_t gap = tamper_gap_ns(t->heartbeat_ns, t->restart_ns);
+	char msg[2 * CAP_SHORT];
+	size_t n;
+
+	n = appendf(msg, sizeof(msg), 0, "the sensor");
+	if (t->sensor_pid)
+		n = appendf(msg, sizeof(msg), n, " (pid %u)", t->sensor_pid);
+	n = appendf(msg, sizeof(msg), n, " stopped without a clean shutdown:");
+	if (t->signal.sig)
+		n = sender_message(msg, sizeof(msg), n, p, &t->signal);
+	else
+		n = appendf(msg, sizeof(msg), n, " cause unknown%s",
+			    t->reboot ? ", the machine restarted since" : "");
+	if (t->ended_by.sig) {
+		n = appendf(msg, sizeof(msg), n, "; ended by");
+		n = sender_message(msg, sizeof(msg), n, p, &t->ended_by);
+	}
+	if (gap >= 0)
+		n = appendf(msg, sizeof(msg), n, "; no heartbeat for %.1f s", (double)gap / 1e9);
+	appendf(msg, sizeof(msg), n, "; %s", t->sessions_running ? "install sessions were running"
+								 : "no install session was running");
+	put(r->root, "message", jstr(msg));
+}
+
 /* "whoami (pid 1234) started under npm for package evil-pkg@1.0.0
  * (postinstall), 2 levels below the package manager: reconnaissance" */
 static void render_message(struct render *r, const struct proc *p, const struct verdict *v)
@@ -820,7 +972,14 @@ static void render_message(struct render *r, const struct proc *p, const struct 
 	char msg[2 * CAP_SHORT];
 	size_t n;
 
+	if (v->tamper && v->tamper->interrupted) {
+		interruption_message(r, p, v->tamper);
+		return;
+	}
 	n = appendf(msg, sizeof(msg), 0, "%s (pid %u)", name, p->pid);
+	if (v->tamper)
+		n = appendf(msg, sizeof(msg), n, " sent %s to the sensor (pid %u)",
+			    v->tamper->signal.name, v->tamper->sensor_pid);
 	if (v->net)
 		n = net_message(msg, sizeof(msg), n, v->net);
 	if (v->file)
@@ -832,7 +991,7 @@ static void render_message(struct render *r, const struct proc *p, const struct 
 			    v->file->old_path ? v->file->old_path : "");
 	if (p->sess && p->sess->pm) {
 		n = appendf(msg, sizeof(msg), n, " %s %s",
-			    v->net || v->file ? "under" : "started under",
+			    v->net || v->file || v->tamper ? "under" : "started under",
 			    p->sess->pm->name);
 		if (pkg && *pkg)
 			n = appendf(msg, sizeof(msg), n, " for package %s%s%s", pkg,
@@ -887,7 +1046,7 @@ static char *render(const struct host_info *h, const struct proc *p, const struc
 	render_message(&r, p, v);
 	if (alert) {
 		render_rule(&r, v);
-		render_threat(&r);
+		render_threat(&r, v);
 	}
 	render_process(&r, p);
 	render_parent(&r, p);
@@ -903,6 +1062,8 @@ static char *render(const struct host_info *h, const struct proc *p, const struc
 		render_network(&r, p, v);
 	if (v->file)
 		render_file(&r, p, v);
+	if (v->tamper)
+		render_tamper(&r, p, v);
 	render_ci(&r, p);
 	render_truncated(&r, p->img);
 	line = render_line(r.root, len);

@@ -494,6 +494,9 @@ static void check_exclusion(struct pctx *x, const void *elem)
 				break;
 		if (r == RULE_MAX)
 			cfg_error(x, "rules[%zu]: unknown rule \"%s\"", i, e->rules.v[i]);
+		else if (r == RULE_SENSOR_SIGNAL || r == RULE_SENSOR_INTERRUPTED)
+			cfg_error(x, "rules[%zu]: \"%s\" guards the sensor itself: it cannot be excluded",
+				  i, e->rules.v[i]);
 	}
 }
 
@@ -654,6 +657,7 @@ static const struct field config_fields[] = {
 	{ .key = "status_interval", .parse = parse_u32,
 	  .off = offsetof(struct config, status_interval), .max = STATUS_INTERVAL_MAX },
 	STRING("status_file", struct config, status_file, false),
+	STRING("state_file", struct config, state_file, false),
 	{ .key = "environment", .parse = parse_env_names,
 	  .off = offsetof(struct config, env_vars), .required = true },
 	OBJECTS("package_managers", pms, npms, struct pm_def, pm_fields, NULL, true),
@@ -733,6 +737,7 @@ void config_free(struct config *c)
 	free(c->allow);
 	free(c->events_output);
 	free(c->status_file);
+	free(c->state_file);
 	free(c);
 }
 

@@ -287,7 +287,11 @@ int64_t boot_to_wall_ns(uint64_t boot_ns)
 
 void format_boot_time(uint64_t boot_ns, char *buf, size_t len)
 {
-	int64_t wall_ns = boot_to_wall_ns(boot_ns);
+	format_wall_time(boot_to_wall_ns(boot_ns), buf, len);
+}
+
+void format_wall_time(int64_t wall_ns, char *buf, size_t len)
+{
 	struct tm tm;
 	time_t sec;
 	char date[32];

@@ -170,6 +170,7 @@ struct config {
 	/* health: status.c */
 	uint32_t status_interval;		/* seconds between status lines, 0: never */
 	char *status_file;			/* NULL: STATUS_FILE_DEFAULT */
+	char *state_file;			/* NULL: STATE_FILE_DEFAULT (tamper.c) */
 };
 
 extern const char config_builtin[];	/* config/depsentry.json, compiled in */
@@ -293,6 +294,9 @@ typedef void (*proc_fn)(struct proc *p, void *arg);
 int procfs_scan(struct proctable *t, const struct strlist *env_vars, proc_fn added, void *arg);
 uint64_t procfs_boot_ns_from_ticks(unsigned long long ticks);
 bool procfs_alive(uint32_t pid, uint64_t start);
+int procfs_start(uint32_t pid, uint64_t *start);	/* boot-time ns, 0 or -errno */
+/* alive as that process, and not a zombie: exited, if not reaped yet */
+bool procfs_running(uint32_t pid, uint64_t start);
 /* /proc/<pid>/comm into buf ("" when gone) */
 void procfs_comm(uint32_t pid, char *buf, size_t len);
 /* Replace the captured variables of live p with what its environment holds
@@ -374,7 +378,9 @@ void dns_cache_stats(const struct dns_cache *c, struct dns_cache_stats *st);
 /* sensor.c: the BPF object's life: open, size, load, attach, detach */
 struct sensor;
 
-struct sensor *sensor_open(const struct config *c);	/* loaded and attached, or NULL */
+/* Loaded and attached, or NULL. tamper_pin: where the tamper map is pinned
+ * (NULL: not pinned, it dies with the daemon). */
+struct sensor *sensor_open(const struct config *c, const char *tamper_pin);
 void sensor_close(struct sensor *s);
 struct ring_buffer;
 struct ring_buffer *sensor_ringbuf(struct sensor *s, int (*fn)(void *, void *, size_t),
@@ -396,6 +402,17 @@ int sensor_filters_add(struct sensor *s, const struct config *c, const struct co
 void sensor_filters_drop(struct sensor *s, const struct config *old, const struct config *c);
 /* Sum the per-CPU counters (enum ds_counter) into out. */
 int sensor_counters(struct sensor *s, uint64_t out[DS_COUNTER_MAX]);
+/* The pinned tamper map as the daemon before this one left it (NULL when
+ * not pinned), and the nonce this daemon reset it with (0: not pinned). */
+const struct ds_tamper *sensor_tamper_previous(const struct sensor *s);
+uint64_t sensor_tamper_nonce(const struct sensor *s);
+/* The session signal numbered seq was alerted. */
+void sensor_tamper_ack(struct sensor *s, uint32_t seq);
+/* Pin the tamper map again if its pin was removed: 1 when it was, 0 when
+ * nothing was missing, -errno. */
+int sensor_tamper_repin(struct sensor *s);
+/* The daemon as the kernel names it (global tgid, start): 0 or -ESRCH. */
+int sensor_self(struct sensor *s, uint32_t *tgid, uint64_t *start);
 const char *sensor_counter_name(int i);
 
 /* loop.c: decode records, keep the table, run the rules, write alerts */
@@ -412,6 +429,9 @@ int loop_set_config(struct daemon_ctx *d, const struct config *c);
 /* The record handler, exposed for tests: returns 0, or -EINVAL for a
  * malformed record (counted, never fatal). */
 int loop_handle_record(struct daemon_ctx *d, const void *data, size_t len);
+/* Write an alert about p, counted with the others. */
+struct verdict;
+void loop_emit(struct daemon_ctx *d, const struct proc *p, const struct verdict *v, uint64_t ts);
 
 /* reload.c: SIGHUP reopens the alert files and reads the configuration
  * again (-c opt, as at start); *cfg is the running one, replaced and freed
@@ -422,6 +442,10 @@ void reload_apply(struct daemon_ctx *d, struct sensor *s);
 /* Settings that need a restart: each one c changes is logged and set back
  * to old's value; returns how many. */
 int reload_keep_restart_settings(struct config *c, const struct config *old);
+
+/* notify.c: a state for systemd (READY=1, WATCHDOG=1, ...); 0 without
+ * NOTIFY_SOCKET, or -errno (logged when log_failure) */
+int notify_systemd(const char *state, bool log_failure);
 
 /* pidfile.c: run -p FILE */
 int pidfile_write(const char *path);	/* 0 or -errno, logged */
@@ -496,6 +520,8 @@ struct net_event {
 	bool resolver;			/* connect: to the process's own DNS resolver */
 };
 
+struct tamper_event;
+
 /* rules.c */
 enum rule_id {
 	RULE_NONE = 0,
@@ -503,6 +529,8 @@ enum rule_id {
 	RULE_LIFECYCLE,		/* lifecycle-hook-suspicious-child */
 	RULE_EGRESS,		/* pm-unexpected-egress */
 	RULE_CICD,		/* cicd-file-modified */
+	RULE_SENSOR_SIGNAL,	/* sensor-signal: integrity, not configurable */
+	RULE_SENSOR_INTERRUPTED,	/* sensor-interrupted: integrity, not configurable */
 	RULE_MAX,
 };
 
@@ -527,6 +555,7 @@ struct verdict {
 	const struct net_event *net;	/* pm-unexpected-egress: what was seen */
 	const struct allow_entry *allowed_by;	/* never set on an alert */
 	const struct file_event *file;	/* cicd-file-modified: what was written */
+	const struct tamper_event *tamper;	/* sensor-signal, sensor-interrupted */
 };
 
 /* Evaluate every process rule for p, just after its exec. */
@@ -721,6 +750,8 @@ uint64_t fnv1a64(uint64_t hash, const char *s);
 int64_t boot_to_wall_ns(uint64_t boot_ns);
 /* Convert a boot-time ns stamp into an RFC 3339 UTC string with ms. */
 void format_boot_time(uint64_t boot_ns, char *buf, size_t len);
+/* The same for ns since the epoch. */
+void format_wall_time(int64_t wall_ns, char *buf, size_t len);
 /* Length of the valid UTF-8 sequence at s, 0 if s starts an invalid one.
  * s is NUL-terminated, so a sequence cut by the end fails on the NUL. */
 size_t utf8_seq_len(const unsigned char *s);
@@ -856,4 +887,116 @@ int status_main(int argc, char **argv);	/* depsentry status [-c FILE] */
 /* Open the events file by its name again (SIGHUP after a rename); on
  * failure the file open before is kept. 0 or -errno, logged. */
 int events_reopen(void);
+/* tamper.c: the sensor's own integrity (docs/rules.md, "The sensor's
+ * integrity"): signals sent to the daemon, and what the daemon before this
+ * one left when it stopped without a clean shutdown. */
+#define STATE_FILE_DEFAULT	"/var/lib/depsentry/state"
+#define TAMPER_PIN		"/sys/fs/bpf/depsentry/tamper"
+
+enum tamper_origin {
+	ORIGIN_NONE = 0,	/* nothing recorded */
+	ORIGIN_PROCESS,		/* kill, tgkill, sigqueue, pidfd_send_signal */
+	ORIGIN_KERNEL,		/* the kernel's own: a fault, the OOM killer, a child's exit */
+	ORIGIN_SELF,		/* the daemon sent it to itself (abort, a fault: a crash) */
+};
+
+/* A signal to the daemon, from a kernel record. */
+struct tamper_signal {
+	int sig;		/* 0: none */
+	int code;		/* si_code */
+	enum tamper_origin origin;
+	uint32_t pid;		/* the sender (current when it was sent) */
+	uint64_t start;
+	uint32_t uid;
+	uint64_t session;	/* the sender's session, 0 if none */
+	char comm[DS_COMM_LEN];
+	char name[16];		/* "SIGKILL" */
+};
+
+/* What a sensor-signal or sensor-interrupted alert says beyond the process. */
+struct tamper_event {
+	struct tamper_signal signal;	/* the signal alerted; interrupted: the reported one */
+	uint32_t sensor_pid;		/* the daemon signalled, or the one interrupted */
+	uint64_t sensor_start;		/* boot-time ns, 0 if unknown */
+	/* sensor-interrupted */
+	bool interrupted;
+	struct tamper_signal ended_by;	/* the signal that ended it, when not the one reported */
+	const char *cause;		/* "signal", "crash", "kernel", "unknown" */
+	int64_t heartbeat_ns;		/* last heartbeat, ns since the epoch; -1 unknown */
+	int64_t restart_ns;		/* this start, ns since the epoch */
+	const char *heartbeat_from;	/* "status_file", "state_file", NULL */
+	int sessions;			/* install sessions at that heartbeat, -1 unknown */
+	bool sessions_running;
+	bool reboot;			/* the machine restarted in between */
+	bool state_unreadable;		/* the state file was there but not a state */
+	bool state_contradicted;	/* it said "stopped"; the kernel saw it ended */
+};
+
+/* The state file: what each daemon says of itself (untrusted when read). */
+struct tamper_state {
+	bool running;			/* state=running, else stopped */
+	uint32_t pid;			/* the daemon as it saw itself */
+	uint64_t start;			/* its start, boot-time ns */
+	uint32_t tgid;			/* as the kernel names it, 0 if unknown */
+	int64_t boot_ns;		/* when the machine booted, ns since the epoch */
+	uint64_t nonce;			/* of the pinned tamper map, 0 if none */
+	int64_t updated_ns;		/* when written, ns since the epoch */
+	uint32_t sessions;		/* install sessions alive then */
+};
+
+int tamper_state_parse(const char *buf, size_t len, struct tamper_state *st);	/* 0 or -EINVAL */
+int tamper_state_format(const struct tamper_state *st, char *buf, size_t len);	/* 0 or -ENOSPC */
+
+/* What was found at start about the daemon before this one. */
+enum tamper_prev_kind {
+	PREV_NONE = 0,		/* no trace of one */
+	PREV_CLEAN,		/* it stopped cleanly */
+	PREV_UNCLEAN,		/* it stopped without a clean shutdown */
+	PREV_ALIVE,		/* it still runs: this one keeps no state */
+};
+
+struct tamper_prev {
+	enum tamper_prev_kind kind;
+	bool have_state, state_unreadable, state_contradicted;
+	struct tamper_state state;
+	bool have_status;		/* a status file of that daemon */
+	uint32_t status_pid;
+	int status_sessions;		/* -1 when it does not say */
+	int64_t status_ns;		/* its last change, ns since the epoch */
+	int64_t boot_ns;		/* this boot's, ns since the epoch */
+	int64_t now_ns;
+};
+
+/* Decide what kind of stop prev describes, given whether the pid of its
+ * state file and that of its status file still run (as the same process). */
+void tamper_prev_judge(struct tamper_prev *prev, bool state_alive, bool status_alive);
+/* A state that says the daemon stopped cleanly, against that daemon's
+ * pinned records (t: its nonce checked) holding the signal that ended it:
+ * the kernel is believed, and prev becomes an unclean stop. */
+void tamper_prev_recheck(struct tamper_prev *prev, const struct ds_tamper *t);
+/* Whether two boot instants are the same boot (the wall clock may step). */
+bool tamper_same_boot(int64_t a_ns, int64_t b_ns);
+/* The sensor-interrupted alert for an unclean prev and the pinned records
+ * (NULL when none are its own); false when there is nothing to say. *rec is
+ * the record of the process reported, NULL when none is (the alert is then
+ * about the interrupted daemon). */
+bool tamper_interruption(const struct tamper_prev *prev, const struct ds_tamper *t,
+			 struct tamper_event *ev, struct verdict *v,
+			 const struct ds_tamper_rec **rec);
+/* Gap from heartbeat to now in ns, -1 when unknown or negative. */
+int64_t tamper_gap_ns(int64_t heartbeat_ns, int64_t now_ns);
+/* A signal record: true and v filled when it is an alert. */
+bool tamper_signal_judge(const struct ds_signal *e, struct tamper_event *ev, struct verdict *v);
+void tamper_signal_from(const struct ds_signal *e, struct tamper_signal *out);
+const char *tamper_signal_name(int sig, char *buf, size_t len);	/* "SIGKILL", "SIG34" */
+const char *tamper_origin_name(enum tamper_origin o);	/* "process", "kernel", "self" */
+
+/* The daemon's life, for `run`: read what the last daemon left and say
+ * where to pin (NULL: another daemon runs, or no state is kept); after the
+ * loop is set up, alert an unclean stop and mark this one running; every
+ * second and at a session's start, the heartbeat; at a clean stop, say so. */
+const char *tamper_open(const struct config *c);
+void tamper_started(struct daemon_ctx *d, struct sensor *s, const struct config *c);
+void tamper_heartbeat(uint32_t sessions);
+void tamper_stopped(void);
 #endif /* DEPSENTRY_INTERNAL_H */

@@ -80,6 +80,7 @@ struct daemon_ctx {
 	uint64_t kernel[DS_COUNTER_MAX];
 	uint64_t reported[DS_COUNTER_MAX + UC_MAX];
 	time_t last_sweep;
+	bool repin_failed;		/* said once */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -123,6 +124,11 @@ static void emit(struct daemon_ctx *d, const struct proc *p, const struct verdic
 	free(line);
 }
 
+void loop_emit(struct daemon_ctx *d, const struct proc *p, const struct verdict *v, uint64_t ts)
+{
+	emit(d, p, v, ts);
+}
+
 static void evaluate(struct daemon_ctx *d, struct proc *p, uint64_t ts)
 {
 	struct verdict v;
@@ -147,7 +153,11 @@ static void place(struct daemon_ctx *d, struct proc *p, uint64_t kernel_session)
 		return;
 	pm = rules_package_manager(d->cfg, p);
 	if (pm) {
+		struct proctable_stats st;
+
 		proctable_session_start(d->pt, p, pm, track, d);
+		proctable_stats(d->pt, &st);
+		tamper_heartbeat((uint32_t)st.sessions);	/* it may be killed next */
 		/* its exec was not tracked yet: the CI context is in its environ */
 		if (d->sensor)
 			procfs_env(p, &d->cfg->env_vars);
@@ -529,6 +539,25 @@ static void emit_for(struct daemon_ctx *d, uint32_t pid, uint64_t start, const c
 	stub_release(&st);
 }
 
+/* A signal to the daemon: an alert when an install session sent it; once
+ * written, the pinned record of it is marked alerted (docs/rules.md). */
+static int handle_signal(struct daemon_ctx *d, const struct ds_signal *e)
+{
+	struct tamper_event ev;
+	struct verdict v;
+
+	if (e->comm[DS_COMM_LEN - 1])
+		return -EINVAL;
+	if (!tamper_signal_judge(e, &ev, &v)) {
+		log_debug("signal %d to the daemon from pid %u (%s)", e->sig, e->hdr.pid, e->comm);
+		return 0;
+	}
+	emit_for(d, e->hdr.pid, e->hdr.start, e->comm, &v, e->hdr.ts);
+	if (d->sensor && e->seq)
+		sensor_tamper_ack(d->sensor, e->seq);
+	return 0;
+}
+
 /* A watched file written, renamed or linked onto, alerted or not. */
 static void file_seen(const struct file_event *ev, void *arg)
 {
@@ -647,6 +676,10 @@ int loop_handle_record(struct daemon_ctx *d, const void *data, size_t len)
 		if (len != sizeof(struct ds_connect) || handle_connect(d, data))
 			goto bad;
 		return 0;
+	case DS_EV_SIGNAL:
+		if (len != sizeof(struct ds_signal) || handle_signal(d, data))
+			goto bad;
+		return 0;
 	}
 bad:
 	d->user[UC_MALFORMED]++;
@@ -722,6 +755,21 @@ static void update_status(struct daemon_ctx *d)
 	files_stats(d->files, &fs);
 	st.held_writes = fs.held;
 	status_update(&st, d->cfg);
+	tamper_heartbeat((uint32_t)st.sessions);
+}
+
+/* The pinned tamper map outlives the daemon only while pinned: a package
+ * that removed the pin has it put back within a second. */
+static void tamper_check(struct daemon_ctx *d)
+{
+	int err = d->sensor ? sensor_tamper_repin(d->sensor) : 0;
+
+	if (err > 0)
+		log_warnx("%s was removed: pinned again", TAMPER_PIN);
+	else if (err < 0 && !d->repin_failed)
+		log_warnx("%s was removed and cannot be pinned again: %s", TAMPER_PIN,
+			  strerror(-err));
+	d->repin_failed = err < 0;
 }
 
 static void tick(struct daemon_ctx *d)
@@ -748,6 +796,7 @@ static void tick(struct daemon_ctx *d)
 		proctable_sweep(d->pt);
 	}
 	update_status(d);
+	tamper_check(d);
 }
 
 /* One epoll set: the ring buffer's own epoll fd, and the DNS socket. */

@@ -8,8 +8,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -77,28 +75,6 @@ static int load_config(const char *path, struct config **c)
 	return config_load(config_path(path), c, stderr);
 }
 
-/* Tell systemd we are ready (Type=notify); a no-op without NOTIFY_SOCKET. */
-static void notify(const char *state)
-{
-	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	socklen_t salen;
-	int fd;
-
-	if (!path || (path[0] != '/' && path[0] != '@') || strlen(path) >= sizeof(sa.sun_path))
-		return;
-	strncpy(sa.sun_path, path, sizeof(sa.sun_path) - 1);
-	if (path[0] == '@')
-		sa.sun_path[0] = '\0';	/* abstract namespace */
-	salen = offsetof(struct sockaddr_un, sun_path) + strlen(path);
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return;
-	if (sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&sa, salen) < 0)
-		log_warn("sd_notify %s", state);
-	close(fd);
-}
-
 static int cmd_run(struct options *o)
 {
 	struct host_info host;
@@ -119,7 +95,9 @@ static int cmd_run(struct options *o)
 		goto out_output;
 	host_info_load(&host);
 	proctable_set_host(host.id);
-	s = sensor_open(c);
+	/* what the daemon before this one left, read before anything is
+	 * rewritten: its state, its status file, its pinned signals */
+	s = sensor_open(c, tamper_open(c));
 	if (!s)
 		goto out_output;
 	d = loop_new(c, s, &host);
@@ -131,14 +109,19 @@ static int cmd_run(struct options *o)
 		goto out_loop;
 	if (caps_drop())
 		fatalx("cannot drop privileges");
+	/* the last daemon's interruption, if any, is the first alert; from
+	 * now on this one is running until it says it stopped */
+	tamper_started(d, s, c);
 	fprintf(stderr, "depsentry: ready\n");
-	notify("READY=1");
+	notify_systemd("READY=1", true);
 	if (loop_run(d) == 0)
 		ret = 0;
-	notify("STOPPING=1");
+	notify_systemd("STOPPING=1", true);
 	pidfile_remove(o->pidfile);
 out_loop:
 	loop_free(d);
+	if (ret == 0)	/* drained and written: a clean stop */
+		tamper_stopped();
 out_sensor:
 	sensor_close(s);
 out_output:

@@ -41,7 +41,7 @@ uint64_t procfs_boot_ns_from_ticks(unsigned long long ticks)
 }
 
 /* ppid and start time (boot-based ns) from /proc/PID/stat */
-static int read_stat(uint32_t pid, uint32_t *ppid, uint64_t *start)
+static int read_stat_state(uint32_t pid, uint32_t *ppid, uint64_t *start, char *state)
 {
 	char path[64], buf[1024], *p;
 	unsigned long long ticks;
@@ -54,12 +54,37 @@ static int read_stat(uint32_t pid, uint32_t *ppid, uint64_t *start)
 		return -ENOENT;
 	buf[n] = '\0';
 	p = strrchr(buf, ')');	/* comm may hold spaces and parentheses */
-	if (!p || sscanf(p + 2, "%*c %u %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
-			 "%*d %*d %*d %llu", &pp, &ticks) != 2)
+	if (!p || sscanf(p + 2, "%c %u %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
+			 "%*d %*d %*d %llu", state, &pp, &ticks) != 3)
 		return -EINVAL;
 	*ppid = pp;
 	*start = procfs_boot_ns_from_ticks(ticks);
 	return 0;
+}
+
+static int read_stat(uint32_t pid, uint32_t *ppid, uint64_t *start)
+{
+	char state;
+
+	return read_stat_state(pid, ppid, start, &state);
+}
+
+int procfs_start(uint32_t pid, uint64_t *start)
+{
+	uint32_t ppid;
+
+	return read_stat(pid, &ppid, start);
+}
+
+bool procfs_running(uint32_t pid, uint64_t start)
+{
+	uint64_t tick = procfs_boot_ns_from_ticks(1), s;
+	uint32_t ppid;
+	char state;
+
+	if (read_stat_state(pid, &ppid, &s, &state) || state == 'Z' || state == 'X')
+		return false;
+	return s / tick == start / tick;
 }
 
 bool procfs_alive(uint32_t pid, uint64_t start)

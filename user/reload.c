@@ -15,9 +15,9 @@
  * cache (resized to the new limits) and the alert dedup tables all stay.
  *
  * Two settings size kernel maps when the BPF object loads
- * (user/sensor.c, size_maps), and the events file is chosen at start: a
- * change to any of them is logged as needing a restart, naming the
- * setting, and the running value stays.
+ * (user/sensor.c, size_maps), and the events file and the state file are
+ * chosen at start: a change to any of them is logged as needing a
+ * restart, naming the setting, and the running value stays.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -48,6 +48,8 @@ static const struct restart_setting restart_settings[] = {
 	  "the events file is chosen at start (-e wins over it)" },
 	{ "events.scope", offsetof(struct config, events_scope), SETTING_SCOPE,
 	  "the events file is chosen at start" },
+	{ "state_file", offsetof(struct config, state_file), SETTING_STRING,
+	  "the daemon's state is read and marked running at start" },
 };
 
 /* A setting's value as text, in buf when it needs formatting. */

@@ -63,6 +63,26 @@ static const struct rule_info rule_table[RULE_MAX] = {
 			       "QRadar's CICDPipelineFileModified.",
 		.reference = "https://attack.mitre.org/techniques/T1195/001/",
 	},
+	[RULE_SENSOR_SIGNAL] = {
+		.id = "sensor-signal",
+		.name = "An install session sent a signal to the sensor",
+		.description = "A process of an install session sent the depsentry daemon a "
+			       "signal (kill, tgkill, sigqueue, pidfd_send_signal): a package "
+			       "that stops, kills or pokes the sensor watching it is trying to "
+			       "blind it. Seen in the kernel as the signal is sent, SIGKILL and "
+			       "SIGSTOP included.",
+		.reference = "https://attack.mitre.org/techniques/T1562/001/",
+	},
+	[RULE_SENSOR_INTERRUPTED] = {
+		.id = "sensor-interrupted",
+		.name = "The sensor stopped without a clean shutdown",
+		.description = "The depsentry daemon that ran before this one ended without "
+			       "its clean shutdown (killed, crashed, out of memory, or the "
+			       "machine went down): nothing was watched from its last heartbeat "
+			       "until this start. High when a process of an install session had "
+			       "sent it a signal that it did not get to alert.",
+		.reference = "https://attack.mitre.org/techniques/T1562/001/",
+	},
 };
 
 const struct rule_info *rule_info(enum rule_id r)

@@ -4,10 +4,16 @@
  * maps from the configuration, load, attach, and one cleanup ladder.
  */
 #include <errno.h>
+#include <linux/magic.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -27,6 +33,12 @@ struct sensor {
 	struct bpf_program *sys_progs[SYSCALL_PROGS];
 	struct bpf_link *sys_links[SYSCALL_PROGS];
 	size_t nsys;
+	/* the tamper map, when pinned: mapped, and what it held at load */
+	struct ds_tamper *tamper;
+	size_t tamper_len;
+	struct ds_tamper *tamper_prev;
+	uint64_t nonce;
+	const char *pin;	/* where it is pinned */
 };
 
 static const char *const counter_names[DS_COUNTER_MAX] = {
@@ -41,6 +53,7 @@ static const char *const counter_names[DS_COUNTER_MAX] = {
 	[DS_ERR_CONNECT] = "connect_unreadable",
 	[DS_DROP_FILE] = "file_dropped",
 	[DS_ERR_FILE] = "file_unreadable",
+	[DS_DROP_SIGNAL] = "signal_dropped",
 };
 
 const char *sensor_counter_name(int i)
@@ -329,6 +342,123 @@ static unsigned int hook_kind(const struct bpf_program *prog)
 								    : SENSOR_HOOK_NAMES;
 }
 
+/*
+ * The tamper map outlives the daemon pinned on the BPF file system, which
+ * systemd mounts at boot. When nothing is mounted there the daemon mounts
+ * it, as it does tracefs; when it cannot pin (no bpffs, a read-only view)
+ * it says so and the map dies with it. A pin of another shape (an older
+ * release's) is replaced: loading would fail on it.
+ */
+#define BPFFS		"/sys/fs/bpf"
+
+static bool bpffs_ready(void)
+{
+	struct statfs sf;
+
+	if (statfs(BPFFS, &sf) == 0 && sf.f_type == BPF_FS_MAGIC)
+		return true;
+	if (mount("bpf", BPFFS, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700")) {
+		log_warn("mount bpffs on %s", BPFFS);
+		return false;
+	}
+	log_info("mounted bpffs on %s", BPFFS);
+	return true;
+}
+
+static bool pin_compatible(int fd, const struct bpf_map *m)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+	       info.type == bpf_map__type(m) && info.key_size == bpf_map__key_size(m) &&
+	       info.value_size == bpf_map__value_size(m) &&
+	       info.max_entries == bpf_map__max_entries(m) && info.map_flags == bpf_map__map_flags(m);
+}
+
+static int pin_prepare(struct bpf_map *m, const char *path)
+{
+	char dir[256];
+	char *slash;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return -EINVAL;
+	*slash = '\0';
+	if (!bpffs_ready())
+		return -ENODEV;
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -errno;
+	if (access(dir, W_OK))
+		return -errno;
+	fd = bpf_obj_get(path);
+	if (fd < 0 && errno != ENOENT)
+		return -EEXIST;	/* something else there: libbpf would refuse to load */
+	if (fd >= 0) {
+		bool ours = pin_compatible(fd, m);
+
+		close(fd);
+		/* libbpf would refuse to load on it */
+		if (!ours && unlink(path))
+			return -EEXIST;
+		if (!ours)
+			log_warnx("%s was not this release's tamper map: replaced", path);
+	}
+	return bpf_map__set_pin_path(m, path);
+}
+
+/* The predecessor's records, then the map reset for this daemon. */
+static int pin_take(struct sensor *s)
+{
+	struct bpf_map *m = s->skel->maps.tamper;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	void *at;
+
+	s->tamper_len = (bpf_map__value_size(m) + page - 1) / page * page;
+	at = mmap(NULL, s->tamper_len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(m), 0);
+	if (at == MAP_FAILED)
+		return -errno;
+	s->tamper = at;
+	s->tamper_prev = malloc(sizeof(*s->tamper_prev));
+	if (!s->tamper_prev)
+		return -ENOMEM;
+	memcpy(s->tamper_prev, s->tamper, sizeof(*s->tamper_prev));
+	if (getrandom(&s->nonce, sizeof(s->nonce), 0) != sizeof(s->nonce))
+		return -errno;
+	memset(s->tamper, 0, sizeof(*s->tamper));
+	s->tamper->nonce = s->nonce;
+	return 0;
+}
+
+/*
+ * Tell the signal hook which process is the daemon, as this process sees
+ * itself (pid and pid namespace), then send itself SIGURG, ignored, so that
+ * the hook learns the daemon's global identity now.
+ */
+static int self_find(struct sensor *s)
+{
+	struct ds_self me = { .ns_pid = (__u32)getpid() };
+	struct stat sb;
+	__u32 zero = 0;
+	int err;
+
+	if (stat("/proc/self/ns/pid", &sb))
+		return -errno;
+	me.pidns_ino = sb.st_ino;
+	err = bpf_map__update_elem(s->skel->maps.self, &zero, sizeof(zero), &me, sizeof(me),
+				   BPF_ANY);
+	if (err)
+		return err;
+	if (kill(getpid(), SIGURG))
+		return -errno;
+	err = bpf_map__lookup_elem(s->skel->maps.self, &zero, sizeof(zero), &me, sizeof(me), 0);
+	if (err)
+		return err;
+	return me.tgid ? 0 : -ESRCH;
+}
+
 static int size_maps(struct depsentry_bpf *skel, const struct config *c, int ncpus)
 {
 	int err;
@@ -341,7 +471,7 @@ static int size_maps(struct depsentry_bpf *skel, const struct config *c, int ncp
 	return err;
 }
 
-struct sensor *sensor_open(const struct config *c)
+struct sensor *sensor_open(const struct config *c, const char *tamper_pin)
 {
 	struct sensor *s = calloc(1, sizeof(*s));
 	int err;
@@ -373,11 +503,27 @@ struct sensor *sensor_open(const struct config *c)
 	keep_syscalls_detached(s);
 	mount_tracefs();
 	skip_missing_syscalls(s->skel);
+	if (tamper_pin && (err = pin_prepare(s->skel->maps.tamper, tamper_pin))) {
+		log_warnx("cannot pin %s: %s: signals to the daemon will not outlive it",
+			  tamper_pin, strerror(-err));
+		tamper_pin = NULL;
+	}
 	err = depsentry_bpf__load(s->skel);
 	if (err) {
 		log_warnx("cannot load BPF programs: %s", strerror(-err));
 		goto err_destroy;
 	}
+	if (tamper_pin && (err = pin_take(s))) {
+		/* pinned, but neither read nor reset: its records are no one's */
+		log_warnx("%s: %s: the last daemon's signals are not read", tamper_pin,
+			  strerror(-err));
+		if (s->tamper)
+			munmap(s->tamper, s->tamper_len);
+		s->tamper = NULL;
+		free(s->tamper_prev);
+		s->tamper_prev = NULL;
+	}
+	s->pin = tamper_pin;
 	err = sensor_filters_add(s, c, NULL);
 	if (err)
 		goto err_destroy;
@@ -386,9 +532,20 @@ struct sensor *sensor_open(const struct config *c)
 		log_warnx("cannot attach BPF programs: %s", strerror(-err));
 		goto err_destroy;
 	}
+	err = self_find(s);
+	if (err) {
+		struct ds_self none = { 0 };	/* the hook's slow path off: it would never match */
+		__u32 zero = 0;
+
+		bpf_map__update_elem(s->skel->maps.self, &zero, sizeof(zero), &none, sizeof(none),
+				     BPF_ANY);
+		log_warnx("the signal hook cannot find the daemon (%s): signals to it are not seen",
+			  strerror(-err));
+	}
 	return s;
 err_destroy:
-	depsentry_bpf__destroy(s->skel);
+	sensor_close(s);
+	return NULL;
 err_free:
 	free(s);
 	return NULL;
@@ -468,12 +625,61 @@ int sensor_counters(struct sensor *s, uint64_t out[DS_COUNTER_MAX])
 	return err;
 }
 
+const struct ds_tamper *sensor_tamper_previous(const struct sensor *s)
+{
+	return s->tamper_prev;
+}
+
+uint64_t sensor_tamper_nonce(const struct sensor *s)
+{
+	return s->tamper ? s->nonce : 0;
+}
+
+void sensor_tamper_ack(struct sensor *s, uint32_t seq)
+{
+	if (s->tamper && (int32_t)(seq - s->tamper->acked_seq) > 0)
+		__atomic_store_n(&s->tamper->acked_seq, seq, __ATOMIC_RELAXED);
+}
+
+int sensor_tamper_repin(struct sensor *s)
+{
+	char dir[256], *slash;
+	struct stat sb;
+
+	if (!s->tamper || !s->pin || stat(s->pin, &sb) == 0 || errno != ENOENT)
+		return 0;
+	snprintf(dir, sizeof(dir), "%s", s->pin);
+	slash = strrchr(dir, '/');
+	if (slash) {
+		*slash = '\0';
+		mkdir(dir, 0700);
+	}
+	return bpf_obj_pin(bpf_map__fd(s->skel->maps.tamper), s->pin) ? -errno : 1;
+}
+
+int sensor_self(struct sensor *s, uint32_t *tgid, uint64_t *start)
+{
+	struct ds_self me;
+	__u32 zero = 0;
+	int err;
+
+	err = bpf_map__lookup_elem(s->skel->maps.self, &zero, sizeof(zero), &me, sizeof(me), 0);
+	if (err)
+		return err;
+	*tgid = me.tgid;
+	*start = me.start;
+	return me.tgid ? 0 : -ESRCH;
+}
+
 void sensor_close(struct sensor *s)
 {
 	if (!s)
 		return;
 	ring_buffer__free(s->rb);
 	sensor_hooks(s, SENSOR_HOOK_CONNECT | SENSOR_HOOK_NAMES, false);
+	if (s->tamper)
+		munmap(s->tamper, s->tamper_len);
+	free(s->tamper_prev);
 	depsentry_bpf__destroy(s->skel);
 	free(s);
 }

@@ -34,6 +34,7 @@ static const char *const event_names[DS_EV_MAX] = {
 	[DS_EV_EXIT] = "exit",
 	[DS_EV_CONNECT] = "connect",
 	[DS_EV_FILE] = "file",
+	[DS_EV_SIGNAL] = "signal",
 };
 
 static volatile sig_atomic_t status_wanted;	/* SIGUSR1 came */

@@ -103,7 +103,9 @@ wait_for()
 # (systemd does not write to the machine's console; it writes nothing to a
 # file that is not a terminal either), and a target that starts nothing. The host's file systems are
 # otherwise the same, so the unit's sandbox is built from the real ones;
-# the kernel, its BPF and tracepoints are the host's. Nothing of the host's
+# the kernel, its BPF and tracepoints are the host's, with a BPF file system
+# of its own on /sys/fs/bpf (systemd mounts one at boot, but not in a
+# container). Nothing of the host's
 # sysinit.target is started (its tmpfiles would clean the host's /tmp):
 # units started in it must say DefaultDependencies=no.
 #
@@ -223,6 +225,11 @@ else
 fi
 mount -t tmpfs -o mode=755 tmpfs /run
 mount -t tmpfs -o mode=755 tmpfs /var/log
+# systemd mounts the BPF file system at boot, but not in a container: a
+# fresh one, as at boot, alone on /sys/fs/bpf (the machine's, if any, is
+# unmounted in this namespace only: its pinned maps are left alone)
+while mountpoint -q /sys/fs/bpf; do umount /sys/fs/bpf; done
+mount -t bpf -o mode=700 bpf /sys/fs/bpf
 for d in /etc/systemd/system /etc/depsentry /usr/local/lib/systemd/system; do
 	[ ! -d "$d" ] || mount -t tmpfs -o mode=755 tmpfs "$d"
 done

@@ -11,17 +11,22 @@
 #     build/depsentry as /usr/local/sbin/depsentry; a drop-in sets
 #     DefaultDependencies=no and sends the daemon's output to a file. `systemctl start` returns once the daemon sent READY=1 (the
 #     unit is active, running); the daemon runs with exactly the documented
-#     capabilities, no_new_privs, a seccomp filter and a mount namespace of
-#     its own; an npm install on the machine is alerted into the unit's
+#     capabilities, no_new_privs, a seccomp filter, a mount namespace of
+#     its own and watchdog pings systemd receives; an npm install on the machine is alerted into the unit's
 #     /var/log/depsentry/alerts.json; a Makefile written beside a CMake
 #     build marker by a shell in systemd's mount namespace that exits at
 #     once is recognised as generated (the daemon, in a namespace of its
 #     own, looks through PID 1's root); a workflow renamed into place there
 #     is alerted with its path; `depsentry status` inside prints the
 #     unit's /run/depsentry/status; `systemctl kill -s USR1` logs the status
-#     line; a SIGKILL is restarted (Restart=on-failure) and ready again;
-#     `systemctl stop` ends it cleanly (exit 0, result success, the counters
-#     at exit logged).
+#     line; a SIGKILL is restarted (Restart=always) and ready again, and
+#     the new daemon says the last one was interrupted: SIGKILL from
+#     systemd, named from the map the unit let it pin on the BPF file
+#     system, with a gap of at least RestartSec; the status file the
+#     killed daemon left is still there while the unit waits to restart;
+#     `systemctl stop` ends it cleanly (exit 0, result success, the
+#     counters at exit logged, the state file in the unit's StateDirectory
+#     says stopped).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/files.sh"
 . "$(dirname "$0")/service.sh"
@@ -96,6 +101,11 @@ grep -qx 'Seccomp:[[:space:]]*2' "/proc/$pid/status" || fail "no seccomp filter"
 [ "$(readlink "/proc/$pid/ns/mnt")" != "$(readlink /proc/$$/ns/mnt)" ] ||
 	fail "the daemon shares this shell's mount namespace"
 grep -q '^depsentry: privileges dropped' "$DS_LOG" || fail "the daemon did not drop privileges"
+pinged()
+{
+	[ "$(unit_state WatchdogTimestampMonotonic)" -gt 0 ] 2>/dev/null
+}
+wait_for "systemd got no WATCHDOG=1 from the daemon (WatchdogSec=)" 10 pinged
 [ "$(stat -c %a "$R/var/log/depsentry")" = 750 ] || fail "/var/log/depsentry is not 0750"
 
 step "an npm install on the machine is alerted by the unit's daemon"
@@ -133,8 +143,18 @@ logged()
 }
 wait_for "no status line logged after SIGUSR1" 10 logged
 
-step "SIGKILL: restarted and ready again (Restart=on-failure)"
+step "SIGKILL: restarted and ready again (Restart=always)"
+killed=$DS_PID
+before=$(alert_lines)
 sd_ctl kill -s KILL depsentry.service || fail "systemctl kill -s KILL failed"
+# between the kill and the restart (RestartSec=2s): the status file the
+# killed daemon left is still there (RuntimeDirectoryPreserve=restart)
+waiting()
+{
+	[ "$(unit_state SubState)" = auto-restart ]
+}
+wait_for "the unit did not wait to restart after SIGKILL" 10 waiting
+[ -s "$R/run/depsentry/status" ] || fail "the status file was removed before the restart"
 restarted()
 {
 	[ "$(unit_state NRestarts)" = 1 ] && [ "$(unit_state ActiveState)" = active ] &&
@@ -143,10 +163,18 @@ restarted()
 wait_for "the unit was not restarted after SIGKILL" 30 restarted
 DS_PID=$(sd_host_pids depsentry.service)
 [ "$(grep -c '^depsentry: ready$' "$DS_LOG")" -eq 2 ] || fail "the restarted daemon did not get ready"
+a=$(wait_alert --after "$before" rule.id=sensor-interrupted)
+check_alert "$a" "the restarted daemon's interruption alert is incomplete" \
+	event.severity=47 depsentry.signal.name=SIGKILL depsentry.signal.origin=process \
+	process.name=systemd "process.pid=$SD_PID" "depsentry.sensor.pid=$killed" \
+	'!depsentry.session.id?' depsentry.interruption.cause=signal \
+	'depsentry.interruption.gap_seconds>=2' event.start?
 
 step "systemctl stop: a clean exit"
 DS_PID=
 sd_ctl stop depsentry.service || unit_fail "systemctl stop depsentry failed"
 unit_stopped_clean "stop"
+grep -qx 'state=stopped' "$R/var/lib/depsentry/state" ||
+	fail "the state file does not say stopped: $(cat "$R/var/lib/depsentry/state")"
 validate_alerts "$ALERTS"
 echo "PASS $SCENARIO"

@@ -7,6 +7,8 @@
 # (b) NOTIFY_SOCKET an abstract name (@...): the same.
 # (c) NOTIFY_SOCKET naming a socket nobody listens on: the daemon says so
 #     and runs anyway, and stops cleanly.
+# (d) WATCHDOG_USEC set (WatchdogSec=) for this process: WATCHDOG=1 with
+#     each heartbeat, once a second; set for another pid (WATCHDOG_PID): none.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/service.sh"
 
@@ -53,4 +55,45 @@ ds_wait_ready
 grep -q "sd_notify READY=1: " "$DS_LOG" || fail "the daemon did not say READY=1 could not be sent"
 pid_alive "$DS_PID" || fail "the daemon died after a failed notification"
 ds_stop
+
+# watchdog_case WHAT WANT [VAR=VALUE...]: a daemon run with these in its
+# environment; WANT "pings": WATCHDOG=1 twice after READY=1; "none": two
+# heartbeats later (two status lines asked for with SIGUSR1, each written
+# by the heartbeat that would ping), none at all.
+watchdog_case()
+{
+	local what=$1 want=$2 sock=$T/watchdog-$1.sock out=$T/watchdog-$1.txt i
+
+	shift 2
+	: >"$out"
+	notify_listen "$sock" "$out"
+	wait_for "the listener on $sock did not start" 10 test -S "$sock"
+	env NOTIFY_SOCKET="$sock" "$@" "$DEPSENTRY" run -o "$T/alerts-wd-$what.json" \
+		>"$T/daemon.out" 2>"$DS_LOG" &
+	DS_PID=$!
+	ds_wait_ready
+	wait_for "($what) no READY=1" 10 grep -qx 'READY=1' "$out"
+	if [ "$want" = pings ]; then
+		pinged()
+		{
+			[ "$(sed -n '/^READY=1$/,$p' "$out" | grep -cx 'WATCHDOG=1')" -ge 2 ]
+		}
+		wait_for "($what) not two WATCHDOG=1 after READY=1: $(cat "$out")" 10 pinged
+	else
+		for i in 1 2; do
+			kill -USR1 "$DS_PID"
+			logged()
+			{
+				[ "$(grep -c '^depsentry: status: pid=' "$DS_LOG")" -ge "$i" ]
+			}
+			wait_for "($what) no status line after SIGUSR1 #$i" 10 logged
+		done
+		! grep -qx 'WATCHDOG=1' "$out" || fail "($what) WATCHDOG=1 sent for another pid"
+	fi
+	ds_stop
+}
+
+step "(d) WATCHDOG_USEC: WATCHDOG=1 with every heartbeat"
+watchdog_case own pings WATCHDOG_USEC=30000000
+watchdog_case other none WATCHDOG_USEC=30000000 WATCHDOG_PID=1
 echo "PASS $SCENARIO"

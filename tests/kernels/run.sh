@@ -110,7 +110,7 @@ make_initrd()
 	local root=$OUT/root a
 
 	rm -rf "$root"
-	mkdir -p "$root"/{bin,lib/kt,etc,proc,sys,dev,tmp,run,mnt}
+	mkdir -p "$root"/{bin,lib/kt,etc,proc,sys,dev,tmp,run,mnt,var/lib}
 	cp "$BUSYBOX" "$root/bin/busybox"
 	# the applets of the host's busybox-static, which is the same release
 	for a in $(busybox --list); do

@@ -34,6 +34,8 @@ def expectations(f):
     session = [f"depsentry.session.pid={pm}", "depsentry.session.package_manager=kpm",
                f"depsentry.ancestry.0.pid={pm}"]
     outside = ["!depsentry.session.pid?"]
+    tamper = [f"process.pid={f['tamper_pid']}", f"depsentry.session.pid={f['tamper_pid']}",
+              "depsentry.session.package_manager=kpm"]
     egress = ["rule.id=pm-unexpected-egress", "event.action=connect"]
     cicd = ["rule.id=cicd-file-modified"]
     return [
@@ -90,13 +92,27 @@ def expectations(f):
          cicd + [f"file.path={W}/out-moved.yml"],
          outside + ["event.action=rename", "depsentry.file.old_path=/mnt/proj/out.tmp",
                     f"process.pid={f['out_rename_pid']}"]),
+        ("tamper", "SIGSTOP from kpm's session: alerted at once, once continued",
+         ["rule.id=sensor-signal", "depsentry.signal.name=SIGSTOP"],
+         tamper + [f"depsentry.sensor.pid={f['ds1_pid']}", "event.severity=73",
+                   "event.action=signal", "depsentry.signal.origin=process"]),
+        ("tamper", "SIGCONT from kpm's session",
+         ["rule.id=sensor-signal", "depsentry.signal.name=SIGCONT"],
+         tamper + [f"depsentry.sensor.pid={f['ds1_pid']}", "event.severity=73"]),
+        ("tamper", "SIGKILL from kpm's session: the next daemon says so (pinned map)",
+         ["rule.id=sensor-interrupted"],
+         [f"process.pid={f['tamper_pid']}", "event.severity=73",
+          "depsentry.signal.name=SIGKILL", "depsentry.signal.origin=process",
+          f"depsentry.sensor.pid={f['ds1_pid']}", "depsentry.interruption.cause=signal",
+          "depsentry.interruption.sessions_running=true", "depsentry.session.id?",
+          "event.duration?", "depsentry.interruption.gap_seconds>0"]),
     ]
 
 
 FACTS = ("kernel", "pm_pid", "detached_pid", "detached_ppid", "fork1_pid", "connect4_pid",
          "connect6_pid", "connect_named_pid", "exfil_addr", "beacon", "beacon_pid", "pm_creat_pid",
          "pm_rename_pid", "out_creat_pid", "out_open_pid", "out_rename_pid", "nobtf_rc",
-         "daemon_rc")
+         "daemon_rc", "tamper_pid", "ds1_pid", "killed_rc")
 
 EXIT_RE = re.compile(r"exit: (\d+) exec, (\d+) fork, (\d+) exit records, \d+ alerts, "
                      r"\d+ processes, (\d+) sessions")
@@ -223,6 +239,8 @@ def main():
             "every alert is strict JSON and valid ECS")
     lines = [alerts.loads_lenient(a) for a in kinds["alert"]]
     f = collections.defaultdict(lambda: "(missing)", facts)
+    r.check(f["killed_rc"] == "137", "tamper: the daemon was ended by kpm's SIGKILL",
+            f"its wait status was {f['killed_rc']}")
     r.check(f["detached_ppid"] == "1",
             "process: the double-forked grandchild was reparented to init",
             f"its parent was {f['detached_ppid']}")
