@@ -102,13 +102,8 @@ static void unescape(char *s)
 	*w = '\0';
 }
 
-struct mountinfo_line {
-	dev_t dev;
-	char *root, *mnt, *type;
-};
-
 /* "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw" */
-static bool parse_mountinfo(char *line, struct mountinfo_line *m)
+bool fswatch_parse_mountinfo(char *line, struct mountinfo_line *m)
 {
 	unsigned int maj, min;
 	char *save, *tok, *sep;
@@ -209,7 +204,7 @@ void fswatch_rescan(struct fswatch *w)
 		w->fs[i].present = false;
 	while (getline(&line, &cap, f) > 0) {
 		line[strcspn(line, "\n")] = '\0';
-		if (!parse_mountinfo(line, &m) || skipped(m.type))
+		if (!fswatch_parse_mountinfo(line, &m) || skipped(m.type))
 			continue;
 		fs = fs_by_dev(w, m.dev);
 		if (!fs) {
@@ -232,17 +227,28 @@ void fswatch_rescan(struct fswatch *w)
 	fs_forget_absent(w);
 }
 
-struct fswatch *fswatch_open(void)
+struct fswatch *fswatch_new(void)
 {
 	struct fswatch *w = calloc(1, sizeof(*w));
 
 	if (!w)
 		return NULL;
-	w->mounts_fd = -1;
+	w->fd = w->mounts_fd = -1;
 	w->self = getpid();
 	w->buf = malloc(FSW_BUF);
-	if (!w->buf)
-		goto fail;
+	if (!w->buf) {
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+struct fswatch *fswatch_open(void)
+{
+	struct fswatch *w = fswatch_new();
+
+	if (!w)
+		return NULL;
 	w->fd = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_DFID_NAME,
 			      O_RDONLY | O_LARGEFILE);
 	if (w->fd < 0)
@@ -432,8 +438,14 @@ static void moved_to(struct fswatch *w, uint32_t pid, const fsid_t *fsid, struct
 
 void fswatch_each(struct fswatch *w, fswatch_fn fn, void *arg)
 {
-	const struct fanotify_event_metadata *md = (const void *)w->buf;
-	size_t left = w->len;
+	fswatch_parse(w, w->buf, w->len, fn, arg);
+	w->len = 0;
+}
+
+void fswatch_parse(struct fswatch *w, const void *buf, size_t len, fswatch_fn fn, void *arg)
+{
+	const struct fanotify_event_metadata *md = buf;
+	size_t left = len;
 	struct file_handle *fh;
 	const char *name;
 	fsid_t fsid;
@@ -461,5 +473,4 @@ void fswatch_each(struct fswatch *w, fswatch_fn fn, void *arg)
 		else if (md->mask & FAN_MOVED_FROM)
 			remember_from(w, (uint32_t)md->pid, &fsid, fh, name);
 	}
-	w->len = 0;
 }
