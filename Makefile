@@ -216,7 +216,7 @@ fuzz: fuzz-build
 # The unit tests built with the sanitizers; a report aborts the test.
 unit-asan: $(ASAN_UNIT_BINS)
 	@for t in $(ASAN_UNIT_BINS); do echo "  UNIT     $$t"; \
-		ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 \
+		ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 LSAN_OPTIONS=suppressions=tests/unit/lsan.supp \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ./$$t || exit 1; done
 
 # make test's share: the sanitized unit tests, then every harness a short while
