@@ -711,6 +711,9 @@ void fswatch_rescan(struct fswatch *w);
 int fswatch_read(struct fswatch *w);
 /* Report what the last read got, then forget it. */
 void fswatch_each(struct fswatch *w, fswatch_fn fn, void *arg);
+/* The path of the open directory dfd in our namespace; false when the
+ * directory was deleted, or the path does not fit len. */
+bool fswatch_dir_fd_path(int dfd, char *out, size_t len);
 /* Report the events in buf (len bytes, as read from the fanotify group). */
 void fswatch_parse(struct fswatch *w, const void *buf, size_t len, fswatch_fn fn, void *arg);
 
