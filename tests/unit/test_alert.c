@@ -669,6 +669,56 @@ static void test_container_id_guard(void **state)
 	assert_false(host_container_id(4000000000U, 1, id, sizeof(id)));
 }
 
+/* The root name "." has no labels: a question for it, and an address a
+ * DNS answer for it named, render "." wherever a name goes (never null,
+ * never dropped), and it has no registered domain. */
+static void test_dns_root_name(void **state)
+{
+	struct session *s = new_session();
+	struct proc *npm, *node;
+	struct json_object *o, *hosts;
+	struct net_event ev;
+	struct verdict v;
+	int event;
+
+	(void)state;
+	npm = unit_proc(NULL, s, 310, "/usr/bin/node", "node /usr/bin/npm install evil-pkg");
+	s->root = npm;
+	node = unit_proc(npm, s, 311, "/usr/bin/node", "node -e x");
+	for (event = 0; event < 2; event++) {
+		ev = net_connect("127.0.0.53", 53, NULL, 0);
+		ev.kind = NET_DNS_QUERY;
+		ev.transport = IPPROTO_UDP;
+		ev.qname = "";
+		ev.qtype = 2;
+		net_verdict(&v, &ev);
+		o = render_as(node, &v, event);
+		assert_string_equal(jstr_at(o, "dns.question.name"), ".");
+		assert_null(jget(o, "dns.question.registered_domain"));
+		hosts = jget(o, "related.hosts");
+		assert_non_null(hosts);
+		assert_int_equal(json_object_array_length(hosts), 1);
+		assert_string_equal(json_object_get_string(json_object_array_get_idx(hosts, 0)), ".");
+		if (!event)
+			assert_non_null(strstr(jstr_at(o, "message"), " asked 127.0.0.53 for . under"));
+		json_object_put(o);
+
+		ev = net_connect("192.0.2.99", 443, "", 0);
+		net_verdict(&v, &ev);
+		o = render_as(node, &v, event);
+		assert_string_equal(jstr_at(o, "destination.domain"), ".");
+		assert_string_equal(jstr_at(o, "destination.address"), ".");
+		assert_string_equal(jstr_at(o, "destination.ip"), "192.0.2.99");
+		hosts = jget(o, "related.hosts");
+		assert_non_null(hosts);
+		assert_string_equal(json_object_get_string(json_object_array_get_idx(hosts, 0)), ".");
+		if (!event)
+			assert_non_null(strstr(jstr_at(o, "message"),
+						" connected to . (192.0.2.99) port 443/tcp"));
+		json_object_put(o);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -678,6 +728,7 @@ int main(void)
 		cmocka_unit_test(test_session_chain),
 		cmocka_unit_test(test_no_session),
 		cmocka_unit_test(test_network),
+		cmocka_unit_test(test_dns_root_name),
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_hostile_argv),
 		cmocka_unit_test(test_ancestry_truncated),
