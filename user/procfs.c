@@ -45,8 +45,9 @@ int procfs_parse_stat(const char *buf, uint32_t *ppid, unsigned long long *ticks
 	const char *p = strrchr(buf, ')');	/* comm may hold spaces and parentheses */
 	unsigned int pp;
 
-	if (!p || sscanf(p + 2, "%*c %u %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
-			 "%*d %*d %*d %llu", &pp, ticks) != 2)
+	/* p + 2 is past the NUL when the text ends at the name */
+	if (!p || !p[1] || sscanf(p + 2, "%*c %u %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d "
+				  "%*d %*d %*d %*d %*d %llu", &pp, ticks) != 2)
 		return -EINVAL;
 	*ppid = pp;
 	return 0;

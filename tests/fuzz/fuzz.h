@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -37,6 +38,38 @@ static inline char *fuzz_str(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = '\0';
 	return s;
+}
+
+/* The same, with its NUL the last readable byte before an unreadable page:
+ * the C library's parsers (sscanf, strtoul) are not instrumented, so a
+ * read past the end is caught by the fault instead. Valid until the next
+ * call; inputs too long for the region get fuzz_str's copy (freed by
+ * fuzz_str_free). */
+#define FUZZ_GUARDED_MAX	(64 * 1024)
+
+static inline char *fuzz_str_guarded(const uint8_t *data, size_t size)
+{
+	static char *region;
+	static size_t page;
+
+	if (!region) {
+		page = (size_t)sysconf(_SC_PAGESIZE);
+		region = mmap(NULL, FUZZ_GUARDED_MAX + page, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (region == MAP_FAILED || mprotect(region + FUZZ_GUARDED_MAX, page, PROT_NONE))
+			abort();
+	}
+	if (size + 1 > FUZZ_GUARDED_MAX)
+		return fuzz_str(data, size);
+	memcpy(region + FUZZ_GUARDED_MAX - size - 1, data, size);
+	region[FUZZ_GUARDED_MAX - 1] = '\0';
+	return region + FUZZ_GUARDED_MAX - size - 1;
+}
+
+static inline void fuzz_str_free(char *s, size_t size)
+{
+	if (size + 1 > FUZZ_GUARDED_MAX)
+		free(s);
 }
 
 /* A write-only sink for what a parser prints. */

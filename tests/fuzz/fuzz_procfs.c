@@ -9,8 +9,9 @@
  *   /proc/PID/status    procfs_parse_ids
  *   /proc/PID/cgroup    host_cgroup_container_id, line by line
  *   /proc/self/mountinfo fswatch_parse_mountinfo, line by line
- * The text parsers get a NUL-terminated copy in a buffer of its exact
- * size, as the daemon's readers make one.
+ * The text parsers get a NUL-terminated copy whose NUL is the last
+ * readable byte before an unreadable page (fuzz_str_guarded), as the C
+ * library's own parsing is not instrumented.
  */
 #include "fuzz.h"
 
@@ -24,12 +25,12 @@ static void lines(const char *text, size_t size)
 		nl = memchr(line, '\n', (size_t)(end - line));
 		if (!nl)
 			nl = end;
-		copy = fuzz_str((const uint8_t *)line, (size_t)(nl - line));
+		copy = fuzz_str_guarded((const uint8_t *)line, (size_t)(nl - line));
 		if (host_cgroup_container_id(copy, id, sizeof(id)) && strlen(id) != 64)
 			fuzz_fail("a container id not 64 digits long", id, strlen(id));
 		if (fswatch_parse_mountinfo(copy, &m) && (!m.root || !m.mnt || !m.type))
 			fuzz_fail("a mount line without its fields", "", 0);
-		free(copy);
+		fuzz_str_free(copy, (size_t)(nl - line));
 	}
 }
 
@@ -59,11 +60,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	image_set_env(img, (const char *)data, size, &fuzz_config()->env_vars);
 	image_put(img);
-	text = fuzz_str(data, size);
+	text = fuzz_str_guarded(data, size);
 	procfs_parse_stat(text, &ppid, &ticks);
 	host_stat_start_ticks(text, &ticks);
 	procfs_parse_ids(text, &uid, &gid);
-	free(text);
+	fuzz_str_free(text, size);
 	lines((const char *)data, size);
 	return 0;
 }

@@ -118,9 +118,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			nl = end;
 		summary_add(all, line, (size_t)(nl - line), NULL);
 		summary_add(scoped, line, (size_t)(nl - line), NULL);
-		copy = fuzz_str((const uint8_t *)line, (size_t)(nl - line));
+		copy = fuzz_str_guarded((const uint8_t *)line, (size_t)(nl - line));
 		summary_parse_time(copy, &ns);
-		free(copy);
+		fuzz_str_free(copy, (size_t)(nl - line));
 	}
 	print(all);
 	print(scoped);
