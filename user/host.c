@@ -278,11 +278,16 @@ uint64_t boot_now(void)
 int64_t boot_to_wall_ns(uint64_t boot_ns)
 {
 	struct timespec rt, bt;
+	int64_t wall;
 
 	/* taken on every call: the wall clock may have been stepped */
 	clock_gettime(CLOCK_REALTIME, &rt);
 	clock_gettime(CLOCK_BOOTTIME, &bt);
-	return (int64_t)boot_ns + timespec_ns(&rt) - timespec_ns(&bt);
+	/* a stamp beyond 2262 is the last one 64 bits hold, never a wrap */
+	if (boot_ns > INT64_MAX ||
+	    __builtin_add_overflow((int64_t)boot_ns, timespec_ns(&rt) - timespec_ns(&bt), &wall))
+		return INT64_MAX;
+	return wall;
 }
 
 void format_boot_time(uint64_t boot_ns, char *buf, size_t len)

@@ -643,6 +643,23 @@ static void test_boot_time(void **state)
 	assert_int_equal(buf[23], 'Z');
 }
 
+/* A stamp past what 64-bit ns since the epoch hold (a record's time is
+ * the kernel's word, checked like any other field) is the last one that
+ * fits, never a wrapped sum. */
+static void test_boot_time_bounds(void **state)
+{
+	char buf[40];
+
+	(void)state;
+	assert_true(boot_to_wall_ns(UINT64_MAX) == INT64_MAX);
+	assert_true(boot_to_wall_ns((uint64_t)INT64_MAX) == INT64_MAX);
+	assert_true(boot_to_wall_ns(0) > 0);
+	format_boot_time(UINT64_MAX, buf, sizeof(buf));
+	assert_string_equal(buf, "2262-04-11T23:47:16.854Z");
+	format_boot_time((uint64_t)INT64_MAX - 1, buf, sizeof(buf));
+	assert_string_equal(buf, "2262-04-11T23:47:16.854Z");
+}
+
 static void test_host_info(void **state)
 {
 	struct host_info h;
@@ -724,6 +741,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_host_info),
 		cmocka_unit_test(test_boot_time),
+		cmocka_unit_test(test_boot_time_bounds),
 		cmocka_unit_test(test_container_id_guard),
 		cmocka_unit_test(test_session_chain),
 		cmocka_unit_test(test_no_session),
