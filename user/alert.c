@@ -758,10 +758,11 @@ static void render_file(struct render *r, const struct proc *p, const struct ver
 	}
 	put(r->root, "file.path", jstr(f->path));
 	if (slash) {
+		char *dir = strndup(f->path, slash == f->path ? 1 : (size_t)(slash - f->path));
+
 		put(r->root, "file.name", jstr(slash + 1));
-		put(r->root, "file.directory",
-		    json_object_new_string_len(slash == f->path ? "/" : f->path,
-					       slash == f->path ? 1 : (int)(slash - f->path)));
+		put(r->root, "file.directory", jstr(dir));	/* made valid UTF-8 too */
+		free(dir);
 		dot = strrchr(slash + 1, '.');
 		if (dot && dot != slash + 1 && dot[1])
 			put(r->root, "file.extension", jstr(dot + 1));

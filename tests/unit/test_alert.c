@@ -686,6 +686,31 @@ static void test_container_id_guard(void **state)
 	assert_false(host_container_id(4000000000U, 1, id, sizeof(id)));
 }
 
+/* A file's directory is a name a process chose, bytes that need not be
+ * UTF-8: file.directory is made valid like file.path (render_as rejects a
+ * line in invalid UTF-8). */
+static void test_file_directory_utf8(void **state)
+{
+	struct file_event fe = { .op = DS_FILE_RENAME, .path = "/tmp/pro\xffj/.github/workflows/ci.yml",
+				 .pattern = "*/.github/workflows/*", .action = "rename",
+				 .alert = true, .writer = WRITER_OTHER, .severity = SEV_MEDIUM };
+	struct verdict v = { .rule = RULE_CICD, .severity = SEV_MEDIUM, .reason = "x",
+			     .rules_matched = 1U << RULE_CICD, .file = &fe };
+	struct proc *p = unit_proc(NULL, NULL, 320, "/usr/bin/mv", "mv a b");
+	struct json_object *o;
+
+	(void)state;
+	o = render(p, &v);
+	assert_string_equal(jstr_at(o, "file.path"), "/tmp/pro\xef\xbf\xbdj/.github/workflows/ci.yml");
+	assert_string_equal(jstr_at(o, "file.directory"), "/tmp/pro\xef\xbf\xbdj/.github/workflows");
+	assert_string_equal(jstr_at(o, "file.name"), "ci.yml");
+	json_object_put(o);
+	fe.path = "/Makefile";
+	o = render(p, &v);
+	assert_string_equal(jstr_at(o, "file.directory"), "/");
+	json_object_put(o);
+}
+
 /* The root name "." has no labels: a question for it, and an address a
  * DNS answer for it named, render "." wherever a name goes (never null,
  * never dropped), and it has no registered domain. */
@@ -747,6 +772,7 @@ int main(void)
 		cmocka_unit_test(test_no_session),
 		cmocka_unit_test(test_network),
 		cmocka_unit_test(test_dns_root_name),
+		cmocka_unit_test(test_file_directory_utf8),
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_hostile_argv),
 		cmocka_unit_test(test_ancestry_truncated),
