@@ -6,8 +6,10 @@
 # every seed is replayed first) and what earlier runs found
 # (build/fuzz/corpus/NAME, where new inputs go). A crash, a sanitizer
 # report, a leak, a timeout or an out-of-memory fails the run, naming the
-# harness and its reproducer (build/fuzz/crashes/NAME-*). FUZZ_OUT names
-# another build directory; FUZZ_ARGS adds libFuzzer options.
+# harness and its reproducer (build/fuzz/crashes/NAME-*). A harness's
+# own libFuzzer options are in tests/fuzz/NAME.options, its dictionary in
+# tests/fuzz/NAME.dict. FUZZ_OUT names another build directory; FUZZ_ARGS
+# adds libFuzzer options.
 set -u
 
 secs=${1:?usage: run.sh SECONDS NAME...}
@@ -24,6 +26,8 @@ for name in "$@"; do
 	log="$out/logs/$name.log"
 	dict=""
 	[ -f "$here/$name.dict" ] && dict="-dict=$here/$name.dict"
+	opts=""
+	[ -f "$here/$name.options" ] && opts=$(grep -v '^#' "$here/$name.options")
 	if [ ! -x "$bin" ]; then
 		echo "fuzz: $bin is not built (make fuzz-build)" >&2
 		exit 1
@@ -35,11 +39,14 @@ for name in "$@"; do
 	mkdir -p "$work"
 	printf '  %-8s %s (%ss)\n' FUZZ "$name" "$secs"
 	start=$(date +%s)
-	# shellcheck disable=SC2086 # dict and FUZZ_ARGS are word lists
-	ASAN_OPTIONS=abort_on_error=0:detect_leaks=1:allocator_may_return_null=1 \
+	# A smaller quarantine than ASan's 256 MiB: a use after free is still
+	# caught within an input, and a short run is not spent faulting in
+	# fresh pages for every allocation.
+	# shellcheck disable=SC2086 # dict, opts and FUZZ_ARGS are word lists
+	ASAN_OPTIONS=abort_on_error=0:detect_leaks=1:allocator_may_return_null=1:quarantine_size_mb=16 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
-		-malloc_limit_mb=1024 -print_final_stats=1 $dict \
+		-malloc_limit_mb=1024 -print_final_stats=1 $dict $opts \
 		-artifact_prefix="$out/crashes/$name-" ${FUZZ_ARGS:-} \
 		"$work" "$seeds" >"$log" 2>&1
 	rc=$?
