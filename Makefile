@@ -219,8 +219,11 @@ unit-asan: $(ASAN_UNIT_BINS)
 		ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 LSAN_OPTIONS=suppressions=tests/unit/lsan.supp \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ./$$t || exit 1; done
 
-# make test's share: the sanitized unit tests, then every harness a short while
-fuzz-smoke: unit-asan fuzz-build
+# make test's share: the sanitized unit tests, then every harness a short
+# while; the two sanitized builds two at a time
+fuzz-smoke:
+	$(Q)$(MAKE) --no-print-directory -j2 $(ASAN_UNIT_BINS) $(FUZZ_BINS)
+	$(Q)$(MAKE) --no-print-directory unit-asan
 	@tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_NAMES)
 
 test: deps all
