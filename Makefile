@@ -224,7 +224,7 @@ unit-asan: $(ASAN_UNIT_BINS)
 fuzz-smoke:
 	$(Q)$(MAKE) --no-print-directory -j2 $(ASAN_UNIT_BINS) $(FUZZ_BINS)
 	$(Q)$(MAKE) --no-print-directory unit-asan
-	@tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_NAMES)
+	@FUZZ_FRESH=1 tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_NAMES)
 
 test: deps all
 	$(MAKE) unit

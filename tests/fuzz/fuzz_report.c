@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * An alert log as depsentry report and depsentry exec read it
- * (user/summary.c): every line of the input goes to summary_add, as
- * report.c's reader gives them, into two summaries (the whole log; and
- * since a time, with a threshold, scoped to one exec), each printed in the
- * three formats. Each line is also read as a --since time
- * (summary_parse_time). The JSON report must be one strict JSON object;
- * the text and Markdown reports valid UTF-8 without control characters
- * other than newlines, C1 controls or bidirectional overrides, whatever
- * the log held.
+ * (user/summary.c): every line of the input goes to summary_add as
+ * report.c's reader gives it (newline and any NUL included), into two
+ * summaries (the whole log; and since a time, with a threshold, scoped to
+ * one exec), each printed in the three formats. Each line is also read
+ * as a --since time (summary_parse_time). The JSON report must be one
+ * strict JSON object; the text and Markdown reports valid UTF-8 without
+ * control characters other than newlines, C1 controls or bidirectional
+ * overrides, whatever the log held.
  */
 #include "fuzz.h"
 
@@ -116,8 +116,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		nl = memchr(line, '\n', (size_t)(end - line));
 		if (!nl)
 			nl = end;
-		summary_add(all, line, (size_t)(nl - line), NULL);
-		summary_add(scoped, line, (size_t)(nl - line), NULL);
+		/* with its newline, as getline gives report.c's reader a line */
+		summary_add(all, line, (size_t)(nl - line) + (nl < end), NULL);
+		summary_add(scoped, line, (size_t)(nl - line) + (nl < end), NULL);
 		copy = fuzz_str_guarded((const uint8_t *)line, (size_t)(nl - line));
 		summary_parse_time(copy, &ns);
 		fuzz_str_free(copy, (size_t)(nl - line));

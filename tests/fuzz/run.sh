@@ -6,7 +6,10 @@
 # every seed is replayed first) and what earlier runs found
 # (build/fuzz/corpus/NAME, where new inputs go). A crash, a sanitizer
 # report, a leak, a timeout or an out-of-memory fails the run, naming the
-# harness and its reproducer (build/fuzz/crashes/NAME-*). A harness's
+# harness and its reproducer (build/fuzz/crashes/NAME-*). With
+# FUZZ_FRESH=1 (make fuzz-smoke) the run starts from the seeds alone, in a
+# working corpus of its own emptied first, so its length and what it
+# replays do not grow from run to run. A harness's
 # own libFuzzer options are in tests/fuzz/NAME.options, its dictionary in
 # tests/fuzz/NAME.dict. FUZZ_OUT names another build directory; FUZZ_ARGS
 # adds libFuzzer options.
@@ -23,6 +26,10 @@ for name in "$@"; do
 	bin="$out/fuzz_$name"
 	seeds="$here/corpus/$name"
 	work="$out/corpus/$name"
+	if [ "${FUZZ_FRESH:-0}" = 1 ]; then
+		work="$out/fresh-corpus/$name"
+		rm -rf "$work"
+	fi
 	log="$out/logs/$name.log"
 	dict=""
 	[ -f "$here/$name.dict" ] && dict="-dict=$here/$name.dict"
