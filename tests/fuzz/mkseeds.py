@@ -238,6 +238,9 @@ def record_seeds():
     put("record", "exit-alone", framed(rec_exit(6308, t, t + 14 * SEC)))
     put("record", "connect-alone", framed(conn4))
     put("record", "file-alone", framed(write))
+    # an access time at the end of the 64-bit range (files.c added to it)
+    put("record", "regress-atime-max",
+        framed(shx, rec_file(6340, t + 30 * SEC, t + 31 * SEC, 1, wf, atime=2**63 - 1, who="sh")))
 
 
 # ---------------------------------------------------------------- fanotify
