@@ -36,7 +36,7 @@ DEBS		:= $(DEBS_BUILD) \
 		   systemd man-db groff-base \
 		   logrotate rsyslog \
 		   debhelper dpkg-dev lintian \
-		   lz4 zstd
+		   lz4 zstd libclang-rt-14-dev
 # on x86 hosts, the arm64 build and its guest: Debian's cross tool chain and
 # the arm64 libraries through multiarch (make deps adds the architecture)
 ifeq ($(shell uname -m),x86_64)
@@ -64,7 +64,7 @@ endif
 
 .DELETE_ON_ERROR:
 .PHONY: all deps deps-build run test unit e2e test-kernels test-kernels-arm64 cross-arm64 check-btf \
-	check-clang vmlinux bench install uninstall deb clean
+	check-clang vmlinux bench install uninstall deb clean fuzz fuzz-smoke fuzz-build unit-asan
 
 all: $(OUT)/depsentry
 
@@ -174,8 +174,74 @@ test-kernels-arm64: cross-arm64 $(OUT)/depsentry
 check-clang:
 	$(Q)$(MAKE) --no-print-directory OUT=$(OUT)/clang CC=clang all unit
 
+# Fuzzing (docs/testing.md, "Fuzzing"): one libFuzzer harness per parser
+# of untrusted input (tests/fuzz/fuzz_NAME.c, seeds in
+# tests/fuzz/corpus/NAME/), linked with the library objects built again by
+# clang with the sanitizers in build/fuzz/obj. The unit tests are built
+# the same way without the fuzzer in build/asan: any sanitizer report
+# aborts the test.
+FUZZ_SECONDS	?= 60
+FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_OUT	:= $(OUT)/fuzz
+ASAN_OUT	:= $(OUT)/asan
+SAN_FLAGS	:= -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_CFLAGS	:= -O1 -g $(SAN_FLAGS) -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
+		   -Iinclude -Iuser -I$(OUT)
+LIB_SRCS	:= $(filter-out user/main.c,$(USER_SRCS))
+FUZZ_LIB_OBJS	:= $(patsubst user/%.c,$(FUZZ_OUT)/obj/%.o,$(LIB_SRCS))
+ASAN_LIB_OBJS	:= $(patsubst user/%.c,$(ASAN_OUT)/obj/%.o,$(LIB_SRCS))
+FUZZ_SRCS	:= $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES	:= $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRCS))
+FUZZ_BINS	:= $(patsubst %,$(FUZZ_OUT)/fuzz_%,$(FUZZ_NAMES))
+ASAN_UNIT_BINS	:= $(patsubst tests/unit/%.c,$(ASAN_OUT)/tests/%,$(UNIT_SRCS))
+
+$(FUZZ_OUT)/obj/%.o: user/%.c user/internal.h include/depsentry.h $(OUT)/depsentry.skel.h
+	$(call msg,FUZZCC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(ASAN_OUT)/obj/%.o: user/%.c user/internal.h include/depsentry.h $(OUT)/depsentry.skel.h
+	$(call msg,ASANCC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(SAN_CFLAGS) -c $< -o $@
+
+$(FUZZ_OUT)/obj/config_builtin.o $(ASAN_OUT)/obj/config_builtin.o: config/depsentry.json
+
+# objects reached only through a pattern rule: kept, not intermediates
+.SECONDARY: $(FUZZ_LIB_OBJS) $(ASAN_LIB_OBJS)
+
+$(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIB_OBJS)
+	$(call msg,FUZZLD,$@)
+	$(Q)$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer -Itests/fuzz $< $(FUZZ_LIB_OBJS) $(LDLIBS) -o $@
+
+$(ASAN_OUT)/tests/%: tests/unit/%.c $(ASAN_LIB_OBJS) tests/unit/unit.h
+	$(call msg,ASANLD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(SAN_CFLAGS) -Itests/unit $< $(ASAN_LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+
+fuzz-build: $(FUZZ_BINS)
+
+# Each harness for FUZZ_SECONDS, one after the other; a crash fails with
+# the harness's name and its reproducer (build/fuzz/crashes/).
+fuzz: fuzz-build
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+# The unit tests built with the sanitizers; a report aborts the test.
+unit-asan: $(ASAN_UNIT_BINS)
+	@for t in $(ASAN_UNIT_BINS); do echo "  UNIT     $$t"; \
+		ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 LSAN_OPTIONS=suppressions=tests/unit/lsan.supp \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ./$$t || exit 1; done
+
+# make test's share: the sanitized unit tests, then every harness a short
+# while; the two sanitized builds two at a time
+fuzz-smoke:
+	$(Q)$(MAKE) --no-print-directory -j2 $(ASAN_UNIT_BINS) $(FUZZ_BINS)
+	$(Q)$(MAKE) --no-print-directory unit-asan
+	@FUZZ_FRESH=1 tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_NAMES)
+
 test: deps all
 	$(MAKE) unit
+	$(MAKE) fuzz-smoke
 	$(MAKE) check-clang
 	$(MAKE) check-btf
 	$(MAKE) e2e

@@ -704,9 +704,16 @@ static void put_endpoint(struct json_object *root, const char *prefix, const str
 	}
 }
 
+/* A DNS name as shown: the root's has no labels and shows as ".". */
+static const char *dns_shown(const char *name)
+{
+	return name && !*name ? "." : name;
+}
+
 static void render_network(struct render *r, const struct proc *p, const struct verdict *v)
 {
 	const struct net_event *n = v->net;
+	const char *domain = dns_shown(n->domain), *qname = dns_shown(n->qname);
 	struct json_object *ips = json_object_new_array();
 	char res[32], ip[IPADDR_STRLEN];
 
@@ -719,16 +726,16 @@ static void render_network(struct render *r, const struct proc *p, const struct 
 	put_endpoint(r->root, "source", &n->src, n->sport, ips);
 	put_endpoint(r->root, "destination", &n->dst, n->dport, ips);
 	ipaddr_format(&n->dst, ip, sizeof(ip));
-	put(r->root, "destination.domain", jstr(n->domain));
-	put(r->root, "destination.address", jstr(n->domain ? n->domain : ip));
+	put(r->root, "destination.domain", jstr(domain));
+	put(r->root, "destination.address", jstr(domain ? domain : ip));
 	if (json_object_array_length(ips))
 		put(r->root, "related.ip", ips);
 	else
 		json_object_put(ips);
-	if (n->domain || n->qname) {
+	if (domain || qname) {
 		struct json_object *hosts = json_object_new_array();
 
-		json_object_array_add(hosts, jstr(n->domain ? n->domain : n->qname));
+		json_object_array_add(hosts, jstr(domain ? domain : qname));
 		put(r->root, "related.hosts", hosts);
 	}
 	put(r->root, "network.direction", json_object_new_string("egress"));
@@ -746,7 +753,7 @@ static void render_network(struct render *r, const struct proc *p, const struct 
 		put(r->root, "dns.type", json_object_new_string("query"));
 		snprintf(res, sizeof(res), "%u", n->dns_id);
 		put(r->root, "dns.id", json_object_new_string(res));
-		put(r->root, "dns.question.name", jstr(n->qname));
+		put(r->root, "dns.question.name", jstr(qname));
 		put(r->root, "dns.question.type", jstr(dns_qtype_name(n->qtype)));
 		put(r->root, "dns.question.registered_domain", jstr(dns_site(n->qname)));
 	} else if (!n->repeats) {
@@ -775,10 +782,11 @@ static void render_file(struct render *r, const struct proc *p, const struct ver
 	}
 	put(r->root, "file.path", jstr(f->path));
 	if (slash) {
+		char *dir = strndup(f->path, slash == f->path ? 1 : (size_t)(slash - f->path));
+
 		put(r->root, "file.name", jstr(slash + 1));
-		put(r->root, "file.directory",
-		    json_object_new_string_len(slash == f->path ? "/" : f->path,
-					       slash == f->path ? 1 : (int)(slash - f->path)));
+		put(r->root, "file.directory", jstr(dir));	/* made valid UTF-8 too */
+		free(dir);
 		dot = strrchr(slash + 1, '.');
 		if (dot && dot != slash + 1 && dot[1])
 			put(r->root, "file.extension", jstr(dot + 1));
@@ -902,9 +910,11 @@ static size_t net_message(char *msg, size_t len, size_t n, const struct net_even
 
 	ipaddr_format(&e->dst, ip, sizeof(ip));
 	if (e->kind == NET_DNS_QUERY)
-		n = appendf(msg, len, n, " asked %s for %s", ip, e->qname ? e->qname : "?");
+		n = appendf(msg, len, n, " asked %s for %s", ip,
+			    e->qname ? dns_shown(e->qname) : "?");
 	else if (e->domain)
-		n = appendf(msg, len, n, " connected to %s (%s) port %u", e->domain, ip, e->dport);
+		n = appendf(msg, len, n, " connected to %s (%s) port %u", dns_shown(e->domain), ip,
+			    e->dport);
 	else
 		n = appendf(msg, len, n, " connected to %s port %u", ip, e->dport);
 	if (t && e->kind != NET_DNS_QUERY)

@@ -313,15 +313,11 @@ const char *dns_site(const char *name)
 
 /* ---------------------------------------------------------- resolvers */
 
-/* The nameservers in a resolv.conf; returns how many were read. */
-static size_t read_nameservers(const char *path, struct ipaddr *out, size_t max)
+size_t resolv_conf_nameservers(FILE *f, struct ipaddr *out, size_t max)
 {
 	char line[512], word[64], addr[64];
 	size_t n = 0;
-	FILE *f = fopen(path, "re");
 
-	if (!f)
-		return 0;
 	while (n < max && fgets(line, sizeof(line), f)) {
 		char *pct;
 
@@ -335,6 +331,18 @@ static size_t read_nameservers(const char *path, struct ipaddr *out, size_t max)
 			n++;
 		}
 	}
+	return n;
+}
+
+/* The nameservers in a resolv.conf; returns how many were read. */
+static size_t read_nameservers(const char *path, struct ipaddr *out, size_t max)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return 0;
+	n = resolv_conf_nameservers(f, out, max);
 	fclose(f);
 	return n;
 }

@@ -525,7 +525,10 @@ static void judge(struct files *f, const struct proc *p, struct file_event *ev, 
 	if (!ev->alert && !f->observe)
 		goto drop;
 	if (ev->op == DS_FILE_WRITE) {
-		ev->created = atime + BORN_SLACK_NS >= boot_to_wall_ns(ev->start);
+		int64_t born;	/* the record's atime may be anything: no overflow */
+
+		ev->created = __builtin_add_overflow(atime, BORN_SLACK_NS, &born) ||
+			      born >= boot_to_wall_ns(ev->start);
 		ev->action = ev->created ? "creation" : "overwrite";
 		hold(f, ev, fn, arg);
 		return;

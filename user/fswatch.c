@@ -35,6 +35,8 @@
 #define FSW_FS_MAX	256		/* filesystems marked */
 #define FSW_FROM_MAX	16		/* renames half seen (from, waiting for to) */
 #define FSW_HANDLE_MAX	128		/* MAX_HANDLE_SZ */
+#define DELETED		" (deleted)"	/* d_path()'s mark of an unlinked directory */
+#define DELETED_LEN	((ssize_t)sizeof(DELETED) - 1)
 
 /* Mounts that hold no files a build or an attacker would rename. */
 static const char *const skipped_types[] = {
@@ -102,13 +104,8 @@ static void unescape(char *s)
 	*w = '\0';
 }
 
-struct mountinfo_line {
-	dev_t dev;
-	char *root, *mnt, *type;
-};
-
 /* "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw" */
-static bool parse_mountinfo(char *line, struct mountinfo_line *m)
+bool fswatch_parse_mountinfo(char *line, struct mountinfo_line *m)
 {
 	unsigned int maj, min;
 	char *save, *tok, *sep;
@@ -209,7 +206,7 @@ void fswatch_rescan(struct fswatch *w)
 		w->fs[i].present = false;
 	while (getline(&line, &cap, f) > 0) {
 		line[strcspn(line, "\n")] = '\0';
-		if (!parse_mountinfo(line, &m) || skipped(m.type))
+		if (!fswatch_parse_mountinfo(line, &m) || skipped(m.type))
 			continue;
 		fs = fs_by_dev(w, m.dev);
 		if (!fs) {
@@ -232,17 +229,28 @@ void fswatch_rescan(struct fswatch *w)
 	fs_forget_absent(w);
 }
 
-struct fswatch *fswatch_open(void)
+struct fswatch *fswatch_new(void)
 {
 	struct fswatch *w = calloc(1, sizeof(*w));
 
 	if (!w)
 		return NULL;
-	w->mounts_fd = -1;
+	w->fd = w->mounts_fd = -1;
 	w->self = getpid();
 	w->buf = malloc(FSW_BUF);
-	if (!w->buf)
-		goto fail;
+	if (!w->buf) {
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+struct fswatch *fswatch_open(void)
+{
+	struct fswatch *w = fswatch_new();
+
+	if (!w)
+		return NULL;
 	w->fd = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_DFID_NAME,
 			      O_RDONLY | O_LARGEFILE);
 	if (w->fd < 0)
@@ -306,15 +314,31 @@ int fswatch_read(struct fswatch *w)
 	return (int)n;
 }
 
+bool fswatch_dir_fd_path(int dfd, char *out, size_t len)
+{
+	char link[64];
+	struct stat st;
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", dfd);
+	n = readlink(link, out, len - 1);
+	if (n <= 0 || (size_t)n >= len - 1 || out[0] != '/')
+		return false;
+	out[n] = '\0';
+	/* the kernel ends the path of a deleted directory with " (deleted)";
+	 * a name may hold those words too: gone only when no link is left */
+	return !(n >= DELETED_LEN && !strcmp(out + n - DELETED_LEN, DELETED) &&
+		 (fstat(dfd, &st) || st.st_nlink == 0));
+}
+
 /* The directory a handle names, as a path in our namespace. */
 static bool dir_path(struct fswatch *w, const fsid_t *fsid, struct file_handle *fh, char *out,
 		     size_t len)
 {
-	char link[64];
 	struct fsw_fs *fs = NULL;
 	int mfd, dfd;
-	ssize_t n;
 	size_t i;
+	bool ok;
 
 	for (i = 0; i < w->nfs && !fs; i++)
 		if (w->fs[i].marked && !memcmp(&w->fs[i].fsid, fsid, sizeof(*fsid)))
@@ -330,13 +354,9 @@ static bool dir_path(struct fswatch *w, const fsid_t *fsid, struct file_handle *
 	close(mfd);
 	if (dfd < 0)
 		return false;
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", dfd);
-	n = readlink(link, out, len - 1);
+	ok = fswatch_dir_fd_path(dfd, out, len);
 	close(dfd);
-	if (n <= 0 || (size_t)n >= len - 1 || out[0] != '/')
-		return false;
-	out[n] = '\0';
-	return !strstr(out, " (deleted)");
+	return ok;
 }
 
 static bool entry_path(struct fswatch *w, const fsid_t *fsid, struct file_handle *fh,
@@ -353,35 +373,46 @@ static bool entry_path(struct fswatch *w, const fsid_t *fsid, struct file_handle
 	return n > 0 && (size_t)n < len;
 }
 
-/* One DFID_NAME record: fsid, handle, name; false if malformed. */
-static bool parse_info(const struct fanotify_event_metadata *md, fsid_t *fsid,
-		       struct file_handle **fh, const char **name)
+/* A directory handle copied out of the read, aligned for struct file_handle. */
+union fsw_handle {
+	struct file_handle fh;
+	unsigned char bytes[sizeof(struct file_handle) + FSW_HANDLE_MAX];
+};
+
+/* One DFID_NAME record of the event at ev: fsid, handle, name; false if
+ * malformed. The kernel aligns records on 4 bytes only: every field is
+ * copied out, never read in place. */
+static bool parse_info(const char *ev, const struct fanotify_event_metadata *md, fsid_t *fsid,
+		       union fsw_handle *h, const char **name)
 {
-	const char *p = (const char *)md + md->metadata_len, *end = (const char *)md + md->event_len;
-	const struct fanotify_event_info_fid *fid;
-	size_t hlen, off;
+	const size_t fid_len = sizeof(struct fanotify_event_info_fid);
+	const size_t off = fid_len + sizeof(struct file_handle);
+	const char *p = ev + md->metadata_len, *end = ev + md->event_len;
+	struct fanotify_event_info_header ih;
+	struct file_handle fh;
+	size_t hlen;
 
-	while (p + sizeof(struct fanotify_event_info_header) <= end) {
-		const struct fanotify_event_info_header *h = (const void *)p;
-
-		if (h->len < sizeof(*h) || p + h->len > end)
+	if (md->metadata_len > md->event_len)
+		return false;
+	while ((size_t)(end - p) >= sizeof(ih)) {
+		memcpy(&ih, p, sizeof(ih));
+		if (ih.len < sizeof(ih) || ih.len > (size_t)(end - p))
 			return false;
-		if (h->info_type == FAN_EVENT_INFO_TYPE_DFID_NAME) {
-			fid = (const void *)p;
-			off = sizeof(*fid) + sizeof(struct file_handle);
-			if (h->len < off)
+		if (ih.info_type == FAN_EVENT_INFO_TYPE_DFID_NAME) {
+			if (ih.len < off)
 				return false;
-			*fh = (struct file_handle *)fid->handle;
-			hlen = (*fh)->handle_bytes;
-			if (hlen > FSW_HANDLE_MAX || off + hlen >= h->len)
+			memcpy(&fh, p + fid_len, sizeof(fh));
+			hlen = fh.handle_bytes;
+			if (hlen > FSW_HANDLE_MAX || off + hlen >= ih.len)
 				return false;
-			*name = (const char *)fid->handle + sizeof(struct file_handle) + hlen;
-			if (!memchr(*name, '\0', h->len - off - hlen))
+			*name = p + off + hlen;
+			if (!memchr(*name, '\0', ih.len - off - hlen))
 				return false;
-			memcpy(fsid, &fid->fsid, sizeof(*fsid));
+			memcpy(h->bytes, p + fid_len, sizeof(fh) + hlen);
+			memcpy(fsid, p + offsetof(struct fanotify_event_info_fid, fsid), sizeof(*fsid));
 			return true;
 		}
-		p += h->len;
+		p += ih.len;
 	}
 	return false;
 }
@@ -432,34 +463,45 @@ static void moved_to(struct fswatch *w, uint32_t pid, const fsid_t *fsid, struct
 
 void fswatch_each(struct fswatch *w, fswatch_fn fn, void *arg)
 {
-	const struct fanotify_event_metadata *md = (const void *)w->buf;
-	size_t left = w->len;
-	struct file_handle *fh;
-	const char *name;
+	fswatch_parse(w, w->buf, w->len, fn, arg);
+	w->len = 0;
+}
+
+void fswatch_parse(struct fswatch *w, const void *buf, size_t len, fswatch_fn fn, void *arg)
+{
+	struct fanotify_event_metadata md;
+	union fsw_handle h;
+	const char *ev, *name;
+	size_t off = 0;
 	fsid_t fsid;
 
-	for (; FAN_EVENT_OK(md, left); md = FAN_EVENT_NEXT(md, left)) {
-		if (md->vers != FANOTIFY_METADATA_VERSION) {
+	/* FAN_EVENT_OK and FAN_EVENT_NEXT, on a copy of each metadata */
+	while (len - off >= sizeof(md)) {
+		ev = (const char *)buf + off;
+		memcpy(&md, ev, sizeof(md));
+		if (md.event_len < sizeof(md) || md.event_len > len - off)
+			break;
+		off += md.event_len;
+		if (md.vers != FANOTIFY_METADATA_VERSION) {
 			w->st.malformed++;
 			break;
 		}
-		if (md->mask & FAN_Q_OVERFLOW) {
+		if (md.mask & FAN_Q_OVERFLOW) {
 			w->st.overflows++;
 			continue;
 		}
-		if (md->pid == w->self)
+		if (md.pid == w->self)
 			continue;
-		if (md->pid <= 0 || !parse_info(md, &fsid, &fh, &name)) {
+		if (md.pid <= 0 || !parse_info(ev, &md, &fsid, &h, &name)) {
 			w->st.malformed++;
 			continue;
 		}
 		/* a from and a to of the same entry by the same process can be
 		 * merged into one event: then the to is what counts */
-		if (md->mask & FAN_MOVED_TO)
-			moved_to(w, (uint32_t)md->pid, &fsid, fh, name, !!(md->mask & FAN_ONDIR), fn,
+		if (md.mask & FAN_MOVED_TO)
+			moved_to(w, (uint32_t)md.pid, &fsid, &h.fh, name, !!(md.mask & FAN_ONDIR), fn,
 				 arg);
-		else if (md->mask & FAN_MOVED_FROM)
-			remember_from(w, (uint32_t)md->pid, &fsid, fh, name);
+		else if (md.mask & FAN_MOVED_FROM)
+			remember_from(w, (uint32_t)md.pid, &fsid, &h.fh, name);
 	}
-	w->len = 0;
 }

@@ -278,11 +278,16 @@ uint64_t boot_now(void)
 int64_t boot_to_wall_ns(uint64_t boot_ns)
 {
 	struct timespec rt, bt;
+	int64_t wall;
 
 	/* taken on every call: the wall clock may have been stepped */
 	clock_gettime(CLOCK_REALTIME, &rt);
 	clock_gettime(CLOCK_BOOTTIME, &bt);
-	return (int64_t)boot_ns + timespec_ns(&rt) - timespec_ns(&bt);
+	/* a stamp beyond 2262 is the last one 64 bits hold, never a wrap */
+	if (boot_ns > INT64_MAX ||
+	    __builtin_add_overflow((int64_t)boot_ns, timespec_ns(&rt) - timespec_ns(&bt), &wall))
+		return INT64_MAX;
+	return wall;
 }
 
 void format_boot_time(uint64_t boot_ns, char *buf, size_t len)
@@ -304,12 +309,23 @@ void format_wall_time(int64_t wall_ns, char *buf, size_t len)
 	snprintf(buf, len, "%s.%03dZ", date, (int)(wall_ns % NSEC_PER_SEC / NSEC_PER_MSEC));
 }
 
+bool host_stat_start_ticks(const char *buf, unsigned long long *ticks)
+{
+	const char *p = strrchr(buf, ')');	/* comm may hold spaces and ')' */
+	int field;
+
+	if (!p)
+		return false;
+	for (field = 2; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	return p && sscanf(p + 1, "%llu", ticks) == 1;
+}
+
 /* Field 22 of /proc/<pid>/stat, the start time in clock ticks after boot. */
 static bool proc_start_ticks(uint32_t pid, unsigned long long *ticks)
 {
-	char path[64], buf[1024], *p;
+	char path[64], buf[1024];
 	FILE *f;
-	int field;
 	bool ok;
 
 	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
@@ -318,12 +334,7 @@ static bool proc_start_ticks(uint32_t pid, unsigned long long *ticks)
 		return false;
 	ok = fgets(buf, sizeof(buf), f) != NULL;
 	fclose(f);
-	p = ok ? strrchr(buf, ')') : NULL;	/* comm may hold spaces and ')' */
-	if (!p)
-		return false;
-	for (field = 2; field < 22 && p; field++)
-		p = strchr(p + 1, ' ');
-	return p && sscanf(p + 1, "%llu", ticks) == 1;
+	return ok && host_stat_start_ticks(buf, ticks);
 }
 
 /* Is pid still the process that started at start_ns (pids are reused)? */
@@ -368,6 +379,11 @@ static bool find_container_id(const char *line, char *buf, size_t len)
 	return false;
 }
 
+bool host_cgroup_container_id(const char *line, char *buf, size_t len)
+{
+	return cgroup_line_is_container(line) && find_container_id(line, buf, len);
+}
+
 bool host_container_id(uint32_t pid, uint64_t start_ns, char *buf, size_t len)
 {
 	char path[64], line[1024];
@@ -381,7 +397,7 @@ bool host_container_id(uint32_t pid, uint64_t start_ns, char *buf, size_t len)
 	if (!f)
 		return false;
 	while (!found && fgets(line, sizeof(line), f))
-		found = cgroup_line_is_container(line) && find_container_id(line, buf, len);
+		found = host_cgroup_container_id(line, buf, len);
 	fclose(f);
 	return found;
 }

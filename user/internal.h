@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "depsentry.h"
 
@@ -302,6 +303,12 @@ void procfs_comm(uint32_t pid, char *buf, size_t len);
 /* Replace the captured variables of live p with what its environment holds
  * now, unless its exec record carried them; 0 or -errno. */
 int procfs_env(struct proc *p, const struct strlist *vars);
+/* The parsers of what /proc gives (buf NUL-terminated): the fork-time
+ * parent and start time in clock ticks from /proc/PID/stat (0 or
+ * -EINVAL), and the real uid and gid from /proc/PID/status (left as they
+ * were when absent). */
+int procfs_parse_stat(const char *buf, uint32_t *ppid, unsigned long long *ticks, char *state);
+void procfs_parse_ids(const char *buf, uint32_t *uid, uint32_t *gid);
 
 /* dns.c: DNS messages seen on the wire, and the names they give addresses */
 #define DNS_NAME_MAX	254	/* presentation form, no trailing dot, plus NUL */
@@ -432,6 +439,10 @@ int loop_handle_record(struct daemon_ctx *d, const void *data, size_t len);
 /* Write an alert about p, counted with the others. */
 struct verdict;
 void loop_emit(struct daemon_ctx *d, const struct proc *p, const struct verdict *v, uint64_t ts);
+
+/* What is held back goes out as at exit (questions waiting for their
+ * socket's owner, repeated sightings, held writes). */
+void loop_flush(struct daemon_ctx *d);
 
 /* reload.c: SIGHUP reopens the alert files and reads the configuration
  * again (-c opt, as at start); *cfg is the running one, replaced and freed
@@ -585,6 +596,8 @@ void allow_free(struct allow_entry *e);
  * NULL, addr may be NULL; port 0 matches entries with any port. */
 const struct allow_entry *allow_match(const struct allow_entry *v, size_t n, const char *domain,
 				      const struct ipaddr *addr, uint16_t port);
+/* The nameserver addresses a resolv.conf names, at most max; how many. */
+size_t resolv_conf_nameservers(FILE *f, struct ipaddr *out, size_t max);
 /* The dedup key's site of a DNS name: its last two labels, three under a
  * short second-level label ("evil.co.uk"). */
 const char *dns_site(const char *name);
@@ -716,6 +729,8 @@ typedef void (*fswatch_fn)(uint32_t pid, const char *path, const char *old_path,
 
 /* NULL with errno when fanotify with directory handles is not available */
 struct fswatch *fswatch_open(void);
+/* One with no fanotify group and no mark, for fswatch_parse alone. */
+struct fswatch *fswatch_new(void);
 void fswatch_close(struct fswatch *w);
 int fswatch_fd(const struct fswatch *w);
 /* /proc/self/mountinfo: EPOLLPRI when the mount table changed */
@@ -726,6 +741,20 @@ void fswatch_rescan(struct fswatch *w);
 int fswatch_read(struct fswatch *w);
 /* Report what the last read got, then forget it. */
 void fswatch_each(struct fswatch *w, fswatch_fn fn, void *arg);
+/* The path of the open directory dfd in our namespace; false when the
+ * directory was deleted, or the path does not fit len. */
+bool fswatch_dir_fd_path(int dfd, char *out, size_t len);
+/* Report the events in buf (len bytes, as read from the fanotify group). */
+void fswatch_parse(struct fswatch *w, const void *buf, size_t len, fswatch_fn fn, void *arg);
+
+/* One line of /proc/self/mountinfo, split in place (root and mnt
+ * unescaped); false when it is not one. */
+struct mountinfo_line {
+	dev_t dev;
+	char *root, *mnt, *type;
+};
+
+bool fswatch_parse_mountinfo(char *line, struct mountinfo_line *m);
 void fswatch_stats(const struct fswatch *w, struct fswatch_stats *st);
 
 /* alert.c */
@@ -766,6 +795,10 @@ char *event_render(const struct host_info *h, const struct proc *p, const struct
 /* host.c: the 64-hex container id in /proc/<pid>/cgroup, if that pid still
  * is the process started at start_ns; false when none or unknown. */
 bool host_container_id(uint32_t pid, uint64_t start_ns, char *buf, size_t len);
+/* Its parsers (NUL-terminated text): the start time in clock ticks from
+ * a /proc/PID/stat line, and the container id in a /proc/PID/cgroup line. */
+bool host_stat_start_ticks(const char *buf, unsigned long long *ticks);
+bool host_cgroup_container_id(const char *line, char *buf, size_t len);
 
 /* summary.c: what an alert log says, for `report` and `exec` */
 enum report_format {

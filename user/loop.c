@@ -948,11 +948,16 @@ int loop_run(struct daemon_ctx *d)
 	dns_drain(d);
 	ring_buffer__consume(d->rb);
 	renames_drain(d);
-	dns_pending_retry(d);
 	dns_count_drops(d);
+	loop_flush(d);
+	return 0;
+}
+
+void loop_flush(struct daemon_ctx *d)
+{
+	dns_pending_retry(d);
 	egress_repeats(d->egress, boot_now(), true, repeated, d);
 	files_flush(d->files, 0, file_alert, d);
-	return 0;
 }
 
 void loop_free(struct daemon_ctx *d)

@@ -40,12 +40,24 @@ uint64_t procfs_boot_ns_from_ticks(unsigned long long ticks)
 	return ticks * (1000000000ULL / sysconf(_SC_CLK_TCK));
 }
 
+int procfs_parse_stat(const char *buf, uint32_t *ppid, unsigned long long *ticks, char *state)
+{
+	const char *p = strrchr(buf, ')');	/* comm may hold spaces and parentheses */
+	unsigned int pp;
+
+	/* p + 2 is past the NUL when the text ends at the name */
+	if (!p || !p[1] || sscanf(p + 2, "%c %u %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d "
+				  "%*d %*d %*d %*d %*d %llu", state, &pp, ticks) != 3)
+		return -EINVAL;
+	*ppid = pp;
+	return 0;
+}
+
 /* ppid and start time (boot-based ns) from /proc/PID/stat */
 static int read_stat_state(uint32_t pid, uint32_t *ppid, uint64_t *start, char *state)
 {
-	char path[64], buf[1024], *p;
+	char path[64], buf[1024];
 	unsigned long long ticks;
-	unsigned int pp;
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
@@ -53,11 +65,8 @@ static int read_stat_state(uint32_t pid, uint32_t *ppid, uint64_t *start, char *
 	if (n <= 0)
 		return -ENOENT;
 	buf[n] = '\0';
-	p = strrchr(buf, ')');	/* comm may hold spaces and parentheses */
-	if (!p || sscanf(p + 2, "%c %u %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
-			 "%*d %*d %*d %llu", state, &pp, &ticks) != 3)
+	if (procfs_parse_stat(buf, ppid, &ticks, state))
 		return -EINVAL;
-	*ppid = pp;
 	*start = procfs_boot_ns_from_ticks(ticks);
 	return 0;
 }
@@ -123,9 +132,19 @@ static char *read_link(uint32_t pid, const char *what)
 	return strdup(buf);
 }
 
+void procfs_parse_ids(const char *buf, uint32_t *uid, uint32_t *gid)
+{
+	const char *l;
+
+	if ((l = strstr(buf, "\nUid:")))
+		sscanf(l + 5, "%u", uid);
+	if ((l = strstr(buf, "\nGid:")))
+		sscanf(l + 5, "%u", gid);
+}
+
 static void read_ids(struct proc *p)
 {
-	char path[64], buf[4096], *l;
+	char path[64], buf[4096];
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%u/status", p->pid);
@@ -133,10 +152,7 @@ static void read_ids(struct proc *p)
 	if (n <= 0)
 		return;
 	buf[n] = '\0';
-	if ((l = strstr(buf, "\nUid:")))
-		sscanf(l + 5, "%u", &p->uid);
-	if ((l = strstr(buf, "\nGid:")))
-		sscanf(l + 5, "%u", &p->gid);
+	procfs_parse_ids(buf, &p->uid, &p->gid);
 }
 
 static struct image *read_image(uint32_t pid, const struct strlist *env_vars)

@@ -198,7 +198,14 @@ int summary_parse_time(const char *s, int64_t *ns)
 	}
 	if (*p)
 		return -EINVAL;
-	*ns = secs * NS_PER_SEC + frac;
+	/* ns since the epoch fit 64 bits from 1677 to 2262: beyond is no time */
+	if (secs < 0 && frac) {		/* the last second before the bound fits too */
+		secs++;
+		frac -= NS_PER_SEC;
+	}
+	if (__builtin_mul_overflow(secs, NS_PER_SEC, &secs) ||
+	    __builtin_add_overflow(secs, frac, ns))
+		return -ERANGE;
 	return 0;
 }
 

@@ -643,6 +643,23 @@ static void test_boot_time(void **state)
 	assert_int_equal(buf[23], 'Z');
 }
 
+/* A stamp past what 64-bit ns since the epoch hold (a record's time is
+ * the kernel's word, checked like any other field) is the last one that
+ * fits, never a wrapped sum. */
+static void test_boot_time_bounds(void **state)
+{
+	char buf[40];
+
+	(void)state;
+	assert_true(boot_to_wall_ns(UINT64_MAX) == INT64_MAX);
+	assert_true(boot_to_wall_ns((uint64_t)INT64_MAX) == INT64_MAX);
+	assert_true(boot_to_wall_ns(0) > 0);
+	format_boot_time(UINT64_MAX, buf, sizeof(buf));
+	assert_string_equal(buf, "2262-04-11T23:47:16.854Z");
+	format_boot_time((uint64_t)INT64_MAX - 1, buf, sizeof(buf));
+	assert_string_equal(buf, "2262-04-11T23:47:16.854Z");
+}
+
 static void test_host_info(void **state)
 {
 	struct host_info h;
@@ -669,15 +686,93 @@ static void test_container_id_guard(void **state)
 	assert_false(host_container_id(4000000000U, 1, id, sizeof(id)));
 }
 
+/* A file's directory is a name a process chose, bytes that need not be
+ * UTF-8: file.directory is made valid like file.path (render_as rejects a
+ * line in invalid UTF-8). */
+static void test_file_directory_utf8(void **state)
+{
+	struct file_event fe = { .op = DS_FILE_RENAME, .path = "/tmp/pro\xffj/.github/workflows/ci.yml",
+				 .pattern = "*/.github/workflows/*", .action = "rename",
+				 .alert = true, .writer = WRITER_OTHER, .severity = SEV_MEDIUM };
+	struct verdict v = { .rule = RULE_CICD, .severity = SEV_MEDIUM, .reason = "x",
+			     .rules_matched = 1U << RULE_CICD, .file = &fe };
+	struct proc *p = unit_proc(NULL, NULL, 320, "/usr/bin/mv", "mv a b");
+	struct json_object *o;
+
+	(void)state;
+	o = render(p, &v);
+	assert_string_equal(jstr_at(o, "file.path"), "/tmp/pro\xef\xbf\xbdj/.github/workflows/ci.yml");
+	assert_string_equal(jstr_at(o, "file.directory"), "/tmp/pro\xef\xbf\xbdj/.github/workflows");
+	assert_string_equal(jstr_at(o, "file.name"), "ci.yml");
+	json_object_put(o);
+	fe.path = "/Makefile";
+	o = render(p, &v);
+	assert_string_equal(jstr_at(o, "file.directory"), "/");
+	json_object_put(o);
+}
+
+/* The root name "." has no labels: a question for it, and an address a
+ * DNS answer for it named, render "." wherever a name goes (never null,
+ * never dropped), and it has no registered domain. */
+static void test_dns_root_name(void **state)
+{
+	struct session *s = new_session();
+	struct proc *npm, *node;
+	struct json_object *o, *hosts;
+	struct net_event ev;
+	struct verdict v;
+	int event;
+
+	(void)state;
+	npm = unit_proc(NULL, s, 310, "/usr/bin/node", "node /usr/bin/npm install evil-pkg");
+	s->root = npm;
+	node = unit_proc(npm, s, 311, "/usr/bin/node", "node -e x");
+	for (event = 0; event < 2; event++) {
+		ev = net_connect("127.0.0.53", 53, NULL, 0);
+		ev.kind = NET_DNS_QUERY;
+		ev.transport = IPPROTO_UDP;
+		ev.qname = "";
+		ev.qtype = 2;
+		net_verdict(&v, &ev);
+		o = render_as(node, &v, event);
+		assert_string_equal(jstr_at(o, "dns.question.name"), ".");
+		assert_null(jget(o, "dns.question.registered_domain"));
+		hosts = jget(o, "related.hosts");
+		assert_non_null(hosts);
+		assert_int_equal(json_object_array_length(hosts), 1);
+		assert_string_equal(json_object_get_string(json_object_array_get_idx(hosts, 0)), ".");
+		if (!event)
+			assert_non_null(strstr(jstr_at(o, "message"), " asked 127.0.0.53 for . under"));
+		json_object_put(o);
+
+		ev = net_connect("192.0.2.99", 443, "", 0);
+		net_verdict(&v, &ev);
+		o = render_as(node, &v, event);
+		assert_string_equal(jstr_at(o, "destination.domain"), ".");
+		assert_string_equal(jstr_at(o, "destination.address"), ".");
+		assert_string_equal(jstr_at(o, "destination.ip"), "192.0.2.99");
+		hosts = jget(o, "related.hosts");
+		assert_non_null(hosts);
+		assert_string_equal(json_object_get_string(json_object_array_get_idx(hosts, 0)), ".");
+		if (!event)
+			assert_non_null(strstr(jstr_at(o, "message"),
+						" connected to . (192.0.2.99) port 443/tcp"));
+		json_object_put(o);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_host_info),
 		cmocka_unit_test(test_boot_time),
+		cmocka_unit_test(test_boot_time_bounds),
 		cmocka_unit_test(test_container_id_guard),
 		cmocka_unit_test(test_session_chain),
 		cmocka_unit_test(test_no_session),
 		cmocka_unit_test(test_network),
+		cmocka_unit_test(test_dns_root_name),
+		cmocka_unit_test(test_file_directory_utf8),
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_hostile_argv),
 		cmocka_unit_test(test_ancestry_truncated),

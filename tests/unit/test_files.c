@@ -196,6 +196,34 @@ static void test_write_held_and_deduplicated(void **state)
 	config_free(c);
 }
 
+/* The inode's access time comes in the record: one at the far end of the
+ * 64-bit range is later than the writer's start (a creation), never a
+ * wrapped sum; one at the near end is older (an overwrite). */
+static void test_atime_bounds(void **state)
+{
+	struct config *c = builtin();
+	struct files *f = files_new(c);
+	struct got g = { 0 };
+	struct rec r;
+	size_t len;
+
+	(void)state;
+	len = write_rec(&r, 20, wf, sizeof(wf));
+	r.e.atime = INT64_MAX;
+	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect, &g), 0);
+	files_flush(f, 0, collect, &g);
+	assert_int_equal(g.n, 1);
+	assert_true(g.created);
+	len = write_rec(&r, 21, wf, sizeof(wf));
+	r.e.atime = INT64_MIN;
+	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect, &g), 0);
+	files_flush(f, 0, collect, &g);
+	assert_int_equal(g.n, 2);
+	assert_false(g.created);
+	files_free(f);
+	config_free(c);
+}
+
 static void collect_pattern(const struct file_event *ev, void *arg)
 {
 	char *pattern = arg;
@@ -546,6 +574,7 @@ int main(void)
 		cmocka_unit_test(test_anchor),
 		cmocka_unit_test(test_join_normalize),
 		cmocka_unit_test(test_write_held_and_deduplicated),
+		cmocka_unit_test(test_atime_bounds),
 		cmocka_unit_test(test_held_write_outlives_its_config),
 		cmocka_unit_test(test_rename_merges_its_write),
 		cmocka_unit_test(test_relative_rename_joined),

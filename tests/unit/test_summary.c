@@ -93,6 +93,35 @@ static void test_time(void **state)
 	assert_int_equal(summary_parse_time("yesterday", &ns), -EINVAL);
 }
 
+/* ns since the epoch hold in 64 bits from 1677-09-21T00:12:43.145224192Z
+ * to 2262-04-11T23:47:16.854775807Z: anything outside is no time, never
+ * an overflow (a log line from 9999 is malformed, not a wrapped stamp). */
+static void test_time_range(void **state)
+{
+	struct summary *s = summary_new(0, SEV_NONE);
+	const char *why = NULL;
+	char *line;
+	int64_t ns;
+
+	(void)state;
+	assert_int_equal(summary_parse_time("2262-04-11T23:47:16.854775807Z", &ns), 0);
+	assert_true(ns == INT64_MAX);
+	assert_int_equal(summary_parse_time("1677-09-21T00:12:43.145224192Z", &ns), 0);
+	assert_true(ns == INT64_MIN);
+	assert_int_not_equal(summary_parse_time("2262-04-11T23:47:16.854775808Z", &ns), 0);
+	assert_int_not_equal(summary_parse_time("2262-04-12T00:00:00Z", &ns), 0);
+	assert_int_not_equal(summary_parse_time("9999-12-31T23:59:59Z", &ns), 0);
+	assert_int_not_equal(summary_parse_time("2262-04-11T23:47:16-00:01", &ns), 0);
+	assert_int_not_equal(summary_parse_time("1677-09-21T00:12:43.145224191Z", &ns), 0);
+	assert_int_not_equal(summary_parse_time("0000-01-01T00:00:00Z", &ns), 0);
+	line = alert_line("9999-12-31T23:59:59.999Z", "r", "high", NULL);
+	assert_int_equal(summary_add(s, line, strlen(line), &why), -EINVAL);
+	assert_non_null(why);
+	free(line);
+	assert_int_equal(summary_highest(s), SEV_NONE);
+	summary_free(s);
+}
+
 static void test_lines(void **state)
 {
 	struct summary *s = summary_new(0, SEV_NONE);
@@ -371,6 +400,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_time),
+		cmocka_unit_test(test_time_range),
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_since_and_scope),
 		cmocka_unit_test(test_rules_bounded),

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * What the daemon reads from /proc, whose content a process shapes (its
+ * name, arguments, environment, the mounts it makes): every input is
+ * given to each parser, as the daemon gives it the file's bytes:
+ *   /proc/PID/cmdline   image_set_argv (procfs.c, and the exec record's argv)
+ *   /proc/PID/environ   image_set_env, keeping the configured variables
+ *   /proc/PID/stat      procfs_parse_stat (procfs.c), host_stat_start_ticks (host.c)
+ *   /proc/PID/status    procfs_parse_ids
+ *   /proc/PID/cgroup    host_cgroup_container_id, line by line
+ *   /proc/self/mountinfo fswatch_parse_mountinfo, line by line
+ * The text parsers get a NUL-terminated copy whose NUL is the last
+ * readable byte before an unreadable page (fuzz_str_guarded), as the C
+ * library's own parsing is not instrumented.
+ */
+#include "fuzz.h"
+
+static void lines(const char *text, size_t size)
+{
+	const char *line = text, *end = text + size, *nl;
+	struct mountinfo_line m;
+	char id[80], *copy;
+
+	for (; line < end; line = nl + 1) {
+		nl = memchr(line, '\n', (size_t)(end - line));
+		if (!nl)
+			nl = end;
+		copy = fuzz_str_guarded((const uint8_t *)line, (size_t)(nl - line));
+		if (host_cgroup_container_id(copy, id, sizeof(id)) && strlen(id) != 64)
+			fuzz_fail("a container id not 64 digits long", id, strlen(id));
+		if (fswatch_parse_mountinfo(copy, &m) && (!m.root || !m.mnt || !m.type))
+			fuzz_fail("a mount line without its fields", "", 0);
+		fuzz_str_free(copy, (size_t)(nl - line));
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static bool quiet;
+	struct image *img;
+	unsigned long long ticks;
+	char state;
+	uint32_t ppid, uid = 0, gid = 0;
+	char *text;
+	int i;
+
+	if (!quiet) {
+		fuzz_quiet();
+		quiet = true;
+	}
+	img = image_new();
+	if (!img)
+		abort();
+	if (image_set_argv(img, (const char *)data, size) == 0) {
+		for (i = 0; i < img->argc; i++)
+			if (!img->argv[i])
+				fuzz_fail("argv with a hole", img->cmdline, strlen(img->cmdline));
+		if (strlen(img->cmdline) > size)
+			fuzz_fail("a command line longer than its bytes", img->cmdline,
+				  strlen(img->cmdline));
+	}
+	image_set_env(img, (const char *)data, size, &fuzz_config()->env_vars);
+	image_put(img);
+	text = fuzz_str_guarded(data, size);
+	procfs_parse_stat(text, &ppid, &ticks, &state);
+	host_stat_start_ticks(text, &ticks);
+	procfs_parse_ids(text, &uid, &gid);
+	fuzz_str_free(text, size);
+	lines((const char *)data, size);
+	return 0;
+}
