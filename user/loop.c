@@ -894,15 +894,17 @@ void loop_free(struct daemon_ctx *d)
 			 (unsigned long long)es.allowed, (unsigned long long)es.resolver,
 			 (unsigned long long)es.dns_answers, (unsigned long long)cs.entries,
 			 (unsigned long long)cs.evicted);
-		log_info("dns: %llu questions seen leaving, %llu answers believed, "
-			 "%llu not from the asker's resolver, dns_unsolicited=%llu, "
-			 "%llu questions unanswered in time, %llu evicted unanswered, "
-			 "%llu answered by an install session itself (%llu answers taken back)",
+		log_info("dns: %llu questions seen leaving, %llu answers believed (%llu of them "
+			 "from a server not the asker's resolver), dns_unsolicited=%llu, "
+			 "%llu questions unanswered in time, %llu evicted unanswered; "
+			 "%llu responses sent by install sessions: %llu questions voided, "
+			 "%llu believed answers taken back",
 			 (unsigned long long)es.dnsq.questions, (unsigned long long)es.dnsq.believed,
 			 (unsigned long long)es.dns_other_server,
 			 (unsigned long long)es.dnsq.unsolicited,
 			 (unsigned long long)es.dnsq.expired, (unsigned long long)es.dnsq.evicted,
-			 (unsigned long long)es.dnsq.voided, (unsigned long long)es.dnsq.revoked);
+			 (unsigned long long)es.dns_forged, (unsigned long long)es.dnsq.voided,
+			 (unsigned long long)es.dnsq.revoked);
 	}
 	if (d->files) {
 		struct files_stats fs;

@@ -21,9 +21,10 @@ grep -q ': NXDOMAIN$' "$FORGE_RAN" || fail "the resolver did not answer after th
 forge_check
 step "the session's own answer was recognised as such"
 line=$(grep '^depsentry: dns: ' "$DS_LOG") || fail "no dns line at exit"
-[[ $line =~ ([0-9]+)\ answered\ by\ an\ install\ session\ itself\ \(([0-9]+)\ answers\ taken\ back\) ]] ||
+[[ $line =~ ([0-9]+)\ responses\ sent\ by\ install\ sessions:\ ([0-9]+)\ questions\ voided,\ ([0-9]+)\ believed\ answers\ taken\ back ]] ||
 	fail "the exit line does not say what the session answered: $line"
-[ $((BASH_REMATCH[1] + BASH_REMATCH[2])) -gt 0 ] ||
+[ "${BASH_REMATCH[1]}" -gt 0 ] || fail "no response of the session was seen: $line"
+[ $((BASH_REMATCH[2] + BASH_REMATCH[3])) -gt 0 ] ||
 	fail "no question was voided nor answer taken back: $line"
 echo "   $line"
 echo "PASS $SCENARIO"
