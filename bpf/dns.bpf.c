@@ -16,6 +16,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define ETH_P_IP     0x0800
 #define ETH_P_IPV6   0x86DD
+#define IPPROTO_TCP_ 6
 #define IPPROTO_UDP_ 17
 #define DNS_PORT     53
 
@@ -67,56 +68,59 @@ int dns_filter(struct __sk_buff *skb)
  * the records of the sessions.
  */
 struct dns_ports {
-	__u8 family;
-	__u8 hlen;	/* IP header bytes */
 	__be16 sport, dport;
 };
 
-/* The UDP ports of the IPv4 or IPv6 packet at ip, or false. */
+/* The UDP ports of the IPv4 or IPv6 packet at ip, or false: one read when
+ * an IPv4 header has no options. */
 static __always_inline bool udp_ports(const unsigned char *ip, __be16 proto, struct dns_ports *p)
 {
-	__u8 hdr[10];
-	__be16 ports[2];
+	__u8 b[44];
+	__u32 off;
 
 	if (proto == bpf_htons(ETH_P_IP)) {
-		if (bpf_probe_read_kernel(hdr, sizeof(hdr), ip))
+		if (bpf_probe_read_kernel(b, 24, ip))
 			return false;
-		if ((hdr[0] >> 4) != 4 || hdr[9] != IPPROTO_UDP_ || (hdr[6] & 0x3f) || hdr[7])
+		if ((b[0] >> 4) != 4 || b[9] != IPPROTO_UDP_ || (b[6] & 0x3f) || b[7])
 			return false; /* not UDP, or a fragment */
-		p->hlen = (hdr[0] & 0x0f) * 4;
-	} else if (proto == bpf_htons(ETH_P_IPV6)) {
-		if (bpf_probe_read_kernel(hdr, 7, ip))
+		off = (b[0] & 0x0f) * 4;
+		if (off != 20 && bpf_probe_read_kernel(b + 20, 4, ip + off))
 			return false;
-		if ((hdr[0] >> 4) != 6 || hdr[6] != IPPROTO_UDP_)
-			return false;
-		p->hlen = 40;
-	} else {
-		return false;
+		__builtin_memcpy(p, b + 20, sizeof(*p));
+		return true;
 	}
-	if (bpf_probe_read_kernel(ports, sizeof(ports), ip + p->hlen))
-		return false;
-	p->sport = ports[0];
-	p->dport = ports[1];
-	return true;
+	if (proto == bpf_htons(ETH_P_IPV6)) {
+		if (bpf_probe_read_kernel(b, sizeof(b), ip))
+			return false;
+		if ((b[0] >> 4) != 6 || b[6] != IPPROTO_UDP_)
+			return false;
+		__builtin_memcpy(p, b + 40, sizeof(*p));
+		return true;
+	}
+	return false;
 }
 
+/* It runs for every packet sent: the argument is a BTF pointer (tp_btf),
+ * so the socket buffer's fields are plain loads (relocated by CO-RE like
+ * any other access), not helper calls. */
 SEC("tp_btf/net_dev_queue")
 int BPF_PROG(handle_dns_xmit, struct sk_buff *skb)
 {
-	struct sock *sk = BPF_CORE_READ(skb, sk);
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32, netns, nh, tail;
-	__u64 n;
+	struct sock *sk = skb->sk;
+	__u32 tgid, netns, nh, tail;
 	const unsigned char *ip;
 	struct ds_track *t;
 	struct dns_ports p;
 	struct ds_dns *e;
+	__u64 n;
 
-	if (!sk)
-		return 0; /* forwarded, or the kernel's own */
-	ip = BPF_CORE_READ(skb, head);
-	nh = BPF_CORE_READ(skb, network_header);
-	if (!udp_ports(ip + nh, BPF_CORE_READ(skb, protocol), &p))
+	if (!sk || sk->sk_protocol == IPPROTO_TCP_)
+		return 0; /* forwarded, the kernel's own, or TCP: most packets */
+	ip = skb->head;
+	nh = skb->network_header;
+	if (!udp_ports(ip + nh, skb->protocol, &p))
 		return 0;
+	tgid = bpf_get_current_pid_tgid() >> 32;
 	t = bpf_map_lookup_elem(&tracked, &tgid);
 	if (p.dport != bpf_htons(DNS_PORT) && (p.sport != bpf_htons(DNS_PORT) || !t))
 		return 0;
