@@ -262,6 +262,30 @@ static void test_wrong_source(void **state)
 	assert_int_equal(stats(f).waiting, 1);
 }
 
+/* IPv6 the same way; an IPv4-mapped address is not the IPv4 one. */
+static void test_ipv6(void **state)
+{
+	struct fixture *f = *state;
+	struct dnsq_question q = question("crates.io", 40000, 0x77, 1 * SEC);
+	struct answer a = answer("crates.io", 40000, 0x77, "192.0.2.1");
+	struct answer other = answer("crates.io", 40000, 0x77, "127.0.0.88");
+
+	q.client = ip("fd00::2");
+	q.server = ip("fd00::53");
+	other.pk.src = ip("fd00::54");
+	other.pk.dst = ip("fd00::2");
+	dnsq_question(f->t, &q);
+	dnsq_answer(f->t, &other.pk, &other.m, 1 * SEC + 1);
+	assert_int_equal(f->seen.believed, 0);
+	a.pk.src = ip("::ffff:127.0.0.77");
+	a.pk.dst = ip("fd00::2");
+	dnsq_answer(f->t, &a.pk, &a.m, 1 * SEC + 2);
+	assert_int_equal(f->seen.believed, 0);
+	a.pk.src = ip("fd00::53");
+	dnsq_answer(f->t, &a.pk, &a.m, 1 * SEC + 3);
+	assert_int_equal(f->seen.believed, 1);
+}
+
 /* No question at all: held for its question a while, then unsolicited. */
 static void test_unsolicited(void **state)
 {
@@ -472,6 +496,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wrong_name_or_type, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_case_randomised, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_source, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipv6, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unsolicited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answer_before_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),

@@ -590,6 +590,17 @@ static void test_questions_from_records(void **state)
 	ev = connect_to("192.0.2.11", 443);
 	egress_connect(f->g, f->hook, &ev, 5 * NS, &v);
 	assert_string_equal(ev.domain, "crates.io");
+	/* over IPv6 alike */
+	client = ip("fd00::2");
+	server = ip("fd00::53");
+	dns_record(&e, &client, 40008, &server, 53, 9, false, "v6.beacon.attacker.test", HOSTNS,
+		   0x42, 6 * NS);
+	assert_int_equal(egress_dns_sent(f->g, &e, f->hook, &ev, &v), 1);
+	assert_string_equal(ev.qname, "v6.beacon.attacker.test");
+	assert_int_equal(ev.dst.family, AF_INET6);
+	assert_int_equal(ev.sport, 40008);
+	egress_stats(f->g, &st);
+	assert_int_equal(st.dnsq.questions, 5);
 	/* bytes the kernel could not have sent */
 	e.len = sizeof(e.data) + 1;
 	assert_int_equal(egress_dns_sent(f->g, &e, NULL, &ev, &v), -EINVAL);
