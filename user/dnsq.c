@@ -44,14 +44,14 @@ struct dnsq_key {
 struct dnsq_entry {
 	struct dnsq_question q;
 	uint64_t hash;
-	struct dnsq_entry *hnext;	 /* hash chain */
+	struct dnsq_entry *hnext;	  /* hash chain */
 	struct dnsq_entry *older, *newer; /* by the time it left */
 };
 
 /* What an answer says, kept while it waits or may be taken back. */
 struct dnsq_reply {
 	struct dnsq_key key;
-	uint64_t ns;	/* held: when it was read; kept: until when */
+	uint64_t ns; /* held: when it was read; kept: until when */
 	uint16_t qtype, qclass;
 	uint8_t rcode;
 	bool used;
@@ -98,7 +98,7 @@ static bool key_equal(const struct dnsq_key *a, const struct dnsq_key *b)
 static uint64_t key_hash(const struct dnsq_key *k)
 {
 	uint64_t h = FNV1A64_OFFSET;
-	const uint8_t *parts[] = { k->client.bytes, k->server.bytes };
+	const uint8_t *parts[] = {k->client.bytes, k->server.bytes};
 	size_t i, j;
 
 	for (i = 0; i < ARRAY_SIZE(parts); i++)
@@ -230,7 +230,8 @@ static bool void_has(const struct dnsq *t, const struct dnsq_key *k, uint64_t no
 	size_t i;
 
 	for (i = 0; i < DNSQ_VOID_MAX; i++)
-		if (t->voids[i].used && now_ns < t->voids[i].until && key_equal(&t->voids[i].key, k))
+		if (t->voids[i].used && now_ns < t->voids[i].until &&
+		    key_equal(&t->voids[i].key, k))
 			return true;
 	return false;
 }
@@ -254,8 +255,8 @@ static void reply_fill(struct dnsq_reply *r, const struct dnsq_key *k, const str
 	r->qclass = m->qclass;
 	r->rcode = m->rcode;
 	memcpy(r->qname, m->qname, sizeof(r->qname));
-	r->naddrs = m->naddrs;
-	memcpy(r->addrs, m->addrs, m->naddrs * sizeof(r->addrs[0]));
+	r->naddrs = m->naddrs < DNS_ADDRS_MAX ? m->naddrs : DNS_ADDRS_MAX;
+	memcpy(r->addrs, m->addrs, r->naddrs * sizeof(r->addrs[0]));
 	r->used = true;
 }
 
@@ -295,6 +296,23 @@ static struct dnsq_reply *held_find(struct dnsq *t, const struct dnsq_key *k)
 	return NULL;
 }
 
+/* The first answer to q read before its record was: one read before the
+ * question even left is not its answer. */
+static struct dnsq_reply *held_answer(struct dnsq *t, const struct dnsq_key *k,
+				      const struct dnsq_question *q)
+{
+	struct dnsq_reply *r, *first = NULL;
+	size_t i;
+
+	for (i = 0; i < DNSQ_HELD_MAX; i++) {
+		r = &t->held[i];
+		if (r->used && r->ns >= q->asked_ns && (!first || r->ns < first->ns) &&
+		    key_equal(&r->key, k) && reply_matches(r, q))
+			first = r;
+	}
+	return first;
+}
+
 void dnsq_question(struct dnsq *t, const struct dnsq_question *q)
 {
 	struct dnsq_entry *e;
@@ -309,10 +327,8 @@ void dnsq_question(struct dnsq *t, const struct dnsq_question *q)
 		return;
 	}
 	t->st.questions++;
-	/* its answer came first: it was read before this record; one read
-	 * before the question even left is not its answer */
-	r = held_find(t, &k);
-	if (r && r->ns >= q->asked_ns && reply_matches(r, q)) {
+	r = held_answer(t, &k, q);
+	if (r) {
 		r->used = false;
 		believe(t, q, r, q->asked_ns);
 		return;
@@ -338,8 +354,7 @@ void dnsq_question(struct dnsq *t, const struct dnsq_question *q)
 }
 
 /* Hold an answer for its question; the oldest held goes unanswered. */
-static void hold(struct dnsq *t, const struct dnsq_key *k, const struct dns_msg *m,
-		 uint64_t now_ns)
+static void hold(struct dnsq *t, const struct dnsq_key *k, const struct dns_msg *m, uint64_t now_ns)
 {
 	struct dnsq_reply *r = &t->held[t->next_held];
 
@@ -439,4 +454,3 @@ void dnsq_stats(const struct dnsq *t, struct dnsq_stats *st)
 {
 	*st = t->st;
 }
-

@@ -59,8 +59,7 @@ static struct ipaddr ip(const char *str)
 }
 
 /* A question for name from 127.0.0.1:cport to 127.0.0.77:53. */
-static struct dnsq_question question(const char *name, uint16_t cport, uint16_t id,
-				     uint64_t at)
+static struct dnsq_question question(const char *name, uint16_t cport, uint16_t id, uint64_t at)
 {
 	struct dnsq_question q;
 
@@ -330,6 +329,29 @@ static void test_answer_before_record(void **state)
 	assert_int_equal(stats(f).waiting, 1);
 }
 
+/* Two answers read before their question's record: the first one read
+ * counts, wherever it sits in the table; the other is unsolicited. */
+static void test_first_held_answer_wins(void **state)
+{
+	struct fixture *f = *state;
+	struct dnsq_question q = question("crates.io", 40000, 3, 50 * SEC);
+	struct answer first = answer("crates.io", 40000, 3, "192.0.2.1");
+	struct answer second = answer("crates.io", 40000, 3, "127.0.0.88");
+	struct answer filler = answer("pypi.org", 39999, 1, "192.0.2.9");
+	int i;
+
+	/* fill the held table so that the second lands before the first */
+	for (i = 0; i < 63; i++)
+		dnsq_answer(f->t, &filler.pk, &filler.m, 1 * SEC);
+	dnsq_answer(f->t, &first.pk, &first.m, 50 * SEC + 1);
+	dnsq_answer(f->t, &second.pk, &second.m, 50 * SEC + 2);
+	dnsq_question(f->t, &q);
+	assert_int_equal(f->seen.believed, 1);
+	assert_memory_equal(f->seen.first.bytes, ip("192.0.2.1").bytes, 4);
+	dnsq_expire(f->t, 60 * SEC);
+	assert_int_equal(stats(f).unsolicited, 63 + 1);
+}
+
 static void test_timeout(void **state)
 {
 	struct fixture *f = *state;
@@ -499,6 +521,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ipv6, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unsolicited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answer_before_record, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_first_held_answer_wins, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_consumed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cap_eviction, setup, teardown),

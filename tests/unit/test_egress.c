@@ -219,8 +219,8 @@ static int teardown(void **state)
 
 static struct net_event connect_to(const char *dst, uint16_t port)
 {
-	struct net_event ev = {.kind = NET_CONNECT, .transport = IPPROTO_TCP, .session = 0x42,
-			       .netns = HOSTNS};
+	struct net_event ev = {
+	    .kind = NET_CONNECT, .transport = IPPROTO_TCP, .session = 0x42, .netns = HOSTNS};
 
 	ev.dst = ip(dst);
 	ev.src = ip(strchr(dst, ':') ? "::1" : "127.0.0.1");
