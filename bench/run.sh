@@ -627,7 +627,7 @@ bpf_profile()
 # The connect programs' own cost in one more "on" run of case $1.
 conn_profile()
 {
-	bpf_profile conn "$1" 'handle_connect_(enter|exit)|dns_filter' "$CN" connect conn_seen
+	bpf_profile conn "$1" 'handle_connect_(enter|exit)|handle_dns_xmit|dns_filter' "$CN" connect conn_seen
 }
 
 conn_seen()

@@ -80,6 +80,8 @@ static __always_inline void fill_source(struct ds_connect *e, struct sock *sk)
 	e->protocol = BPF_CORE_READ(sk, sk_protocol);
 	e->sock_type = BPF_CORE_READ(sk, sk_type);
 	e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	/* names are kept per network namespace: the socket's says which */
+	e->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 	if (BPF_CORE_READ(sk, __sk_common.skc_family) == AF_INET6) {
 		BPF_CORE_READ_INTO(&e->saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
 	} else {

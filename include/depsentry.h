@@ -20,6 +20,7 @@
 #define DS_ENV_MAX		16384	/* environ bytes copied, tracked processes only */
 #define DS_ANCHOR_LEN		32	/* bytes of a path component the file filter keys on */
 #define DS_FD_NAME_MAX		256	/* a rename or link name as passed */
+#define DS_DNS_DATA_MAX		352	/* packet bytes of a dns record: a whole question */
 
 /* The variable part of an exec record is built in a per-CPU scratch buffer.
  * Offsets into it are masked with DS_DATA_MASK and every copy is bounded by
@@ -34,6 +35,7 @@ enum ds_event_type {
 	DS_EV_CONNECT = 4,
 	DS_EV_FILE = 5,
 	DS_EV_SIGNAL = 6,
+	DS_EV_DNS = 7,
 	DS_EV_MAX,
 };
 
@@ -51,6 +53,7 @@ enum ds_counter {
 	DS_DROP_FILE,		/* ring buffer full: file record lost */
 	DS_ERR_FILE,		/* rename/link arguments unreadable or not stashed */
 	DS_DROP_SIGNAL,		/* ring buffer full: record of a signal to the daemon lost */
+	DS_DROP_DNS,		/* a DNS question sent but not recorded */
 	DS_COUNTER_MAX,
 };
 
@@ -68,6 +71,7 @@ enum ds_counter {
 #define DS_F_PATH_FSREL		(1U << 10)	/* file: no mount found, path from its fs root */
 #define DS_F_NAME_TRUNC		(1U << 11)	/* file: a name as passed was cut */
 #define DS_F_OLD_TRUNC		(1U << 12)	/* file: old directory path cut */
+#define DS_F_DNS_TRUNC		(1U << 13)	/* dns: the packet is longer than data */
 
 /* Every record starts with this header. */
 struct ds_hdr {
@@ -140,9 +144,32 @@ struct ds_connect {
 	__u16 sport;		/* host order */
 	__u16 dport;		/* host order */
 	__u16 pad;
+	__u32 netns;		/* inode number of the socket's network namespace, 0 if unknown */
+	__u32 pad2;
 	__u8 saddr[16];		/* network order; IPv4 in the first 4 bytes */
 	__u8 daddr[16];
 	char comm[DS_COMM_LEN];	/* the calling thread's */
+};
+
+/*
+ * dns: a UDP datagram leaving a socket on a network device of the
+ * socket's own namespace, sent from the device queue where it is whole:
+ * either to port 53 (a DNS question, from any process), or from port 53
+ * by a process inside an install session (an answer it made itself).
+ * data holds the packet from its IP header on, len bytes of it, cut at
+ * DS_DNS_DATA_MAX (DS_F_DNS_TRUNC): enough for the header and question of
+ * any DNS message. The header names the sending task.
+ */
+struct ds_dns {
+	struct ds_hdr hdr;
+	__u64 session;		/* session id from the tracked map, 0 if none */
+	__u32 netns;		/* inode number of the sending socket's network namespace */
+	__u32 ifindex;		/* the device it left by, in that namespace */
+	__u16 len;		/* bytes in data */
+	__u16 sock_type;	/* the sending socket's SOCK_DGRAM, SOCK_RAW, ... */
+	__u16 protocol;		/* and its IPPROTO_* */
+	__u16 pad;
+	__u8 data[DS_DNS_DATA_MAX];
 };
 
 /*
@@ -288,7 +315,10 @@ _Static_assert(sizeof(struct ds_hdr) == 32, "ds_hdr layout");
 _Static_assert(sizeof(struct ds_exec) == 104, "ds_exec layout");
 _Static_assert(sizeof(struct ds_fork) == 56, "ds_fork layout");
 _Static_assert(sizeof(struct ds_exit) == 40, "ds_exit layout");
-_Static_assert(sizeof(struct ds_connect) == 104, "ds_connect layout");
+_Static_assert(sizeof(struct ds_connect) == 112, "ds_connect layout");
+_Static_assert(sizeof(struct ds_dns) == 56 + DS_DNS_DATA_MAX, "ds_dns layout");
+/* IPv4 header with options, UDP, DNS header, the longest name, type and class */
+_Static_assert(DS_DNS_DATA_MAX >= 60 + 8 + 12 + 255 + 4, "a dns record holds any question");
 _Static_assert(sizeof(struct ds_file) == 96, "ds_file layout");
 _Static_assert(sizeof(struct ds_signal) == 88, "ds_signal layout");
 _Static_assert(sizeof(struct ds_self) == 24, "ds_self layout");

@@ -31,6 +31,7 @@
 #define DEFAULT_DNS_CACHE	16384U
 #define DEFAULT_DNS_MIN_TTL	60U	/* clients cache longer than short TTLs say */
 #define DEFAULT_DNS_MAX_TTL	86400U
+#define DEFAULT_DNS_QUESTION_TIMEOUT	10U	/* glibc gives up after 5 s, resends once */
 #define STATUS_INTERVAL_MAX	86400LL
 
 static const char *const severity_names[] = {
@@ -611,6 +612,8 @@ static const struct field network_fields[] = {
 	  .min = 0, .max = 604800 },
 	{ .key = "dns_max_ttl", .parse = parse_u32, .off = offsetof(struct config, dns_max_ttl),
 	  .min = 1, .max = 604800 },
+	{ .key = "dns_question_timeout", .parse = parse_u32,
+	  .off = offsetof(struct config, dns_question_timeout), .min = 1, .max = 300 },
 	{ 0 }
 };
 
@@ -818,6 +821,7 @@ static struct config *config_new(const char *name)
 	c->dns_cache_max = DEFAULT_DNS_CACHE;
 	c->dns_min_ttl = DEFAULT_DNS_MIN_TTL;
 	c->dns_max_ttl = DEFAULT_DNS_MAX_TTL;
+	c->dns_question_timeout = DEFAULT_DNS_QUESTION_TIMEOUT;
 	if (!c->source) {
 		free(c);
 		return NULL;

@@ -5,7 +5,8 @@
  * says which registry or which exfiltration host it meant. So the sensor
  * reads DNS datagrams (captured at the network layer), keeps the A and
  * AAAA records reachable from the question through its CNAME chain, and
- * remembers address -> name in a small cache bounded by size and TTL.
+ * remembers (network namespace, address) -> name in a small cache bounded
+ * by size and TTL. Which answers get there is dnsq.c's business.
  *
  * Every byte here comes from the network and may be hostile: all reads are
  * bounded by the captured length, compression pointers may only go
@@ -491,10 +492,11 @@ const char *dns_qtype_name(uint16_t qtype)
 	return NULL;
 }
 
-/* The cache: a hash on the address, plus a list in insertion order so the
- * oldest answer is the one evicted when the cache is full. */
+/* The cache: a hash on (namespace, address), plus a list in insertion
+ * order so the oldest answer is the one evicted when the cache is full. */
 struct dns_entry {
 	struct ipaddr addr;		 /* bytes past the family's length are zero */
+	uint32_t netns;			 /* the namespace whose lookup named it */
 	uint64_t expires;		 /* dead at or after this, in now_ns time */
 	struct dns_entry *hnext;	 /* hash chain */
 	struct dns_entry *older, *newer; /* insertion order */
@@ -561,25 +563,33 @@ void dns_cache_free(struct dns_cache *c)
 	free(c);
 }
 
-/* FNV-1a over the family and the address bytes. */
-static struct dns_entry **bucket(struct dns_cache *c, const struct ipaddr *a)
+/* FNV-1a over the namespace, the family and the address bytes. */
+static struct dns_entry **bucket(struct dns_cache *c, uint32_t netns, const struct ipaddr *a)
 {
 	uint32_t h = 2166136261U;
 	size_t i, n = addr_len(a->family);
 
+	for (i = 0; i < sizeof(netns); i++)
+		h = (h ^ ((netns >> (8 * i)) & 0xff)) * 16777619U;
 	h = (h ^ a->family) * 16777619U;
 	for (i = 0; i < n; i++)
 		h = (h ^ a->bytes[i]) * 16777619U;
 	return &c->buckets[h & c->mask];
 }
 
-/* The link that points at addr's entry, or at NULL when it has none. */
-static struct dns_entry **entry_link(struct dns_cache *c, const struct ipaddr *a)
+static bool entry_is(const struct dns_entry *e, uint32_t netns, const struct ipaddr *a)
 {
-	struct dns_entry **pp = bucket(c, a);
-	size_t n = addr_len(a->family);
+	return e->netns == netns && e->addr.family == a->family &&
+	       memcmp(e->addr.bytes, a->bytes, addr_len(a->family)) == 0;
+}
 
-	while (*pp && ((*pp)->addr.family != a->family || memcmp((*pp)->addr.bytes, a->bytes, n)))
+/* The link that points at the entry of (netns, addr), or at NULL when it
+ * has none. */
+static struct dns_entry **entry_link(struct dns_cache *c, uint32_t netns, const struct ipaddr *a)
+{
+	struct dns_entry **pp = bucket(c, netns, a);
+
+	while (*pp && !entry_is(*pp, netns, a))
 		pp = &(*pp)->hnext;
 	return pp;
 }
@@ -610,7 +620,7 @@ static void list_push(struct dns_cache *c, struct dns_entry *e)
 
 static void entry_drop(struct dns_cache *c, struct dns_entry *e)
 {
-	struct dns_entry **pp = entry_link(c, &e->addr);
+	struct dns_entry **pp = entry_link(c, e->netns, &e->addr);
 
 	*pp = e->hnext;
 	list_unlink(c, e);
@@ -640,7 +650,8 @@ static void cache_evict(struct dns_cache *c, uint64_t now_ns)
 	entry_drop(c, c->oldest);
 }
 
-static struct dns_entry *entry_new(struct dns_cache *c, const struct ipaddr *addr, uint64_t now_ns)
+static struct dns_entry *entry_new(struct dns_cache *c, uint32_t netns, const struct ipaddr *addr,
+				   uint64_t now_ns)
 {
 	struct dns_entry *e = calloc(1, sizeof(*e));
 	struct dns_entry **head;
@@ -650,7 +661,8 @@ static struct dns_entry *entry_new(struct dns_cache *c, const struct ipaddr *add
 	if (c->st.entries >= c->max)
 		cache_evict(c, now_ns);
 	addr_set(&e->addr, addr->family, addr->bytes);
-	head = bucket(c, &e->addr);
+	e->netns = netns;
+	head = bucket(c, netns, &e->addr);
 	e->hnext = *head;
 	*head = e;
 	c->st.entries++;
@@ -658,19 +670,19 @@ static struct dns_entry *entry_new(struct dns_cache *c, const struct ipaddr *add
 	return e;
 }
 
-int dns_cache_add(struct dns_cache *c, const struct ipaddr *addr, const char *name, uint32_t ttl,
-		  uint64_t now_ns)
+int dns_cache_add(struct dns_cache *c, uint32_t netns, const struct ipaddr *addr, const char *name,
+		  uint32_t ttl, uint64_t now_ns)
 {
 	struct dns_entry *e;
 	size_t n;
 
 	if (!c || !addr || !name || !addr_len(addr->family))
 		return -EINVAL;
-	e = *entry_link(c, addr);
+	e = *entry_link(c, netns, addr);
 	if (e)
 		list_unlink(c, e);
 	else
-		e = entry_new(c, addr, now_ns);
+		e = entry_new(c, netns, addr, now_ns);
 	if (!e)
 		return -ENOMEM;
 	n = strnlen(name, DNS_NAME_LEN);
@@ -696,7 +708,7 @@ int dns_cache_resize(struct dns_cache *c, uint32_t max, uint32_t min_ttl, uint32
 		c->buckets = buckets;
 		c->mask = n - 1;
 		for (e = c->oldest; e; e = e->newer) {
-			head = bucket(c, &e->addr);
+			head = bucket(c, e->netns, &e->addr);
 			e->hnext = *head;
 			*head = e;
 		}
@@ -711,13 +723,14 @@ int dns_cache_resize(struct dns_cache *c, uint32_t max, uint32_t min_ttl, uint32
 	return 0;
 }
 
-const char *dns_cache_lookup(struct dns_cache *c, const struct ipaddr *addr, uint64_t now_ns)
+const char *dns_cache_lookup(struct dns_cache *c, uint32_t netns, const struct ipaddr *addr,
+			     uint64_t now_ns)
 {
 	struct dns_entry *e;
 
 	if (!c || !addr || !addr_len(addr->family))
 		return NULL;
-	e = *entry_link(c, addr);
+	e = *entry_link(c, netns, addr);
 	if (!e)
 		return NULL;
 	if (now_ns >= e->expires) {
@@ -726,6 +739,21 @@ const char *dns_cache_lookup(struct dns_cache *c, const struct ipaddr *addr, uin
 		return NULL;
 	}
 	return e->name;
+}
+
+int dns_cache_forget(struct dns_cache *c, uint32_t netns, const struct ipaddr *addr,
+		     const char *name)
+{
+	struct dns_entry *e;
+
+	if (!c || !addr || !name || !addr_len(addr->family))
+		return -EINVAL;
+	e = *entry_link(c, netns, addr);
+	if (!e || strcmp(e->name, name) != 0)
+		return -ENOENT;
+	entry_drop(c, e);
+	c->st.forgotten++;
+	return 0;
 }
 
 void dns_cache_expire(struct dns_cache *c, uint64_t now_ns)

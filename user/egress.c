@@ -2,16 +2,19 @@
 /*
  * The network arm: rule pm-unexpected-egress. The kernel reports connects
  * of tracked processes (package managers and everything inside an install
- * session); DNS answers seen on the wire name the addresses; the registry
- * allowlist says which destinations a package manager has business with.
- * Everything else is an alert, once per (session, destination): repeats
- * are counted and reported in a follow-up line when they quieten.
+ * session); DNS answers seen on the wire name the addresses, in the
+ * network namespace of the process that asked, and only when they answer
+ * a question that left this host for one of that process's resolvers
+ * (dnsq.c); the registry allowlist says which destinations a package
+ * manager has business with. Everything else is an alert, once per
+ * (session, destination): repeats are counted and reported in a follow-up
+ * line when they quieten.
  *
  * DNS questions are judged too: a tracked process that asks for a name
  * outside the allowlist has sent data to whoever serves that zone, even if
- * it never connects (DNS-only beacons). A question is tied to a process by
- * the UDP socket the process connected to port 53; the connect itself to
- * the process's own resolver is not an alert. docs/rules.md explains it.
+ * it never connects (DNS-only beacons). The kernel records each question
+ * with the process that sent it; the connect itself to the process's own
+ * resolver is not an alert. docs/rules.md explains it.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -25,8 +28,10 @@
 
 #define SEEN_MAX	8192 /* (session, destination) pairs remembered */
 #define SEEN_BUCKETS	4096
-#define OWNER_MAX	1024		       /* UDP sockets to port 53, most recent kept */
 #define REPEAT_QUIET_NS (5ULL * 1000000000ULL) /* report repeats after this calm */
+#define DNS_PORT	53
+#define DNS_HDR_LEN	12
+#define DNS_FLAG_QR	0x80 /* in the third byte of the header */
 #define RESOLV_CONF	"/etc/resolv.conf"
 #define NAMESERVERS_MAX 8
 
@@ -46,23 +51,14 @@ struct seen {
 	struct seen *older, *newer; /* by first sighting, for eviction */
 };
 
-/* A UDP socket a tracked process connected to port 53. */
-struct owner {
-	struct ipaddr src;
-	uint16_t sport;
-	uint32_t pid;
-	uint64_t start;
-	uint64_t session;
-};
-
 struct egress {
 	const struct config *cfg;
 	struct dns_cache *cache;
+	struct dnsq *dnsq; /* the questions that make answers believable */
 	struct seen *buckets[SEEN_BUCKETS];
 	struct seen *oldest, *newest;
 	size_t nseen;
-	struct owner owners[OWNER_MAX]; /* a ring: the newest overwrites the oldest */
-	size_t next_owner;
+	char qname[DNS_NAME_MAX]; /* the last question's, for its net_event */
 	struct egress_stats st;
 };
 
@@ -476,6 +472,46 @@ void egress_repeats(struct egress *g, uint64_t now_ns, bool flush, repeat_fn fn,
 
 /* ---------------------------------------------------------- the rule */
 
+/* A believed answer: its addresses are named in the asker's namespace,
+ * provided it came from one of the asker's resolvers. A server of the
+ * process's own choosing answers what it likes: "crates.io is 192.0.2.1". */
+static void names_believed(const struct dnsq_question *q, const struct dns_answer *a, size_t n,
+			   uint64_t now_ns, void *arg)
+{
+	struct egress *g = arg;
+	struct ipaddr addr;
+	size_t i;
+
+	if (!n)
+		return;
+	if (!is_resolver(q->pid, &q->server)) {
+		g->st.dns_other_server++;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		addr = a[i].addr;
+		ipaddr_unmap(&addr);
+		if (dns_cache_add(g->cache, q->netns, &addr, q->qname, a[i].ttl, now_ns) == 0)
+			g->st.dns_answers++;
+	}
+}
+
+/* An answer believed before turned out to be an install session's own. */
+static void names_revoked(const struct dnsq_question *q, const struct dns_answer *a, size_t n,
+			  uint64_t now_ns, void *arg)
+{
+	struct egress *g = arg;
+	struct ipaddr addr;
+	size_t i;
+
+	(void)now_ns;
+	for (i = 0; i < n; i++) {
+		addr = a[i].addr;
+		ipaddr_unmap(&addr);
+		dns_cache_forget(g->cache, q->netns, &addr, q->qname);
+	}
+}
+
 struct egress *egress_new(const struct config *c)
 {
 	struct egress *g = calloc(1, sizeof(*g));
@@ -484,8 +520,9 @@ struct egress *egress_new(const struct config *c)
 		return NULL;
 	g->cfg = c;
 	g->cache = dns_cache_new(c->dns_cache_max, c->dns_min_ttl, c->dns_max_ttl);
-	if (!g->cache) {
-		free(g);
+	g->dnsq = dnsq_new(DNSQ_MAX, c->dns_question_timeout, names_believed, names_revoked, g);
+	if (!g->cache || !g->dnsq) {
+		egress_free(g);
 		return NULL;
 	}
 	return g;
@@ -495,9 +532,11 @@ int egress_set_config(struct egress *g, const struct config *c)
 {
 	int err = dns_cache_resize(g->cache, c->dns_cache_max, c->dns_min_ttl, c->dns_max_ttl);
 
-	if (!err)
-		g->cfg = c;
-	return err;
+	if (err)
+		return err;
+	dnsq_set_timeout(g->dnsq, c->dns_question_timeout);
+	g->cfg = c;
+	return 0;
 }
 
 void egress_free(struct egress *g)
@@ -507,6 +546,7 @@ void egress_free(struct egress *g)
 	while (g->oldest)
 		seen_unlink(g, g->oldest);
 	dns_cache_free(g->cache);
+	dnsq_free(g->dnsq);
 	free(g);
 }
 
@@ -518,42 +558,13 @@ struct dns_cache *egress_cache(struct egress *g)
 void egress_stats(const struct egress *g, struct egress_stats *st)
 {
 	*st = g->st;
+	dnsq_stats(g->dnsq, &st->dnsq);
 }
 
-static void remember_owner(struct egress *g, const struct proc *p, const struct net_event *ev)
+void egress_expire(struct egress *g, uint64_t now_ns)
 {
-	struct owner *o = &g->owners[g->next_owner];
-
-	o->src = ev->src;
-	o->sport = ev->sport;
-	o->pid = p ? p->pid : 0;
-	o->start = p ? p->start : 0;
-	o->session = ev->session;
-	g->next_owner = (g->next_owner + 1) % OWNER_MAX;
-}
-
-bool egress_dns_owner(struct egress *g, const struct ipaddr *src, uint16_t sport, uint32_t *pid,
-		      uint64_t *start, uint64_t *session, bool final)
-{
-	size_t i, k;
-
-	/* newest first: a port reused by a later socket names the later owner */
-	for (i = 0; i < OWNER_MAX; i++) {
-		k = (g->next_owner + OWNER_MAX - 1 - i) % OWNER_MAX;
-		if (!g->owners[k].sport || g->owners[k].sport != sport)
-			continue;
-		/* a socket bound to any address sends from the route's */
-		if (g->owners[k].src.family && !ipaddr_equal(&g->owners[k].src, src) &&
-		    memcmp(g->owners[k].src.bytes, (uint8_t[16]){0}, 16))
-			continue;
-		*pid = g->owners[k].pid;
-		*start = g->owners[k].start;
-		*session = g->owners[k].session;
-		return true;
-	}
-	if (final)
-		g->st.dns_unowned++;
-	return false;
+	dns_cache_expire(g->cache, now_ns);
+	dnsq_expire(g->dnsq, now_ns);
 }
 
 /* Exclusions, the minimum severity and the (session, destination) dedup,
@@ -585,17 +596,14 @@ void egress_connect(struct egress *g, const struct proc *p, struct net_event *ev
 	memset(v, 0, sizeof(*v));
 	ipaddr_unmap(&ev->dst);
 	ipaddr_unmap(&ev->src);
-	ev->domain = dns_cache_lookup(g->cache, &ev->dst, now_ns);
-	if (ev->dport == 53 && is_resolver(p ? p->pid : 0, &ev->dst)) {
-		/* its questions are judged when they are seen on the wire */
+	/* a name only from an answer its own namespace asked for */
+	ev->domain = dns_cache_lookup(g->cache, ev->netns, &ev->dst, now_ns);
+	if (ev->dport == DNS_PORT && is_resolver(p ? p->pid : 0, &ev->dst)) {
+		/* its questions are judged as they leave */
 		ev->resolver = true;
-		if (ev->transport == IPPROTO_UDP)
-			remember_owner(g, p, ev);
 		g->st.resolver++;
 		return;
 	}
-	if (ev->dport == 53 && ev->transport == IPPROTO_UDP)
-		remember_owner(g, p, ev); /* a DNS server of its own choosing */
 	if (!g->cfg->egress_enabled)
 		return;
 	v->allowed_by = allow_match(g->cfg->allow, g->cfg->nallow, ev->domain, &ev->dst, ev->dport);
@@ -612,19 +620,76 @@ void egress_connect(struct egress *g, const struct proc *p, struct net_event *ev
 	       now_ns, v);
 }
 
-void egress_dns_answer(struct egress *g, const struct dns_msg *m, uint64_t now_ns)
+void egress_dns_answer(struct egress *g, const struct dns_packet *pk, const struct dns_msg *m,
+		       uint64_t now_ns)
 {
-	size_t i;
+	dnsq_answer(g->dnsq, pk, m, now_ns);
+}
 
-	if (!m->response || m->rcode != 0 || !m->qname[0])
-		return;
-	for (i = 0; i < m->naddrs; i++) {
-		struct ipaddr a = m->addrs[i].addr;
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
 
-		ipaddr_unmap(&a);
-		if (dns_cache_add(g->cache, &a, m->qname, m->addrs[i].ttl, now_ns) == 0)
-			g->st.dns_answers++;
+/* The question in pk, as it left the socket of the record e. */
+static void question_from(const struct ds_dns *e, const struct dns_packet *pk,
+			  const struct dns_msg *m, struct dnsq_question *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->client = pk->src;
+	q->server = pk->dst;
+	q->cport = pk->sport;
+	q->id = m->id;
+	q->qtype = m->qtype;
+	q->qclass = m->qclass;
+	memcpy(q->qname, m->qname, sizeof(q->qname));
+	q->netns = e->netns;
+	q->pid = e->hdr.pid;
+	q->asked_ns = e->hdr.ts;
+}
+
+int egress_dns_sent(struct egress *g, const struct ds_dns *e, const struct proc *p,
+		    struct net_event *ev, struct verdict *v)
+{
+	struct dnsq_question q;
+	struct dns_packet pk;
+	struct dns_msg m;
+
+	memset(v, 0, sizeof(*v));
+	if (e->len > sizeof(e->data) || dns_packet_parse(e->data, e->len, &pk) ||
+	    pk.payload_len < DNS_HDR_LEN)
+		return -EINVAL;
+	if (pk.payload[2] & DNS_FLAG_QR) {
+		/* a response a session made: only the kernel's word for it counts */
+		if (pk.sport == DNS_PORT && e->session && (e->hdr.flags & DS_F_TRACKED)) {
+			dnsq_forged(g->dnsq, &pk, get16(pk.payload), e->hdr.ts);
+			g->st.dns_forged++;
+		}
+		return 0;
 	}
+	if (pk.dport != DNS_PORT)
+		return 0;
+	if (dns_parse(pk.payload, pk.payload_len, &m))
+		return -EINVAL;
+	question_from(e, &pk, &m, &q);
+	dnsq_question(g->dnsq, &q);
+	if (!p)
+		return 0; /* recorded, not judged: outside install sessions */
+	memcpy(g->qname, m.qname, sizeof(g->qname));
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = NET_DNS_QUERY;
+	ev->src = pk.src;
+	ev->dst = pk.dst;
+	ev->sport = pk.sport;
+	ev->dport = pk.dport;
+	ev->transport = IPPROTO_UDP;
+	ev->session = e->session;
+	ev->netns = e->netns;
+	ev->qname = g->qname;
+	ev->qtype = m.qtype;
+	ev->dns_id = m.id;
+	egress_dns_query(g, p, ev, e->hdr.ts, v);
+	return 1;
 }
 
 /* Reverse lookups name an address the process already has. */

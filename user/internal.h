@@ -154,6 +154,7 @@ struct config {
 	bool dns_capture;			/* watch DNS answers and questions */
 	uint32_t dns_cache_max;			/* addresses remembered */
 	uint32_t dns_min_ttl, dns_max_ttl;	/* seconds an answer is kept */
+	uint32_t dns_question_timeout;		/* seconds a question waits for its answer */
 	/* the CI/CD-file arm: rule cicd-file-modified */
 	bool cicd_enabled;
 	enum severity cicd_sev[WRITER_MAX];	/* by who wrote it */
@@ -355,8 +356,9 @@ int dns_packet_parse(const uint8_t *pkt, size_t len, struct dns_packet *out);
 int dns_parse(const uint8_t *msg, size_t len, struct dns_msg *out);
 const char *dns_qtype_name(uint16_t qtype);	/* "A", "AAAA", ..., NULL if unknown */
 
-/* The IP -> name cache: bounded, least recently added evicted first; an
- * entry lives for its TTL clamped to [min_ttl, max_ttl] seconds. */
+/* The (network namespace, IP) -> name cache: bounded, least recently
+ * added evicted first; an entry lives for its TTL clamped to [min_ttl,
+ * max_ttl] seconds. A namespace is the inode number of its nsfs file. */
 struct dns_cache;
 
 struct dns_cache_stats {
@@ -364,6 +366,7 @@ struct dns_cache_stats {
 	uint64_t inserted;
 	uint64_t evicted;	/* dropped to make room */
 	uint64_t expired;	/* dropped at or after their TTL */
+	uint64_t forgotten;	/* taken back (dns_cache_forget) */
 };
 
 struct dns_cache *dns_cache_new(uint32_t max, uint32_t min_ttl, uint32_t max_ttl);
@@ -372,15 +375,79 @@ void dns_cache_free(struct dns_cache *c);
  * shrinks; entries keep the expiry they were given). 0, or -ENOMEM or
  * -EINVAL with the cache unchanged. */
 int dns_cache_resize(struct dns_cache *c, uint32_t max, uint32_t min_ttl, uint32_t max_ttl);
-/* Remember that addr is name, from now_ns (any monotonic ns clock). A newer
- * answer for the same address replaces the name and TTL. */
-int dns_cache_add(struct dns_cache *c, const struct ipaddr *addr, const char *name,
-		  uint32_t ttl, uint64_t now_ns);
-/* The name addr had, or NULL when unknown or expired. Valid until the next
- * call that changes the cache. */
-const char *dns_cache_lookup(struct dns_cache *c, const struct ipaddr *addr, uint64_t now_ns);
+/* Remember that addr is name in namespace netns, from now_ns (any
+ * monotonic ns clock). A newer answer for the same address there replaces
+ * the name and TTL. */
+int dns_cache_add(struct dns_cache *c, uint32_t netns, const struct ipaddr *addr,
+		  const char *name, uint32_t ttl, uint64_t now_ns);
+/* The name addr had in netns, or NULL when unknown or expired. Valid until
+ * the next call that changes the cache. */
+const char *dns_cache_lookup(struct dns_cache *c, uint32_t netns, const struct ipaddr *addr,
+			     uint64_t now_ns);
+/* Drop addr's entry in netns if it still says name: 0, or -ENOENT. */
+int dns_cache_forget(struct dns_cache *c, uint32_t netns, const struct ipaddr *addr,
+		     const char *name);
 void dns_cache_expire(struct dns_cache *c, uint64_t now_ns);
 void dns_cache_stats(const struct dns_cache *c, struct dns_cache_stats *st);
+
+/* dnsq.c: the DNS questions that left this host. An answer is believed
+ * only as the answer to one of them (docs/rules.md): the same transaction
+ * id, question name, type and class, to the address and port the question
+ * left from, from the server and port 53 it went to, within the timeout,
+ * and only once. Everything else is counted as unsolicited and ignored. */
+#define DNSQ_MAX	4096	/* questions waiting for their answer, at most */
+
+struct dnsq;
+
+/* A question as it left its socket (addresses as on the wire). */
+struct dnsq_question {
+	struct ipaddr client, server;
+	uint16_t cport;			/* the client's port; the server's is 53 */
+	uint16_t id;
+	uint16_t qtype, qclass;
+	char qname[DNS_NAME_MAX];	/* lower-case, as dns_parse gives it */
+	uint32_t netns;			/* the asking socket's network namespace */
+	uint32_t pid;			/* the asking process, 0 if unknown */
+	uint64_t asked_ns;		/* when it left, boot-time ns */
+};
+
+struct dnsq_stats {
+	uint64_t questions;	/* recorded */
+	uint64_t waiting;	/* waiting for their answer now */
+	uint64_t believed;	/* answers that matched their question */
+	uint64_t unsolicited;	/* answers to no question recorded, or taken back: ignored */
+	uint64_t evicted;	/* unanswered questions dropped to make room */
+	uint64_t expired;	/* questions not answered within the timeout */
+	uint64_t voided;	/* questions an install session sent an answer to itself */
+	uint64_t revoked;	/* believed answers taken back for that reason */
+};
+
+/* The addresses a believed answer to q gave (n may be 0: NXDOMAIN, no
+ * record), or the ones it gave taken back. */
+typedef void (*dnsq_names_fn)(const struct dnsq_question *q, const struct dns_answer *a,
+			      size_t n, uint64_t now_ns, void *arg);
+
+/* At most max questions wait, each timeout_secs; NULL if out of memory. */
+struct dnsq *dnsq_new(uint32_t max, uint32_t timeout_secs, dnsq_names_fn believed,
+		      dnsq_names_fn revoked, void *arg);
+void dnsq_free(struct dnsq *t);
+void dnsq_set_timeout(struct dnsq *t, uint32_t timeout_secs);
+/* A question that left a socket at q->asked_ns. A question already waiting
+ * with the same client, port, server and id (a resend) is replaced; when
+ * max wait, the oldest goes. */
+void dnsq_question(struct dnsq *t, const struct dnsq_question *q);
+/* A response m received in pk (from port 53) at now_ns. An answer that
+ * came before its question was read (questions come through the ring
+ * buffer, answers through the capture sockets) waits for it a while. */
+void dnsq_answer(struct dnsq *t, const struct dns_packet *pk, const struct dns_msg *m,
+		 uint64_t now_ns);
+/* A response with transaction id sent from port 53 by a process of an
+ * install session, in pk: no answer to that client, port and id from that
+ * server is believed, and one believed already is taken back. */
+void dnsq_forged(struct dnsq *t, const struct dns_packet *pk, uint16_t id, uint64_t now_ns);
+/* Questions past their timeout, answers that waited in vain. */
+void dnsq_expire(struct dnsq *t, uint64_t now_ns);
+void dnsq_stats(const struct dnsq *t, struct dnsq_stats *st);
 
 /* sensor.c: the BPF object's life: open, size, load, attach, detach */
 struct sensor;
@@ -397,9 +464,11 @@ int sensor_track(struct sensor *s, uint32_t pid, uint64_t session);
 void sensor_dir_renamed(struct sensor *s);
 int sensor_dns_filter_fd(struct sensor *s);	/* the socket filter for dns capture */
 /* The syscall tracepoints, attached on demand: every system call of every
- * process takes the kernel's slow path while any is. */
+ * process takes the kernel's slow path while any is; and the hook on every
+ * packet sent, for the DNS questions. */
 #define SENSOR_HOOK_CONNECT	(1U << 0)	/* connect */
 #define SENSOR_HOOK_NAMES	(1U << 1)	/* rename, renameat(2), link, linkat */
+#define SENSOR_HOOK_DNS		(1U << 2)	/* net_dev_queue: DNS questions sent */
 /* Attach (on) or detach the hooks of these kinds; 0 or -errno. */
 int sensor_hooks(struct sensor *s, unsigned int kinds, bool on);
 /* A reload's two steps for the kernel's filters (wake-up prefixes, file
@@ -440,8 +509,8 @@ int loop_handle_record(struct daemon_ctx *d, const void *data, size_t len);
 struct verdict;
 void loop_emit(struct daemon_ctx *d, const struct proc *p, const struct verdict *v, uint64_t ts);
 
-/* What is held back goes out as at exit (questions waiting for their
- * socket's owner, repeated sightings, held writes). */
+/* What is held back goes out as at exit (repeated sightings, held
+ * writes). */
 void loop_flush(struct daemon_ctx *d);
 
 /* reload.c: SIGHUP reopens the alert files and reads the configuration
@@ -522,6 +591,7 @@ struct net_event {
 	uint8_t transport;		/* IPPROTO_TCP, IPPROTO_UDP, 0 if unknown */
 	int result;			/* connect: 0 or -errno */
 	uint64_t session;		/* the kernel's session id, 0 if none */
+	uint32_t netns;			/* the socket's network namespace, 0 if unknown */
 	const char *domain;		/* destination.domain, NULL if unknown */
 	const char *qname;		/* NET_DNS_QUERY: the question */
 	uint16_t qtype;
@@ -609,8 +679,10 @@ struct egress_stats {
 	uint64_t repeats;	/* sightings folded into an earlier alert */
 	uint64_t resolver;	/* connects to the process's own resolver */
 	uint64_t allowed;	/* connects or questions allowlisted */
-	uint64_t dns_answers;	/* answers put in the cache */
-	uint64_t dns_unowned;	/* questions from a socket no tracked process connected */
+	uint64_t dns_answers;	/* addresses put in the cache */
+	uint64_t dns_other_server;	/* answers believed from a server not the asker's resolver */
+	uint64_t dns_forged;	/* responses sent by processes of install sessions */
+	struct dnsq_stats dnsq;	/* the questions and the answers they made believable */
 };
 
 /* Called for each (session, destination) with sightings not yet reported. */
@@ -626,14 +698,23 @@ int egress_set_config(struct egress *g, const struct config *c);
  * no alert). ev->domain is set from the cache. */
 void egress_connect(struct egress *g, const struct proc *p, struct net_event *ev,
 		    uint64_t now_ns, struct verdict *v);
-/* A DNS message seen on the wire, and what it was carried in. */
-void egress_dns_answer(struct egress *g, const struct dns_msg *m, uint64_t now_ns);
-/* Which tracked process connected the socket (src, sport), if any; a miss
- * is counted as an unowned question when final. */
-bool egress_dns_owner(struct egress *g, const struct ipaddr *src, uint16_t sport,
-		      uint32_t *pid, uint64_t *start, uint64_t *session, bool final);
+/* A DNS response m received in pk at now_ns: its names go to the cache
+ * only when it answers a question that left this host (dnsq.c), and only
+ * when it comes from a resolver of the process that asked. */
+void egress_dns_answer(struct egress *g, const struct dns_packet *pk, const struct dns_msg *m,
+		       uint64_t now_ns);
+/* A datagram to or from port 53 that left a socket (a dns record from the
+ * kernel); p is its sender when inside an install session, else NULL. A
+ * question is recorded and, a session's, judged into v (RULE_NONE for no
+ * alert) and described in ev (qname valid until the next call): returns 1
+ * then, 0 when there is nothing to report, -EINVAL when malformed. */
+int egress_dns_sent(struct egress *g, const struct ds_dns *e, const struct proc *p,
+		    struct net_event *ev, struct verdict *v);
+/* A question ev->qname asked by p: judged into v. */
 void egress_dns_query(struct egress *g, const struct proc *p, struct net_event *ev,
 		      uint64_t now_ns, struct verdict *v);
+/* Drop expired names, questions and waiting answers. */
+void egress_expire(struct egress *g, uint64_t now_ns);
 /* Report repeats: those quiet for a while, or all of them when flush. */
 void egress_repeats(struct egress *g, uint64_t now_ns, bool flush, repeat_fn fn, void *arg);
 void egress_stats(const struct egress *g, struct egress_stats *st);
@@ -904,6 +985,7 @@ struct status {
 	uint64_t exited_held;		/* exited ancestors kept for a descendant */
 	uint64_t sessions;		/* install sessions alive */
 	uint64_t dns_cache;		/* addresses with a name */
+	uint64_t dns_unsolicited;	/* DNS answers ignored: no question of this host asked them */
 	uint64_t held_writes;		/* file writes waiting for their writer */
 	bool network_hooks;		/* connect hooks and DNS capture attached */
 };

@@ -3,9 +3,10 @@
  * The event loop: records from the ring buffer, in the order the kernel
  * reserved them, update the process table; every exec is checked by the
  * process rules and every connect by the network arm, and may become an
- * alert line. DNS packets from the capture socket feed the name cache and
- * the DNS-question check. Once a second the drop counters are read and
- * any change is logged. A bad record or packet is counted, never fatal.
+ * alert line. The DNS questions the kernel saw leave are judged and make
+ * the answers from the capture sockets believable, which feed the name
+ * cache. Once a second the drop counters are read and any change is
+ * logged. A bad record or packet is counted, never fatal.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,7 +30,6 @@
 #define DNS_BATCH	256		/* packets read per wake-up before the ring again */
 #define DNS_RCVBUF	(4 << 20)
 #define DNS_PKT_MAX	65536
-#define PENDING_MAX	64		/* DNS questions waiting for their socket's owner */
 #define NET_IDLE_SECS	60		/* network hooks stop this long after the last session */
 
 enum user_counter {
@@ -71,8 +71,6 @@ struct daemon_ctx {
 	bool dns_failed;		/* capture could not be set up: said once */
 	int epfd;
 	uint8_t *pkt;			/* one captured packet */
-	struct pending *pending;	/* questions read before their connect record */
-	size_t npending;
 	uint64_t records[DS_EV_MAX];
 	uint64_t alerts;
 	uint64_t rule_alerts[RULE_MAX];	/* alerts written, by rule */
@@ -267,6 +265,7 @@ static int handle_connect(struct daemon_ctx *d, const struct ds_connect *e)
 			       e->sock_type == SOCK_DGRAM ? IPPROTO_UDP : 0;
 	ev.result = e->ret;
 	ev.session = e->session;
+	ev.netns = e->netns;
 	p = proc_or_stub(d, e->hdr.pid, e->hdr.start, e->comm, &st);
 	if (!p)
 		return 0;
@@ -284,71 +283,27 @@ static int handle_connect(struct daemon_ctx *d, const struct ds_connect *e)
 	return 0;
 }
 
-/* A DNS question, kept until its socket's owner is known. */
-struct pending {
-	struct ipaddr src, dst;
-	uint16_t sport, dport;
-	uint16_t qtype, id;
-	uint64_t ts;
-	char qname[DNS_NAME_MAX];
-};
-
-/*
- * A DNS question from a socket a tracked process connected to port 53.
- * The socket was connected before the question was sent, so its connect
- * record is in the ring by now, but maybe not read yet: without an owner
- * the question waits for the next ring drain (retry false), and is given
- * up after it (retry true): then no tracked process asked it.
- */
-static void dns_question(struct daemon_ctx *d, const struct pending *q, bool retry)
+/* A DNS datagram a socket sent (a question; or an answer, from a session). */
+static int handle_dns(struct daemon_ctx *d, const struct ds_dns *e)
 {
-	struct net_event ev = { .kind = NET_DNS_QUERY };
-	const struct proc *p;
-	uint32_t pid;
-	uint64_t start, session;
+	const struct proc *p = NULL;
+	struct net_event ev;
 	struct verdict v;
-	struct stub st;
+	struct stub st = { 0 };
+	int n;
 
-	if (!egress_dns_owner(d->egress, &q->src, q->sport, &pid, &start, &session, retry)) {
-		if (retry)
-			return;
-		if (d->npending == PENDING_MAX) {	/* the oldest had its chance */
-			struct pending old = d->pending[0];
-
-			memmove(d->pending, d->pending + 1, (PENDING_MAX - 1) * sizeof(*q));
-			d->npending--;
-			dns_question(d, &old, true);
-		}
-		d->pending[d->npending++] = *q;
-		return;
+	if (e->session && !(p = proc_or_stub(d, e->hdr.pid, e->hdr.start, NULL, &st)))
+		return 0;
+	n = egress_dns_sent(d->egress, e, p, &ev, &v);
+	if (n < 0)
+		d->user[UC_DNS_MALFORMED]++;
+	if (n > 0) {
+		events_net(d->host, p, &ev, e->hdr.ts);
+		if (v.rule != RULE_NONE)
+			emit(d, p, &v, e->hdr.ts);
 	}
-	ev.src = q->src;
-	ev.dst = q->dst;
-	ev.sport = q->sport;
-	ev.dport = q->dport;
-	ev.transport = IPPROTO_UDP;
-	ev.session = session;
-	ev.qname = q->qname;
-	ev.qtype = q->qtype;
-	ev.dns_id = q->id;
-	p = proc_or_stub(d, pid, start, NULL, &st);
-	if (!p)
-		return;
-	egress_dns_query(d->egress, p, &ev, q->ts, &v);
-	events_net(d->host, p, &ev, q->ts);
-	if (v.rule != RULE_NONE)
-		emit(d, p, &v, q->ts);
 	stub_release(&st);
-}
-
-/* After a ring drain: every waiting question's owner is known, or none. */
-static void dns_pending_retry(struct daemon_ctx *d)
-{
-	size_t i, n = d->npending;
-
-	d->npending = 0;
-	for (i = 0; i < n; i++)
-		dns_question(d, &d->pending[i], true);
+	return 0;
 }
 
 /*
@@ -389,17 +344,9 @@ static void dns_packet(struct daemon_ctx *d, const uint8_t *buf, size_t len, int
 		d->user[UC_DNS_MALFORMED]++;
 		return;
 	}
-	/* Answers only: they repeat the question, and arrive at the asking
-	 * socket's address and port, which name the process that asked. A
-	 * question nobody answers is not seen. */
-	if (m.response && pk.sport == 53 && pkttype != PACKET_OUTGOING) {
-		struct pending q = { .src = pk.dst, .dst = pk.src, .sport = pk.dport,
-				     .dport = pk.sport, .qtype = m.qtype, .id = m.id, .ts = now };
-
-		egress_dns_answer(d->egress, &m, now);
-		memcpy(q.qname, m.qname, sizeof(q.qname));
-		dns_question(d, &q, false);
-	}
+	/* Answers only: the questions come from the kernel as they leave */
+	if (m.response && pk.sport == 53 && pkttype != PACKET_OUTGOING)
+		egress_dns_answer(d->egress, &pk, &m, now);
 }
 
 /* Read what the packet sockets hold. An answer that came before a connect
@@ -456,6 +403,7 @@ static void dns_stop(struct daemon_ctx *d)
 		return;
 	dns_drain(d);
 	dns_count_drops(d);
+	sensor_hooks(d->sensor, SENSOR_HOOK_DNS, false);
 	for (k = 0; k < 2; k++) {
 		if (d->dns_fd[k] >= 0)
 			close(d->dns_fd[k]);	/* leaves the epoll set too */
@@ -471,6 +419,9 @@ static void dns_start(struct daemon_ctx *d)
 
 	if (d->dns_fd[0] >= 0 || !d->cfg->dns_capture || !d->pkt || !d->sensor)
 		return;
+	/* the questions first: an answer is believed only as an answer to one */
+	if (sensor_hooks(d->sensor, SENSOR_HOOK_DNS, true))
+		goto fail;
 	for (k = 0; k < 2; k++) {
 		d->dns_fd[k] = dns_open(d, protos[k]);
 		ev.data.fd = d->dns_fd[k];
@@ -482,6 +433,7 @@ fail:
 	if (!d->dns_failed)	/* connects are still judged, by address alone */
 		log_warnx("DNS capture failed: destinations will have no names");
 	d->dns_failed = true;
+	sensor_hooks(d->sensor, SENSOR_HOOK_DNS, false);
 	for (k = 0; k < 2; k++) {
 		if (d->dns_fd[k] >= 0)
 			close(d->dns_fd[k]);
@@ -680,6 +632,10 @@ int loop_handle_record(struct daemon_ctx *d, const void *data, size_t len)
 		if (len != sizeof(struct ds_signal) || handle_signal(d, data))
 			goto bad;
 		return 0;
+	case DS_EV_DNS:
+		if (len != sizeof(struct ds_dns) || handle_dns(d, data))
+			goto bad;
+		return 0;
 	}
 bad:
 	d->user[UC_MALFORMED]++;
@@ -731,6 +687,7 @@ static void update_status(struct daemon_ctx *d)
 	struct status st = { .network_hooks = d->net_on };
 	struct proctable_stats ps;
 	struct dns_cache_stats cs;
+	struct egress_stats es;
 	struct files_stats fs;
 	uint64_t output_errors;
 	int i;
@@ -752,6 +709,8 @@ static void update_status(struct daemon_ctx *d)
 	st.sessions = ps.sessions;
 	dns_cache_stats(egress_cache(d->egress), &cs);
 	st.dns_cache = cs.entries;
+	egress_stats(d->egress, &es);
+	st.dns_unsolicited = es.dnsq.unsolicited;
 	files_stats(d->files, &fs);
 	st.held_writes = fs.held;
 	status_update(&st, d->cfg);
@@ -783,7 +742,7 @@ static void tick(struct daemon_ctx *d)
 	egress_repeats(d->egress, boot_now(), false, repeated, d);
 	files_flush(d->files, boot_now(), file_alert, d);
 	proctable_forget(d->pt, false);
-	dns_cache_expire(egress_cache(d->egress), boot_now());
+	egress_expire(d->egress, boot_now());
 	proctable_stats(d->pt, &st);
 	if (st.sessions)
 		d->net_busy = now;
@@ -825,8 +784,7 @@ static int loop_poll_setup(struct daemon_ctx *d)
 	}
 	/* even with capture off: a reload may turn it on */
 	d->pkt = malloc(DNS_PKT_MAX);
-	d->pending = calloc(PENDING_MAX, sizeof(*d->pending));
-	return d->pkt && d->pending ? 0 : -1;
+	return d->pkt ? 0 : -1;
 }
 
 /* fanotify for renames outside sessions, else the rename and link hooks
@@ -925,8 +883,8 @@ int loop_run(struct daemon_ctx *d)
 		for (i = 0; i < n; i++)
 			if (d->fsw && evs[i].data.fd == fswatch_mounts_fd(d->fsw))
 				fswatch_rescan(d->fsw);
-		/* packets, then records, then renames, then the questions whose
-		 * socket's connect record was still in the ring */
+		/* packets, then records (an answer read before its question's
+		 * record waits for it), then renames */
 		dns_drain(d);
 		n = ring_buffer__consume(d->rb);	/* records sent without a wake-up too */
 		if (n < 0 && n != -EINTR) {
@@ -935,7 +893,6 @@ int loop_run(struct daemon_ctx *d)
 		}
 		renames_drain(d);
 		files_flush(d->files, boot_now(), file_alert, d);
-		dns_pending_retry(d);
 		if (reload_pending())
 			reload_apply(d, d->sensor);
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -955,7 +912,6 @@ int loop_run(struct daemon_ctx *d)
 
 void loop_flush(struct daemon_ctx *d)
 {
-	dns_pending_retry(d);
 	egress_repeats(d->egress, boot_now(), true, repeated, d);
 	files_flush(d->files, 0, file_alert, d);
 }
@@ -986,12 +942,23 @@ void loop_free(struct daemon_ctx *d)
 		dns_cache_stats(egress_cache(d->egress), &cs);
 		log_info("network: %llu connect records, %llu alerted, %llu repeats, "
 			 "%llu allowlisted, %llu to resolvers, %llu DNS answers cached "
-			 "(%llu names held, %llu evicted), %llu questions from unknown sockets",
+			 "(%llu names held, %llu evicted)",
 			 (unsigned long long)d->records[DS_EV_CONNECT],
 			 (unsigned long long)es.alerts, (unsigned long long)es.repeats,
 			 (unsigned long long)es.allowed, (unsigned long long)es.resolver,
 			 (unsigned long long)es.dns_answers, (unsigned long long)cs.entries,
-			 (unsigned long long)cs.evicted, (unsigned long long)es.dns_unowned);
+			 (unsigned long long)cs.evicted);
+		log_info("dns: %llu questions seen leaving, %llu answers believed (%llu of them "
+			 "from a server not the asker's resolver), dns_unsolicited=%llu, "
+			 "%llu questions unanswered in time, %llu evicted unanswered; "
+			 "%llu responses sent by install sessions: %llu questions voided, "
+			 "%llu believed answers taken back",
+			 (unsigned long long)es.dnsq.questions, (unsigned long long)es.dnsq.believed,
+			 (unsigned long long)es.dns_other_server,
+			 (unsigned long long)es.dnsq.unsolicited,
+			 (unsigned long long)es.dnsq.expired, (unsigned long long)es.dnsq.evicted,
+			 (unsigned long long)es.dns_forged, (unsigned long long)es.dnsq.voided,
+			 (unsigned long long)es.dnsq.revoked);
 	}
 	if (d->files) {
 		struct files_stats fs;
@@ -1024,7 +991,6 @@ void loop_free(struct daemon_ctx *d)
 	if (d->epfd >= 0)
 		close(d->epfd);
 	free(d->pkt);
-	free(d->pending);
 	egress_free(d->egress);
 	fswatch_close(d->fsw);
 	files_free(d->files);

@@ -29,7 +29,7 @@ struct sensor {
 	struct depsentry_bpf *skel;
 	struct ring_buffer *rb;
 	int ncpus;
-	/* the syscall tracepoint programs, attached on demand */
+	/* the programs attached on demand: syscall tracepoints, DNS questions */
 	struct bpf_program *sys_progs[SYSCALL_PROGS];
 	struct bpf_link *sys_links[SYSCALL_PROGS];
 	size_t nsys;
@@ -54,6 +54,7 @@ static const char *const counter_names[DS_COUNTER_MAX] = {
 	[DS_DROP_FILE] = "file_dropped",
 	[DS_ERR_FILE] = "file_unreadable",
 	[DS_DROP_SIGNAL] = "signal_dropped",
+	[DS_DROP_DNS] = "dns_questions_dropped",
 };
 
 const char *sensor_counter_name(int i)
@@ -321,12 +322,17 @@ static void skip_missing_syscalls(struct depsentry_bpf *skel)
 	}
 }
 
+/* The DNS questions' hook sees every packet the host sends: on demand too. */
+#define DNS_XMIT_SECTION	"tp_btf/net_dev_queue"
+
 static void keep_syscalls_detached(struct sensor *s)
 {
 	struct bpf_program *prog;
+	const char *sec;
 
 	bpf_object__for_each_program(prog, s->skel->obj) {
-		if (strncmp(bpf_program__section_name(prog), "tp/syscalls/", 12) != 0)
+		sec = bpf_program__section_name(prog);
+		if (strncmp(sec, "tp/syscalls/", 12) != 0 && strcmp(sec, DNS_XMIT_SECTION) != 0)
 			continue;
 		bpf_program__set_autoattach(prog, false);
 		if (s->nsys < SYSCALL_PROGS)
@@ -338,8 +344,11 @@ static void keep_syscalls_detached(struct sensor *s)
 
 static unsigned int hook_kind(const struct bpf_program *prog)
 {
-	return strstr(bpf_program__section_name(prog), "connect") ? SENSOR_HOOK_CONNECT
-								    : SENSOR_HOOK_NAMES;
+	const char *sec = bpf_program__section_name(prog);
+
+	if (strcmp(sec, DNS_XMIT_SECTION) == 0)
+		return SENSOR_HOOK_DNS;
+	return strstr(sec, "connect") ? SENSOR_HOOK_CONNECT : SENSOR_HOOK_NAMES;
 }
 
 /*
@@ -676,7 +685,7 @@ void sensor_close(struct sensor *s)
 	if (!s)
 		return;
 	ring_buffer__free(s->rb);
-	sensor_hooks(s, SENSOR_HOOK_CONNECT | SENSOR_HOOK_NAMES, false);
+	sensor_hooks(s, SENSOR_HOOK_CONNECT | SENSOR_HOOK_NAMES | SENSOR_HOOK_DNS, false);
 	if (s->tamper)
 		munmap(s->tamper, s->tamper_len);
 	free(s->tamper_prev);

@@ -35,6 +35,7 @@ static const char *const event_names[DS_EV_MAX] = {
 	[DS_EV_CONNECT] = "connect",
 	[DS_EV_FILE] = "file",
 	[DS_EV_SIGNAL] = "signal",
+	[DS_EV_DNS] = "dns",
 };
 
 static volatile sig_atomic_t status_wanted;	/* SIGUSR1 came */
@@ -106,10 +107,11 @@ int status_format(const struct status *st, char *buf, size_t len)
 				       (unsigned long long)st->losses[i].value);
 	ok = ok && put(buf, len, &off,
 		       " processes=%llu exited_held=%llu sessions=%llu dns_cache=%llu"
-		       " held_writes=%llu network_hooks=%s",
+		       " dns_unsolicited=%llu held_writes=%llu network_hooks=%s",
 		       (unsigned long long)st->processes, (unsigned long long)st->exited_held,
 		       (unsigned long long)st->sessions, (unsigned long long)st->dns_cache,
-		       (unsigned long long)st->held_writes, st->network_hooks ? "on" : "off");
+		       (unsigned long long)st->dns_unsolicited, (unsigned long long)st->held_writes,
+		       st->network_hooks ? "on" : "off");
 	return ok ? 0 : -ENOSPC;
 }
 

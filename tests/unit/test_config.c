@@ -372,6 +372,7 @@ static void test_network(void **state)
 	assert_int_equal(c->egress_raw_severity, SEV_HIGH);
 	assert_true(c->dns_capture);
 	assert_int_equal(c->dns_min_ttl, 60);
+	assert_int_equal(c->dns_question_timeout, 10);
 	config_free(c);
 
 	expect_doc_error("network", "{\"registry_allowlist\": [\"ok.example\", \"bad host\"]}",
@@ -389,6 +390,12 @@ static void test_network(void **state)
 			 "$.network: dns_min_ttl (90) is above dns_max_ttl (30)");
 	expect_doc_error("network", "{\"registry_allowlist\": [], \"dns_cache_size\": 1}",
 			 "$.network.dns_cache_size: 1 is out of range");
+	expect_doc_error("network", "{\"registry_allowlist\": [], \"dns_question_timeout\": 0}",
+			 "$.network.dns_question_timeout: 0 is out of range");
+	expect_doc_error("network", "{\"registry_allowlist\": [], \"dns_question_timeout\": 301}",
+			 "$.network.dns_question_timeout: 301 is out of range");
+	expect_doc_error("network", "{\"registry_allowlist\": [], \"dns_question_timeout\": \"10\"}",
+			 "$.network.dns_question_timeout");
 	expect_doc_error("network", "{}", "$.network: missing required key \"registry_allowlist\"");
 	expect_doc_error("files",
 			 "{\"pipeline_files\": [\"*/.circleci/*\", \"*/*.yml\"], "

@@ -1042,17 +1042,17 @@ static void test_cache_basic(void **state)
 
 	(void)state;
 	assert_non_null(c);
-	assert_null(dns_cache_lookup(c, &a, 0));
-	assert_int_equal(dns_cache_add(c, &a, "registry.npmjs.org", 60, 0), 0);
-	assert_string_equal(dns_cache_lookup(c, &a, SEC), "registry.npmjs.org");
-	assert_null(dns_cache_lookup(c, &b, SEC));
+	assert_null(dns_cache_lookup(c, 0, &a, 0));
+	assert_int_equal(dns_cache_add(c, 0, &a, "registry.npmjs.org", 60, 0), 0);
+	assert_string_equal(dns_cache_lookup(c, 0, &a, SEC), "registry.npmjs.org");
+	assert_null(dns_cache_lookup(c, 0, &b, SEC));
 	/* the name is a copy */
-	assert_int_equal(dns_cache_add(c, &b, name, 60, 0), 0);
+	assert_int_equal(dns_cache_add(c, 0, &b, name, 60, 0), 0);
 	name[0] = 'X';
-	assert_string_equal(dns_cache_lookup(c, &b, 0), "pypi.org");
-	assert_int_equal(dns_cache_add(c, &bad, "x", 60, 0), -EINVAL);
-	assert_int_equal(dns_cache_add(c, &a, NULL, 60, 0), -EINVAL);
-	assert_null(dns_cache_lookup(c, &bad, 0));
+	assert_string_equal(dns_cache_lookup(c, 0, &b, 0), "pypi.org");
+	assert_int_equal(dns_cache_add(c, 0, &bad, "x", 60, 0), -EINVAL);
+	assert_int_equal(dns_cache_add(c, 0, &a, NULL, 60, 0), -EINVAL);
+	assert_null(dns_cache_lookup(c, 0, &bad, 0));
 	assert_stats(c, 2, 2, 0, 0);
 	dns_cache_free(c);
 	dns_cache_free(NULL);
@@ -1066,17 +1066,17 @@ static void test_cache_replace(void **state)
 	struct ipaddr a = v4(1), b = v4(2), d = v4(3);
 
 	(void)state;
-	assert_int_equal(dns_cache_add(c, &a, "old.example", 10, 0), 0);
-	assert_int_equal(dns_cache_add(c, &b, "b.example", 100, 0), 0);
+	assert_int_equal(dns_cache_add(c, 0, &a, "old.example", 10, 0), 0);
+	assert_int_equal(dns_cache_add(c, 0, &b, "b.example", 100, 0), 0);
 	/* a newer answer: new name, new TTL, now the newest entry */
-	assert_int_equal(dns_cache_add(c, &a, "new.example", 100, 5 * SEC), 0);
-	assert_string_equal(dns_cache_lookup(c, &a, 50 * SEC), "new.example");
+	assert_int_equal(dns_cache_add(c, 0, &a, "new.example", 100, 5 * SEC), 0);
+	assert_string_equal(dns_cache_lookup(c, 0, &a, 50 * SEC), "new.example");
 	assert_stats(c, 2, 2, 0, 0);
 	/* full: b is now the oldest and goes */
-	assert_int_equal(dns_cache_add(c, &d, "d.example", 100, 6 * SEC), 0);
-	assert_null(dns_cache_lookup(c, &b, 7 * SEC));
-	assert_string_equal(dns_cache_lookup(c, &a, 7 * SEC), "new.example");
-	assert_string_equal(dns_cache_lookup(c, &d, 7 * SEC), "d.example");
+	assert_int_equal(dns_cache_add(c, 0, &d, "d.example", 100, 6 * SEC), 0);
+	assert_null(dns_cache_lookup(c, 0, &b, 7 * SEC));
+	assert_string_equal(dns_cache_lookup(c, 0, &a, 7 * SEC), "new.example");
+	assert_string_equal(dns_cache_lookup(c, 0, &d, 7 * SEC), "d.example");
 	assert_stats(c, 2, 3, 1, 0);
 	dns_cache_free(c);
 }
@@ -1088,23 +1088,23 @@ static void test_cache_ttl(void **state)
 	uint64_t t0 = 1000 * SEC;
 
 	(void)state;
-	assert_int_equal(dns_cache_add(c, &a, "a", 30, t0), 0);
-	assert_non_null(dns_cache_lookup(c, &a, t0 + 30 * SEC - 1));
-	assert_null(dns_cache_lookup(c, &a, t0 + 30 * SEC));
+	assert_int_equal(dns_cache_add(c, 0, &a, "a", 30, t0), 0);
+	assert_non_null(dns_cache_lookup(c, 0, &a, t0 + 30 * SEC - 1));
+	assert_null(dns_cache_lookup(c, 0, &a, t0 + 30 * SEC));
 	assert_stats(c, 0, 1, 0, 1);
-	assert_null(dns_cache_lookup(c, &a, t0 + 30 * SEC - 1)); /* gone for good */
+	assert_null(dns_cache_lookup(c, 0, &a, t0 + 30 * SEC - 1)); /* gone for good */
 	/* clamped up to min_ttl */
-	assert_int_equal(dns_cache_add(c, &b, "b", 0, t0), 0);
-	assert_non_null(dns_cache_lookup(c, &b, t0 + 5 * SEC - 1));
-	assert_null(dns_cache_lookup(c, &b, t0 + 5 * SEC));
+	assert_int_equal(dns_cache_add(c, 0, &b, "b", 0, t0), 0);
+	assert_non_null(dns_cache_lookup(c, 0, &b, t0 + 5 * SEC - 1));
+	assert_null(dns_cache_lookup(c, 0, &b, t0 + 5 * SEC));
 	/* clamped down to max_ttl */
-	assert_int_equal(dns_cache_add(c, &d, "d", 86400, t0), 0);
-	assert_non_null(dns_cache_lookup(c, &d, t0 + 60 * SEC - 1));
-	assert_null(dns_cache_lookup(c, &d, t0 + 60 * SEC));
+	assert_int_equal(dns_cache_add(c, 0, &d, "d", 86400, t0), 0);
+	assert_non_null(dns_cache_lookup(c, 0, &d, t0 + 60 * SEC - 1));
+	assert_null(dns_cache_lookup(c, 0, &d, t0 + 60 * SEC));
 	assert_stats(c, 0, 3, 0, 3);
 	/* no overflow near the end of the clock */
-	assert_int_equal(dns_cache_add(c, &a, "a", 60, UINT64_MAX - SEC), 0);
-	assert_non_null(dns_cache_lookup(c, &a, UINT64_MAX - 1));
+	assert_int_equal(dns_cache_add(c, 0, &a, "a", 60, UINT64_MAX - SEC), 0);
+	assert_non_null(dns_cache_lookup(c, 0, &a, UINT64_MAX - 1));
 	dns_cache_free(c);
 }
 
@@ -1119,31 +1119,31 @@ static void test_cache_evict(void **state)
 	for (i = 0; i < 10; i++) {
 		a = v4(i);
 		snprintf(name, sizeof(name), "h%d", i);
-		assert_int_equal(dns_cache_add(c, &a, name, 100, i * SEC), 0);
+		assert_int_equal(dns_cache_add(c, 0, &a, name, 100, i * SEC), 0);
 	}
 	assert_stats(c, 4, 10, 6, 0);
 	for (i = 0; i < 6; i++) {
 		a = v4(i);
-		assert_null(dns_cache_lookup(c, &a, 10 * SEC));
+		assert_null(dns_cache_lookup(c, 0, &a, 10 * SEC));
 	}
 	for (i = 6; i < 10; i++) {
 		a = v4(i);
 		snprintf(name, sizeof(name), "h%d", i);
-		assert_string_equal(dns_cache_lookup(c, &a, 10 * SEC), name);
+		assert_string_equal(dns_cache_lookup(c, 0, &a, 10 * SEC), name);
 	}
 	/* adding an address already there makes no room */
 	a = v4(7);
-	assert_int_equal(dns_cache_add(c, &a, "h7", 100, 10 * SEC), 0);
+	assert_int_equal(dns_cache_add(c, 0, &a, "h7", 100, 10 * SEC), 0);
 	assert_stats(c, 4, 10, 6, 0);
 	/* and it is now the newest: h6 goes first, then h8 */
 	a = v4(20);
-	assert_int_equal(dns_cache_add(c, &a, "h20", 100, 11 * SEC), 0);
+	assert_int_equal(dns_cache_add(c, 0, &a, "h20", 100, 11 * SEC), 0);
 	a = v4(21);
-	assert_int_equal(dns_cache_add(c, &a, "h21", 100, 11 * SEC), 0);
+	assert_int_equal(dns_cache_add(c, 0, &a, "h21", 100, 11 * SEC), 0);
 	a = v4(7);
-	assert_string_equal(dns_cache_lookup(c, &a, 11 * SEC), "h7");
+	assert_string_equal(dns_cache_lookup(c, 0, &a, 11 * SEC), "h7");
 	a = v4(8);
-	assert_null(dns_cache_lookup(c, &a, 11 * SEC));
+	assert_null(dns_cache_lookup(c, 0, &a, 11 * SEC));
 	assert_stats(c, 4, 12, 8, 0);
 	dns_cache_free(c);
 }
@@ -1161,27 +1161,27 @@ static void test_cache_resize(void **state)
 	for (i = 0; i < 10; i++) {
 		a = v4(i);
 		snprintf(name, sizeof(name), "h%d", i);
-		assert_int_equal(dns_cache_add(c, &a, name, 100, 0), 0);
+		assert_int_equal(dns_cache_add(c, 0, &a, name, 100, 0), 0);
 	}
 	assert_int_equal(dns_cache_resize(c, 4096, 0, 3600), 0);
 	for (i = 0; i < 10; i++) {
 		a = v4(i);
 		snprintf(name, sizeof(name), "h%d", i);
-		assert_string_equal(dns_cache_lookup(c, &a, SEC), name);
+		assert_string_equal(dns_cache_lookup(c, 0, &a, SEC), name);
 	}
 	assert_int_equal(dns_cache_resize(c, 4, 0, 3600), 0);
 	assert_stats(c, 4, 10, 6, 0);
 	a = v4(5);
-	assert_null(dns_cache_lookup(c, &a, SEC));
+	assert_null(dns_cache_lookup(c, 0, &a, SEC));
 	a = v4(6);
-	assert_string_equal(dns_cache_lookup(c, &a, SEC), "h6");
+	assert_string_equal(dns_cache_lookup(c, 0, &a, SEC), "h6");
 	assert_int_equal(dns_cache_resize(c, 0, 0, 3600), -EINVAL);
 	assert_int_equal(dns_cache_resize(c, 8, 60, 30), -EINVAL);
 	/* new TTL bounds apply to new answers */
 	assert_int_equal(dns_cache_resize(c, 4, 0, 10), 0);
 	a = v4(30);
-	assert_int_equal(dns_cache_add(c, &a, "short", 100, 0), 0);
-	assert_null(dns_cache_lookup(c, &a, 10 * SEC));
+	assert_int_equal(dns_cache_add(c, 0, &a, "short", 100, 0), 0);
+	assert_null(dns_cache_lookup(c, 0, &a, 10 * SEC));
 	dns_cache_free(c);
 }
 
@@ -1191,9 +1191,9 @@ static void test_cache_evict_expired(void **state)
 	struct ipaddr a = v4(1), b = v4(2), d = v4(3);
 
 	(void)state;
-	assert_int_equal(dns_cache_add(c, &a, "a", 1, 0), 0);
-	assert_int_equal(dns_cache_add(c, &b, "b", 100, 0), 0);
-	assert_int_equal(dns_cache_add(c, &d, "d", 100, 2 * SEC), 0);
+	assert_int_equal(dns_cache_add(c, 0, &a, "a", 1, 0), 0);
+	assert_int_equal(dns_cache_add(c, 0, &b, "b", 100, 0), 0);
+	assert_int_equal(dns_cache_add(c, 0, &d, "d", 100, 2 * SEC), 0);
 	assert_stats(c, 2, 3, 0, 1);
 	dns_cache_free(c);
 }
@@ -1208,7 +1208,7 @@ static void test_cache_expire(void **state)
 	/* alternate short and long TTLs, so the dead are spread out */
 	for (i = 0; i < 40; i++) {
 		a = v4(i);
-		assert_int_equal(dns_cache_add(c, &a, "x", i % 2 ? 100 : 10, 0), 0);
+		assert_int_equal(dns_cache_add(c, 0, &a, "x", i % 2 ? 100 : 10, 0), 0);
 	}
 	dns_cache_expire(c, 9 * SEC);
 	assert_stats(c, 40, 40, 0, 0);
@@ -1217,16 +1217,16 @@ static void test_cache_expire(void **state)
 	for (i = 0; i < 40; i++) {
 		a = v4(i);
 		if (i % 2)
-			assert_non_null(dns_cache_lookup(c, &a, 10 * SEC));
+			assert_non_null(dns_cache_lookup(c, 0, &a, 10 * SEC));
 		else
-			assert_null(dns_cache_lookup(c, &a, 10 * SEC));
+			assert_null(dns_cache_lookup(c, 0, &a, 10 * SEC));
 	}
 	dns_cache_expire(c, 100 * SEC);
 	assert_stats(c, 0, 40, 0, 40);
 	/* the cache still works once empty */
 	a = v4(1);
-	assert_int_equal(dns_cache_add(c, &a, "again", 10, 100 * SEC), 0);
-	assert_string_equal(dns_cache_lookup(c, &a, 100 * SEC), "again");
+	assert_int_equal(dns_cache_add(c, 0, &a, "again", 10, 100 * SEC), 0);
+	assert_string_equal(dns_cache_lookup(c, 0, &a, 100 * SEC), "again");
 	dns_cache_free(c);
 }
 
@@ -1238,15 +1238,15 @@ static void test_cache_families(void **state)
 	(void)state;
 	/* same leading bytes, different families */
 	memcpy(a6.bytes, a4.bytes, 4);
-	assert_int_equal(dns_cache_add(c, &a4, "four", 60, 0), 0);
-	assert_null(dns_cache_lookup(c, &a6, 0));
-	assert_int_equal(dns_cache_add(c, &a6, "six", 60, 0), 0);
-	assert_string_equal(dns_cache_lookup(c, &a4, 0), "four");
-	assert_string_equal(dns_cache_lookup(c, &a6, 0), "six");
+	assert_int_equal(dns_cache_add(c, 0, &a4, "four", 60, 0), 0);
+	assert_null(dns_cache_lookup(c, 0, &a6, 0));
+	assert_int_equal(dns_cache_add(c, 0, &a6, "six", 60, 0), 0);
+	assert_string_equal(dns_cache_lookup(c, 0, &a4, 0), "four");
+	assert_string_equal(dns_cache_lookup(c, 0, &a6, 0), "six");
 	/* bytes past an IPv4 address are not part of the key */
 	junk = a4;
 	memset(junk.bytes + 4, 0xee, 12);
-	assert_string_equal(dns_cache_lookup(c, &junk, 0), "four");
+	assert_string_equal(dns_cache_lookup(c, 0, &junk, 0), "four");
 	assert_stats(c, 2, 2, 0, 0);
 	dns_cache_free(c);
 }
@@ -1260,8 +1260,53 @@ static void test_cache_long_name(void **state)
 	(void)state;
 	memset(name, 'n', sizeof(name) - 1);
 	name[sizeof(name) - 1] = '\0';
-	assert_int_equal(dns_cache_add(c, &a, name, 60, 0), 0);
-	assert_int_equal(strlen(dns_cache_lookup(c, &a, 0)), DNS_NAME_MAX - 1);
+	assert_int_equal(dns_cache_add(c, 0, &a, name, 60, 0), 0);
+	assert_int_equal(strlen(dns_cache_lookup(c, 0, &a, 0)), DNS_NAME_MAX - 1);
+	dns_cache_free(c);
+}
+
+/* A name is the namespace's that asked: the same address elsewhere is
+ * another entry, and one namespace's answer never names another's. */
+static void test_cache_namespaces(void **state)
+{
+	struct dns_cache *c = dns_cache_new(16, 0, 3600);
+	struct ipaddr a = ip("127.0.0.1");
+	const uint32_t host = 4026531840U, box = 4026532300U;
+
+	(void)state;
+	assert_int_equal(dns_cache_add(c, box, &a, "exfil.attacker.test", 60, 0), 0);
+	assert_null(dns_cache_lookup(c, host, &a, 0));
+	assert_string_equal(dns_cache_lookup(c, box, &a, 0), "exfil.attacker.test");
+	assert_int_equal(dns_cache_add(c, host, &a, "registry.npmjs.org", 60, 0), 0);
+	assert_string_equal(dns_cache_lookup(c, host, &a, 0), "registry.npmjs.org");
+	assert_string_equal(dns_cache_lookup(c, box, &a, 0), "exfil.attacker.test");
+	assert_stats(c, 2, 2, 0, 0);
+	/* a resize rehashes both */
+	assert_int_equal(dns_cache_resize(c, 4096, 0, 3600), 0);
+	assert_string_equal(dns_cache_lookup(c, host, &a, 0), "registry.npmjs.org");
+	assert_string_equal(dns_cache_lookup(c, box, &a, 0), "exfil.attacker.test");
+	dns_cache_free(c);
+}
+
+/* Taking a name back drops it only while it is still the one given. */
+static void test_cache_forget(void **state)
+{
+	struct dns_cache *c = dns_cache_new(16, 0, 3600);
+	struct ipaddr a = ip("127.0.0.88"), b = ip("127.0.0.89");
+	struct dns_cache_stats st;
+
+	(void)state;
+	assert_int_equal(dns_cache_add(c, 7, &a, "crates.io", 60, 0), 0);
+	assert_int_equal(dns_cache_forget(c, 8, &a, "crates.io"), -ENOENT);
+	assert_int_equal(dns_cache_forget(c, 7, &a, "pypi.org"), -ENOENT);
+	assert_int_equal(dns_cache_forget(c, 7, &b, "crates.io"), -ENOENT);
+	assert_string_equal(dns_cache_lookup(c, 7, &a, 0), "crates.io");
+	assert_int_equal(dns_cache_forget(c, 7, &a, "crates.io"), 0);
+	assert_null(dns_cache_lookup(c, 7, &a, 0));
+	dns_cache_stats(c, &st);
+	assert_int_equal(st.entries, 0);
+	assert_int_equal(st.forgotten, 1);
+	assert_int_equal(dns_cache_forget(c, 7, &a, NULL), -EINVAL);
 	dns_cache_free(c);
 }
 
@@ -1276,7 +1321,7 @@ static void test_cache_churn(void **state)
 	(void)state;
 	for (i = 0; i < 10000; i++) {
 		memcpy(a.bytes + 12, &i, 4);
-		assert_int_equal(dns_cache_add(c, &a, "churn", i % 40, i * (SEC / 10)), 0);
+		assert_int_equal(dns_cache_add(c, 0, &a, "churn", i % 40, i * (SEC / 10)), 0);
 		dns_cache_stats(c, &st);
 		assert_true(st.entries <= 100);
 		if (i % 97 == 0)
@@ -1334,6 +1379,8 @@ int main(void)
 		cmocka_unit_test(test_cache_families),
 		cmocka_unit_test(test_cache_long_name),
 		cmocka_unit_test(test_cache_churn),
+		cmocka_unit_test(test_cache_namespaces),
+		cmocka_unit_test(test_cache_forget),
 	};
 	/* clang-format on */
 

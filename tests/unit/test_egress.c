@@ -6,7 +6,9 @@
 
 #include "unit.h"
 
-#define NS 1000000000ULL
+#define NS     1000000000ULL
+#define HOSTNS 4026531840U /* network namespaces, by inode number */
+#define BOXNS  4026532300U
 
 static struct ipaddr ip(const char *s)
 {
@@ -217,7 +219,8 @@ static int teardown(void **state)
 
 static struct net_event connect_to(const char *dst, uint16_t port)
 {
-	struct net_event ev = {.kind = NET_CONNECT, .transport = IPPROTO_TCP, .session = 0x42};
+	struct net_event ev = {
+	    .kind = NET_CONNECT, .transport = IPPROTO_TCP, .session = 0x42, .netns = HOSTNS};
 
 	ev.dst = ip(dst);
 	ev.src = ip(strchr(dst, ':') ? "::1" : "127.0.0.1");
@@ -226,14 +229,134 @@ static struct net_event connect_to(const char *dst, uint16_t port)
 	return ev;
 }
 
-static void add_answer(struct egress *g, const char *name, const char *addr, uint64_t now)
+/* The host's first nameserver (glibc's default when none): a resolver of
+ * every process that sees the host's /etc/resolv.conf, pid 0 included. */
+static struct ipaddr host_resolver(void)
 {
-	struct dns_msg m = {.response = true, .naddrs = 1};
+	FILE *rc = fopen("/etc/resolv.conf", "re");
+	char line[256], word[64], addr[64];
+	struct ipaddr a = ip("127.0.0.1");
 
+	while (rc && fgets(line, sizeof(line), rc)) {
+		if (sscanf(line, "%63s %63s", word, addr) == 2 && strcmp(word, "nameserver") == 0 &&
+		    ipaddr_parse(addr, &a) == 0)
+			break;
+	}
+	if (rc)
+		fclose(rc);
+	return a;
+}
+
+static void put16(uint8_t *p, size_t *n, uint16_t v)
+{
+	p[(*n)++] = (uint8_t)(v >> 8);
+	p[(*n)++] = (uint8_t)v;
+}
+
+/* A dns record from the kernel: a UDP datagram (IPv4 or IPv6, as src and
+ * dst are) from src:sport to dst:dport carrying a question for name (a
+ * response when reply), sent in session (0: none) from namespace netns. */
+static void dns_record(struct ds_dns *e, const struct ipaddr *src, uint16_t sport,
+		       const struct ipaddr *dst, uint16_t dport, uint16_t id, bool reply,
+		       const char *name, uint32_t netns, uint64_t session, uint64_t ts)
+{
+	size_t ipl = src->family == AF_INET ? 20 : 40, n = ipl + 8, dot;
+	uint8_t *p = e->data, *udp = p + ipl;
+	const char *label = name;
+
+	memset(e, 0, sizeof(*e));
+	e->hdr.type = DS_EV_DNS;
+	e->hdr.size = sizeof(*e);
+	e->hdr.ts = ts;
+	e->hdr.flags = session ? DS_F_TRACKED : 0;
+	e->session = session;
+	e->netns = netns;
+	put16(p, &n, id);
+	put16(p, &n, reply ? 0x8180 : 0x0100);
+	put16(p, &n, 1);
+	put16(p, &n, 0);
+	put16(p, &n, 0);
+	put16(p, &n, 0);
+	while (*label) {
+		dot = strcspn(label, ".");
+		p[n++] = (uint8_t)dot;
+		memcpy(p + n, label, dot);
+		n += dot;
+		label += dot + (label[dot] == '.');
+	}
+	p[n++] = 0;
+	put16(p, &n, 1); /* A */
+	put16(p, &n, 1); /* IN */
+	if (src->family == AF_INET) {
+		p[0] = 0x45;
+		p[2] = (uint8_t)(n >> 8);
+		p[3] = (uint8_t)n;
+		p[8] = 64;
+		p[9] = IPPROTO_UDP;
+		memcpy(p + 12, src->bytes, 4);
+		memcpy(p + 16, dst->bytes, 4);
+	} else {
+		p[0] = 0x60;
+		p[4] = (uint8_t)((n - 40) >> 8);
+		p[5] = (uint8_t)(n - 40);
+		p[6] = IPPROTO_UDP;
+		p[7] = 64;
+		memcpy(p + 8, src->bytes, 16);
+		memcpy(p + 24, dst->bytes, 16);
+	}
+	udp[0] = (uint8_t)(sport >> 8);
+	udp[1] = (uint8_t)sport;
+	udp[2] = (uint8_t)(dport >> 8);
+	udp[3] = (uint8_t)dport;
+	udp[4] = (uint8_t)((n - ipl) >> 8);
+	udp[5] = (uint8_t)(n - ipl);
+	e->len = (uint16_t)n;
+}
+
+/* The loopback address of the resolver's family: where questions leave. */
+static struct ipaddr client_addr(void)
+{
+	return ip(host_resolver().family == AF_INET ? "127.0.0.1" : "::1");
+}
+
+/* A question for name from 127.0.0.1:port to the host's resolver, by a
+ * process outside any session, in namespace netns. */
+static void ask(struct egress *g, const char *name, uint16_t port, uint16_t id, uint32_t netns,
+		uint64_t now)
+{
+	struct ipaddr client = client_addr(), server = host_resolver();
+	struct net_event ev;
+	struct verdict v;
+	struct ds_dns e;
+
+	dns_record(&e, &client, port, &server, 53, id, false, name, netns, 0, now);
+	assert_int_equal(egress_dns_sent(g, &e, NULL, &ev, &v), 0);
+	assert_int_equal(v.rule, RULE_NONE);
+}
+
+/* Its answer, naming addr, from server (NULL: the host's resolver). */
+static void answer_from(struct egress *g, const char *server, const char *name, uint16_t port,
+			uint16_t id, const char *addr, uint64_t now)
+{
+	struct dns_packet pk = {.sport = 53, .dport = port};
+	struct dns_msg m = {.response = true, .naddrs = 1, .id = id, .qtype = 1, .qclass = 1};
+
+	pk.src = server ? ip(server) : host_resolver();
+	pk.dst = client_addr();
 	snprintf(m.qname, sizeof(m.qname), "%s", name);
 	m.addrs[0].addr = ip(addr);
 	m.addrs[0].ttl = 300;
-	egress_dns_answer(g, &m, now);
+	egress_dns_answer(g, &pk, &m, now);
+}
+
+/* A lookup of name (asked, then answered) in the host's namespace. */
+static void add_answer(struct egress *g, const char *name, const char *addr, uint64_t now)
+{
+	static uint16_t id = 1000;
+
+	id++;
+	ask(g, name, 33000, id, HOSTNS, now);
+	answer_from(g, NULL, name, 33000, id, addr, now);
 }
 
 static void test_raw_ip_alerts_once(void **state)
@@ -324,37 +447,184 @@ static void test_names_from_answers(void **state)
 	assert_int_equal(v.rule, RULE_EGRESS);
 }
 
+/* A name applies only from an answer to a question this host sent to the
+ * asker's resolver: no question, a wrong source, or a server of the
+ * process's own choosing name nothing. */
+static void test_names_only_believed(void **state)
+{
+	struct fixture *f = *state;
+	struct egress_stats st;
+	struct net_event ev;
+	struct verdict v;
+
+	/* the finding: datagrams from port 53 to a port that asked nothing */
+	answer_from(f->g, "127.0.0.1", "crates.io", 40000, 1, "127.0.0.77", 1 * NS);
+	answer_from(f->g, NULL, "crates.io", 40000, 1, "127.0.0.77", 1 * NS);
+	/* a real question, answered from elsewhere */
+	ask(f->g, "crates.io", 40001, 2, HOSTNS, 1 * NS);
+	answer_from(f->g, "127.0.0.78", "crates.io", 40001, 2, "127.0.0.77", 1 * NS);
+	ev = connect_to("127.0.0.77", 9);
+	egress_connect(f->g, f->hook, &ev, 2 * NS, &v);
+	assert_null(ev.domain);
+	assert_int_equal(v.rule, RULE_EGRESS);
+	assert_int_equal(v.severity, f->cfg->egress_raw_severity);
+	assert_null(v.allowed_by);
+	egress_expire(f->g, 10 * NS);
+	egress_stats(f->g, &st);
+	assert_int_equal(st.dnsq.unsolicited, 3);
+	assert_int_equal(st.dns_answers, 0);
+	/* the real answer still counts */
+	answer_from(f->g, NULL, "crates.io", 40001, 2, "192.0.2.10", 10 * NS);
+	ev = connect_to("192.0.2.10", 443);
+	egress_connect(f->g, f->hook, &ev, 10 * NS, &v);
+	assert_string_equal(ev.domain, "crates.io");
+	assert_non_null(v.allowed_by);
+}
+
+/* "crates.io is 127.0.0.77" from a DNS server the process picked itself is
+ * an answer to its question, but not a name anyone else would give. */
+static void test_names_not_from_other_servers(void **state)
+{
+	struct fixture *f = *state;
+	struct ipaddr client = client_addr(), server = ip("192.0.2.53");
+	struct egress_stats st;
+	struct net_event ev;
+	struct verdict v;
+	struct ds_dns e;
+
+	if (client.family != AF_INET)
+		server = ip("2001:db8::53");
+	dns_record(&e, &client, 40002, &server, 53, 3, false, "crates.io", HOSTNS, 0, 1 * NS);
+	assert_int_equal(egress_dns_sent(f->g, &e, NULL, &ev, &v), 0);
+	answer_from(f->g, server.family == AF_INET ? "192.0.2.53" : "2001:db8::53", "crates.io",
+		    40002, 3, "127.0.0.77", 1 * NS);
+	egress_stats(f->g, &st);
+	assert_int_equal(st.dnsq.believed, 1);
+	assert_int_equal(st.dns_other_server, 1);
+	assert_int_equal(st.dns_answers, 0);
+	ev = connect_to("127.0.0.77", 9);
+	egress_connect(f->g, f->hook, &ev, 2 * NS, &v);
+	assert_null(ev.domain);
+	assert_int_equal(v.rule, RULE_EGRESS);
+}
+
+/* A container's lookups do not name the host's connections, nor the
+ * host's a container's. */
+static void test_names_per_namespace(void **state)
+{
+	struct fixture *f = *state;
+	struct net_event ev;
+	struct verdict v;
+
+	ask(f->g, "exfil.attacker.test", 40003, 4, BOXNS, 1 * NS);
+	answer_from(f->g, NULL, "exfil.attacker.test", 40003, 4, "127.0.0.9", 1 * NS);
+	ev = connect_to("127.0.0.9", 80);
+	egress_connect(f->g, f->hook, &ev, 2 * NS, &v);
+	assert_null(ev.domain);
+	assert_int_equal(v.severity, f->cfg->egress_raw_severity);
+	ev = connect_to("127.0.0.9", 80);
+	ev.netns = BOXNS;
+	ev.session = 0x43;
+	egress_connect(f->g, f->hook, &ev, 2 * NS, &v);
+	assert_string_equal(ev.domain, "exfil.attacker.test");
+	assert_int_equal(v.severity, f->cfg->egress_severity);
+	/* the host's own answer for the same address stays the host's */
+	add_answer(f->g, "registry.npmjs.org", "127.0.0.9", 3 * NS);
+	ev = connect_to("127.0.0.9", 80);
+	egress_connect(f->g, f->hook, &ev, 4 * NS, &v);
+	assert_string_equal(ev.domain, "registry.npmjs.org");
+	ev = connect_to("127.0.0.9", 81);
+	ev.netns = BOXNS;
+	egress_connect(f->g, f->hook, &ev, 4 * NS, &v);
+	assert_string_equal(ev.domain, "exfil.attacker.test");
+}
+
+/* A session's question is judged from the kernel's record of it, with the
+ * process that sent it; a question from outside sessions is only recorded;
+ * a response a session sent itself voids the question it answers. */
+static void test_questions_from_records(void **state)
+{
+	struct fixture *f = *state;
+	struct ipaddr client = client_addr(), server = host_resolver();
+	struct egress_stats st;
+	struct net_event ev;
+	struct verdict v;
+	struct ds_dns e;
+
+	dns_record(&e, &client, 40004, &server, 53, 5, false, "6e6f.beacon.attacker.test", HOSTNS,
+		   0x42, 1 * NS);
+	assert_int_equal(egress_dns_sent(f->g, &e, f->hook, &ev, &v), 1);
+	assert_int_equal(v.rule, RULE_EGRESS);
+	assert_int_equal(v.severity, f->cfg->egress_dns_severity);
+	assert_int_equal(ev.kind, NET_DNS_QUERY);
+	assert_string_equal(ev.qname, "6e6f.beacon.attacker.test");
+	assert_int_equal(ev.sport, 40004);
+	assert_int_equal(ev.dport, 53);
+	assert_int_equal(ev.dns_id, 5);
+	assert_int_equal(ev.session, 0x42);
+	/* the same from outside any session: recorded, not judged */
+	dns_record(&e, &client, 40005, &server, 53, 6, false, "other.attacker.test", HOSTNS, 0,
+		   1 * NS);
+	assert_int_equal(egress_dns_sent(f->g, &e, NULL, &ev, &v), 0);
+	assert_int_equal(v.rule, RULE_NONE);
+	egress_stats(f->g, &st);
+	assert_int_equal(st.dnsq.questions, 2);
+	/* a session process answers a question itself, from the resolver's
+	 * address: believed on arrival, taken back once the kernel says who */
+	ask(f->g, "crates.io", 40006, 7, HOSTNS, 2 * NS);
+	answer_from(f->g, NULL, "crates.io", 40006, 7, "127.0.0.88", 2 * NS);
+	dns_record(&e, &server, 53, &client, 40006, 7, true, "crates.io", HOSTNS, 0x42, 2 * NS);
+	assert_int_equal(egress_dns_sent(f->g, &e, f->hook, &ev, &v), 0);
+	ev = connect_to("127.0.0.88", 9);
+	egress_connect(f->g, f->hook, &ev, 3 * NS, &v);
+	assert_null(ev.domain);
+	assert_int_equal(v.rule, RULE_EGRESS);
+	egress_stats(f->g, &st);
+	assert_int_equal(st.dns_forged, 1);
+	assert_int_equal(st.dnsq.revoked, 1);
+	/* the same response from outside sessions is not the kernel's word */
+	ask(f->g, "crates.io", 40007, 8, HOSTNS, 4 * NS);
+	dns_record(&e, &server, 53, &client, 40007, 8, true, "crates.io", HOSTNS, 0, 4 * NS);
+	assert_int_equal(egress_dns_sent(f->g, &e, NULL, &ev, &v), 0);
+	answer_from(f->g, NULL, "crates.io", 40007, 8, "192.0.2.11", 4 * NS);
+	ev = connect_to("192.0.2.11", 443);
+	egress_connect(f->g, f->hook, &ev, 5 * NS, &v);
+	assert_string_equal(ev.domain, "crates.io");
+	/* over IPv6 alike */
+	client = ip("fd00::2");
+	server = ip("fd00::53");
+	dns_record(&e, &client, 40008, &server, 53, 9, false, "v6.beacon.attacker.test", HOSTNS,
+		   0x42, 6 * NS);
+	assert_int_equal(egress_dns_sent(f->g, &e, f->hook, &ev, &v), 1);
+	assert_string_equal(ev.qname, "v6.beacon.attacker.test");
+	assert_int_equal(ev.dst.family, AF_INET6);
+	assert_int_equal(ev.sport, 40008);
+	egress_stats(f->g, &st);
+	assert_int_equal(st.dnsq.questions, 5);
+	/* bytes the kernel could not have sent */
+	e.len = sizeof(e.data) + 1;
+	assert_int_equal(egress_dns_sent(f->g, &e, NULL, &ev, &v), -EINVAL);
+	e.len = 20;
+	assert_int_equal(egress_dns_sent(f->g, &e, NULL, &ev, &v), -EINVAL);
+}
+
 static void test_resolver_not_alerted(void **state)
 {
 	struct fixture *f = *state;
-	struct ipaddr ns[1];
+	struct ipaddr ns = host_resolver();
 	struct net_event ev;
 	struct verdict v;
 	char buf[IPADDR_STRLEN];
-	FILE *rc = fopen("/etc/resolv.conf", "re");
-	char line[256], word[64], addr[64];
-	uint32_t pid;
-	uint64_t start, session;
-	bool found = false;
 
 	/* the host's first nameserver, as the process (pid 0: none) sees it */
-	while (rc && !found && fgets(line, sizeof(line), rc))
-		found = sscanf(line, "%63s %63s", word, addr) == 2 &&
-			strcmp(word, "nameserver") == 0 && ipaddr_parse(addr, &ns[0]) == 0;
-	if (rc)
-		fclose(rc);
-	if (!found)
-		ns[0] = ip("127.0.0.1");
-	ipaddr_format(&ns[0], buf, sizeof(buf));
+	ipaddr_format(&ns, buf, sizeof(buf));
 	f->npm->pid = 0; /* no /proc/<pid>/root: the host's resolv.conf */
 	ev = connect_to(buf, 53);
 	ev.transport = IPPROTO_UDP;
 	ev.sport = 5353;
 	egress_connect(f->g, f->npm, &ev, 1 * NS, &v);
 	assert_int_equal(v.rule, RULE_NONE);
-	assert_true(egress_dns_owner(f->g, &ev.src, 5353, &pid, &start, &session, true));
-	assert_int_equal(session, 0x42);
-	assert_false(egress_dns_owner(f->g, &ev.src, 5354, &pid, &start, &session, true));
+	assert_true(ev.resolver);
 	/* port 53 on anything else is a DNS server of the process's choosing */
 	ev = connect_to("192.0.2.53", 53);
 	ev.transport = IPPROTO_UDP;
@@ -466,6 +736,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_raw_ip_alerts_once, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_repeats_reported_when_quiet, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_names_from_answers, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_names_only_believed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_names_not_from_other_servers, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_names_per_namespace, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_questions_from_records, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_resolver_not_alerted, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dns_questions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_disabled_and_min_severity, setup, teardown),

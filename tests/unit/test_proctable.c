@@ -341,6 +341,41 @@ static void test_connect_record_validation(void **state)
 	config_free(c);
 }
 
+/* A dns record: its size is checked; what it carries is the network's,
+ * so bytes that are no DNS datagram are counted, never fatal. */
+static void test_dns_record_validation(void **state)
+{
+	struct config *c;
+	struct host_info h = { .hostname = "test" };
+	struct daemon_ctx *d;
+	struct ds_dns e = { 0 };
+	static const uint8_t question[] = {
+		0x45, 0, 0, 55, 0, 0, 0, 0, 64, 17, 0, 0, 127, 0, 0, 1, 127, 0, 0, 53,	/* IPv4 */
+		0x9c, 0x40, 0, 53, 0, 35, 0, 0,						/* UDP */
+		0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0,				/* DNS */
+		6, 'c', 'r', 'a', 't', 'e', 's', 2, 'i', 'o', 0, 0, 1, 0, 1,
+	};
+
+	(void)state;
+	assert_int_equal(config_load(NULL, &c, stderr), 0);
+	d = loop_new(c, NULL, &h);
+	assert_non_null(d);
+	e.hdr.type = DS_EV_DNS;
+	e.hdr.size = sizeof(e);
+	e.hdr.pid = 901;
+	e.hdr.start = 901 * SEC_NS;
+	memcpy(e.data, question, sizeof(question));
+	e.len = sizeof(question);
+	assert_int_equal(loop_handle_record(d, &e, sizeof(e)), 0);
+	assert_int_equal(loop_handle_record(d, &e, sizeof(e) - 1), -EINVAL);
+	e.len = 12;	/* not a datagram: counted as malformed DNS, not a bad record */
+	assert_int_equal(loop_handle_record(d, &e, sizeof(e)), 0);
+	e.len = sizeof(e.data) + 1;
+	assert_int_equal(loop_handle_record(d, &e, sizeof(e)), 0);
+	loop_free(d);
+	config_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,6 +389,7 @@ int main(void)
 		cmocka_unit_test(test_decode_exec),
 		cmocka_unit_test(test_record_validation),
 		cmocka_unit_test(test_connect_record_validation),
+		cmocka_unit_test(test_dns_record_validation),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -44,6 +44,7 @@ static void sample(struct status *st)
 	st->records[DS_EV_CONNECT] = 3;
 	st->records[DS_EV_FILE] = 4;
 	st->records[DS_EV_SIGNAL] = 6;
+	st->records[DS_EV_DNS] = 2;
 	st->alerts[RULE_PM_CHILD] = 2;
 	st->alerts[RULE_SENSOR_SIGNAL] = 1;
 	st->alerts[RULE_EGRESS] = 5;
@@ -54,6 +55,7 @@ static void sample(struct status *st)
 	st->exited_held = 9;
 	st->sessions = 1;
 	st->dns_cache = 38;
+	st->dns_unsolicited = 3;
 	st->held_writes = 2;
 	st->network_hooks = true;
 }
@@ -67,12 +69,13 @@ static void test_format(void **state)
 	sample(&st);
 	assert_int_equal(status_format(&st, line, sizeof(line)), 0);
 	assert_string_equal(line,
-			    "pid=4242 uptime=301 exec=10 fork=11 exit=12 connect=3 file=4 signal=6 "
+			    "pid=4242 uptime=301 exec=10 fork=11 exit=12 connect=3 file=4 signal=6 dns=2 "
 			    "alerts=8 alerts.pm-suspicious-child=2 "
 			    "alerts.lifecycle-hook-suspicious-child=0 alerts.pm-unexpected-egress=5 "
 			    "alerts.cicd-file-modified=0 alerts.sensor-signal=1 "
 			    "alerts.sensor-interrupted=0 lost=8 exec_dropped=7 dns_dropped=1 "
-			    "processes=400 exited_held=9 sessions=1 dns_cache=38 held_writes=2 "
+			    "processes=400 exited_held=9 sessions=1 dns_cache=38 dns_unsolicited=3 "
+			    "held_writes=2 "
 			    "network_hooks=on");
 	assert_null(strchr(line, '\n'));
 }
