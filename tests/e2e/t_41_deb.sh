@@ -287,14 +287,14 @@ dpkg-query -W -f='${Conffiles}\n' depsentry | grep -q '^ /etc/depsentry/depsentr
 step "(e) apt-get purge depsentry"
 # the status directory a daemon started by hand leaves (systemd removes
 # the unit's own at stop)
-mkdir -p /run/depsentry
+mkdir -p /run/depsentry /var/lib/depsentry
 "${APT[@]}" purge depsentry >"$T/apt-purge.log" 2>&1 ||
 	fail "apt-get purge failed: $(tail -n 30 "$T/apt-purge.log")"
 st=$(dpkg-query -W -f='${db:Status-Status}' depsentry 2>/dev/null || true)
 [ -z "$st" ] || [ "$st" = not-installed ] || fail "after purge dpkg still has depsentry ($st)"
 ls /var/lib/dpkg/info/depsentry.* >/dev/null 2>&1 &&
 	fail "dpkg's files of depsentry are left: $(ls /var/lib/dpkg/info/depsentry.*)"
-for f in "${FOOTPRINT[@]}" /run/depsentry; do
+for f in "${FOOTPRINT[@]}" /run/depsentry /var/lib/depsentry; do
 	[ ! -e "$f" ] && [ ! -L "$f" ] || fail "$f is still there after purge"
 done
 echo "PASS $SCENARIO"
