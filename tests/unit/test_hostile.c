@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Hostile strings in every string of every output. A package controls
+ * file names, argv, the environment, binary names and its own name: each
+ * string field of each alert and event kind is filled with invalid UTF-8
+ * (stray bytes, overlong forms, surrogates, code points past U+10FFFF, a
+ * sequence cut short), control characters, quotes, backslashes, line
+ * separators and CI workflow commands, and every line produced must be
+ * strict JSON in valid UTF-8 (json-c's strict tokener, which validates
+ * UTF-8, and a decoder of its own here). The reports built from those
+ * alerts (text, Markdown, JSON), the status line and the log lines must be
+ * valid UTF-8 with no raw control character, and no line of them may start
+ * a CI workflow command (`::` or `##` after white space).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "unit.h"
+
+/* Every kind of hostile byte; the strings it becomes are below. */
+#define HOSTILE "q\"b\\s\x01\x1f\n\r\t\x7f|\xff\xfe|\xc0\xaf|\xed\xa0\x80|" \
+		"\xf4\x90\x80\x80|\xe2\x80\xa8|\xe2\x80\xae|::error::x|##[warning]y|\xe2\x82"
+/* Each maximal invalid subsequence replaced by one U+FFFD (Unicode's
+ * recommended practice): \xff, \xfe, \xc0, \xaf, \xed, \xa0, \x80, \xf4,
+ * \x90, \x80, \x80 are one each, the cut \xe2\x82 at the end one in all. */
+#define FFFD "\xef\xbf\xbd"
+#define HOSTILE_CLEAN "q\"b\\s\x01\x1f\n\r\t\x7f|" FFFD FFFD "|" FFFD FFFD "|" FFFD FFFD FFFD \
+		"|" FFFD FFFD FFFD FFFD "|\xe2\x80\xa8|\xe2\x80\xae|::error::x|##[warning]y|" FFFD
+/* A hostile line start: blanks (one of them Unicode's) then a command. */
+#define HOSTILE_START "  \xc2\xa0::set-output name=x::y\n##vso[task.setvariable]z"
+
+static struct host_info host;
+static struct pm_def hostile_pm = { .name = HOSTILE, .package_type = HOSTILE };
+
+/* Independent of the code under test: decode each code point and check it. */
+static bool valid_utf8(const unsigned char *s, size_t len)
+{
+	size_t i = 0, n, k;
+	uint32_t cp, min;
+
+	while (i < len) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((s[i] & 0xe0) == 0xc0)
+			n = 1, cp = s[i] & 0x1f, min = 0x80;
+		else if ((s[i] & 0xf0) == 0xe0)
+			n = 2, cp = s[i] & 0x0f, min = 0x800;
+		else if ((s[i] & 0xf8) == 0xf0)
+			n = 3, cp = s[i] & 0x07, min = 0x10000;
+		else
+			return false;
+		for (k = 1; k <= n; k++) {
+			if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += n + 1;
+	}
+	return true;
+}
+
+/* One line of JSON: valid UTF-8, no raw control byte, strict JSON. */
+static struct json_object *strict_parse(const char *line, size_t len, const char *what)
+{
+	struct json_tokener *tok;
+	struct json_object *o;
+	size_t i;
+
+	if (!valid_utf8((const unsigned char *)line, len))
+		fail_msg("%s: not valid UTF-8: %.300s", what, line);
+	for (i = 0; i < len; i++)
+		if ((unsigned char)line[i] < 0x20 && line[i] != '\n')
+			fail_msg("%s: raw control byte 0x%02x at %zu", what, line[i], i);
+	tok = json_tokener_new();
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	o = json_tokener_parse_ex(tok, line, (int)len);
+	if (json_tokener_get_error(tok) != json_tokener_success)
+		fail_msg("%s: not strict JSON (%s): %.300s", what,
+			 json_tokener_error_desc(json_tokener_get_error(tok)), line);
+	if (json_tokener_get_parse_end(tok) != len && line[json_tokener_get_parse_end(tok)] != '\n')
+		fail_msg("%s: more than one JSON value", what);
+	json_tokener_free(tok);
+	return o;
+}
+
+static struct json_object *jget(struct json_object *o, const char *path)
+{
+	char buf[128], *key, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (key = strtok_r(buf, ".", &save); key && o; key = strtok_r(NULL, ".", &save))
+		if (!json_object_object_get_ex(o, key, &o))
+			return NULL;
+	return o;
+}
+
+static void expect_clean(struct json_object *o, const char *path, const char *want)
+{
+	struct json_object *v = jget(o, path);
+
+	if (!v)
+		fail_msg("%s is missing", path);
+	if (strcmp(json_object_get_string(v), want))
+		fail_msg("%s is \"%s\", expected \"%s\"", path, json_object_get_string(v), want);
+}
+
+/* The lines produced, kept for the report tests. */
+static char *lines[64];
+static size_t nlines;
+
+static struct json_object *render_kind(const struct proc *p, const struct verdict *v,
+				       bool event, const char *what)
+{
+	struct json_object *o;
+	size_t len = 0;
+	char *line;
+
+	line = (event ? event_render : alert_render)(&host, p, v, 5000000000ULL, &len);
+	if (!line)
+		fail_msg("%s: not rendered", what);
+	assert_int_equal(strlen(line), len);
+	assert_true(line[len - 1] == '\n');
+	assert_ptr_equal(strchr(line, '\n'), line + len - 1);
+	o = strict_parse(line, len, what);
+	if (nlines < ARRAY_SIZE(lines) && !event)
+		lines[nlines++] = line;
+	else
+		free(line);
+	return o;
+}
+
+static void hostile_image(struct image *img)
+{
+	int i;
+
+	free(img->exe);
+	free(img->filename);
+	free(img->name);
+	free(img->cmdline);
+	free(img->cwd);
+	img->exe = strdup("/tmp/" HOSTILE "/bin");
+	img->filename = strdup(HOSTILE);
+	img->name = strdup(HOSTILE);
+	img->cmdline = strdup(HOSTILE " " HOSTILE_START);
+	img->cwd = strdup("/" HOSTILE);
+	memcpy(img->comm, "c\xff\n::x", 7);
+	for (i = 0; i < img->argc; i++) {
+		free(img->argv[i]);
+		img->argv[i] = strdup(i ? HOSTILE : HOSTILE_START);
+	}
+	unit_image_setenv(img, "npm_package_name", HOSTILE);
+	unit_image_setenv(img, "npm_package_version", HOSTILE_START);
+	unit_image_setenv(img, "npm_lifecycle_event", HOSTILE);
+	unit_image_setenv(img, "GITHUB_ACTIONS", "true");
+	unit_image_setenv(img, "GITHUB_REPOSITORY", HOSTILE);
+	unit_image_setenv(img, "GITHUB_REPOSITORY_ID", HOSTILE);
+	unit_image_setenv(img, "GITHUB_WORKFLOW", HOSTILE_START);
+	unit_image_setenv(img, "GITHUB_RUN_ID", HOSTILE);
+	unit_image_setenv(img, "GITHUB_JOB", HOSTILE);
+	unit_image_setenv(img, "RUNNER_NAME", HOSTILE);
+	unit_image_setenv(img, "GITHUB_SHA", HOSTILE);
+	unit_image_setenv(img, "GITHUB_REF", HOSTILE);
+	unit_image_setenv(img, "GITHUB_EVENT_NAME", HOSTILE);
+	unit_image_setenv(img, "GITHUB_SERVER_URL", HOSTILE);
+}
+
+/* npm (root) -> sh -> leaf, every string of each image hostile. */
+static struct proc *hostile_chain(void)
+{
+	struct session *s = calloc(1, sizeof(*s));
+	struct proc *sh, *leaf;
+
+	s->id = 7;
+	s->pm = &hostile_pm;
+	s->root = unit_proc(NULL, s, 500, "/usr/bin/node", "node npm install x");
+	sh = unit_proc(s->root, s, 501, "/bin/sh", "sh -c x");
+	leaf = unit_proc(sh, s, 502, "/usr/bin/curl", "curl a b c");
+	hostile_image(s->root->img);
+	hostile_image(sh->img);
+	hostile_image(leaf->img);
+	return leaf;
+}
+
+static void hostile_verdict(struct verdict *v, const struct proc *hook)
+{
+	memset(v, 0, sizeof(*v));
+	v->rule = RULE_LIFECYCLE;
+	v->severity = SEV_HIGH;
+	v->reason = HOSTILE;
+	v->matched = HOSTILE;
+	v->matched_field = HOSTILE;
+	v->excluded_by = HOSTILE;
+	v->hook = hook;
+	v->rules_matched = 1U << RULE_LIFECYCLE | 1U << RULE_PM_CHILD;
+}
+
+static void test_every_kind(void **state)
+{
+	static const struct {
+		enum ds_file_op op;
+		const char *action;
+		bool created;
+	} files[] = {
+		{ DS_FILE_WRITE, "creation", true },
+		{ DS_FILE_WRITE, "overwrite", false },
+		{ DS_FILE_RENAME, "rename", false },
+		{ DS_FILE_LINK, "link", false },
+	};
+	struct proc *p = hostile_chain();
+	struct net_event ev = { .kind = NET_CONNECT, .transport = IPPROTO_TCP, .session = 7 };
+	struct file_event fe = { .pattern = HOSTILE, .writer = WRITER_SESSION, .session = 7 };
+	struct json_object *o;
+	struct verdict v;
+	char what[64];
+	size_t i;
+	int event;
+
+	(void)state;
+	snprintf(host.hostname, sizeof(host.hostname), "%s", HOSTILE);
+	snprintf(host.id, sizeof(host.id), "%s", HOSTILE);
+	snprintf(host.os_name, sizeof(host.os_name), "%s", HOSTILE);
+	snprintf(host.os_version, sizeof(host.os_version), "%s", HOSTILE);
+	snprintf(host.os_kernel, sizeof(host.os_kernel), "%s", HOSTILE);
+	snprintf(host.os_family, sizeof(host.os_family), "%s", "hostile\xff");
+	snprintf(host.agent_id, sizeof(host.agent_id), "%s", HOSTILE);
+	snprintf(host.architecture, sizeof(host.architecture), "%s", "x\n\xfe");
+	assert_int_equal(ipaddr_parse("127.0.0.9", &ev.dst), 0);
+	assert_int_equal(ipaddr_parse("127.0.0.1", &ev.src), 0);
+	ev.sport = 40000;
+	ev.dport = 53;
+	ev.domain = HOSTILE;
+	ev.qname = HOSTILE;
+	fe.path = "/" HOSTILE "/.github/workflows/" HOSTILE ".y\xffml";
+	fe.old_path = "/tmp/" HOSTILE;
+
+	for (event = 0; event <= 1; event++) {
+		hostile_verdict(&v, p->parent);
+		snprintf(what, sizeof(what), "exec %s", event ? "event" : "alert");
+		o = render_kind(p, &v, event, what);
+		expect_clean(o, "process.executable", "/tmp/" HOSTILE_CLEAN "/bin");
+		expect_clean(o, "process.working_directory", "/" HOSTILE_CLEAN);
+		expect_clean(o, "package.name", HOSTILE_CLEAN);
+		expect_clean(o, "depsentry.ci.repository", HOSTILE_CLEAN);
+		expect_clean(o, "host.hostname", HOSTILE_CLEAN);
+		json_object_put(o);
+
+		v.net = &ev;
+		v.rule = RULE_EGRESS;
+		ev.kind = NET_CONNECT;
+		snprintf(what, sizeof(what), "connect %s", event ? "event" : "alert");
+		o = render_kind(p, &v, event, what);
+		expect_clean(o, "destination.domain", HOSTILE_CLEAN);
+		json_object_put(o);
+		ev.kind = NET_DNS_QUERY;
+		snprintf(what, sizeof(what), "dns %s", event ? "event" : "alert");
+		o = render_kind(p, &v, event, what);
+		expect_clean(o, "dns.question.name", HOSTILE_CLEAN);
+		json_object_put(o);
+		ev.repeats = 3;
+		snprintf(what, sizeof(what), "repeat %s", event ? "event" : "alert");
+		o = render_kind(p, &v, event, what);
+		json_object_put(o);
+		ev.repeats = 0;
+
+		v.net = NULL;
+		v.rule = RULE_CICD;
+		v.file = &fe;
+		for (i = 0; i < ARRAY_SIZE(files); i++) {
+			fe.op = files[i].op;
+			fe.action = files[i].action;
+			fe.created = files[i].created;
+			snprintf(what, sizeof(what), "file %s %s", files[i].action,
+				 event ? "event" : "alert");
+			o = render_kind(p, &v, event, what);
+			expect_clean(o, "file.path",
+				     "/" HOSTILE_CLEAN "/.github/workflows/" HOSTILE_CLEAN ".y" FFFD "ml");
+			expect_clean(o, "file.directory", "/" HOSTILE_CLEAN "/.github/workflows");
+			expect_clean(o, "file.name", HOSTILE_CLEAN ".y" FFFD "ml");
+			if (fe.op != DS_FILE_WRITE)
+				expect_clean(o, "depsentry.file.old_path", "/tmp/" HOSTILE_CLEAN);
+			json_object_put(o);
+		}
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_kind),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
