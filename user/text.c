@@ -258,7 +258,7 @@ int text_write_guarded(FILE *f, const char *buf, size_t len, enum text_mode mode
 		if (at) {	/* its first ':' or '#' as an escape */
 			fwrite(line, 1, at - 1, f);
 			if (mode == TEXT_MARKDOWN)
-				fputc('\\', f);
+				fprintf(f, "\\%c", line[at - 1]);
 			else
 				fprintf(f, "\\x%02x", (unsigned char)line[at - 1]);
 			fwrite(line + at, 1, n - at, f);

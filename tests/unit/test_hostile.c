@@ -68,6 +68,32 @@ static bool valid_utf8(const unsigned char *s, size_t len)
 	return true;
 }
 
+/* Independent of text.c: does the line start (after what .NET's
+ * char.IsWhiteSpace calls white space) with "::" or "##"? */
+static bool line_starts_command(const char *line, size_t len)
+{
+	static const char *const blanks[] = {
+		" ", "\t", "\v", "\f", "\r", "\xc2\x85", "\xc2\xa0", "\xe1\x9a\x80",
+		"\xe2\x80\x80", "\xe2\x80\x81", "\xe2\x80\x82", "\xe2\x80\x83",
+		"\xe2\x80\x84", "\xe2\x80\x85", "\xe2\x80\x86", "\xe2\x80\x87",
+		"\xe2\x80\x88", "\xe2\x80\x89", "\xe2\x80\x8a", "\xe2\x80\xa8",
+		"\xe2\x80\xa9", "\xe2\x80\xaf", "\xe2\x81\x9f", "\xe3\x80\x80",
+	};
+	size_t i, k, bl;
+
+	for (i = 0; i < len;) {
+		for (k = 0; k < ARRAY_SIZE(blanks); k++) {
+			bl = strlen(blanks[k]);
+			if (i + bl <= len && !memcmp(line + i, blanks[k], bl))
+				break;
+		}
+		if (k == ARRAY_SIZE(blanks))
+			break;
+		i += bl;
+	}
+	return len - i >= 2 && (!memcmp(line + i, "::", 2) || !memcmp(line + i, "##", 2));
+}
+
 /* One line of JSON: valid UTF-8, no raw control byte, strict JSON. */
 static struct json_object *strict_parse(const char *line, size_t len, const char *what)
 {
@@ -292,10 +318,187 @@ static void test_every_kind(void **state)
 	}
 }
 
+/* Each line of out (len bytes): valid UTF-8, no raw control byte but the
+ * newline, and no CI workflow command at its start. */
+static void check_text(const char *out, size_t len, const char *what)
+{
+	const char *line = out, *end = out + len, *nl;
+	const unsigned char *p;
+	size_t n;
+
+	if (!valid_utf8((const unsigned char *)out, len))
+		fail_msg("%s: not valid UTF-8", what);
+	while (line < end) {
+		nl = memchr(line, '\n', (size_t)(end - line));
+		n = nl ? (size_t)(nl - line) : (size_t)(end - line);
+		for (p = (const unsigned char *)line; p < (const unsigned char *)line + n; p++)
+			if (*p < 0x20 && *p != '\t')
+				fail_msg("%s: raw control byte 0x%02x in: %.*s", what, *p, (int)n,
+					 line);
+		if (line_starts_command(line, n))
+			fail_msg("%s: a line starts a workflow command: %.*s", what, (int)n, line);
+		line += n + 1;
+	}
+}
+
+/* A hand-written log line carrying what alert_render never writes itself
+ * (a rule id, a raw invalid byte, U+2028, an unescaped line separator). */
+static const char *const forged[] = {
+	"{\"@timestamp\":\"2026-11-23T09:41:26.650Z\",\"event\":{\"kind\":\"alert\"},"
+	"\"rule\":{\"id\":\"::error::forged\"},\"depsentry\":{\"severity\":\"high\"},"
+	"\"package\":{\"name\":\"\\u00a0::set-output name=a::b\\n##[error]c\"},"
+	"\"process\":{\"name\":\"\xe2\x80\xa8::warning::d\",\"command_line\":\"x\xff\"}}",
+	"{\"@timestamp\":\"2026-11-23T09:41:27.650Z\",\"event\":{\"kind\":\"alert\"},"
+	"\"rule\":{\"id\":\"\\u2003##vso[task.setvariable variable=x]y\"},"
+	"\"depsentry\":{\"severity\":\"critical\",\"ci\":{\"provider\":\"::add-mask::z\","
+	"\"repository\":\"\\r::stop-commands::t\"}}}",
+};
+
+static void test_reports(void **state)
+{
+	static const enum report_format fmts[] = { REPORT_TEXT, REPORT_MARKDOWN, REPORT_JSON };
+	struct summary *s = summary_new(0, SEV_MEDIUM);
+	struct json_object *o;
+	char *out = NULL, what[32];
+	size_t len = 0, i;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(nlines, 8);	/* test_every_kind's alerts and follow-up */
+	for (i = 0; i < nlines; i++)
+		assert_int_equal(summary_add(s, lines[i], strlen(lines[i]), NULL), 0);
+	for (i = 0; i < ARRAY_SIZE(forged); i++)
+		assert_int_equal(summary_add(s, forged[i], strlen(forged[i]), NULL), 0);
+	for (i = 0; i < ARRAY_SIZE(fmts); i++) {
+		f = open_memstream(&out, &len);
+		assert_int_equal(summary_print(s, fmts[i], "depsentry report", f), 0);
+		fclose(f);
+		snprintf(what, sizeof(what), "report format %d", (int)fmts[i]);
+		check_text(out, len, what);
+		assert_non_null(strstr(out, fmts[i] == REPORT_MARKDOWN ? "error\\:\\:forged" :
+					    "error::forged"));
+		if (fmts[i] == REPORT_JSON) {
+			o = strict_parse(out, len, what);
+			json_object_put(o);
+		}
+		free(out);
+	}
+	summary_free(s);
+}
+
+/* The guard itself: which lines are commands, and what it makes of them. */
+static void test_guard(void **state)
+{
+	static const struct {
+		const char *line;
+		bool command;
+	} cases[] = {
+		{ "::error::x", true },
+		{ "    ::error::x", true },
+		{ "\t::group::x", true },
+		{ "\xc2\xa0::error::x", true },		/* NO-BREAK SPACE */
+		{ "\xe2\x80\x83\xe3\x80\x80::error::x", true },	/* EM SPACE, IDEOGRAPHIC */
+		{ "##[error]x", true },
+		{ "##vso[task.complete]x", true },
+		{ "  ##[group]x", true },
+		{ ":x::", false },
+		{ "#[x]", false },
+		{ "a ::error::x", false },
+		{ "\\x3a:error::x", false },
+		{ "\xe2\x80\x8b::error::x", false },	/* ZERO WIDTH SPACE: not white space */
+	};
+	char *out = NULL;
+	size_t len = 0, i;
+	FILE *f;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		if (!!text_command_at(cases[i].line, strlen(cases[i].line)) != cases[i].command)
+			fail_msg("text_command_at(\"%s\") should be %d", cases[i].line,
+				 cases[i].command);
+		if (line_starts_command(cases[i].line, strlen(cases[i].line)) != cases[i].command)
+			fail_msg("the test's own check disagrees on \"%s\"", cases[i].line);
+		f = open_memstream(&out, &len);
+		assert_int_equal(text_write_guarded(f, cases[i].line, strlen(cases[i].line),
+						    TEXT_PLAIN), 0);
+		fclose(f);
+		assert_false(line_starts_command(out, len));
+		if (!cases[i].command)
+			assert_string_equal(out, cases[i].line);	/* left alone */
+		free(out);
+	}
+	f = open_memstream(&out, &len);
+	text_write_guarded(f, "ok\n ::a::\n##[b]\n", 17, TEXT_PLAIN);
+	fclose(f);
+	assert_string_equal(out, "ok\n \\x3a:a::\n\\x23#[b]\n");
+	free(out);
+	f = open_memstream(&out, &len);
+	text_write_guarded(f, "::a::\n", 6, TEXT_MARKDOWN);
+	fclose(f);
+	assert_string_equal(out, "\\::a::\n");
+	free(out);
+}
+
+/* Log lines: one line each, "depsentry: " first, escaped. */
+static void test_log_lines(void **state)
+{
+	char path[] = "/tmp/depsentry-log-XXXXXX", buf[8192];
+	int fd = mkstemp(path), saved = dup(2);
+	const char *line, *nl;
+	ssize_t n;
+
+	(void)state;
+	assert_true(fd >= 0 && saved >= 0);
+	fflush(stderr);
+	dup2(fd, 2);
+	log_init(1, false);
+	log_warnx("write of %s by pid %u", HOSTILE "\n" HOSTILE_START, 7U);
+	log_info("%s", HOSTILE_START);
+	errno = ENOENT;
+	log_warn("%s", HOSTILE);
+	log_debug("\r::error::debug\xff");
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	unlink(path);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	check_text(buf, (size_t)n, "log");
+	for (line = buf; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		assert_non_null(nl);
+		if (strncmp(line, "depsentry: ", 11))
+			fail_msg("a log line without its prefix: %.*s", (int)(nl - line), line);
+	}
+	assert_non_null(strstr(buf, "No such file or directory\n"));
+	assert_int_equal(strstr(buf, "\\n") != NULL, 1);	/* the newline, escaped */
+}
+
+/* The status line, and what depsentry status prints of a status file. */
+static void test_status_line(void **state)
+{
+	struct status st = { .pid = 1 };
+	char line[2048];
+
+	(void)state;
+	st.losses[0].name = "lost\n::error::x\xff";
+	st.losses[0].value = 3;
+	st.nlosses = 1;
+	assert_int_equal(status_format(&st, line, sizeof(line)), 0);
+	check_text(line, strlen(line), "status line");
+	assert_null(strchr(line, '\n'));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_kind),
+		cmocka_unit_test(test_reports),
+		cmocka_unit_test(test_guard),
+		cmocka_unit_test(test_log_lines),
+		cmocka_unit_test(test_status_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
