@@ -758,8 +758,9 @@ enum text_mode {
 
 void text_put(FILE *f, const char *s, enum text_mode mode);
 char *text_escape(const char *s, enum text_mode mode);	/* malloc'd, or NULL */
-/* Where the line (len bytes) would start a CI workflow command (`::` or
- * `##` after white space): 1 + the offset of its first character, else 0. */
+/* Where the line (len bytes) would start a CI workflow command (`::`,
+ * `##[` or `##vso[` after white space): 1 + the offset of its first
+ * character, else 0. */
 size_t text_command_at(const char *line, size_t len);
 /* Write buf, each line that would start a CI workflow command with its
  * first character escaped; 0 or -EIO. */

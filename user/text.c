@@ -233,6 +233,11 @@ static size_t blank_len(const unsigned char *p)
 	return 0;
 }
 
+/* What starts a workflow command: GitHub Actions' "::name::", Azure
+ * Pipelines' "##vso[...]" and "##[...]" (GitHub's runner reads the latter
+ * too). */
+static const char *const ci_commands[] = { "::", "##[", "##vso[" };
+
 /* buf is NUL-terminated, so a sequence cut by the end fails on the NUL. */
 size_t text_command_at(const char *line, size_t len)
 {
@@ -241,8 +246,10 @@ size_t text_command_at(const char *line, size_t len)
 
 	while (p < end && (n = blank_len(p)) && p + n <= end)
 		p += n;
-	if (end - p >= 2 && ((p[0] == ':' && p[1] == ':') || (p[0] == '#' && p[1] == '#')))
-		return (size_t)(p - (const unsigned char *)line) + 1;
+	for (n = 0; n < ARRAY_SIZE(ci_commands); n++)
+		if ((size_t)(end - p) >= strlen(ci_commands[n]) &&
+		    memcmp(p, ci_commands[n], strlen(ci_commands[n])) == 0)
+			return (size_t)(p - (const unsigned char *)line) + 1;
 	return 0;
 }
 

@@ -10,7 +10,7 @@
  * UTF-8, and a decoder of its own here). The reports built from those
  * alerts (text, Markdown, JSON), the status line and the log lines must be
  * valid UTF-8 with no raw control character, and no line of them may start
- * a CI workflow command (`::` or `##` after white space).
+ * a CI workflow command (`::`, `##[` or `##vso[` after white space).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -69,7 +69,7 @@ static bool valid_utf8(const unsigned char *s, size_t len)
 }
 
 /* Independent of text.c: does the line start (after what .NET's
- * char.IsWhiteSpace calls white space) with "::" or "##"? */
+ * char.IsWhiteSpace calls white space) with "::", "##[" or "##vso["? */
 static bool line_starts_command(const char *line, size_t len)
 {
 	static const char *const blanks[] = {
@@ -91,7 +91,9 @@ static bool line_starts_command(const char *line, size_t len)
 			break;
 		i += bl;
 	}
-	return len - i >= 2 && (!memcmp(line + i, "::", 2) || !memcmp(line + i, "##", 2));
+	return (len - i >= 2 && !memcmp(line + i, "::", 2)) ||
+	       (len - i >= 3 && !memcmp(line + i, "##[", 3)) ||
+	       (len - i >= 6 && !memcmp(line + i, "##vso[", 6));
 }
 
 /* One line of JSON: valid UTF-8, no raw control byte, strict JSON. */
@@ -403,6 +405,8 @@ static void test_guard(void **state)
 		{ "  ##[group]x", true },
 		{ ":x::", false },
 		{ "#[x]", false },
+		{ "### a Markdown heading", false },
+		{ "##x[", false },
 		{ "a ::error::x", false },
 		{ "\\x3a:error::x", false },
 		{ "\xe2\x80\x8b::error::x", false },	/* ZERO WIDTH SPACE: not white space */
