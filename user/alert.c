@@ -32,10 +32,19 @@
 #define CAP_ARGS_N	1024	/* entries in process.args */
 #define CAP_PATH	(3 * 4096)	/* executables, working directory, files */
 #define CAP_ENV		4096	/* one KEY=VALUE of process.env_vars */
+#define CAP_ENV_ALL	16384	/* all of process.env_vars together */
 #define CAP_SHORT	1024	/* names, ids, reasons */
-#define CAP_MESSAGE	32768	/* the message, which names paths */
+#define CAP_MESSAGE	16384	/* the message, which names paths */
 #define CAP_RELATIVE	4096	/* parent, session root and hook command lines */
 #define CAP_CHAIN	1024	/* each ancestry command line */
+
+/* A line is at most LINE_MAX bytes, whatever a process put in its fields
+ * (a control character takes six bytes escaped): forwarders drop or cut
+ * longer lines (docs/siem.md). One that would be longer is rendered again
+ * with every cap halved, down to CAP_FLOOR, the fields cut so named. */
+#define LINE_MAX	(192 * 1024)
+#define SHIFT_MAX	8
+#define CAP_FLOOR	64
 
 #define ENTITY_ID_LEN	128
 #define EVENT_ID_BYTES	16
@@ -107,7 +116,16 @@ struct render {
 	struct json_object *root;
 	struct json_object *cut;	/* depsentry.truncated: fields cut, once each */
 	bool alert;		/* an alert, else an event line */
+	unsigned int shift;	/* caps halved this many times: the line was too long */
 };
+
+/* cap, halved shift times (not below CAP_FLOOR, nor above cap). */
+static size_t scaled(const struct render *r, size_t cap)
+{
+	size_t c = cap >> r->shift;
+
+	return c < CAP_FLOOR ? (cap < CAP_FLOOR ? cap : CAP_FLOOR) : c;
+}
 
 /* A JSON string of s made safe (true in *cut when capped), or NULL if s is
  * unknown or empty. */
@@ -181,7 +199,7 @@ static void put_str_in(struct render *r, struct json_object *obj, const char *pa
 {
 	bool cut = false;
 
-	put(obj, path, jstr_cap(s, cap, &cut));
+	put(obj, path, jstr_cap(s, scaled(r, cap), &cut));
 	if (cut)
 		cut_add(r, field);
 }
@@ -232,6 +250,7 @@ static void put_args(struct render *r, const char *path, const struct image *img
 	size_t used = 0, i;
 	bool cut = false;
 
+	cap = scaled(r, cap);
 	for (i = 0; img->argv && i < (size_t)img->argc && img->argv[i]; i++) {
 		if (i == CAP_ARGS_N || used >= cap) {
 			cut = true;
@@ -281,18 +300,25 @@ static void put_image(struct render *r, const char *prefix, const struct image *
 static void put_env_vars(struct render *r, const struct image *img)
 {
 	struct json_object *a = json_object_new_array(), *s;
+	size_t i, used = 0, all = scaled(r, CAP_ENV_ALL);
 	bool cut = false;
 	char *kv;
-	size_t i;
 
 	for (i = 0; img->env && i < img->nenv; i++) {
+		if (used >= all) {
+			cut = true;
+			break;
+		}
 		if (!img->env[i].name || asprintf(&kv, "%s=%s", img->env[i].name,
 						  img->env[i].value ? img->env[i].value : "") < 0)
 			continue;
-		s = jstr_cap(kv, CAP_ENV, &cut);
+		s = jstr_cap(kv, scaled(r, CAP_ENV) < all - used ? scaled(r, CAP_ENV) : all - used,
+			     &cut);
 		free(kv);
-		if (s)
+		if (s) {
+			used += (size_t)json_object_get_string_len(s);
 			json_object_array_add(a, s);
+		}
 	}
 	if (cut)
 		cut_add(r, "process.env_vars");
@@ -448,7 +474,7 @@ static struct json_object *chain_entry(struct render *r, const struct proc *q)
 	if (q->img) {
 		put_str_in(r, e, "name", "depsentry.ancestry.name",
 			   q->img->name ? q->img->name : q->img->comm, CAP_SHORT);
-		put(e, "command_line", jstr_cap(q->img->cmdline, CAP_CHAIN, &cut));
+		put(e, "command_line", jstr_cap(q->img->cmdline, scaled(r, CAP_CHAIN), &cut));
 		cut |= (q->img->flags & (DS_F_ARGS_TRUNC | DS_F_ARGS_FAULT)) != 0;
 	}
 	if (cut) {
@@ -696,8 +722,8 @@ static void render_network(struct render *r, const struct proc *p, const struct 
 		struct json_object *hosts = json_object_new_array();
 		bool cut = false;
 
-		json_object_array_add(hosts, jstr_cap(n->domain ? n->domain : n->qname, CAP_SHORT,
-						      &cut));
+		json_object_array_add(hosts, jstr_cap(n->domain ? n->domain : n->qname,
+						      scaled(r, CAP_SHORT), &cut));
 		put(r->root, "related.hosts", hosts);
 		if (cut)
 			cut_add(r, "related.hosts");
@@ -851,14 +877,13 @@ static void render_message(struct render *r, const struct proc *p, const struct 
 	free(msg);
 }
 
-static char *render(const struct host_info *h, const struct proc *p, const struct verdict *v,
-		    uint64_t event_ts, bool alert, size_t *len)
+static char *render_once(const struct host_info *h, const struct proc *p,
+			 const struct verdict *v, uint64_t event_ts, bool alert,
+			 unsigned int shift, size_t *len)
 {
-	struct render r = { .alert = alert };
+	struct render r = { .alert = alert, .shift = shift };
 	char *line;
 
-	if (!h || !p || !p->img || !v || !len)
-		return NULL;
 	r.root = json_object_new_object();
 	r.cut = json_object_new_array();
 	if (!r.root || !r.cut) {
@@ -892,6 +917,22 @@ static char *render(const struct host_info *h, const struct proc *p, const struc
 	json_object_put(r.cut);
 	json_object_put(r.root);
 	return line;
+}
+
+static char *render(const struct host_info *h, const struct proc *p, const struct verdict *v,
+		    uint64_t event_ts, bool alert, size_t *len)
+{
+	unsigned int shift;
+	char *line;
+
+	if (!h || !p || !p->img || !v || !len)
+		return NULL;
+	for (shift = 0;; shift++) {
+		line = render_once(h, p, v, event_ts, alert, shift, len);
+		if (!line || *len <= LINE_MAX || shift == SHIFT_MAX)
+			return line;
+		free(line);
+	}
 }
 
 char *alert_render(const struct host_info *h, const struct proc *p, const struct verdict *v,

@@ -495,6 +495,70 @@ static void test_status_line(void **state)
 	assert_null(strchr(line, '\n'));
 }
 
+/* n bytes of c, then NUL. */
+static char *filled(size_t n, char c)
+{
+	char *s = malloc(n + 1);
+
+	memset(s, c, n);
+	s[n] = '\0';
+	return s;
+}
+
+/* A process that puts the most it can into every field, in control
+ * characters (six bytes each, escaped): the line still ends at 192 KiB,
+ * strict JSON, with what had to be cut named. */
+static void test_line_bound(void **state)
+{
+	static const char *const vars[] = {
+		"npm_package_name", "npm_package_version", "npm_lifecycle_event", "GITHUB_REPOSITORY",
+		"GITHUB_WORKFLOW", "GITHUB_JOB", "RUNNER_NAME", "GITHUB_REF", "GITHUB_SHA", "CI",
+	};
+	struct proc *p = hostile_chain(), *q;
+	struct file_event fe = { .op = DS_FILE_RENAME, .pattern = "*", .action = "rename",
+				 .writer = WRITER_SESSION };
+	char *cmd = filled(32768, '\x01'), *path = filled(4095, '\x02');
+	struct json_object *o, *cut;
+	struct verdict v;
+	size_t len = 0, i;
+	char *line;
+	int k;
+
+	(void)state;
+	path[0] = '/';
+	for (q = p; q; q = q->parent) {
+		free(q->img->cmdline);
+		free(q->img->exe);
+		free(q->img->cwd);
+		q->img->cmdline = strdup(cmd);
+		q->img->exe = strdup(path);
+		q->img->cwd = strdup(path);
+		for (k = 0; k < q->img->argc; k++) {
+			free(q->img->argv[k]);
+			q->img->argv[k] = filled(32768 / q->img->argc - 1, '\x03');
+		}
+		for (i = 0; i < ARRAY_SIZE(vars); i++)
+			unit_image_setenv(q->img, vars[i], cmd + 32768 - 4000);
+	}
+	fe.path = path;
+	fe.old_path = path;
+	hostile_verdict(&v, p->parent);
+	v.rule = RULE_CICD;
+	v.file = &fe;
+	line = alert_render(&host, p, &v, 5000000000ULL, &len);
+	assert_non_null(line);
+	if (len > 192 * 1024)
+		fail_msg("a line of %zu bytes", len);
+	o = strict_parse(line, len, "the longest alert");
+	cut = jget(o, "depsentry.truncated");
+	assert_non_null(cut);
+	assert_non_null(strstr(json_object_to_json_string(cut), "process.command_line"));
+	json_object_put(o);
+	free(line);
+	free(cmd);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -503,6 +567,7 @@ int main(void)
 		cmocka_unit_test(test_guard),
 		cmocka_unit_test(test_log_lines),
 		cmocka_unit_test(test_status_line),
+		cmocka_unit_test(test_line_bound),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
