@@ -63,6 +63,7 @@ static __always_inline void fill_ids(struct ds_exec *e, struct task_struct *task
 
 	fill_hdr(&e->hdr, DS_EV_EXEC, task);
 	e->ppid = BPF_CORE_READ(parent, tgid);
+	e->argc = 0;
 	e->pstart = task_start(parent);
 	e->uid = (__u32)ugid;
 	e->gid = ugid >> 32;
@@ -106,6 +107,7 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 
 	off = copy_args(e, b->data, mm);
 	e->args_len = off;
+	e->argc = BPF_CORE_READ(bprm, argc);
 
 	n = bpf_probe_read_kernel_str(b->data + (off & DS_DATA_MASK), DS_FILENAME_MAX,
 				      BPF_CORE_READ(bprm, filename));

@@ -33,6 +33,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define AT_FDCWD	-100
 
 #define SB_MOUNTS_SCAN	8	/* mounts of one filesystem looked at */
+#define NAME_SCAN	256	/* bytes of a name as passed judged in the kernel */
 #define NSEC_PER_SEC	1000000000LL
 
 static __always_inline __u32 dirty_pages_flag(void)
@@ -120,7 +121,10 @@ __noinline int dentry_anchored(__u64 dentry, __u64 clean)
 /* Does any component of the name in the far half of this CPU's scratch
  * (put there by name_exit) start with an anchor? The component and its
  * length live in map memory, so the verifier sees one unknown length and
- * prunes the loop's states instead of following every length apart. */
+ * prunes the loop's states instead of following every length apart. The
+ * first NAME_SCAN bytes are judged here (each byte is a branch the verifier
+ * keeps pending until the loop ends); a longer name, rare, is sent for user
+ * space to judge, whole. */
 __noinline int name_anchored(void)
 {
 	struct file_scratch *b;
@@ -137,7 +141,7 @@ __noinline int name_anchored(void)
 
 	__builtin_memset(&b->key, 0, sizeof(b->key));
 	*klenp = 0;
-	for (i = 0; i < DS_FD_NAME_MAX; i++) {
+	for (i = 0; i < NAME_SCAN; i++) {
 		char c = name[i];
 
 		if (c == '/' || c == '\0') {
@@ -155,7 +159,7 @@ __noinline int name_anchored(void)
 			*klenp = klen + 1;
 		}
 	}
-	return 1;	/* cut: let user space judge */
+	return 1;	/* longer: let user space judge */
 }
 
 static __always_inline void sb_mount_pick(struct mount *m, struct mnt_namespace *ns,
@@ -345,9 +349,10 @@ static __always_inline bool dfd_path(struct task_struct *task, int dfd, struct p
 }
 
 /* Copy a name to data[off], from user memory or, when kernel, from the
- * scratch copy already judged; its length with the NUL, 0 if unreadable. */
+ * scratch copy already judged; its length with the NUL, 0 if unreadable.
+ * A name the kernel took is shorter than PATH_MAX: trunc is a safeguard. */
 static __always_inline __u16 copy_name(struct file_scratch *b, __u32 off, const void *src,
-				       bool kernel)
+				       bool kernel, __u16 trunc)
 {
 	char *dst = b->data + (off & DS_FILE_DATA_MASK);
 	long n = kernel ? bpf_probe_read_kernel_str(dst, DS_FD_NAME_MAX, src)
@@ -356,7 +361,7 @@ static __always_inline __u16 copy_name(struct file_scratch *b, __u32 off, const 
 	if (n <= 0)
 		return 0;
 	if (n == DS_FD_NAME_MAX)
-		b->ev.hdr.flags |= DS_F_NAME_TRUNC;
+		b->ev.hdr.flags |= trunc;
 	return n;
 }
 
@@ -419,7 +424,7 @@ static __always_inline int name_exit(long ret)
 			       &b->ev.path_len, &b->ev.hdr.flags, DS_F_PATH_TRUNC,
 			       DS_F_PATH_FSREL);
 	off = b->ev.path_len;
-	b->ev.name_len = copy_name(b, off, tmp, true);
+	b->ev.name_len = copy_name(b, off, tmp, true, DS_F_NAME_TRUNC);
 	off += b->ev.name_len;
 	if (st->oldname) {
 		bool rel = false;
@@ -432,7 +437,8 @@ static __always_inline int name_exit(long ret)
 			path_walk_mask(b->data, off, DS_FILE_DATA_MASK, olddir.dentry, olddir.mnt,
 				       &b->ev.old_dir_len, &b->ev.hdr.flags, DS_F_OLD_TRUNC, 0);
 		off += b->ev.old_dir_len;
-		b->ev.old_name_len = copy_name(b, off, (const void *)st->oldname, false);
+		b->ev.old_name_len = copy_name(b, off, (const void *)st->oldname, false,
+					       DS_F_OLD_TRUNC);
 		off += b->ev.old_name_len;
 	}
 	file_send(b, off);

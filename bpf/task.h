@@ -103,14 +103,18 @@ static __always_inline void path_walk_mask(char *buf, __u32 off, __u32 mask,
 			continue;
 		}
 		len = *lenp;
-		if (len > DS_PATH_MAX - DS_NAME_MAX - 1)
+		if (len >= DS_PATH_MAX)
 			break;
+		/* the scratch has room past the mask for a whole component;
+		 * one that does not fit in DS_PATH_MAX is not counted */
 		name = BPF_CORE_READ(dentry, d_name.name);
 		n = bpf_probe_read_kernel_str(buf + ((off + len) & mask), DS_NAME_MAX + 1, name);
 		if (n <= 0) {
 			count(DS_ERR_PATH);
 			break;
 		}
+		if (len + n > DS_PATH_MAX)
+			break;
 		*lenp = len + n;
 		dentry = parent;
 	}

@@ -12,20 +12,20 @@
 #endif
 
 #define DS_COMM_LEN		16
-#define DS_ARGS_MAX		4096	/* argv bytes copied from mm->arg_start */
+#define DS_ARGS_MAX		32768	/* argv bytes copied from mm->arg_start */
 #define DS_FILENAME_MAX		256	/* the path as passed to execve */
-#define DS_PATH_MAX		1024	/* resolved executable or cwd path */
-#define DS_PATH_DEPTH		32	/* dentry components walked per path */
+#define DS_PATH_MAX		4096	/* a walked path (PATH_MAX), components and NULs */
+#define DS_PATH_DEPTH		64	/* dentry components walked per path */
 #define DS_NAME_MAX		255	/* one path component */
 #define DS_ENV_MAX		16384	/* environ bytes copied, tracked processes only */
 #define DS_ANCHOR_LEN		32	/* bytes of a path component the file filter keys on */
-#define DS_FD_NAME_MAX		256	/* a rename or link name as passed */
+#define DS_FD_NAME_MAX		4096	/* a rename or link name as passed (PATH_MAX) */
 #define DS_DNS_DATA_MAX		352	/* packet bytes of a dns record: a whole question */
 
 /* The variable part of an exec record is built in a per-CPU scratch buffer.
  * Offsets into it are masked with DS_DATA_MASK and every copy is bounded by
  * its section maximum, so the scratch buffer is twice the mask. */
-#define DS_DATA_MASK		32767
+#define DS_DATA_MASK		65535
 #define DS_SCRATCH_SIZE		(2 * (DS_DATA_MASK + 1))
 
 enum ds_event_type {
@@ -69,8 +69,8 @@ enum ds_counter {
 #define DS_F_ENV_PRESENT	(1U << 8)	/* environ section was captured */
 #define DS_F_PATH_TRUNC		(1U << 9)	/* file: path deeper or longer than the walk */
 #define DS_F_PATH_FSREL		(1U << 10)	/* file: no mount found, path from its fs root */
-#define DS_F_NAME_TRUNC		(1U << 11)	/* file: a name as passed was cut */
-#define DS_F_OLD_TRUNC		(1U << 12)	/* file: old directory path cut */
+#define DS_F_NAME_TRUNC		(1U << 11)	/* file: the new name as passed was cut */
+#define DS_F_OLD_TRUNC		(1U << 12)	/* file: old directory path or old name cut */
 #define DS_F_DNS_TRUNC		(1U << 13)	/* dns: the packet is longer than data */
 
 /* Every record starts with this header. */
@@ -98,7 +98,7 @@ struct ds_exec {
 	__u32 ppid;		/* current real parent tgid */
 	__u32 uid;
 	__u32 gid;
-	__u32 pad;
+	__u32 argc;		/* argv entries, as the kernel counted them */
 	__u64 pstart;		/* real parent start, boot-time ns */
 	__u64 cgroup_id;
 	__u64 session;		/* session id from the tracked map, 0 if none */
@@ -304,9 +304,13 @@ struct ds_track {
 	__u64 session;
 };
 
+/* The file record's sections, masked like the exec record's. Past the mask
+ * the scratch holds a name as passed (read there once to be judged): every
+ * copy at a masked offset is bounded by DS_FD_NAME_MAX, so that is room
+ * enough for each of them too. */
 #define DS_FILE_DATA_MAX	(2 * DS_PATH_MAX + 2 * DS_FD_NAME_MAX)
-#define DS_FILE_DATA_MASK	4095
-#define DS_FILE_SCRATCH		(2 * (DS_FILE_DATA_MASK + 1))
+#define DS_FILE_DATA_MASK	16383
+#define DS_FILE_SCRATCH		(DS_FILE_DATA_MASK + 1 + DS_FD_NAME_MAX)
 
 #define DS_EXEC_BASE_SIZE	(sizeof(struct ds_exec))
 #define DS_EXEC_DATA_MAX	(DS_ARGS_MAX + DS_FILENAME_MAX + 2 * DS_PATH_MAX + DS_ENV_MAX)

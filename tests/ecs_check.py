@@ -191,6 +191,36 @@ def _bad_strings(obj, prefix=""):
                 yield path
 
 
+# The custom fields depsentry.truncated may name besides ECS fields.
+CUSTOM_CUTS = {"depsentry.session.executable", "depsentry.session.command_line",
+               "depsentry.hook.command_line", "depsentry.ancestry.name",
+               "depsentry.ancestry.command_line", "depsentry.file.old_path",
+               "depsentry.file.pattern", "depsentry.lifecycle_event",
+               "depsentry.session.package_manager", "depsentry.matched.field",
+               "depsentry.matched.value", "depsentry.excluded_by", "depsentry.hook.name",
+               "depsentry.severity"} | {"depsentry.ci." + k for k in (
+                   "provider", "repository", "project_id", "workflow", "run_id", "job",
+                   "job_id", "runner", "commit", "ref", "event", "url")}
+
+
+def check_truncated(obj, fields):
+    """depsentry.truncated: a list of field names, each once, each an ECS field
+    (docs/fields.md) or one of depsentry's own string fields."""
+    cut = obj.get("depsentry", {}).get("truncated") if isinstance(obj.get("depsentry"),
+                                                                    dict) else None
+    if cut is None:
+        return []
+    if not isinstance(cut, list) or not all(isinstance(c, str) for c in cut):
+        return ["depsentry.truncated: %r is not a list of field names" % (cut,)]
+    errs = []
+    if len(set(cut)) != len(cut):
+        errs.append("depsentry.truncated: %r names a field twice" % (cut,))
+    for c in cut:
+        if c not in fields and c not in CUSTOM_CUTS:
+            errs.append("depsentry.truncated: %r is not a field depsentry writes" % c)
+    return errs
+
+
 def check_line(obj, fields=None, allowed=None):
     """Errors for one decoded alert; an empty list when it is valid."""
     if not isinstance(obj, dict):
@@ -203,6 +233,7 @@ def check_line(obj, fields=None, allowed=None):
     for path, val in flatten(obj):
         errs += check_field(fields, path, val)
     errs += check_event(obj, allowed)
+    errs += check_truncated(obj, fields)
     errs += ["%s: string is not valid Unicode" % p for p in _bad_strings(obj)]
     return errs
 

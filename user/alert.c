@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * One alert as one line of ECS 9.4 JSON. Every string that comes from a
- * process (argv, paths, environment, comm) is untrusted: it is made valid
- * UTF-8 (each invalid byte becomes U+FFFD) and capped before json-c sees
- * it, since json-c escapes control characters but passes invalid UTF-8
- * through. A value that is not known is left out, never null or empty.
- * Field meanings: docs/fields.md.
+ * process (argv, paths, environment, comm) is untrusted: put_str() makes it
+ * valid UTF-8 and caps it, naming the field in depsentry.truncated when it
+ * had to be cut, as the kernel's flags name what it could not give whole;
+ * json_line() (text.c) then makes the whole line valid UTF-8 whatever was
+ * put in it, since json-c escapes control characters but passes invalid
+ * UTF-8 through. A value that is not known is left out, never null or
+ * empty. Field meanings: docs/fields.md.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -22,38 +24,31 @@
 
 #include "internal.h"
 
-/* Byte caps on strings taken from a process; they bound the line size. */
+/* Byte caps on strings taken from a process; they bound the line size. A
+ * path of PATH_MAX bytes stays whole even when each byte of it is invalid
+ * UTF-8 and becomes the three of U+FFFD. */
 #define CAP_CMDLINE	32768	/* process.command_line */
 #define CAP_ARGS	32768	/* all of process.args together */
 #define CAP_ARGS_N	1024	/* entries in process.args */
-#define CAP_PATH	4096	/* executables, working directory */
+#define CAP_PATH	(3 * 4096)	/* executables, working directory, files */
 #define CAP_ENV		4096	/* one KEY=VALUE of process.env_vars */
-#define CAP_SHORT	1024	/* names, ids, reasons, the message */
+#define CAP_ENV_ALL	16384	/* all of process.env_vars together */
+#define CAP_SHORT	1024	/* names, ids, reasons */
+#define CAP_MESSAGE	16384	/* the message, which names paths */
 #define CAP_RELATIVE	4096	/* parent, session root and hook command lines */
 #define CAP_CHAIN	1024	/* each ancestry command line */
+
+/* A line is at most LINE_MAX bytes, whatever a process put in its fields
+ * (a control character takes six bytes escaped): forwarders drop or cut
+ * longer lines (docs/siem.md). One that would be longer is rendered again
+ * with every cap halved, down to CAP_FLOOR, the fields cut so named. */
+#define LINE_MAX	(192 * 1024)
+#define SHIFT_MAX	8
+#define CAP_FLOOR	64
 
 #define ENTITY_ID_LEN	128
 #define EVENT_ID_BYTES	16
 #define TIME_LEN	40
-
-static const char utf8_replacement[] = "\xef\xbf\xbd";	/* U+FFFD */
-
-/* Valid UTF-8 lead bytes (RFC 3629), and the range of the byte after each:
- * the narrowed ranges refuse overlong forms, surrogates and > U+10FFFF. */
-static const struct {
-	unsigned char lo, hi;		/* lead byte range */
-	unsigned char len;		/* bytes in the sequence */
-	unsigned char next_lo, next_hi;	/* second byte range */
-} utf8_leads[] = {
-	{ 0xc2, 0xdf, 2, 0x80, 0xbf },
-	{ 0xe0, 0xe0, 3, 0xa0, 0xbf },
-	{ 0xe1, 0xec, 3, 0x80, 0xbf },
-	{ 0xed, 0xed, 3, 0x80, 0x9f },
-	{ 0xee, 0xef, 3, 0x80, 0xbf },
-	{ 0xf0, 0xf0, 4, 0x90, 0xbf },
-	{ 0xf1, 0xf3, 4, 0x80, 0xbf },
-	{ 0xf4, 0xf4, 4, 0x80, 0x8f },
-};
 
 /* event.category, event.type and event.action by what was seen. An event
  * line (not an alert) has the first category only, and the types but the
@@ -114,70 +109,54 @@ static const struct threat_field tamper_threat_fields[] = {
 	  "https://attack.mitre.org/techniques/T1562/001/", true },
 };
 
-/* One alert or event being built; trunc holds DS_F_* bits from the image
- * and from the caps applied here. */
-struct render {
-	struct json_object *root;
-	uint32_t trunc;
-	bool parent_trunc;
-	bool alert;		/* an alert, else an event line */
+/* Which image fields a place renders, for what the kernel could not give
+ * whole (DS_F_* flags of the image). */
+enum {
+	IMG_COMMAND_LINE = 1 << 0,
+	IMG_ARGS = 1 << 1,
+	IMG_EXECUTABLE = 1 << 2,
+	IMG_WORKING_DIRECTORY = 1 << 3,
+	IMG_ENV_VARS = 1 << 4,
 };
 
-size_t utf8_seq_len(const unsigned char *s)
-{
-	size_t i, j;
+static const struct {
+	uint32_t flags;		/* any of these */
+	unsigned int field;	/* cuts this field */
+	const char *name;
+} image_cuts[] = {
+	{ DS_F_ARGS_TRUNC | DS_F_ARGS_FAULT, IMG_COMMAND_LINE, "command_line" },
+	{ DS_F_ARGS_TRUNC | DS_F_ARGS_FAULT, IMG_ARGS, "args" },
+	{ DS_F_EXE_TRUNC, IMG_EXECUTABLE, "executable" },
+	{ DS_F_CWD_TRUNC, IMG_WORKING_DIRECTORY, "working_directory" },
+	{ DS_F_ENV_TRUNC | DS_F_ENV_FAULT, IMG_ENV_VARS, "env_vars" },
+};
 
-	if (*s < 0x80)
-		return 1;
-	for (i = 0; i < ARRAY_SIZE(utf8_leads); i++) {
-		if (*s < utf8_leads[i].lo || *s > utf8_leads[i].hi)
-			continue;
-		if (s[1] < utf8_leads[i].next_lo || s[1] > utf8_leads[i].next_hi)
-			return 0;
-		for (j = 2; j < utf8_leads[i].len; j++)
-			if ((s[j] & 0xc0) != 0x80)
-				return 0;
-		return utf8_leads[i].len;
-	}
-	return 0;
+/* One alert or event being built. */
+struct render {
+	struct json_object *root;
+	struct json_object *cut;	/* depsentry.truncated: fields cut, once each */
+	bool alert;		/* an alert, else an event line */
+	unsigned int shift;	/* caps halved this many times: the line was too long */
+};
+
+/* cap, halved shift times (not below CAP_FLOOR, nor above cap). */
+static size_t scaled(const struct render *r, size_t cap)
+{
+	size_t c = cap >> r->shift;
+
+	return c < CAP_FLOOR ? (cap < CAP_FLOOR ? cap : CAP_FLOOR) : c;
 }
 
-/* s as valid UTF-8 of at most cap bytes, cut on a character boundary. */
-static char *utf8_sanitize(const char *s, size_t cap, bool *trunc)
-{
-	const unsigned char *in = (const unsigned char *)s;
-	size_t len = strlen(s), n = 0, step, olen;
-	char *out = malloc((3 * len < cap ? 3 * len : cap) + 1);
-	const void *src;
-
-	if (!out)
-		return NULL;
-	while (*in) {
-		step = utf8_seq_len(in);
-		src = step ? (const void *)in : utf8_replacement;
-		olen = step ? step : sizeof(utf8_replacement) - 1;
-		if (n + olen > cap) {
-			*trunc = true;
-			break;
-		}
-		memcpy(out + n, src, olen);
-		n += olen;
-		in += step ? step : 1;
-	}
-	out[n] = '\0';
-	return out;
-}
-
-/* A JSON string of s made safe, or NULL if s is unknown or empty. */
-static struct json_object *jstr_cap(const char *s, size_t cap, bool *trunc)
+/* A JSON string of s made safe (true in *cut when capped), or NULL if s is
+ * unknown or empty. */
+static struct json_object *jstr_cap(const char *s, size_t cap, bool *cut)
 {
 	struct json_object *o;
-	bool ignored = false;
 	char *clean;
 
 	if (!s || !*s)
 		return NULL;
-	clean = utf8_sanitize(s, cap, trunc ? trunc : &ignored);
+	clean = utf8_clean(s, cap, cut);
 	if (!clean)
 		return NULL;
 	o = *clean ? json_object_new_string(clean) : NULL;
@@ -185,9 +164,39 @@ static struct json_object *jstr_cap(const char *s, size_t cap, bool *trunc)
 	return o;
 }
 
+/* The same, capped as a short field: for values rendered whole. */
 static struct json_object *jstr(const char *s)
 {
-	return jstr_cap(s, CAP_SHORT, NULL);
+	bool cut = false;
+
+	return jstr_cap(s, CAP_SHORT, &cut);
+}
+
+/* Name field (an ECS name) in depsentry.truncated. */
+static void cut_add(struct render *r, const char *field)
+{
+	size_t i, n = json_object_array_length(r->cut);
+
+	for (i = 0; i < n; i++)
+		if (strcmp(json_object_get_string(json_object_array_get_idx(r->cut, i)), field) == 0)
+			return;
+	json_object_array_add(r->cut, json_object_new_string(field));
+}
+
+/* The fields of img rendered under prefix that the kernel, or /proc,
+ * could not give whole. */
+static void image_cut(struct render *r, const char *prefix, const struct image *img,
+		      unsigned int fields)
+{
+	char path[64];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(image_cuts); i++) {
+		if (!(img->flags & image_cuts[i].flags) || !(fields & image_cuts[i].field))
+			continue;
+		snprintf(path, sizeof(path), "%s.%s", prefix, image_cuts[i].name);
+		cut_add(r, path);
+	}
 }
 
 /* Add val at a dotted path under root, creating the objects on the way;
@@ -211,13 +220,21 @@ static void put(struct json_object *root, const char *path, struct json_object *
 	json_object_object_add(o, key, val);
 }
 
-/* Add s at path; true if it had to be cut to cap. */
-static bool put_str(struct json_object *root, const char *path, const char *s, size_t cap)
+/* Add s at path under obj, capped; a cut names field in depsentry.truncated.
+ * Every string taken from a process goes in through here. */
+static void put_str_in(struct render *r, struct json_object *obj, const char *path,
+		       const char *field, const char *s, size_t cap)
 {
-	bool trunc = false;
+	bool cut = false;
 
-	put(root, path, jstr_cap(s, cap, &trunc));
-	return trunc;
+	put(obj, path, jstr_cap(s, scaled(r, cap), &cut));
+	if (cut)
+		cut_add(r, field);
+}
+
+static void put_str(struct render *r, const char *path, const char *s, size_t cap)
+{
+	put_str_in(r, r->root, path, path, s, cap);
 }
 
 static void put_int(struct json_object *root, const char *path, int64_t v)
@@ -251,107 +268,119 @@ static void put_entity_id(struct json_object *root, const char *path, const stru
 	char id[ENTITY_ID_LEN] = "";
 
 	proc_entity_id(p, id, sizeof(id));
-	put(root, path, jstr(id));
+	put(root, path, jstr_cap(id, CAP_SHORT, NULL));
 }
 
-/* argv as an array, all entries together capped at cap bytes. */
-static bool put_args(struct json_object *root, const char *path, const struct image *img,
-		     size_t cap)
+/* argv as an array at path, all entries together capped at cap bytes. */
+static void put_args(struct render *r, const char *path, const struct image *img, size_t cap)
 {
 	struct json_object *a = json_object_new_array(), *s;
 	size_t used = 0, i;
-	bool trunc = false;
+	bool cut = false;
 
+	cap = scaled(r, cap);
 	for (i = 0; img->argv && i < (size_t)img->argc && img->argv[i]; i++) {
 		if (i == CAP_ARGS_N || used >= cap) {
-			trunc = true;
+			cut = true;
 			break;
 		}
-		s = jstr_cap(img->argv[i], cap - used, &trunc);
+		s = jstr_cap(img->argv[i], cap - used, &cut);
 		if (!s)	/* an empty argument is still an argument */
 			s = json_object_new_string("");
 		used += (size_t)json_object_get_string_len(s) + 1;
 		json_object_array_add(a, s);
 	}
+	if (cut)
+		cut_add(r, path);
 	if (json_object_array_length(a))
-		put(root, path, a);
+		put(r->root, path, a);
 	else
 		json_object_put(a);
-	return trunc;
 }
 
-/* The process image fields shared by process.* and process.parent.*:
- * true if any of them was cut. */
-static bool put_image(struct json_object *root, const char *prefix, const struct image *img,
+/* argc as the kernel counted it, which argv may not hold whole. */
+static int args_count(const struct image *img)
+{
+	return img->argc_total > img->argc ? img->argc_total : img->argc;
+}
+
+/* The process image fields shared by process.* and process.parent.*. */
+static void put_image(struct render *r, const char *prefix, const struct image *img,
 		      size_t cmd_cap)
 {
 	char path[64];
-	bool trunc = false;
 
 	snprintf(path, sizeof(path), "%s.name", prefix);
-	put_str(root, path, img->name ? img->name : img->comm, CAP_SHORT);
+	put_str(r, path, img->name ? img->name : img->comm, CAP_SHORT);
 	snprintf(path, sizeof(path), "%s.executable", prefix);
-	trunc |= put_str(root, path, img->exe, CAP_PATH);
+	put_str(r, path, img->exe, CAP_PATH);
 	snprintf(path, sizeof(path), "%s.command_line", prefix);
-	trunc |= put_str(root, path, img->cmdline, cmd_cap);
+	put_str(r, path, img->cmdline, cmd_cap);
 	snprintf(path, sizeof(path), "%s.args", prefix);
-	trunc |= put_args(root, path, img, cmd_cap);
-	if (img->argc > 0) {
+	put_args(r, path, img, cmd_cap);
+	if (args_count(img) > 0) {
 		snprintf(path, sizeof(path), "%s.args_count", prefix);
-		put_int(root, path, img->argc);
+		put_int(r->root, path, args_count(img));
 	}
-	return trunc;
+	image_cut(r, prefix, img, IMG_COMMAND_LINE | IMG_ARGS | IMG_EXECUTABLE);
 }
 
 static void put_env_vars(struct render *r, const struct image *img)
 {
 	struct json_object *a = json_object_new_array(), *s;
-	bool trunc = false;
+	size_t i, used = 0, all = scaled(r, CAP_ENV_ALL);
+	bool cut = false;
 	char *kv;
-	size_t i;
 
 	for (i = 0; img->env && i < img->nenv; i++) {
+		if (used >= all) {
+			cut = true;
+			break;
+		}
 		if (!img->env[i].name || asprintf(&kv, "%s=%s", img->env[i].name,
 						  img->env[i].value ? img->env[i].value : "") < 0)
 			continue;
-		s = jstr_cap(kv, CAP_ENV, &trunc);
+		s = jstr_cap(kv, scaled(r, CAP_ENV) < all - used ? scaled(r, CAP_ENV) : all - used,
+			     &cut);
 		free(kv);
-		if (s)
+		if (s) {
+			used += (size_t)json_object_get_string_len(s);
 			json_object_array_add(a, s);
+		}
 	}
-	if (trunc)
-		r->trunc |= DS_F_ENV_TRUNC;
+	if (cut)
+		cut_add(r, "process.env_vars");
 	if (json_object_array_length(a))
 		put(r->root, "process.env_vars", a);
 	else
 		json_object_put(a);
 }
 
-static void put_user(struct json_object *root, const char *prefix, uint32_t uid)
+static void put_user(struct render *r, const char *prefix, uint32_t uid)
 {
 	char buf[4096], path[64], id[16];
 	struct passwd pw, *res = NULL;
 
 	snprintf(id, sizeof(id), "%u", uid);
 	snprintf(path, sizeof(path), "%s.id", prefix);
-	put(root, path, json_object_new_string(id));
+	put(r->root, path, json_object_new_string(id));
 	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) || !res)
 		return;
 	snprintf(path, sizeof(path), "%s.name", prefix);
-	put(root, path, jstr(res->pw_name));
+	put_str(r, path, res->pw_name, CAP_SHORT);
 }
 
-static void put_group(struct json_object *root, uint32_t gid)
+static void put_group(struct render *r, uint32_t gid)
 {
 	char *buf, id[16];
 	struct group gr, *res = NULL;
 	size_t len = 16384;	/* member lists can be long */
 
 	snprintf(id, sizeof(id), "%u", gid);
-	put(root, "process.group.id", json_object_new_string(id));
+	put(r->root, "process.group.id", json_object_new_string(id));
 	buf = malloc(len);
 	if (buf && !getgrgid_r(gid, &gr, buf, len, &res) && res)
-		put(root, "process.group.name", jstr(res->gr_name));
+		put_str(r, "process.group.name", res->gr_name, CAP_SHORT);
 	free(buf);
 }
 
@@ -363,22 +392,20 @@ static void render_process(struct render *r, const struct proc *p)
 		put_int(r->root, "process.pid", p->pid);
 		put_entity_id(r->root, "process.entity_id", p);
 	}
-	put_str(r->root, "process.name", img->name ? img->name : img->comm, CAP_SHORT);
-	if (put_str(r->root, "process.executable", img->exe, CAP_PATH))
-		r->trunc |= DS_F_EXE_TRUNC;
-	if (put_str(r->root, "process.command_line", img->cmdline, CAP_CMDLINE))
-		r->trunc |= DS_F_ARGS_TRUNC;
-	if (put_args(r->root, "process.args", img, CAP_ARGS))
-		r->trunc |= DS_F_ARGS_TRUNC;
-	if (img->argc > 0)
-		put_int(r->root, "process.args_count", img->argc);
-	if (put_str(r->root, "process.working_directory", img->cwd, CAP_PATH))
-		r->trunc |= DS_F_CWD_TRUNC;
+	put_str(r, "process.name", img->name ? img->name : img->comm, CAP_SHORT);
+	put_str(r, "process.executable", img->exe, CAP_PATH);
+	put_str(r, "process.command_line", img->cmdline, CAP_CMDLINE);
+	put_args(r, "process.args", img, CAP_ARGS);
+	if (args_count(img) > 0)
+		put_int(r->root, "process.args_count", args_count(img));
+	put_str(r, "process.working_directory", img->cwd, CAP_PATH);
 	put_time(r->root, "process.start", p->start);
-	put_user(r->root, "process.user", p->uid);
-	put_group(r->root, p->gid);
+	put_user(r, "process.user", p->uid);
+	put_group(r, p->gid);
 	put_env_vars(r, img);
-	put_user(r->root, "user", p->uid);
+	put_user(r, "user", p->uid);
+	image_cut(r, "process", img, IMG_COMMAND_LINE | IMG_ARGS | IMG_EXECUTABLE |
+			IMG_WORKING_DIRECTORY | IMG_ENV_VARS);
 }
 
 static void render_parent(struct render *r, const struct proc *p)
@@ -392,8 +419,7 @@ static void render_parent(struct render *r, const struct proc *p)
 	}
 	put_int(r->root, "process.parent.pid", pp->pid);
 	put_entity_id(r->root, "process.parent.entity_id", pp);
-	r->parent_trunc = put_image(r->root, "process.parent", pp->img, CAP_RELATIVE);
-	r->parent_trunc |= (pp->img->flags & (DS_F_ARGS_TRUNC | DS_F_EXE_TRUNC)) != 0;
+	put_image(r, "process.parent", pp->img, CAP_RELATIVE);
 	put_time(r->root, "process.parent.start", pp->start);
 }
 
@@ -403,27 +429,27 @@ static void render_package(struct render *r, const struct proc *p)
 
 	if (!name || !*name)
 		return;
-	put(r->root, "package.name", jstr(name));
-	put(r->root, "package.version", jstr(proc_package_version(p)));
+	put_str(r, "package.name", name, CAP_SHORT);
+	put_str(r, "package.version", proc_package_version(p), CAP_SHORT);
 	if (p->sess && p->sess->pm)
-		put(r->root, "package.type", jstr(p->sess->pm->package_type));
+		put_str(r, "package.type", p->sess->pm->package_type, CAP_SHORT);
 }
 
 static void render_host(struct render *r, const struct host_info *h)
 {
-	put(r->root, "host.hostname", jstr(h->hostname));
-	put(r->root, "host.name", jstr(h->hostname));
-	put(r->root, "host.id", jstr(h->id));
-	put(r->root, "host.architecture", jstr(h->architecture));
+	put_str(r, "host.hostname", h->hostname, CAP_SHORT);
+	put_str(r, "host.name", h->hostname, CAP_SHORT);
+	put_str(r, "host.id", h->id, CAP_SHORT);
+	put_str(r, "host.architecture", h->architecture, CAP_SHORT);
 	put(r->root, "host.os.type", json_object_new_string("linux"));
-	put(r->root, "host.os.name", jstr(h->os_name));
-	put(r->root, "host.os.version", jstr(h->os_version));
-	put(r->root, "host.os.family", jstr(h->os_family));
-	put(r->root, "host.os.kernel", jstr(h->os_kernel));
+	put_str(r, "host.os.name", h->os_name, CAP_SHORT);
+	put_str(r, "host.os.version", h->os_version, CAP_SHORT);
+	put_str(r, "host.os.family", h->os_family, CAP_SHORT);
+	put_str(r, "host.os.kernel", h->os_kernel, CAP_SHORT);
 	put(r->root, "agent.type", json_object_new_string("depsentry"));
 	put(r->root, "agent.version", json_object_new_string(DEPSENTRY_VERSION));
-	put(r->root, "agent.id", jstr(h->agent_id));
-	put(r->root, "agent.name", jstr(h->hostname));
+	put_str(r, "agent.id", h->agent_id, CAP_SHORT);
+	put_str(r, "agent.name", h->hostname, CAP_SHORT);
 }
 
 /* Best effort: the process (or its parent or session root) may be gone. */
@@ -437,7 +463,7 @@ static void render_container(struct render *r, const struct proc *p)
 		if (!cand[i] || cand[i]->exited)
 			continue;
 		if (host_container_id(cand[i]->pid, cand[i]->start, id, sizeof(id))) {
-			put(r->root, "container.id", json_object_new_string(id));
+			put_str(r, "container.id", id, CAP_SHORT);
 			return;
 		}
 	}
@@ -450,37 +476,41 @@ static void render_session(struct render *r, const struct proc *p)
 	char id[24];
 
 	/* a lifecycle hook is worth naming inside a session or not */
-	put_str(r->root, "depsentry.lifecycle_event", proc_lifecycle_event(p), CAP_SHORT);
+	put_str(r, "depsentry.lifecycle_event", proc_lifecycle_event(p), CAP_SHORT);
 	if (!s)
 		return;
 	snprintf(id, sizeof(id), "%016" PRIx64, s->id);
 	put(r->root, "depsentry.session.id", json_object_new_string(id));
 	if (s->pm)
-		put(r->root, "depsentry.session.package_manager", jstr(s->pm->name));
+		put_str(r, "depsentry.session.package_manager", s->pm->name, CAP_SHORT);
 	put_int(r->root, "depsentry.depth", p->depth);
 	if (!root || !root->img)
 		return;
 	put_int(r->root, "depsentry.session.pid", root->pid);
 	put_entity_id(r->root, "depsentry.session.entity_id", root);
-	put_str(r->root, "depsentry.session.executable", root->img->exe, CAP_PATH);
-	put_str(r->root, "depsentry.session.command_line", root->img->cmdline, CAP_RELATIVE);
+	put_str(r, "depsentry.session.executable", root->img->exe, CAP_PATH);
+	put_str(r, "depsentry.session.command_line", root->img->cmdline, CAP_RELATIVE);
+	image_cut(r, "depsentry.session", root->img, IMG_EXECUTABLE | IMG_COMMAND_LINE);
 	put_time(r->root, "depsentry.session.start", root->start);
 }
 
-static struct json_object *chain_entry(const struct proc *q)
+static struct json_object *chain_entry(struct render *r, const struct proc *q)
 {
 	struct json_object *e = json_object_new_object();
-	bool trunc = false;
+	bool cut = false;
 
 	put_int(e, "pid", q->pid);
 	put_entity_id(e, "entity_id", q);
 	if (q->img) {
-		put_str(e, "name", q->img->name ? q->img->name : q->img->comm, CAP_SHORT);
-		trunc = put_str(e, "command_line", q->img->cmdline, CAP_CHAIN);
-		trunc |= (q->img->flags & DS_F_ARGS_TRUNC) != 0;
+		put_str_in(r, e, "name", "depsentry.ancestry.name",
+			   q->img->name ? q->img->name : q->img->comm, CAP_SHORT);
+		put(e, "command_line", jstr_cap(q->img->cmdline, scaled(r, CAP_CHAIN), &cut));
+		cut |= (q->img->flags & (DS_F_ARGS_TRUNC | DS_F_ARGS_FAULT)) != 0;
 	}
-	if (trunc)
+	if (cut) {
 		put(e, "truncated", json_object_new_boolean(true));
+		cut_add(r, "depsentry.ancestry.command_line");
+	}
 	return e;
 }
 
@@ -498,7 +528,7 @@ static void render_ancestry(struct render *r, const struct proc *p)
 	}
 	a = json_object_new_array();
 	while (n > 0)
-		json_object_array_add(a, chain_entry(chain[--n]));
+		json_object_array_add(a, chain_entry(r, chain[--n]));
 	put(r->root, "depsentry.ancestry", a);
 	put(r->root, "depsentry.ancestry_truncated", json_object_new_boolean(q != NULL));
 }
@@ -508,10 +538,10 @@ static void render_rule(struct render *r, const struct verdict *v)
 	const struct rule_info *ri = rule_info(v->rule);
 
 	if (ri) {
-		put(r->root, "rule.id", jstr(ri->id));
-		put(r->root, "rule.name", jstr(ri->name));
-		put(r->root, "rule.description", jstr(ri->description));
-		put(r->root, "rule.reference", jstr(ri->reference));
+		put_str(r, "rule.id", ri->id, CAP_SHORT);
+		put_str(r, "rule.name", ri->name, CAP_SHORT);
+		put_str(r, "rule.description", ri->description, CAP_SHORT);
+		put_str(r, "rule.reference", ri->reference, CAP_SHORT);
 	}
 	put(r->root, "rule.ruleset", json_object_new_string(v->tamper ? "T1562.001" : "T1195.001"));
 }
@@ -552,17 +582,18 @@ static void render_verdict(struct render *r, const struct verdict *v)
 	const struct proc *h = v->hook;
 
 	render_rules_matched(r, v);
-	put(r->root, "depsentry.severity", jstr(severity_name(v->severity)));
-	put(r->root, "depsentry.matched.field", jstr(v->matched_field));
-	put(r->root, "depsentry.matched.value", jstr(v->matched));
-	put(r->root, "depsentry.excluded_by", jstr(v->excluded_by));
+	put_str(r, "depsentry.severity", severity_name(v->severity), CAP_SHORT);
+	put_str(r, "depsentry.matched.field", v->matched_field, CAP_SHORT);
+	put_str(r, "depsentry.matched.value", v->matched, CAP_SHORT);
+	put_str(r, "depsentry.excluded_by", v->excluded_by, CAP_SHORT);
 	if (!h)
 		return;
 	put_int(r->root, "depsentry.hook.pid", h->pid);
 	put_entity_id(r->root, "depsentry.hook.entity_id", h);
 	if (h->img) {
-		put_str(r->root, "depsentry.hook.name", h->img->name, CAP_SHORT);
-		put_str(r->root, "depsentry.hook.command_line", h->img->cmdline, CAP_RELATIVE);
+		put_str(r, "depsentry.hook.name", h->img->name, CAP_SHORT);
+		put_str(r, "depsentry.hook.command_line", h->img->cmdline, CAP_RELATIVE);
+		image_cut(r, "depsentry.hook", h->img, IMG_COMMAND_LINE);
 	}
 }
 
@@ -579,24 +610,18 @@ static void render_ci(struct render *r, const struct proc *p)
 		return;
 	for (i = 0; i < CI_FIELD_MAX; i++) {
 		snprintf(path, sizeof(path), "depsentry.ci.%s", ci_field_name(i));
-		put(r->root, path, jstr(ci.v[i]));
+		put_str(r, path, ci.v[i], CAP_SHORT);
 	}
 	put(r->root, "depsentry.ci.source", json_object_new_string(ci.source));
 }
 
-static void render_truncated(struct render *r, const struct image *img)
+/* depsentry.truncated: the fields cut, when any was. */
+static void render_truncated(struct render *r)
 {
-	uint32_t f = r->trunc | img->flags;
-
-	put(r->root, "depsentry.truncated.args",
-	    json_object_new_boolean(!!(f & (DS_F_ARGS_TRUNC | DS_F_ARGS_FAULT))));
-	put(r->root, "depsentry.truncated.executable",
-	    json_object_new_boolean(!!(f & (DS_F_EXE_TRUNC | DS_F_FILENAME_TRUNC))));
-	put(r->root, "depsentry.truncated.working_directory",
-	    json_object_new_boolean(!!(f & DS_F_CWD_TRUNC)));
-	put(r->root, "depsentry.truncated.env",
-	    json_object_new_boolean(!!(f & (DS_F_ENV_TRUNC | DS_F_ENV_FAULT))));
-	put(r->root, "depsentry.truncated.parent", json_object_new_boolean(r->parent_trunc));
+	if (json_object_array_length(r->cut)) {
+		put(r->root, "depsentry.truncated", r->cut);
+		r->cut = NULL;
+	}
 }
 
 static int event_shape(const struct verdict *v)
@@ -642,7 +667,7 @@ static void render_event(struct render *r, const struct verdict *v, uint64_t eve
 		return;
 	put_int(r->root, "event.severity", score);
 	put(r->root, "event.risk_score", json_object_new_double(score));
-	put(r->root, "event.reason", jstr(v->reason));
+	put_str(r, "event.reason", v->reason, CAP_SHORT);
 }
 
 static const char *transport_name(uint8_t t)
@@ -726,26 +751,31 @@ static void render_network(struct render *r, const struct proc *p, const struct 
 	put_endpoint(r->root, "source", &n->src, n->sport, ips);
 	put_endpoint(r->root, "destination", &n->dst, n->dport, ips);
 	ipaddr_format(&n->dst, ip, sizeof(ip));
-	put(r->root, "destination.domain", jstr(domain));
-	put(r->root, "destination.address", jstr(domain ? domain : ip));
+	put_str(r, "destination.domain", domain, CAP_SHORT);
+	put_str(r, "destination.address", domain ? domain : ip, CAP_SHORT);
 	if (json_object_array_length(ips))
 		put(r->root, "related.ip", ips);
 	else
 		json_object_put(ips);
 	if (domain || qname) {
 		struct json_object *hosts = json_object_new_array();
+		bool cut = false;
 
-		json_object_array_add(hosts, jstr(domain ? domain : qname));
+		json_object_array_add(hosts, jstr_cap(domain ? domain : qname,
+						      scaled(r, CAP_SHORT), &cut));
 		put(r->root, "related.hosts", hosts);
+		if (cut)
+			cut_add(r, "related.hosts");
 	}
 	put(r->root, "network.direction", json_object_new_string("egress"));
-	put(r->root, "network.transport", jstr(transport_name(n->transport)));
+	put_str(r, "network.transport", transport_name(n->transport), CAP_SHORT);
 	if (n->transport) {
 		snprintf(res, sizeof(res), "%u", n->transport);
 		put(r->root, "network.iana_number", json_object_new_string(res));
 	}
-	put(r->root, "network.type",
-	    jstr(n->dst.family == AF_INET ? "ipv4" : n->dst.family == AF_INET6 ? "ipv6" : NULL));
+	put_str(r, "network.type",
+		n->dst.family == AF_INET ? "ipv4" : n->dst.family == AF_INET6 ? "ipv6" : NULL,
+		CAP_SHORT);
 	if (n->resolver)	/* the connect behind the process's DNS questions */
 		put(r->root, "network.protocol", json_object_new_string("dns"));
 	if (n->kind == NET_DNS_QUERY) {
@@ -753,9 +783,9 @@ static void render_network(struct render *r, const struct proc *p, const struct 
 		put(r->root, "dns.type", json_object_new_string("query"));
 		snprintf(res, sizeof(res), "%u", n->dns_id);
 		put(r->root, "dns.id", json_object_new_string(res));
-		put(r->root, "dns.question.name", jstr(qname));
-		put(r->root, "dns.question.type", jstr(dns_qtype_name(n->qtype)));
-		put(r->root, "dns.question.registered_domain", jstr(dns_site(n->qname)));
+		put_str(r, "dns.question.name", qname, CAP_SHORT);
+		put_str(r, "dns.question.type", dns_qtype_name(n->qtype), CAP_SHORT);
+		put_str(r, "dns.question.registered_domain", dns_site(n->qname), CAP_SHORT);
 	} else if (!n->repeats) {
 		connect_result(n->result, res, sizeof(res));
 		put(r->root, "depsentry.network.result", json_object_new_string(res));
@@ -770,37 +800,49 @@ static void render_network(struct render *r, const struct proc *p, const struct 
 	}
 }
 
+/* What the kernel could not give whole of a file event's paths. */
+static void file_cut(struct render *r, const struct file_event *f)
+{
+	if (f->cut & (FILE_CUT_PATH | FILE_CUT_NAME)) {
+		cut_add(r, "file.path");
+		cut_add(r, "file.directory");
+	}
+	if (f->cut & FILE_CUT_NAME)
+		cut_add(r, "file.name");
+	if ((f->cut & FILE_CUT_OLD) && f->old_path)
+		cut_add(r, "depsentry.file.old_path");
+}
+
 static void render_file(struct render *r, const struct proc *p, const struct verdict *v)
 {
 	const struct file_event *f = v->file;
 	const char *slash = strrchr(f->path, '/'), *dot;
-	char buf[32];
+	char buf[32], *dir;
 
 	if (f->session && !p->sess) {
 		snprintf(buf, sizeof(buf), "%016" PRIx64, f->session);
 		put(r->root, "depsentry.session.id", json_object_new_string(buf));
 	}
-	put(r->root, "file.path", jstr(f->path));
+	put_str(r, "file.path", f->path, CAP_PATH);
 	if (slash) {
-		char *dir = strndup(f->path, slash == f->path ? 1 : (size_t)(slash - f->path));
-
-		put(r->root, "file.name", jstr(slash + 1));
-		put(r->root, "file.directory", jstr(dir));	/* made valid UTF-8 too */
+		put_str(r, "file.name", slash + 1, CAP_PATH);
+		dir = strndup(f->path, slash == f->path ? 1 : (size_t)(slash - f->path));
+		put_str(r, "file.directory", dir, CAP_PATH);
 		free(dir);
 		dot = strrchr(slash + 1, '.');
 		if (dot && dot != slash + 1 && dot[1])
-			put(r->root, "file.extension", jstr(dot + 1));
+			put_str(r, "file.extension", dot + 1, CAP_SHORT);
 	}
 	put(r->root, "file.type", json_object_new_string("file"));
-	put(r->root, "depsentry.file.old_path", jstr(f->old_path));
-	put(r->root, "depsentry.file.pattern", jstr(f->pattern));
+	put_str(r, "depsentry.file.old_path", f->old_path, CAP_PATH);
+	put_str(r, "depsentry.file.pattern", f->pattern, CAP_SHORT);
 	put(r->root, "depsentry.file.writer",
 	    json_object_new_string(f->writer == WRITER_SESSION	  ? "install-session" :
 				   f->writer == WRITER_SUSPICIOUS ? "suspicious" :
 				   f->writer == WRITER_KNOWN	  ? "known" : "other"));
 	if (f->op != DS_FILE_WRITE)
 		put(r->root, "depsentry.file.symlinks_resolved", json_object_new_boolean(f->resolved));
-	put(r->root, "depsentry.truncated.file_path", json_object_new_boolean(f->partial));
+	file_cut(r, f);
 }
 
 static void put_signal(struct json_object *root, const char *prefix,
@@ -903,25 +945,47 @@ static size_t appendf(char *buf, size_t len, size_t n, const char *fmt, ...)
 }
 
 /* " connected to exfil.example (203.0.113.7) port 443/tcp" and the like */
-static size_t net_message(char *msg, size_t len, size_t n, const struct net_event *e)
+static void net_message(FILE *m, const struct net_event *e)
 {
 	char ip[IPADDR_STRLEN];
 	const char *t = transport_name(e->transport);
 
 	ipaddr_format(&e->dst, ip, sizeof(ip));
 	if (e->kind == NET_DNS_QUERY)
-		n = appendf(msg, len, n, " asked %s for %s", ip,
-			    e->qname ? dns_shown(e->qname) : "?");
+		fprintf(m, " asked %s for %s", ip, e->qname ? dns_shown(e->qname) : "?");
 	else if (e->domain)
-		n = appendf(msg, len, n, " connected to %s (%s) port %u", dns_shown(e->domain), ip,
-			    e->dport);
+		fprintf(m, " connected to %s (%s) port %u", dns_shown(e->domain), ip, e->dport);
 	else
-		n = appendf(msg, len, n, " connected to %s port %u", ip, e->dport);
+		fprintf(m, " connected to %s port %u", ip, e->dport);
 	if (t && e->kind != NET_DNS_QUERY)
-		n = appendf(msg, len, n, "/%s", t);
+		fprintf(m, "/%s", t);
 	if (e->repeats)
-		n = appendf(msg, len, n, " %llu times in all", (unsigned long long)e->repeats);
-	return n;
+		fprintf(m, " %llu times in all", (unsigned long long)e->repeats);
+}
+
+/* What p did, after its name: "under npm for package evil-pkg@1.0.0
+ * (postinstall), 2 levels below the package manager: reconnaissance" */
+static void say_place(FILE *m, const struct proc *p, const struct verdict *v)
+{
+	const char *pkg = proc_package_name(p), *ver = proc_package_version(p);
+	const char *ev = proc_lifecycle_event(p);
+
+	if (p->sess && p->sess->pm) {
+		fprintf(m, " %s %s", v->net || v->file || v->tamper ? "under" : "started under",
+			p->sess->pm->name);
+		if (pkg && *pkg)
+			fprintf(m, " for package %s%s%s", pkg, ver && *ver ? "@" : "",
+				ver && *ver ? ver : "");
+		if (ev && *ev)
+			fprintf(m, " (%s)", ev);
+		if (p->depth)
+			fprintf(m, ", %u level%s below the package manager", p->depth,
+				p->depth == 1 ? "" : "s");
+	} else if (p->parent && p->parent->img && p->parent->img->name) {
+		fprintf(m, " started by %s (pid %u)", p->parent->img->name, p->parent->pid);
+	}
+	if (v->reason && *v->reason)
+		fprintf(m, ": %s", v->reason);
 }
 
 /* " from kill (pid 5678) of an install session, for package x@1.0.0" */
@@ -977,81 +1041,52 @@ static void interruption_message(struct render *r, const struct proc *p,
 static void render_message(struct render *r, const struct proc *p, const struct verdict *v)
 {
 	const char *name = p->img->name ? p->img->name : p->img->comm;
-	const char *pkg = proc_package_name(p), *ver = proc_package_version(p);
-	const char *ev = proc_lifecycle_event(p);
-	char msg[2 * CAP_SHORT];
-	size_t n;
+	char *msg = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&msg, &len);
 
 	if (v->tamper && v->tamper->interrupted) {
+		if (m)
+			fclose(m);
+		free(msg);
 		interruption_message(r, p, v->tamper);
 		return;
 	}
-	n = appendf(msg, sizeof(msg), 0, "%s (pid %u)", name, p->pid);
+	if (!m)
+		return;
+	fprintf(m, "%s (pid %u)", name, p->pid);
 	if (v->tamper)
-		n = appendf(msg, sizeof(msg), n, " sent %s to the sensor (pid %u)",
-			    v->tamper->signal.name, v->tamper->sensor_pid);
+		fprintf(m, " sent %s to the sensor (pid %u)", v->tamper->signal.name,
+			v->tamper->sensor_pid);
 	if (v->net)
-		n = net_message(msg, sizeof(msg), n, v->net);
+		net_message(m, v->net);
 	if (v->file)
-		n = appendf(msg, sizeof(msg), n, " %s %s%s%s",
-			    v->file->op == DS_FILE_RENAME ? "renamed a file onto" :
-			    v->file->op == DS_FILE_LINK	  ? "linked a file onto" :
-			    v->file->created		  ? "created" : "modified",
-			    v->file->path, v->file->old_path ? " from " : "",
-			    v->file->old_path ? v->file->old_path : "");
-	if (p->sess && p->sess->pm) {
-		n = appendf(msg, sizeof(msg), n, " %s %s",
-			    v->net || v->file || v->tamper ? "under" : "started under",
-			    p->sess->pm->name);
-		if (pkg && *pkg)
-			n = appendf(msg, sizeof(msg), n, " for package %s%s%s", pkg,
-				    ver && *ver ? "@" : "", ver && *ver ? ver : "");
-		if (ev && *ev)
-			n = appendf(msg, sizeof(msg), n, " (%s)", ev);
-		if (p->depth)
-			n = appendf(msg, sizeof(msg), n, ", %u level%s below the package manager",
-				    p->depth, p->depth == 1 ? "" : "s");
-	} else if (p->parent && p->parent->img && p->parent->img->name) {
-		n = appendf(msg, sizeof(msg), n, " started by %s (pid %u)",
-			    p->parent->img->name, p->parent->pid);
-	}
-	if (v->reason && *v->reason)
-		appendf(msg, sizeof(msg), n, ": %s", v->reason);
-	put(r->root, "message", jstr(msg));
+		fprintf(m, " %s %s%s%s",
+			v->file->op == DS_FILE_RENAME ? "renamed a file onto" :
+			v->file->op == DS_FILE_LINK   ? "linked a file onto" :
+			v->file->created	      ? "created" : "modified",
+			v->file->path, v->file->old_path ? " from " : "",
+			v->file->old_path ? v->file->old_path : "");
+	say_place(m, p, v);
+	if (fclose(m) == 0)
+		put_str(r, "message", msg, CAP_MESSAGE);
+	free(msg);
 }
 
-/* The object as one line: '\n'-terminated and malloc'd. */
-static char *render_line(struct json_object *root, size_t *len)
+static char *render_once(const struct host_info *h, const struct proc *p,
+			 const struct verdict *v, uint64_t event_ts, bool alert,
+			 unsigned int shift, size_t *len)
 {
-	const char *s;
-	size_t n;
+	struct render r = { .alert = alert, .shift = shift };
 	char *line;
 
-	s = json_object_to_json_string_length(root, JSON_C_TO_STRING_PLAIN |
-					      JSON_C_TO_STRING_NOSLASHESCAPE, &n);
-	if (!s)
-		return NULL;
-	line = malloc(n + 2);
-	if (!line)
-		return NULL;
-	memcpy(line, s, n);
-	line[n] = '\n';
-	line[n + 1] = '\0';
-	*len = n + 1;
-	return line;
-}
-
-static char *render(const struct host_info *h, const struct proc *p, const struct verdict *v,
-		    uint64_t event_ts, bool alert, size_t *len)
-{
-	struct render r = { .alert = alert };
-	char *line;
-
-	if (!h || !p || !p->img || !v || !len)
-		return NULL;
 	r.root = json_object_new_object();
-	if (!r.root)
+	r.cut = json_object_new_array();
+	if (!r.root || !r.cut) {
+		json_object_put(r.root);
+		json_object_put(r.cut);
 		return NULL;
+	}
 	render_event(&r, v, event_ts);
 	render_message(&r, p, v);
 	if (alert) {
@@ -1075,10 +1110,27 @@ static char *render(const struct host_info *h, const struct proc *p, const struc
 	if (v->tamper)
 		render_tamper(&r, p, v);
 	render_ci(&r, p);
-	render_truncated(&r, p->img);
-	line = render_line(r.root, len);
+	render_truncated(&r);
+	line = json_line(r.root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, len);
+	json_object_put(r.cut);
 	json_object_put(r.root);
 	return line;
+}
+
+static char *render(const struct host_info *h, const struct proc *p, const struct verdict *v,
+		    uint64_t event_ts, bool alert, size_t *len)
+{
+	unsigned int shift;
+	char *line;
+
+	if (!h || !p || !p->img || !v || !len)
+		return NULL;
+	for (shift = 0;; shift++) {
+		line = render_once(h, p, v, event_ts, alert, shift, len);
+		if (!line || *len <= LINE_MAX || shift == SHIFT_MAX)
+			return line;
+		free(line);
+	}
 }
 
 char *alert_render(const struct host_info *h, const struct proc *p, const struct verdict *v,

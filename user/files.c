@@ -272,7 +272,7 @@ static const char *watched(struct files *f, const struct file_event *ev)
 	const struct config *c = f->c;
 	const char *path = ev->path;
 	const char *m;
-	char dir[PATH_MAX];
+	char *dir;
 
 	/* a package's own files unpacked into a dependency tree or a cache */
 	if (match_any(&c->ignored_paths, path)) {
@@ -288,9 +288,11 @@ static const char *watched(struct files *f, const struct file_event *ev)
 		f->st.generated++;
 		return NULL;
 	}
-	if (ev->op != DS_FILE_WRITE && snprintf(dir, sizeof(dir), "%s/", path) < (int)sizeof(dir))
-		return match_any(&c->watch_pipeline, dir);
-	return NULL;
+	if (ev->op == DS_FILE_WRITE || asprintf(&dir, "%s/", path) < 0)
+		return NULL;
+	m = match_any(&c->watch_pipeline, dir);
+	free(dir);
+	return m;
 }
 
 static enum file_writer writer_class(const struct config *c, const struct proc *p)
@@ -319,41 +321,40 @@ static enum file_writer writer_class(const struct config *c, const struct proc *
 
 /* The absolute path a rename or link name means: its directory's path
  * from the kernel joined with the name, symbolic links in the result's
- * directory resolved when it is visible from here. */
+ * directory resolved when it is visible from here. A directory and a name
+ * of up to PATH_MAX each may join into more than PATH_MAX: kept whole. */
 static char *name_path(const struct files *f, const struct ds_file *e, const char *dir_comps,
 		       size_t dir_len, const char *name, bool *resolved)
 {
-	char joined[PATH_MAX], dir[PATH_MAX], real[PATH_MAX];
-	char *slash;
-	int n;
+	char dir[DS_PATH_MAX + 2], real[PATH_MAX];
+	char *joined, *slash, *out = NULL;
 
 	*resolved = false;
 	if (name[0] == '/') {
-		n = snprintf(joined, sizeof(joined), "%s", name);
+		joined = strdup(name);
 	} else {
 		if (file_path_join(dir_comps, dir_len, dir, sizeof(dir)))
 			return NULL;
-		n = snprintf(joined, sizeof(joined), "%s/%s", dir, name);
+		if (asprintf(&joined, "%s/%s", dir, name) < 0)
+			joined = NULL;
 	}
-	if (n < 0 || (size_t)n >= sizeof(joined))
+	if (!joined)
 		return NULL;
 	/* realpath() of the directory, before any lexical "..", so that
 	 * "link/../x" means what the kernel made of it */
 	slash = strrchr(joined, '/');
 	if (e->mnt_ns == f->own_mnt_ns && slash && slash[1]) {
 		*slash = '\0';
-		if (realpath(joined[0] ? joined : "/", real)) {
-			n = snprintf(dir, sizeof(dir), "%s/%s", strcmp(real, "/") ? real : "",
-				     slash + 1);
-			if (n > 0 && (size_t)n < sizeof(dir)) {
-				*resolved = true;
-				return strdup(dir);
-			}
+		if (realpath(joined[0] ? joined : "/", real) &&
+		    asprintf(&out, "%s/%s", strcmp(real, "/") ? real : "", slash + 1) > 0) {
+			*resolved = true;
+			free(joined);
+			return out;
 		}
 		*slash = '/';
 	}
 	file_path_normalize(joined);
-	return strdup(joined);
+	return joined;
 }
 
 /* Has this process already been reported for this path? Remember it. */
@@ -544,7 +545,7 @@ int files_record(struct files *f, const struct proc *p, const struct ds_file *e,
 {
 	struct file_event ev = { .op = e->op };
 	struct file_sections s;
-	char buf[PATH_MAX];
+	char buf[DS_PATH_MAX + 2];
 
 	if (e->op < DS_FILE_WRITE || e->op > DS_FILE_LINK || e->comm[DS_COMM_LEN - 1] ||
 	    sections(e, data, len, &s))
@@ -558,7 +559,12 @@ int files_record(struct files *f, const struct proc *p, const struct ds_file *e,
 	ev.session = e->session;
 	ev.mnt_ns = e->mnt_ns;
 	memcpy(ev.comm, e->comm, sizeof(ev.comm));
-	ev.partial = !!(e->hdr.flags & (DS_F_PATH_TRUNC | DS_F_PATH_FSREL | DS_F_NAME_TRUNC));
+	if (e->hdr.flags & (DS_F_PATH_TRUNC | DS_F_PATH_FSREL))
+		ev.cut |= FILE_CUT_PATH;
+	if (e->hdr.flags & DS_F_NAME_TRUNC)
+		ev.cut |= FILE_CUT_NAME;
+	if (e->hdr.flags & DS_F_OLD_TRUNC)
+		ev.cut |= FILE_CUT_OLD;
 	if (e->op == DS_FILE_WRITE) {
 		if (file_path_join(s.path, e->path_len, buf, sizeof(buf)))
 			return -EINVAL;

@@ -6,12 +6,13 @@
  * and by the record's size.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 
-#define ENV_VALUE_MAX	1024
+#define ENV_VALUE_MAX	4096	/* a longer value is cut, flagged DS_F_ENV_TRUNC */
 
 struct image *image_new(void)
 {
@@ -117,6 +118,8 @@ static int env_add(struct image *img, const char *name, size_t nlen, const char 
 	e = &img->env[img->nenv];
 	e->name = strndup(name, nlen);
 	e->value = strndup(val, vlen < ENV_VALUE_MAX ? vlen : ENV_VALUE_MAX);
+	if (vlen > ENV_VALUE_MAX)
+		img->flags |= DS_F_ENV_TRUNC;
 	if (!e->name || !e->value) {
 		free(e->name);
 		free(e->value);
@@ -206,13 +209,18 @@ struct image *image_from_exec(const struct ds_exec *e, const char *data, size_t 
 	memcpy(img->comm, e->comm, DS_COMM_LEN - 1);
 	if (image_set_argv(img, d, e->args_len))
 		goto fail;
+	if (e->argc > (uint32_t)img->argc && e->argc <= INT_MAX)
+		img->argc_total = (int)e->argc;
 	d += e->args_len;
 	img->filename = strndup(d, e->filename_len);
 	d += e->filename_len;
-	if (e->exe_len && d[e->exe_len - 1] == '\0')
+	if (e->exe_len && d[e->exe_len - 1] == '\0') {
 		img->exe = path_from_components(d, e->exe_len);
-	else
+	} else {	/* the path as invoked stands in for it, as whole as it is */
 		img->exe = strdup(img->filename ? img->filename : "");
+		if (e->hdr.flags & DS_F_FILENAME_TRUNC)
+			img->flags |= DS_F_EXE_TRUNC;
+	}
 	d += e->exe_len;
 	if (e->cwd_len && d[e->cwd_len - 1] == '\0')
 		img->cwd = path_from_components(d, e->cwd_len);

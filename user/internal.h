@@ -204,6 +204,7 @@ struct image {
 	char *name;		/* basename of exe */
 	char **argv;		/* argc strings, NULL-terminated */
 	int argc;
+	int argc_total;		/* the exec's own count, when argv holds fewer; else 0 */
 	char *cmdline;		/* argv joined by spaces */
 	char *cwd;
 	struct envvar *env;	/* configured variables found in environ */
@@ -729,7 +730,7 @@ struct file_event {
 	const char *action;	/* "creation", "overwrite", "rename", "link" */
 	bool alert;		/* cicd-file-modified alerts it (else only an event) */
 	bool created;		/* event.type creation, else change */
-	bool partial;		/* path cut, or not joined to its mount point */
+	unsigned int cut;	/* FILE_CUT_*: what the kernel could not give whole */
 	bool resolved;		/* rename/link: symbolic links in the directory resolved */
 	enum file_writer writer;
 	enum severity severity;
@@ -739,6 +740,11 @@ struct file_event {
 	unsigned long mnt_ns;	/* the namespace path is in; 0: the daemon's */
 	char comm[DS_COMM_LEN];
 };
+
+#define FILE_CUT_PATH	(1U << 0)	/* the directories: deeper or longer than the walk,
+					 * or not joined to their mount point */
+#define FILE_CUT_NAME	(1U << 1)	/* the name as passed */
+#define FILE_CUT_OLD	(1U << 2)	/* old_path */
 
 /* The anchor of a watched pattern: the longest literal start of one of
  * its path components, lower-case, with a trailing NUL counted when the
@@ -862,9 +868,6 @@ int64_t boot_to_wall_ns(uint64_t boot_ns);
 void format_boot_time(uint64_t boot_ns, char *buf, size_t len);
 /* The same for ns since the epoch. */
 void format_wall_time(int64_t wall_ns, char *buf, size_t len);
-/* Length of the valid UTF-8 sequence at s, 0 if s starts an invalid one.
- * s is NUL-terminated, so a sequence cut by the end fails on the NUL. */
-size_t utf8_seq_len(const unsigned char *s);
 /* Render one alert as a JSON line ending in '\n'; returns a malloc'd
  * string and its length, or NULL. */
 char *alert_render(const struct host_info *h, const struct proc *p, const struct verdict *v,
@@ -873,6 +876,37 @@ char *alert_render(const struct host_info *h, const struct proc *p, const struct
  * v's connect, DNS question or file; no rule, threat, verdict or ancestry. */
 char *event_render(const struct host_info *h, const struct proc *p, const struct verdict *v,
 		   uint64_t event_ts, size_t *len);
+/* text.c: every string that leaves depsentry (docs/fields.md, docs/ci.md) */
+struct json_object;
+
+/* Length of the valid UTF-8 sequence at s, 0 if s starts an invalid one.
+ * s is NUL-terminated, so a sequence cut by the end fails on the NUL. */
+size_t utf8_seq_len(const unsigned char *s);
+/* At an invalid sequence: the bytes one U+FFFD replaces (its maximal
+ * subpart, at least 1). */
+size_t utf8_bad_len(const unsigned char *s);
+/* s as valid UTF-8 of at most cap bytes, each maximal invalid subsequence
+ * replaced by U+FFFD, cut on a character boundary (*cut set when cut). */
+char *utf8_clean(const char *s, size_t cap, bool *cut);
+/* o serialised (json-c flags) as one line ending in '\n', made valid
+ * UTF-8 and with U+2028 and U+2029 escaped; malloc'd, or NULL. */
+char *json_line(struct json_object *o, int flags, size_t *len);
+
+enum text_mode {
+	TEXT_PLAIN,	/* controls, C1, bidi, line separators, bad bytes escaped */
+	TEXT_MARKDOWN,	/* also ASCII punctuation backslash-escaped */
+};
+
+void text_put(FILE *f, const char *s, enum text_mode mode);
+char *text_escape(const char *s, enum text_mode mode);	/* malloc'd, or NULL */
+/* Where the line (len bytes) would start a CI workflow command (`::`,
+ * `##[` or `##vso[` after white space): 1 + the offset of its first
+ * character, else 0. */
+size_t text_command_at(const char *line, size_t len);
+/* Write buf, each line that would start a CI workflow command with its
+ * first character escaped; 0 or -EIO. */
+int text_write_guarded(FILE *f, const char *buf, size_t len, enum text_mode mode);
+
 /* host.c: the 64-hex container id in /proc/<pid>/cgroup, if that pid still
  * is the process started at start_ns; false when none or unknown. */
 bool host_container_id(uint32_t pid, uint64_t start_ns, char *buf, size_t len);

@@ -158,7 +158,7 @@ static void read_ids(struct proc *p)
 static struct image *read_image(uint32_t pid, const struct strlist *env_vars)
 {
 	struct image *img = image_new();
-	char path[64], *buf = malloc(DS_ENV_MAX);
+	char path[64], *buf = malloc(PROC_READ_MAX > DS_ENV_MAX ? PROC_READ_MAX : DS_ENV_MAX);
 	const char *slash;
 	ssize_t n;
 

@@ -79,6 +79,16 @@ put(char *buf, size_t len, size_t *off, const char *fmt, ...)
 	return true;
 }
 
+/* The line is key=value words of printable ASCII: anything else in it (a
+ * counter name gone wrong, a file written by someone else) becomes '?', so
+ * the line is valid UTF-8, one line, and never a CI workflow command. */
+static void status_ascii(char *line)
+{
+	for (; *line; line++)
+		if (*line < ' ' || *line > '~')
+			*line = '?';
+}
+
 int status_format(const struct status *st, char *buf, size_t len)
 {
 	uint64_t alerts = 0, lost = 0;
@@ -112,6 +122,7 @@ int status_format(const struct status *st, char *buf, size_t len)
 		       (unsigned long long)st->sessions, (unsigned long long)st->dns_cache,
 		       (unsigned long long)st->dns_unsolicited, (unsigned long long)st->held_writes,
 		       st->network_hooks ? "on" : "off");
+	status_ascii(buf);
 	return ok ? 0 : -ENOSPC;
 }
 
@@ -220,6 +231,7 @@ static int status_read(const char *path, char *line, size_t len, uint32_t *pid, 
 	n = strlen(line);
 	if (n && line[n - 1] == '\n')
 		line[--n] = '\0';
+	status_ascii(line);
 	if (sscanf(line, "pid=%u ", pid) != 1 || *pid == 0)
 		return -EINVAL;
 	*age = time(NULL) - sb.st_mtime;

@@ -7,11 +7,13 @@
  * the lines it writes. A line that is not an alert is counted, never fatal.
  *
  * Every string in an alert may come from a process. Text and Markdown show
- * control characters, C1 controls, bidirectional overrides and invalid
- * UTF-8 as escapes, so an alert cannot move the cursor, start a CI
- * workflow command (`::name::` at the start of a log line) or reorder what
- * a reader sees; Markdown also escapes every ASCII punctuation character,
- * so it cannot open a link, an image, a table cell or an HTML tag.
+ * control characters, C1 controls, bidirectional overrides, line
+ * separators and invalid UTF-8 as escapes (text.c), so an alert cannot
+ * move the cursor, start a line of its own or reorder what a reader sees;
+ * Markdown also escapes every ASCII punctuation character, so it cannot
+ * open a link, an image, a table cell or an HTML tag. The whole output
+ * then goes through text_write_guarded(), so no line of it can start a CI
+ * workflow command (`::name::` or `##[...]`), and JSON through json_line().
  */
 #include <ctype.h>
 #include <errno.h>
@@ -76,12 +78,6 @@ struct summary {
 	struct ci_job jobs[JOBS_MAX];
 	size_t njobs;
 	uint64_t other_jobs;		/* alerts of CI jobs beyond JOBS_MAX */
-};
-
-enum esc {
-	ESC_UTF8,	/* invalid UTF-8 replaced (JSON: json-c escapes the rest) */
-	ESC_TEXT,	/* also controls, C1 and bidi overrides as escapes */
-	ESC_MD,		/* also ASCII punctuation backslash-escaped */
 };
 
 struct summary *summary_new(int64_t since_ns, enum severity fail_on)
@@ -547,50 +543,6 @@ uint64_t summary_at_or_above(const struct summary *s, enum severity sev)
 
 /* ---------------------------------------------------------------- output */
 
-static bool c1_or_bidi(const unsigned char *p, size_t n)
-{
-	if (n == 2)
-		return p[0] == 0xc2 && p[1] < 0xa0;	/* U+0080..U+009F */
-	if (n == 3 && p[0] == 0xe2 && p[1] == 0x80)
-		return p[2] >= 0xaa && p[2] <= 0xae;	/* U+202A..U+202E */
-	if (n == 3 && p[0] == 0xe2 && p[1] == 0x81)
-		return p[2] >= 0xa6 && p[2] <= 0xa9;	/* U+2066..U+2069 */
-	return false;
-}
-
-/* Print s escaped for mode. */
-static void put_esc(FILE *f, const char *s, enum esc mode)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t n;
-
-	while (*p) {
-		n = utf8_seq_len(p);
-		if (n == 0) {
-			fputs(mode == ESC_UTF8 ? "\xef\xbf\xbd" : "\\x", f);
-			if (mode != ESC_UTF8)
-				fprintf(f, "%02x", *p);
-			p++;
-			continue;
-		}
-		if (mode != ESC_UTF8 && (*p < 0x20 || *p == 0x7f || c1_or_bidi(p, n))) {
-			fputs(mode == ESC_MD ? "\\\\" : "\\", f);
-			if (*p == '\n' || *p == '\t')
-				fputc(*p == '\n' ? 'n' : 't', f);
-			else if (n == 1)
-				fprintf(f, "x%02x", *p);
-			else
-				fprintf(f, "u%04x", n == 2 ? p[1] : 0x2000 | ((p[1] & 0x3f) << 6) |
-								(p[2] & 0x3f));
-		} else {
-			if (mode == ESC_MD && n == 1 && ispunct(*p))
-				fputc('\\', f);
-			fwrite(p, 1, n, f);
-		}
-		p += n;
-	}
-}
-
 static void format_wall(int64_t ns, char *buf, size_t len)
 {
 	time_t secs = (time_t)(ns / NS_PER_SEC);
@@ -649,7 +601,7 @@ static const struct story **ordered(const struct summary *s)
 }
 
 /* The lines about what was not counted, as one sentence each. */
-static void put_notes(FILE *f, const struct summary *s, enum esc mode, const char *lead)
+static void put_notes(FILE *f, const struct summary *s, enum text_mode mode, const char *lead)
 {
 	char when[40];
 	size_t i;
@@ -666,7 +618,7 @@ static void put_notes(FILE *f, const struct summary *s, enum esc mode, const cha
 		format_wall(s->since, when, sizeof(when));
 		fprintf(f, "%s%" PRIu64 " alert%s before ", lead, s->earlier,
 			s->earlier == 1 ? "" : "s");
-		put_esc(f, when, mode);
+		text_put(f, when, mode);
 		fputs(" left out\n", f);
 	}
 	if (s->repeats)
@@ -688,7 +640,7 @@ static void put_notes(FILE *f, const struct summary *s, enum esc mode, const cha
 			s->unlisted, s->unlisted == 1 ? "" : "s", STORIES_MAX);
 }
 
-static void put_job(FILE *f, const struct ci_job *j, enum esc mode)
+static void put_job(FILE *f, const struct ci_job *j, enum text_mode mode)
 {
 	size_t k;
 
@@ -697,11 +649,11 @@ static void put_job(FILE *f, const struct ci_job *j, enum esc mode)
 			continue;
 		if (k != CI_PROVIDER)
 			fprintf(f, ", %s ", ci_field_name(k));
-		put_esc(f, j->v[k], mode);
+		text_put(f, j->v[k], mode);
 	}
 }
 
-static void put_jobs(FILE *f, const struct summary *s, enum esc mode, const char *lead)
+static void put_jobs(FILE *f, const struct summary *s, enum text_mode mode, const char *lead)
 {
 	size_t i;
 
@@ -721,13 +673,13 @@ static void print_text(FILE *f, const struct summary *s, const char *title)
 	size_t i;
 	int sev;
 
-	put_esc(f, title, ESC_TEXT);
+	text_put(f, title, TEXT_PLAIN);
 	fprintf(f, ": %" PRIu64 " alert%s", s->alerts, s->alerts == 1 ? "" : "s");
 	if (s->alerts)
 		fprintf(f, ", highest %s", severity_name(summary_highest(s)));
 	fprintf(f, " (%" PRIu64 " line%s)\n", s->lines, s->lines == 1 ? "" : "s");
-	put_notes(f, s, ESC_TEXT, "  ");
-	put_jobs(f, s, ESC_TEXT, "  ");
+	put_notes(f, s, TEXT_PLAIN, "  ");
+	put_jobs(f, s, TEXT_PLAIN, "  ");
 	if (!s->alerts) {
 		free(v);
 		return;
@@ -742,7 +694,7 @@ static void print_text(FILE *f, const struct summary *s, const char *title)
 		if (!total(r->n))
 			continue;
 		fputs("    ", f);
-		put_esc(f, r->id ? r->id : "(other rules)", ESC_TEXT);
+		text_put(f, r->id ? r->id : "(other rules)", TEXT_PLAIN);
 		fprintf(f, ": %" PRIu64 " (", total(r->n));
 		put_counts(f, r->n);
 		fputs(")\n", f);
@@ -750,15 +702,15 @@ static void print_text(FILE *f, const struct summary *s, const char *title)
 	fputs("  alerts:\n", f);
 	for (i = 0; v && i < s->nstories; i++) {
 		fputs("    ", f);
-		put_esc(f, v[i]->time, ESC_TEXT);
+		text_put(f, v[i]->time, TEXT_PLAIN);
 		fprintf(f, " %-8s ", severity_name(v[i]->sev));
-		put_esc(f, v[i]->rule, ESC_TEXT);
+		text_put(f, v[i]->rule, TEXT_PLAIN);
 		fputs(" ", f);
 		if (v[i]->package) {
-			put_esc(f, v[i]->package, ESC_TEXT);
+			text_put(f, v[i]->package, TEXT_PLAIN);
 			fputs(": ", f);
 		}
-		put_esc(f, v[i]->what, ESC_TEXT);
+		text_put(f, v[i]->what, TEXT_PLAIN);
 		fputs("\n", f);
 	}
 	free(v);
@@ -767,7 +719,7 @@ static void print_text(FILE *f, const struct summary *s, const char *title)
 static void md_cell(FILE *f, const char *s)
 {
 	fputs(" ", f);
-	put_esc(f, s ? s : "-", ESC_MD);
+	text_put(f, s ? s : "-", TEXT_MARKDOWN);
 	fputs(" |", f);
 }
 
@@ -801,13 +753,13 @@ static void print_markdown(FILE *f, const struct summary *s, const char *title)
 	size_t i;
 
 	fputs("### ", f);
-	put_esc(f, title, ESC_MD);
+	text_put(f, title, TEXT_MARKDOWN);
 	fprintf(f, ": %" PRIu64 " alert%s", s->alerts, s->alerts == 1 ? "" : "s");
 	if (s->alerts)
 		fprintf(f, ", highest %s", severity_name(summary_highest(s)));
 	fputs("\n\n", f);
-	put_notes(f, s, ESC_MD, "- ");
-	put_jobs(f, s, ESC_MD, "- ");
+	put_notes(f, s, TEXT_MARKDOWN, "- ");
+	put_jobs(f, s, TEXT_MARKDOWN, "- ");
 	fputs("\n", f);
 	if (!s->alerts) {
 		free(v);
@@ -831,27 +783,10 @@ static void print_markdown(FILE *f, const struct summary *s, const char *title)
 	free(v);
 }
 
-/* A JSON string of s with invalid UTF-8 replaced, or NULL. */
+/* A JSON string of s, or NULL (json_line makes the output valid UTF-8). */
 static struct json_object *jclean(const char *s)
 {
-	struct json_object *o;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
-
-	if (!s)
-		return NULL;
-	f = open_memstream(&buf, &len);
-	if (!f)
-		return NULL;
-	put_esc(f, s, ESC_UTF8);
-	if (fclose(f)) {
-		free(buf);
-		return NULL;
-	}
-	o = json_object_new_string(buf);
-	free(buf);
-	return o;
+	return s ? json_object_new_string(s) : NULL;
 }
 
 static void jadd(struct json_object *o, const char *key, struct json_object *v)
@@ -926,8 +861,8 @@ static struct json_object *json_stories(const struct summary *s)
 static int print_json(FILE *f, const struct summary *s)
 {
 	struct json_object *o = json_object_new_object(), *bad = json_object_new_array();
-	char when[40];
-	size_t i;
+	char when[40], *out;
+	size_t i, len;
 	int ret;
 
 	jadd(o, "lines", json_object_new_int64((int64_t)s->lines));
@@ -956,28 +891,43 @@ static int print_json(FILE *f, const struct summary *s)
 	jadd(o, "other_ci_alerts", json_object_new_int64((int64_t)s->other_jobs));
 	jadd(o, "unlisted", json_object_new_int64((int64_t)s->unlisted));
 	jadd(o, "alerts_listed", json_stories(s));
-	ret = fprintf(f, "%s\n",
-		      json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-						       JSON_C_TO_STRING_NOSLASHESCAPE)) < 0;
+	out = json_line(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	ret = !out || fwrite(out, 1, len, f) != len;
+	free(out);
 	json_object_put(o);
 	return ret ? -EIO : 0;
 }
 
+/* Printed whole into memory first, so that every line of it, whatever
+ * wrote it, passes the CI guard on its way out. */
 int summary_print(const struct summary *s, enum report_format fmt, const char *title, FILE *f)
 {
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
 	int err = 0;
 
+	if (!m)
+		return -ENOMEM;
 	switch (fmt) {
 	case REPORT_TEXT:
-		print_text(f, s, title);
+		print_text(m, s, title);
 		break;
 	case REPORT_MARKDOWN:
-		print_markdown(f, s, title);
+		print_markdown(m, s, title);
 		break;
 	case REPORT_JSON:
-		err = print_json(f, s);
+		err = print_json(m, s);
 		break;
 	}
+	if (fclose(m)) {
+		free(buf);
+		return -ENOMEM;
+	}
+	if (!err)
+		err = text_write_guarded(f, buf, len,
+					 fmt == REPORT_MARKDOWN ? TEXT_MARKDOWN : TEXT_PLAIN);
+	free(buf);
 	if (fflush(f) || ferror(f))
 		return -EIO;
 	return err;

@@ -115,6 +115,16 @@ class EventLines(unittest.TestCase):
         self.assertEqual(ecs_check.check_line(alert), [])
         self.assertNotEqual(ecs_check.check_event_line(alert), [])
 
+    def test_truncated_names_fields(self):
+        ok = merged(FILE, {"depsentry": {"truncated": ["file.path", "file.directory",
+                                                       "depsentry.file.old_path"]}})
+        self.assertEqual(ecs_check.check_event_line(ok), [])
+        for bad in (["file.bogus"], ["file.path", "file.path"], "file.path",
+                    {"args": True}, ["depsentry.nothing"]):
+            errs = ecs_check.check_event_line(merged(FILE, {"depsentry": {"truncated": bad}}))
+            self.assertTrue(any(e.startswith("depsentry.truncated:") for e in errs),
+                            (bad, errs))
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -50,6 +50,21 @@ static int64_t jint_at(struct json_object *o, const char *path)
 	return json_object_get_int64(v);
 }
 
+/* Is field named in depsentry.truncated? */
+static bool has_cut(struct json_object *o, const char *field)
+{
+	struct json_object *a = jget(o, "depsentry.truncated");
+	size_t i;
+
+	if (!a)
+		return false;
+	assert_true(json_object_is_type(a, json_type_array));
+	for (i = 0; i < json_object_array_length(a); i++)
+		if (!strcmp(json_object_get_string(json_object_array_get_idx(a, i)), field))
+			return true;
+	return false;
+}
+
 static bool jbool_at(struct json_object *o, const char *path)
 {
 	struct json_object *v = jget(o, path);
@@ -258,7 +273,7 @@ static void test_session_chain(void **state)
 	assert_string_equal(jstr_at(o, "depsentry.ci.source"), "process");
 	assert_null(jget(o, "depsentry.ci.run_id"));
 	assert_int_equal(json_object_array_length(jget(o, "depsentry.rules_matched")), 2);
-	assert_false(jbool_at(o, "depsentry.truncated.args"));
+	assert_null(jget(o, "depsentry.truncated"));	/* nothing was cut */
 	assert_false(jbool_at(o, "depsentry.ancestry_truncated"));
 	a = jget(o, "depsentry.ancestry");
 	assert_int_equal(json_object_array_length(a), 3);
@@ -584,8 +599,9 @@ static void test_hostile_argv(void **state)
 			    "overlong\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
 	assert_string_equal(json_object_get_string(json_object_array_get_idx(args, 6)),
 			    "surrogate\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	/* one U+FFFD for the cut sequence: its maximal subpart */
 	assert_string_equal(json_object_get_string(json_object_array_get_idx(args, 7)),
-			    "cut\xef\xbf\xbd\xef\xbf\xbd");
+			    "cut\xef\xbf\xbd");
 	assert_string_equal(json_object_get_string(json_object_array_get_idx(args, 8)),
 			    "</script>/");
 	assert_string_equal(json_object_get_string(json_object_array_get_idx(args, 9)),
@@ -593,7 +609,9 @@ static void test_hostile_argv(void **state)
 	assert_string_equal(json_object_get_string(json_object_array_get_idx(args, 10)), "");
 	assert_int_equal(jint_at(o, "process.args_count"), ARRAY_SIZE(argv) + 1);
 	assert_true(json_object_get_string_len(jget(o, "process.command_line")) <= 32768);
-	assert_true(jbool_at(o, "depsentry.truncated.args"));
+	assert_true(has_cut(o, "process.command_line"));
+	assert_true(has_cut(o, "process.args"));
+	assert_false(has_cut(o, "process.executable"));
 	assert_string_equal(jstr_at(o, "process.executable"), "/tmp/\xef\xbf\xbd\nevil");
 	assert_string_equal(json_object_get_string(json_object_array_get_idx(
 				    jget(o, "process.env_vars"), 0)),
@@ -625,6 +643,143 @@ static void test_ancestry_truncated(void **state)
 	assert_true(jbool_at(o, "depsentry.ancestry_truncated"));
 	assert_int_equal(jint_at(o, "depsentry.depth"), CHAIN_MAX + 3);
 	assert_int_equal(jint_at(o, "depsentry.session.pid"), 400);
+	json_object_put(o);
+}
+
+/* A string of n bytes: "/" then components of 200 'd's, ending in tail. */
+static char *long_path(size_t n, const char *tail)
+{
+	char *s = malloc(n + 1);
+	size_t i, t = strlen(tail);
+
+	for (i = 0; i < n - t; i++)
+		s[i] = i % 201 == 0 ? '/' : 'd';
+	memcpy(s + n - t, tail, t + 1);
+	return s;
+}
+
+/* Paths of up to PATH_MAX are whole in every path field and the message,
+ * and nothing says they were cut. */
+static void test_long_paths(void **state)
+{
+	struct session *s = new_session();
+	char *exe = long_path(4000, "/x"), *cwd = long_path(4090, "/w");
+	char *path = long_path(4000, "/.github/workflows/ci.yml"), *dir = strdup(path);
+	struct file_event fe = { .op = DS_FILE_RENAME, .path = path, .old_path = exe,
+				 .pattern = "*/.github/workflows/*", .action = "rename",
+				 .writer = WRITER_SESSION };
+	struct json_object *o;
+	struct proc *p;
+	struct verdict v;
+
+	(void)state;
+	*strrchr(dir, '/') = '\0';
+	p = npm_chain(s, 700, "/bin/sh", "sh -c x", exe, "x");
+	free(p->img->cwd);
+	p->img->cwd = strdup(cwd);
+	verdict_init(&v, NULL);
+	o = render(p, &v);
+	assert_string_equal(jstr_at(o, "process.executable"), exe);
+	assert_string_equal(jstr_at(o, "process.working_directory"), cwd);
+	assert_null(jget(o, "depsentry.truncated"));
+	json_object_put(o);
+
+	memset(&v, 0, sizeof(v));
+	v.rule = RULE_CICD;
+	v.severity = SEV_CRITICAL;
+	v.file = &fe;
+	o = render(p, &v);
+	assert_string_equal(jstr_at(o, "file.path"), path);
+	assert_string_equal(jstr_at(o, "file.directory"), dir);
+	assert_string_equal(jstr_at(o, "file.name"), "ci.yml");
+	assert_string_equal(jstr_at(o, "depsentry.file.old_path"), exe);
+	assert_non_null(strstr(jstr_at(o, "message"), path));
+	assert_non_null(strstr(jstr_at(o, "message"), exe));
+	assert_null(jget(o, "depsentry.truncated"));
+	json_object_put(o);
+	free(exe);
+	free(cwd);
+	free(path);
+	free(dir);
+}
+
+/* What the kernel could not give whole, and what the caps cut, is named in
+ * depsentry.truncated by its ECS field name; nothing else is. */
+static void test_truncated_fields(void **state)
+{
+	static const char *const kernel_cuts[] = {
+		"process.command_line", "process.args", "process.executable",
+		"process.working_directory", "process.env_vars", "process.parent.executable",
+		"depsentry.session.command_line", "depsentry.ancestry.command_line",
+	};
+	struct session *s = new_session();
+	struct file_event fe = { .op = DS_FILE_RENAME, .path = "/a/.github/workflows/x.yml",
+				 .old_path = "/b/x.yml", .pattern = "*/.github/workflows/*",
+				 .action = "rename", .writer = WRITER_SESSION };
+	struct json_object *o;
+	struct proc *p;
+	struct verdict v;
+	char *big;
+	size_t i;
+
+	(void)state;
+	p = npm_chain(s, 800, "/bin/sh", "sh -c x", "/usr/bin/curl", "curl a b");
+	p->img->flags = DS_F_ARGS_TRUNC | DS_F_EXE_TRUNC | DS_F_CWD_TRUNC | DS_F_ENV_TRUNC;
+	p->img->argc_total = 5000;
+	p->parent->img->flags = DS_F_EXE_TRUNC;
+	s->root->img->flags = DS_F_ARGS_FAULT;
+	verdict_init(&v, NULL);
+	o = render(p, &v);
+	for (i = 0; i < ARRAY_SIZE(kernel_cuts); i++)
+		if (!has_cut(o, kernel_cuts[i]))
+			fail_msg("%s is not named in depsentry.truncated", kernel_cuts[i]);
+	assert_int_equal(json_object_array_length(jget(o, "depsentry.truncated")),
+			 ARRAY_SIZE(kernel_cuts));
+	assert_int_equal(jint_at(o, "process.args_count"), 5000);	/* the exec's count */
+	json_object_put(o);
+
+	/* caps: a command line past 32 KiB, an ancestry entry past 1 KiB */
+	p->img->flags = 0;
+	p->parent->img->flags = 0;
+	s->root->img->flags = 0;
+	big = malloc(40000);
+	memset(big, 'a', 39999);
+	big[39999] = '\0';
+	free(p->img->cmdline);
+	p->img->cmdline = big;
+	o = render(p, &v);
+	assert_true(has_cut(o, "process.command_line"));
+	assert_true(has_cut(o, "depsentry.ancestry.command_line"));
+	assert_false(has_cut(o, "process.args"));
+	assert_int_equal(json_object_get_string_len(jget(o, "process.command_line")), 32768);
+	json_object_put(o);
+
+	/* file paths the kernel could not walk whole */
+	memset(&v, 0, sizeof(v));
+	v.rule = RULE_CICD;
+	v.severity = SEV_CRITICAL;
+	v.file = &fe;
+	free(p->img->cmdline);
+	p->img->cmdline = strdup("curl a b");
+	fe.cut = FILE_CUT_PATH;
+	o = render(p, &v);
+	assert_true(has_cut(o, "file.path"));
+	assert_true(has_cut(o, "file.directory"));
+	assert_false(has_cut(o, "file.name"));
+	assert_false(has_cut(o, "depsentry.file.old_path"));
+	json_object_put(o);
+	fe.cut = FILE_CUT_NAME | FILE_CUT_OLD;
+	o = render(p, &v);
+	assert_true(has_cut(o, "file.name"));
+	assert_true(has_cut(o, "depsentry.file.old_path"));
+	json_object_put(o);
+	fe.cut = 0;
+	o = render_as(p, &v, true);	/* events name them the same way */
+	assert_null(jget(o, "depsentry.truncated"));
+	json_object_put(o);
+	fe.cut = FILE_CUT_PATH;
+	o = render_as(p, &v, true);
+	assert_true(has_cut(o, "file.path"));
 	json_object_put(o);
 }
 
@@ -776,6 +931,8 @@ int main(void)
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_hostile_argv),
 		cmocka_unit_test(test_ancestry_truncated),
+		cmocka_unit_test(test_long_paths),
+		cmocka_unit_test(test_truncated_fields),
 	};
 
 	host_info_load(&host);
