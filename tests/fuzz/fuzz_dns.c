@@ -97,9 +97,9 @@ static void use(const struct dns_msg *m)
 
 		if (a->addr.family != AF_INET && a->addr.family != AF_INET6)
 			fuzz_fail("answer address of no family", "", 0);
-		dns_cache_add(cache, &a->addr, m->qname, a->ttl, 1);
+		dns_cache_add(cache, 0, &a->addr, m->qname, a->ttl, 1);
 		c.dst = a->addr;
-		c.domain = dns_cache_lookup(cache, &a->addr, 2);
+		c.domain = dns_cache_lookup(cache, 0, &a->addr, 2);
 		render(&c);
 	}
 	dns_cache_expire(cache, UINT64_MAX);
