@@ -282,6 +282,7 @@ static void believe(struct dnsq *t, const struct dnsq_question *q, const struct 
 	*k = *r;
 	k->q = *q;
 	k->ns = now_ns + t->timeout_ns;
+	k->used = true; /* r may be a held answer, just taken out */
 	t->next_kept = (t->next_kept + 1) % DNSQ_KEPT_MAX;
 }
 
