@@ -20,7 +20,6 @@
  * install session sent a response to itself are void for the timeout,
  * whichever came first.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
