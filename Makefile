@@ -47,9 +47,11 @@ APT_GET		:= DEBIAN_FRONTEND=noninteractive apt-get
 
 BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
 BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
-USER_SRCS	:= $(wildcard user/*.c)
+# user/: one folder per layer, one header each (docs/architecture.md)
+USER_SRCS	:= $(wildcard user/*/*.c)
+USER_HDRS	:= $(wildcard user/*/*.h)
 USER_OBJS	:= $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_SRCS))
-LIB_OBJS	:= $(filter-out $(OUT)/user/main.o,$(USER_OBJS))
+LIB_OBJS	:= $(filter-out $(OUT)/user/daemon/main.o,$(USER_OBJS))
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_BINS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 KERNEL_BINS	:= $(OUT)/kernels/depsentry $(OUT)/kernels/kt-tool
@@ -116,13 +118,13 @@ $(OUT)/depsentry.skel.h: $(OUT)/depsentry.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name depsentry_bpf > $@
 
-$(OUT)/user/%.o: user/%.c user/internal.h include/depsentry.h $(OUT)/depsentry.skel.h
+$(OUT)/user/%.o: user/%.c $(USER_HDRS) include/depsentry.h $(OUT)/depsentry.skel.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 # the default configuration is compiled into the binary
-$(OUT)/user/config_builtin.o: config/depsentry.json
+$(OUT)/user/config/config_builtin.o: config/depsentry.json
 
 $(OUT)/depsentry: $(USER_OBJS)
 	$(call msg,LD,$@)
@@ -187,7 +189,7 @@ ASAN_OUT	:= $(OUT)/asan
 SAN_FLAGS	:= -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SAN_CFLAGS	:= -O1 -g $(SAN_FLAGS) -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 		   -Iinclude -Iuser -I$(OUT)
-LIB_SRCS	:= $(filter-out user/main.c,$(USER_SRCS))
+LIB_SRCS	:= $(filter-out user/daemon/main.c,$(USER_SRCS))
 FUZZ_LIB_OBJS	:= $(patsubst user/%.c,$(FUZZ_OUT)/obj/%.o,$(LIB_SRCS))
 ASAN_LIB_OBJS	:= $(patsubst user/%.c,$(ASAN_OUT)/obj/%.o,$(LIB_SRCS))
 FUZZ_SRCS	:= $(wildcard tests/fuzz/fuzz_*.c)
@@ -195,17 +197,17 @@ FUZZ_NAMES	:= $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRCS))
 FUZZ_BINS	:= $(patsubst %,$(FUZZ_OUT)/fuzz_%,$(FUZZ_NAMES))
 ASAN_UNIT_BINS	:= $(patsubst tests/unit/%.c,$(ASAN_OUT)/tests/%,$(UNIT_SRCS))
 
-$(FUZZ_OUT)/obj/%.o: user/%.c user/internal.h include/depsentry.h $(OUT)/depsentry.skel.h
+$(FUZZ_OUT)/obj/%.o: user/%.c $(USER_HDRS) include/depsentry.h $(OUT)/depsentry.skel.h
 	$(call msg,FUZZCC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
-$(ASAN_OUT)/obj/%.o: user/%.c user/internal.h include/depsentry.h $(OUT)/depsentry.skel.h
+$(ASAN_OUT)/obj/%.o: user/%.c $(USER_HDRS) include/depsentry.h $(OUT)/depsentry.skel.h
 	$(call msg,ASANCC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(SAN_CFLAGS) -c $< -o $@
 
-$(FUZZ_OUT)/obj/config_builtin.o $(ASAN_OUT)/obj/config_builtin.o: config/depsentry.json
+$(FUZZ_OUT)/obj/config/config_builtin.o $(ASAN_OUT)/obj/config/config_builtin.o: config/depsentry.json
 
 # objects reached only through a pattern rule: kept, not intermediates
 .SECONDARY: $(FUZZ_LIB_OBJS) $(ASAN_LIB_OBJS)
@@ -294,11 +296,11 @@ uninstall:
 # .changes and -dbgsym package) beside the copy. VERSION is
 # DEPSENTRY_VERSION; debian/changelog must say the same.
 deb:
-	$(Q)ver=$$(sed -n 's/^#define[[:space:]]*DEPSENTRY_VERSION[[:space:]]*"\(.*\)"$$/\1/p' user/internal.h); \
+	$(Q)ver=$$(sed -n 's/^#define[[:space:]]*DEPSENTRY_VERSION[[:space:]]*"\(.*\)"$$/\1/p' user/lib/lib.h); \
 	chl=$$(dpkg-parsechangelog -S Version) || exit 1; \
 	case $$chl in \
 	"$$ver"-[0-9]*) ;; \
-	*)	echo "deb: debian/changelog is at $$chl but user/internal.h's DEPSENTRY_VERSION is $${ver:-missing}: add a changelog entry for $$ver-1" >&2; \
+	*)	echo "deb: debian/changelog is at $$chl but user/lib/lib.h's DEPSENTRY_VERSION is $${ver:-missing}: add a changelog entry for $$ver-1" >&2; \
 		exit 1 ;; \
 	esac
 	$(call msg,COPY,$(OUT)/deb/depsentry)

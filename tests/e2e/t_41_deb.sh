@@ -43,8 +43,8 @@ UNIT=/usr/lib/systemd/system/depsentry.service
 WANTS=/etc/systemd/system/multi-user.target.wants/depsentry.service
 DSH=/var/lib/systemd/deb-systemd-helper-enabled
 ver=$(sed -n 's/^#define[[:space:]]*DEPSENTRY_VERSION[[:space:]]*"\(.*\)"$/\1/p' \
-	"$SRC_ROOT/user/internal.h")
-[ -n "$ver" ] || fail "no DEPSENTRY_VERSION in user/internal.h"
+	"$SRC_ROOT/user/lib/lib.h")
+[ -n "$ver" ] || fail "no DEPSENTRY_VERSION in user/lib/lib.h"
 arch=$(dpkg --print-architecture)
 deb=$SRC_ROOT/build/deb/depsentry_${ver}-1_${arch}.deb
 
@@ -96,9 +96,9 @@ cleanup()
 
 step "(a) make deb refuses a debian/changelog that is not at DEPSENTRY_VERSION"
 vt=$T/version-tree
-mkdir -p "$vt/user" "$vt/debian"
+mkdir -p "$vt/user/lib" "$vt/debian"
 cp "$SRC_ROOT/Makefile" "$vt/"
-cp "$SRC_ROOT/user/internal.h" "$vt/user/"
+cp "$SRC_ROOT/user/lib/lib.h" "$vt/user/lib/"
 sed "1s/([^)]*)/(9.9.9-1)/" "$SRC_ROOT/debian/changelog" >"$vt/debian/changelog"
 head -n 1 "$vt/debian/changelog" | grep -q '(9\.9\.9-1)' || fail "could not change the copied changelog"
 rc=0

@@ -18,7 +18,7 @@
 
 #include <json-c/json.h>
 
-#include "internal.h"
+#include "daemon/daemon.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

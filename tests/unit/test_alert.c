@@ -247,7 +247,7 @@ static void test_session_chain(void **state)
 	assert_string_equal(jstr_at(o, "event.reason"), "reconnaissance");
 	assert_string_equal(json_object_get_string(json_object_array_get_idx(
 				    jget(o, "event.category"), 1)), "intrusion_detection");
-	assert_string_equal(jstr_at(o, "rule.id"), rule_info(RULE_LIFECYCLE)->id);
+	assert_string_equal(jstr_at(o, "rule.id"), rule_id_name(RULE_LIFECYCLE));
 	assert_string_equal(json_object_get_string(json_object_array_get_idx(
 				    jget(o, "threat.technique.subtechnique.id"), 0)), "T1195.001");
 	assert_int_equal(jint_at(o, "process.pid"), 102);

@@ -177,11 +177,17 @@ static void test_rule_info(void **state)
 
 	(void)state;
 	r = rule_info(RULE_PM_CHILD);
-	assert_string_equal(r->id, "pm-suspicious-child");
+	assert_string_equal(rule_id_name(RULE_PM_CHILD), "pm-suspicious-child");
+	assert_int_equal(rule_id_find("pm-suspicious-child"), RULE_PM_CHILD);
+	assert_int_equal(rule_id_find("no-such-rule"), RULE_NONE);
+	assert_false(rule_id_excludable(RULE_SENSOR_SIGNAL));
+	assert_true(rule_id_excludable(RULE_EGRESS));
+	assert_string_equal(r->threat->subtechnique_id, "T1195.001");
+	assert_string_equal(rule_info(RULE_SENSOR_SIGNAL)->threat->subtechnique_id, "T1562.001");
 	assert_string_equal(r->name, "Package manager spawned a suspicious child process");
 	assert_string_equal(r->reference, "https://attack.mitre.org/techniques/T1195/001/");
 	r = rule_info(RULE_LIFECYCLE);
-	assert_string_equal(r->id, "lifecycle-hook-suspicious-child");
+	assert_string_equal(rule_id_name(RULE_LIFECYCLE), "lifecycle-hook-suspicious-child");
 	assert_non_null(r->description);
 	assert_null(rule_info(RULE_NONE));
 	assert_null(rule_info(RULE_MAX));

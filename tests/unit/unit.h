@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "internal.h"
+#include "daemon/daemon.h"
 
 /* Split a command line on spaces into a synthetic image (no quoting). */
 static inline struct image *unit_image(const char *exe, const char *cmdline)

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Capture: the BPF object (its maps, its hooks attached and detached) and
+ * the fanotify watch; what they read goes to decode.
+ */
+#ifndef DEPSENTRY_CAPTURE_H
+#define DEPSENTRY_CAPTURE_H
+
+#include "model/model.h"
+
+/* sensor.c: the BPF object's life: open, size, load, attach, detach */
+struct sensor;
+
+/* Loaded and attached, or NULL. tamper_pin: where the tamper map is pinned
+ * (NULL: not pinned, it dies with the daemon). */
+struct sensor *sensor_open(const struct config *c, const char *tamper_pin);
+void sensor_close(struct sensor *s);
+struct ring_buffer;
+struct ring_buffer *sensor_ringbuf(struct sensor *s, int (*fn)(void *, void *, size_t),
+				   void *ctx);
+int sensor_track(struct sensor *s, uint32_t pid, uint64_t session);
+/* A directory was renamed: the write filter's clean-directory memory is stale. */
+void sensor_dir_renamed(struct sensor *s);
+int sensor_dns_filter_fd(struct sensor *s);	/* the socket filter for dns capture */
+/* The syscall tracepoints, attached on demand: every system call of every
+ * process takes the kernel's slow path while any is; and the hook on every
+ * packet sent, for the DNS questions. */
+#define SENSOR_HOOK_CONNECT	(1U << 0)	/* connect */
+#define SENSOR_HOOK_NAMES	(1U << 1)	/* rename, renameat(2), link, linkat */
+#define SENSOR_HOOK_DNS		(1U << 2)	/* net_dev_queue: DNS questions sent */
+/* Attach (on) or detach the hooks of these kinds; 0 or -errno. */
+int sensor_hooks(struct sensor *s, unsigned int kinds, bool on);
+/* A reload's two steps for the kernel's filters (wake-up prefixes, file
+ * anchors): add c's keys beside old's (on failure, those old lacks are
+ * removed again: -errno), then drop old's keys that c lacks. */
+int sensor_filters_add(struct sensor *s, const struct config *c, const struct config *old);
+void sensor_filters_drop(struct sensor *s, const struct config *old, const struct config *c);
+/* Sum the per-CPU counters (enum ds_counter) into out. */
+int sensor_counters(struct sensor *s, uint64_t out[DS_COUNTER_MAX]);
+/* The pinned tamper map as the daemon before this one left it (NULL when
+ * not pinned), and the nonce this daemon reset it with (0: not pinned). */
+const struct ds_tamper *sensor_tamper_previous(const struct sensor *s);
+uint64_t sensor_tamper_nonce(const struct sensor *s);
+/* The session signal numbered seq was alerted. */
+void sensor_tamper_ack(struct sensor *s, uint32_t seq);
+/* Pin the tamper map again if its pin was removed: 1 when it was, 0 when
+ * nothing was missing, -errno. */
+int sensor_tamper_repin(struct sensor *s);
+/* The daemon as the kernel names it (global tgid, start): 0 or -ESRCH. */
+int sensor_self(struct sensor *s, uint32_t *tgid, uint64_t *start);
+const char *sensor_counter_name(int i);
+
+/* fswatch.c: renames outside install sessions, through fanotify */
+struct fswatch;
+
+struct fswatch_stats {
+	uint64_t renames;	/* renames reported */
+	uint64_t overflows;	/* the kernel's queue overflowed: renames lost */
+	uint64_t unresolved;	/* directory gone before its path was read */
+	uint64_t malformed;	/* events that failed to parse */
+	uint64_t filesystems;	/* marked now */
+	uint64_t fs_skipped;	/* mounted but not markable (no handles, or over the cap) */
+};
+
+/* a rename onto path by pid; old_path NULL when its first half was lost;
+ * dir when a directory was renamed */
+typedef void (*fswatch_fn)(uint32_t pid, const char *path, const char *old_path, bool dir,
+			   void *arg);
+
+/* NULL with errno when fanotify with directory handles is not available */
+struct fswatch *fswatch_open(void);
+/* One with no fanotify group and no mark, for fswatch_parse alone. */
+struct fswatch *fswatch_new(void);
+void fswatch_close(struct fswatch *w);
+int fswatch_fd(const struct fswatch *w);
+/* /proc/self/mountinfo: EPOLLPRI when the mount table changed */
+int fswatch_mounts_fd(const struct fswatch *w);
+/* mark filesystems mounted since the last scan */
+void fswatch_rescan(struct fswatch *w);
+/* Read what the kernel queued: bytes read, 0 when none, -errno. */
+int fswatch_read(struct fswatch *w);
+/* Report what the last read got, then forget it. */
+void fswatch_each(struct fswatch *w, fswatch_fn fn, void *arg);
+/* The path of the open directory dfd in our namespace; false when the
+ * directory was deleted, or the path does not fit len. */
+bool fswatch_dir_fd_path(int dfd, char *out, size_t len);
+/* Report the events in buf (len bytes, as read from the fanotify group). */
+void fswatch_parse(struct fswatch *w, const void *buf, size_t len, fswatch_fn fn, void *arg);
+
+/* One line of /proc/self/mountinfo, split in place (root and mnt
+ * unescaped); false when it is not one. */
+struct mountinfo_line {
+	dev_t dev;
+	char *root, *mnt, *type;
+};
+
+bool fswatch_parse_mountinfo(char *line, struct mountinfo_line *m);
+void fswatch_stats(const struct fswatch *w, struct fswatch_stats *st);
+
+#endif /* DEPSENTRY_CAPTURE_H */

@@ -1,0 +1,460 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The network arm: rule pm-unexpected-egress. The kernel reports connects
+ * of tracked processes (package managers and everything inside an install
+ * session); DNS answers seen on the wire name the addresses, in the
+ * network namespace of the process that asked, and only when they answer
+ * a question that left this host for one of that process's resolvers
+ * (dnsq.c); the registry allowlist says which destinations a package
+ * manager has business with. Everything else is an alert, once per
+ * (session, destination): repeats are counted and reported in a follow-up
+ * line when they quieten.
+ *
+ * DNS questions are judged too: a tracked process that asks for a name
+ * outside the allowlist has sent data to whoever serves that zone, even if
+ * it never connects (DNS-only beacons). The kernel records each question
+ * with the process that sent it; the connect itself to the process's own
+ * resolver is not an alert. docs/rules.md explains it.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "rules.h"
+
+#define SEEN_MAX	8192 /* (session, destination) pairs remembered */
+#define SEEN_BUCKETS	4096
+#define REPEAT_QUIET_NS (5ULL * 1000000000ULL) /* report repeats after this calm */
+#define DNS_PORT	53
+#define DNS_HDR_LEN	12
+#define DNS_FLAG_QR	0x80 /* in the third byte of the header */
+#define RESOLV_CONF	"/etc/resolv.conf"
+#define NAMESERVERS_MAX 8
+
+/* One (session, destination) already alerted, with the sightings since. */
+struct seen {
+	char *key;
+	uint64_t hash;
+	struct net_event ev; /* the first sighting, strings owned below */
+	char domain[DNS_NAME_MAX];
+	char qname[DNS_NAME_MAX];
+	uint32_t pid;
+	uint64_t start;
+	char comm[DS_COMM_LEN]; /* the process may be gone at the follow-up */
+	uint64_t count;		/* sightings in all */
+	uint64_t reported;	/* count at the last line written */
+	struct seen *hnext;
+	struct seen *older, *newer; /* by first sighting, for eviction */
+};
+
+struct egress {
+	const struct config *cfg;
+	struct dns_cache *cache;
+	struct dnsq *dnsq; /* the questions that make answers believable */
+	struct seen *buckets[SEEN_BUCKETS];
+	struct seen *oldest, *newest;
+	size_t nseen;
+	char qname[DNS_NAME_MAX]; /* the last question's, for its net_event */
+	struct egress_stats st;
+};
+
+/* ------------------------------------------------------------ addresses */
+
+/* ----------------------------------------------------------- allowlist */
+
+/* ---------------------------------------------------------- resolvers */
+
+/* The nameservers in a resolv.conf; returns how many were read. */
+static size_t read_nameservers(const char *path, struct ipaddr *out, size_t max)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return 0;
+	n = resolv_conf_nameservers(f, out, max);
+	fclose(f);
+	return n;
+}
+
+/* Is addr a resolver of process pid? Its own view of /etc/resolv.conf
+ * counts (containers, private mount namespaces), then the host's. A host
+ * with no resolv.conf uses the local one, as glibc does. */
+static bool is_resolver(uint32_t pid, const struct ipaddr *addr)
+{
+	struct ipaddr ns[NAMESERVERS_MAX];
+	char path[64];
+	size_t n, i;
+
+	snprintf(path, sizeof(path), "/proc/%u/root" RESOLV_CONF, pid);
+	n = pid ? read_nameservers(path, ns, NAMESERVERS_MAX) : 0;
+	if (!n)
+		n = read_nameservers(RESOLV_CONF, ns, NAMESERVERS_MAX);
+	if (!n) {
+		ipaddr_parse("127.0.0.1", &ns[0]);
+		ipaddr_parse("::1", &ns[1]);
+		n = 2;
+	}
+	for (i = 0; i < n; i++)
+		if (ipaddr_equal(&ns[i], addr))
+			return true;
+	return false;
+}
+
+/* --------------------------------------------------------------- seen */
+
+static void seen_unlink(struct egress *g, struct seen *s)
+{
+	struct seen **pp = &g->buckets[s->hash % SEEN_BUCKETS];
+
+	while (*pp && *pp != s)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = s->hnext;
+	if (s->older)
+		s->older->newer = s->newer;
+	else
+		g->oldest = s->newer;
+	if (s->newer)
+		s->newer->older = s->older;
+	else
+		g->newest = s->older;
+	g->nseen--;
+	free(s->key);
+	free(s);
+}
+
+static struct seen *seen_find(struct egress *g, const char *key, uint64_t h)
+{
+	struct seen *s;
+
+	for (s = g->buckets[h % SEEN_BUCKETS]; s; s = s->hnext)
+		if (s->hash == h && strcmp(s->key, key) == 0)
+			return s;
+	return NULL;
+}
+
+static void copy_name(char *dst, const char *src)
+{
+	snprintf(dst, DNS_NAME_MAX, "%s", src ? src : "");
+}
+
+/* Remember a first sighting; the oldest goes when full (its unreported
+ * repeats are lost with it, and counted as such by the caller's stats). */
+static void seen_add(struct egress *g, const char *key, uint64_t h, const struct proc *p,
+		     const struct net_event *ev, uint64_t now_ns)
+{
+	struct seen *s = calloc(1, sizeof(*s));
+
+	if (!s || !(s->key = strdup(key))) {
+		free(s);
+		return;
+	}
+	if (g->nseen >= SEEN_MAX)
+		seen_unlink(g, g->oldest);
+	s->hash = h;
+	s->ev = *ev;
+	copy_name(s->domain, ev->domain);
+	copy_name(s->qname, ev->qname);
+	s->ev.domain = ev->domain ? s->domain : NULL;
+	s->ev.qname = ev->qname ? s->qname : NULL;
+	s->ev.first_ns = s->ev.last_ns = now_ns;
+	s->pid = p ? p->pid : 0;
+	s->start = p ? p->start : 0;
+	if (p && p->img)
+		snprintf(s->comm, sizeof(s->comm), "%s",
+			 p->img->name ? p->img->name : p->img->comm);
+	s->count = s->reported = 1;
+	s->hnext = g->buckets[h % SEEN_BUCKETS];
+	g->buckets[h % SEEN_BUCKETS] = s;
+	s->older = g->newest;
+	if (g->newest)
+		g->newest->newer = s;
+	else
+		g->oldest = s;
+	g->newest = s;
+	g->nseen++;
+}
+
+/* True (and counted) if this (session, destination) was alerted before. */
+static bool seen_before(struct egress *g, const char *key, uint64_t now_ns)
+{
+	struct seen *s = seen_find(g, key, fnv1a64(FNV1A64_OFFSET, key));
+
+	if (!s)
+		return false;
+	s->count++;
+	s->ev.last_ns = now_ns;
+	g->st.repeats++;
+	return true;
+}
+
+void egress_repeats(struct egress *g, uint64_t now_ns, bool flush, repeat_fn fn, void *arg)
+{
+	struct seen *s;
+
+	for (s = g->oldest; s; s = s->newer) {
+		if (s->count == s->reported)
+			continue;
+		if (!flush && now_ns - s->ev.last_ns < REPEAT_QUIET_NS)
+			continue;
+		s->reported = s->count;
+		s->ev.repeats = s->count;
+		fn(&s->ev, s->pid, s->start, s->comm, arg);
+	}
+}
+
+/* ---------------------------------------------------------- the rule */
+
+/* A believed answer: its addresses are named in the asker's namespace,
+ * provided it came from one of the asker's resolvers. A server of the
+ * process's own choosing answers what it likes: "crates.io is 192.0.2.1". */
+static void names_believed(const struct dnsq_question *q, const struct dns_answer *a, size_t n,
+			   uint64_t now_ns, void *arg)
+{
+	struct egress *g = arg;
+	struct ipaddr addr;
+	size_t i;
+
+	if (!n)
+		return;
+	if (!is_resolver(q->pid, &q->server)) {
+		g->st.dns_other_server++;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		addr = a[i].addr;
+		ipaddr_unmap(&addr);
+		if (dns_cache_add(g->cache, q->netns, &addr, q->qname, a[i].ttl, now_ns) == 0)
+			g->st.dns_answers++;
+	}
+}
+
+/* An answer believed before turned out to be an install session's own. */
+static void names_revoked(const struct dnsq_question *q, const struct dns_answer *a, size_t n,
+			  uint64_t now_ns, void *arg)
+{
+	struct egress *g = arg;
+	struct ipaddr addr;
+	size_t i;
+
+	(void)now_ns;
+	for (i = 0; i < n; i++) {
+		addr = a[i].addr;
+		ipaddr_unmap(&addr);
+		dns_cache_forget(g->cache, q->netns, &addr, q->qname);
+	}
+}
+
+struct egress *egress_new(const struct config *c)
+{
+	struct egress *g = calloc(1, sizeof(*g));
+
+	if (!g)
+		return NULL;
+	g->cfg = c;
+	g->cache = dns_cache_new(c->dns_cache_max, c->dns_min_ttl, c->dns_max_ttl);
+	g->dnsq = dnsq_new(DNSQ_MAX, c->dns_question_timeout, names_believed, names_revoked, g);
+	if (!g->cache || !g->dnsq) {
+		egress_free(g);
+		return NULL;
+	}
+	return g;
+}
+
+int egress_set_config(struct egress *g, const struct config *c)
+{
+	int err = dns_cache_resize(g->cache, c->dns_cache_max, c->dns_min_ttl, c->dns_max_ttl);
+
+	if (err)
+		return err;
+	dnsq_set_timeout(g->dnsq, c->dns_question_timeout);
+	g->cfg = c;
+	return 0;
+}
+
+void egress_free(struct egress *g)
+{
+	if (!g)
+		return;
+	while (g->oldest)
+		seen_unlink(g, g->oldest);
+	dns_cache_free(g->cache);
+	dnsq_free(g->dnsq);
+	free(g);
+}
+
+struct dns_cache *egress_cache(struct egress *g)
+{
+	return g->cache;
+}
+
+void egress_stats(const struct egress *g, struct egress_stats *st)
+{
+	*st = g->st;
+	dnsq_stats(g->dnsq, &st->dnsq);
+}
+
+void egress_expire(struct egress *g, uint64_t now_ns)
+{
+	dns_cache_expire(g->cache, now_ns);
+	dnsq_expire(g->dnsq, now_ns);
+}
+
+/* Exclusions, the minimum severity and the (session, destination) dedup,
+ * in that order: an excluded or too-low sighting leaves no trace. */
+static void decide(struct egress *g, const struct proc *p, struct net_event *ev, const char *key,
+		   enum severity sev, const char *reason, uint64_t now_ns, struct verdict *v)
+{
+	uint64_t h = fnv1a64(FNV1A64_OFFSET, key);
+
+	v->excluded_by = p ? rules_excluded_for(g->cfg, p, RULE_EGRESS) : NULL;
+	if (v->excluded_by || sev < g->cfg->min_severity || sev == SEV_NONE)
+		return;
+	if (seen_before(g, key, now_ns))
+		return;
+	seen_add(g, key, h, p, ev, now_ns);
+	g->st.alerts++;
+	v->rule = RULE_EGRESS;
+	v->rules_matched = 1U << RULE_EGRESS;
+	v->severity = sev;
+	v->reason = reason;
+	v->net = ev;
+}
+
+void egress_connect(struct egress *g, const struct proc *p, struct net_event *ev, uint64_t now_ns,
+		    struct verdict *v)
+{
+	char addr[IPADDR_STRLEN], key[DNS_NAME_MAX + 96];
+
+	memset(v, 0, sizeof(*v));
+	ipaddr_unmap(&ev->dst);
+	ipaddr_unmap(&ev->src);
+	/* a name only from an answer its own namespace asked for */
+	ev->domain = dns_cache_lookup(g->cache, ev->netns, &ev->dst, now_ns);
+	if (ev->dport == DNS_PORT && is_resolver(p ? p->pid : 0, &ev->dst)) {
+		/* its questions are judged as they leave */
+		ev->resolver = true;
+		g->st.resolver++;
+		return;
+	}
+	if (!g->cfg->egress_enabled)
+		return;
+	v->allowed_by = allow_match(g->cfg->allow, g->cfg->nallow, ev->domain, &ev->dst, ev->dport);
+	if (v->allowed_by) {
+		g->st.allowed++;
+		return;
+	}
+	ipaddr_format(&ev->dst, addr, sizeof(addr));
+	snprintf(key, sizeof(key), "%016llx c %s %u %u", (unsigned long long)ev->session,
+		 ev->domain ? ev->domain : addr, ev->dport, ev->transport);
+	decide(g, p, ev, key, ev->domain ? g->cfg->egress_severity : g->cfg->egress_raw_severity,
+	       ev->domain ? "connection to a host outside the registry allowlist"
+			  : "connection to an address with no known name",
+	       now_ns, v);
+}
+
+void egress_dns_answer(struct egress *g, const struct dns_packet *pk, const struct dns_msg *m,
+		       uint64_t now_ns)
+{
+	dnsq_answer(g->dnsq, pk, m, now_ns);
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* The question in pk, as it left the socket of the record e. */
+static void question_from(const struct ds_dns *e, const struct dns_packet *pk,
+			  const struct dns_msg *m, struct dnsq_question *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->client = pk->src;
+	q->server = pk->dst;
+	q->cport = pk->sport;
+	q->id = m->id;
+	q->qtype = m->qtype;
+	q->qclass = m->qclass;
+	memcpy(q->qname, m->qname, sizeof(q->qname));
+	q->netns = e->netns;
+	q->pid = e->hdr.pid;
+	q->asked_ns = e->hdr.ts;
+}
+
+int egress_dns_sent(struct egress *g, const struct ds_dns *e, const struct proc *p,
+		    struct net_event *ev, struct verdict *v)
+{
+	struct dnsq_question q;
+	struct dns_packet pk;
+	struct dns_msg m;
+
+	memset(v, 0, sizeof(*v));
+	if (e->len > sizeof(e->data) || dns_packet_parse(e->data, e->len, &pk) ||
+	    pk.payload_len < DNS_HDR_LEN)
+		return -EINVAL;
+	if (pk.payload[2] & DNS_FLAG_QR) {
+		/* a response a session made: only the kernel's word for it counts */
+		if (pk.sport == DNS_PORT && e->session && (e->hdr.flags & DS_F_TRACKED)) {
+			dnsq_forged(g->dnsq, &pk, get16(pk.payload), e->hdr.ts);
+			g->st.dns_forged++;
+		}
+		return 0;
+	}
+	if (pk.dport != DNS_PORT)
+		return 0;
+	if (dns_parse(pk.payload, pk.payload_len, &m))
+		return -EINVAL;
+	question_from(e, &pk, &m, &q);
+	dnsq_question(g->dnsq, &q);
+	if (!p)
+		return 0; /* recorded, not judged: outside install sessions */
+	memcpy(g->qname, m.qname, sizeof(g->qname));
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = NET_DNS_QUERY;
+	ev->src = pk.src;
+	ev->dst = pk.dst;
+	ev->sport = pk.sport;
+	ev->dport = pk.dport;
+	ev->transport = IPPROTO_UDP;
+	ev->session = e->session;
+	ev->netns = e->netns;
+	ev->qname = g->qname;
+	ev->qtype = m.qtype;
+	ev->dns_id = m.id;
+	egress_dns_query(g, p, ev, e->hdr.ts, v);
+	return 1;
+}
+
+/* Reverse lookups name an address the process already has. */
+static bool is_reverse(const char *name)
+{
+	return dns_suffix_match("in-addr.arpa", name) || dns_suffix_match("ip6.arpa", name);
+}
+
+void egress_dns_query(struct egress *g, const struct proc *p, struct net_event *ev, uint64_t now_ns,
+		      struct verdict *v)
+{
+	char key[DNS_NAME_MAX + 32];
+
+	memset(v, 0, sizeof(*v));
+	if (!g->cfg->egress_enabled || !ev->qname || !*ev->qname || is_reverse(ev->qname))
+		return;
+	ipaddr_unmap(&ev->dst);
+	ipaddr_unmap(&ev->src);
+	/* a name allowed on any port may be asked for */
+	v->allowed_by = allow_match(g->cfg->allow, g->cfg->nallow, ev->qname, NULL, 0);
+	if (v->allowed_by) {
+		g->st.allowed++;
+		return;
+	}
+	/* data hides in the labels: one alert per site, not per question */
+	snprintf(key, sizeof(key), "%016llx q %s", (unsigned long long)ev->session,
+		 dns_site(ev->qname));
+	decide(g, p, ev, key, g->cfg->egress_dns_severity,
+	       "DNS question for a name outside the registry allowlist", now_ns, v);
+}

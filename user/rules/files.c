@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The CI/CD-file arm: rule cicd-file-modified.
+ *
+ * The kernel sends writes to, and renames or links onto, paths that have a
+ * component starting with an anchor of a watched pattern. Here the path is
+ * made whole (a rename's name joined to its directory, symbolic links in
+ * that directory resolved), matched against the patterns, and the writer
+ * classified: inside an install session, suspicious, known, or other.
+ *
+ * Build files (Makefile, ...) are outputs as often as sources: one in a
+ * tree that holds a generated-build marker (config.status, CMakeCache.txt,
+ * config.gypi), looked for from its directory up to the repository root,
+ * is not reported. docs/rules.md has the reasoning.
+ *
+ * One alert per (process, path). A write is held for a moment: when the
+ * same process then renames the file (sed -i, editors, atomic writers),
+ * the rename is the one alert.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rules.h"
+
+#define FILES_HOLD_NS		1000000000ULL	/* a write waits this long for its rename */
+#define FILES_HELD_MAX		256
+#define FILES_SEEN_MAX		4096		/* (process, path) pairs remembered */
+#define MARKER_LEVELS		16		/* directories searched for a marker */
+
+struct held {
+	struct file_event ev;
+	char *pattern;		/* ev.pattern, copied: a reload may free the config */
+	bool used;
+	bool gone;		/* its writer exited: out at the next flush */
+};
+
+struct files {
+	const struct config *c;
+	unsigned long own_mnt_ns;	/* the daemon's mount namespace */
+	unsigned long init_mnt_ns;	/* PID 1's, 0 if unknown */
+	struct held held[FILES_HELD_MAX];
+	size_t nheld;		/* slots in use */
+	uint64_t seen[FILES_SEEN_MAX];	/* hashes of (pid, start, path), a ring */
+	size_t seen_next;
+	struct files_stats st;
+	file_emit_fn observe;		/* the events file: every watched event */
+	void *observe_arg;
+};
+
+static unsigned long mnt_ns_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (unsigned long)st.st_ino : 0;
+}
+
+struct files *files_new(const struct config *c)
+{
+	struct files *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->c = c;
+	f->own_mnt_ns = mnt_ns_of("/proc/self/ns/mnt");
+	f->init_mnt_ns = mnt_ns_of("/proc/1/ns/mnt");
+	return f;
+}
+
+void file_event_free(struct file_event *ev)
+{
+	free(ev->path);
+	free(ev->old_path);
+	ev->path = ev->old_path = NULL;
+}
+
+void files_set_config(struct files *f, const struct config *c)
+{
+	f->c = c;
+}
+
+static void held_release(struct files *f, struct held *h)
+{
+	file_event_free(&h->ev);
+	free(h->pattern);
+	h->pattern = NULL;
+	h->used = false;
+	f->nheld--;
+}
+
+void files_free(struct files *f)
+{
+	size_t i;
+
+	if (!f)
+		return;
+	for (i = 0; i < FILES_HELD_MAX; i++)
+		if (f->held[i].used)
+			held_release(f, &f->held[i]);
+	free(f);
+}
+
+void files_observe(struct files *f, file_emit_fn fn, void *arg)
+{
+	f->observe = fn;
+	f->observe_arg = arg;
+}
+
+void files_stats(const struct files *f, struct files_stats *st)
+{
+	*st = f->st;
+	st->held = f->nheld;
+}
+
+/* How a path the writer sees can be opened from here: directly when it
+ * shares our mount namespace; through PID 1's root when it shares PID 1's
+ * (a service's own namespace, as under systemd's sandbox, leaves the
+ * machine's processes there, and PID 1 outlives a writer gone before its
+ * record is read); else through the writer's root while it lives. */
+static bool view_path(const struct files *f, const struct file_event *ev, const char *path,
+		      char *buf, size_t len)
+{
+	int n;
+
+	if (!ev->mnt_ns || ev->mnt_ns == f->own_mnt_ns)
+		n = snprintf(buf, len, "%s", path);
+	else if (f->init_mnt_ns && ev->mnt_ns == f->init_mnt_ns)
+		n = snprintf(buf, len, "/proc/1/root%s", path);
+	else
+		n = snprintf(buf, len, "/proc/%u/root%s", ev->pid, path);
+	return n > 0 && (size_t)n < len;
+}
+
+/* Is path inside a generated build tree? Looks for a marker from its
+ * directory up to the first directory holding .git, or the root. */
+static bool generated(const struct files *f, const struct file_event *ev)
+{
+	char dir[PATH_MAX], probe[PATH_MAX + 64];
+	size_t i, level;
+	char *slash;
+
+	if (!view_path(f, ev, ev->path, dir, sizeof(dir)))
+		return false;
+	for (level = 0; level < MARKER_LEVELS; level++) {
+		slash = strrchr(dir, '/');
+		if (!slash || slash == dir)
+			return false;
+		*slash = '\0';
+		for (i = 0; i < f->c->generated_markers.n; i++) {
+			snprintf(probe, sizeof(probe), "%s/%s", dir, f->c->generated_markers.v[i]);
+			if (access(probe, F_OK) == 0)
+				return true;
+		}
+		snprintf(probe, sizeof(probe), "%s/.git", dir);
+		if (access(probe, F_OK) == 0)
+			return false;
+	}
+	return false;
+}
+
+/* The watched pattern path matches, NULL if none (or a generated build
+ * file). A rename onto a directory counts for what it now holds. */
+static const char *watched(struct files *f, const struct file_event *ev)
+{
+	const struct config *c = f->c;
+	const char *path = ev->path;
+	const char *m;
+	char *dir;
+
+	/* a package's own files unpacked into a dependency tree or a cache */
+	if (match_any(&c->ignored_paths, path)) {
+		f->st.generated++;
+		return NULL;
+	}
+	m = match_any(&c->watch_pipeline, path);
+	if (m)
+		return m;
+	if ((m = match_any(&c->watch_build, path))) {
+		if (!c->generated_markers.n || !generated(f, ev))
+			return m;
+		f->st.generated++;
+		return NULL;
+	}
+	if (ev->op == DS_FILE_WRITE || asprintf(&dir, "%s/", path) < 0)
+		return NULL;
+	m = match_any(&c->watch_pipeline, dir);
+	free(dir);
+	return m;
+}
+
+static enum file_writer writer_class(const struct config *c, const struct proc *p)
+{
+	if (!p)
+		return WRITER_OTHER;
+	if (p->sess)
+		return WRITER_SESSION;
+	if (!p->img)
+		return WRITER_OTHER;
+	if (rules_proc_named(&c->shells, p) || rules_proc_named(&c->writers_suspicious, p) ||
+	    match_any(&c->writers_suspicious_cmd, p->img->cmdline))
+		return WRITER_SUSPICIOUS;
+	if (rules_proc_named(&c->writers_known, p))
+		return WRITER_KNOWN;
+	return WRITER_OTHER;
+}
+
+/*
+ * Was the file born while its writer lived? A new file's access time is
+ * its creation; writing never moves it, so an older file keeps an older
+ * one (unless its writer read it first: then this says creation). A
+ * process start is stamped with a finer clock than a file's times.
+ */
+#define BORN_SLACK_NS	10000000LL
+
+/* The absolute path a rename or link name means: its directory's path
+ * from the kernel joined with the name, symbolic links in the result's
+ * directory resolved when it is visible from here. A directory and a name
+ * of up to PATH_MAX each may join into more than PATH_MAX: kept whole. */
+static char *name_path(const struct files *f, const struct ds_file *e, const char *dir_comps,
+		       size_t dir_len, const char *name, bool *resolved)
+{
+	char dir[DS_PATH_MAX + 2], real[PATH_MAX];
+	char *joined, *slash, *out = NULL;
+
+	*resolved = false;
+	if (name[0] == '/') {
+		joined = strdup(name);
+	} else {
+		if (file_path_join(dir_comps, dir_len, dir, sizeof(dir)))
+			return NULL;
+		if (asprintf(&joined, "%s/%s", dir, name) < 0)
+			joined = NULL;
+	}
+	if (!joined)
+		return NULL;
+	/* realpath() of the directory, before any lexical "..", so that
+	 * "link/../x" means what the kernel made of it */
+	slash = strrchr(joined, '/');
+	if (e->mnt_ns == f->own_mnt_ns && slash && slash[1]) {
+		*slash = '\0';
+		if (realpath(joined[0] ? joined : "/", real) &&
+		    asprintf(&out, "%s/%s", strcmp(real, "/") ? real : "", slash + 1) > 0) {
+			*resolved = true;
+			free(joined);
+			return out;
+		}
+		*slash = '/';
+	}
+	file_path_normalize(joined);
+	return joined;
+}
+
+/* Has this process already been reported for this path? Remember it. */
+static bool seen_before(struct files *f, const struct file_event *ev)
+{
+	uint64_t h = FNV1A64_OFFSET;
+	char id[64];
+	size_t i;
+
+	snprintf(id, sizeof(id), "%u/%llu/", ev->pid, (unsigned long long)ev->start);
+	h = fnv1a64(fnv1a64(h, id), ev->path);
+	for (i = 0; i < FILES_SEEN_MAX; i++)
+		if (f->seen[i] == h)
+			return true;
+	f->seen[f->seen_next] = h;
+	f->seen_next = (f->seen_next + 1) % FILES_SEEN_MAX;
+	return false;
+}
+
+static void emit(struct files *f, struct file_event *ev, file_emit_fn fn, void *arg)
+{
+	if (seen_before(f, ev)) {
+		f->st.repeats++;
+		return;
+	}
+	if (f->observe)
+		f->observe(ev, f->observe_arg);
+	if (!ev->alert)
+		return;
+	f->st.alerts++;
+	fn(ev, arg);
+}
+
+/* A rename by the writer of a held write of its old path: one alert. */
+static void merge_held(struct files *f, const struct file_event *ren)
+{
+	size_t i;
+
+	if (!ren->old_path || !f->nheld)
+		return;
+	for (i = 0; i < FILES_HELD_MAX; i++) {
+		struct held *h = &f->held[i];
+
+		if (h->used && h->ev.pid == ren->pid && h->ev.start == ren->start &&
+		    strcmp(h->ev.path, ren->old_path) == 0) {
+			held_release(f, h);
+			f->st.merged++;
+		}
+	}
+}
+
+static void hold(struct files *f, struct file_event *ev, file_emit_fn fn, void *arg)
+{
+	char *pattern = strdup(ev->pattern);
+	size_t i, slot = 0;
+
+	if (!pattern) {		/* no copy to keep: judged at once instead */
+		emit(f, ev, fn, arg);
+		file_event_free(ev);
+		return;
+	}
+	for (i = 0; i < FILES_HELD_MAX && f->held[i].used; i++)
+		if (f->held[i].ev.ts < f->held[slot].ev.ts)
+			slot = i;
+	if (i < FILES_HELD_MAX) {
+		slot = i;
+	} else {		/* full: the oldest goes out now */
+		emit(f, &f->held[slot].ev, fn, arg);
+		held_release(f, &f->held[slot]);
+	}
+	f->held[slot].ev = *ev;
+	f->held[slot].ev.pattern = pattern;
+	f->held[slot].pattern = pattern;
+	f->held[slot].used = true;
+	f->held[slot].gone = false;
+	f->nheld++;
+}
+
+void files_writer_exited(struct files *f, uint32_t pid, uint64_t start)
+{
+	size_t i;
+
+	for (i = 0; i < FILES_HELD_MAX && f->nheld; i++)
+		if (f->held[i].used && f->held[i].ev.pid == pid && f->held[i].ev.start == start)
+			f->held[i].gone = true;
+}
+
+static bool due(const struct held *h, uint64_t now_ns)
+{
+	return h->used && (!now_ns || h->gone || h->ev.ts + FILES_HOLD_NS <= now_ns);
+}
+
+/* Held writes go out oldest first, so that alerts keep the order of the
+ * writes (a test's barrier, a reader of the log, rely on it). */
+void files_flush(struct files *f, uint64_t now_ns, file_emit_fn fn, void *arg)
+{
+	size_t i, oldest;
+
+	while (f->nheld) {
+		oldest = FILES_HELD_MAX;
+		for (i = 0; i < FILES_HELD_MAX; i++)
+			if (due(&f->held[i], now_ns) &&
+			    (oldest == FILES_HELD_MAX || f->held[i].ev.ts < f->held[oldest].ev.ts))
+				oldest = i;
+		if (oldest == FILES_HELD_MAX)
+			return;
+		emit(f, &f->held[oldest].ev, fn, arg);
+		held_release(f, &f->held[oldest]);
+	}
+}
+
+/* The record's sections, each checked against the record's length. */
+struct file_sections {
+	const char *path, *name, *old_dir, *old_name;
+};
+
+static int sections(const struct ds_file *e, const char *data, size_t len,
+		    struct file_sections *s)
+{
+	size_t off = 0;
+
+	if ((size_t)e->path_len + e->name_len + e->old_dir_len + e->old_name_len > len)
+		return -EINVAL;
+	s->path = data;
+	off += e->path_len;
+	s->name = data + off;
+	off += e->name_len;
+	s->old_dir = data + off;
+	off += e->old_dir_len;
+	s->old_name = data + off;
+	if ((e->path_len && data[e->path_len - 1]) ||
+	    (e->name_len && s->name[e->name_len - 1]) ||
+	    (e->old_dir_len && s->old_dir[e->old_dir_len - 1]) ||
+	    (e->old_name_len && s->old_name[e->old_name_len - 1]))
+		return -EINVAL;
+	if (e->op == DS_FILE_WRITE ? (e->name_len || e->old_name_len) : !e->name_len)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Judge a whole event: is its path watched, who wrote it, is it excluded.
+ * A write is held, anything else emitted. Takes ev's strings either way.
+ */
+static void judge(struct files *f, const struct proc *p, struct file_event *ev, int64_t atime,
+		  file_emit_fn fn, void *arg)
+{
+	const char *why;
+
+	if (!ev->path)
+		goto drop;
+	if (ev->op != DS_FILE_WRITE)
+		merge_held(f, ev);
+	ev->pattern = watched(f, ev);
+	if (!ev->pattern) {
+		f->st.unwatched++;
+		goto drop;
+	}
+	ev->writer = ev->session ? WRITER_SESSION : writer_class(f->c, p);
+	ev->severity = f->c->cicd_sev[ev->writer];
+	why = p ? rules_excluded_for(f->c, p, RULE_CICD) : NULL;
+	ev->alert = f->c->cicd_enabled && !why && ev->severity >= f->c->min_severity &&
+		    ev->severity != SEV_NONE;
+	if (!ev->alert && f->c->cicd_enabled) {
+		if (why)
+			log_debug("write of %s by pid %u excluded by \"%s\"", ev->path, ev->pid, why);
+		f->st.excluded++;
+	}
+	if (!ev->alert && !f->observe)
+		goto drop;
+	if (ev->op == DS_FILE_WRITE) {
+		int64_t born;	/* the record's atime may be anything: no overflow */
+
+		ev->created = __builtin_add_overflow(atime, BORN_SLACK_NS, &born) ||
+			      born >= boot_to_wall_ns(ev->start);
+		ev->action = ev->created ? "creation" : "overwrite";
+		hold(f, ev, fn, arg);
+		return;
+	}
+	ev->action = ev->op == DS_FILE_RENAME ? "rename" : "link";
+	emit(f, ev, fn, arg);
+drop:
+	file_event_free(ev);
+}
+
+int files_record(struct files *f, const struct proc *p, const struct ds_file *e,
+		 const char *data, size_t len, file_emit_fn fn, void *arg)
+{
+	struct file_event ev = { .op = e->op };
+	struct file_sections s;
+	char buf[DS_PATH_MAX + 2];
+
+	if (e->op < DS_FILE_WRITE || e->op > DS_FILE_LINK || e->comm[DS_COMM_LEN - 1] ||
+	    sections(e, data, len, &s))
+		return -EINVAL;
+	f->st.records++;
+	if (!f->c->cicd_enabled && !f->observe)
+		return 0;
+	ev.pid = e->hdr.pid;
+	ev.start = e->hdr.start;
+	ev.ts = e->hdr.ts;
+	ev.session = e->session;
+	ev.mnt_ns = e->mnt_ns;
+	memcpy(ev.comm, e->comm, sizeof(ev.comm));
+	if (e->hdr.flags & (DS_F_PATH_TRUNC | DS_F_PATH_FSREL))
+		ev.cut |= FILE_CUT_PATH;
+	if (e->hdr.flags & DS_F_NAME_TRUNC)
+		ev.cut |= FILE_CUT_NAME;
+	if (e->hdr.flags & DS_F_OLD_TRUNC)
+		ev.cut |= FILE_CUT_OLD;
+	if (e->op == DS_FILE_WRITE) {
+		if (file_path_join(s.path, e->path_len, buf, sizeof(buf)))
+			return -EINVAL;
+		ev.path = strdup(buf);
+	} else {
+		ev.path = name_path(f, e, s.path, e->path_len, s.name, &ev.resolved);
+		if (e->old_name_len) {
+			bool ignored;
+
+			ev.old_path = name_path(f, e, s.old_dir, e->old_dir_len, s.old_name,
+						&ignored);
+		}
+	}
+	judge(f, p, &ev, e->atime, fn, arg);
+	return 0;
+}
+
+void files_rename(struct files *f, const struct proc *p, uint32_t pid, const char *path,
+		  const char *old_path, file_emit_fn fn, void *arg)
+{
+	struct file_event ev = { .op = DS_FILE_RENAME, .pid = pid, .resolved = true };
+
+	f->st.records++;
+	if (!f->c->cicd_enabled && !f->observe)
+		return;
+	ev.ts = boot_now();
+	if (p) {
+		ev.start = p->start;
+		ev.session = p->sess ? p->sess->id : 0;
+	}
+	if (p && p->img)
+		memcpy(ev.comm, p->img->comm, sizeof(ev.comm));
+	else
+		procfs_comm(pid, ev.comm, sizeof(ev.comm));
+	ev.path = strdup(path);
+	ev.old_path = old_path ? strdup(old_path) : NULL;
+	judge(f, p, &ev, 0, fn, arg);
+}

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The rules: each judges the events of its kinds into a verdict
+ * (docs/rules.md).
+ */
+#ifndef DEPSENTRY_RULES_H
+#define DEPSENTRY_RULES_H
+
+#include "capture/capture.h"
+
+#define TAMPER_STATE_MAX	4096	/* bytes of a state file */
+
+struct tamper_event;
+
+/* The MITRE ATT&CK technique a rule detects (ECS threat.*). */
+struct threat {
+	const char *tactic_id, *tactic_name;
+	const char *technique_id, *technique_name;
+	const char *subtechnique_id, *subtechnique_name;
+	const char *tactic_ref, *technique_ref, *subtechnique_ref;
+};
+
+/* What a rule is, for the alerts (rule.*, threat.*) and docs/rules.md. */
+struct rule_info {
+	const char *name;
+	const char *description;
+	const char *reference;
+	const struct threat *threat;
+};
+
+const struct rule_info *rule_info(enum rule_id r);
+
+struct verdict {
+	enum rule_id rule;		/* RULE_NONE: no alert */
+	enum severity severity;
+	const char *reason;		/* the matched group's reason */
+	const char *matched;		/* the name or pattern that matched */
+	const char *matched_field;	/* "process.name", "process.command_line", ... */
+	const struct proc *hook;	/* lifecycle rule: ancestor whose command line matched */
+	unsigned int rules_matched;	/* bit (1 << rule_id) for every rule that matched */
+	const char *excluded_by;	/* comment of the exclusion that suppressed it */
+	const struct net_event *net;	/* pm-unexpected-egress: what was seen */
+	const struct allow_entry *allowed_by;	/* never set on an alert */
+	const struct file_event *file;	/* cicd-file-modified: what was written */
+	const struct tamper_event *tamper;	/* sensor-signal, sensor-interrupted */
+};
+
+/* Evaluate every process rule for p, just after its exec. */
+void rules_eval(const struct config *c, const struct proc *p, struct verdict *v);
+/* The comment of the first exclusion for rule matching p, or NULL. */
+const char *rules_excluded_for(const struct config *c, const struct proc *p, enum rule_id rule);
+/* The first pattern of l matching one of p's names or its executable. */
+const char *rules_proc_named(const struct strlist *l, const struct proc *p);
+/* Is p a package manager by its executable and arguments? */
+const struct pm_def *rules_package_manager(const struct config *c, const struct proc *p);
+
+/* egress.c: the network arm, rule pm-unexpected-egress */
+struct egress;
+
+struct egress_stats {
+	uint64_t alerts;	/* first sightings alerted */
+	uint64_t repeats;	/* sightings folded into an earlier alert */
+	uint64_t resolver;	/* connects to the process's own resolver */
+	uint64_t allowed;	/* connects or questions allowlisted */
+	uint64_t dns_answers;	/* addresses put in the cache */
+	uint64_t dns_other_server;	/* answers believed from a server not the asker's resolver */
+	uint64_t dns_forged;	/* responses sent by processes of install sessions */
+	struct dnsq_stats dnsq;	/* the questions and the answers they made believable */
+};
+
+/* Called for each (session, destination) with sightings not yet reported. */
+typedef void (*repeat_fn)(const struct net_event *ev, uint32_t pid, uint64_t start,
+			  const char *comm, void *arg);
+
+struct egress *egress_new(const struct config *c);
+void egress_free(struct egress *g);
+/* Judge from now on by c (a reload), the DNS cache resized to its limits
+ * with its names kept. 0, or -errno with nothing changed. */
+int egress_set_config(struct egress *g, const struct config *c);
+/* A connect by p (NULL if unknown) described by ev: fills v (RULE_NONE for
+ * no alert). ev->domain is set from the cache. */
+void egress_connect(struct egress *g, const struct proc *p, struct net_event *ev,
+		    uint64_t now_ns, struct verdict *v);
+/* A DNS response m received in pk at now_ns: its names go to the cache
+ * only when it answers a question that left this host (dnsq.c), and only
+ * when it comes from a resolver of the process that asked. */
+void egress_dns_answer(struct egress *g, const struct dns_packet *pk, const struct dns_msg *m,
+		       uint64_t now_ns);
+/* A datagram to or from port 53 that left a socket (a dns record from the
+ * kernel); p is its sender when inside an install session, else NULL. A
+ * question is recorded and, a session's, judged into v (RULE_NONE for no
+ * alert) and described in ev (qname valid until the next call): returns 1
+ * then, 0 when there is nothing to report, -EINVAL when malformed. */
+int egress_dns_sent(struct egress *g, const struct ds_dns *e, const struct proc *p,
+		    struct net_event *ev, struct verdict *v);
+/* A question ev->qname asked by p: judged into v. */
+void egress_dns_query(struct egress *g, const struct proc *p, struct net_event *ev,
+		      uint64_t now_ns, struct verdict *v);
+/* Drop expired names, questions and waiting answers. */
+void egress_expire(struct egress *g, uint64_t now_ns);
+/* Report repeats: those quiet for a while, or all of them when flush. */
+void egress_repeats(struct egress *g, uint64_t now_ns, bool flush, repeat_fn fn, void *arg);
+void egress_stats(const struct egress *g, struct egress_stats *st);
+struct dns_cache *egress_cache(struct egress *g);
+
+/* files.c: the CI/CD-file arm, rule cicd-file-modified */
+struct files;
+
+struct files_stats {
+	uint64_t records;	/* file records seen */
+	uint64_t unwatched;	/* passed the kernel's filter, matched no pattern */
+	uint64_t generated;	/* build files in a generated tree */
+	uint64_t repeats;	/* the same process and path again */
+	uint64_t merged;	/* writes of a temporary file the writer renamed */
+	uint64_t excluded;	/* by an exclusion or below min_severity */
+	uint64_t alerts;
+	uint64_t held;		/* writes held now, waiting for their writer */
+};
+
+typedef void (*file_emit_fn)(const struct file_event *ev, void *arg);
+
+struct files *files_new(const struct config *c);
+void files_free(struct files *f);
+/* Judge from now on by c (a reload); held writes keep their own pattern. */
+void files_set_config(struct files *f, const struct config *c);
+/* A decoded record by p (NULL when unknown). A rename or link is judged
+ * and emitted at once; a write is held until its writer exits, renames it
+ * away, or FILES_HOLD_NS pass, so that sed -i gives one alert. */
+int files_record(struct files *f, const struct proc *p, const struct ds_file *e,
+		 const char *data, size_t len, file_emit_fn fn, void *arg);
+/* A rename seen by fswatch (paths in the daemon's mount namespace) by pid,
+ * whose entry is p (NULL when unknown); judged and emitted at once. */
+void files_rename(struct files *f, const struct proc *p, uint32_t pid, const char *path,
+		  const char *old_path, file_emit_fn fn, void *arg);
+/* The writer (pid, start) exited: its held writes go out at the next
+ * flush, after the renames it made before exiting were read. */
+void files_writer_exited(struct files *f, uint32_t pid, uint64_t start);
+/* Emit held writes whose writer exited or that are older than the hold at
+ * now_ns; all of them when now_ns is 0. */
+void files_flush(struct files *f, uint64_t now_ns, file_emit_fn fn, void *arg);
+void files_stats(const struct files *f, struct files_stats *st);
+void file_event_free(struct file_event *ev);
+/* Also hand every watched write, rename and link to fn, alerted or not (an
+ * exclusion, min_severity, the rule disabled), once per process and path. */
+void files_observe(struct files *f, file_emit_fn fn, void *arg);
+
+/* tamper.c: the sensor's own integrity (docs/rules.md, "The sensor's
+ * integrity"): signals sent to the daemon, and what the daemon before this
+ * one left when it stopped without a clean shutdown. */
+struct tamper_event {
+	struct tamper_signal signal;	/* the signal alerted; interrupted: the reported one */
+	uint32_t sensor_pid;		/* the daemon signalled, or the one interrupted */
+	uint64_t sensor_start;		/* boot-time ns, 0 if unknown */
+	/* sensor-interrupted */
+	bool interrupted;
+	struct tamper_signal ended_by;	/* the signal that ended it, when not the one reported */
+	const char *cause;		/* "signal", "crash", "kernel", "unknown" */
+	int64_t heartbeat_ns;		/* last heartbeat, ns since the epoch; -1 unknown */
+	int64_t restart_ns;		/* this start, ns since the epoch */
+	const char *heartbeat_from;	/* "status_file", "state_file", NULL */
+	int sessions;			/* install sessions at that heartbeat, -1 unknown */
+	bool sessions_running;
+	bool reboot;			/* the machine restarted in between */
+	bool state_unreadable;		/* the state file was there but not a state */
+	bool state_contradicted;	/* it said "stopped"; the kernel saw it ended */
+};
+
+/* The state file: what each daemon says of itself (untrusted when read). */
+struct tamper_state {
+	bool running;			/* state=running, else stopped */
+	uint32_t pid;			/* the daemon as it saw itself */
+	uint64_t start;			/* its start, boot-time ns */
+	uint32_t tgid;			/* as the kernel names it, 0 if unknown */
+	int64_t boot_ns;		/* when the machine booted, ns since the epoch */
+	uint64_t nonce;			/* of the pinned tamper map, 0 if none */
+	int64_t updated_ns;		/* when written, ns since the epoch */
+	uint32_t sessions;		/* install sessions alive then */
+};
+
+int tamper_state_parse(const char *buf, size_t len, struct tamper_state *st);	/* 0 or -EINVAL */
+int tamper_state_format(const struct tamper_state *st, char *buf, size_t len);	/* 0 or -ENOSPC */
+
+/* What was found at start about the daemon before this one. */
+enum tamper_prev_kind {
+	PREV_NONE = 0,		/* no trace of one */
+	PREV_CLEAN,		/* it stopped cleanly */
+	PREV_UNCLEAN,		/* it stopped without a clean shutdown */
+	PREV_ALIVE,		/* it still runs: this one keeps no state */
+};
+
+struct tamper_prev {
+	enum tamper_prev_kind kind;
+	bool have_state, state_unreadable, state_contradicted;
+	struct tamper_state state;
+	bool have_status;		/* a status file of that daemon */
+	uint32_t status_pid;
+	int status_sessions;		/* -1 when it does not say */
+	int64_t status_ns;		/* its last change, ns since the epoch */
+	int64_t boot_ns;		/* this boot's, ns since the epoch */
+	int64_t now_ns;
+};
+
+/* Decide what kind of stop prev describes, given whether the pid of its
+ * state file and that of its status file still run (as the same process). */
+void tamper_prev_judge(struct tamper_prev *prev, bool state_alive, bool status_alive);
+/* A state that says the daemon stopped cleanly, against that daemon's
+ * pinned records (t: its nonce checked) holding the signal that ended it:
+ * the kernel is believed, and prev becomes an unclean stop. */
+void tamper_prev_recheck(struct tamper_prev *prev, const struct ds_tamper *t);
+/* Whether two boot instants are the same boot (the wall clock may step). */
+bool tamper_same_boot(int64_t a_ns, int64_t b_ns);
+/* The sensor-interrupted alert for an unclean prev and the pinned records
+ * (NULL when none are its own); false when there is nothing to say. *rec is
+ * the record of the process reported, NULL when none is (the alert is then
+ * about the interrupted daemon). */
+bool tamper_interruption(const struct tamper_prev *prev, const struct ds_tamper *t,
+			 struct tamper_event *ev, struct verdict *v,
+			 const struct ds_tamper_rec **rec);
+/* Gap from heartbeat to now in ns, -1 when unknown or negative. */
+int64_t tamper_gap_ns(int64_t heartbeat_ns, int64_t now_ns);
+/* A signal record: true and v filled when it is an alert. */
+bool tamper_signal_judge(const struct ds_signal *e, struct tamper_event *ev, struct verdict *v);
+
+#endif /* DEPSENTRY_RULES_H */

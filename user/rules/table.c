@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The rules: what each one is, for the alerts and the documentation. */
+#include "rules.h"
+
+/* A package's code run by an install: the supply chain. */
+static const struct threat supply_chain = {
+	.tactic_id = "TA0001",
+	.tactic_name = "Initial Access",
+	.tactic_ref = "https://attack.mitre.org/tactics/TA0001/",
+	.technique_id = "T1195",
+	.technique_name = "Supply Chain Compromise",
+	.technique_ref = "https://attack.mitre.org/techniques/T1195/",
+	.subtechnique_id = "T1195.001",
+	.subtechnique_name = "Compromise Software Dependencies and Development Tools",
+	.subtechnique_ref = "https://attack.mitre.org/techniques/T1195/001/",
+};
+
+/* The sensor's own integrity: a package disabling it. */
+static const struct threat impair_defenses = {
+	.tactic_id = "TA0005",
+	.tactic_name = "Defense Evasion",
+	.tactic_ref = "https://attack.mitre.org/tactics/TA0005/",
+	.technique_id = "T1562",
+	.technique_name = "Impair Defenses",
+	.technique_ref = "https://attack.mitre.org/techniques/T1562/",
+	.subtechnique_id = "T1562.001",
+	.subtechnique_name = "Disable or Modify Tools",
+	.subtechnique_ref = "https://attack.mitre.org/techniques/T1562/001/",
+};
+
+static const struct rule_info rule_table[RULE_MAX] = {
+	[RULE_PM_CHILD] = {
+		.name = "Package manager spawned a suspicious child process",
+		.description = "A process started below a package manager (npm, pip, cargo...) "
+			       "is a network tool, a reconnaissance command, a reverse shell, "
+			       "a download-and-execute command line, or a shell reading its "
+			       "commands from stdin or a terminal. Installing a dependency "
+			       "should not need any of these; a compromised package's install "
+			       "hook does.",
+		.reference = "https://attack.mitre.org/techniques/T1195/001/",
+		.threat = &supply_chain,
+	},
+	[RULE_LIFECYCLE] = {
+		.name = "Install hook spawned a suspicious child process",
+		.description = "A suspicious process runs below a package install hook (npm "
+			       "preinstall/postinstall, install.js, setup.py, node-pre-gyp) or "
+			       "inside an npm lifecycle event, even when the hook was started "
+			       "by hand rather than by a package manager.",
+		.reference = "https://attack.mitre.org/techniques/T1195/001/",
+		.threat = &supply_chain,
+	},
+	[RULE_EGRESS] = {
+		.name = "Package manager connected to a host that is not a package registry",
+		.description = "A package manager, or a process inside an install session, "
+			       "connected to or looked up a destination outside the registry "
+			       "allowlist. A destination with no DNS name seen for it is never "
+			       "allowlisted by name: raw-IP exfiltration is a classic. "
+			       "Equivalent to QRadar's PackageManagerUnexpectedExternalConnection.",
+		.reference = "https://attack.mitre.org/techniques/T1195/001/",
+		.threat = &supply_chain,
+	},
+	[RULE_CICD] = {
+		.name = "CI/CD pipeline or build file created or modified",
+		.description = "A process wrote, renamed or linked a file onto a CI/CD "
+			       "pipeline or build definition (.github/workflows, .gitlab-ci.yml, "
+			       "Jenkinsfile, git hooks, Makefile, ...). Worms and compromised "
+			       "packages poison workflows to steal the pipeline's secrets. The "
+			       "writer decides the severity: an install hook is critical, a "
+			       "shell or one-liner high, git and editors low. Equivalent to "
+			       "QRadar's CICDPipelineFileModified.",
+		.reference = "https://attack.mitre.org/techniques/T1195/001/",
+		.threat = &supply_chain,
+	},
+	[RULE_SENSOR_SIGNAL] = {
+		.name = "An install session sent a signal to the sensor",
+		.description = "A process of an install session sent the depsentry daemon a "
+			       "signal (kill, tgkill, sigqueue, pidfd_send_signal): a package "
+			       "that stops, kills or pokes the sensor watching it is trying to "
+			       "blind it. Seen in the kernel as the signal is sent, SIGKILL and "
+			       "SIGSTOP included.",
+		.reference = "https://attack.mitre.org/techniques/T1562/001/",
+		.threat = &impair_defenses,
+	},
+	[RULE_SENSOR_INTERRUPTED] = {
+		.name = "The sensor stopped without a clean shutdown",
+		.description = "The depsentry daemon that ran before this one ended without "
+			       "its clean shutdown (killed, crashed, out of memory, or the "
+			       "machine went down): nothing was watched from its last heartbeat "
+			       "until this start. High when a process of an install session had "
+			       "sent it a signal that it did not get to alert.",
+		.reference = "https://attack.mitre.org/techniques/T1562/001/",
+		.threat = &impair_defenses,
+	},
+};
+
+const struct rule_info *rule_info(enum rule_id r)
+{
+	if (r <= RULE_NONE || r >= RULE_MAX)
+		return NULL;
+	return &rule_table[r];
+}
