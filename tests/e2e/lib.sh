@@ -2,10 +2,11 @@
 #
 # A scenario (tests/e2e/t_NN_name.sh) sources this file, starts the real
 # daemon with ds_start, drives a real package manager offline on local
-# packages made from tests/fixtures/, waits for alert lines with wait_alert,
-# checks them with check_alert, proves quiet with canary + assert_none, and
-# ends with ds_finish (the daemon is still alive, SIGTERM makes it exit 0,
-# every alert line is strict JSON and valid ECS).
+# packages made from tests/fixtures/, waits for alert lines with wait_alert
+# (for anything else with wait_until, never a loop of its own), checks them
+# with check_alert, proves quiet with canary + assert_none, and ends with
+# ds_finish (the daemon is still alive, SIGTERM makes it exit 0, every
+# alert line is strict JSON and valid ECS).
 #
 # Knobs (environment): DEPSENTRY (the binary, default build/depsentry),
 # E2E_READY_TIMEOUT (30 s), E2E_ALERT_TIMEOUT (20 s), E2E_KEEP=1 keeps the
@@ -148,6 +149,56 @@ pid_alive()
 	Z | X) return 1 ;;
 	esac
 	return 0
+}
+
+# ---------------------------------------------------------------- waiting
+
+# not CMD [ARG...]: succeed when CMD fails (a condition for wait_until).
+not()
+{
+	! "$@"
+}
+
+# uptime_cs: set UPTIME_CS to the time since boot in hundredths of a second
+# (/proc/uptime: a monotonic clock, read without starting a process).
+uptime_cs()
+{
+	local up
+
+	read -r up _ </proc/uptime
+	UPTIME_CS=$((10#${up/./}))
+}
+
+# wait_until [--fail] SECONDS WHAT CMD [ARG...]: run CMD every 0.1 s until
+# it succeeds (return 0) or SECONDS (a whole number) have passed on the
+# monotonic clock (return 1; CMD ran last at or after the deadline). With
+# --fail, a time-out fails the scenario: "timed out after SECONDSs waiting
+# for WHAT". CMD runs in this shell: a small function can check several
+# things, set variables, and call fail itself (a process that died first).
+wait_until()
+{
+	# prefixed so as not to hide a caller's variable from CMD (bash
+	# scopes are dynamic)
+	local _wu_die=0 _wu_secs _wu_what _wu_end
+
+	if [ "$1" = --fail ]; then
+		_wu_die=1
+		shift
+	fi
+	_wu_secs=$1 _wu_what=$2
+	shift 2
+	[[ $_wu_secs =~ ^[0-9]+$ ]] ||
+		fail "wait_until: SECONDS is not a whole number: '$_wu_secs' ($_wu_what)"
+	uptime_cs
+	_wu_end=$((UPTIME_CS + 10#$_wu_secs * 100))
+	until "$@"; do
+		uptime_cs
+		if [ "$UPTIME_CS" -ge "$_wu_end" ]; then
+			[ "$_wu_die" -eq 0 ] || fail "timed out after ${_wu_secs}s waiting for $_wu_what"
+			return 1
+		fi
+		sleep 0.1
+	done
 }
 
 # ---------------------------------------------------------------- the daemon
