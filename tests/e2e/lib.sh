@@ -105,7 +105,7 @@ dump_failure()
 
 cleanup()
 {
-	local rc=$? pg i
+	local rc=$? pg
 
 	trap - EXIT
 	# release anything a scenario left waiting on its flag file
@@ -120,10 +120,7 @@ cleanup()
 	done
 	if [ -n "$DS_PID" ] && kill -0 "$DS_PID" 2>/dev/null; then
 		kill -TERM "$DS_PID" 2>/dev/null || true
-		for i in $(seq 50); do
-			pid_alive "$DS_PID" || break
-			sleep 0.1
-		done
+		wait_until 5 "the daemon to exit" not pid_alive "$DS_PID" || true
 		kill -KILL "$DS_PID" 2>/dev/null || true
 		wait "$DS_PID" 2>/dev/null || true
 	fi
@@ -214,23 +211,24 @@ ds_launch()
 	DS_PID=$!
 }
 
+# ds_ready: the daemon has logged "depsentry: ready"; fail if it died first.
+ds_ready()
+{
+	local rc=0
+
+	grep -q '^depsentry: ready$' "$DS_LOG" 2>/dev/null && return 0
+	pid_alive "$DS_PID" && return 1
+	wait "$DS_PID" || rc=$?
+	DS_PID=
+	fail "the daemon exited with status $rc before it was ready"
+}
+
 # ds_wait_ready: poll the log for "depsentry: ready" until the deadline;
 # fail if the daemon died first or never said it.
 ds_wait_ready()
 {
-	local deadline=$((SECONDS + READY_TIMEOUT)) rc
-
-	while ! grep -q '^depsentry: ready$' "$DS_LOG" 2>/dev/null; do
-		if ! pid_alive "$DS_PID"; then
-			rc=0
-			wait "$DS_PID" || rc=$?
-			DS_PID=
-			fail "the daemon exited with status $rc before it was ready"
-		fi
-		[ "$SECONDS" -lt "$deadline" ] ||
-			fail "the daemon did not print 'depsentry: ready' within ${READY_TIMEOUT}s"
-		sleep 0.1
-	done
+	wait_until "$READY_TIMEOUT" "'depsentry: ready'" ds_ready ||
+		fail "the daemon did not print 'depsentry: ready' within ${READY_TIMEOUT}s"
 }
 
 # ds_start [ARG...]: start the daemon writing $ALERTS and wait until ready.
@@ -245,15 +243,12 @@ ds_start()
 # daemon exits with status 0.
 ds_signal_stop()
 {
-	local sig=$1 i rc=0
+	local sig=$1 rc=0
 
 	pid_alive "$DS_PID" || fail "the daemon is no longer running"
 	kill "-$sig" "$DS_PID"
-	for i in $(seq 100); do
-		pid_alive "$DS_PID" || break
-		sleep 0.1
-	done
-	pid_alive "$DS_PID" && fail "the daemon did not exit within 10s of SIG$sig"
+	wait_until 10 "the daemon to exit" not pid_alive "$DS_PID" ||
+		fail "the daemon did not exit within 10s of SIG$sig"
 	wait "$DS_PID" || rc=$?
 	DS_PID=
 	[ "$rc" -eq 0 ] || fail "the daemon exited with status $rc on SIG$sig (expected 0)"
