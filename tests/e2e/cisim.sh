@@ -118,10 +118,7 @@ cleanup()
 		if [ -n "$pid" ]; then
 			echo "== stopping the daemon (pid $pid) an agent left in $dir" >&2
 			kill -TERM "$pid" 2>/dev/null || true
-			for _ in $(seq 50); do
-				is_depsentry "$pid" || break
-				sleep 0.1
-			done
+			wait_until 5 "pid $pid to exit" not is_depsentry "$pid" || true
 			kill -KILL "$pid" 2>/dev/null || true
 		fi
 		case $dir in

@@ -158,11 +158,20 @@ forge_unsolicited()
 	"$DEPSENTRY" status -c "$FORGE_CFG" | grep -o ' dns_unsolicited=[0-9]*' | cut -d= -f2
 }
 
+# forge_counted: dns_unsolicited, which it sets n to, is above 0; fail if
+# the daemon has died.
+forge_counted()
+{
+	n=$(forge_unsolicited) && [ "${n:-0}" -gt 0 ] && return 0
+	pid_alive "$DS_PID" || fail "the daemon died"
+	return 1
+}
+
 # forge_check: the genuine name was given, the forged one was not, and the
 # forged answers were counted.
 forge_check()
 {
-	local a n deadline=$((SECONDS + ALERT_TIMEOUT))
+	local a n
 
 	step "the genuine lookup names its connection (names were being given)"
 	a=$(wait_alert rule.id=pm-unexpected-egress "depsentry.session.pid=$NPM_PID" \
@@ -179,12 +188,8 @@ forge_check()
 		'process.command_line=node forge.js'
 
 	step "the forged answers are counted: dns_unsolicited > 0"
-	until n=$(forge_unsolicited) && [ "${n:-0}" -gt 0 ]; do
-		pid_alive "$DS_PID" || fail "the daemon died"
-		[ "$SECONDS" -lt "$deadline" ] ||
-			fail "dns_unsolicited is '${n:-}' after ${ALERT_TIMEOUT}s: $("$DEPSENTRY" status -c "$FORGE_CFG")"
-		sleep 0.2
-	done
+	wait_until "$ALERT_TIMEOUT" "dns_unsolicited above 0" forge_counted ||
+		fail "dns_unsolicited is '${n:-}' after ${ALERT_TIMEOUT}s: $("$DEPSENTRY" status -c "$FORGE_CFG")"
 	echo "   dns_unsolicited=$n"
 
 	ds_stop

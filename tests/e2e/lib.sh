@@ -2,10 +2,11 @@
 #
 # A scenario (tests/e2e/t_NN_name.sh) sources this file, starts the real
 # daemon with ds_start, drives a real package manager offline on local
-# packages made from tests/fixtures/, waits for alert lines with wait_alert,
-# checks them with check_alert, proves quiet with canary + assert_none, and
-# ends with ds_finish (the daemon is still alive, SIGTERM makes it exit 0,
-# every alert line is strict JSON and valid ECS).
+# packages made from tests/fixtures/, waits for alert lines with wait_alert
+# (for anything else with wait_until, never a loop of its own), checks them
+# with check_alert, proves quiet with canary + assert_none, and ends with
+# ds_finish (the daemon is still alive, SIGTERM makes it exit 0, every
+# alert line is strict JSON and valid ECS).
 #
 # Knobs (environment): DEPSENTRY (the binary, default build/depsentry),
 # E2E_READY_TIMEOUT (30 s), E2E_ALERT_TIMEOUT (20 s), E2E_KEEP=1 keeps the
@@ -104,7 +105,7 @@ dump_failure()
 
 cleanup()
 {
-	local rc=$? pg i
+	local rc=$? pg
 
 	trap - EXIT
 	# release anything a scenario left waiting on its flag file
@@ -119,10 +120,7 @@ cleanup()
 	done
 	if [ -n "$DS_PID" ] && kill -0 "$DS_PID" 2>/dev/null; then
 		kill -TERM "$DS_PID" 2>/dev/null || true
-		for i in $(seq 50); do
-			pid_alive "$DS_PID" || break
-			sleep 0.1
-		done
+		wait_until 5 "the daemon to exit" not pid_alive "$DS_PID" || true
 		kill -KILL "$DS_PID" 2>/dev/null || true
 		wait "$DS_PID" 2>/dev/null || true
 	fi
@@ -150,6 +148,56 @@ pid_alive()
 	return 0
 }
 
+# ---------------------------------------------------------------- waiting
+
+# not CMD [ARG...]: succeed when CMD fails (a condition for wait_until).
+not()
+{
+	! "$@"
+}
+
+# uptime_cs: set UPTIME_CS to the time since boot in hundredths of a second
+# (/proc/uptime: a monotonic clock, read without starting a process).
+uptime_cs()
+{
+	local up
+
+	read -r up _ </proc/uptime
+	UPTIME_CS=$((10#${up/./}))
+}
+
+# wait_until [--fail] SECONDS WHAT CMD [ARG...]: run CMD every 0.1 s until
+# it succeeds (return 0) or SECONDS (a whole number) have passed on the
+# monotonic clock (return 1; CMD ran last at or after the deadline). With
+# --fail, a time-out fails the scenario: "timed out after SECONDSs waiting
+# for WHAT". CMD runs in this shell: a small function can check several
+# things, set variables, and call fail itself (a process that died first).
+wait_until()
+{
+	# prefixed so as not to hide a caller's variable from CMD (bash
+	# scopes are dynamic)
+	local _wu_die=0 _wu_secs _wu_what _wu_end
+
+	if [ "$1" = --fail ]; then
+		_wu_die=1
+		shift
+	fi
+	_wu_secs=$1 _wu_what=$2
+	shift 2
+	[[ $_wu_secs =~ ^[0-9]+$ ]] ||
+		fail "wait_until: SECONDS is not a whole number: '$_wu_secs' ($_wu_what)"
+	uptime_cs
+	_wu_end=$((UPTIME_CS + 10#$_wu_secs * 100))
+	until "$@"; do
+		uptime_cs
+		if [ "$UPTIME_CS" -ge "$_wu_end" ]; then
+			[ "$_wu_die" -eq 0 ] || fail "timed out after ${_wu_secs}s waiting for $_wu_what"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
 # ---------------------------------------------------------------- the daemon
 
 # ds_launch OUTFILE [ARG...]: start `depsentry run -o OUTFILE ARG...` in the
@@ -163,23 +211,24 @@ ds_launch()
 	DS_PID=$!
 }
 
+# ds_ready: the daemon has logged "depsentry: ready"; fail if it died first.
+ds_ready()
+{
+	local rc=0
+
+	grep -q '^depsentry: ready$' "$DS_LOG" 2>/dev/null && return 0
+	pid_alive "$DS_PID" && return 1
+	wait "$DS_PID" || rc=$?
+	DS_PID=
+	fail "the daemon exited with status $rc before it was ready"
+}
+
 # ds_wait_ready: poll the log for "depsentry: ready" until the deadline;
 # fail if the daemon died first or never said it.
 ds_wait_ready()
 {
-	local deadline=$((SECONDS + READY_TIMEOUT)) rc
-
-	while ! grep -q '^depsentry: ready$' "$DS_LOG" 2>/dev/null; do
-		if ! pid_alive "$DS_PID"; then
-			rc=0
-			wait "$DS_PID" || rc=$?
-			DS_PID=
-			fail "the daemon exited with status $rc before it was ready"
-		fi
-		[ "$SECONDS" -lt "$deadline" ] ||
-			fail "the daemon did not print 'depsentry: ready' within ${READY_TIMEOUT}s"
-		sleep 0.1
-	done
+	wait_until "$READY_TIMEOUT" "'depsentry: ready'" ds_ready ||
+		fail "the daemon did not print 'depsentry: ready' within ${READY_TIMEOUT}s"
 }
 
 # ds_start [ARG...]: start the daemon writing $ALERTS and wait until ready.
@@ -194,15 +243,12 @@ ds_start()
 # daemon exits with status 0.
 ds_signal_stop()
 {
-	local sig=$1 i rc=0
+	local sig=$1 rc=0
 
 	pid_alive "$DS_PID" || fail "the daemon is no longer running"
 	kill "-$sig" "$DS_PID"
-	for i in $(seq 100); do
-		pid_alive "$DS_PID" || break
-		sleep 0.1
-	done
-	pid_alive "$DS_PID" && fail "the daemon did not exit within 10s of SIG$sig"
+	wait_until 10 "the daemon to exit" not pid_alive "$DS_PID" ||
+		fail "the daemon did not exit within 10s of SIG$sig"
 	wait "$DS_PID" || rc=$?
 	DS_PID=
 	[ "$rc" -eq 0 ] || fail "the daemon exited with status $rc on SIG$sig (expected 0)"

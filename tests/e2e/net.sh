@@ -85,18 +85,24 @@ except OSError as e:
 EOF
 }
 
+# _net_answers WHAT PID CMD...: CMD succeeds (its output discarded); fail
+# if PID has died.
+_net_answers()
+{
+	local what=$1 pid=$2
+
+	shift 2
+	"$@" >/dev/null 2>&1 && return 0
+	pid_alive "$pid" || fail "$what exited before it answered"
+	return 1
+}
+
 # _net_wait WHAT PID CMD...: run CMD until it succeeds; fail if PID died
 # first or NET_TIMEOUT seconds pass.
 _net_wait()
 {
-	local what=$1 pid=$2 deadline=$((SECONDS + NET_TIMEOUT))
-
-	shift 2
-	until "$@" >/dev/null 2>&1; do
-		pid_alive "$pid" || fail "$what exited before it answered"
-		[ "$SECONDS" -lt "$deadline" ] || fail "$what did not answer within ${NET_TIMEOUT}s"
-		sleep 0.1
-	done
+	wait_until "$NET_TIMEOUT" "$1 to answer" _net_answers "$@" ||
+		fail "$1 did not answer within ${NET_TIMEOUT}s"
 }
 
 # dns_query SERVER NAME [TYPE]: one DNS query over UDP, made by hand (no

@@ -78,17 +78,14 @@ EOF
 	BG_PIDS+=("$!")
 }
 
-# wait_for WHAT SECONDS CMD...: poll CMD every 0.1 s until it succeeds;
-# fail after SECONDS.
+# wait_for WHAT SECONDS CMD...: wait_until CMD succeeds; fail after
+# SECONDS with "WHAT: not within SECONDSs".
 wait_for()
 {
-	local what=$1 secs=$2 deadline=$((SECONDS + $2))
+	local what=$1 secs=$2
 
 	shift 2
-	until "$@"; do
-		[ "$SECONDS" -lt "$deadline" ] || fail "$what: not within ${secs}s"
-		sleep 0.1
-	done
+	wait_until "$secs" "$what" "$@" || fail "$what: not within ${secs}s"
 }
 
 # ---------------------------------------------------------------- systemd
@@ -139,7 +136,7 @@ sd_in()
 
 sd_cleanup()
 {
-	local rc=$? i cg
+	local rc=$? cg
 
 	set +e
 	if [ -n "$SD_PID" ] && [ -d "/proc/$SD_PID" ]; then
@@ -158,10 +155,7 @@ sd_cleanup()
 		# (PrivateTmp= directories, for one) behind
 		sd_ctl stop depsentry.service >/dev/null 2>&1
 		sd_ctl exit >/dev/null 2>&1
-		for i in $(seq 100); do
-			[ -d "/proc/$SD_PID" ] || break
-			sleep 0.1
-		done
+		wait_until 10 "systemd to exit" not test -d "/proc/$SD_PID"
 		# killing PID 1 of a PID namespace kills every process in it
 		kill -KILL "$SD_PID" 2>/dev/null
 		wait "$SD_PID" 2>/dev/null
@@ -196,9 +190,25 @@ sd_cgroups()
 	mkdir -p "${SD_CG[@]}" || fail "cannot make the cgroups ${SD_CG[*]}"
 }
 
+# sd_up BOOT-PID: systemd (a child of BOOT-PID; SD_PID once found) answers
+# and has finished starting up; fail if BOOT-PID has exited.
+sd_up()
+{
+	if [ -z "$SD_PID" ]; then
+		SD_PID=$(pgrep -P "$1" -x systemd || true)
+	fi
+	if [ -n "$SD_PID" ] && [ -S "/proc/$SD_PID/root/run/systemd/private" ]; then
+		case $(sd_ctl is-system-running --wait 2>&1) in
+		running | degraded) return 0 ;;
+		esac
+	fi
+	[ -d "/proc/$1" ] || fail "systemd exited: $(cat "$T/sd-boot.log" "$T/console.log")"
+	return 1
+}
+
 sd_boot()
 {
-	local unit=$1 dropin=${2:-} init=$T/sd-init.sh i
+	local unit=$1 dropin=${2:-} init=$T/sd-init.sh
 
 	need_cmd nsenter util-linux
 	[ -x /lib/systemd/systemd ] || fail "needs /lib/systemd/systemd: apt-get install systemd"
@@ -252,19 +262,8 @@ INIT
 		exec unshare --cgroup "$1" "$2" "$0"' "$SD_CGMODE" "$init" "$T" "${SD_CG[@]}" \
 		>"$T/sd-boot.log" 2>&1 &
 	SD_PID=
-	for i in $(seq 300); do
-		if [ -z "$SD_PID" ]; then
-			SD_PID=$(pgrep -P "$!" -x systemd || true)
-		fi
-		if [ -n "$SD_PID" ] && [ -S "/proc/$SD_PID/root/run/systemd/private" ]; then
-			case $(sd_ctl is-system-running --wait 2>&1) in
-			running | degraded) return 0 ;;
-			esac
-		fi
-		[ -d "/proc/$!" ] || fail "systemd exited: $(cat "$T/sd-boot.log" "$T/console.log")"
-		sleep 0.1
-	done
-	fail "systemd did not come up within 30s: $(cat "$T/sd-boot.log" "$T/console.log")"
+	wait_until 30 "systemd to come up" sd_up "$!" ||
+		fail "systemd did not come up within 30s: $(cat "$T/sd-boot.log" "$T/console.log")"
 }
 
 # sd_host_pids UNIT: the pids of UNIT's processes in this PID namespace.

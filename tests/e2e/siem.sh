@@ -11,17 +11,20 @@ log_count()
 	grep -Ec -- "$1" "$DS_LOG" || true
 }
 
+# log_count_above ERE N WHAT: more than N lines match ERE; fail if the
+# daemon has died.
+log_count_above()
+{
+	[ "$(log_count "$1")" -gt "$2" ] && return 0
+	pid_alive "$DS_PID" || fail "the daemon died: $3"
+	return 1
+}
+
 # wait_log_count ERE N WHAT: wait until more than N lines match ERE.
 wait_log_count()
 {
-	local ere=$1 n=$2 what=$3 deadline=$((SECONDS + ALERT_TIMEOUT))
-
-	until [ "$(log_count "$ere")" -gt "$n" ]; do
-		pid_alive "$DS_PID" || fail "the daemon died: $what"
-		[ "$SECONDS" -lt "$deadline" ] ||
-			fail "$what: no new '$ere' line in the daemon log within ${ALERT_TIMEOUT}s"
-		sleep 0.1
-	done
+	wait_until "$ALERT_TIMEOUT" "$3" log_count_above "$@" ||
+		fail "$3: no new '$1' line in the daemon log within ${ALERT_TIMEOUT}s"
 }
 
 # ds_hup: send SIGHUP and wait until the daemon has handled it.
@@ -77,17 +80,20 @@ lines()
 	fi
 }
 
+# has_lines FILE N: FILE holds at least N complete lines; fail if the
+# daemon has died.
+has_lines()
+{
+	[ "$(lines "$1")" -ge "$2" ] && return 0
+	pid_alive "$DS_PID" || fail "the daemon died while waiting for $2 lines in $1"
+	return 1
+}
+
 # wait_lines FILE N: until FILE holds at least N complete lines.
 wait_lines()
 {
-	local deadline=$((SECONDS + ALERT_TIMEOUT))
-
-	until [ "$(lines "$1")" -ge "$2" ]; do
-		pid_alive "$DS_PID" || fail "the daemon died while waiting for $2 lines in $1"
-		[ "$SECONDS" -lt "$deadline" ] ||
-			fail "$1 holds $(lines "$1") lines, not $2, after ${ALERT_TIMEOUT}s"
-		sleep 0.05
-	done
+	wait_until "$ALERT_TIMEOUT" "$2 lines in $1" has_lines "$1" "$2" ||
+		fail "$1 holds $(lines "$1") lines, not $2, after ${ALERT_TIMEOUT}s"
 }
 
 # The alerts this scenario caused are those about a path under $VT: the
@@ -113,19 +119,23 @@ print(n)
 PYEOF
 }
 
+# has_mine FILE N: FILE holds at least N alerts of this scenario; fail if
+# FILE is the daemon's and the daemon has died.
+has_mine()
+{
+	[ "$(mine "$1")" -ge "$2" ] && return 0
+	pid_alive "$DS_PID" || [ "$1" != "$ALERTS" ] || fail "the daemon died"
+	return 1
+}
+
 # wait_mine FILE: until FILE holds an alert for every file this scenario
 # wrote (barriers included). Held writes leave the daemon in the order of
 # its slots, so a barrier's alert may come before others of the same
-# moment: this waits for them all.
+# moment: this waits for them all. Returns 1 after ALERT_TIMEOUT.
 wait_mine()
 {
-	local want=$((WRITTEN + BARRIER_N)) deadline=$((SECONDS + ALERT_TIMEOUT))
-
-	until [ "$(mine "$1")" -ge "$want" ]; do
-		pid_alive "$DS_PID" || [ "$1" != "$ALERTS" ] || fail "the daemon died"
-		[ "$SECONDS" -lt "$deadline" ] || return 1
-		sleep 0.1
-	done
+	wait_until "$ALERT_TIMEOUT" "every alert of this scenario in $1" \
+		has_mine "$1" $((WRITTEN + BARRIER_N))
 }
 
 # same_lines WHAT REFERENCE FILE...: every alert of this scenario in
@@ -205,7 +215,7 @@ rotate()
 # Waits until imfile has opened LOG. Sets RSYSLOG_PID.
 rsyslog_start()
 {
-	local log=$1 out=$2 conf=$T/rsyslog.conf deadline
+	local log=$1 out=$2 conf=$T/rsyslog.conf
 
 	need_cmd rsyslogd rsyslog
 	mkdir -p "$T/rsyslog"
@@ -225,12 +235,24 @@ CONF
 	RSYSLOG_PID=$!
 	BG_PIDS+=("$RSYSLOG_PID")
 	disown "$RSYSLOG_PID"	# no "Killed" line from bash when cleanup kills it
-	deadline=$((SECONDS + 10))
-	until ls -l "/proc/$RSYSLOG_PID/fd" 2>/dev/null | grep -qF -- "-> $log"; do
-		pid_alive "$RSYSLOG_PID" || fail "rsyslogd died: $(cat "$T/rsyslog.log")"
-		[ "$SECONDS" -lt "$deadline" ] || fail "rsyslogd did not open $log within 10s"
-		sleep 0.1
-	done
+	wait_until 10 "rsyslogd to open $log" rsyslog_has_open "$log" ||
+		fail "rsyslogd did not open $log within 10s"
+}
+
+# rsyslog_has_open FILE: rsyslogd has FILE open; fail if it has died.
+rsyslog_has_open()
+{
+	ls -l "/proc/$RSYSLOG_PID/fd" 2>/dev/null | grep -qF -- "-> $1" && return 0
+	pid_alive "$RSYSLOG_PID" || fail "rsyslogd died: $(cat "$T/rsyslog.log")"
+	return 1
+}
+
+# rsyslog_delivered OUT STRING: OUT holds STRING; fail if rsyslogd has died.
+rsyslog_delivered()
+{
+	grep -qF -- "$2" "$1" 2>/dev/null && return 0
+	pid_alive "$RSYSLOG_PID" || fail "rsyslogd died: $(cat "$T/rsyslog.log")"
+	return 1
 }
 
 # forwarded_all REFERENCE OUT: wait until rsyslog has delivered as many
@@ -248,18 +270,14 @@ forwarded_all()
 # will never deliver).
 caught_up()
 {
-	local out=$1 last deadline
+	local out=$1 last
 
 	wait_mine "$ALERTS" || fail "the daemon did not alert every file written"
 	barrier
 	last="\"path\":\"$VT/barrier/.github/workflows/barrier-$BARRIER_N.yml\""
-	deadline=$((SECONDS + ALERT_TIMEOUT))
-	until grep -qF -- "$last" "$out" 2>/dev/null; do
-		pid_alive "$RSYSLOG_PID" || fail "rsyslogd died: $(cat "$T/rsyslog.log")"
-		[ "$SECONDS" -lt "$deadline" ] ||
-			fail "rsyslog did not deliver the barrier's alert within ${ALERT_TIMEOUT}s"
-		sleep 0.1
-	done
+	wait_until "$ALERT_TIMEOUT" "rsyslog to deliver the barrier's alert" \
+		rsyslog_delivered "$out" "$last" ||
+		fail "rsyslog did not deliver the barrier's alert within ${ALERT_TIMEOUT}s"
 }
 
 # forwarder_stopped_rotation CONF LOG OUT N: with rsyslog caught up, stop

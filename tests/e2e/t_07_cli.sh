@@ -56,11 +56,8 @@ grep -Eq "rules[^A-Za-z0-9_]+pm-suspicious-child[^A-Za-z0-9_]+bogus_knob" <<<"$O
 
 step "run -c with a bad configuration fails without getting ready"
 ds_launch "$T/never.json" -c "$bad"
-deadline=$((SECONDS + READY_TIMEOUT))
-while pid_alive "$DS_PID"; do
-	[ "$SECONDS" -lt "$deadline" ] || fail "run -c $bad still running after ${READY_TIMEOUT}s"
-	sleep 0.1
-done
+wait_until "$READY_TIMEOUT" "run -c $bad to exit" not pid_alive "$DS_PID" ||
+	fail "run -c $bad still running after ${READY_TIMEOUT}s"
 RC=0
 wait "$DS_PID" || RC=$?
 DS_PID=
@@ -87,20 +84,13 @@ with open(sys.argv[2], "ab", buffering=0) as out:
 PYEOF
 NOTIFY_PID=$!
 BG_PIDS+=("$NOTIFY_PID")
-for i in $(seq 50); do
-	[ -S "$T/notify.sock" ] && break
-	sleep 0.1
-done
-[ -S "$T/notify.sock" ] || fail "the notify listener did not start"
+wait_until 5 "the notify listener" test -S "$T/notify.sock" ||
+	fail "the notify listener did not start"
 umask 022
 ALERTS=$T/newdir/alerts.json
 NOTIFY_SOCKET=$T/notify.sock ds_launch "$ALERTS"
 ds_wait_ready
-for i in $(seq 100); do
-	grep -qx 'READY=1' "$T/notify.txt" 2>/dev/null && break
-	sleep 0.1
-done
-grep -qx 'READY=1' "$T/notify.txt" 2>/dev/null ||
+wait_until 10 "READY=1 on NOTIFY_SOCKET" grep -sqx 'READY=1' "$T/notify.txt" ||
 	fail "no READY=1 on NOTIFY_SOCKET within 10s of 'depsentry: ready' (got: $(cat "$T/notify.txt" 2>/dev/null))"
 wait "$NOTIFY_PID" || true
 canary

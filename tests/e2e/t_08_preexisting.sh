@@ -11,12 +11,14 @@ export DS_E2E_WAITING=$T/waiting
 
 step "start npm install before the daemon"
 npm_install_start "$T/proj" "$tgz"
-deadline=$((SECONDS + 60))
-until [ -e "$DS_E2E_WAITING" ]; do
+postinstall_waiting()
+{
+	[ -e "$DS_E2E_WAITING" ] && return 0
 	pid_alive "$NPM_PID" || fail "npm exited before its postinstall started: $(cat "$T/proj.npm.log")"
-	[ "$SECONDS" -lt "$deadline" ] || fail "the postinstall did not start within 60s"
-	sleep 0.1
-done
+	return 1
+}
+wait_until 60 "the postinstall to start" postinstall_waiting ||
+	fail "the postinstall did not start within 60s"
 [ "$(readlink "/proc/$NPM_PID/exe")" = "$(readlink -f "$NODE")" ] || fail "pid $NPM_PID is not npm (node)"
 
 ds_start

@@ -62,13 +62,16 @@ DS_LOG=$EXEC_LOG
 "$DEPSENTRY" exec -o "$ALERTS" -- sleep 600 >"$EXEC_LOG.out" 2>"$EXEC_LOG" &
 exec_pid=$!
 BG_PIDS+=("$exec_pid")
-for _ in $(seq 300); do
+# sleep_started: exec's child sleep runs (its pid in cmd_pid); fail if exec died
+sleep_started()
+{
 	cmd_pid=$(pgrep -P "$exec_pid" -x sleep || true)
-	[ -n "$cmd_pid" ] && break
+	[ -n "$cmd_pid" ] && return 0
 	pid_alive "$exec_pid" || fail "exec died before it ran sleep"
-	sleep 0.1
-done
-[ -n "$cmd_pid" ] || fail "exec did not start sleep within 30s"
+	return 1
+}
+wait_until 30 "exec to start sleep" sleep_started ||
+	fail "exec did not start sleep within 30s"
 kill -TERM "$exec_pid"
 EXEC_RC=0
 wait "$exec_pid" || EXEC_RC=$?

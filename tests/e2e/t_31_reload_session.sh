@@ -18,12 +18,14 @@ ds_start -c "$cfg"
 
 step "npm install: the postinstall waits for $DS_E2E_FLAG"
 npm_install_start "$T/proj" "$tgz"
-deadline=$((SECONDS + 60))
-until [ -e "$DS_E2E_WAITING" ]; do
+postinstall_waiting()
+{
+	[ -e "$DS_E2E_WAITING" ] && return 0
 	pid_alive "$NPM_PID" || fail "npm exited before its postinstall started: $(cat "$T/proj.npm.log")"
-	[ "$SECONDS" -lt "$deadline" ] || fail "the postinstall did not start within 60s"
-	sleep 0.1
-done
+	return 1
+}
+wait_until 60 "the postinstall to start" postinstall_waiting ||
+	fail "the postinstall did not start within 60s"
 
 step "reload: npm's definition renamed, reconnaissance high"
 config_edit "$cfg" '

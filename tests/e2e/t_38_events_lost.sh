@@ -13,12 +13,14 @@ ds_start -e /dev/full
 canary
 
 step "the failed event lines are reported while the daemon runs"
-deadline=$((SECONDS + 10))
-until grep -Eq 'events lost or damaged: .*events_failed=[1-9]' "$DS_LOG"; do
+failures_reported()
+{
+	grep -Eq 'events lost or damaged: .*events_failed=[1-9]' "$DS_LOG" && return 0
 	pid_alive "$DS_PID" || fail "the daemon died"
-	[ "$SECONDS" -lt "$deadline" ] || fail "no 'events lost or damaged' line within 10s: $(tail -n 5 "$DS_LOG")"
-	sleep 0.2
-done
+	return 1
+}
+wait_until 10 "the failed event lines to be reported" failures_reported ||
+	fail "no 'events lost or damaged' line within 10s: $(tail -n 5 "$DS_LOG")"
 grep -E 'events lost or damaged: ' "$DS_LOG" | tail -n 1
 ds_stop
 

@@ -50,11 +50,8 @@ reloaded()
 {
 	grep -q 'configuration reloaded from' "$DS_LOG" && grep -q '^depsentry: status: pid=' "$DS_LOG"
 }
-deadline=$((SECONDS + 10))
-until reloaded; do
-	[ "$SECONDS" -lt "$deadline" ] || fail "no reload or status line after SIGHUP and SIGUSR1"
-	sleep 0.1
-done
+wait_until 10 "the reload and status lines" reloaded ||
+	fail "no reload or status line after SIGHUP and SIGUSR1"
 canary
 n=$(alert_count rule.id=sensor-signal)
 [ "$n" -eq 2 ] || fail "expected the 2 alerts of (a) and no other sensor-signal alert, found $n"

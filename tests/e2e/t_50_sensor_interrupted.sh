@@ -83,11 +83,8 @@ stopped()
 {
 	[ "$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$DS_PID/status")" = T ]
 }
-deadline=$((SECONDS + 10))
-until stopped; do
-	[ "$SECONDS" -lt "$deadline" ] || fail "the daemon was not stopped by the postinstall"
-	sleep 0.1
-done
+wait_until 10 "the daemon to be stopped" stopped ||
+	fail "the daemon was not stopped by the postinstall"
 kill -KILL "$DS_PID"
 ds_gone "after the test's SIGKILL of the stopped daemon"
 before=$(alert_lines)

@@ -55,13 +55,8 @@ tamper_install()
 # be gone and reap it; DS_RC is its wait status.
 ds_gone()
 {
-	local i
-
-	for i in $(seq 100); do
-		pid_alive "$DS_PID" || break
-		sleep 0.1
-	done
-	pid_alive "$DS_PID" && fail "$1: the daemon still runs"
+	wait_until 10 "the daemon to exit" not pid_alive "$DS_PID" ||
+		fail "$1: the daemon still runs"
 	DS_RC=0
 	wait "$DS_PID" || DS_RC=$?
 	DS_PID=
