@@ -319,6 +319,19 @@ static struct ipaddr client_addr(void)
 	return ip(host_resolver().family == AF_INET ? "127.0.0.1" : "::1");
 }
 
+/* A dns record as the daemon handles it: decoded, then judged. */
+static int dns_sent(struct egress *g, const struct ds_dns *e, const struct proc *p,
+		    struct net_event *ev, struct verdict *v)
+{
+	struct ds_dns c = *e;
+	struct event d;
+
+	c.hdr.type = DS_EV_DNS;
+	c.hdr.size = sizeof(c);
+	assert_int_equal(event_decode(&c, sizeof(c), NULL, &d), 0);
+	return egress_dns_sent(g, &d, p, ev, v);
+}
+
 /* A question for name from 127.0.0.1:port to the host's resolver, by a
  * process outside any session, in namespace netns. */
 static void ask(struct egress *g, const char *name, uint16_t port, uint16_t id, uint32_t netns,
@@ -330,7 +343,7 @@ static void ask(struct egress *g, const char *name, uint16_t port, uint16_t id, 
 	struct ds_dns e;
 
 	dns_record(&e, &client, port, &server, 53, id, false, name, netns, 0, now);
-	assert_int_equal(egress_dns_sent(g, &e, NULL, &ev, &v), 0);
+	assert_int_equal(dns_sent(g, &e, NULL, &ev, &v), 0);
 	assert_int_equal(v.rule, RULE_NONE);
 }
 
@@ -495,7 +508,7 @@ static void test_names_not_from_other_servers(void **state)
 	if (client.family != AF_INET)
 		server = ip("2001:db8::53");
 	dns_record(&e, &client, 40002, &server, 53, 3, false, "crates.io", HOSTNS, 0, 1 * NS);
-	assert_int_equal(egress_dns_sent(f->g, &e, NULL, &ev, &v), 0);
+	assert_int_equal(dns_sent(f->g, &e, NULL, &ev, &v), 0);
 	answer_from(f->g, server.family == AF_INET ? "192.0.2.53" : "2001:db8::53", "crates.io",
 		    40002, 3, "127.0.0.77", 1 * NS);
 	egress_stats(f->g, &st);
@@ -553,7 +566,7 @@ static void test_questions_from_records(void **state)
 
 	dns_record(&e, &client, 40004, &server, 53, 5, false, "6e6f.beacon.attacker.test", HOSTNS,
 		   0x42, 1 * NS);
-	assert_int_equal(egress_dns_sent(f->g, &e, f->hook, &ev, &v), 1);
+	assert_int_equal(dns_sent(f->g, &e, f->hook, &ev, &v), 1);
 	assert_int_equal(v.rule, RULE_EGRESS);
 	assert_int_equal(v.severity, f->cfg->egress_dns_severity);
 	assert_int_equal(ev.kind, NET_DNS_QUERY);
@@ -565,7 +578,7 @@ static void test_questions_from_records(void **state)
 	/* the same from outside any session: recorded, not judged */
 	dns_record(&e, &client, 40005, &server, 53, 6, false, "other.attacker.test", HOSTNS, 0,
 		   1 * NS);
-	assert_int_equal(egress_dns_sent(f->g, &e, NULL, &ev, &v), 0);
+	assert_int_equal(dns_sent(f->g, &e, NULL, &ev, &v), 0);
 	assert_int_equal(v.rule, RULE_NONE);
 	egress_stats(f->g, &st);
 	assert_int_equal(st.dnsq.questions, 2);
@@ -574,7 +587,7 @@ static void test_questions_from_records(void **state)
 	ask(f->g, "crates.io", 40006, 7, HOSTNS, 2 * NS);
 	answer_from(f->g, NULL, "crates.io", 40006, 7, "127.0.0.88", 2 * NS);
 	dns_record(&e, &server, 53, &client, 40006, 7, true, "crates.io", HOSTNS, 0x42, 2 * NS);
-	assert_int_equal(egress_dns_sent(f->g, &e, f->hook, &ev, &v), 0);
+	assert_int_equal(dns_sent(f->g, &e, f->hook, &ev, &v), 0);
 	ev = connect_to("127.0.0.88", 9);
 	egress_connect(f->g, f->hook, &ev, 3 * NS, &v);
 	assert_null(ev.domain);
@@ -585,7 +598,7 @@ static void test_questions_from_records(void **state)
 	/* the same response from outside sessions is not the kernel's word */
 	ask(f->g, "crates.io", 40007, 8, HOSTNS, 4 * NS);
 	dns_record(&e, &server, 53, &client, 40007, 8, true, "crates.io", HOSTNS, 0, 4 * NS);
-	assert_int_equal(egress_dns_sent(f->g, &e, NULL, &ev, &v), 0);
+	assert_int_equal(dns_sent(f->g, &e, NULL, &ev, &v), 0);
 	answer_from(f->g, NULL, "crates.io", 40007, 8, "192.0.2.11", 4 * NS);
 	ev = connect_to("192.0.2.11", 443);
 	egress_connect(f->g, f->hook, &ev, 5 * NS, &v);
@@ -595,7 +608,7 @@ static void test_questions_from_records(void **state)
 	server = ip("fd00::53");
 	dns_record(&e, &client, 40008, &server, 53, 9, false, "v6.beacon.attacker.test", HOSTNS,
 		   0x42, 6 * NS);
-	assert_int_equal(egress_dns_sent(f->g, &e, f->hook, &ev, &v), 1);
+	assert_int_equal(dns_sent(f->g, &e, f->hook, &ev, &v), 1);
 	assert_string_equal(ev.qname, "v6.beacon.attacker.test");
 	assert_int_equal(ev.dst.family, AF_INET6);
 	assert_int_equal(ev.sport, 40008);
@@ -603,9 +616,9 @@ static void test_questions_from_records(void **state)
 	assert_int_equal(st.dnsq.questions, 5);
 	/* bytes the kernel could not have sent */
 	e.len = sizeof(e.data) + 1;
-	assert_int_equal(egress_dns_sent(f->g, &e, NULL, &ev, &v), -EINVAL);
+	assert_int_equal(dns_sent(f->g, &e, NULL, &ev, &v), -EINVAL);
 	e.len = 20;
-	assert_int_equal(egress_dns_sent(f->g, &e, NULL, &ev, &v), -EINVAL);
+	assert_int_equal(dns_sent(f->g, &e, NULL, &ev, &v), -EINVAL);
 }
 
 static void test_resolver_not_alerted(void **state)

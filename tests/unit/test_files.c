@@ -113,6 +113,20 @@ struct got {
 	bool created;
 };
 
+/* A record as the daemon handles it: decoded, then judged. */
+static int feed(struct files *f, const struct ds_file *e, const char *data, size_t len,
+		file_emit_fn fn, void *arg)
+{
+	struct file_event ev;
+
+	if (file_decode(e, data, len, &ev)) {
+		file_event_free(&ev);
+		return -EINVAL;
+	}
+	files_record(f, NULL, &ev, fn, arg);
+	return 0;
+}
+
 static void collect(const struct file_event *ev, void *arg)
 {
 	struct got *g = arg;
@@ -147,7 +161,7 @@ static void test_write_held_and_deduplicated(void **state)
 
 	(void)state;
 	len = write_rec(&r, 10, wf, sizeof(wf));
-	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect, &g), 0);
+	assert_int_equal(feed(f, &r.e, r.data, len, collect, &g), 0);
 	assert_int_equal(g.n, 0);	/* held for a rename */
 	files_flush(f, boot_now(), collect, &g);
 	assert_int_equal(g.n, 0);	/* not a second old yet */
@@ -165,7 +179,7 @@ static void test_write_held_and_deduplicated(void **state)
 	assert_int_equal(g.sev, SEV_MEDIUM);
 
 	/* the same process and path again: one alert only */
-	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect, &g), 0);
+	assert_int_equal(feed(f, &r.e, r.data, len, collect, &g), 0);
 	files_flush(f, 0, collect, &g);
 	assert_int_equal(g.n, 1);
 
@@ -174,7 +188,7 @@ static void test_write_held_and_deduplicated(void **state)
 	len = write_rec(&r, 11, wf, sizeof(wf));
 	r.e.atime -= 3600LL * 1000000000LL;
 	r.e.session = 7;
-	files_record(f, NULL, &r.e, r.data, len, collect, &g);
+	feed(f, &r.e, r.data, len, collect, &g);
 	files_flush(f, 0, collect, &g);
 	assert_int_equal(g.n, 2);
 	assert_string_equal(g.action, "overwrite");
@@ -184,7 +198,7 @@ static void test_write_held_and_deduplicated(void **state)
 
 	/* passed the kernel's anchors, matches no pattern */
 	len = write_rec(&r, 12, "notes.txt\0.github\0r", 20);
-	files_record(f, NULL, &r.e, r.data, len, collect, &g);
+	feed(f, &r.e, r.data, len, collect, &g);
 	files_flush(f, 0, collect, &g);
 	assert_int_equal(g.n, 2);
 	files_stats(f, &st);
@@ -210,13 +224,13 @@ static void test_atime_bounds(void **state)
 	(void)state;
 	len = write_rec(&r, 20, wf, sizeof(wf));
 	r.e.atime = INT64_MAX;
-	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect, &g), 0);
+	assert_int_equal(feed(f, &r.e, r.data, len, collect, &g), 0);
 	files_flush(f, 0, collect, &g);
 	assert_int_equal(g.n, 1);
 	assert_true(g.created);
 	len = write_rec(&r, 21, wf, sizeof(wf));
 	r.e.atime = INT64_MIN;
-	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect, &g), 0);
+	assert_int_equal(feed(f, &r.e, r.data, len, collect, &g), 0);
 	files_flush(f, 0, collect, &g);
 	assert_int_equal(g.n, 2);
 	assert_false(g.created);
@@ -252,7 +266,7 @@ static void test_held_write_outlives_its_config(void **state)
 
 	(void)state;
 	len = write_rec(&r, 10, wf, sizeof(wf));
-	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect, &g), 0);
+	assert_int_equal(feed(f, &r.e, r.data, len, collect, &g), 0);
 	assert_int_equal(g.n, 0);	/* held */
 	b->cicd_sev[WRITER_OTHER] = SEV_HIGH;
 	files_set_config(f, b);
@@ -263,7 +277,7 @@ static void test_held_write_outlives_its_config(void **state)
 	assert_string_equal(pattern, "*/.github/workflows/*");
 
 	len = write_rec(&r, 11, wf, sizeof(wf));
-	files_record(f, NULL, &r.e, r.data, len, collect, &g);
+	feed(f, &r.e, r.data, len, collect, &g);
 	files_flush(f, 0, collect, &g);
 	assert_int_equal(g.n, 1);
 	assert_int_equal(g.sev, SEV_HIGH);
@@ -285,10 +299,10 @@ static void test_rename_merges_its_write(void **state)
 	(void)state;
 	len = write_rec(&r, 20, tmp, sizeof(tmp));
 	start = r.e.hdr.start;
-	files_record(f, NULL, &r.e, r.data, len, collect, &g);
+	feed(f, &r.e, r.data, len, collect, &g);
 	/* another process renaming it does not take the write away */
 	len = rename_rec(&r, 21, "/r/.github/workflows/other.yml", "/r/.github/workflows/sedAb12");
-	files_record(f, NULL, &r.e, r.data, len, collect, &g);
+	feed(f, &r.e, r.data, len, collect, &g);
 	assert_int_equal(g.n, 1);
 	/* the writer's own rename does; its directory is joined lexically
 	 * when it is not visible from here (another mount namespace) */
@@ -296,7 +310,7 @@ static void test_rename_merges_its_write(void **state)
 			 "/r/.github/workflows/sedAb12");
 	r.e.hdr.start = start;
 	r.e.mnt_ns = 1;
-	files_record(f, NULL, &r.e, r.data, len, collect, &g);
+	feed(f, &r.e, r.data, len, collect, &g);
 	assert_int_equal(g.n, 2);
 	assert_string_equal(g.path, "/r/.github/workflows/ci.yml");
 	assert_string_equal(g.old, "/r/.github/workflows/sedAb12");
@@ -310,7 +324,7 @@ static void test_rename_merges_its_write(void **state)
 	/* a directory renamed onto a watched one counts for its contents */
 	len = rename_rec(&r, 22, "/r/.github/workflows", "/tmp/wf");
 	r.e.mnt_ns = 1;
-	files_record(f, NULL, &r.e, r.data, len, collect, &g);
+	feed(f, &r.e, r.data, len, collect, &g);
 	assert_int_equal(g.n, 3);
 	assert_string_equal(g.path, "/r/.github/workflows");
 	files_free(f);
@@ -332,7 +346,7 @@ static void test_relative_rename_joined(void **state)
 	off = put_sec(&r, 0, "r\0", 2, &r.e.path_len);	/* cwd /r */
 	off = put_sec(&r, off, "./.github/workflows/deploy.yml", 31, &r.e.name_len);
 	off = put_sec(&r, off, "/tmp/x.yml", 11, &r.e.old_name_len);
-	files_record(f, NULL, &r.e, r.data, off, collect, &g);
+	feed(f, &r.e, r.data, off, collect, &g);
 	assert_int_equal(g.n, 1);
 	assert_string_equal(g.path, "/r/.github/workflows/deploy.yml");
 	assert_string_equal(g.old, "/tmp/x.yml");
@@ -394,7 +408,7 @@ static void test_generated_build_tree(void **state)
 	len = write_rec(&r, 40, "", 0);
 	r.e.mnt_ns = (__u32)ns.st_ino;
 	len = put_sec(&r, 0, comps, leaf_first(path + 1, comps), &r.e.path_len);
-	files_record(f, NULL, &r.e, r.data, len, collect, &g);
+	feed(f, &r.e, r.data, len, collect, &g);
 	files_flush(f, 0, collect, &g);
 	assert_int_equal(g.n, 1);
 	assert_string_equal(g.path, path);
@@ -404,7 +418,7 @@ static void test_generated_build_tree(void **state)
 	touch(path, "CMakeCache.txt");
 	snprintf(path, sizeof(path), "%s/build/sub/Makefile", dir);
 	r.e.hdr.pid = 41;
-	files_record(f, NULL, &r.e, r.data, len, collect, &g);
+	feed(f, &r.e, r.data, len, collect, &g);
 	files_flush(f, 0, collect, &g);
 	assert_int_equal(g.n, 1);
 	files_stats(f, &st);
@@ -415,7 +429,7 @@ static void test_generated_build_tree(void **state)
 	len = write_rec(&r, 42, "", 0);
 	r.e.mnt_ns = (__u32)ns.st_ino;
 	len = put_sec(&r, 0, comps, leaf_first(path + 1, comps), &r.e.path_len);
-	files_record(f, NULL, &r.e, r.data, len, collect, &g);
+	feed(f, &r.e, r.data, len, collect, &g);
 	files_flush(f, 0, collect, &g);
 	assert_int_equal(g.n, 2);
 	assert_string_equal(g.path, path);
@@ -436,18 +450,18 @@ static void test_malformed(void **state)
 
 	(void)state;
 	len = write_rec(&r, 50, wf, sizeof(wf));
-	assert_int_equal(files_record(f, NULL, &r.e, r.data, len - 1, collect, &g), -EINVAL);
+	assert_int_equal(feed(f, &r.e, r.data, len - 1, collect, &g), -EINVAL);
 	r.e.path_len = sizeof(wf) - 1;	/* no NUL at the end */
-	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect, &g), -EINVAL);
+	assert_int_equal(feed(f, &r.e, r.data, len, collect, &g), -EINVAL);
 	len = write_rec(&r, 50, wf, sizeof(wf));
 	r.e.name_len = 1;		/* a write has no name */
-	assert_int_equal(files_record(f, NULL, &r.e, r.data, len + 1, collect, &g), -EINVAL);
+	assert_int_equal(feed(f, &r.e, r.data, len + 1, collect, &g), -EINVAL);
 	len = write_rec(&r, 50, wf, sizeof(wf));
 	r.e.op = 9;
-	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect, &g), -EINVAL);
+	assert_int_equal(feed(f, &r.e, r.data, len, collect, &g), -EINVAL);
 	len = rename_rec(&r, 50, "/r/.github/workflows/a.yml", "/x");
 	r.e.name_len = 0;		/* a rename needs its name */
-	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect, &g), -EINVAL);
+	assert_int_equal(feed(f, &r.e, r.data, len, collect, &g), -EINVAL);
 	assert_int_equal(g.n, 0);
 	files_free(f);
 	config_free(c);
@@ -468,13 +482,13 @@ static void test_observer(void **state)
 	c->min_severity = SEV_HIGH;	/* a plain writer's medium is below it */
 	files_observe(f, collect, &seen);
 	len = write_rec(&r, 60, wf, sizeof(wf));
-	files_record(f, NULL, &r.e, r.data, len, collect, &alerts);
-	files_record(f, NULL, &r.e, r.data, len, collect, &alerts);	/* again */
+	feed(f, &r.e, r.data, len, collect, &alerts);
+	feed(f, &r.e, r.data, len, collect, &alerts);	/* again */
 	len = write_rec(&r, 61, wf, sizeof(wf));
 	r.e.session = 3;		/* critical: alerted and seen */
-	files_record(f, NULL, &r.e, r.data, len, collect, &alerts);
+	feed(f, &r.e, r.data, len, collect, &alerts);
 	len = write_rec(&r, 62, "notes.txt\0.github\0r", 20);	/* not watched */
-	files_record(f, NULL, &r.e, r.data, len, collect, &alerts);
+	feed(f, &r.e, r.data, len, collect, &alerts);
 	files_flush(f, 0, collect, &alerts);
 	assert_int_equal(seen.n, 2);
 	assert_int_equal(alerts.n, 1);
@@ -486,7 +500,7 @@ static void test_observer(void **state)
 	/* with the rule off, the observer still sees watched files */
 	c->cicd_enabled = false;
 	len = write_rec(&r, 63, wf, sizeof(wf));
-	files_record(f, NULL, &r.e, r.data, len, collect, &alerts);
+	feed(f, &r.e, r.data, len, collect, &alerts);
 	files_flush(f, 0, collect, &alerts);
 	assert_int_equal(seen.n, 3);
 	assert_string_equal(seen.path, "/r/.github/workflows/ci.yml");
@@ -498,7 +512,7 @@ static void test_observer(void **state)
 	/* and without an observer nothing is held for nobody */
 	files_observe(f, NULL, NULL);
 	len = write_rec(&r, 64, wf, sizeof(wf));
-	files_record(f, NULL, &r.e, r.data, len, collect, &alerts);
+	feed(f, &r.e, r.data, len, collect, &alerts);
 	files_flush(f, 0, collect, &alerts);
 	assert_int_equal(seen.n, 3);
 	assert_int_equal(alerts.n, 1);
@@ -534,11 +548,11 @@ static void test_flush_order(void **state)
 
 	(void)state;
 	len = write_rec(&r, 21, a, sizeof(a));	/* slot 0 */
-	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect_order, &o), 0);
+	assert_int_equal(feed(f, &r.e, r.data, len, collect_order, &o), 0);
 	len = write_rec(&r, 22, b, sizeof(b));	/* slot 1 */
-	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect_order, &o), 0);
+	assert_int_equal(feed(f, &r.e, r.data, len, collect_order, &o), 0);
 	len = write_rec(&r, 23, c, sizeof(c));	/* slot 2 */
-	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect_order, &o), 0);
+	assert_int_equal(feed(f, &r.e, r.data, len, collect_order, &o), 0);
 	files_flush(f, 0, collect_order, &o);
 	assert_int_equal(o.n, 3);
 	assert_string_equal(o.paths[0], "/r/.github/workflows/a.yml");
@@ -549,16 +563,16 @@ static void test_flush_order(void **state)
 	memset(&o, 0, sizeof(o));
 	len = write_rec(&r, 31, a, sizeof(a));
 	a_start = r.e.hdr.start;
-	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect_order, &o), 0);
+	assert_int_equal(feed(f, &r.e, r.data, len, collect_order, &o), 0);
 	len = write_rec(&r, 32, b, sizeof(b));
-	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect_order, &o), 0);
+	assert_int_equal(feed(f, &r.e, r.data, len, collect_order, &o), 0);
 	len = write_rec(&r, 33, c, sizeof(c));
-	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect_order, &o), 0);
+	assert_int_equal(feed(f, &r.e, r.data, len, collect_order, &o), 0);
 	files_writer_exited(f, 31, a_start);
 	files_flush(f, boot_now(), collect_order, &o);
 	assert_int_equal(o.n, 1);	/* a, whose writer exited */
 	len = write_rec(&r, 34, d, sizeof(d));	/* into slot 0 */
-	assert_int_equal(files_record(f, NULL, &r.e, r.data, len, collect_order, &o), 0);
+	assert_int_equal(feed(f, &r.e, r.data, len, collect_order, &o), 0);
 	files_flush(f, 0, collect_order, &o);
 	assert_int_equal(o.n, 4);
 	assert_string_equal(o.paths[1], "/r/.github/workflows/b.yml");

@@ -253,7 +253,7 @@ static void test_decode_exec(void **state)
 
 	(void)state;
 	build_exec(&r, 700, 1, env, sizeof(env) - 1);
-	i = image_from_exec(&r.e, r.data, r.e.hdr.size - sizeof(r.e), &vars, NULL);
+	i = image_from_exec(&r.e, r.data, r.e.hdr.size - sizeof(r.e), &vars);
 	assert_non_null(i);
 	assert_int_equal(i->argc, 3);
 	assert_string_equal(i->argv[2], "http://x/");
@@ -269,7 +269,7 @@ static void test_decode_exec(void **state)
 	/* a section longer than the record is refused */
 	build_exec(&r, 700, 1, NULL, 0);
 	r.e.cwd_len = 400;
-	assert_null(image_from_exec(&r.e, r.data, 53, &vars, NULL));
+	assert_null(image_from_exec(&r.e, r.data, 53, &vars));
 }
 
 static void test_record_validation(void **state)

@@ -164,36 +164,36 @@ static void place(struct daemon_ctx *d, struct proc *p, uint64_t kernel_session)
 	}
 }
 
-static int handle_exec(struct daemon_ctx *d, const struct ds_exec *e, size_t len)
+static int handle_exec(struct daemon_ctx *d, struct event *e)
 {
-	const struct proc *prev = proctable_find(d->pt, e->hdr.pid, e->hdr.start);
-	const struct proc *parent = proctable_find(d->pt, e->ppid, e->pstart);
-	const struct image *inherit = prev ? prev->img : parent ? parent->img : NULL;
-	struct image *img;
+	const struct proc *prev = proctable_find(d->pt, e->pid, e->start);
+	const struct proc *parent = proctable_find(d->pt, e->exec.ppid, e->exec.pstart);
+	struct image *img = e->exec.img;
 	struct proc *p;
 
-	img = image_from_exec(e, (const char *)(e + 1), len - sizeof(*e), &d->cfg->env_vars,
-			      inherit);
-	if (!img)
+	/* without its environment, the image keeps the one before it */
+	if (!(img->flags & DS_F_ENV_PRESENT) &&
+	    image_inherit_env(img, prev ? prev->img : parent ? parent->img : NULL))
 		return -EINVAL;
-	p = proctable_exec(d->pt, e->hdr.pid, e->hdr.start, e->ppid, e->pstart, img);
+	e->exec.img = NULL;	/* the table's now */
+	p = proctable_exec(d->pt, e->pid, e->start, e->exec.ppid, e->exec.pstart, img);
 	if (!p) {
 		d->user[UC_TABLE_FULL]++;
 		return 0;
 	}
-	p->uid = e->uid;
-	p->gid = e->gid;
-	p->cgroup_id = e->cgroup_id;
-	p->exec_ts = e->hdr.ts;
+	p->uid = e->exec.uid;
+	p->gid = e->exec.gid;
+	p->cgroup_id = e->exec.cgroup_id;
+	p->exec_ts = e->ts;
 	place(d, p, e->session);
-	events_exec(d->host, p, e->hdr.ts);
-	evaluate(d, p, e->hdr.ts);
+	events_exec(d->host, p, e->ts);
+	evaluate(d, p, e->ts);
 	return 0;
 }
 
-static int handle_fork(struct daemon_ctx *d, const struct ds_fork *e)
+static int handle_fork(struct daemon_ctx *d, const struct event *e)
 {
-	struct proc *p = proctable_fork(d->pt, e->hdr.pid, e->hdr.start, e->ppid, e->pstart);
+	struct proc *p = proctable_fork(d->pt, e->pid, e->start, e->fork.ppid, e->fork.pstart);
 
 	if (!p) {
 		d->user[UC_TABLE_FULL]++;
@@ -202,7 +202,7 @@ static int handle_fork(struct daemon_ctx *d, const struct ds_fork *e)
 	if (!p->sess && e->session)
 		place(d, p, e->session);
 	/* forked while user space was rooting the session: tell the kernel */
-	if (p->sess && !(e->hdr.flags & DS_F_TRACKED))
+	if (p->sess && !(e->flags & DS_F_TRACKED))
 		track(p, d);
 	return 0;
 }
@@ -238,45 +238,24 @@ static void stub_release(struct stub *st)
 	image_put(st->img);
 }
 
-static void addr_copy(struct ipaddr *a, uint16_t family, const uint8_t *bytes)
+static int handle_connect(struct daemon_ctx *d, struct event *e)
 {
-	memset(a, 0, sizeof(*a));
-	a->family = (uint8_t)family;
-	memcpy(a->bytes, bytes, family == AF_INET ? 4 : 16);
-}
-
-static int handle_connect(struct daemon_ctx *d, const struct ds_connect *e)
-{
-	struct net_event ev = { .kind = NET_CONNECT };
+	struct net_event *ev = &e->connect;
 	const struct proc *p;
 	struct verdict v;
 	struct stub st;
 
-	if ((e->family != AF_INET && e->family != AF_INET6) || e->comm[DS_COMM_LEN - 1])
-		return -EINVAL;
-	addr_copy(&ev.dst, e->family, e->daddr);
-	/* the socket's own family says how to read its local address */
-	addr_copy(&ev.src, e->family, e->saddr);
-	ev.dport = e->dport;
-	ev.sport = e->sport;
-	ev.transport = e->protocol == IPPROTO_TCP || e->protocol == IPPROTO_UDP ? e->protocol : 0;
-	if (!ev.transport && e->protocol == 0)
-		ev.transport = e->sock_type == SOCK_STREAM ? IPPROTO_TCP :
-			       e->sock_type == SOCK_DGRAM ? IPPROTO_UDP : 0;
-	ev.result = e->ret;
-	ev.session = e->session;
-	ev.netns = e->netns;
-	p = proc_or_stub(d, e->hdr.pid, e->hdr.start, e->comm, &st);
+	p = proc_or_stub(d, e->pid, e->start, e->comm, &st);
 	if (!p)
 		return 0;
 	/* the answer that named this address came before the connect, but may
 	 * still wait in the packet sockets: read them first, once per batch */
-	if (d->dns_fd[0] >= 0 && e->hdr.ts > d->drained_ns)
+	if (d->dns_fd[0] >= 0 && e->ts > d->drained_ns)
 		dns_drain(d);
-	egress_connect(d->egress, p, &ev, e->hdr.ts, &v);
-	events_net(d->host, p, &ev, e->hdr.ts);
+	egress_connect(d->egress, p, ev, e->ts, &v);
+	events_net(d->host, p, ev, e->ts);
 	if (v.rule != RULE_NONE)
-		emit(d, p, &v, e->hdr.ts);
+		emit(d, p, &v, e->ts);
 	else if (v.excluded_by)
 		log_debug("connect by pid %u excluded by \"%s\"", p->pid, v.excluded_by);
 	stub_release(&st);
@@ -284,7 +263,7 @@ static int handle_connect(struct daemon_ctx *d, const struct ds_connect *e)
 }
 
 /* A DNS datagram a socket sent (a question; or an answer, from a session). */
-static int handle_dns(struct daemon_ctx *d, const struct ds_dns *e)
+static int handle_dns(struct daemon_ctx *d, const struct event *e)
 {
 	const struct proc *p = NULL;
 	struct net_event ev;
@@ -292,15 +271,15 @@ static int handle_dns(struct daemon_ctx *d, const struct ds_dns *e)
 	struct stub st = { 0 };
 	int n;
 
-	if (e->session && !(p = proc_or_stub(d, e->hdr.pid, e->hdr.start, NULL, &st)))
+	if (e->session && !(p = proc_or_stub(d, e->pid, e->start, NULL, &st)))
 		return 0;
 	n = egress_dns_sent(d->egress, e, p, &ev, &v);
 	if (n < 0)
 		d->user[UC_DNS_MALFORMED]++;
 	if (n > 0) {
-		events_net(d->host, p, &ev, e->hdr.ts);
+		events_net(d->host, p, &ev, e->ts);
 		if (v.rule != RULE_NONE)
-			emit(d, p, &v, e->hdr.ts);
+			emit(d, p, &v, e->ts);
 	}
 	stub_release(&st);
 	return 0;
@@ -493,20 +472,19 @@ static void emit_for(struct daemon_ctx *d, uint32_t pid, uint64_t start, const c
 
 /* A signal to the daemon: an alert when an install session sent it; once
  * written, the pinned record of it is marked alerted (docs/rules.md). */
-static int handle_signal(struct daemon_ctx *d, const struct ds_signal *e)
+static int handle_signal(struct daemon_ctx *d, const struct event *e)
 {
 	struct tamper_event ev;
 	struct verdict v;
 
-	if (e->comm[DS_COMM_LEN - 1])
-		return -EINVAL;
 	if (!tamper_signal_judge(e, &ev, &v)) {
-		log_debug("signal %d to the daemon from pid %u (%s)", e->sig, e->hdr.pid, e->comm);
+		log_debug("signal %d to the daemon from pid %u (%s)", e->signal.s.sig, e->pid,
+			  e->comm);
 		return 0;
 	}
-	emit_for(d, e->hdr.pid, e->hdr.start, e->comm, &v, e->hdr.ts);
-	if (d->sensor && e->seq)
-		sensor_tamper_ack(d->sensor, e->seq);
+	emit_for(d, e->pid, e->start, e->comm, &v, e->ts);
+	if (d->sensor && e->signal.seq)
+		sensor_tamper_ack(d->sensor, e->signal.seq);
 	return 0;
 }
 
@@ -540,12 +518,12 @@ static void file_alert(const struct file_event *ev, void *arg)
 	emit_for(d, ev->pid, ev->start, ev->comm, &v, ev->ts);
 }
 
-static int handle_file(struct daemon_ctx *d, const struct ds_file *e, size_t len)
+static int handle_file(struct daemon_ctx *d, struct event *e)
 {
-	const struct proc *p = proctable_find(d->pt, e->hdr.pid, e->hdr.start);
+	const struct proc *p = proctable_find(d->pt, e->pid, e->start);
 
-	return files_record(d->files, p, e, (const char *)(e + 1), len - sizeof(*e), file_alert,
-			    d);
+	files_record(d->files, p, &e->file, file_alert, d);
+	return 0;
 }
 
 static void renamed(uint32_t pid, const char *path, const char *old_path, bool dir, void *arg)
@@ -596,50 +574,48 @@ static void repeated(const struct net_event *ev, uint32_t pid, uint64_t start, c
 	emit_for(d, pid, start, comm, &v, ev->last_ns);
 }
 
+/* One decoded record to the model and the rules of its kind. */
+static int dispatch(struct daemon_ctx *d, struct event *e)
+{
+	switch (e->type) {
+	case DS_EV_EXEC:
+		return handle_exec(d, e);
+	case DS_EV_FORK:
+		return handle_fork(d, e);
+	case DS_EV_EXIT:
+		/* its held writes stand unless a rename not read yet merges
+		 * them: out after the renames are read (loop_run) */
+		files_writer_exited(d->files, e->pid, e->start);
+		proctable_exit(d->pt, e->pid, e->start, e->exit.code);
+		return 0;
+	case DS_EV_FILE:
+		return handle_file(d, e);
+	case DS_EV_CONNECT:
+		return handle_connect(d, e);
+	case DS_EV_SIGNAL:
+		return handle_signal(d, e);
+	case DS_EV_DNS:
+		return handle_dns(d, e);
+	default:
+		return -EINVAL;
+	}
+}
+
 int loop_handle_record(struct daemon_ctx *d, const void *data, size_t len)
 {
 	const struct ds_hdr *h = data;
+	struct event e;
+	int err;
 
-	if (len < sizeof(*h) || h->size != len || h->type == 0 || h->type >= DS_EV_MAX)
-		goto bad;
-	d->records[h->type]++;
-	switch (h->type) {
-	case DS_EV_EXEC:
-		if (len < sizeof(struct ds_exec) || handle_exec(d, data, len))
-			goto bad;
-		return 0;
-	case DS_EV_FORK:
-		if (len != sizeof(struct ds_fork))
-			goto bad;
-		return handle_fork(d, data);
-	case DS_EV_EXIT:
-		if (len != sizeof(struct ds_exit))
-			goto bad;
-		/* its held writes stand unless a rename not read yet merges
-		 * them: out after the renames are read (loop_run) */
-		files_writer_exited(d->files, h->pid, h->start);
-		proctable_exit(d->pt, h->pid, h->start, ((const struct ds_exit *)data)->exit_code);
-		return 0;
-	case DS_EV_FILE:
-		if (len < sizeof(struct ds_file) || handle_file(d, data, len))
-			goto bad;
-		return 0;
-	case DS_EV_CONNECT:
-		if (len != sizeof(struct ds_connect) || handle_connect(d, data))
-			goto bad;
-		return 0;
-	case DS_EV_SIGNAL:
-		if (len != sizeof(struct ds_signal) || handle_signal(d, data))
-			goto bad;
-		return 0;
-	case DS_EV_DNS:
-		if (len != sizeof(struct ds_dns) || handle_dns(d, data))
-			goto bad;
-		return 0;
-	}
-bad:
-	d->user[UC_MALFORMED]++;
-	return -EINVAL;
+	if (len >= sizeof(*h) && h->size == len && h->type > 0 && h->type < DS_EV_MAX)
+		d->records[h->type]++;
+	err = event_decode(data, len, &d->cfg->env_vars, &e);
+	if (!err)
+		err = dispatch(d, &e);
+	event_release(&e);
+	if (err)
+		d->user[UC_MALFORMED]++;
+	return err;
 }
 
 static int on_record(void *ctx, void *data, size_t len)

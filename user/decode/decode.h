@@ -38,7 +38,10 @@ struct image *image_get(struct image *img);
 void image_put(struct image *img);
 /* Build an image from an exec record; env from the record, else inherited. */
 struct image *image_from_exec(const struct ds_exec *e, const char *data, size_t len,
-			      const struct strlist *env_vars, const struct image *inherit);
+			      const struct strlist *env_vars);
+/* An exec record without the environment (DS_F_ENV_PRESENT unset) keeps
+ * the variables of the image before it, or of the parent's: 0 or -ENOMEM. */
+int image_inherit_env(struct image *img, const struct image *from);
 int image_set_argv(struct image *img, const char *buf, size_t len);
 int image_set_env(struct image *img, const char *buf, size_t len, const struct strlist *vars);
 
@@ -129,6 +132,7 @@ struct file_event {
 	uint64_t session;	/* the kernel's session id, 0 if none */
 	uint32_t pid;
 	uint64_t start, ts;
+	int64_t atime;		/* write: the inode's access time, ns since the epoch */
 	unsigned long mnt_ns;	/* the namespace path is in; 0: the daemon's */
 	char comm[DS_COMM_LEN];
 };
@@ -143,6 +147,13 @@ struct file_event {
 int file_path_join(const char *comps, size_t len, char *out, size_t outlen);
 /* Lexically normalise an absolute path in place: "//", "." and "..". */
 void file_path_normalize(char *path);
+
+/* file.c: a file record decoded (paths allocated: file_event_free); 0 or
+ * -EINVAL when malformed */
+int file_decode(const struct ds_file *e, const char *data, size_t len, struct file_event *ev);
+void file_event_free(struct file_event *ev);
+/* The inode number of a namespace file ("/proc/1/ns/mnt"), 0 if unknown. */
+unsigned long mnt_ns_of(const char *path);
 
 /* signal.c: a signal sent to the daemon */
 enum tamper_origin {
@@ -170,5 +181,68 @@ struct tamper_signal {
 void tamper_signal_from(const struct ds_signal *e, struct tamper_signal *out);
 const char *tamper_signal_name(int sig, char *buf, size_t len);	/* "SIGKILL", "SIG34" */
 const char *tamper_origin_name(enum tamper_origin o);	/* "process", "kernel", "self" */
+
+/* record.c: one ring-buffer record, checked and decoded. Nothing else
+ * reads the kernel's record layouts (include/depsentry.h). */
+
+/* A DNS datagram a socket sent, as the kernel saw it leave. */
+enum dns_sent_kind {
+	DNS_SENT_MALFORMED = 0,	/* not a DNS message over UDP (counted, ignored) */
+	DNS_SENT_QUESTION,	/* a question to port 53: m is parsed */
+	DNS_SENT_RESPONSE,	/* a response: only its transaction id is read */
+	DNS_SENT_OTHER,		/* a question not to port 53: ignored */
+};
+
+struct dns_sent {
+	enum dns_sent_kind kind;
+	struct dns_packet pk;	/* payload points into the record */
+	uint16_t id;		/* the transaction id */
+	uint32_t netns;		/* the sending socket's network namespace */
+	struct dns_msg m;	/* DNS_SENT_QUESTION */
+};
+
+/* The datagram of len bytes at pkt, sent in network namespace netns. */
+void dns_sent_decode(const uint8_t *pkt, size_t len, uint32_t netns, struct dns_sent *out);
+
+struct event {
+	enum ds_event_type type;
+	uint32_t pid;
+	uint64_t start;		/* with pid, the process's identity */
+	uint64_t ts;		/* boot-time ns at the hook */
+	uint32_t flags;		/* DS_F_* */
+	uint64_t session;	/* the kernel's session id, 0 if none */
+	char comm[DS_COMM_LEN];	/* the record's, "" when it carries none */
+	union {
+		struct {
+			struct image *img;	/* a reference, released by event_release */
+			uint32_t ppid;
+			uint64_t pstart;
+			uint32_t uid, gid;
+			uint64_t cgroup_id;
+		} exec;
+		struct {
+			uint32_t ppid;
+			uint64_t pstart;
+		} fork;
+		struct {
+			int code;		/* as in wait(2) status */
+		} exit;
+		struct net_event connect;	/* NET_CONNECT; addresses as given */
+		struct file_event file;
+		struct {
+			struct tamper_signal s;
+			uint32_t target_pid;	/* the daemon signalled */
+			uint64_t target_start;
+			uint32_t seq;		/* its number in the pinned map, 0 if none */
+		} signal;
+		struct dns_sent dns;
+	};
+};
+
+/* Decode the record of len bytes at data into ev: 0, or -EINVAL when it is
+ * malformed (nothing to release then). env_vars: the variables an exec's
+ * image keeps. */
+int event_decode(const void *data, size_t len, const struct strlist *env_vars, struct event *ev);
+void event_release(struct event *ev);
 
 #endif /* DEPSENTRY_DECODE_H */

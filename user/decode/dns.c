@@ -471,3 +471,20 @@ const char *dns_qtype_name(uint16_t qtype)
 			return qtype_names[i].name;
 	return NULL;
 }
+
+void dns_sent_decode(const uint8_t *pkt, size_t len, uint32_t netns, struct dns_sent *out)
+{
+	struct dns_packet *pk = &out->pk;
+
+	out->kind = DNS_SENT_MALFORMED;
+	out->netns = netns;
+	if (dns_packet_parse(pkt, len, pk) || pk->payload_len < DNS_HDR_LEN)
+		return;
+	out->id = get16(pk->payload);
+	if (get16(pk->payload + 2) & DNS_FLAG_QR)
+		out->kind = DNS_SENT_RESPONSE;
+	else if (pk->dport != DNS_PORT)
+		out->kind = DNS_SENT_OTHER;
+	else if (dns_parse(pk->payload, pk->payload_len, &out->m) == 0)
+		out->kind = DNS_SENT_QUESTION;
+}

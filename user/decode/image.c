@@ -147,7 +147,7 @@ int image_set_env(struct image *img, const char *buf, size_t len, const struct s
 	return 0;
 }
 
-static int env_copy(struct image *img, const struct image *from)
+int image_inherit_env(struct image *img, const struct image *from)
 {
 	size_t i;
 
@@ -160,29 +160,15 @@ static int env_copy(struct image *img, const struct image *from)
 	return 0;
 }
 
-/* Rebuild "/a/b/c" from components stored leaf first. */
+/* "/a/b/c" from the kernel's walk (decode/path.c), or NULL when malformed. */
 static char *path_from_components(const char *buf, size_t len)
 {
-	char *out = malloc(len + 2), *w;
-	size_t end = len;
+	char *out = malloc(len + 2);
 
-	if (!out)
-		return NULL;
-	w = out;
-	while (end > 0) {
-		size_t start = end - 1;
-
-		/* end - 1 is the NUL of the component that ends here */
-		while (start > 0 && buf[start - 1] != '\0')
-			start--;
-		*w++ = '/';
-		memcpy(w, buf + start, end - 1 - start);
-		w += end - 1 - start;
-		end = start;
+	if (out && file_path_join(buf, len, out, len + 2)) {
+		free(out);
+		out = NULL;
 	}
-	if (w == out)
-		*w++ = '/';
-	*w = '\0';
 	return out;
 }
 
@@ -194,7 +180,7 @@ static char *basename_dup(const char *path)
 }
 
 struct image *image_from_exec(const struct ds_exec *e, const char *data, size_t len,
-			      const struct strlist *env_vars, const struct image *inherit)
+			      const struct strlist *env_vars)
 {
 	size_t need = (size_t)e->args_len + e->filename_len + e->exe_len + e->cwd_len + e->env_len;
 	const char *d = data;
@@ -214,9 +200,9 @@ struct image *image_from_exec(const struct ds_exec *e, const char *data, size_t 
 	d += e->args_len;
 	img->filename = strndup(d, e->filename_len);
 	d += e->filename_len;
-	if (e->exe_len && d[e->exe_len - 1] == '\0') {
+	if (e->exe_len && d[e->exe_len - 1] == '\0')
 		img->exe = path_from_components(d, e->exe_len);
-	} else {	/* the path as invoked stands in for it, as whole as it is */
+	if (!img->exe) {	/* the path as invoked stands in for it, as whole as it is */
 		img->exe = strdup(img->filename ? img->filename : "");
 		if (e->hdr.flags & DS_F_FILENAME_TRUNC)
 			img->flags |= DS_F_EXE_TRUNC;
@@ -230,8 +216,7 @@ struct image *image_from_exec(const struct ds_exec *e, const char *data, size_t 
 	img->name = basename_dup(img->exe);
 	if (!img->name)
 		goto fail;
-	if (e->hdr.flags & DS_F_ENV_PRESENT ? image_set_env(img, d, e->env_len, env_vars)
-					    : env_copy(img, inherit))
+	if ((e->hdr.flags & DS_F_ENV_PRESENT) && image_set_env(img, d, e->env_len, env_vars))
 		goto fail;
 	return img;
 fail:

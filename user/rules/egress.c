@@ -30,8 +30,6 @@
 #define SEEN_BUCKETS	4096
 #define REPEAT_QUIET_NS (5ULL * 1000000000ULL) /* report repeats after this calm */
 #define DNS_PORT	53
-#define DNS_HDR_LEN	12
-#define DNS_FLAG_QR	0x80 /* in the third byte of the header */
 #define RESOLV_CONF	"/etc/resolv.conf"
 #define NAMESERVERS_MAX 8
 
@@ -364,69 +362,63 @@ void egress_dns_answer(struct egress *g, const struct dns_packet *pk, const stru
 	dnsq_answer(g->dnsq, pk, m, now_ns);
 }
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-/* The question in pk, as it left the socket of the record e. */
-static void question_from(const struct ds_dns *e, const struct dns_packet *pk,
-			  const struct dns_msg *m, struct dnsq_question *q)
+/* The question in d, as it left the socket of the record e. */
+static void question_from(const struct event *e, const struct dns_sent *d,
+			  struct dnsq_question *q)
 {
 	memset(q, 0, sizeof(*q));
-	q->client = pk->src;
-	q->server = pk->dst;
-	q->cport = pk->sport;
-	q->id = m->id;
-	q->qtype = m->qtype;
-	q->qclass = m->qclass;
-	memcpy(q->qname, m->qname, sizeof(q->qname));
-	q->netns = e->netns;
-	q->pid = e->hdr.pid;
-	q->asked_ns = e->hdr.ts;
+	q->client = d->pk.src;
+	q->server = d->pk.dst;
+	q->cport = d->pk.sport;
+	q->id = d->m.id;
+	q->qtype = d->m.qtype;
+	q->qclass = d->m.qclass;
+	memcpy(q->qname, d->m.qname, sizeof(q->qname));
+	q->netns = d->netns;
+	q->pid = e->pid;
+	q->asked_ns = e->ts;
 }
 
-int egress_dns_sent(struct egress *g, const struct ds_dns *e, const struct proc *p,
+int egress_dns_sent(struct egress *g, const struct event *e, const struct proc *p,
 		    struct net_event *ev, struct verdict *v)
 {
+	const struct dns_sent *d = &e->dns;
 	struct dnsq_question q;
-	struct dns_packet pk;
-	struct dns_msg m;
 
 	memset(v, 0, sizeof(*v));
-	if (e->len > sizeof(e->data) || dns_packet_parse(e->data, e->len, &pk) ||
-	    pk.payload_len < DNS_HDR_LEN)
+	switch (d->kind) {
+	case DNS_SENT_MALFORMED:
 		return -EINVAL;
-	if (pk.payload[2] & DNS_FLAG_QR) {
+	case DNS_SENT_OTHER:
+		return 0;
+	case DNS_SENT_RESPONSE:
 		/* a response a session made: only the kernel's word for it counts */
-		if (pk.sport == DNS_PORT && e->session && (e->hdr.flags & DS_F_TRACKED)) {
-			dnsq_forged(g->dnsq, &pk, get16(pk.payload), e->hdr.ts);
+		if (d->pk.sport == DNS_PORT && e->session && (e->flags & DS_F_TRACKED)) {
+			dnsq_forged(g->dnsq, &d->pk, d->id, e->ts);
 			g->st.dns_forged++;
 		}
 		return 0;
+	case DNS_SENT_QUESTION:
+		break;
 	}
-	if (pk.dport != DNS_PORT)
-		return 0;
-	if (dns_parse(pk.payload, pk.payload_len, &m))
-		return -EINVAL;
-	question_from(e, &pk, &m, &q);
+	question_from(e, d, &q);
 	dnsq_question(g->dnsq, &q);
 	if (!p)
 		return 0; /* recorded, not judged: outside install sessions */
-	memcpy(g->qname, m.qname, sizeof(g->qname));
+	memcpy(g->qname, d->m.qname, sizeof(g->qname));
 	memset(ev, 0, sizeof(*ev));
 	ev->kind = NET_DNS_QUERY;
-	ev->src = pk.src;
-	ev->dst = pk.dst;
-	ev->sport = pk.sport;
-	ev->dport = pk.dport;
+	ev->src = d->pk.src;
+	ev->dst = d->pk.dst;
+	ev->sport = d->pk.sport;
+	ev->dport = d->pk.dport;
 	ev->transport = IPPROTO_UDP;
 	ev->session = e->session;
-	ev->netns = e->netns;
+	ev->netns = d->netns;
 	ev->qname = g->qname;
-	ev->qtype = m.qtype;
-	ev->dns_id = m.id;
-	egress_dns_query(g, p, ev, e->hdr.ts, v);
+	ev->qtype = d->m.qtype;
+	ev->dns_id = d->m.id;
+	egress_dns_query(g, p, ev, e->ts, v);
 	return 1;
 }
 

@@ -52,12 +52,6 @@ struct files {
 	void *observe_arg;
 };
 
-static unsigned long mnt_ns_of(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 ? (unsigned long)st.st_ino : 0;
-}
 
 struct files *files_new(const struct config *c)
 {
@@ -69,13 +63,6 @@ struct files *files_new(const struct config *c)
 	f->own_mnt_ns = mnt_ns_of("/proc/self/ns/mnt");
 	f->init_mnt_ns = mnt_ns_of("/proc/1/ns/mnt");
 	return f;
-}
-
-void file_event_free(struct file_event *ev)
-{
-	free(ev->path);
-	free(ev->old_path);
-	ev->path = ev->old_path = NULL;
 }
 
 void files_set_config(struct files *f, const struct config *c)
@@ -216,43 +203,6 @@ static enum file_writer writer_class(const struct config *c, const struct proc *
  */
 #define BORN_SLACK_NS	10000000LL
 
-/* The absolute path a rename or link name means: its directory's path
- * from the kernel joined with the name, symbolic links in the result's
- * directory resolved when it is visible from here. A directory and a name
- * of up to PATH_MAX each may join into more than PATH_MAX: kept whole. */
-static char *name_path(const struct files *f, const struct ds_file *e, const char *dir_comps,
-		       size_t dir_len, const char *name, bool *resolved)
-{
-	char dir[DS_PATH_MAX + 2], real[PATH_MAX];
-	char *joined, *slash, *out = NULL;
-
-	*resolved = false;
-	if (name[0] == '/') {
-		joined = strdup(name);
-	} else {
-		if (file_path_join(dir_comps, dir_len, dir, sizeof(dir)))
-			return NULL;
-		if (asprintf(&joined, "%s/%s", dir, name) < 0)
-			joined = NULL;
-	}
-	if (!joined)
-		return NULL;
-	/* realpath() of the directory, before any lexical "..", so that
-	 * "link/../x" means what the kernel made of it */
-	slash = strrchr(joined, '/');
-	if (e->mnt_ns == f->own_mnt_ns && slash && slash[1]) {
-		*slash = '\0';
-		if (realpath(joined[0] ? joined : "/", real) &&
-		    asprintf(&out, "%s/%s", strcmp(real, "/") ? real : "", slash + 1) > 0) {
-			*resolved = true;
-			free(joined);
-			return out;
-		}
-		*slash = '/';
-	}
-	file_path_normalize(joined);
-	return joined;
-}
 
 /* Has this process already been reported for this path? Remember it. */
 static bool seen_before(struct files *f, const struct file_event *ev)
@@ -363,41 +313,14 @@ void files_flush(struct files *f, uint64_t now_ns, file_emit_fn fn, void *arg)
 	}
 }
 
-/* The record's sections, each checked against the record's length. */
-struct file_sections {
-	const char *path, *name, *old_dir, *old_name;
-};
 
-static int sections(const struct ds_file *e, const char *data, size_t len,
-		    struct file_sections *s)
-{
-	size_t off = 0;
-
-	if ((size_t)e->path_len + e->name_len + e->old_dir_len + e->old_name_len > len)
-		return -EINVAL;
-	s->path = data;
-	off += e->path_len;
-	s->name = data + off;
-	off += e->name_len;
-	s->old_dir = data + off;
-	off += e->old_dir_len;
-	s->old_name = data + off;
-	if ((e->path_len && data[e->path_len - 1]) ||
-	    (e->name_len && s->name[e->name_len - 1]) ||
-	    (e->old_dir_len && s->old_dir[e->old_dir_len - 1]) ||
-	    (e->old_name_len && s->old_name[e->old_name_len - 1]))
-		return -EINVAL;
-	if (e->op == DS_FILE_WRITE ? (e->name_len || e->old_name_len) : !e->name_len)
-		return -EINVAL;
-	return 0;
-}
 
 /*
  * Judge a whole event: is its path watched, who wrote it, is it excluded.
  * A write is held, anything else emitted. Takes ev's strings either way.
  */
-static void judge(struct files *f, const struct proc *p, struct file_event *ev, int64_t atime,
-		  file_emit_fn fn, void *arg)
+static void judge(struct files *f, const struct proc *p, struct file_event *ev, file_emit_fn fn,
+		  void *arg)
 {
 	const char *why;
 
@@ -425,7 +348,7 @@ static void judge(struct files *f, const struct proc *p, struct file_event *ev, 
 	if (ev->op == DS_FILE_WRITE) {
 		int64_t born;	/* the record's atime may be anything: no overflow */
 
-		ev->created = __builtin_add_overflow(atime, BORN_SLACK_NS, &born) ||
+		ev->created = __builtin_add_overflow(ev->atime, BORN_SLACK_NS, &born) ||
 			      born >= boot_to_wall_ns(ev->start);
 		ev->action = ev->created ? "creation" : "overwrite";
 		hold(f, ev, fn, arg);
@@ -437,46 +360,19 @@ drop:
 	file_event_free(ev);
 }
 
-int files_record(struct files *f, const struct proc *p, const struct ds_file *e,
-		 const char *data, size_t len, file_emit_fn fn, void *arg)
+
+void files_record(struct files *f, const struct proc *p, struct file_event *ev, file_emit_fn fn,
+		  void *arg)
 {
-	struct file_event ev = { .op = e->op };
-	struct file_sections s;
-	char buf[DS_PATH_MAX + 2];
+	struct file_event own = *ev;
 
-	if (e->op < DS_FILE_WRITE || e->op > DS_FILE_LINK || e->comm[DS_COMM_LEN - 1] ||
-	    sections(e, data, len, &s))
-		return -EINVAL;
+	ev->path = ev->old_path = NULL;	/* ours now */
 	f->st.records++;
-	if (!f->c->cicd_enabled && !f->observe)
-		return 0;
-	ev.pid = e->hdr.pid;
-	ev.start = e->hdr.start;
-	ev.ts = e->hdr.ts;
-	ev.session = e->session;
-	ev.mnt_ns = e->mnt_ns;
-	memcpy(ev.comm, e->comm, sizeof(ev.comm));
-	if (e->hdr.flags & (DS_F_PATH_TRUNC | DS_F_PATH_FSREL))
-		ev.cut |= FILE_CUT_PATH;
-	if (e->hdr.flags & DS_F_NAME_TRUNC)
-		ev.cut |= FILE_CUT_NAME;
-	if (e->hdr.flags & DS_F_OLD_TRUNC)
-		ev.cut |= FILE_CUT_OLD;
-	if (e->op == DS_FILE_WRITE) {
-		if (file_path_join(s.path, e->path_len, buf, sizeof(buf)))
-			return -EINVAL;
-		ev.path = strdup(buf);
-	} else {
-		ev.path = name_path(f, e, s.path, e->path_len, s.name, &ev.resolved);
-		if (e->old_name_len) {
-			bool ignored;
-
-			ev.old_path = name_path(f, e, s.old_dir, e->old_dir_len, s.old_name,
-						&ignored);
-		}
+	if (!f->c->cicd_enabled && !f->observe) {
+		file_event_free(&own);
+		return;
 	}
-	judge(f, p, &ev, e->atime, fn, arg);
-	return 0;
+	judge(f, p, &own, fn, arg);
 }
 
 void files_rename(struct files *f, const struct proc *p, uint32_t pid, const char *path,
@@ -498,5 +394,5 @@ void files_rename(struct files *f, const struct proc *p, uint32_t pid, const cha
 		procfs_comm(pid, ev.comm, sizeof(ev.comm));
 	ev.path = strdup(path);
 	ev.old_path = old_path ? strdup(old_path) : NULL;
-	judge(f, p, &ev, 0, fn, arg);
+	judge(f, p, &ev, fn, arg);
 }

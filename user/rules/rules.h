@@ -91,7 +91,7 @@ void egress_dns_answer(struct egress *g, const struct dns_packet *pk, const stru
  * question is recorded and, a session's, judged into v (RULE_NONE for no
  * alert) and described in ev (qname valid until the next call): returns 1
  * then, 0 when there is nothing to report, -EINVAL when malformed. */
-int egress_dns_sent(struct egress *g, const struct ds_dns *e, const struct proc *p,
+int egress_dns_sent(struct egress *g, const struct event *e, const struct proc *p,
 		    struct net_event *ev, struct verdict *v);
 /* A question ev->qname asked by p: judged into v. */
 void egress_dns_query(struct egress *g, const struct proc *p, struct net_event *ev,
@@ -123,11 +123,12 @@ struct files *files_new(const struct config *c);
 void files_free(struct files *f);
 /* Judge from now on by c (a reload); held writes keep their own pattern. */
 void files_set_config(struct files *f, const struct config *c);
-/* A decoded record by p (NULL when unknown). A rename or link is judged
- * and emitted at once; a write is held until its writer exits, renames it
- * away, or FILES_HOLD_NS pass, so that sed -i gives one alert. */
-int files_record(struct files *f, const struct proc *p, const struct ds_file *e,
-		 const char *data, size_t len, file_emit_fn fn, void *arg);
+/* A decoded file record by p (NULL when unknown); ev's paths are taken.
+ * A rename or link is judged and emitted at once; a write is held until
+ * its writer exits, renames it away, or FILES_HOLD_NS pass, so that sed -i
+ * gives one alert. */
+void files_record(struct files *f, const struct proc *p, struct file_event *ev, file_emit_fn fn,
+		  void *arg);
 /* A rename seen by fswatch (paths in the daemon's mount namespace) by pid,
  * whose entry is p (NULL when unknown); judged and emitted at once. */
 void files_rename(struct files *f, const struct proc *p, uint32_t pid, const char *path,
@@ -139,7 +140,6 @@ void files_writer_exited(struct files *f, uint32_t pid, uint64_t start);
  * now_ns; all of them when now_ns is 0. */
 void files_flush(struct files *f, uint64_t now_ns, file_emit_fn fn, void *arg);
 void files_stats(const struct files *f, struct files_stats *st);
-void file_event_free(struct file_event *ev);
 /* Also hand every watched write, rename and link to fn, alerted or not (an
  * exclusion, min_severity, the rule disabled), once per process and path. */
 void files_observe(struct files *f, file_emit_fn fn, void *arg);
@@ -219,6 +219,6 @@ bool tamper_interruption(const struct tamper_prev *prev, const struct ds_tamper 
 /* Gap from heartbeat to now in ns, -1 when unknown or negative. */
 int64_t tamper_gap_ns(int64_t heartbeat_ns, int64_t now_ns);
 /* A signal record: true and v filled when it is an alert. */
-bool tamper_signal_judge(const struct ds_signal *e, struct tamper_event *ev, struct verdict *v);
+bool tamper_signal_judge(const struct event *e, struct tamper_event *ev, struct verdict *v);
 
 #endif /* DEPSENTRY_RULES_H */

@@ -77,16 +77,16 @@ static void verdict_for(struct verdict *v, enum rule_id rule, enum severity sev,
 	v->tamper = ev;
 }
 
-bool tamper_signal_judge(const struct ds_signal *e, struct tamper_event *ev, struct verdict *v)
+bool tamper_signal_judge(const struct event *e, struct tamper_event *ev, struct verdict *v)
 {
 	memset(ev, 0, sizeof(*ev));
-	tamper_signal_from(e, &ev->signal);
-	ev->sensor_pid = e->target_pid;
-	ev->sensor_start = e->target_start;
+	ev->signal = e->signal.s;
+	ev->sensor_pid = e->signal.target_pid;
+	ev->sensor_start = e->signal.target_start;
 	/* systemd's SIGTERM, an administrator's SIGHUP, a child's SIGCHLD */
 	if (ev->signal.origin != ORIGIN_PROCESS || !ev->signal.session)
 		return false;
-	if (dedup_seen(e->hdr.pid, e->hdr.start, e->sig))
+	if (dedup_seen(e->pid, e->start, e->signal.s.sig))
 		return false;
 	verdict_for(v, RULE_SENSOR_SIGNAL, SEV_HIGH, "an install session signalled the sensor", ev);
 	v->matched = ev->signal.name;
