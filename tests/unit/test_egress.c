@@ -180,6 +180,7 @@ static void test_name_normalize(void **state)
 struct fixture {
 	struct config *cfg;
 	struct egress *g;
+	struct gate *gate;
 	struct session sess;
 	struct proc *npm, *hook;
 };
@@ -191,6 +192,8 @@ static int setup(void **state)
 	assert_int_equal(config_load(NULL, &f->cfg, stderr), 0);
 	f->g = egress_new(f->cfg);
 	assert_non_null(f->g);
+	f->gate = gate_new(f->cfg);
+	assert_non_null(f->gate);
 	f->sess.id = 0x42;
 	f->npm = unit_proc(NULL, &f->sess, 100, "/usr/bin/node", "node /usr/bin/npm install");
 	f->hook = unit_proc(f->npm, &f->sess, 101, "/usr/bin/node", "node -e x");
@@ -212,6 +215,7 @@ static int teardown(void **state)
 	proc_free(f->hook);
 	proc_free(f->npm);
 	egress_free(f->g);
+	gate_free(f->gate);
 	config_free(f->cfg);
 	free(f);
 	return 0;
@@ -332,6 +336,30 @@ static int dns_sent(struct egress *g, const struct ds_dns *e, const struct proc 
 	return egress_dns_sent(g, &d, p, ev, v);
 }
 
+/* The verdicts as the daemon gets them: judged, then through the gate. */
+static void connect_gated(struct fixture *f, const struct proc *p, struct net_event *ev,
+			  uint64_t now, struct verdict *v)
+{
+	egress_connect(f->g, p, ev, now, v);
+	gate_pass(f->gate, p, v, now);
+}
+
+static void query_gated(struct fixture *f, const struct proc *p, struct net_event *ev,
+			uint64_t now, struct verdict *v)
+{
+	egress_dns_query(f->g, p, ev, now, v);
+	gate_pass(f->gate, p, v, now);
+}
+
+static int sent_gated(struct fixture *f, const struct ds_dns *e, const struct proc *p,
+		      struct net_event *ev, struct verdict *v)
+{
+	int n = dns_sent(f->g, e, p, ev, v);
+
+	gate_pass(f->gate, p, v, e->hdr.ts);
+	return n;
+}
+
 /* A question for name from 127.0.0.1:port to the host's resolver, by a
  * process outside any session, in namespace netns. */
 static void ask(struct egress *g, const char *name, uint16_t port, uint16_t id, uint32_t netns,
@@ -378,32 +406,37 @@ static void test_raw_ip_alerts_once(void **state)
 	struct net_event ev = connect_to("127.0.0.1", 4873);
 	struct verdict v;
 
-	egress_connect(f->g, f->npm, &ev, 1 * NS, &v);
+	connect_gated(f, f->npm, &ev, 1 * NS, &v);
 	assert_int_equal(v.rule, RULE_EGRESS);
 	assert_int_equal(v.severity, f->cfg->egress_raw_severity);
 	assert_ptr_equal(v.net, &ev);
 	assert_null(ev.domain);
 	/* the same destination again, from another process of the session */
 	ev = connect_to("127.0.0.1", 4873);
-	egress_connect(f->g, f->hook, &ev, 2 * NS, &v);
+	connect_gated(f, f->hook, &ev, 2 * NS, &v);
 	assert_int_equal(v.rule, RULE_NONE);
 	ev = connect_to("127.0.0.1", 4873);
-	egress_connect(f->g, f->hook, &ev, 3 * NS, &v);
+	connect_gated(f, f->hook, &ev, 3 * NS, &v);
 	/* another port is another destination */
 	ev = connect_to("127.0.0.1", 22);
-	egress_connect(f->g, f->hook, &ev, 3 * NS, &v);
+	connect_gated(f, f->hook, &ev, 3 * NS, &v);
 	assert_int_equal(v.rule, RULE_EGRESS);
 	/* another session too */
 	ev = connect_to("127.0.0.1", 4873);
 	ev.session = 0x43;
-	egress_connect(f->g, f->hook, &ev, 3 * NS, &v);
+	connect_gated(f, f->hook, &ev, 3 * NS, &v);
 	assert_int_equal(v.rule, RULE_EGRESS);
 }
 
-static void count_repeat(const struct net_event *ev, uint32_t pid, uint64_t start, const char *comm,
-			 void *arg)
+static void count_repeat(const struct verdict *v, uint32_t pid, uint64_t start, const char *comm,
+			 uint64_t ts, void *arg)
 {
+	const struct net_event *ev = v->net;
 	uint64_t *seen = arg;
+
+	assert_int_equal(v->rule, RULE_EGRESS);
+	assert_string_equal(v->reason, "repeated");
+	assert_int_equal(ts, 3 * NS);
 
 	assert_int_equal(ev->repeats, 3);
 	assert_int_equal(pid, 100);
@@ -424,13 +457,13 @@ static void test_repeats_reported_when_quiet(void **state)
 
 	for (i = 1; i <= 3; i++) {
 		ev = connect_to("203.0.113.9", 443);
-		egress_connect(f->g, f->npm, &ev, (uint64_t)i * NS, &v);
+		connect_gated(f, f->npm, &ev, (uint64_t)i * NS, &v);
 	}
-	egress_repeats(f->g, 4 * NS, false, count_repeat, &seen);
+	gate_repeats(f->gate, 4 * NS, false, count_repeat, &seen);
 	assert_int_equal(seen, 0); /* still busy */
-	egress_repeats(f->g, 9 * NS, false, count_repeat, &seen);
+	gate_repeats(f->gate, 9 * NS, false, count_repeat, &seen);
 	assert_int_equal(seen, 1);
-	egress_repeats(f->g, 20 * NS, true, count_repeat, &seen);
+	gate_repeats(f->gate, 20 * NS, true, count_repeat, &seen);
 	assert_int_equal(seen, 1); /* reported once */
 }
 
@@ -443,19 +476,19 @@ static void test_names_from_answers(void **state)
 	add_answer(f->g, "registry.npmjs.org", "127.0.0.1", 1 * NS);
 	add_answer(f->g, "exfil.attacker.test", "127.0.0.9", 1 * NS);
 	ev = connect_to("127.0.0.1", 4873);
-	egress_connect(f->g, f->npm, &ev, 2 * NS, &v);
+	connect_gated(f, f->npm, &ev, 2 * NS, &v);
 	assert_int_equal(v.rule, RULE_NONE);
 	assert_non_null(v.allowed_by);
 	assert_string_equal(ev.domain, "registry.npmjs.org");
 	ev = connect_to("::ffff:127.0.0.9", 8080); /* mapped: the IPv4 entry */
-	egress_connect(f->g, f->hook, &ev, 2 * NS, &v);
+	connect_gated(f, f->hook, &ev, 2 * NS, &v);
 	assert_int_equal(v.rule, RULE_EGRESS);
 	assert_int_equal(v.severity, f->cfg->egress_severity);
 	assert_int_equal(ev.dst.family, AF_INET);
 	assert_string_equal(ev.domain, "exfil.attacker.test");
 	/* the answer's TTL (300 s) runs out: the name is forgotten */
 	ev = connect_to("127.0.0.1", 4873);
-	egress_connect(f->g, f->npm, &ev, 400 * NS, &v);
+	connect_gated(f, f->npm, &ev, 400 * NS, &v);
 	assert_null(ev.domain);
 	assert_int_equal(v.rule, RULE_EGRESS);
 }
@@ -477,7 +510,7 @@ static void test_names_only_believed(void **state)
 	ask(f->g, "crates.io", 40001, 2, HOSTNS, 1 * NS);
 	answer_from(f->g, "127.0.0.78", "crates.io", 40001, 2, "127.0.0.77", 1 * NS);
 	ev = connect_to("127.0.0.77", 9);
-	egress_connect(f->g, f->hook, &ev, 2 * NS, &v);
+	connect_gated(f, f->hook, &ev, 2 * NS, &v);
 	assert_null(ev.domain);
 	assert_int_equal(v.rule, RULE_EGRESS);
 	assert_int_equal(v.severity, f->cfg->egress_raw_severity);
@@ -489,7 +522,7 @@ static void test_names_only_believed(void **state)
 	/* the real answer still counts */
 	answer_from(f->g, NULL, "crates.io", 40001, 2, "192.0.2.10", 10 * NS);
 	ev = connect_to("192.0.2.10", 443);
-	egress_connect(f->g, f->hook, &ev, 10 * NS, &v);
+	connect_gated(f, f->hook, &ev, 10 * NS, &v);
 	assert_string_equal(ev.domain, "crates.io");
 	assert_non_null(v.allowed_by);
 }
@@ -508,7 +541,7 @@ static void test_names_not_from_other_servers(void **state)
 	if (client.family != AF_INET)
 		server = ip("2001:db8::53");
 	dns_record(&e, &client, 40002, &server, 53, 3, false, "crates.io", HOSTNS, 0, 1 * NS);
-	assert_int_equal(dns_sent(f->g, &e, NULL, &ev, &v), 0);
+	assert_int_equal(sent_gated(f, &e, NULL, &ev, &v), 0);
 	answer_from(f->g, server.family == AF_INET ? "192.0.2.53" : "2001:db8::53", "crates.io",
 		    40002, 3, "127.0.0.77", 1 * NS);
 	egress_stats(f->g, &st);
@@ -516,7 +549,7 @@ static void test_names_not_from_other_servers(void **state)
 	assert_int_equal(st.dns_other_server, 1);
 	assert_int_equal(st.dns_answers, 0);
 	ev = connect_to("127.0.0.77", 9);
-	egress_connect(f->g, f->hook, &ev, 2 * NS, &v);
+	connect_gated(f, f->hook, &ev, 2 * NS, &v);
 	assert_null(ev.domain);
 	assert_int_equal(v.rule, RULE_EGRESS);
 }
@@ -532,23 +565,23 @@ static void test_names_per_namespace(void **state)
 	ask(f->g, "exfil.attacker.test", 40003, 4, BOXNS, 1 * NS);
 	answer_from(f->g, NULL, "exfil.attacker.test", 40003, 4, "127.0.0.9", 1 * NS);
 	ev = connect_to("127.0.0.9", 80);
-	egress_connect(f->g, f->hook, &ev, 2 * NS, &v);
+	connect_gated(f, f->hook, &ev, 2 * NS, &v);
 	assert_null(ev.domain);
 	assert_int_equal(v.severity, f->cfg->egress_raw_severity);
 	ev = connect_to("127.0.0.9", 80);
 	ev.netns = BOXNS;
 	ev.session = 0x43;
-	egress_connect(f->g, f->hook, &ev, 2 * NS, &v);
+	connect_gated(f, f->hook, &ev, 2 * NS, &v);
 	assert_string_equal(ev.domain, "exfil.attacker.test");
 	assert_int_equal(v.severity, f->cfg->egress_severity);
 	/* the host's own answer for the same address stays the host's */
 	add_answer(f->g, "registry.npmjs.org", "127.0.0.9", 3 * NS);
 	ev = connect_to("127.0.0.9", 80);
-	egress_connect(f->g, f->hook, &ev, 4 * NS, &v);
+	connect_gated(f, f->hook, &ev, 4 * NS, &v);
 	assert_string_equal(ev.domain, "registry.npmjs.org");
 	ev = connect_to("127.0.0.9", 81);
 	ev.netns = BOXNS;
-	egress_connect(f->g, f->hook, &ev, 4 * NS, &v);
+	connect_gated(f, f->hook, &ev, 4 * NS, &v);
 	assert_string_equal(ev.domain, "exfil.attacker.test");
 }
 
@@ -566,7 +599,7 @@ static void test_questions_from_records(void **state)
 
 	dns_record(&e, &client, 40004, &server, 53, 5, false, "6e6f.beacon.attacker.test", HOSTNS,
 		   0x42, 1 * NS);
-	assert_int_equal(dns_sent(f->g, &e, f->hook, &ev, &v), 1);
+	assert_int_equal(sent_gated(f, &e, f->hook, &ev, &v), 1);
 	assert_int_equal(v.rule, RULE_EGRESS);
 	assert_int_equal(v.severity, f->cfg->egress_dns_severity);
 	assert_int_equal(ev.kind, NET_DNS_QUERY);
@@ -578,7 +611,7 @@ static void test_questions_from_records(void **state)
 	/* the same from outside any session: recorded, not judged */
 	dns_record(&e, &client, 40005, &server, 53, 6, false, "other.attacker.test", HOSTNS, 0,
 		   1 * NS);
-	assert_int_equal(dns_sent(f->g, &e, NULL, &ev, &v), 0);
+	assert_int_equal(sent_gated(f, &e, NULL, &ev, &v), 0);
 	assert_int_equal(v.rule, RULE_NONE);
 	egress_stats(f->g, &st);
 	assert_int_equal(st.dnsq.questions, 2);
@@ -587,9 +620,9 @@ static void test_questions_from_records(void **state)
 	ask(f->g, "crates.io", 40006, 7, HOSTNS, 2 * NS);
 	answer_from(f->g, NULL, "crates.io", 40006, 7, "127.0.0.88", 2 * NS);
 	dns_record(&e, &server, 53, &client, 40006, 7, true, "crates.io", HOSTNS, 0x42, 2 * NS);
-	assert_int_equal(dns_sent(f->g, &e, f->hook, &ev, &v), 0);
+	assert_int_equal(sent_gated(f, &e, f->hook, &ev, &v), 0);
 	ev = connect_to("127.0.0.88", 9);
-	egress_connect(f->g, f->hook, &ev, 3 * NS, &v);
+	connect_gated(f, f->hook, &ev, 3 * NS, &v);
 	assert_null(ev.domain);
 	assert_int_equal(v.rule, RULE_EGRESS);
 	egress_stats(f->g, &st);
@@ -598,17 +631,17 @@ static void test_questions_from_records(void **state)
 	/* the same response from outside sessions is not the kernel's word */
 	ask(f->g, "crates.io", 40007, 8, HOSTNS, 4 * NS);
 	dns_record(&e, &server, 53, &client, 40007, 8, true, "crates.io", HOSTNS, 0, 4 * NS);
-	assert_int_equal(dns_sent(f->g, &e, NULL, &ev, &v), 0);
+	assert_int_equal(sent_gated(f, &e, NULL, &ev, &v), 0);
 	answer_from(f->g, NULL, "crates.io", 40007, 8, "192.0.2.11", 4 * NS);
 	ev = connect_to("192.0.2.11", 443);
-	egress_connect(f->g, f->hook, &ev, 5 * NS, &v);
+	connect_gated(f, f->hook, &ev, 5 * NS, &v);
 	assert_string_equal(ev.domain, "crates.io");
 	/* over IPv6 alike */
 	client = ip("fd00::2");
 	server = ip("fd00::53");
 	dns_record(&e, &client, 40008, &server, 53, 9, false, "v6.beacon.attacker.test", HOSTNS,
 		   0x42, 6 * NS);
-	assert_int_equal(dns_sent(f->g, &e, f->hook, &ev, &v), 1);
+	assert_int_equal(sent_gated(f, &e, f->hook, &ev, &v), 1);
 	assert_string_equal(ev.qname, "v6.beacon.attacker.test");
 	assert_int_equal(ev.dst.family, AF_INET6);
 	assert_int_equal(ev.sport, 40008);
@@ -616,9 +649,9 @@ static void test_questions_from_records(void **state)
 	assert_int_equal(st.dnsq.questions, 5);
 	/* bytes the kernel could not have sent */
 	e.len = sizeof(e.data) + 1;
-	assert_int_equal(dns_sent(f->g, &e, NULL, &ev, &v), -EINVAL);
+	assert_int_equal(sent_gated(f, &e, NULL, &ev, &v), -EINVAL);
 	e.len = 20;
-	assert_int_equal(dns_sent(f->g, &e, NULL, &ev, &v), -EINVAL);
+	assert_int_equal(sent_gated(f, &e, NULL, &ev, &v), -EINVAL);
 }
 
 static void test_resolver_not_alerted(void **state)
@@ -635,13 +668,13 @@ static void test_resolver_not_alerted(void **state)
 	ev = connect_to(buf, 53);
 	ev.transport = IPPROTO_UDP;
 	ev.sport = 5353;
-	egress_connect(f->g, f->npm, &ev, 1 * NS, &v);
+	connect_gated(f, f->npm, &ev, 1 * NS, &v);
 	assert_int_equal(v.rule, RULE_NONE);
 	assert_true(ev.resolver);
 	/* port 53 on anything else is a DNS server of the process's choosing */
 	ev = connect_to("192.0.2.53", 53);
 	ev.transport = IPPROTO_UDP;
-	egress_connect(f->g, f->npm, &ev, 1 * NS, &v);
+	connect_gated(f, f->npm, &ev, 1 * NS, &v);
 	assert_int_equal(v.rule, RULE_EGRESS);
 	f->npm->pid = 100;
 }
@@ -666,21 +699,21 @@ static void test_dns_questions(void **state)
 	struct verdict v;
 
 	ev = question("registry.npmjs.org");
-	egress_dns_query(f->g, f->hook, &ev, 1 * NS, &v);
+	query_gated(f, f->hook, &ev, 1 * NS, &v);
 	assert_int_equal(v.rule, RULE_NONE);
 	ev = question("9.2.0.192.in-addr.arpa");
-	egress_dns_query(f->g, f->hook, &ev, 1 * NS, &v);
+	query_gated(f, f->hook, &ev, 1 * NS, &v);
 	assert_int_equal(v.rule, RULE_NONE);
 	ev = question("6e6f7468696e67.beacon.attacker.test");
-	egress_dns_query(f->g, f->hook, &ev, 1 * NS, &v);
+	query_gated(f, f->hook, &ev, 1 * NS, &v);
 	assert_int_equal(v.rule, RULE_EGRESS);
 	assert_int_equal(v.severity, f->cfg->egress_dns_severity);
 	/* more data under the same site: counted, not alerted */
 	ev = question("736f6d657468696e67.beacon.attacker.test");
-	egress_dns_query(f->g, f->hook, &ev, 2 * NS, &v);
+	query_gated(f, f->hook, &ev, 2 * NS, &v);
 	assert_int_equal(v.rule, RULE_NONE);
 	ev = question("other.example");
-	egress_dns_query(f->g, f->hook, &ev, 2 * NS, &v);
+	query_gated(f, f->hook, &ev, 2 * NS, &v);
 	assert_int_equal(v.rule, RULE_EGRESS);
 }
 
@@ -691,17 +724,17 @@ static void test_disabled_and_min_severity(void **state)
 	struct verdict v;
 
 	f->cfg->egress_enabled = false;
-	egress_connect(f->g, f->npm, &ev, 1 * NS, &v);
+	connect_gated(f, f->npm, &ev, 1 * NS, &v);
 	assert_int_equal(v.rule, RULE_NONE);
 	f->cfg->egress_enabled = true;
 	f->cfg->min_severity = SEV_CRITICAL;
 	ev = connect_to("198.51.100.7", 443);
-	egress_connect(f->g, f->npm, &ev, 1 * NS, &v);
+	connect_gated(f, f->npm, &ev, 1 * NS, &v);
 	assert_int_equal(v.rule, RULE_NONE);
 	f->cfg->min_severity = SEV_MEDIUM;
 	/* nothing was remembered while it was off: the first real sighting alerts */
 	ev = connect_to("198.51.100.7", 443);
-	egress_connect(f->g, f->npm, &ev, 1 * NS, &v);
+	connect_gated(f, f->npm, &ev, 1 * NS, &v);
 	assert_int_equal(v.rule, RULE_EGRESS);
 }
 
@@ -725,11 +758,11 @@ static void test_exclusions_by_rule(void **state)
 	e->rules.n = 1;
 	f->cfg->excl = e;
 	f->cfg->nexcl = 1;
-	egress_connect(f->g, f->hook, &ev, 1 * NS, &v);
+	connect_gated(f, f->hook, &ev, 1 * NS, &v);
 	assert_int_equal(v.rule, RULE_EGRESS);
 	e->rules.n = 0; /* every rule */
 	ev = connect_to("198.51.100.9", 443);
-	egress_connect(f->g, f->hook, &ev, 1 * NS, &v);
+	connect_gated(f, f->hook, &ev, 1 * NS, &v);
 	assert_int_equal(v.rule, RULE_NONE);
 	assert_string_equal(v.excluded_by, "node, for process rules");
 	f->cfg->nexcl = nsaved;

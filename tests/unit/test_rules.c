@@ -151,11 +151,19 @@ static struct proc *npm_script(struct proc *npm, const char *script, const char 
 	return p;
 }
 
+/* The process rules' verdict as the daemon gets it: judged, then through
+ * the gate's exclusions and min_severity. */
+static void eval_gated(const struct config *c, const struct proc *p, struct verdict *v)
+{
+	rules_eval(c, p, v);
+	gate_screen(c, p, v);
+}
+
 static void expect(const struct proc *p, enum rule_id rule, enum severity sev, const char *reason)
 {
 	struct verdict v;
 
-	rules_eval(cfg, p, &v);
+	eval_gated(cfg, p, &v);
 	if (v.rule != rule || (rule != RULE_NONE && v.severity != sev) ||
 	    (reason && (!v.reason || strcmp(v.reason, reason) != 0)))
 		fail_msg("\"%s\": got rule %d %s \"%s\" (matched \"%s\"%s%s), expected rule %d %s "
@@ -203,7 +211,7 @@ static void test_recon(void **state)
 	who = proc(sh, &npm_sess, "/usr/bin/whoami", "whoami");
 	expect_none(npm);
 	expect_none(sh);
-	rules_eval(cfg, who, &v);
+	eval_gated(cfg, who, &v);
 	assert_int_equal(v.rule, RULE_PM_CHILD);
 	assert_int_equal(v.severity, SEV_MEDIUM);
 	assert_string_equal(v.reason, "system reconnaissance");
@@ -222,7 +230,7 @@ static void test_network_tool(void **state)
 	(void)state;
 	sh = npm_script(npm, "node install.js", "install");
 	expect_none(sh);
-	rules_eval(cfg, proc(sh, &npm_sess, "/usr/bin/curl", "curl -s http://127.0.0.1:9/x"), &v);
+	eval_gated(cfg, proc(sh, &npm_sess, "/usr/bin/curl", "curl -s http://127.0.0.1:9/x"), &v);
 	assert_int_equal(v.rule, RULE_PM_CHILD);
 	assert_int_equal(v.severity, SEV_HIGH);
 	assert_string_equal(v.reason, "network tool");
@@ -245,7 +253,7 @@ static void test_download_and_execute(void **state)
 
 	(void)state;
 	sh = npm_script(npm, "curl -s http://127.0.0.1:9/x | sh", "postinstall");
-	rules_eval(cfg, sh, &v);
+	eval_gated(cfg, sh, &v);
 	assert_int_equal(v.rule, RULE_PM_CHILD);
 	assert_int_equal(v.severity, SEV_CRITICAL);
 	assert_string_equal(v.reason, "download and execute");
@@ -353,7 +361,7 @@ static void test_quiet_builds(void **state)
 		   "node /usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js rebuild");
 	p = proc(gyp, &npm_sess, "/usr/bin/python3.11",
 		 "python3 -c import sys; print(\"%s.%s.%s\" % sys.version_info[:3]);");
-	rules_eval(cfg, p, &v);
+	eval_gated(cfg, p, &v);
 	assert_int_equal(v.rule, RULE_NONE);
 	assert_string_equal(v.excluded_by, "node-gyp probes the Python interpreter it will use");
 	expect_none(proc(gyp, &npm_sess, "/usr/bin/python3.11",
@@ -371,7 +379,7 @@ static void test_quiet_builds(void **state)
 	expect_none(proc(cc, &npm_sess, "/usr/lib/gcc/x86_64-linux-gnu/12/cc1plus",
 			 "cc1plus -quiet x.cc"));
 	p = proc(make, &npm_sess, "/usr/bin/uname", "uname -s");
-	rules_eval(cfg, p, &v);
+	eval_gated(cfg, p, &v);
 	assert_int_equal(v.rule, RULE_NONE);
 	assert_string_equal(v.excluded_by,
 			    "native addon builds: compilers and build tools under a build driver");
@@ -408,7 +416,7 @@ static void test_quiet_fetches(void **state)
 	probe = proc(uv, &uv_sess, "/usr/bin/python3.11",
 		     "/usr/bin/python3 -c import sys; sys.path = [\"/root/.cache/uv/x\"] "
 		     "+ sys.path; from python.get_interpreter_info import main; main()");
-	rules_eval(cfg, probe, &v);
+	eval_gated(cfg, probe, &v);
 	assert_int_equal(v.rule, RULE_NONE);
 	assert_non_null(v.excluded_by);
 }
@@ -437,7 +445,7 @@ static void test_pip_shim(void **state)
 
 	line = shim_cmdline("/usr/bin/python3", "");
 	p = proc(pip, &pip_sess, "/usr/bin/python3.11", line);
-	rules_eval(cfg, p, &v);
+	eval_gated(cfg, p, &v);
 	assert_int_equal(v.rule, RULE_NONE);
 	assert_non_null(v.excluded_by);
 	assert_non_null(strstr(v.excluded_by, "setuptools shim"));
@@ -474,7 +482,7 @@ static void test_lifecycle_without_session(void **state)
 	shell = proc(NULL, NULL, "/usr/bin/bash", "bash");
 	node = proc(shell, NULL, "/usr/bin/node", "node install.js");
 	curl = proc(node, NULL, "/usr/bin/curl", "curl -s http://127.0.0.1:9/x");
-	rules_eval(cfg, curl, &v);
+	eval_gated(cfg, curl, &v);
 	assert_int_equal(v.rule, RULE_LIFECYCLE);
 	assert_int_equal(v.severity, SEV_HIGH);
 	assert_int_equal(v.rules_matched, 1U << RULE_LIFECYCLE);
@@ -515,7 +523,7 @@ static void with_exclusion(struct exclusion *e, const struct proc *p, const char
 
 	cfg->excl = e;
 	cfg->nexcl = 1;
-	rules_eval(cfg, p, &v);
+	eval_gated(cfg, p, &v);
 	cfg->excl = saved;
 	cfg->nexcl = nsaved;
 	if (expect_by) {
@@ -589,18 +597,18 @@ static void test_disabled_rules(void **state)
 	plain = proc(npm, &npm_sess, "/usr/bin/whoami", "whoami");
 
 	cfg->pm_child_enabled = false;
-	rules_eval(cfg, who, &v);
+	eval_gated(cfg, who, &v);
 	assert_int_equal(v.rule, RULE_LIFECYCLE);
 	assert_int_equal(v.rules_matched, 1U << RULE_LIFECYCLE);
 	expect_none(plain);
 
 	cfg->lifecycle_enabled = false;
-	rules_eval(cfg, who, &v);
+	eval_gated(cfg, who, &v);
 	assert_int_equal(v.rule, RULE_NONE);
 	assert_int_equal(v.rules_matched, 0);
 
 	cfg->pm_child_enabled = true;
-	rules_eval(cfg, who, &v);
+	eval_gated(cfg, who, &v);
 	assert_int_equal(v.rule, RULE_PM_CHILD);
 	assert_int_equal(v.rules_matched, 1U << RULE_PM_CHILD);
 	assert_null(v.hook);
@@ -616,7 +624,7 @@ static void test_min_severity(void **state)
 	who = proc(npm, &npm_sess, "/usr/bin/whoami", "whoami");
 	curl = proc(npm, &npm_sess, "/usr/bin/curl", "curl x");
 	cfg->min_severity = SEV_HIGH;
-	rules_eval(cfg, who, &v);
+	eval_gated(cfg, who, &v);
 	assert_int_equal(v.rule, RULE_NONE);
 	assert_int_equal(v.severity, SEV_MEDIUM);
 	assert_int_equal(v.rules_matched, 1U << RULE_PM_CHILD);

@@ -187,13 +187,33 @@ static void test_prev_judge(void **state)
 	assert_int_equal(prev.kind, PREV_ALIVE);
 }
 
-/* A signal record as the daemon handles it: decoded, then judged. */
+static struct config *gate_cfg;
+static struct gate *gate;
+
+static int gate_setup(void **state)
+{
+	(void)state;
+	if (config_load(NULL, &gate_cfg, stderr) || !(gate = gate_new(gate_cfg)))
+		return -1;
+	return 0;
+}
+
+static int gate_teardown(void **state)
+{
+	(void)state;
+	gate_free(gate);
+	config_free(gate_cfg);
+	return 0;
+}
+
+/* A signal record as the daemon handles it: decoded, judged, then through
+ * the gate (one alert per sender and signal). */
 static bool judge_signal(const struct ds_signal *s, struct tamper_event *ev, struct verdict *v)
 {
 	struct event e;
 
 	assert_int_equal(event_decode(s, sizeof(*s), NULL, &e), 0);
-	return tamper_signal_judge(&e, ev, v);
+	return tamper_signal_judge(&e, ev, v) && gate_pass(gate, NULL, v, e.ts);
 }
 
 static struct ds_tamper *tamper_sample(void);
@@ -589,5 +609,5 @@ int main(void)
 		cmocka_unit_test(test_render),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, gate_setup, gate_teardown);
 }

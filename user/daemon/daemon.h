@@ -22,9 +22,9 @@ int loop_set_config(struct daemon_ctx *d, const struct config *c);
 /* The record handler, exposed for tests: returns 0, or -EINVAL for a
  * malformed record (counted, never fatal). */
 int loop_handle_record(struct daemon_ctx *d, const void *data, size_t len);
-/* Write an alert about p, counted with the others. */
+/* Write an alert about p through the gate, counted with the others. */
 struct verdict;
-void loop_emit(struct daemon_ctx *d, const struct proc *p, const struct verdict *v, uint64_t ts);
+void loop_emit(struct daemon_ctx *d, const struct proc *p, struct verdict *v, uint64_t ts);
 
 /* What is held back goes out as at exit (repeated sightings, held
  * writes). */

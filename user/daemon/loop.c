@@ -63,6 +63,7 @@ struct daemon_ctx {
 	struct ring_buffer *rb;
 	struct egress *egress;
 	struct files *files;
+	struct gate *gate;		/* exclusions, min_severity, repeats */
 	struct fswatch *fsw;		/* renames outside sessions; NULL: name hooks always on */
 	int dns_fd[2];			/* packet sockets, IPv4 and IPv6; -1 when off */
 	uint64_t drained_ns;		/* boot time of the last read of both to EAGAIN */
@@ -122,9 +123,10 @@ static void emit(struct daemon_ctx *d, const struct proc *p, const struct verdic
 	free(line);
 }
 
-void loop_emit(struct daemon_ctx *d, const struct proc *p, const struct verdict *v, uint64_t ts)
+void loop_emit(struct daemon_ctx *d, const struct proc *p, struct verdict *v, uint64_t ts)
 {
-	emit(d, p, v, ts);
+	if (gate_pass(d->gate, p, v, ts))
+		emit(d, p, v, ts);
 }
 
 static void evaluate(struct daemon_ctx *d, struct proc *p, uint64_t ts)
@@ -132,7 +134,7 @@ static void evaluate(struct daemon_ctx *d, struct proc *p, uint64_t ts)
 	struct verdict v;
 
 	rules_eval(d->cfg, p, &v);
-	if (v.rule != RULE_NONE)
+	if (gate_pass(d->gate, p, &v, ts))
 		emit(d, p, &v, ts);
 	else if (v.excluded_by)
 		log_debug("pid %u (%s) excluded by \"%s\"", p->pid, p->img->name, v.excluded_by);
@@ -254,7 +256,7 @@ static int handle_connect(struct daemon_ctx *d, struct event *e)
 		dns_drain(d);
 	egress_connect(d->egress, p, ev, e->ts, &v);
 	events_net(d->host, p, ev, e->ts);
-	if (v.rule != RULE_NONE)
+	if (gate_pass(d->gate, p, &v, e->ts))
 		emit(d, p, &v, e->ts);
 	else if (v.excluded_by)
 		log_debug("connect by pid %u excluded by \"%s\"", p->pid, v.excluded_by);
@@ -278,7 +280,7 @@ static int handle_dns(struct daemon_ctx *d, const struct event *e)
 		d->user[UC_DNS_MALFORMED]++;
 	if (n > 0) {
 		events_net(d->host, p, &ev, e->ts);
-		if (v.rule != RULE_NONE)
+		if (gate_pass(d->gate, p, &v, e->ts))
 			emit(d, p, &v, e->ts);
 	}
 	stub_release(&st);
@@ -477,7 +479,7 @@ static int handle_signal(struct daemon_ctx *d, const struct event *e)
 	struct tamper_event ev;
 	struct verdict v;
 
-	if (!tamper_signal_judge(e, &ev, &v)) {
+	if (!tamper_signal_judge(e, &ev, &v) || !gate_pass(d->gate, NULL, &v, e->ts)) {
 		log_debug("signal %d to the daemon from pid %u (%s)", e->signal.s.sig, e->pid,
 			  e->comm);
 		return 0;
@@ -499,23 +501,10 @@ static void file_seen(const struct file_event *ev, void *arg)
 /* A judged file event. */
 static void file_alert(const struct file_event *ev, void *arg)
 {
-	struct daemon_ctx *d = arg;
-	struct verdict v = { .rule = RULE_CICD, .file = ev };
+	struct verdict v;
 
-	static const char *const why[WRITER_MAX] = {
-		[WRITER_OTHER] = "CI/CD or build definition changed",
-		[WRITER_SESSION] = "written from inside an install session",
-		[WRITER_SUSPICIOUS] =
-			"written by a shell, network tool, one-liner or a program in a temporary directory",
-		[WRITER_KNOWN] = "written by a known tool",
-	};
-
-	v.severity = ev->severity;
-	v.reason = why[ev->writer];
-	v.rules_matched = 1U << RULE_CICD;
-	v.matched = ev->pattern;
-	v.matched_field = "file.path";
-	emit_for(d, ev->pid, ev->start, ev->comm, &v, ev->ts);
+	files_verdict(ev, &v);
+	emit_for(arg, ev->pid, ev->start, ev->comm, &v, ev->ts);
 }
 
 static int handle_file(struct daemon_ctx *d, struct event *e)
@@ -561,17 +550,10 @@ static void renames_drain(struct daemon_ctx *d)
 	d->user[UC_RENAME_UNRESOLVED] = st.unresolved;
 }
 
-static void repeated(const struct net_event *ev, uint32_t pid, uint64_t start, const char *comm,
-		     void *arg)
+static void repeated(const struct verdict *v, uint32_t pid, uint64_t start, const char *comm,
+		     uint64_t ts, void *arg)
 {
-	struct daemon_ctx *d = arg;
-	struct verdict v = { .rule = RULE_EGRESS, .net = ev };
-
-	v.severity = ev->kind == NET_DNS_QUERY ? d->cfg->egress_dns_severity :
-		     ev->domain ? d->cfg->egress_severity : d->cfg->egress_raw_severity;
-	v.reason = "repeated";
-	v.rules_matched = 1U << RULE_EGRESS;
-	emit_for(d, pid, start, comm, &v, ev->last_ns);
+	emit_for(arg, pid, start, comm, v, ts);
 }
 
 /* One decoded record to the model and the rules of its kind. */
@@ -715,7 +697,7 @@ static void tick(struct daemon_ctx *d)
 	dns_count_drops(d);
 	report_counters(d, false);
 	events_report(false);
-	egress_repeats(d->egress, boot_now(), false, repeated, d);
+	gate_repeats(d->gate, boot_now(), false, repeated, d);
 	files_flush(d->files, boot_now(), file_alert, d);
 	proctable_forget(d->pt, false);
 	egress_expire(d->egress, boot_now());
@@ -804,7 +786,8 @@ struct daemon_ctx *loop_new(const struct config *c, struct sensor *s, const stru
 	d->pt = proctable_new(c->proctable_max);
 	d->egress = egress_new(c);
 	d->files = files_new(c);
-	if (!d->pt || !d->egress || !d->files)
+	d->gate = gate_new(c);
+	if (!d->pt || !d->egress || !d->files || !d->gate)
 		goto fail;
 	if (events_enabled())
 		files_observe(d->files, file_seen, d);
@@ -830,6 +813,7 @@ int loop_set_config(struct daemon_ctx *d, const struct config *c)
 	if (err)
 		return err;
 	files_set_config(d->files, c);
+	gate_set_config(d->gate, c);
 	d->cfg = c;
 	if (!c->dns_capture)
 		dns_stop(d);
@@ -888,7 +872,7 @@ int loop_run(struct daemon_ctx *d)
 
 void loop_flush(struct daemon_ctx *d)
 {
-	egress_repeats(d->egress, boot_now(), true, repeated, d);
+	gate_repeats(d->gate, boot_now(), true, repeated, d);
 	files_flush(d->files, 0, file_alert, d);
 }
 
@@ -913,14 +897,16 @@ void loop_free(struct daemon_ctx *d)
 	if (d->egress) {
 		struct egress_stats es;
 		struct dns_cache_stats cs;
+		struct gate_stats gs;
 
 		egress_stats(d->egress, &es);
+		gate_stats(d->gate, RULE_EGRESS, &gs);
 		dns_cache_stats(egress_cache(d->egress), &cs);
 		log_info("network: %llu connect records, %llu alerted, %llu repeats, "
 			 "%llu allowlisted, %llu to resolvers, %llu DNS answers cached "
 			 "(%llu names held, %llu evicted)",
 			 (unsigned long long)d->records[DS_EV_CONNECT],
-			 (unsigned long long)es.alerts, (unsigned long long)es.repeats,
+			 (unsigned long long)gs.passed, (unsigned long long)gs.repeats,
 			 (unsigned long long)es.allowed, (unsigned long long)es.resolver,
 			 (unsigned long long)es.dns_answers, (unsigned long long)cs.entries,
 			 (unsigned long long)cs.evicted);
@@ -968,6 +954,7 @@ void loop_free(struct daemon_ctx *d)
 		close(d->epfd);
 	free(d->pkt);
 	egress_free(d->egress);
+	gate_free(d->gate);
 	fswatch_close(d->fsw);
 	files_free(d->files);
 	proctable_free(d->pt);

@@ -73,6 +73,27 @@ void format_boot_time(uint64_t boot_ns, char *buf, size_t len);
 /* The same for ns since the epoch. */
 void format_wall_time(int64_t wall_ns, char *buf, size_t len);
 
+/* FNV-1a over len bytes, from hash. */
+uint64_t fnv1a64_bytes(uint64_t hash, const void *p, size_t len);
+
+/* lru.c: the one bounded table, a hash on a byte key with the entries in
+ * insertion order; values of a fixed size, zeroed when inserted. */
+struct lru;
+
+struct lru *lru_new(uint32_t max, size_t value_size);	/* NULL: max 0, or no memory */
+void lru_free(struct lru *l);
+int lru_resize(struct lru *l, uint32_t max);	/* 0, or -1 with l unchanged */
+void *lru_find(struct lru *l, const void *key, size_t klen);	/* the value, or NULL */
+/* A new entry for key (the caller found none), newest; NULL if no memory.
+ * Room is the caller's business: lru_full, then lru_drop(lru_oldest). */
+void *lru_insert(struct lru *l, const void *key, size_t klen);
+void lru_touch(struct lru *l, void *value);	/* newest again */
+void lru_drop(struct lru *l, void *value);
+void *lru_oldest(const struct lru *l);		/* NULL when empty */
+void *lru_newer(const void *value);		/* the next in insertion order, or NULL */
+uint32_t lru_count(const struct lru *l);
+bool lru_full(const struct lru *l);
+
 /* A decimal number of len bytes at s, no sign, no leading zero, at most
  * max: 0, or -EINVAL. */
 int parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out);

@@ -26,36 +26,14 @@
 
 #include "rules.h"
 
-#define SEEN_MAX	8192 /* (session, destination) pairs remembered */
-#define SEEN_BUCKETS	4096
-#define REPEAT_QUIET_NS (5ULL * 1000000000ULL) /* report repeats after this calm */
 #define DNS_PORT	53
 #define RESOLV_CONF	"/etc/resolv.conf"
 #define NAMESERVERS_MAX 8
-
-/* One (session, destination) already alerted, with the sightings since. */
-struct seen {
-	char *key;
-	uint64_t hash;
-	struct net_event ev; /* the first sighting, strings owned below */
-	char domain[DNS_NAME_MAX];
-	char qname[DNS_NAME_MAX];
-	uint32_t pid;
-	uint64_t start;
-	char comm[DS_COMM_LEN]; /* the process may be gone at the follow-up */
-	uint64_t count;		/* sightings in all */
-	uint64_t reported;	/* count at the last line written */
-	struct seen *hnext;
-	struct seen *older, *newer; /* by first sighting, for eviction */
-};
 
 struct egress {
 	const struct config *cfg;
 	struct dns_cache *cache;
 	struct dnsq *dnsq; /* the questions that make answers believable */
-	struct seen *buckets[SEEN_BUCKETS];
-	struct seen *oldest, *newest;
-	size_t nseen;
 	char qname[DNS_NAME_MAX]; /* the last question's, for its net_event */
 	struct egress_stats st;
 };
@@ -104,107 +82,6 @@ static bool is_resolver(uint32_t pid, const struct ipaddr *addr)
 }
 
 /* --------------------------------------------------------------- seen */
-
-static void seen_unlink(struct egress *g, struct seen *s)
-{
-	struct seen **pp = &g->buckets[s->hash % SEEN_BUCKETS];
-
-	while (*pp && *pp != s)
-		pp = &(*pp)->hnext;
-	if (*pp)
-		*pp = s->hnext;
-	if (s->older)
-		s->older->newer = s->newer;
-	else
-		g->oldest = s->newer;
-	if (s->newer)
-		s->newer->older = s->older;
-	else
-		g->newest = s->older;
-	g->nseen--;
-	free(s->key);
-	free(s);
-}
-
-static struct seen *seen_find(struct egress *g, const char *key, uint64_t h)
-{
-	struct seen *s;
-
-	for (s = g->buckets[h % SEEN_BUCKETS]; s; s = s->hnext)
-		if (s->hash == h && strcmp(s->key, key) == 0)
-			return s;
-	return NULL;
-}
-
-static void copy_name(char *dst, const char *src)
-{
-	snprintf(dst, DNS_NAME_MAX, "%s", src ? src : "");
-}
-
-/* Remember a first sighting; the oldest goes when full (its unreported
- * repeats are lost with it, and counted as such by the caller's stats). */
-static void seen_add(struct egress *g, const char *key, uint64_t h, const struct proc *p,
-		     const struct net_event *ev, uint64_t now_ns)
-{
-	struct seen *s = calloc(1, sizeof(*s));
-
-	if (!s || !(s->key = strdup(key))) {
-		free(s);
-		return;
-	}
-	if (g->nseen >= SEEN_MAX)
-		seen_unlink(g, g->oldest);
-	s->hash = h;
-	s->ev = *ev;
-	copy_name(s->domain, ev->domain);
-	copy_name(s->qname, ev->qname);
-	s->ev.domain = ev->domain ? s->domain : NULL;
-	s->ev.qname = ev->qname ? s->qname : NULL;
-	s->ev.first_ns = s->ev.last_ns = now_ns;
-	s->pid = p ? p->pid : 0;
-	s->start = p ? p->start : 0;
-	if (p && p->img)
-		snprintf(s->comm, sizeof(s->comm), "%s",
-			 p->img->name ? p->img->name : p->img->comm);
-	s->count = s->reported = 1;
-	s->hnext = g->buckets[h % SEEN_BUCKETS];
-	g->buckets[h % SEEN_BUCKETS] = s;
-	s->older = g->newest;
-	if (g->newest)
-		g->newest->newer = s;
-	else
-		g->oldest = s;
-	g->newest = s;
-	g->nseen++;
-}
-
-/* True (and counted) if this (session, destination) was alerted before. */
-static bool seen_before(struct egress *g, const char *key, uint64_t now_ns)
-{
-	struct seen *s = seen_find(g, key, fnv1a64(FNV1A64_OFFSET, key));
-
-	if (!s)
-		return false;
-	s->count++;
-	s->ev.last_ns = now_ns;
-	g->st.repeats++;
-	return true;
-}
-
-void egress_repeats(struct egress *g, uint64_t now_ns, bool flush, repeat_fn fn, void *arg)
-{
-	struct seen *s;
-
-	for (s = g->oldest; s; s = s->newer) {
-		if (s->count == s->reported)
-			continue;
-		if (!flush && now_ns - s->ev.last_ns < REPEAT_QUIET_NS)
-			continue;
-		s->reported = s->count;
-		s->ev.repeats = s->count;
-		fn(&s->ev, s->pid, s->start, s->comm, arg);
-	}
-}
 
 /* ---------------------------------------------------------- the rule */
 
@@ -279,8 +156,6 @@ void egress_free(struct egress *g)
 {
 	if (!g)
 		return;
-	while (g->oldest)
-		seen_unlink(g, g->oldest);
 	dns_cache_free(g->cache);
 	dnsq_free(g->dnsq);
 	free(g);
@@ -305,18 +180,10 @@ void egress_expire(struct egress *g, uint64_t now_ns)
 
 /* Exclusions, the minimum severity and the (session, destination) dedup,
  * in that order: an excluded or too-low sighting leaves no trace. */
-static void decide(struct egress *g, const struct proc *p, struct net_event *ev, const char *key,
-		   enum severity sev, const char *reason, uint64_t now_ns, struct verdict *v)
+/* The verdict, folded by the gate once per (session, destination). */
+static void decide(struct net_event *ev, enum severity sev, const char *reason,
+		   struct verdict *v)
 {
-	uint64_t h = fnv1a64(FNV1A64_OFFSET, key);
-
-	v->excluded_by = p ? rules_excluded_for(g->cfg, p, RULE_EGRESS) : NULL;
-	if (v->excluded_by || sev < g->cfg->min_severity || sev == SEV_NONE)
-		return;
-	if (seen_before(g, key, now_ns))
-		return;
-	seen_add(g, key, h, p, ev, now_ns);
-	g->st.alerts++;
 	v->rule = RULE_EGRESS;
 	v->rules_matched = 1U << RULE_EGRESS;
 	v->severity = sev;
@@ -327,7 +194,7 @@ static void decide(struct egress *g, const struct proc *p, struct net_event *ev,
 void egress_connect(struct egress *g, const struct proc *p, struct net_event *ev, uint64_t now_ns,
 		    struct verdict *v)
 {
-	char addr[IPADDR_STRLEN], key[DNS_NAME_MAX + 96];
+	char addr[IPADDR_STRLEN];
 
 	memset(v, 0, sizeof(*v));
 	ipaddr_unmap(&ev->dst);
@@ -348,12 +215,13 @@ void egress_connect(struct egress *g, const struct proc *p, struct net_event *ev
 		return;
 	}
 	ipaddr_format(&ev->dst, addr, sizeof(addr));
-	snprintf(key, sizeof(key), "%016llx c %s %u %u", (unsigned long long)ev->session,
-		 ev->domain ? ev->domain : addr, ev->dport, ev->transport);
-	decide(g, p, ev, key, ev->domain ? g->cfg->egress_severity : g->cfg->egress_raw_severity,
+	decide(ev, ev->domain ? g->cfg->egress_severity : g->cfg->egress_raw_severity,
 	       ev->domain ? "connection to a host outside the registry allowlist"
 			  : "connection to an address with no known name",
-	       now_ns, v);
+	       v);
+	snprintf(v->fold_key, sizeof(v->fold_key), "%016llx c %s %u %u",
+		 (unsigned long long)ev->session, ev->domain ? ev->domain : addr, ev->dport,
+		 ev->transport);
 }
 
 void egress_dns_answer(struct egress *g, const struct dns_packet *pk, const struct dns_msg *m,
@@ -431,8 +299,8 @@ static bool is_reverse(const char *name)
 void egress_dns_query(struct egress *g, const struct proc *p, struct net_event *ev, uint64_t now_ns,
 		      struct verdict *v)
 {
-	char key[DNS_NAME_MAX + 32];
-
+	(void)p;	/* judged by the question alone */
+	(void)now_ns;
 	memset(v, 0, sizeof(*v));
 	if (!g->cfg->egress_enabled || !ev->qname || !*ev->qname || is_reverse(ev->qname))
 		return;
@@ -445,8 +313,8 @@ void egress_dns_query(struct egress *g, const struct proc *p, struct net_event *
 		return;
 	}
 	/* data hides in the labels: one alert per site, not per question */
-	snprintf(key, sizeof(key), "%016llx q %s", (unsigned long long)ev->session,
-		 dns_site(ev->qname));
-	decide(g, p, ev, key, g->cfg->egress_dns_severity,
-	       "DNS question for a name outside the registry allowlist", now_ns, v);
+	decide(ev, g->cfg->egress_dns_severity,
+	       "DNS question for a name outside the registry allowlist", v);
+	snprintf(v->fold_key, sizeof(v->fold_key), "%016llx q %s",
+		 (unsigned long long)ev->session, dns_site(ev->qname));
 }

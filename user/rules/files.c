@@ -322,6 +322,7 @@ void files_flush(struct files *f, uint64_t now_ns, file_emit_fn fn, void *arg)
 static void judge(struct files *f, const struct proc *p, struct file_event *ev, file_emit_fn fn,
 		  void *arg)
 {
+	struct verdict v = { .rule = RULE_CICD };
 	const char *why;
 
 	if (!ev->path)
@@ -335,9 +336,9 @@ static void judge(struct files *f, const struct proc *p, struct file_event *ev, 
 	}
 	ev->writer = ev->session ? WRITER_SESSION : writer_class(f->c, p);
 	ev->severity = f->c->cicd_sev[ev->writer];
-	why = p ? rules_excluded_for(f->c, p, RULE_CICD) : NULL;
-	ev->alert = f->c->cicd_enabled && !why && ev->severity >= f->c->min_severity &&
-		    ev->severity != SEV_NONE;
+	v.severity = ev->severity;
+	ev->alert = f->c->cicd_enabled && gate_screen(f->c, p, &v);
+	why = v.excluded_by;
 	if (!ev->alert && f->c->cicd_enabled) {
 		if (why)
 			log_debug("write of %s by pid %u excluded by \"%s\"", ev->path, ev->pid, why);
@@ -395,4 +396,24 @@ void files_rename(struct files *f, const struct proc *p, uint32_t pid, const cha
 	ev.path = strdup(path);
 	ev.old_path = old_path ? strdup(old_path) : NULL;
 	judge(f, p, &ev, fn, arg);
+}
+
+void files_verdict(const struct file_event *ev, struct verdict *v)
+{
+	static const char *const why[WRITER_MAX] = {
+		[WRITER_OTHER] = "CI/CD or build definition changed",
+		[WRITER_SESSION] = "written from inside an install session",
+		[WRITER_SUSPICIOUS] =
+			"written by a shell, network tool, one-liner or a program in a temporary directory",
+		[WRITER_KNOWN] = "written by a known tool",
+	};
+
+	memset(v, 0, sizeof(*v));
+	v->rule = RULE_CICD;
+	v->file = ev;
+	v->severity = ev->severity;
+	v->reason = why[ev->writer];
+	v->rules_matched = 1U << RULE_CICD;
+	v->matched = ev->pattern;
+	v->matched_field = "file.path";
 }

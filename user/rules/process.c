@@ -443,7 +443,4 @@ void rules_eval(const struct config *c, const struct proc *p, struct verdict *v)
 	v->reason = h.reason;
 	v->matched = h.matched;
 	v->matched_field = h.field;
-	v->excluded_by = rules_excluded(c, p, &pn, v->rule);
-	if (v->excluded_by || h.severity < c->min_severity)
-		v->rule = RULE_NONE;
 }

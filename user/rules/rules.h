@@ -20,12 +20,21 @@ struct threat {
 	const char *tactic_ref, *technique_ref, *subtechnique_ref;
 };
 
+/* How the gate folds a rule's repeats (verdict.fold_key). */
+enum fold {
+	FOLD_NONE = 0,		/* every verdict is written */
+	FOLD_FOLLOWUP,		/* the first; the repeats in one follow-up once quiet */
+	FOLD_SILENT,		/* the first; the repeats counted only */
+};
+
 /* What a rule is, for the alerts (rule.*, threat.*) and docs/rules.md. */
 struct rule_info {
 	const char *name;
 	const char *description;
 	const char *reference;
 	const struct threat *threat;
+	unsigned int kinds;		/* bit (1 << DS_EV_*) for the records it judges */
+	enum fold fold;
 };
 
 const struct rule_info *rule_info(enum rule_id r);
@@ -43,9 +52,38 @@ struct verdict {
 	const struct allow_entry *allowed_by;	/* never set on an alert */
 	const struct file_event *file;	/* cicd-file-modified: what was written */
 	const struct tamper_event *tamper;	/* sensor-signal, sensor-interrupted */
+	char fold_key[DNS_NAME_MAX + 96];	/* the gate folds verdicts with the same */
 };
 
-/* Evaluate every process rule for p, just after its exec. */
+/* gate.c: exclusions, min_severity and repeats, for every verdict once */
+struct gate;
+
+struct gate_stats {
+	uint64_t passed;	/* verdicts let through: alerts */
+	uint64_t excluded;	/* by an exclusion */
+	uint64_t repeats;	/* folded into an earlier alert */
+};
+
+/* A repeat follow-up: v as the first sighting was judged, v->net->repeats
+ * the sightings in all; about (pid, start) named comm, at ts. */
+typedef void (*gate_repeat_fn)(const struct verdict *v, uint32_t pid, uint64_t start,
+			       const char *comm, uint64_t ts, void *arg);
+
+struct gate *gate_new(const struct config *c);
+void gate_free(struct gate *g);
+void gate_set_config(struct gate *g, const struct config *c);
+/* Exclusions and min_severity (the sensor's own rules pass): false, with
+ * v->rule cleared and v->excluded_by set by an exclusion, when v is not to
+ * be written. */
+bool gate_screen(const struct config *c, const struct proc *p, struct verdict *v);
+/* Screened, then folded: true when v is to be written now. */
+bool gate_pass(struct gate *g, const struct proc *p, struct verdict *v, uint64_t now_ns);
+/* Follow-ups for repeats quiet for a while, or all of them when flush. */
+void gate_repeats(struct gate *g, uint64_t now_ns, bool flush, gate_repeat_fn fn, void *arg);
+void gate_stats(const struct gate *g, enum rule_id r, struct gate_stats *st);
+
+/* Evaluate every process rule for p, just after its exec (the gate applies
+ * exclusions and min_severity). */
 void rules_eval(const struct config *c, const struct proc *p, struct verdict *v);
 /* The comment of the first exclusion for rule matching p, or NULL. */
 const char *rules_excluded_for(const struct config *c, const struct proc *p, enum rule_id rule);
@@ -58,8 +96,6 @@ const struct pm_def *rules_package_manager(const struct config *c, const struct 
 struct egress;
 
 struct egress_stats {
-	uint64_t alerts;	/* first sightings alerted */
-	uint64_t repeats;	/* sightings folded into an earlier alert */
 	uint64_t resolver;	/* connects to the process's own resolver */
 	uint64_t allowed;	/* connects or questions allowlisted */
 	uint64_t dns_answers;	/* addresses put in the cache */
@@ -68,9 +104,6 @@ struct egress_stats {
 	struct dnsq_stats dnsq;	/* the questions and the answers they made believable */
 };
 
-/* Called for each (session, destination) with sightings not yet reported. */
-typedef void (*repeat_fn)(const struct net_event *ev, uint32_t pid, uint64_t start,
-			  const char *comm, void *arg);
 
 struct egress *egress_new(const struct config *c);
 void egress_free(struct egress *g);
@@ -98,8 +131,6 @@ void egress_dns_query(struct egress *g, const struct proc *p, struct net_event *
 		      uint64_t now_ns, struct verdict *v);
 /* Drop expired names, questions and waiting answers. */
 void egress_expire(struct egress *g, uint64_t now_ns);
-/* Report repeats: those quiet for a while, or all of them when flush. */
-void egress_repeats(struct egress *g, uint64_t now_ns, bool flush, repeat_fn fn, void *arg);
 void egress_stats(const struct egress *g, struct egress_stats *st);
 struct dns_cache *egress_cache(struct egress *g);
 
@@ -140,6 +171,9 @@ void files_writer_exited(struct files *f, uint32_t pid, uint64_t start);
  * now_ns; all of them when now_ns is 0. */
 void files_flush(struct files *f, uint64_t now_ns, file_emit_fn fn, void *arg);
 void files_stats(const struct files *f, struct files_stats *st);
+/* The cicd-file-modified verdict for an event the arm let through (the
+ * exclusions and min_severity were applied when it was judged). */
+void files_verdict(const struct file_event *ev, struct verdict *v);
 /* Also hand every watched write, rename and link to fn, alerted or not (an
  * exclusion, min_severity, the rule disabled), once per process and path. */
 void files_observe(struct files *f, file_emit_fn fn, void *arg);

@@ -39,6 +39,8 @@ static const struct rule_info rule_table[RULE_MAX] = {
 			       "hook does.",
 		.reference = "https://attack.mitre.org/techniques/T1195/001/",
 		.threat = &supply_chain,
+		.kinds = (1U << DS_EV_EXEC),
+		.fold = FOLD_NONE,
 	},
 	[RULE_LIFECYCLE] = {
 		.name = "Install hook spawned a suspicious child process",
@@ -48,6 +50,8 @@ static const struct rule_info rule_table[RULE_MAX] = {
 			       "by hand rather than by a package manager.",
 		.reference = "https://attack.mitre.org/techniques/T1195/001/",
 		.threat = &supply_chain,
+		.kinds = (1U << DS_EV_EXEC),
+		.fold = FOLD_NONE,
 	},
 	[RULE_EGRESS] = {
 		.name = "Package manager connected to a host that is not a package registry",
@@ -58,6 +62,8 @@ static const struct rule_info rule_table[RULE_MAX] = {
 			       "Equivalent to QRadar's PackageManagerUnexpectedExternalConnection.",
 		.reference = "https://attack.mitre.org/techniques/T1195/001/",
 		.threat = &supply_chain,
+		.kinds = (1U << DS_EV_CONNECT) | (1U << DS_EV_DNS),
+		.fold = FOLD_FOLLOWUP,
 	},
 	[RULE_CICD] = {
 		.name = "CI/CD pipeline or build file created or modified",
@@ -70,6 +76,8 @@ static const struct rule_info rule_table[RULE_MAX] = {
 			       "QRadar's CICDPipelineFileModified.",
 		.reference = "https://attack.mitre.org/techniques/T1195/001/",
 		.threat = &supply_chain,
+		.kinds = (1U << DS_EV_FILE),
+		.fold = FOLD_NONE,
 	},
 	[RULE_SENSOR_SIGNAL] = {
 		.name = "An install session sent a signal to the sensor",
@@ -80,6 +88,8 @@ static const struct rule_info rule_table[RULE_MAX] = {
 			       "SIGSTOP included.",
 		.reference = "https://attack.mitre.org/techniques/T1562/001/",
 		.threat = &impair_defenses,
+		.kinds = (1U << DS_EV_SIGNAL),
+		.fold = FOLD_SILENT,
 	},
 	[RULE_SENSOR_INTERRUPTED] = {
 		.name = "The sensor stopped without a clean shutdown",
@@ -90,6 +100,8 @@ static const struct rule_info rule_table[RULE_MAX] = {
 			       "sent it a signal that it did not get to alert.",
 		.reference = "https://attack.mitre.org/techniques/T1562/001/",
 		.threat = &impair_defenses,
+		.kinds = 0,	/* judged at start, from what the last daemon left */
+		.fold = FOLD_NONE,
 	},
 };
 

@@ -38,33 +38,9 @@
 
 #define STATE_VERSION		1
 #define SAME_BOOT_NS		(60 * 1000000000LL)	/* wall-clock steps tolerated */
-#define DEDUP_MAX		32	/* (sender, signal) pairs alerted lately */
 #define NSEC			1000000000LL
 
 /* ------------------------------------------------------------ signals */
-
-/* A package can send the daemon a signal a million times: one alert per
- * sender and signal number among the last DEDUP_MAX alerted. */
-static struct {
-	uint32_t pid;
-	uint64_t start;
-	int sig;
-} dedup[DEDUP_MAX];
-static size_t dedup_next;
-
-static bool dedup_seen(uint32_t pid, uint64_t start, int sig)
-{
-	size_t i;
-
-	for (i = 0; i < DEDUP_MAX; i++)
-		if (dedup[i].pid == pid && dedup[i].start == start && dedup[i].sig == sig)
-			return true;
-	dedup[dedup_next].pid = pid;
-	dedup[dedup_next].start = start;
-	dedup[dedup_next].sig = sig;
-	dedup_next = (dedup_next + 1) % DEDUP_MAX;
-	return false;
-}
 
 static void verdict_for(struct verdict *v, enum rule_id rule, enum severity sev,
 			const char *reason, struct tamper_event *ev)
@@ -86,9 +62,11 @@ bool tamper_signal_judge(const struct event *e, struct tamper_event *ev, struct 
 	/* systemd's SIGTERM, an administrator's SIGHUP, a child's SIGCHLD */
 	if (ev->signal.origin != ORIGIN_PROCESS || !ev->signal.session)
 		return false;
-	if (dedup_seen(e->pid, e->start, e->signal.s.sig))
-		return false;
 	verdict_for(v, RULE_SENSOR_SIGNAL, SEV_HIGH, "an install session signalled the sensor", ev);
+	/* a package can send the daemon a signal a million times: the gate
+	 * writes one alert per sender and signal */
+	snprintf(v->fold_key, sizeof(v->fold_key), "%u/%llu/%d", e->pid,
+		 (unsigned long long)e->start, e->signal.s.sig);
 	v->matched = ev->signal.name;
 	v->matched_field = "depsentry.signal.name";
 	return true;
