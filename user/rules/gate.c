@@ -115,14 +115,15 @@ static void remember(struct gate *g, const struct proc *p, const struct verdict 
 
 bool gate_pass(struct gate *g, const struct proc *p, struct verdict *v, uint64_t now_ns)
 {
+	enum rule_id rule = v->rule;
 	const struct rule_info *ri;
 	struct sighting *s;
 
-	if (v->rule == RULE_NONE)
+	if (rule == RULE_NONE)
 		return false;
 	if (!gate_screen(g->cfg, p, v)) {
 		if (v->excluded_by)
-			g->st[v->rule].excluded++;
+			g->st[rule].excluded++;
 		return false;
 	}
 	ri = rule_info(v->rule);
