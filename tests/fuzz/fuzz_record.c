@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Ring-buffer records as the kernel sends them, through the daemon's own
- * record handler (loop_handle_record): exec (image.c decodes its five
+ * record handler (dispatch_record): exec (image.c decodes its five
  * sections), fork, exit, connect and file (files.c joins and judges its
  * paths), then the process table, the rules and the rendering of every
  * alert and event line.
@@ -95,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!rec)
 			abort();
 		memcpy(rec, data + off, len);
-		loop_handle_record(d, rec, len);
+		dispatch_record(d, rec, len);
 		free(rec);
 		off += len;
 	}

@@ -285,22 +285,22 @@ static void test_record_validation(void **state)
 	assert_int_equal(config_load(NULL, &c, stderr), 0);
 	d = loop_new(c, NULL, &h);
 	assert_non_null(d);
-	assert_int_equal(loop_handle_record(d, "xy", 2), -EINVAL);
+	assert_int_equal(dispatch_record(d, "xy", 2), -EINVAL);
 	f.hdr.type = DS_EV_FORK;
 	f.hdr.size = sizeof(f) + 1;	/* size field disagrees with the length */
-	assert_int_equal(loop_handle_record(d, &f, sizeof(f)), -EINVAL);
+	assert_int_equal(dispatch_record(d, &f, sizeof(f)), -EINVAL);
 	f.hdr.size = sizeof(f);
 	f.hdr.type = 77;
-	assert_int_equal(loop_handle_record(d, &f, sizeof(f)), -EINVAL);
+	assert_int_equal(dispatch_record(d, &f, sizeof(f)), -EINVAL);
 	f.hdr.type = DS_EV_FORK;
 	f.hdr.pid = 800;
 	f.hdr.start = 800 * SEC_NS;
-	assert_int_equal(loop_handle_record(d, &f, sizeof(f)), 0);
+	assert_int_equal(dispatch_record(d, &f, sizeof(f)), 0);
 	len = build_exec(&r, 800, 1, NULL, 0);
 	r.e.args_len = 300;	/* sections overrun the record */
-	assert_int_equal(loop_handle_record(d, &r, len), -EINVAL);
+	assert_int_equal(dispatch_record(d, &r, len), -EINVAL);
 	len = build_exec(&r, 800, 1, NULL, 0);
-	assert_int_equal(loop_handle_record(d, &r, len), 0);
+	assert_int_equal(dispatch_record(d, &r, len), 0);
 	loop_free(d);
 	config_free(c);
 }
@@ -330,13 +330,13 @@ static void test_connect_record_validation(void **state)
 	e.daddr[2] = 2;
 	e.daddr[3] = 1;
 	memcpy(e.comm, "node", 5);
-	assert_int_equal(loop_handle_record(d, &e, sizeof(e)), 0);
-	assert_int_equal(loop_handle_record(d, &e, sizeof(e) - 1), -EINVAL);
+	assert_int_equal(dispatch_record(d, &e, sizeof(e)), 0);
+	assert_int_equal(dispatch_record(d, &e, sizeof(e) - 1), -EINVAL);
 	e.family = 1;	/* AF_UNIX never comes from the kernel side */
-	assert_int_equal(loop_handle_record(d, &e, sizeof(e)), -EINVAL);
+	assert_int_equal(dispatch_record(d, &e, sizeof(e)), -EINVAL);
 	e.family = 10;
 	memset(e.comm, 'x', sizeof(e.comm));	/* unterminated */
-	assert_int_equal(loop_handle_record(d, &e, sizeof(e)), -EINVAL);
+	assert_int_equal(dispatch_record(d, &e, sizeof(e)), -EINVAL);
 	loop_free(d);
 	config_free(c);
 }
@@ -366,12 +366,12 @@ static void test_dns_record_validation(void **state)
 	e.hdr.start = 901 * SEC_NS;
 	memcpy(e.data, question, sizeof(question));
 	e.len = sizeof(question);
-	assert_int_equal(loop_handle_record(d, &e, sizeof(e)), 0);
-	assert_int_equal(loop_handle_record(d, &e, sizeof(e) - 1), -EINVAL);
+	assert_int_equal(dispatch_record(d, &e, sizeof(e)), 0);
+	assert_int_equal(dispatch_record(d, &e, sizeof(e) - 1), -EINVAL);
 	e.len = 12;	/* not a datagram: counted as malformed DNS, not a bad record */
-	assert_int_equal(loop_handle_record(d, &e, sizeof(e)), 0);
+	assert_int_equal(dispatch_record(d, &e, sizeof(e)), 0);
 	e.len = sizeof(e.data) + 1;
-	assert_int_equal(loop_handle_record(d, &e, sizeof(e)), 0);
+	assert_int_equal(dispatch_record(d, &e, sizeof(e)), 0);
 	loop_free(d);
 	config_free(c);
 }

@@ -6,6 +6,8 @@
 #ifndef DEPSENTRY_CAPTURE_H
 #define DEPSENTRY_CAPTURE_H
 
+#include <time.h>
+
 #include "model/model.h"
 
 /* sensor.c: the BPF object's life: open, size, load, attach, detach */
@@ -96,5 +98,48 @@ struct mountinfo_line {
 
 bool fswatch_parse_mountinfo(char *line, struct mountinfo_line *m);
 void fswatch_stats(const struct fswatch *w, struct fswatch_stats *st);
+
+/* dnscap.c: DNS answers captured on the wire (packet sockets, filtered in
+ * the kernel), while the hook on packets sent gives the questions */
+struct dnscap;
+
+struct dnscap_stats {
+	uint64_t dropped;	/* packets the sockets could not queue */
+	uint64_t malformed;	/* packets or messages that failed to parse */
+};
+
+/* An answer m received in pk at now_ns. */
+typedef void (*dnscap_fn)(const struct dns_packet *pk, const struct dns_msg *m, uint64_t now_ns,
+			  void *arg);
+
+struct dnscap *dnscap_new(struct sensor *s, int epfd);	/* off until started */
+void dnscap_free(struct dnscap *c);
+void dnscap_start(struct dnscap *c);	/* failures logged once; connects go on */
+/* Read what the sockets hold. An answer that came before a connect is read
+ * by the first drain that starts after the connect. */
+void dnscap_drain(struct dnscap *c, dnscap_fn fn, void *arg);
+uint64_t dnscap_drained_ns(const struct dnscap *c);	/* start of the last full drain */
+void dnscap_stop(struct dnscap *c, dnscap_fn fn, void *arg);	/* drained first */
+bool dnscap_on(const struct dnscap *c);
+void dnscap_stats(struct dnscap *c, struct dnscap_stats *st);
+
+/* hooks.c: the hooks attached while install sessions run */
+struct session_hooks {
+	struct sensor *sensor;
+	struct dnscap *cap;
+	bool names_always;	/* the rename hooks stay on: no fanotify */
+	bool on;
+	time_t busy;		/* the last second a session was alive */
+};
+
+void session_hooks_init(struct session_hooks *h, struct sensor *s, struct dnscap *cap,
+			bool names_always);
+/* A session started: all on (DNS capture when dns). */
+void session_hooks_start(struct session_hooks *h, bool dns, time_t now);
+/* Once a second: off a while after the last session ended. */
+void session_hooks_tick(struct session_hooks *h, uint64_t sessions, time_t now, dnscap_fn fn,
+			void *arg);
+/* DNS capture turned on or off by a reload. */
+void session_hooks_dns(struct session_hooks *h, bool dns, dnscap_fn fn, void *arg);
 
 #endif /* DEPSENTRY_CAPTURE_H */

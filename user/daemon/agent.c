@@ -46,19 +46,12 @@ struct target {
 };
 
 struct agent {
-	const char *config_path;
-	const char *outputs[MAX_OUTPUTS];
-	size_t noutputs;
-	const char *events;	/* -e: the events file, over the configuration's */
+	struct daemon dm;	/* -c, -o, -e, and what they set up */
 	int verbose;
 	const char *user;	/* -u */
 	enum severity fail_on;
 	char **cmd;
 	struct target t;
-	struct config *cfg;
-	struct host_info host;
-	struct sensor *sensor;
-	struct daemon_ctx *loop;
 	struct summary *summary;
 	pid_t child;
 	struct sigaction saved[3];	/* SIGINT, SIGTERM, SIGCHLD as we found them */
@@ -97,17 +90,10 @@ static int parse_options(struct agent *a, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "+c:e:o:u:v", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
-			a->config_path = optarg;
-			break;
-		case 'o':
-			if (a->noutputs == MAX_OUTPUTS) {
-				fprintf(stderr, "depsentry: at most %d -o options\n", MAX_OUTPUTS);
-				return -EINVAL;
-			}
-			a->outputs[a->noutputs++] = optarg;
-			break;
 		case 'e':
-			a->events = optarg;
+		case 'o':
+			if (daemon_option(&a->dm, ch, optarg))
+				return -EINVAL;
 			break;
 		case 'u':
 			a->user = optarg;
@@ -244,34 +230,16 @@ static void target_free(struct target *t)
 	free(t->shell);
 }
 
-/* CMD exited, or we are told to stop: the loop drains and returns. */
-static void on_stop(int sig)
-{
-	(void)sig;
-	loop_stop();
-}
-
-static void stop_on(int sig, int flags, struct sigaction *saved)
-{
-	struct sigaction sa = { .sa_handler = on_stop, .sa_flags = flags };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(sig, &sa, saved);
-}
-
 static void tap(const char *line, size_t len, void *arg)
 {
 	summary_add(arg, line, len, NULL);
 }
 
-/* Everything `run` sets up before it says it is ready. */
+/* Everything `run` sets up before it says it is ready (start.c), with
+ * CMD's user and the summary of its alerts. */
 static int agent_start(struct agent *a)
 {
-	const char *path = a->config_path;
-
-	if (!path && access(DEFAULT_CONFIG_PATH, F_OK) == 0)
-		path = DEFAULT_CONFIG_PATH;
-	if (config_load(path, &a->cfg, stderr))
+	if (daemon_config(&a->dm))
 		return -EINVAL;
 	if (target_user(a) || target_env(&a->t))
 		return -EINVAL;
@@ -279,36 +247,22 @@ static int agent_start(struct agent *a)
 	if (!a->summary)
 		return -ENOMEM;
 	output_set_tap(tap, a->summary);
-	if (a->noutputs == 0)
-		a->outputs[a->noutputs++] = DEFAULT_ALERT_PATH;
-	if (output_open(a->outputs, a->noutputs) ||
-	    events_open(a->events ? a->events : a->cfg->events_output, a->cfg->events_scope))
+	if (daemon_open(&a->dm))
 		return -EIO;
-	host_info_load(&a->host);
-	proctable_set_host(a->host.id);
-	a->sensor = sensor_open(a->cfg, NULL);	/* a run's own: nothing to outlive it */
-	if (!a->sensor)
-		return -EIO;
-	a->loop = loop_new(a->cfg, a->sensor, &a->host);
-	if (!a->loop) {
-		log_warnx("cannot set up the event loop");
-		return -EIO;
-	}
-	/* from now on a signal stops CMD too (the loop sets its own later) */
-	stop_on(SIGINT, 0, &a->saved[SAVED_INT]);
-	stop_on(SIGTERM, 0, &a->saved[SAVED_TERM]);
+	/* from now on SIGINT, SIGTERM and CMD's exit stop the loop (and CMD):
+	 * the loop reads them from its signalfd; CMD gets them as we found them */
+	sigaction(SIGINT, NULL, &a->saved[SAVED_INT]);
+	sigaction(SIGTERM, NULL, &a->saved[SAVED_TERM]);
+	sigaction(SIGCHLD, NULL, &a->saved[SAVED_CHLD]);
+	loop_stop_on_child(a->dm.loop);
 	fprintf(stderr, "depsentry: ready\n");
 	return 0;
 }
 
 static void agent_stop(struct agent *a)
 {
-	loop_free(a->loop);
-	sensor_close(a->sensor);
 	output_set_tap(NULL, NULL);
-	events_close();
-	output_close();
-	config_free(a->cfg);
+	daemon_close(&a->dm);
 	ci_exec_root_clear();
 	summary_free(a->summary);
 	target_free(&a->t);
@@ -368,8 +322,7 @@ static int start_child(struct agent *a)
 	int fds[2], status;
 	ssize_t n;
 
-	/* before fork: a quick exit is not missed */
-	stop_on(SIGCHLD, SA_NOCLDSTOP, &a->saved[SAVED_CHLD]);
+	/* SIGCHLD is blocked, read by the loop: a quick exit is not missed */
 	if (pipe2(fds, O_CLOEXEC)) {
 		log_warn("pipe");
 		return AGENT_EXIT_FAILED;
@@ -455,12 +408,11 @@ static int agent_run(struct agent *a)
 	code = start_child(a);
 	if (code)
 		return code;
-	ok = loop_run(a->loop) == 0;
+	ok = loop_run(a->dm.loop) == 0;
 	status = reap_child(a);
 	a->child = -1;
 	/* the counters, then the summary: the last words in the step's log */
-	loop_free(a->loop);
-	a->loop = NULL;
+	daemon_close_loop(&a->dm);
 	events_close();
 	summary_print(a->summary, REPORT_TEXT, "depsentry exec", stderr);
 	code = verdict(a, status);

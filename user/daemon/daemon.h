@@ -6,36 +6,133 @@
 #ifndef DEPSENTRY_DAEMON_H
 #define DEPSENTRY_DAEMON_H
 
+#include <signal.h>
+#include <time.h>
+
 #include "output/output.h"
 
-/* loop.c: decode records, keep the table, run the rules, write alerts */
-struct daemon_ctx;
-struct host_info;
-/* Table, ring buffer and /proc scan ready; hooks already attached. */
+enum user_counter {
+	UC_MALFORMED,		/* records that failed validation */
+	UC_TABLE_FULL,		/* processes not kept: table at its cap */
+	UC_TRACK_FAILED,	/* kernel tracked-map updates that failed */
+	UC_ALERT_FAILED,	/* alerts that could not be rendered */
+	UC_DNS_DROPPED,		/* DNS packets the capture socket could not queue */
+	UC_DNS_MALFORMED,	/* DNS packets or messages that failed to parse */
+	UC_RENAME_OVERFLOW,	/* fanotify queue overflows: renames lost */
+	UC_RENAME_UNRESOLVED,	/* renames whose directory was gone before it was read */
+	UC_MAX,
+};
+
+/* The daemon: the state of one `run` or `exec`, set up by loop_new. */
+struct daemon_ctx {
+	const struct config *cfg;	/* the running configuration */
+	struct config **live;		/* its owner's pointer, swapped by a reload */
+	const char *config_opt;		/* -c, or NULL: config_path() */
+	struct sensor *sensor;		/* NULL in unit tests: no capture */
+	const struct host_info *host;
+	/* the model and the rules */
+	struct proctable *pt;
+	struct egress *egress;
+	struct files *files;
+	struct gate *gate;		/* exclusions, min_severity, repeats */
+	/* capture */
+	struct ring_buffer *rb;
+	struct fswatch *fsw;		/* renames outside sessions; NULL: name hooks always on */
+	struct dnscap *dnscap;		/* DNS answers; NULL without a sensor */
+	struct session_hooks hooks;	/* attached while sessions run */
+	/* waiting */
+	int epfd;
+	int sigfd;			/* the signals below, read instead of handled */
+	sigset_t sigmask;
+	bool stop;
+	time_t last_sweep;
+	bool repin_failed;		/* said once */
+	/* counters */
+	uint64_t records[DS_EV_MAX];
+	uint64_t alerts;
+	uint64_t rule_alerts[RULE_MAX];	/* alerts written, by rule */
+	uint64_t dns_malformed;		/* sent DNS datagrams that failed to parse */
+	uint64_t user[UC_MAX];
+	uint64_t kernel[DS_COUNTER_MAX];
+	uint64_t reported[DS_COUNTER_MAX + UC_MAX];
+};
+
+/* loop.c: wait, and hand each record, packet, rename and signal on */
+/* Table, ring buffer, /proc scan and signalfd ready (SIGINT, SIGTERM,
+ * SIGHUP and SIGUSR1 blocked from now on); hooks already attached. Without
+ * a sensor (unit tests), the table, the rules and the signals only. */
 struct daemon_ctx *loop_new(const struct config *c, struct sensor *s, const struct host_info *h);
-int loop_run(struct daemon_ctx *d);	/* until SIGINT or SIGTERM */
-void loop_stop(void);	/* async-signal-safe: loop_run drains and returns */
-void loop_free(struct daemon_ctx *d);	/* logs the final counts */
+int loop_run(struct daemon_ctx *d);	/* until SIGINT or SIGTERM (or SIGCHLD) */
+void loop_free(struct daemon_ctx *d);	/* logs the final counts, unblocks the signals */
 /* Judge by c from the next record on (a reload): the loop, the network and
  * file arms together. 0, or -errno with nothing changed. */
 int loop_set_config(struct daemon_ctx *d, const struct config *c);
-/* The record handler, exposed for tests: returns 0, or -EINVAL for a
- * malformed record (counted, never fatal). */
-int loop_handle_record(struct daemon_ctx *d, const void *data, size_t len);
-/* Write an alert about p through the gate, counted with the others. */
-struct verdict;
-void loop_emit(struct daemon_ctx *d, const struct proc *p, struct verdict *v, uint64_t ts);
-
+/* SIGHUP reads the configuration again (config_opt, as at start): *live is
+ * the running one, replaced and freed by a successful reload. */
+void loop_set_reload(struct daemon_ctx *d, const char *config_opt, struct config **live);
+void loop_reload(struct daemon_ctx *d);
+/* SIGCHLD stops the loop too (exec: CMD exited). */
+void loop_stop_on_child(struct daemon_ctx *d);
+/* Read and answer the signals that came. */
+void loop_signals(struct daemon_ctx *d);
 /* What is held back goes out as at exit (repeated sightings, held
  * writes). */
 void loop_flush(struct daemon_ctx *d);
 
-/* reload.c: SIGHUP reopens the alert files and reads the configuration
- * again (-c opt, as at start); *cfg is the running one, replaced and freed
- * by a successful reload. The handler is installed at once. */
-void reload_setup(const char *opt, struct config **cfg);
-bool reload_pending(void);	/* a SIGHUP came since the last call */
-void reload_apply(struct daemon_ctx *d, struct sensor *s);
+/* dispatch.c: a record to the model and the rules, a verdict through the
+ * gate to the outputs */
+/* The record handler: returns 0, or -EINVAL for a malformed record
+ * (counted, never fatal). */
+int dispatch_record(struct daemon_ctx *d, const void *data, size_t len);
+/* Write an alert about p through the gate, counted with the others. */
+void dispatch_emit(struct daemon_ctx *d, const struct proc *p, struct verdict *v, uint64_t ts);
+/* The callbacks of the parts: tracked sessions, file events and alerts,
+ * repeats, processes found in /proc, DNS answers. */
+void dispatch_track(const struct proc *p, void *arg);
+void dispatch_file_seen(const struct file_event *ev, void *arg);
+void dispatch_file_alert(const struct file_event *ev, void *arg);
+void dispatch_repeated(const struct verdict *v, uint32_t pid, uint64_t start, const char *comm,
+		       uint64_t ts, void *arg);
+void dispatch_scanned(struct proc *p, void *arg);
+void dispatch_dns_answer(const struct dns_packet *pk, const struct dns_msg *m, uint64_t now_ns,
+			 void *arg);
+
+/* start.c: the one start-up of `run` and `exec` */
+struct daemon {
+	/* the command line */
+	const char *config_opt;		/* -c, or NULL */
+	const char *outputs[MAX_OUTPUTS];
+	size_t noutputs;		/* none: DEFAULT_ALERT_PATH */
+	const char *events;		/* -e, over the configuration's */
+	bool keep_state;		/* run: the state file, the pinned tamper map */
+	/* what is set up */
+	struct config *cfg;		/* owned; a reload replaces it */
+	struct host_info host;
+	struct sensor *sensor;
+	struct daemon_ctx *loop;
+};
+
+/* -c FILE, -o FILE, -e FILE: 0, -EINVAL (said), or -ENOENT when ch is
+ * none of them. */
+int daemon_option(struct daemon *dm, int ch, const char *arg);
+int daemon_config(struct daemon *dm);	/* 0, or -EINVAL with the errors printed */
+/* Outputs, events, host, sensor and loop: 0, or -errno (logged); what was
+ * set up is closed by daemon_close either way. */
+int daemon_open(struct daemon *dm);
+void daemon_close_loop(struct daemon *dm);	/* the loop alone, first: its counts */
+void daemon_close(struct daemon *dm);
+
+/* renames.c: renames outside install sessions, through fanotify */
+void renames_open(struct daemon_ctx *d);
+void renames_drain(struct daemon_ctx *d);
+
+/* reload.c: what a SIGHUP changes */
+/* The alert and events files opened again by name (after a rotation). */
+void reload_reopen(void);
+/* The configuration read again from config_path(opt), with the settings
+ * that need a restart kept as in old (each one logged); NULL, with every
+ * error logged, when it has errors. */
+struct config *reload_read(const char *opt, const struct config *old);
 /* Settings that need a restart: each one c changes is logged and set back
  * to old's value; returns how many. */
 int reload_keep_restart_settings(struct config *c, const struct config *old);
@@ -85,7 +182,8 @@ struct status {
 	bool network_hooks;		/* connect hooks and DNS capture attached */
 };
 
-void status_init(void);		/* SIGUSR1 asks for a line */
+void status_start(void);		/* the uptime starts */
+void status_request(void);		/* SIGUSR1: a line at the next update */
 /* The line; -ENOSPC when it had to be cut to fit len. */
 int status_format(const struct status *st, char *buf, size_t len);
 /* Write line to path atomically (temporary file, rename), mode 0644. */

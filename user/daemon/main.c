@@ -13,11 +13,8 @@
 #include "daemon.h"
 
 struct options {
-	const char *config;
+	struct daemon dm;
 	const char *pidfile;
-	const char *outputs[MAX_OUTPUTS];
-	size_t noutputs;
-	const char *events;	/* -e: the events file, over the configuration's */
 	int verbose;
 };
 
@@ -44,17 +41,10 @@ static int parse_options(int argc, char **argv, struct options *o, bool run)
 	while ((ch = getopt(argc, argv, run ? "c:e:o:p:v" : "c:")) != -1) {
 		switch (ch) {
 		case 'c':
-			o->config = optarg;
-			break;
-		case 'o':
-			if (o->noutputs == MAX_OUTPUTS) {
-				fprintf(stderr, "depsentry: at most %d -o options\n", MAX_OUTPUTS);
-				return -1;
-			}
-			o->outputs[o->noutputs++] = optarg;
-			break;
 		case 'e':
-			o->events = optarg;
+		case 'o':
+			if (daemon_option(&o->dm, ch, optarg))
+				return -1;
 			break;
 		case 'p':
 			o->pidfile = optarg;
@@ -69,76 +59,45 @@ static int parse_options(int argc, char **argv, struct options *o, bool run)
 	return optind == argc ? 0 : -1;
 }
 
-/* -c, else the system file when it exists, else the built-in default. */
-static int load_config(const char *path, struct config **c)
-{
-	return config_load(config_path(path), c, stderr);
-}
-
 static int cmd_run(struct options *o)
 {
-	struct host_info host;
-	struct daemon_ctx *d = NULL;
-	struct sensor *s = NULL;
-	struct config *c;
+	struct daemon *dm = &o->dm;
 	int ret = 1;
 
 	log_init(o->verbose, false);
-	reload_setup(o->config, &c);	/* SIGHUP: c may be replaced (reload.c) */
-	if (load_config(o->config, &c))
+	dm->keep_state = true;
+	if (daemon_config(dm))
 		return 1;
-	if (o->noutputs == 0)
-		o->outputs[o->noutputs++] = DEFAULT_ALERT_PATH;
-	if (output_open(o->outputs, o->noutputs))
-		goto out_config;
-	if (events_open(o->events ? o->events : c->events_output, c->events_scope))
-		goto out_output;
-	host_info_load(&host);
-	proctable_set_host(host.id);
-	/* what the daemon before this one left, read before anything is
-	 * rewritten: its state, its status file, its pinned signals */
-	s = sensor_open(c, tamper_open(c));
-	if (!s)
-		goto out_output;
-	d = loop_new(c, s, &host);
-	if (!d) {
-		log_warnx("cannot set up the event loop");
-		goto out_sensor;
-	}
+	if (daemon_open(dm))
+		goto out;
 	if (o->pidfile && pidfile_write(o->pidfile))
-		goto out_loop;
-	if (caps_drop())
-		fatalx("cannot drop privileges");
+		goto out;
+	if (caps_drop()) {
+		log_warnx("cannot drop privileges");
+		goto out;
+	}
 	/* the last daemon's interruption, if any, is the first alert; from
 	 * now on this one is running until it says it stopped */
-	tamper_started(d, s, c);
+	tamper_started(dm->loop, dm->sensor, dm->cfg);
 	fprintf(stderr, "depsentry: ready\n");
 	notify_systemd("READY=1", true);
-	if (loop_run(d) == 0)
+	if (loop_run(dm->loop) == 0)
 		ret = 0;
 	notify_systemd("STOPPING=1", true);
 	pidfile_remove(o->pidfile);
-out_loop:
-	loop_free(d);
+	daemon_close_loop(dm);
 	if (ret == 0)	/* drained and written: a clean stop */
 		tamper_stopped();
-out_sensor:
-	sensor_close(s);
-out_output:
-	events_close();
-	output_close();
-out_config:
-	config_free(c);
+out:
+	daemon_close(dm);
 	return ret;
 }
 
 static int cmd_check(struct options *o)
 {
-	struct config *c;
-
-	if (load_config(o->config, &c))
+	if (daemon_config(&o->dm))
 		return 1;
-	config_free(c);
+	config_free(o->dm.cfg);
 	printf("configuration OK\n");
 	return 0;
 }

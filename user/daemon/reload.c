@@ -92,34 +92,6 @@ static void setting_restore(const struct restart_setting *r, struct config *c,
 	}
 }
 
-static volatile sig_atomic_t hup;
-static const char *config_opt;		/* -c, or NULL */
-static struct config **live;		/* the running configuration, owned by run */
-
-static void on_hup(int sig)
-{
-	(void)sig;
-	hup = 1;
-}
-
-void reload_setup(const char *opt, struct config **cfg)
-{
-	struct sigaction sa = { .sa_handler = on_hup };
-
-	config_opt = opt;
-	live = cfg;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGHUP, &sa, NULL);
-}
-
-bool reload_pending(void)
-{
-	if (!hup)
-		return false;
-	hup = 0;
-	return true;
-}
-
 int reload_keep_restart_settings(struct config *c, const struct config *old)
 {
 	const struct restart_setting *r;
@@ -158,36 +130,24 @@ static int reload_parse(const char *path, struct config **c)
 	return err;
 }
 
-void reload_apply(struct daemon_ctx *d, struct sensor *s)
+void reload_reopen(void)
 {
-	const char *path = config_path(config_opt);
-	struct config *c, *old = *live;
-	int err;
+	int err = output_reopen();
 
-	err = output_reopen();
 	if (!events_reopen() && !err)
 		log_info("SIGHUP: alert files reopened");
+}
+
+struct config *reload_read(const char *opt, const struct config *old)
+{
+	const char *path = config_path(opt);
+	struct config *c;
+
 	if (reload_parse(path, &c)) {
 		log_warnx("configuration not reloaded: %s has errors; the one read from %s stays in force",
 			  path ? path : "(built-in)", old->source);
-		return;
+		return NULL;
 	}
 	reload_keep_restart_settings(c, old);
-	err = s ? sensor_filters_add(s, c, old) : 0;
-	if (!err) {
-		err = loop_set_config(d, c);
-		if (err && s)
-			sensor_filters_drop(s, c, old);
-	}
-	if (err) {
-		log_warnx("configuration not reloaded: %s cannot be applied: %s; the one read from %s stays in force",
-			  c->source, strerror(-err), old->source);
-		config_free(c);
-		return;
-	}
-	if (s)
-		sensor_filters_drop(s, old, c);
-	*live = c;
-	config_free(old);
-	log_info("configuration reloaded from %s", c->source);
+	return c;
 }

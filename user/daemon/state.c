@@ -235,7 +235,7 @@ static void report(struct daemon_ctx *d, struct sensor *s, const struct config *
 	if (!img)
 		return;
 	interruption_proc(&p, img, &ev, rec, c);
-	loop_emit(d, &p, &v, boot_now());
+	dispatch_emit(d, &p, &v, boot_now());
 	image_put(img);
 }
 

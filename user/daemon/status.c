@@ -38,24 +38,19 @@ static const char *const event_names[DS_EV_MAX] = {
 	[DS_EV_DNS] = "dns",
 };
 
-static volatile sig_atomic_t status_wanted;	/* SIGUSR1 came */
+static bool status_wanted;		/* SIGUSR1 came */
 static time_t status_started;
 static time_t status_logged;		/* last line logged */
 static bool status_failed;		/* the file could not be written: said once */
 static char status_written[PATH_MAX];	/* the file this daemon wrote, removed at exit */
 
-static void on_usr1(int sig)
+void status_request(void)
 {
-	(void)sig;
-	status_wanted = 1;
+	status_wanted = true;
 }
 
-void status_init(void)
+void status_start(void)
 {
-	struct sigaction sa = { .sa_handler = on_usr1 };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGUSR1, &sa, NULL);
 	status_started = status_logged = time(NULL);
 }
 
@@ -189,7 +184,7 @@ void status_update(struct status *st, const struct config *c)
 		log_debug("status line cut at %zu bytes", sizeof(line) - 1);
 	if (status_wanted ||
 	    (c->status_interval && now - status_logged >= (time_t)c->status_interval)) {
-		status_wanted = 0;
+		status_wanted = false;
 		status_logged = now;
 		log_info("status: %s", line);
 	}
@@ -259,8 +254,7 @@ int status_main(int argc, char **argv)
 	}
 	if (optind != argc)
 		goto usage;
-	if (!cfg_path && access(DEFAULT_CONFIG_PATH, F_OK) == 0)
-		cfg_path = DEFAULT_CONFIG_PATH;
+	cfg_path = config_path(cfg_path);
 	if (config_load(cfg_path, &c, stderr))
 		return 1;
 	path = status_path(c);

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The one start-up of `run` and `exec`: the configuration (all of it or
+ * nothing), the alert outputs and the events file, the host, the BPF
+ * object, and the loop with its process table; and the one shut-down.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "daemon.h"
+
+int daemon_option(struct daemon *dm, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'c':
+		dm->config_opt = arg;
+		return 0;
+	case 'e':
+		dm->events = arg;
+		return 0;
+	case 'o':
+		if (dm->noutputs == MAX_OUTPUTS) {
+			fprintf(stderr, "depsentry: at most %d -o options\n", MAX_OUTPUTS);
+			return -EINVAL;
+		}
+		dm->outputs[dm->noutputs++] = arg;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int daemon_config(struct daemon *dm)
+{
+	return config_load(config_path(dm->config_opt), &dm->cfg, stderr) ? -EINVAL : 0;
+}
+
+int daemon_open(struct daemon *dm)
+{
+	const char *pin = NULL;
+
+	if (dm->noutputs == 0)
+		dm->outputs[dm->noutputs++] = DEFAULT_ALERT_PATH;
+	if (output_open(dm->outputs, dm->noutputs))
+		return -EIO;
+	if (events_open(dm->events ? dm->events : dm->cfg->events_output, dm->cfg->events_scope))
+		return -EIO;
+	host_info_load(&dm->host);
+	proctable_set_host(dm->host.id);
+	/* what the daemon before this one left, read before anything is
+	 * rewritten: its state, its status file, its pinned signals; an
+	 * exec's sensor is its own, with nothing to outlive it */
+	if (dm->keep_state)
+		pin = tamper_open(dm->cfg);
+	dm->sensor = sensor_open(dm->cfg, pin);
+	if (!dm->sensor)
+		return -EIO;
+	dm->loop = loop_new(dm->cfg, dm->sensor, &dm->host);
+	if (!dm->loop) {
+		log_warnx("cannot set up the event loop");
+		return -EIO;
+	}
+	loop_set_reload(dm->loop, dm->config_opt, &dm->cfg);
+	return 0;
+}
+
+void daemon_close_loop(struct daemon *dm)
+{
+	loop_free(dm->loop);
+	dm->loop = NULL;
+}
+
+void daemon_close(struct daemon *dm)
+{
+	daemon_close_loop(dm);
+	sensor_close(dm->sensor);
+	dm->sensor = NULL;
+	events_close();
+	output_close();
+	config_free(dm->cfg);
+	dm->cfg = NULL;
+}
