@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -31,7 +32,7 @@ static const char stat_line[] =
 
 static void test_stat(void **state)
 {
-	unsigned long long ticks = 0, ticks2 = 0;
+	unsigned long long ticks = 0;
 	char st = 0;
 	uint32_t ppid = 0;
 
@@ -40,11 +41,43 @@ static void test_stat(void **state)
 	assert_int_equal(ppid, 17);
 	assert_int_equal(ticks, 123456);
 	assert_int_equal(st, 'S');
-	assert_true(host_stat_start_ticks(stat_line, &ticks2));
-	assert_int_equal(ticks2, 123456);
 	assert_int_equal(procfs_parse_stat("4242 (sh) S 1", &ppid, &ticks, &st), -EINVAL);
-	assert_false(host_stat_start_ticks("4242 (sh) S 1", &ticks));
 	assert_int_equal(procfs_parse_stat("no parenthesis", &ppid, &ticks, &st), -EINVAL);
+}
+
+/* The one identity test, and the checks built on it. */
+static void test_identity(void **state)
+{
+	uint64_t tick = procfs_boot_ns_from_ticks(1), start;
+	uint32_t me = (uint32_t)getpid();
+	char comm[DS_COMM_LEN];
+	pid_t child;
+
+	(void)state;
+	assert_true(procfs_same_start(100 * tick, 100 * tick + tick / 2));
+	assert_true(procfs_same_start(100 * tick, 101 * tick));
+	assert_true(procfs_same_start(101 * tick, 100 * tick));
+	assert_false(procfs_same_start(100 * tick, 102 * tick));
+	assert_false(procfs_same_start(103 * tick, 100 * tick));
+	assert_int_equal(procfs_start(me, &start), 0);
+	assert_true(procfs_alive(me, start));
+	assert_true(procfs_running(me, start));
+	assert_false(procfs_alive(me, start + 5 * tick));	/* a reused pid */
+	procfs_comm(me, comm, sizeof(comm));
+	assert_true(procfs_running_as(me, 0, comm));
+	assert_true(procfs_running_as(me, start, "any"));	/* the start says it */
+	assert_false(procfs_running_as(me, 0, "depsentry-not"));
+	assert_false(procfs_running_as(0, 0, comm));
+	child = fork();
+	if (child == 0)
+		_exit(0);
+	assert_true(child > 0);
+	assert_int_equal(procfs_start((uint32_t)child, &start), 0);
+	while (procfs_running((uint32_t)child, start))	/* a zombie is not running */
+		usleep(1000);
+	assert_true(procfs_alive((uint32_t)child, start));	/* not reaped yet */
+	waitpid(child, NULL, 0);
+	assert_false(procfs_alive((uint32_t)child, start));
 }
 
 /* A text that ends at the name's ')' (cut short): nothing past its NUL is read. */
@@ -62,7 +95,6 @@ static void test_stat_cut_at_name(void **state)
 	for (i = 0; i < ARRAY_SIZE(cut); i++) {
 		s = at_page_end(cut[i], &map, &maplen);
 		assert_int_equal(procfs_parse_stat(s, &ppid, &ticks, &st), -EINVAL);
-		assert_false(host_stat_start_ticks(s, &ticks));
 		munmap(map, maplen);
 	}
 }
@@ -86,6 +118,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stat),
+		cmocka_unit_test(test_identity),
 		cmocka_unit_test(test_stat_cut_at_name),
 		cmocka_unit_test(test_status),
 	};

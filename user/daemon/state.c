@@ -113,18 +113,7 @@ static void read_status(struct tamper_prev *prev, const char *path)
 /* pid runs (as the process started at start, when known) and is not this one */
 static bool pid_alive_as(uint32_t pid, uint64_t start)
 {
-	uint64_t s;
-
-	char comm[DS_COMM_LEN];
-
-	if (!pid || pid == (uint32_t)getpid())
-		return false;
-	if (!start) {	/* a status file names a pid alone: a reused one is not a daemon */
-		procfs_comm(pid, comm, sizeof(comm));
-		if (strcmp(comm, "depsentry") || procfs_start(pid, &s))
-			return false;
-	}
-	return procfs_running(pid, start ? start : s);
+	return pid != (uint32_t)getpid() && procfs_running_as(pid, start, "depsentry");
 }
 
 /*

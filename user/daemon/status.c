@@ -233,11 +233,6 @@ static int status_read(const char *path, char *line, size_t len, uint32_t *pid, 
 	return 0;
 }
 
-static bool pid_running(uint32_t pid)
-{
-	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
-}
-
 int status_main(int argc, char **argv)
 {
 	char line[STATUS_LINE_MAX];
@@ -264,7 +259,7 @@ int status_main(int argc, char **argv)
 	} else if (err) {
 		fprintf(stderr, "depsentry: %s: %s\n", path,
 			err == -EINVAL ? "not a status line" : strerror(-err));
-	} else if (!pid_running(pid)) {
+	} else if (!procfs_running_as(pid, 0, "depsentry")) {
 		fprintf(stderr, "depsentry: not running: %s was left by pid %u, which has exited\n",
 			path, pid);
 		err = -ESRCH;

@@ -253,46 +253,6 @@ void host_info_load(struct host_info *h)
 	load_agent_id(h);
 }
 
-bool host_stat_start_ticks(const char *buf, unsigned long long *ticks)
-{
-	const char *p = strrchr(buf, ')');	/* comm may hold spaces and ')' */
-	int field;
-
-	if (!p)
-		return false;
-	for (field = 2; field < 22 && p; field++)
-		p = strchr(p + 1, ' ');
-	return p && sscanf(p + 1, "%llu", ticks) == 1;
-}
-
-/* Field 22 of /proc/<pid>/stat, the start time in clock ticks after boot. */
-static bool proc_start_ticks(uint32_t pid, unsigned long long *ticks)
-{
-	char path[64], buf[1024];
-	FILE *f;
-	bool ok;
-
-	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	ok = fgets(buf, sizeof(buf), f) != NULL;
-	fclose(f);
-	return ok && host_stat_start_ticks(buf, ticks);
-}
-
-/* Is pid still the process that started at start_ns (pids are reused)? */
-static bool proc_is_same(uint32_t pid, uint64_t start_ns)
-{
-	unsigned long long ticks, want;
-	long hz = sysconf(_SC_CLK_TCK);
-
-	if (hz <= 0 || !proc_start_ticks(pid, &ticks))
-		return false;
-	want = start_ns / (uint64_t)(NSEC_PER_SEC / hz);
-	return ticks + 1 >= want && ticks <= want + 1;
-}
-
 static bool cgroup_line_is_container(const char *line)
 {
 	size_t i;
@@ -334,7 +294,7 @@ bool host_container_id(uint32_t pid, uint64_t start_ns, char *buf, size_t len)
 	bool found = false;
 	FILE *f;
 
-	if (!pid || !proc_is_same(pid, start_ns))
+	if (!pid || !procfs_alive(pid, start_ns))
 		return false;
 	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
 	f = fopen(path, "re");

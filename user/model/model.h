@@ -89,8 +89,13 @@ int procfs_scan(struct proctable *t, const struct strlist *env_vars, proc_fn add
 uint64_t procfs_boot_ns_from_ticks(unsigned long long ticks);
 bool procfs_alive(uint32_t pid, uint64_t start);
 int procfs_start(uint32_t pid, uint64_t *start);	/* boot-time ns, 0 or -errno */
+/* The one identity test: a start time read in /proc (proc_ns) is start's
+ * process, within one clock tick either way. */
+bool procfs_same_start(uint64_t proc_ns, uint64_t start);
 /* alive as that process, and not a zombie: exited, if not reaped yet */
 bool procfs_running(uint32_t pid, uint64_t start);
+/* The same; start 0 (a pid alone): the process named comm that has it now. */
+bool procfs_running_as(uint32_t pid, uint64_t start, const char *comm);
 /* /proc/<pid>/comm into buf ("" when gone) */
 void procfs_comm(uint32_t pid, char *buf, size_t len);
 /* Replace the captured variables of live p with what its environment holds
@@ -260,9 +265,7 @@ void host_info_load(struct host_info *h);
 /* host.c: the 64-hex container id in /proc/<pid>/cgroup, if that pid still
  * is the process started at start_ns; false when none or unknown. */
 bool host_container_id(uint32_t pid, uint64_t start_ns, char *buf, size_t len);
-/* Its parsers (NUL-terminated text): the start time in clock ticks from
- * a /proc/PID/stat line, and the container id in a /proc/PID/cgroup line. */
-bool host_stat_start_ticks(const char *buf, unsigned long long *ticks);
+/* Its parser: the container id in a /proc/PID/cgroup line (NUL-terminated). */
 bool host_cgroup_container_id(const char *line, char *buf, size_t len);
 
 #endif /* DEPSENTRY_MODEL_H */

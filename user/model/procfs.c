@@ -85,25 +85,52 @@ int procfs_start(uint32_t pid, uint64_t *start)
 	return read_stat(pid, &ppid, start);
 }
 
+/*
+ * The one identity test: a process is (pid, start), start in boot-time ns
+ * from the kernel; /proc gives start times in clock ticks, so a start read
+ * there (proc_ns) is the same process within one tick either way.
+ */
+bool procfs_same_start(uint64_t proc_ns, uint64_t start)
+{
+	uint64_t tick = procfs_boot_ns_from_ticks(1);
+	uint64_t a = proc_ns / tick, b = start / tick;
+
+	return a == b || a + 1 == b || b + 1 == a;
+}
+
 bool procfs_running(uint32_t pid, uint64_t start)
 {
-	uint64_t tick = procfs_boot_ns_from_ticks(1), s;
 	uint32_t ppid;
+	uint64_t s;
 	char state;
 
 	if (read_stat_state(pid, &ppid, &s, &state) || state == 'Z' || state == 'X')
 		return false;
-	return s / tick == start / tick;
+	return procfs_same_start(s, start);
+}
+
+bool procfs_running_as(uint32_t pid, uint64_t start, const char *comm)
+{
+	char now[DS_COMM_LEN];
+	uint64_t s;
+
+	if (!pid)
+		return false;
+	if (!start) {	/* a pid alone: a reused one is not the same program */
+		procfs_comm(pid, now, sizeof(now));
+		if (strcmp(now, comm) || procfs_start(pid, &s))
+			return false;
+		start = s;
+	}
+	return procfs_running(pid, start);
 }
 
 bool procfs_alive(uint32_t pid, uint64_t start)
 {
-	uint64_t tick = procfs_boot_ns_from_ticks(1), s;
 	uint32_t ppid;
+	uint64_t s;
 
-	if (read_stat(pid, &ppid, &s))
-		return false;
-	return s / tick == start / tick;
+	return read_stat(pid, &ppid, &s) == 0 && procfs_same_start(s, start);
 }
 
 void procfs_comm(uint32_t pid, char *buf, size_t len)
