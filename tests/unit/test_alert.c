@@ -20,21 +20,9 @@
 static struct pm_def npm_pm = { .name = "npm", .package_type = "npm" };
 static struct host_info host;
 
-/* The value at a dotted path, or NULL. */
-static struct json_object *jget(struct json_object *o, const char *path)
-{
-	char buf[128], *key, *save = NULL;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (key = strtok_r(buf, ".", &save); key && o; key = strtok_r(NULL, ".", &save))
-		if (!json_object_object_get_ex(o, key, &o))
-			return NULL;
-	return o;
-}
-
 static const char *jstr_at(struct json_object *o, const char *path)
 {
-	struct json_object *v = jget(o, path);
+	struct json_object *v = json_get(o, path);
 
 	assert_non_null(v);
 	assert_true(json_object_is_type(v, json_type_string));
@@ -43,7 +31,7 @@ static const char *jstr_at(struct json_object *o, const char *path)
 
 static int64_t jint_at(struct json_object *o, const char *path)
 {
-	struct json_object *v = jget(o, path);
+	struct json_object *v = json_get(o, path);
 
 	assert_non_null(v);
 	assert_true(json_object_is_type(v, json_type_int));
@@ -53,7 +41,7 @@ static int64_t jint_at(struct json_object *o, const char *path)
 /* Is field named in depsentry.truncated? */
 static bool has_cut(struct json_object *o, const char *field)
 {
-	struct json_object *a = jget(o, "depsentry.truncated");
+	struct json_object *a = json_get(o, "depsentry.truncated");
 	size_t i;
 
 	if (!a)
@@ -67,7 +55,7 @@ static bool has_cut(struct json_object *o, const char *field)
 
 static bool jbool_at(struct json_object *o, const char *path)
 {
-	struct json_object *v = jget(o, path);
+	struct json_object *v = json_get(o, path);
 
 	assert_non_null(v);
 	assert_true(json_object_is_type(v, json_type_boolean));
@@ -246,10 +234,10 @@ static void test_session_chain(void **state)
 	assert_int_equal(jint_at(o, "event.severity"), severity_score(SEV_HIGH));
 	assert_string_equal(jstr_at(o, "event.reason"), "reconnaissance");
 	assert_string_equal(json_object_get_string(json_object_array_get_idx(
-				    jget(o, "event.category"), 1)), "intrusion_detection");
+				    json_get(o, "event.category"), 1)), "intrusion_detection");
 	assert_string_equal(jstr_at(o, "rule.id"), rule_id_name(RULE_LIFECYCLE));
 	assert_string_equal(json_object_get_string(json_object_array_get_idx(
-				    jget(o, "threat.technique.subtechnique.id"), 0)), "T1195.001");
+				    json_get(o, "threat.technique.subtechnique.id"), 0)), "T1195.001");
 	assert_int_equal(jint_at(o, "process.pid"), 102);
 	assert_string_equal(jstr_at(o, "process.name"), "whoami");
 	assert_string_equal(jstr_at(o, "process.executable"), "/usr/bin/whoami");
@@ -271,18 +259,18 @@ static void test_session_chain(void **state)
 	assert_string_equal(jstr_at(o, "depsentry.ci.provider"), "github-actions");
 	assert_string_equal(jstr_at(o, "depsentry.ci.repository"), "acme/app");
 	assert_string_equal(jstr_at(o, "depsentry.ci.source"), "process");
-	assert_null(jget(o, "depsentry.ci.run_id"));
-	assert_int_equal(json_object_array_length(jget(o, "depsentry.rules_matched")), 2);
-	assert_null(jget(o, "depsentry.truncated"));	/* nothing was cut */
+	assert_null(json_get(o, "depsentry.ci.run_id"));
+	assert_int_equal(json_object_array_length(json_get(o, "depsentry.rules_matched")), 2);
+	assert_null(json_get(o, "depsentry.truncated"));	/* nothing was cut */
 	assert_false(jbool_at(o, "depsentry.ancestry_truncated"));
-	a = jget(o, "depsentry.ancestry");
+	a = json_get(o, "depsentry.ancestry");
 	assert_int_equal(json_object_array_length(a), 3);
 	assert_int_equal(jint_at(json_object_array_get_idx(a, 0), "pid"), 100);
 	assert_int_equal(jint_at(json_object_array_get_idx(a, 2), "pid"), 102);
 	assert_non_null(strstr(jstr_at(o, "message"), "evil-pkg@1.0.0 (postinstall)"));
 	assert_non_null(strstr(jstr_at(o, "message"), "2 levels below"));
 	assert_string_equal(json_object_get_string(json_object_array_get_idx(
-				    jget(o, "process.env_vars"), 0)), "npm_package_name=evil-pkg");
+				    json_get(o, "process.env_vars"), 0)), "npm_package_name=evil-pkg");
 	json_object_put(o);
 }
 
@@ -302,21 +290,21 @@ static void test_no_session(void **state)
 	v.rule = RULE_PM_CHILD;
 	v.rules_matched = 0;
 	o = render(curl, &v);
-	assert_null(jget(o, "package"));
-	assert_null(jget(o, "depsentry.session"));
-	assert_null(jget(o, "depsentry.depth"));
-	assert_null(jget(o, "depsentry.hook"));
-	assert_null(jget(o, "process.working_directory"));
-	assert_int_equal(json_object_array_length(jget(o, "depsentry.rules_matched")), 1);
-	assert_int_equal(json_object_array_length(jget(o, "depsentry.ancestry")), 2);
+	assert_null(json_get(o, "package"));
+	assert_null(json_get(o, "depsentry.session"));
+	assert_null(json_get(o, "depsentry.depth"));
+	assert_null(json_get(o, "depsentry.hook"));
+	assert_null(json_get(o, "process.working_directory"));
+	assert_int_equal(json_object_array_length(json_get(o, "depsentry.rules_matched")), 1);
+	assert_int_equal(json_object_array_length(json_get(o, "depsentry.ancestry")), 2);
 	assert_non_null(strstr(jstr_at(o, "message"), "started by bash (pid 200)"));
-	assert_null(jget(o, "depsentry.lifecycle_event"));
+	assert_null(json_get(o, "depsentry.lifecycle_event"));
 	json_object_put(o);
 	/* a hook run outside any session (node install.js by hand) still names its event */
 	unit_image_setenv(curl->img, "npm_lifecycle_event", "postinstall");
 	v.rule = RULE_LIFECYCLE;
 	o = render(curl, &v);
-	assert_null(jget(o, "depsentry.session"));
+	assert_null(json_get(o, "depsentry.session"));
 	assert_string_equal(jstr_at(o, "depsentry.lifecycle_event"), "postinstall");
 	json_object_put(o);
 }
@@ -376,17 +364,17 @@ static void test_network(void **state)
 	assert_string_equal(jstr_at(o, "depsentry.network.result"), "in_progress");
 	assert_string_equal(jstr_at(o, "package.name"), "evil-pkg");
 	assert_string_equal(jstr_at(o, "depsentry.session.package_manager"), "npm");
-	assert_int_equal(json_object_array_length(jget(o, "related.ip")), 2);
+	assert_int_equal(json_object_array_length(json_get(o, "related.ip")), 2);
 	assert_non_null(strstr(jstr_at(o, "message"),
 				"connected to exfil.attacker.test (127.0.0.9) port 8080/tcp under npm"));
-	assert_null(jget(o, "dns"));
+	assert_null(json_get(o, "dns"));
 	json_object_put(o);
 
 	/* no name, IPv6, a failure named by its errno */
 	ev = net_connect("2001:db8::7", 443, NULL, -ETIMEDOUT);
 	net_verdict(&v, &ev);
 	o = render(node, &v);
-	assert_null(jget(o, "destination.domain"));
+	assert_null(json_get(o, "destination.domain"));
 	assert_string_equal(jstr_at(o, "destination.address"), "2001:db8::7");
 	assert_string_equal(jstr_at(o, "network.type"), "ipv6");
 	assert_string_equal(jstr_at(o, "event.outcome"), "failure");
@@ -413,7 +401,7 @@ static void test_network(void **state)
 	assert_string_equal(jstr_at(o, "dns.question.registered_domain"), "attacker.test");
 	assert_string_equal(jstr_at(o, "dns.id"), "4242");
 	assert_string_equal(jstr_at(o, "network.protocol"), "dns");
-	assert_null(jget(o, "event.outcome"));
+	assert_null(json_get(o, "event.outcome"));
 	json_object_put(o);
 
 	/* a follow-up for a process that is gone: kind event, the session named */
@@ -428,15 +416,15 @@ static void test_network(void **state)
 	assert_string_equal(jstr_at(o, "event.action"), "repeated");
 	assert_int_equal(jint_at(o, "depsentry.network.repeats"), 7);
 	assert_string_equal(jstr_at(o, "depsentry.session.id"), "000000000000002a");
-	assert_non_null(jget(o, "depsentry.network.first_seen"));
-	assert_null(jget(o, "depsentry.network.result"));
+	assert_non_null(json_get(o, "depsentry.network.first_seen"));
+	assert_null(json_get(o, "depsentry.network.result"));
 	json_object_put(o);
 }
 
 /* The strings of a JSON array, joined by commas. */
 static const char *jlist_at(struct json_object *o, const char *path, char *buf, size_t len)
 {
-	struct json_object *a = jget(o, path);
+	struct json_object *a = json_get(o, path);
 	size_t i, n = 0;
 
 	assert_non_null(a);
@@ -465,7 +453,7 @@ static void assert_event_only(struct json_object *o, const char *category, const
 	assert_string_equal(jlist_at(o, "event.category", buf, sizeof(buf)), category);
 	assert_string_equal(jlist_at(o, "event.type", buf, sizeof(buf)), types);
 	for (i = 0; i < ARRAY_SIZE(verdict_fields); i++)
-		if (jget(o, verdict_fields[i]))
+		if (json_get(o, verdict_fields[i]))
 			fail_msg("%s in an event line", verdict_fields[i]);
 }
 
@@ -509,7 +497,7 @@ static void test_events(void **state)
 	assert_int_equal(jint_at(o, "destination.port"), 4873);
 	assert_string_equal(jstr_at(o, "network.direction"), "egress");
 	assert_string_equal(jstr_at(o, "event.outcome"), "success");
-	assert_null(jget(o, "network.protocol"));
+	assert_null(json_get(o, "network.protocol"));
 	json_object_put(o);
 
 	ev = net_connect("127.0.0.53", 53, NULL, 0);	/* npm's resolver */
@@ -586,7 +574,7 @@ static void test_hostile_argv(void **state)
 	verdict_init(&v, NULL);
 	o = render(p, &v);
 
-	args = jget(o, "process.args");
+	args = json_get(o, "process.args");
 	assert_string_equal(json_object_get_string(json_object_array_get_idx(args, 1)),
 			    "a\"b\\c'd");
 	assert_string_equal(json_object_get_string(json_object_array_get_idx(args, 2)),
@@ -608,13 +596,13 @@ static void test_hostile_argv(void **state)
 			    "ok\xc3\xa9\xf0\x9f\x90\x8d");
 	assert_string_equal(json_object_get_string(json_object_array_get_idx(args, 10)), "");
 	assert_int_equal(jint_at(o, "process.args_count"), ARRAY_SIZE(argv) + 1);
-	assert_true(json_object_get_string_len(jget(o, "process.command_line")) <= 32768);
+	assert_true(json_object_get_string_len(json_get(o, "process.command_line")) <= 32768);
 	assert_true(has_cut(o, "process.command_line"));
 	assert_true(has_cut(o, "process.args"));
 	assert_false(has_cut(o, "process.executable"));
 	assert_string_equal(jstr_at(o, "process.executable"), "/tmp/\xef\xbf\xbd\nevil");
 	assert_string_equal(json_object_get_string(json_object_array_get_idx(
-				    jget(o, "process.env_vars"), 0)),
+				    json_get(o, "process.env_vars"), 0)),
 			    "npm_config_x=v\xef\xbf\xbd\n\"");
 	json_object_put(o);
 }
@@ -636,7 +624,7 @@ static void test_ancestry_truncated(void **state)
 	}
 	verdict_init(&v, NULL);
 	o = render(p, &v);
-	a = jget(o, "depsentry.ancestry");
+	a = json_get(o, "depsentry.ancestry");
 	assert_int_equal(json_object_array_length(a), CHAIN_MAX);
 	assert_int_equal(jint_at(json_object_array_get_idx(a, CHAIN_MAX - 1), "pid"), pid - 1);
 	assert_int_equal(jint_at(json_object_array_get_idx(a, 0), "pid"), pid - CHAIN_MAX);
@@ -681,7 +669,7 @@ static void test_long_paths(void **state)
 	o = render(p, &v);
 	assert_string_equal(jstr_at(o, "process.executable"), exe);
 	assert_string_equal(jstr_at(o, "process.working_directory"), cwd);
-	assert_null(jget(o, "depsentry.truncated"));
+	assert_null(json_get(o, "depsentry.truncated"));
 	json_object_put(o);
 
 	memset(&v, 0, sizeof(v));
@@ -695,7 +683,7 @@ static void test_long_paths(void **state)
 	assert_string_equal(jstr_at(o, "depsentry.file.old_path"), exe);
 	assert_non_null(strstr(jstr_at(o, "message"), path));
 	assert_non_null(strstr(jstr_at(o, "message"), exe));
-	assert_null(jget(o, "depsentry.truncated"));
+	assert_null(json_get(o, "depsentry.truncated"));
 	json_object_put(o);
 	free(exe);
 	free(cwd);
@@ -733,7 +721,7 @@ static void test_truncated_fields(void **state)
 	for (i = 0; i < ARRAY_SIZE(kernel_cuts); i++)
 		if (!has_cut(o, kernel_cuts[i]))
 			fail_msg("%s is not named in depsentry.truncated", kernel_cuts[i]);
-	assert_int_equal(json_object_array_length(jget(o, "depsentry.truncated")),
+	assert_int_equal(json_object_array_length(json_get(o, "depsentry.truncated")),
 			 ARRAY_SIZE(kernel_cuts));
 	assert_int_equal(jint_at(o, "process.args_count"), 5000);	/* the exec's count */
 	json_object_put(o);
@@ -751,7 +739,7 @@ static void test_truncated_fields(void **state)
 	assert_true(has_cut(o, "process.command_line"));
 	assert_true(has_cut(o, "depsentry.ancestry.command_line"));
 	assert_false(has_cut(o, "process.args"));
-	assert_int_equal(json_object_get_string_len(jget(o, "process.command_line")), 32768);
+	assert_int_equal(json_object_get_string_len(json_get(o, "process.command_line")), 32768);
 	json_object_put(o);
 
 	/* file paths the kernel could not walk whole */
@@ -775,7 +763,7 @@ static void test_truncated_fields(void **state)
 	json_object_put(o);
 	fe.cut = 0;
 	o = render_as(p, &v, true);	/* events name them the same way */
-	assert_null(jget(o, "depsentry.truncated"));
+	assert_null(json_get(o, "depsentry.truncated"));
 	json_object_put(o);
 	fe.cut = FILE_CUT_PATH;
 	o = render_as(p, &v, true);
@@ -891,8 +879,8 @@ static void test_dns_root_name(void **state)
 		net_verdict(&v, &ev);
 		o = render_as(node, &v, event);
 		assert_string_equal(jstr_at(o, "dns.question.name"), ".");
-		assert_null(jget(o, "dns.question.registered_domain"));
-		hosts = jget(o, "related.hosts");
+		assert_null(json_get(o, "dns.question.registered_domain"));
+		hosts = json_get(o, "related.hosts");
 		assert_non_null(hosts);
 		assert_int_equal(json_object_array_length(hosts), 1);
 		assert_string_equal(json_object_get_string(json_object_array_get_idx(hosts, 0)), ".");
@@ -906,7 +894,7 @@ static void test_dns_root_name(void **state)
 		assert_string_equal(jstr_at(o, "destination.domain"), ".");
 		assert_string_equal(jstr_at(o, "destination.address"), ".");
 		assert_string_equal(jstr_at(o, "destination.ip"), "192.0.2.99");
-		hosts = jget(o, "related.hosts");
+		hosts = json_get(o, "related.hosts");
 		assert_non_null(hosts);
 		assert_string_equal(json_object_get_string(json_object_array_get_idx(hosts, 0)), ".");
 		if (!event)

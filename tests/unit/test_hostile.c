@@ -120,20 +120,9 @@ static struct json_object *strict_parse(const char *line, size_t len, const char
 	return o;
 }
 
-static struct json_object *jget(struct json_object *o, const char *path)
-{
-	char buf[128], *key, *save = NULL;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (key = strtok_r(buf, ".", &save); key && o; key = strtok_r(NULL, ".", &save))
-		if (!json_object_object_get_ex(o, key, &o))
-			return NULL;
-	return o;
-}
-
 static void expect_clean(struct json_object *o, const char *path, const char *want)
 {
-	struct json_object *v = jget(o, path);
+	struct json_object *v = json_get(o, path);
 
 	if (!v)
 		fail_msg("%s is missing", path);
@@ -550,7 +539,7 @@ static void test_line_bound(void **state)
 	if (len > 192 * 1024)
 		fail_msg("a line of %zu bytes", len);
 	o = strict_parse(line, len, "the longest alert");
-	cut = jget(o, "depsentry.truncated");
+	cut = json_get(o, "depsentry.truncated");
 	assert_non_null(cut);
 	assert_non_null(strstr(json_object_to_json_string(cut), "process.command_line"));
 	json_object_put(o);

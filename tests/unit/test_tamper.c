@@ -516,12 +516,7 @@ static struct json_object *render(const struct proc *p, const struct verdict *v)
 
 static const char *jstr(struct json_object *o, const char *path)
 {
-	char buf[128], *key, *save = NULL;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (key = strtok_r(buf, ".", &save); key && o; key = strtok_r(NULL, ".", &save))
-		if (!json_object_object_get_ex(o, key, &o))
-			o = NULL;
+	o = json_get(o, path);
 	return o ? json_object_get_string(o) : NULL;
 }
 

@@ -114,6 +114,12 @@ char *utf8_clean(const char *s, size_t cap, bool *cut);
  * UTF-8 and with U+2028 and U+2029 escaped; malloc'd, or NULL. */
 char *json_line(struct json_object *o, int flags, size_t *len);
 
+/* json.c: a field by its dotted ECS name. json_put adds val at path under
+ * root, making the objects on the way (nothing when val is NULL, so no
+ * empty object is left); json_get finds it, or NULL. */
+void json_put(struct json_object *root, const char *path, struct json_object *val);
+struct json_object *json_get(struct json_object *o, const char *path);
+
 enum text_mode {
 	TEXT_PLAIN,	/* controls, C1, bidi, line separators, bad bytes escaped */
 	TEXT_MARKDOWN,	/* also ASCII punctuation backslash-escaped */

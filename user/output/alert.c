@@ -162,27 +162,6 @@ static void image_cut(struct render *r, const char *prefix, const struct image *
 	}
 }
 
-/* Add val at a dotted path under root, creating the objects on the way;
- * nothing is created when val is NULL, so no empty object is left. */
-static void put(struct json_object *root, const char *path, struct json_object *val)
-{
-	char buf[128], *key, *dot;
-	struct json_object *o = root, *next;
-
-	if (!val)
-		return;
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (key = buf; (dot = strchr(key, '.')); key = dot + 1) {
-		*dot = '\0';
-		if (!json_object_object_get_ex(o, key, &next)) {
-			next = json_object_new_object();
-			json_object_object_add(o, key, next);
-		}
-		o = next;
-	}
-	json_object_object_add(o, key, val);
-}
-
 /* Add s at path under obj, capped; a cut names field in depsentry.truncated.
  * Every string taken from a process goes in through here. */
 static void put_str_in(struct render *r, struct json_object *obj, const char *path,
@@ -190,7 +169,7 @@ static void put_str_in(struct render *r, struct json_object *obj, const char *pa
 {
 	bool cut = false;
 
-	put(obj, path, jstr_cap(s, scaled(r, cap), &cut));
+	json_put(obj, path, jstr_cap(s, scaled(r, cap), &cut));
 	if (cut)
 		cut_add(r, field);
 }
@@ -202,7 +181,7 @@ static void put_str(struct render *r, const char *path, const char *s, size_t ca
 
 static void put_int(struct json_object *root, const char *path, int64_t v)
 {
-	put(root, path, json_object_new_int64(v));
+	json_put(root, path, json_object_new_int64(v));
 }
 
 static void put_time(struct json_object *root, const char *path, uint64_t boot_ns)
@@ -212,7 +191,7 @@ static void put_time(struct json_object *root, const char *path, uint64_t boot_n
 	if (!boot_ns)
 		return;
 	format_boot_time(boot_ns, buf, sizeof(buf));
-	put(root, path, json_object_new_string(buf));
+	json_put(root, path, json_object_new_string(buf));
 }
 
 static void put_const_array(struct json_object *root, const char *path,
@@ -223,7 +202,7 @@ static void put_const_array(struct json_object *root, const char *path,
 
 	for (i = 0; i < n; i++)
 		json_object_array_add(a, json_object_new_string(v[i]));
-	put(root, path, a);
+	json_put(root, path, a);
 }
 
 static void put_entity_id(struct json_object *root, const char *path, const struct proc *p)
@@ -231,7 +210,7 @@ static void put_entity_id(struct json_object *root, const char *path, const stru
 	char id[ENTITY_ID_LEN] = "";
 
 	proc_entity_id(p, id, sizeof(id));
-	put(root, path, jstr_cap(id, CAP_SHORT, NULL));
+	json_put(root, path, jstr_cap(id, CAP_SHORT, NULL));
 }
 
 /* argv as an array at path, all entries together capped at cap bytes. */
@@ -256,7 +235,7 @@ static void put_args(struct render *r, const char *path, const struct image *img
 	if (cut)
 		cut_add(r, path);
 	if (json_object_array_length(a))
-		put(r->root, path, a);
+		json_put(r->root, path, a);
 	else
 		json_object_put(a);
 }
@@ -314,7 +293,7 @@ static void put_env_vars(struct render *r, const struct image *img)
 	if (cut)
 		cut_add(r, "process.env_vars");
 	if (json_object_array_length(a))
-		put(r->root, "process.env_vars", a);
+		json_put(r->root, "process.env_vars", a);
 	else
 		json_object_put(a);
 }
@@ -326,7 +305,7 @@ static void put_user(struct render *r, const char *prefix, uint32_t uid)
 
 	snprintf(id, sizeof(id), "%u", uid);
 	snprintf(path, sizeof(path), "%s.id", prefix);
-	put(r->root, path, json_object_new_string(id));
+	json_put(r->root, path, json_object_new_string(id));
 	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) || !res)
 		return;
 	snprintf(path, sizeof(path), "%s.name", prefix);
@@ -340,7 +319,7 @@ static void put_group(struct render *r, uint32_t gid)
 	size_t len = 16384;	/* member lists can be long */
 
 	snprintf(id, sizeof(id), "%u", gid);
-	put(r->root, "process.group.id", json_object_new_string(id));
+	json_put(r->root, "process.group.id", json_object_new_string(id));
 	buf = malloc(len);
 	if (buf && !getgrgid_r(gid, &gr, buf, len, &res) && res)
 		put_str(r, "process.group.name", res->gr_name, CAP_SHORT);
@@ -404,13 +383,13 @@ static void render_host(struct render *r, const struct host_info *h)
 	put_str(r, "host.name", h->hostname, CAP_SHORT);
 	put_str(r, "host.id", h->id, CAP_SHORT);
 	put_str(r, "host.architecture", h->architecture, CAP_SHORT);
-	put(r->root, "host.os.type", json_object_new_string("linux"));
+	json_put(r->root, "host.os.type", json_object_new_string("linux"));
 	put_str(r, "host.os.name", h->os_name, CAP_SHORT);
 	put_str(r, "host.os.version", h->os_version, CAP_SHORT);
 	put_str(r, "host.os.family", h->os_family, CAP_SHORT);
 	put_str(r, "host.os.kernel", h->os_kernel, CAP_SHORT);
-	put(r->root, "agent.type", json_object_new_string("depsentry"));
-	put(r->root, "agent.version", json_object_new_string(DEPSENTRY_VERSION));
+	json_put(r->root, "agent.type", json_object_new_string("depsentry"));
+	json_put(r->root, "agent.version", json_object_new_string(DEPSENTRY_VERSION));
 	put_str(r, "agent.id", h->agent_id, CAP_SHORT);
 	put_str(r, "agent.name", h->hostname, CAP_SHORT);
 }
@@ -443,7 +422,7 @@ static void render_session(struct render *r, const struct proc *p)
 	if (!s)
 		return;
 	snprintf(id, sizeof(id), "%016" PRIx64, s->id);
-	put(r->root, "depsentry.session.id", json_object_new_string(id));
+	json_put(r->root, "depsentry.session.id", json_object_new_string(id));
 	if (s->pm)
 		put_str(r, "depsentry.session.package_manager", s->pm->name, CAP_SHORT);
 	put_int(r->root, "depsentry.depth", p->depth);
@@ -467,11 +446,11 @@ static struct json_object *chain_entry(struct render *r, const struct proc *q)
 	if (q->img) {
 		put_str_in(r, e, "name", "depsentry.ancestry.name",
 			   q->img->name ? q->img->name : q->img->comm, CAP_SHORT);
-		put(e, "command_line", jstr_cap(q->img->cmdline, scaled(r, CAP_CHAIN), &cut));
+		json_put(e, "command_line", jstr_cap(q->img->cmdline, scaled(r, CAP_CHAIN), &cut));
 		cut |= (q->img->flags & (DS_F_ARGS_TRUNC | DS_F_ARGS_FAULT)) != 0;
 	}
 	if (cut) {
-		put(e, "truncated", json_object_new_boolean(true));
+		json_put(e, "truncated", json_object_new_boolean(true));
 		cut_add(r, "depsentry.ancestry.command_line");
 	}
 	return e;
@@ -492,8 +471,8 @@ static void render_ancestry(struct render *r, const struct proc *p)
 	a = json_object_new_array();
 	while (n > 0)
 		json_object_array_add(a, chain_entry(r, chain[--n]));
-	put(r->root, "depsentry.ancestry", a);
-	put(r->root, "depsentry.ancestry_truncated", json_object_new_boolean(q != NULL));
+	json_put(r->root, "depsentry.ancestry", a);
+	json_put(r->root, "depsentry.ancestry_truncated", json_object_new_boolean(q != NULL));
 }
 
 static void render_rule(struct render *r, const struct verdict *v)
@@ -520,7 +499,7 @@ static void render_rules_matched(struct render *r, const struct verdict *v)
 			json_object_array_add(ids,
 					      json_object_new_string(rule_id_name((enum rule_id)i)));
 	if (json_object_array_length(ids))
-		put(r->root, "depsentry.rules_matched", ids);
+		json_put(r->root, "depsentry.rules_matched", ids);
 	else
 		json_object_put(ids);
 }
@@ -548,7 +527,7 @@ static void render_threat(struct render *r, const struct verdict *v)
 
 	if (!t)
 		return;
-	put(r->root, "threat.framework", json_object_new_string("MITRE ATT&CK"));
+	json_put(r->root, "threat.framework", json_object_new_string("MITRE ATT&CK"));
 	for (i = 0; i < ARRAY_SIZE(f); i++)
 		put_const_array(r->root, f[i].path, &f[i].value, 1);
 }
@@ -588,14 +567,14 @@ static void render_ci(struct render *r, const struct proc *p)
 		snprintf(path, sizeof(path), "depsentry.ci.%s", ci_field_name(i));
 		put_str(r, path, ci.v[i], CAP_SHORT);
 	}
-	put(r->root, "depsentry.ci.source", json_object_new_string(ci.source));
+	json_put(r->root, "depsentry.ci.source", json_object_new_string(ci.source));
 }
 
 /* depsentry.truncated: the fields cut, when any was. */
 static void render_truncated(struct render *r)
 {
 	if (json_object_array_length(r->cut)) {
-		put(r->root, "depsentry.truncated", r->cut);
+		json_put(r->root, "depsentry.truncated", r->cut);
 		r->cut = NULL;
 	}
 }
@@ -621,28 +600,28 @@ static void render_event(struct render *r, const struct verdict *v, uint64_t eve
 	size_t i;
 
 	put_time(r->root, "@timestamp", event_ts ? event_ts : boot_now());
-	put(r->root, "ecs.version", json_object_new_string(ECS_VERSION));
+	json_put(r->root, "ecs.version", json_object_new_string(ECS_VERSION));
 	/* a follow-up counts sightings of an alert already written */
-	put(r->root, "event.kind",
+	json_put(r->root, "event.kind",
 	    json_object_new_string(sh == SHAPE_REPEAT || !r->alert ? "event" : "alert"));
 	put_const_array(r->root, "event.category", event_shapes[sh].categories, r->alert ? 2 : 1);
 	put_const_array(r->root, "event.type", event_shapes[sh].types,
 			event_shapes[sh].ntypes - !r->alert);
-	put(r->root, "event.action",
+	json_put(r->root, "event.action",
 	    json_object_new_string(v->file ? v->file->action : event_shapes[sh].action));
 	if (getrandom(raw, sizeof(raw), GRND_NONBLOCK) == (ssize_t)sizeof(raw)) {
 		for (i = 0; i < sizeof(raw); i++)
 			snprintf(id + 2 * i, 3, "%02x", raw[i]);
-		put(r->root, "event.id", json_object_new_string(id));
+		json_put(r->root, "event.id", json_object_new_string(id));
 	}
-	put(r->root, "event.module", json_object_new_string("depsentry"));
-	put(r->root, "event.dataset",
+	json_put(r->root, "event.module", json_object_new_string("depsentry"));
+	json_put(r->root, "event.dataset",
 	    json_object_new_string(r->alert ? "depsentry.alerts" : "depsentry.events"));
 	put_time(r->root, "event.created", boot_now());
 	if (!r->alert)
 		return;
 	put_int(r->root, "event.severity", score);
-	put(r->root, "event.risk_score", json_object_new_double(score));
+	json_put(r->root, "event.risk_score", json_object_new_double(score));
 	put_str(r, "event.reason", v->reason, CAP_SHORT);
 }
 
@@ -696,7 +675,7 @@ static void put_endpoint(struct json_object *root, const char *prefix, const str
 	ipaddr_format(a, ip, sizeof(ip));
 	if (*ip) {
 		snprintf(path, sizeof(path), "%s.ip", prefix);
-		put(root, path, json_object_new_string(ip));
+		json_put(root, path, json_object_new_string(ip));
 		json_object_array_add(related, json_object_new_string(ip));
 	}
 	if (port) {
@@ -721,7 +700,7 @@ static void render_network(struct render *r, const struct proc *p, const struct 
 	/* a follow-up may outlive its process: the session is still named */
 	if (n->session && !p->sess) {
 		snprintf(res, sizeof(res), "%016" PRIx64, n->session);
-		put(r->root, "depsentry.session.id", json_object_new_string(res));
+		json_put(r->root, "depsentry.session.id", json_object_new_string(res));
 	}
 
 	put_endpoint(r->root, "source", &n->src, n->sport, ips);
@@ -730,7 +709,7 @@ static void render_network(struct render *r, const struct proc *p, const struct 
 	put_str(r, "destination.domain", domain, CAP_SHORT);
 	put_str(r, "destination.address", domain ? domain : ip, CAP_SHORT);
 	if (json_object_array_length(ips))
-		put(r->root, "related.ip", ips);
+		json_put(r->root, "related.ip", ips);
 	else
 		json_object_put(ips);
 	if (domain || qname) {
@@ -739,33 +718,33 @@ static void render_network(struct render *r, const struct proc *p, const struct 
 
 		json_object_array_add(hosts, jstr_cap(domain ? domain : qname,
 						      scaled(r, CAP_SHORT), &cut));
-		put(r->root, "related.hosts", hosts);
+		json_put(r->root, "related.hosts", hosts);
 		if (cut)
 			cut_add(r, "related.hosts");
 	}
-	put(r->root, "network.direction", json_object_new_string("egress"));
+	json_put(r->root, "network.direction", json_object_new_string("egress"));
 	put_str(r, "network.transport", transport_name(n->transport), CAP_SHORT);
 	if (n->transport) {
 		snprintf(res, sizeof(res), "%u", n->transport);
-		put(r->root, "network.iana_number", json_object_new_string(res));
+		json_put(r->root, "network.iana_number", json_object_new_string(res));
 	}
 	put_str(r, "network.type",
 		n->dst.family == AF_INET ? "ipv4" : n->dst.family == AF_INET6 ? "ipv6" : NULL,
 		CAP_SHORT);
 	if (n->resolver)	/* the connect behind the process's DNS questions */
-		put(r->root, "network.protocol", json_object_new_string("dns"));
+		json_put(r->root, "network.protocol", json_object_new_string("dns"));
 	if (n->kind == NET_DNS_QUERY) {
-		put(r->root, "network.protocol", json_object_new_string("dns"));
-		put(r->root, "dns.type", json_object_new_string("query"));
+		json_put(r->root, "network.protocol", json_object_new_string("dns"));
+		json_put(r->root, "dns.type", json_object_new_string("query"));
 		snprintf(res, sizeof(res), "%u", n->dns_id);
-		put(r->root, "dns.id", json_object_new_string(res));
+		json_put(r->root, "dns.id", json_object_new_string(res));
 		put_str(r, "dns.question.name", qname, CAP_SHORT);
 		put_str(r, "dns.question.type", dns_qtype_name(n->qtype), CAP_SHORT);
 		put_str(r, "dns.question.registered_domain", dns_site(n->qname), CAP_SHORT);
 	} else if (!n->repeats) {
 		connect_result(n->result, res, sizeof(res));
-		put(r->root, "depsentry.network.result", json_object_new_string(res));
-		put(r->root, "event.outcome",
+		json_put(r->root, "depsentry.network.result", json_object_new_string(res));
+		json_put(r->root, "event.outcome",
 		    json_object_new_string(n->result == 0 ? "success" :
 					   n->result == -EINPROGRESS ? "unknown" : "failure"));
 	}
@@ -797,7 +776,7 @@ static void render_file(struct render *r, const struct proc *p, const struct ver
 
 	if (f->session && !p->sess) {
 		snprintf(buf, sizeof(buf), "%016" PRIx64, f->session);
-		put(r->root, "depsentry.session.id", json_object_new_string(buf));
+		json_put(r->root, "depsentry.session.id", json_object_new_string(buf));
 	}
 	put_str(r, "file.path", f->path, CAP_PATH);
 	if (slash) {
@@ -809,15 +788,15 @@ static void render_file(struct render *r, const struct proc *p, const struct ver
 		if (dot && dot != slash + 1 && dot[1])
 			put_str(r, "file.extension", dot + 1, CAP_SHORT);
 	}
-	put(r->root, "file.type", json_object_new_string("file"));
+	json_put(r->root, "file.type", json_object_new_string("file"));
 	put_str(r, "depsentry.file.old_path", f->old_path, CAP_PATH);
 	put_str(r, "depsentry.file.pattern", f->pattern, CAP_SHORT);
-	put(r->root, "depsentry.file.writer",
+	json_put(r->root, "depsentry.file.writer",
 	    json_object_new_string(f->writer == WRITER_SESSION	  ? "install-session" :
 				   f->writer == WRITER_SUSPICIOUS ? "suspicious" :
 				   f->writer == WRITER_KNOWN	  ? "known" : "other"));
 	if (f->op != DS_FILE_WRITE)
-		put(r->root, "depsentry.file.symlinks_resolved", json_object_new_boolean(f->resolved));
+		json_put(r->root, "depsentry.file.symlinks_resolved", json_object_new_boolean(f->resolved));
 	file_cut(r, f);
 }
 
@@ -829,11 +808,11 @@ static void put_signal(struct json_object *root, const char *prefix,
 	snprintf(path, sizeof(path), "%s.number", prefix);
 	put_int(root, path, s->sig);
 	snprintf(path, sizeof(path), "%s.name", prefix);
-	put(root, path, jstr(s->name));
+	json_put(root, path, jstr(s->name));
 	snprintf(path, sizeof(path), "%s.code", prefix);
 	put_int(root, path, s->code);
 	snprintf(path, sizeof(path), "%s.origin", prefix);
-	put(root, path, json_object_new_string(tamper_origin_name(s->origin)));
+	json_put(root, path, json_object_new_string(tamper_origin_name(s->origin)));
 }
 
 static void put_wall_time(struct json_object *root, const char *path, int64_t wall_ns)
@@ -841,32 +820,32 @@ static void put_wall_time(struct json_object *root, const char *path, int64_t wa
 	char buf[TIME_LEN];
 
 	format_wall_time(wall_ns, buf, sizeof(buf));
-	put(root, path, json_object_new_string(buf));
+	json_put(root, path, json_object_new_string(buf));
 }
 
 static void render_interruption(struct render *r, const struct tamper_event *t)
 {
 	int64_t gap = tamper_gap_ns(t->heartbeat_ns, t->restart_ns);
 
-	put(r->root, "depsentry.interruption.cause", jstr(t->cause));
-	put(r->root, "depsentry.interruption.sessions_running",
+	json_put(r->root, "depsentry.interruption.cause", jstr(t->cause));
+	json_put(r->root, "depsentry.interruption.sessions_running",
 	    json_object_new_boolean(t->sessions_running));
 	if (t->sessions >= 0)
 		put_int(r->root, "depsentry.interruption.sessions", t->sessions);
-	put(r->root, "depsentry.interruption.reboot", json_object_new_boolean(t->reboot));
+	json_put(r->root, "depsentry.interruption.reboot", json_object_new_boolean(t->reboot));
 	if (t->state_unreadable)
-		put(r->root, "depsentry.interruption.state_unreadable", json_object_new_boolean(true));
+		json_put(r->root, "depsentry.interruption.state_unreadable", json_object_new_boolean(true));
 	if (t->state_contradicted)
-		put(r->root, "depsentry.interruption.state_contradicted",
+		json_put(r->root, "depsentry.interruption.state_contradicted",
 		    json_object_new_boolean(true));
 	put_wall_time(r->root, "event.end", t->restart_ns);
 	if (t->heartbeat_ns >= 0) {
 		put_wall_time(r->root, "event.start", t->heartbeat_ns);
-		put(r->root, "depsentry.interruption.heartbeat_from", jstr(t->heartbeat_from));
+		json_put(r->root, "depsentry.interruption.heartbeat_from", jstr(t->heartbeat_from));
 	}
 	if (gap >= 0) {
 		put_int(r->root, "event.duration", gap);
-		put(r->root, "depsentry.interruption.gap_seconds",
+		json_put(r->root, "depsentry.interruption.gap_seconds",
 		    json_object_new_double((double)(gap / 1000000) / 1000));
 	}
 	if (!t->ended_by.sig)
@@ -875,7 +854,7 @@ static void render_interruption(struct render *r, const struct tamper_event *t)
 	if (t->ended_by.origin != ORIGIN_PROCESS)
 		return;
 	put_int(r->root, "depsentry.interruption.ended_by.pid", t->ended_by.pid);
-	put(r->root, "depsentry.interruption.ended_by.name", jstr(t->ended_by.comm));
+	json_put(r->root, "depsentry.interruption.ended_by.name", jstr(t->ended_by.comm));
 }
 
 /* sensor-signal and sensor-interrupted: the signal, the daemon, the gap. */
@@ -888,11 +867,11 @@ static void render_tamper(struct render *r, const struct proc *p, const struct v
 		put_signal(r->root, "depsentry.signal", &t->signal);
 	if (t->signal.session && !p->sess) {	/* a sender the table no longer holds */
 		snprintf(buf, sizeof(buf), "%016" PRIx64, t->signal.session);
-		put(r->root, "depsentry.session.id", json_object_new_string(buf));
+		json_put(r->root, "depsentry.session.id", json_object_new_string(buf));
 	}
 	/* only npm and the package managers that copy it set npm_package_name */
 	if (!p->sess && proc_package_name(p) && *proc_package_name(p))
-		put(r->root, "package.type", json_object_new_string("npm"));
+		json_put(r->root, "package.type", json_object_new_string("npm"));
 	if (t->sensor_pid)
 		put_int(r->root, "depsentry.sensor.pid", t->sensor_pid);
 	if (!t->reboot)
@@ -1009,7 +988,7 @@ static void interruption_message(struct render *r, const struct proc *p,
 		n = appendf(msg, sizeof(msg), n, "; no heartbeat for %.1f s", (double)gap / 1e9);
 	appendf(msg, sizeof(msg), n, "; %s", t->sessions_running ? "install sessions were running"
 								 : "no install session was running");
-	put(r->root, "message", jstr(msg));
+	json_put(r->root, "message", jstr(msg));
 }
 
 /* "whoami (pid 1234) started under npm for package evil-pkg@1.0.0

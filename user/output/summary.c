@@ -124,22 +124,10 @@ void summary_free(struct summary *s)
 
 /* ---------------------------------------------------------------- input */
 
-static struct json_object *jget(struct json_object *o, const char *path)
-{
-	char buf[128], *key, *save = NULL;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (key = strtok_r(buf, ".", &save); key && o; key = strtok_r(NULL, ".", &save))
-		if (!json_object_is_type(o, json_type_object) ||
-		    !json_object_object_get_ex(o, key, &o))
-			return NULL;
-	return o;
-}
-
 /* The string at path, or NULL if absent, empty or not a string. */
 static const char *jstr_get(struct json_object *o, const char *path)
 {
-	struct json_object *v = jget(o, path);
+	struct json_object *v = json_get(o, path);
 	const char *s;
 
 	if (!v || !json_object_is_type(v, json_type_string))
@@ -150,7 +138,7 @@ static const char *jstr_get(struct json_object *o, const char *path)
 
 static bool jint_get(struct json_object *o, const char *path, int64_t *out)
 {
-	struct json_object *v = jget(o, path);
+	struct json_object *v = json_get(o, path);
 
 	if (!v || !json_object_is_type(v, json_type_int))
 		return false;
@@ -245,7 +233,7 @@ static char *dup_capped(const char *s)
 /* The ancestry's names, from the session's package manager down. */
 static void tell_chain(FILE *f, struct json_object *o)
 {
-	struct json_object *a = jget(o, "depsentry.ancestry"), *e;
+	struct json_object *a = json_get(o, "depsentry.ancestry"), *e;
 	const char *pm = jstr_get(o, "depsentry.session.package_manager"), *name;
 	size_t n = a && json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
 	int64_t root = -1, pid;
@@ -330,7 +318,7 @@ static char *tell(struct json_object *o)
 		tell_file(f, o, path);
 	else if (q)
 		fprintf(f, " asked for %s", q);
-	else if (jget(o, "destination"))
+	else if (json_get(o, "destination"))
 		tell_net(f, o);
 	else if (cmd)
 		fprintf(f, " ran %s", cmd);
