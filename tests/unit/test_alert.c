@@ -158,6 +158,7 @@ static struct json_object *render_as(const struct proc *p, const struct verdict 
 	json_tokener_free(tok);
 	assert_true(json_object_is_type(o, json_type_object));
 	assert_no_empty(o, false);
+	unit_fields_known(o);
 	free(line);
 	return o;
 }

@@ -148,6 +148,7 @@ static struct json_object *render_kind(const struct proc *p, const struct verdic
 	assert_true(line[len - 1] == '\n');
 	assert_ptr_equal(strchr(line, '\n'), line + len - 1);
 	o = strict_parse(line, len, what);
+	unit_fields_known(o);
 	if (nlines < ARRAY_SIZE(lines) && !event)
 		lines[nlines++] = line;
 	else
@@ -539,6 +540,7 @@ static void test_line_bound(void **state)
 	if (len > 192 * 1024)
 		fail_msg("a line of %zu bytes", len);
 	o = strict_parse(line, len, "the longest alert");
+	unit_fields_known(o);
 	cut = json_get(o, "depsentry.truncated");
 	assert_non_null(cut);
 	assert_non_null(strstr(json_object_to_json_string(cut), "process.command_line"));

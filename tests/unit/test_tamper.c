@@ -510,6 +510,7 @@ static struct json_object *render(const struct proc *p, const struct verdict *v)
 	unlink(path);
 	o = json_tokener_parse(line);
 	assert_non_null(o);
+	unit_fields_known(o);
 	free(line);
 	return o;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <json-c/json.h>
 
 #include "daemon/daemon.h"
 
@@ -58,4 +59,31 @@ static inline struct proc *unit_proc(struct proc *parent, struct session *sess, 
 	p->refs = 1;
 	return p;
 }
+/* Every leaf of an alert or event (an array counts as one) is a field of
+ * the one list of what depsentry writes (output/fields.c). */
+static inline void unit_fields_walk(struct json_object *o, const char *prefix)
+{
+	char path[160];
+
+	json_object_object_foreach(o, key, val) {
+		if (strlen(prefix) + strlen(key) + 2 > sizeof(path))
+			fail_msg("a field name longer than %zu bytes under %s", sizeof(path), prefix);
+		strcpy(path, prefix);
+		if (*prefix)
+			strcat(path, ".");
+		strcat(path, key);
+		if (json_object_is_type(val, json_type_object)) {
+			unit_fields_walk(val, path);
+			continue;
+		}
+		if (!alert_field_known(path))
+			fail_msg("%s is written but not in output/fields.c", path);
+	}
+}
+
+static inline void unit_fields_known(struct json_object *o)
+{
+	unit_fields_walk(o, "");
+}
+
 #endif

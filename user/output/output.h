@@ -10,6 +10,12 @@
 
 #define CHAIN_MAX		16	/* ancestry entries put in one alert */
 
+/* fields.c: the one list of the fields alerts and events are written with,
+ * by their dotted names; docs/fields.md describes each. */
+extern const char *const alert_fields[];
+extern const size_t alert_nfields;
+bool alert_field_known(const char *path);
+
 /* alert.c */
 /* Render one alert as a JSON line ending in '\n'; returns a malloc'd
  * string and its length, or NULL. */
