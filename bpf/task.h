@@ -11,12 +11,6 @@
 #include "depsentry.h"
 #include "maps.h"
 
-#ifdef DEPSENTRY_DEBUG
-#define DEBUG(fmt, ...) bpf_printk(fmt, ##__VA_ARGS__)
-#else
-#define DEBUG(fmt, ...) do { } while (0)
-#endif
-
 #ifndef container_of
 #define container_of(ptr, type, member) \
 	((type *)((void *)(ptr) - __builtin_offsetof(type, member)))

@@ -312,7 +312,6 @@ struct ds_track {
 #define DS_FILE_DATA_MASK	16383
 #define DS_FILE_SCRATCH		(DS_FILE_DATA_MASK + 1 + DS_FD_NAME_MAX)
 
-#define DS_EXEC_BASE_SIZE	(sizeof(struct ds_exec))
 #define DS_EXEC_DATA_MAX	(DS_ARGS_MAX + DS_FILENAME_MAX + 2 * DS_PATH_MAX + DS_ENV_MAX)
 
 _Static_assert(sizeof(struct ds_hdr) == 32, "ds_hdr layout");

@@ -88,7 +88,7 @@ static inline FILE *fuzz_devnull(void)
  * sanitizers and fuzz_fail write to file descriptor 2 itself. */
 static inline void fuzz_quiet(void)
 {
-	log_init(0, false);
+	log_init(0);
 	stderr = fuzz_devnull();
 }
 

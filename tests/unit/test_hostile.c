@@ -445,7 +445,7 @@ static void test_log_lines(void **state)
 	assert_true(fd >= 0 && saved >= 0);
 	fflush(stderr);
 	dup2(fd, 2);
-	log_init(1, false);
+	log_init(1);
 	log_warnx("write of %s by pid %u", HOSTILE "\n" HOSTILE_START, 7U);
 	log_info("%s", HOSTILE_START);
 	errno = ENOENT;

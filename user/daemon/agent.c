@@ -430,7 +430,7 @@ int agent_main(int argc, char **argv)
 
 	if (parse_options(&a, argc, argv))
 		return agent_usage();
-	log_init(a.verbose, false);
+	log_init(a.verbose);
 	code = agent_start(&a) ? AGENT_EXIT_FAILED : agent_run(&a);
 	agent_stop(&a);
 	return code;

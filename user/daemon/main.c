@@ -64,7 +64,7 @@ static int cmd_run(struct options *o)
 	struct daemon *dm = &o->dm;
 	int ret = 1;
 
-	log_init(o->verbose, false);
+	log_init(o->verbose);
 	dm->keep_state = true;
 	if (daemon_config(dm))
 		return 1;

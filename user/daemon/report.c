@@ -142,7 +142,7 @@ int report_main(int argc, char **argv)
 	FILE *f;
 	int ch, err;
 
-	log_init(0, false);
+	log_init(0);
 	while ((ch = getopt_long(argc, argv, "i:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'i':

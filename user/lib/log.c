@@ -9,48 +9,39 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 
 #include "lib.h"
 
 static int log_verbose;
-static bool log_syslog;
 
-void log_init(int verbose, bool use_syslog)
+void log_init(int verbose)
 {
 	log_verbose = verbose;
-	log_syslog = use_syslog;
-	if (use_syslog)
-		openlog("depsentry", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
 /* One message, escaped, as one line. */
-static void log_line(int pri, const char *msg)
+static void log_line(const char *msg)
 {
 	char *clean = text_escape(msg, TEXT_PLAIN);
-	const char *out = clean ? clean : "(a message that could not be escaped)";
 
-	if (log_syslog)
-		syslog(pri, "%s", out);
-	else
-		fprintf(stderr, "depsentry: %s\n", out);
+	fprintf(stderr, "depsentry: %s\n", clean ? clean : "(a message that could not be escaped)");
 	free(clean);
 }
 
-static void vlog(int pri, const char *fmt, va_list ap)
+static void vlog(const char *fmt, va_list ap)
 {
 	char *msg;
 
 	if (vasprintf(&msg, fmt, ap) < 0) {
-		log_line(pri, fmt);
+		log_line(fmt);
 		return;
 	}
-	log_line(pri, msg);
+	log_line(msg);
 	free(msg);
 }
 
 /* fmt then ": strerror(errno)", errno as on entry */
-static void vlog_errno(int pri, const char *fmt, va_list ap)
+static void vlog_errno(const char *fmt, va_list ap)
 {
 	char *msg, *line;
 	int saved = errno;
@@ -59,7 +50,7 @@ static void vlog_errno(int pri, const char *fmt, va_list ap)
 		msg = NULL;
 	if (asprintf(&line, "%s: %s", msg ? msg : fmt, strerror(saved)) < 0)
 		line = NULL;
-	log_line(pri, line ? line : msg ? msg : fmt);
+	log_line(line ? line : msg ? msg : fmt);
 	free(line);
 	free(msg);
 }
@@ -69,7 +60,7 @@ void log_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog_errno(LOG_WARNING, fmt, ap);
+	vlog_errno(fmt, ap);
 	va_end(ap);
 }
 
@@ -78,7 +69,7 @@ void log_warnx(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(LOG_WARNING, fmt, ap);
+	vlog(fmt, ap);
 	va_end(ap);
 }
 
@@ -87,7 +78,7 @@ void log_info(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(LOG_INFO, fmt, ap);
+	vlog(fmt, ap);
 	va_end(ap);
 }
 
@@ -98,26 +89,6 @@ void log_debug(const char *fmt, ...)
 	if (log_verbose < 1)
 		return;
 	va_start(ap, fmt);
-	vlog(LOG_DEBUG, fmt, ap);
+	vlog(fmt, ap);
 	va_end(ap);
-}
-
-void fatal(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog_errno(LOG_CRIT, fmt, ap);
-	va_end(ap);
-	exit(1);
-}
-
-void fatalx(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_CRIT, fmt, ap);
-	va_end(ap);
-	exit(1);
 }
