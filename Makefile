@@ -28,7 +28,7 @@ LDLIBS		:= -lbpf -lelf -lz -ljson-c
 # What building needs (make deps-build), and what the tests need besides
 # (make deps).
 DEBS_BUILD	:= make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libjson-c-dev \
-		   pkg-config
+		   pkg-config clang-format
 DEBS		:= $(DEBS_BUILD) \
 		   libcmocka-dev python3 python3-pip python3-setuptools python3-wheel python3-yaml \
 		   iproute2 procps curl wget util-linux dnsmasq-base \
@@ -65,7 +65,7 @@ msg		= @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps deps-build run test unit e2e test-kernels test-kernels-arm64 cross-arm64 check-btf \
+.PHONY: check-format format all deps deps-build run test unit e2e test-kernels test-kernels-arm64 cross-arm64 check-btf \
 	check-clang vmlinux bench install uninstall deb clean fuzz fuzz-smoke fuzz-build unit-asan
 
 all: $(OUT)/depsentry
@@ -241,7 +241,19 @@ fuzz-smoke:
 	$(Q)$(MAKE) --no-print-directory unit-asan
 	@FUZZ_FRESH=1 tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_NAMES)
 
+# Every C file as .clang-format has it: `make format` rewrites them.
+FORMAT_SRCS	= $(filter-out bpf/vmlinux/%,$(wildcard user/*/*.[ch] bpf/*.[ch] include/*.h \
+		  tests/unit/*.[ch] tests/fuzz/*.[ch]))
+
+check-format:
+	$(call msg,FORMAT,check)
+	$(Q)clang-format --dry-run --Werror $(FORMAT_SRCS)
+
+format:
+	$(Q)clang-format -i $(FORMAT_SRCS)
+
 test: deps all
+	$(MAKE) check-format
 	$(MAKE) unit
 	$(MAKE) fuzz-smoke
 	$(MAKE) check-clang

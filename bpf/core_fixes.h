@@ -49,7 +49,7 @@ enum inode_state_flags_t___new {
 	I_DIRTY_PAGES___new = 64,
 };
 
-#define I_DIRTY_PAGES_OLD	(1 << 2)
+#define I_DIRTY_PAGES_OLD (1 << 2)
 
 /* A superblock's mounts: a list_head through mount.mnt_instance in 5.10 to
  * 6.12; a singly linked list through mount.mnt_next_for_sb in later

@@ -128,7 +128,7 @@ int BPF_PROG(handle_dns_xmit, struct sk_buff *skb)
 	if (netns != BPF_CORE_READ(skb, dev, nd_net.net, ns.inum))
 		return 0; /* recorded where it was sent */
 	if (!t && bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >
-		      bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 4)
+			  bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 4)
 		goto dropped;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e)

@@ -15,7 +15,7 @@ int BPF_PROG(handle_exit, struct task_struct *p)
 	struct ds_exit *e;
 
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)
-		return 0;	/* other threads still run */
+		return 0; /* other threads still run */
 	bpf_map_delete_elem(&tracked, &tgid);
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);

@@ -27,14 +27,14 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define S_IFMT		00170000
-#define S_IFREG		0100000
-#define PF_KTHREAD	0x00200000
-#define AT_FDCWD	-100
+#define S_IFMT	   00170000
+#define S_IFREG	   0100000
+#define PF_KTHREAD 0x00200000
+#define AT_FDCWD   -100
 
-#define SB_MOUNTS_SCAN	8	/* mounts of one filesystem looked at */
-#define NAME_SCAN	256	/* bytes of a name as passed judged in the kernel */
-#define NSEC_PER_SEC	1000000000LL
+#define SB_MOUNTS_SCAN 8   /* mounts of one filesystem looked at */
+#define NAME_SCAN      256 /* bytes of a name as passed judged in the kernel */
+#define NSEC_PER_SEC   1000000000LL
 
 static __always_inline __u32 dirty_pages_flag(void)
 {
@@ -44,24 +44,24 @@ static __always_inline __u32 dirty_pages_flag(void)
 }
 
 /* An inode time in ns, whichever layout the kernel has (core_fixes.h). */
-#define INODE_TIME(inode, t)							\
-({										\
-	struct inode___v67 *v67_ = (void *)(inode);				\
-	__s64 ns_;								\
-	if (bpf_core_field_exists(v67_->i_##t##_sec)) {				\
-		ns_ = BPF_CORE_READ(v67_, i_##t##_sec) * NSEC_PER_SEC +		\
-		      BPF_CORE_READ(v67_, i_##t##_nsec);			\
-	} else if (bpf_core_field_exists(((struct inode___v66 *)0)->__i_##t)) {	\
-		struct inode___v66 *v66_ = (void *)(inode);			\
-		ns_ = BPF_CORE_READ(v66_, __i_##t.tv_sec) * NSEC_PER_SEC +	\
-		      BPF_CORE_READ(v66_, __i_##t.tv_nsec);			\
-	} else {								\
-		struct inode___v65 *v65_ = (void *)(inode);			\
-		ns_ = BPF_CORE_READ(v65_, i_##t.tv_sec) * NSEC_PER_SEC +	\
-		      BPF_CORE_READ(v65_, i_##t.tv_nsec);			\
-	}									\
-	ns_;									\
-})
+#define INODE_TIME(inode, t)                                                            \
+	({                                                                              \
+		struct inode___v67 *v67_ = (void *)(inode);                             \
+		__s64 ns_;                                                              \
+		if (bpf_core_field_exists(v67_->i_##t##_sec)) {                         \
+			ns_ = BPF_CORE_READ(v67_, i_##t##_sec) * NSEC_PER_SEC +         \
+			      BPF_CORE_READ(v67_, i_##t##_nsec);                        \
+		} else if (bpf_core_field_exists(((struct inode___v66 *)0)->__i_##t)) { \
+			struct inode___v66 *v66_ = (void *)(inode);                     \
+			ns_ = BPF_CORE_READ(v66_, __i_##t.tv_sec) * NSEC_PER_SEC +      \
+			      BPF_CORE_READ(v66_, __i_##t.tv_nsec);                     \
+		} else {                                                                \
+			struct inode___v65 *v65_ = (void *)(inode);                     \
+			ns_ = BPF_CORE_READ(v65_, i_##t.tv_sec) * NSEC_PER_SEC +        \
+			      BPF_CORE_READ(v65_, i_##t.tv_nsec);                       \
+		}                                                                       \
+		ns_;                                                                    \
+	})
 
 /* Look a lower-case component up; the key's unused bytes are zero. */
 static __always_inline bool anchor_hit(struct ds_anchor_key *k)
@@ -159,7 +159,7 @@ __noinline int name_anchored(void)
 			*klenp = klen + 1;
 		}
 	}
-	return 1;	/* longer: let user space judge */
+	return 1; /* longer: let user space judge */
 }
 
 static __always_inline void sb_mount_pick(struct mount *m, struct mnt_namespace *ns,
@@ -168,8 +168,7 @@ static __always_inline void sb_mount_pick(struct mount *m, struct mnt_namespace 
 {
 	if (!*any)
 		*any = m;
-	if (BPF_CORE_READ(m, mnt_ns) == ns &&
-	    (!*mine || BPF_CORE_READ(m, mnt.mnt_root) == root))
+	if (BPF_CORE_READ(m, mnt_ns) == ns && (!*mine || BPF_CORE_READ(m, mnt.mnt_root) == root))
 		*mine = m;
 }
 
@@ -404,7 +403,7 @@ static __always_inline int name_exit(long ret)
 	if (ret != 0)
 		goto out;
 	if (st->op == DS_FILE_RENAME)
-		bump_dir_gen();		/* it may have been a directory */
+		bump_dir_gen(); /* it may have been a directory */
 	b = file_start(st->op, task);
 	if (!b)
 		goto out;
@@ -421,8 +420,7 @@ static __always_inline int name_exit(long ret)
 
 	if (have_new)
 		path_walk_mask(b->data, 0, DS_FILE_DATA_MASK, newdir.dentry, newdir.mnt,
-			       &b->ev.path_len, &b->ev.hdr.flags, DS_F_PATH_TRUNC,
-			       DS_F_PATH_FSREL);
+			       &b->ev.path_len, &b->ev.hdr.flags, DS_F_PATH_TRUNC, DS_F_PATH_FSREL);
 	off = b->ev.path_len;
 	b->ev.name_len = copy_name(b, off, tmp, true, DS_F_NAME_TRUNC);
 	off += b->ev.name_len;

@@ -19,7 +19,7 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	struct ds_fork *e;
 
 	if (pid != tgid)
-		return 0;	/* a new thread, not a new process */
+		return 0; /* a new thread, not a new process */
 
 	rparent = BPF_CORE_READ(child, real_parent);
 	pid = BPF_CORE_READ(rparent, tgid);

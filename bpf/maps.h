@@ -48,7 +48,7 @@ struct connect_stash {
 	__u64 session;
 	__s32 fd;
 	__u16 family;
-	__u16 dport;		/* network order */
+	__u16 dport; /* network order */
 	__u8 daddr[16];
 };
 
@@ -102,13 +102,13 @@ struct {
  * at once for renames the hooks see, when the daemon has read them for
  * those fanotify reports). */
 struct file_last {
-	__u64 inode;		/* the struct inode's address */
-	__u64 ino;		/* and its number, should the address be reused */
+	__u64 inode; /* the struct inode's address */
+	__u64 ino;   /* and its number, should the address be reused */
 	__u32 tgid;
-	__u32 clean_gen;	/* dir_gen when clean_dir was judged */
-	__u64 clean_dir;	/* a struct dentry's address */
-	__u64 clean_ino;	/* and its inode's number */
-	__u64 clean_hash;	/* and its d_name.hash_len: a rename of it changes it */
+	__u32 clean_gen;  /* dir_gen when clean_dir was judged */
+	__u64 clean_dir;  /* a struct dentry's address */
+	__u64 clean_ino;  /* and its inode's number */
+	__u64 clean_hash; /* and its d_name.hash_len: a rename of it changes it */
 };
 
 /* Bumped by every directory rename seen (by the rename hooks here, by
@@ -129,11 +129,11 @@ struct {
 
 /* rename*() and link*() calls between entry and return, by pid_tgid. */
 struct name_stash {
-	__u64 oldname;		/* user pointers */
+	__u64 oldname; /* user pointers */
 	__u64 newname;
 	__s32 olddfd;
 	__s32 newdfd;
-	__u16 op;		/* DS_FILE_RENAME or DS_FILE_LINK */
+	__u16 op; /* DS_FILE_RENAME or DS_FILE_LINK */
 	__u16 pad[3];
 };
 
@@ -147,9 +147,9 @@ struct {
 /* Scratch space for one file record per CPU. */
 struct file_scratch {
 	struct ds_file ev;
-	char data[DS_FILE_SCRATCH];	/* sent right after ev */
-	struct ds_anchor_key key;	/* name_anchored(): the component so far */
-	__u32 klen;			/* and its length, unknown to the verifier */
+	char data[DS_FILE_SCRATCH]; /* sent right after ev */
+	struct ds_anchor_key key;   /* name_anchored(): the component so far */
+	__u32 klen;		    /* and its length, unknown to the verifier */
 };
 
 struct {

@@ -19,7 +19,7 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define SI_KERNEL	0x80
-#define PIDNS_LEVEL_MAX	32	/* MAX_PID_NS_LEVEL */
+#define PIDNS_LEVEL_MAX 32 /* MAX_PID_NS_LEVEL */
 
 /*
  * Is task the daemon? User space knows its pid only as its own pid

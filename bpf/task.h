@@ -12,8 +12,7 @@
 #include "maps.h"
 
 #ifndef container_of
-#define container_of(ptr, type, member) \
-	((type *)((void *)(ptr) - __builtin_offsetof(type, member)))
+#define container_of(ptr, type, member) ((type *)((void *)(ptr) - __builtin_offsetof(type, member)))
 #endif
 
 static __always_inline void count(__u32 which)
@@ -34,7 +33,7 @@ static __always_inline __u64 rb_flags(void)
 	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
 
 	return avail > bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 8 ? BPF_RB_FORCE_WAKEUP
-									 : BPF_RB_NO_WAKEUP;
+									: BPF_RB_NO_WAKEUP;
 }
 
 /* Process start time (boot-based ns) of task's thread group: with the tgid
@@ -66,9 +65,9 @@ static __always_inline void fill_hdr(struct ds_hdr *h, __u16 type, struct task_s
  * instead of walking every combination of branches. Sets trunc in *flags
  * when the path is deeper or longer than the walk allows.
  */
-static __always_inline void path_walk_mask(char *buf, __u32 off, __u32 mask,
-					   struct dentry *dentry, struct vfsmount *vfsmnt,
-					   __u16 *lenp, __u16 *flags, __u16 trunc, __u16 fsrel)
+static __always_inline void path_walk_mask(char *buf, __u32 off, __u32 mask, struct dentry *dentry,
+					   struct vfsmount *vfsmnt, __u16 *lenp, __u16 *flags,
+					   __u16 trunc, __u16 fsrel)
 {
 	struct mount *mnt = container_of(vfsmnt, struct mount, mnt);
 	int i;
@@ -89,7 +88,7 @@ static __always_inline void path_walk_mask(char *buf, __u32 off, __u32 mask,
 				 * the path is relative to that filesystem */
 				if (dentry != mnt_root)
 					*flags |= fsrel;
-				return;	/* the root */
+				return; /* the root */
 			}
 			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
 			mnt = up;

@@ -11,22 +11,22 @@
 #include <linux/types.h>
 #endif
 
-#define DS_COMM_LEN		16
-#define DS_ARGS_MAX		32768	/* argv bytes copied from mm->arg_start */
-#define DS_FILENAME_MAX		256	/* the path as passed to execve */
-#define DS_PATH_MAX		4096	/* a walked path (PATH_MAX), components and NULs */
-#define DS_PATH_DEPTH		64	/* dentry components walked per path */
-#define DS_NAME_MAX		255	/* one path component */
-#define DS_ENV_MAX		16384	/* environ bytes copied, tracked processes only */
-#define DS_ANCHOR_LEN		32	/* bytes of a path component the file filter keys on */
-#define DS_FD_NAME_MAX		4096	/* a rename or link name as passed (PATH_MAX) */
-#define DS_DNS_DATA_MAX		352	/* packet bytes of a dns record: a whole question */
+#define DS_COMM_LEN	16
+#define DS_ARGS_MAX	32768 /* argv bytes copied from mm->arg_start */
+#define DS_FILENAME_MAX 256   /* the path as passed to execve */
+#define DS_PATH_MAX	4096  /* a walked path (PATH_MAX), components and NULs */
+#define DS_PATH_DEPTH	64    /* dentry components walked per path */
+#define DS_NAME_MAX	255   /* one path component */
+#define DS_ENV_MAX	16384 /* environ bytes copied, tracked processes only */
+#define DS_ANCHOR_LEN	32    /* bytes of a path component the file filter keys on */
+#define DS_FD_NAME_MAX	4096  /* a rename or link name as passed (PATH_MAX) */
+#define DS_DNS_DATA_MAX 352   /* packet bytes of a dns record: a whole question */
 
 /* The variable part of an exec record is built in a per-CPU scratch buffer.
  * Offsets into it are masked with DS_DATA_MASK and every copy is bounded by
  * its section maximum, so the scratch buffer is twice the mask. */
-#define DS_DATA_MASK		65535
-#define DS_SCRATCH_SIZE		(2 * (DS_DATA_MASK + 1))
+#define DS_DATA_MASK	65535
+#define DS_SCRATCH_SIZE (2 * (DS_DATA_MASK + 1))
 
 enum ds_event_type {
 	DS_EV_EXEC = 1,
@@ -41,46 +41,46 @@ enum ds_event_type {
 
 /* Drop and health counters, one slot each in the per-CPU counters map. */
 enum ds_counter {
-	DS_DROP_EXEC = 0,	/* ring buffer full: exec record lost */
-	DS_DROP_FORK,		/* ring buffer full: fork record lost */
-	DS_DROP_EXIT,		/* ring buffer full: exit record lost */
-	DS_DROP_TRACK,		/* tracked map full: a child could not inherit */
-	DS_ERR_ARGS,		/* argv could not be read */
-	DS_ERR_ENV,		/* environ could not be read */
-	DS_ERR_PATH,		/* a path walk faulted */
-	DS_DROP_CONNECT,	/* ring buffer full: connect record lost */
-	DS_ERR_CONNECT,		/* connect arguments unreadable or not stashed */
-	DS_DROP_FILE,		/* ring buffer full: file record lost */
-	DS_ERR_FILE,		/* rename/link arguments unreadable or not stashed */
-	DS_DROP_SIGNAL,		/* ring buffer full: record of a signal to the daemon lost */
-	DS_DROP_DNS,		/* a DNS question sent but not recorded */
+	DS_DROP_EXEC = 0, /* ring buffer full: exec record lost */
+	DS_DROP_FORK,	  /* ring buffer full: fork record lost */
+	DS_DROP_EXIT,	  /* ring buffer full: exit record lost */
+	DS_DROP_TRACK,	  /* tracked map full: a child could not inherit */
+	DS_ERR_ARGS,	  /* argv could not be read */
+	DS_ERR_ENV,	  /* environ could not be read */
+	DS_ERR_PATH,	  /* a path walk faulted */
+	DS_DROP_CONNECT,  /* ring buffer full: connect record lost */
+	DS_ERR_CONNECT,	  /* connect arguments unreadable or not stashed */
+	DS_DROP_FILE,	  /* ring buffer full: file record lost */
+	DS_ERR_FILE,	  /* rename/link arguments unreadable or not stashed */
+	DS_DROP_SIGNAL,	  /* ring buffer full: record of a signal to the daemon lost */
+	DS_DROP_DNS,	  /* a DNS question sent but not recorded */
 	DS_COUNTER_MAX,
 };
 
 /* Record flags. */
-#define DS_F_ARGS_TRUNC		(1U << 0)	/* argv longer than DS_ARGS_MAX */
-#define DS_F_FILENAME_TRUNC	(1U << 1)
-#define DS_F_EXE_TRUNC		(1U << 2)	/* path deeper or longer than the walk */
-#define DS_F_CWD_TRUNC		(1U << 3)
-#define DS_F_ENV_TRUNC		(1U << 4)
-#define DS_F_ARGS_FAULT		(1U << 5)	/* argv pages not readable */
-#define DS_F_ENV_FAULT		(1U << 6)
-#define DS_F_TRACKED		(1U << 7)	/* task is in an install session */
-#define DS_F_ENV_PRESENT	(1U << 8)	/* environ section was captured */
-#define DS_F_PATH_TRUNC		(1U << 9)	/* file: path deeper or longer than the walk */
-#define DS_F_PATH_FSREL		(1U << 10)	/* file: no mount found, path from its fs root */
-#define DS_F_NAME_TRUNC		(1U << 11)	/* file: the new name as passed was cut */
-#define DS_F_OLD_TRUNC		(1U << 12)	/* file: old directory path or old name cut */
-#define DS_F_DNS_TRUNC		(1U << 13)	/* dns: the packet is longer than data */
+#define DS_F_ARGS_TRUNC	    (1U << 0) /* argv longer than DS_ARGS_MAX */
+#define DS_F_FILENAME_TRUNC (1U << 1)
+#define DS_F_EXE_TRUNC	    (1U << 2) /* path deeper or longer than the walk */
+#define DS_F_CWD_TRUNC	    (1U << 3)
+#define DS_F_ENV_TRUNC	    (1U << 4)
+#define DS_F_ARGS_FAULT	    (1U << 5) /* argv pages not readable */
+#define DS_F_ENV_FAULT	    (1U << 6)
+#define DS_F_TRACKED	    (1U << 7)  /* task is in an install session */
+#define DS_F_ENV_PRESENT    (1U << 8)  /* environ section was captured */
+#define DS_F_PATH_TRUNC	    (1U << 9)  /* file: path deeper or longer than the walk */
+#define DS_F_PATH_FSREL	    (1U << 10) /* file: no mount found, path from its fs root */
+#define DS_F_NAME_TRUNC	    (1U << 11) /* file: the new name as passed was cut */
+#define DS_F_OLD_TRUNC	    (1U << 12) /* file: old directory path or old name cut */
+#define DS_F_DNS_TRUNC	    (1U << 13) /* dns: the packet is longer than data */
 
 /* Every record starts with this header. */
 struct ds_hdr {
-	__u16 type;		/* enum ds_event_type */
-	__u16 flags;		/* DS_F_* */
-	__u32 size;		/* bytes in the whole record */
-	__u64 ts;		/* bpf_ktime_get_boot_ns() at the hook */
-	__u64 start;		/* process start, boot-time ns: with pid, its identity */
-	__u32 pid;		/* tgid */
+	__u16 type;  /* enum ds_event_type */
+	__u16 flags; /* DS_F_* */
+	__u32 size;  /* bytes in the whole record */
+	__u64 ts;    /* bpf_ktime_get_boot_ns() at the hook */
+	__u64 start; /* process start, boot-time ns: with pid, its identity */
+	__u32 pid;   /* tgid */
 	__u32 tid;
 };
 
@@ -95,13 +95,13 @@ struct ds_hdr {
  */
 struct ds_exec {
 	struct ds_hdr hdr;
-	__u32 ppid;		/* current real parent tgid */
+	__u32 ppid; /* current real parent tgid */
 	__u32 uid;
 	__u32 gid;
-	__u32 argc;		/* argv entries, as the kernel counted them */
-	__u64 pstart;		/* real parent start, boot-time ns */
+	__u32 argc;   /* argv entries, as the kernel counted them */
+	__u64 pstart; /* real parent start, boot-time ns */
 	__u64 cgroup_id;
-	__u64 session;		/* session id from the tracked map, 0 if none */
+	__u64 session; /* session id from the tracked map, 0 if none */
 	__u16 args_len;
 	__u16 filename_len;
 	__u16 exe_len;
@@ -115,16 +115,16 @@ struct ds_exec {
 /* fork of a new process (threads are not reported). hdr is the child. */
 struct ds_fork {
 	struct ds_hdr hdr;
-	__u32 ppid;		/* tgid of the parent at fork time */
+	__u32 ppid; /* tgid of the parent at fork time */
 	__u32 pad;
 	__u64 pstart;
-	__u64 session;		/* session id inherited in the kernel, 0 if none */
+	__u64 session; /* session id inherited in the kernel, 0 if none */
 };
 
 /* exit of the last thread of a process. */
 struct ds_exit {
 	struct ds_hdr hdr;
-	__u32 exit_code;	/* as in wait(2) status */
+	__u32 exit_code; /* as in wait(2) status */
 	__u32 pad;
 };
 
@@ -136,19 +136,19 @@ struct ds_exit {
  */
 struct ds_connect {
 	struct ds_hdr hdr;
-	__u64 session;		/* session id from the tracked map */
-	__s32 ret;		/* connect()'s return: 0 or -errno */
-	__u16 family;		/* AF_INET or AF_INET6, of the destination */
-	__u16 protocol;		/* the socket's IPPROTO_*, 0 if unknown */
-	__u16 sock_type;	/* SOCK_STREAM, SOCK_DGRAM, ... */
-	__u16 sport;		/* host order */
-	__u16 dport;		/* host order */
+	__u64 session;	 /* session id from the tracked map */
+	__s32 ret;	 /* connect()'s return: 0 or -errno */
+	__u16 family;	 /* AF_INET or AF_INET6, of the destination */
+	__u16 protocol;	 /* the socket's IPPROTO_*, 0 if unknown */
+	__u16 sock_type; /* SOCK_STREAM, SOCK_DGRAM, ... */
+	__u16 sport;	 /* host order */
+	__u16 dport;	 /* host order */
 	__u16 pad;
-	__u32 netns;		/* inode number of the socket's network namespace, 0 if unknown */
+	__u32 netns; /* inode number of the socket's network namespace, 0 if unknown */
 	__u32 pad2;
-	__u8 saddr[16];		/* network order; IPv4 in the first 4 bytes */
+	__u8 saddr[16]; /* network order; IPv4 in the first 4 bytes */
 	__u8 daddr[16];
-	char comm[DS_COMM_LEN];	/* the calling thread's */
+	char comm[DS_COMM_LEN]; /* the calling thread's */
 };
 
 /*
@@ -162,12 +162,12 @@ struct ds_connect {
  */
 struct ds_dns {
 	struct ds_hdr hdr;
-	__u64 session;		/* session id from the tracked map, 0 if none */
-	__u32 netns;		/* inode number of the sending socket's network namespace */
-	__u32 ifindex;		/* the device it left by, in that namespace */
-	__u16 len;		/* bytes in data */
-	__u16 sock_type;	/* the sending socket's SOCK_DGRAM, SOCK_RAW, ... */
-	__u16 protocol;		/* and its IPPROTO_* */
+	__u64 session;	 /* session id from the tracked map, 0 if none */
+	__u32 netns;	 /* inode number of the sending socket's network namespace */
+	__u32 ifindex;	 /* the device it left by, in that namespace */
+	__u16 len;	 /* bytes in data */
+	__u16 sock_type; /* the sending socket's SOCK_DGRAM, SOCK_RAW, ... */
+	__u16 protocol;	 /* and its IPPROTO_* */
 	__u16 pad;
 	__u8 data[DS_DNS_DATA_MAX];
 };
@@ -192,17 +192,17 @@ enum ds_file_op {
 
 struct ds_file {
 	struct ds_hdr hdr;
-	__u64 session;		/* from the tracked map, 0 if none */
-	__u64 ino;		/* write: the inode written */
-	__u32 dev;		/* write: its filesystem's device (kernel encoding) */
-	__u32 mnt_ns;		/* inode number of the writer's mount namespace */
-	__u16 op;		/* enum ds_file_op */
+	__u64 session; /* from the tracked map, 0 if none */
+	__u64 ino;     /* write: the inode written */
+	__u32 dev;     /* write: its filesystem's device (kernel encoding) */
+	__u32 mnt_ns;  /* inode number of the writer's mount namespace */
+	__u16 op;      /* enum ds_file_op */
 	__u16 path_len;
 	__u16 name_len;
 	__u16 old_dir_len;
 	__u16 old_name_len;
 	__u16 pad[3];
-	__s64 atime;		/* write: the inode's access time, ns since the epoch */
+	__s64 atime; /* write: the inode's access time, ns since the epoch */
 	char comm[DS_COMM_LEN];
 	/* the data sections follow the record */
 };
@@ -211,7 +211,7 @@ struct ds_file {
  * DS_ANCHOR_LEN - 1 bytes then NUL. An anchor that is a whole name keeps
  * its NUL in the prefix, so it matches that name only. */
 struct ds_anchor_key {
-	__u32 prefixlen;	/* in bits */
+	__u32 prefixlen; /* in bits */
 	char name[DS_ANCHOR_LEN];
 };
 
@@ -219,7 +219,7 @@ struct ds_anchor_key {
  * one of these prefixes (a package manager's executable) wakes user space
  * at once, so the session is rooted before its first connect. */
 struct ds_wake_key {
-	__u32 prefixlen;	/* in bits, of comm */
+	__u32 prefixlen; /* in bits, of comm */
 	char comm[DS_COMM_LEN];
 };
 
@@ -234,14 +234,14 @@ struct ds_wake_key {
  */
 struct ds_signal {
 	struct ds_hdr hdr;
-	__u64 session;		/* the sender's session (tracked map), 0 if none */
-	__u64 target_start;	/* the daemon's start, boot-time ns */
-	__u32 target_pid;	/* the daemon's tgid */
-	__u32 uid;		/* the sender's real uid */
+	__u64 session;	    /* the sender's session (tracked map), 0 if none */
+	__u64 target_start; /* the daemon's start, boot-time ns */
+	__u32 target_pid;   /* the daemon's tgid */
+	__u32 uid;	    /* the sender's real uid */
 	__s32 sig;
-	__s32 code;		/* si_code; SI_KERNEL (0x80) for the kernel's own */
-	__u32 seq;		/* DS_F_TRACKED: its number in tamper.session_seq */
-	__u16 env_len;		/* pinned record: bytes of env */
+	__s32 code;    /* si_code; SI_KERNEL (0x80) for the kernel's own */
+	__u32 seq;     /* DS_F_TRACKED: its number in tamper.session_seq */
+	__u16 env_len; /* pinned record: bytes of env */
 	__u16 pad;
 	char comm[DS_COMM_LEN];
 };
@@ -249,24 +249,23 @@ struct ds_signal {
 /* Sent by a process (kill, tgkill, sigqueue, pidfd_send_signal; a zero
  * code is also what the kernel gives SEND_SIG_NOINFO), not by the kernel
  * on its own behalf (a child's exit, a fault, the OOM killer, a timer). */
-#define DS_SIG_FROM_PROCESS(code)	((code) == 0 || (code) == -1 || (code) == -6)
+#define DS_SIG_FROM_PROCESS(code) ((code) == 0 || (code) == -1 || (code) == -6)
 
 /* Signals that end the daemon: SIGKILL, and every signal whose default
  * action ends a process and which the daemon neither catches nor ignores
  * (it catches HUP, INT, TERM and USR1, and ignores PIPE). Bit sig - 1. */
-#define DS_SIG_BIT(sig)		(1ULL << ((sig) - 1))
-#define DS_SIG_FATAL_MASK							\
-	(DS_SIG_BIT(3) | DS_SIG_BIT(4) | DS_SIG_BIT(5) | DS_SIG_BIT(6) |	\
-	 DS_SIG_BIT(7) | DS_SIG_BIT(8) | DS_SIG_BIT(9) | DS_SIG_BIT(11) |	\
-	 DS_SIG_BIT(12) | DS_SIG_BIT(14) | DS_SIG_BIT(16) | DS_SIG_BIT(24) |	\
-	 DS_SIG_BIT(25) | DS_SIG_BIT(26) | DS_SIG_BIT(27) | DS_SIG_BIT(29) |	\
-	 DS_SIG_BIT(30) | DS_SIG_BIT(31) | 0xffffffff00000000ULL)
-#define DS_SIG_FATAL(sig)	((sig) >= 1 && (sig) <= 64 && (DS_SIG_FATAL_MASK & DS_SIG_BIT(sig)))
+#define DS_SIG_BIT(sig) (1ULL << ((sig)-1))
+#define DS_SIG_FATAL_MASK                                                                     \
+	(DS_SIG_BIT(3) | DS_SIG_BIT(4) | DS_SIG_BIT(5) | DS_SIG_BIT(6) | DS_SIG_BIT(7) |      \
+	 DS_SIG_BIT(8) | DS_SIG_BIT(9) | DS_SIG_BIT(11) | DS_SIG_BIT(12) | DS_SIG_BIT(14) |   \
+	 DS_SIG_BIT(16) | DS_SIG_BIT(24) | DS_SIG_BIT(25) | DS_SIG_BIT(26) | DS_SIG_BIT(27) | \
+	 DS_SIG_BIT(29) | DS_SIG_BIT(30) | DS_SIG_BIT(31) | 0xffffffff00000000ULL)
+#define DS_SIG_FATAL(sig) ((sig) >= 1 && (sig) <= 64 && (DS_SIG_FATAL_MASK & DS_SIG_BIT(sig)))
 
 /* One signal kept in the pinned map, with the sender's environment when
  * it was in an install session (the package it ran for). */
 struct ds_tamper_rec {
-	struct ds_signal sig;		/* hdr.ts 0: none */
+	struct ds_signal sig; /* hdr.ts 0: none */
 	char env[DS_ENV_MAX];
 };
 
@@ -278,25 +277,25 @@ struct ds_tamper_rec {
  * its predecessor's.
  */
 struct ds_tamper {
-	__u64 nonce;			/* set by the daemon at start */
-	__u64 count;			/* signals from other processes */
-	__u32 session_seq;		/* signals from install sessions */
-	__u32 acked_seq;		/* the last of those the daemon alerted */
-	__u32 target_pid;		/* the daemon, as the kernel names it */
+	__u64 nonce;	   /* set by the daemon at start */
+	__u64 count;	   /* signals from other processes */
+	__u32 session_seq; /* signals from install sessions */
+	__u32 acked_seq;   /* the last of those the daemon alerted */
+	__u32 target_pid;  /* the daemon, as the kernel names it */
 	__u32 pad;
 	__u64 target_start;
-	struct ds_tamper_rec fatal;	/* the first signal that ends the daemon */
-	struct ds_tamper_rec session;	/* the last from an install session */
+	struct ds_tamper_rec fatal;   /* the first signal that ends the daemon */
+	struct ds_tamper_rec session; /* the last from an install session */
 };
 
 /* Value of the self map: which process is the daemon. User space gives its
  * pid and pid namespace (what it can see); the kernel fills in the global
  * tgid and start the first time a signal is sent to it. */
 struct ds_self {
-	__u32 ns_pid;		/* getpid() */
-	__u32 tgid;		/* learnt: 0 until then */
-	__u64 pidns_ino;	/* inode number of /proc/self/ns/pid */
-	__u64 start;		/* learnt: the daemon's start, boot-time ns */
+	__u32 ns_pid;	 /* getpid() */
+	__u32 tgid;	 /* learnt: 0 until then */
+	__u64 pidns_ino; /* inode number of /proc/self/ns/pid */
+	__u64 start;	 /* learnt: the daemon's start, boot-time ns */
 };
 
 /* Value of the tracked map: a process inside an install session. */
@@ -308,11 +307,11 @@ struct ds_track {
  * the scratch holds a name as passed (read there once to be judged): every
  * copy at a masked offset is bounded by DS_FD_NAME_MAX, so that is room
  * enough for each of them too. */
-#define DS_FILE_DATA_MAX	(2 * DS_PATH_MAX + 2 * DS_FD_NAME_MAX)
-#define DS_FILE_DATA_MASK	16383
-#define DS_FILE_SCRATCH		(DS_FILE_DATA_MASK + 1 + DS_FD_NAME_MAX)
+#define DS_FILE_DATA_MAX  (2 * DS_PATH_MAX + 2 * DS_FD_NAME_MAX)
+#define DS_FILE_DATA_MASK 16383
+#define DS_FILE_SCRATCH	  (DS_FILE_DATA_MASK + 1 + DS_FD_NAME_MAX)
 
-#define DS_EXEC_DATA_MAX	(DS_ARGS_MAX + DS_FILENAME_MAX + 2 * DS_PATH_MAX + DS_ENV_MAX)
+#define DS_EXEC_DATA_MAX (DS_ARGS_MAX + DS_FILENAME_MAX + 2 * DS_PATH_MAX + DS_ENV_MAX)
 
 _Static_assert(sizeof(struct ds_hdr) == 32, "ds_hdr layout");
 _Static_assert(sizeof(struct ds_exec) == 104, "ds_exec layout");
@@ -325,7 +324,8 @@ _Static_assert(DS_DNS_DATA_MAX >= 60 + 8 + 12 + 255 + 4, "a dns record holds any
 _Static_assert(sizeof(struct ds_file) == 96, "ds_file layout");
 _Static_assert(sizeof(struct ds_signal) == 88, "ds_signal layout");
 _Static_assert(sizeof(struct ds_self) == 24, "ds_self layout");
-_Static_assert(sizeof(struct ds_tamper) == 40 + 2 * sizeof(struct ds_tamper_rec), "ds_tamper layout");
+_Static_assert(sizeof(struct ds_tamper) == 40 + 2 * sizeof(struct ds_tamper_rec),
+	       "ds_tamper layout");
 _Static_assert(DS_EXEC_DATA_MAX <= DS_DATA_MASK + 1, "exec data fits the mask");
 _Static_assert(DS_FILE_DATA_MAX <= DS_FILE_DATA_MASK + 1, "file data fits the mask");
 

@@ -45,7 +45,7 @@ static inline char *fuzz_str(const uint8_t *data, size_t size)
  * read past the end is caught by the fault instead. Valid until the next
  * call; inputs too long for the region get fuzz_str's copy (freed by
  * fuzz_str_free). */
-#define FUZZ_GUARDED_MAX	(64 * 1024)
+#define FUZZ_GUARDED_MAX (64 * 1024)
 
 static inline char *fuzz_str_guarded(const uint8_t *data, size_t size)
 {
@@ -100,7 +100,7 @@ static inline void fuzz_no_null(struct json_object *o, const char *line, size_t 
 	if (!o)
 		fuzz_fail("null value in a rendered line", line, len);
 	if (json_object_is_type(o, json_type_object)) {
-		json_object_object_foreach(o, key, v) {
+		json_object_object_foreach (o, key, v) {
 			(void)key;
 			fuzz_no_null(v, line, len);
 		}
@@ -138,9 +138,13 @@ static inline void fuzz_check_line(const char *line, size_t len)
 static inline const struct host_info *fuzz_host(void)
 {
 	static struct host_info h = {
-		.hostname = "fuzz", .id = "0123456789abcdef0123456789abcdef",
-		.os_name = "Debian GNU/Linux", .os_version = "12", .os_kernel = "6.1.0",
-		.os_family = "debian", .agent_id = "00000000-0000-0000-0000-000000000000",
+		.hostname = "fuzz",
+		.id = "0123456789abcdef0123456789abcdef",
+		.os_name = "Debian GNU/Linux",
+		.os_version = "12",
+		.os_kernel = "6.1.0",
+		.os_family = "debian",
+		.agent_id = "00000000-0000-0000-0000-000000000000",
 		.architecture = "x86_64",
 	};
 

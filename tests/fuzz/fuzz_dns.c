@@ -54,8 +54,11 @@ static void check_name(const char *name, const char *what)
 static void render(struct net_event *ev)
 {
 	struct verdict v = {
-		.rule = RULE_EGRESS, .severity = SEV_MEDIUM, .reason = "fuzz",
-		.rules_matched = 1U << RULE_EGRESS, .net = ev,
+		.rule = RULE_EGRESS,
+		.severity = SEV_MEDIUM,
+		.reason = "fuzz",
+		.rules_matched = 1U << RULE_EGRESS,
+		.net = ev,
 	};
 	size_t len;
 	char *line;
@@ -93,7 +96,9 @@ static void use(const struct dns_msg *m)
 	render(&ev);
 	for (i = 0; i < m->naddrs; i++) {
 		const struct dns_answer *a = &m->addrs[i];
-		struct net_event c = { .kind = NET_CONNECT, .transport = IPPROTO_TCP, .dport = 443 };
+		struct net_event c = { .kind = NET_CONNECT,
+				       .transport = IPPROTO_TCP,
+				       .dport = 443 };
 
 		if (a->addr.family != AF_INET && a->addr.family != AF_INET6)
 			fuzz_fail("answer address of no family", "", 0);

@@ -10,7 +10,7 @@
 
 #include "fuzz.h"
 
-#define MAX_NS	8
+#define MAX_NS 8
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

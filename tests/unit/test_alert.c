@@ -15,7 +15,7 @@
 
 #include "unit.h"
 
-#define BIG_ARG		(100 * 1024)
+#define BIG_ARG (100 * 1024)
 
 static struct pm_def npm_pm = { .name = "npm", .package_type = "npm" };
 static struct host_info host;
@@ -102,7 +102,7 @@ static void assert_no_empty(struct json_object *o, bool in_array)
 	switch (json_object_get_type(o)) {
 	case json_type_object:
 		assert_true(json_object_object_length(o) > 0);
-		json_object_object_foreach(o, key, val) {
+		json_object_object_foreach (o, key, val) {
 			(void)key;
 			assert_no_empty(val, false);
 		}
@@ -112,7 +112,7 @@ static void assert_no_empty(struct json_object *o, bool in_array)
 		for (i = 0; i < json_object_array_length(o); i++)
 			assert_no_empty(json_object_array_get_idx(o, i), true);
 		break;
-	case json_type_string:	/* "" only as an array element (an empty argument) */
+	case json_type_string: /* "" only as an array element (an empty argument) */
 		assert_true(json_object_get_string_len(o) > 0 || in_array);
 		break;
 	default:
@@ -234,11 +234,13 @@ static void test_session_chain(void **state)
 	assert_int_equal(strlen(jstr_at(o, "event.id")), 32);
 	assert_int_equal(jint_at(o, "event.severity"), severity_score(SEV_HIGH));
 	assert_string_equal(jstr_at(o, "event.reason"), "reconnaissance");
-	assert_string_equal(json_object_get_string(json_object_array_get_idx(
-				    json_get(o, "event.category"), 1)), "intrusion_detection");
+	assert_string_equal(json_object_get_string(
+				    json_object_array_get_idx(json_get(o, "event.category"), 1)),
+			    "intrusion_detection");
 	assert_string_equal(jstr_at(o, "rule.id"), rule_id_name(RULE_LIFECYCLE));
 	assert_string_equal(json_object_get_string(json_object_array_get_idx(
-				    json_get(o, "threat.technique.subtechnique.id"), 0)), "T1195.001");
+				    json_get(o, "threat.technique.subtechnique.id"), 0)),
+			    "T1195.001");
 	assert_int_equal(jint_at(o, "process.pid"), 102);
 	assert_string_equal(jstr_at(o, "process.name"), "whoami");
 	assert_string_equal(jstr_at(o, "process.executable"), "/usr/bin/whoami");
@@ -262,7 +264,7 @@ static void test_session_chain(void **state)
 	assert_string_equal(jstr_at(o, "depsentry.ci.source"), "process");
 	assert_null(json_get(o, "depsentry.ci.run_id"));
 	assert_int_equal(json_object_array_length(json_get(o, "depsentry.rules_matched")), 2);
-	assert_null(json_get(o, "depsentry.truncated"));	/* nothing was cut */
+	assert_null(json_get(o, "depsentry.truncated")); /* nothing was cut */
 	assert_false(jbool_at(o, "depsentry.ancestry_truncated"));
 	a = json_get(o, "depsentry.ancestry");
 	assert_int_equal(json_object_array_length(a), 3);
@@ -270,8 +272,9 @@ static void test_session_chain(void **state)
 	assert_int_equal(jint_at(json_object_array_get_idx(a, 2), "pid"), 102);
 	assert_non_null(strstr(jstr_at(o, "message"), "evil-pkg@1.0.0 (postinstall)"));
 	assert_non_null(strstr(jstr_at(o, "message"), "2 levels below"));
-	assert_string_equal(json_object_get_string(json_object_array_get_idx(
-				    json_get(o, "process.env_vars"), 0)), "npm_package_name=evil-pkg");
+	assert_string_equal(json_object_get_string(
+				    json_object_array_get_idx(json_get(o, "process.env_vars"), 0)),
+			    "npm_package_name=evil-pkg");
 	json_object_put(o);
 }
 
@@ -366,8 +369,9 @@ static void test_network(void **state)
 	assert_string_equal(jstr_at(o, "package.name"), "evil-pkg");
 	assert_string_equal(jstr_at(o, "depsentry.session.package_manager"), "npm");
 	assert_int_equal(json_object_array_length(json_get(o, "related.ip")), 2);
-	assert_non_null(strstr(jstr_at(o, "message"),
-				"connected to exfil.attacker.test (127.0.0.9) port 8080/tcp under npm"));
+	assert_non_null(
+		strstr(jstr_at(o, "message"),
+		       "connected to exfil.attacker.test (127.0.0.9) port 8080/tcp under npm"));
 	assert_null(json_get(o, "dns"));
 	json_object_put(o);
 
@@ -381,7 +385,7 @@ static void test_network(void **state)
 	assert_string_equal(jstr_at(o, "event.outcome"), "failure");
 	assert_string_equal(jstr_at(o, "depsentry.network.result"), "timedout");
 	json_object_put(o);
-	ev = net_connect("192.0.2.1", 443, NULL, -EMLINK);	/* not a connect error */
+	ev = net_connect("192.0.2.1", 443, NULL, -EMLINK); /* not a connect error */
 	net_verdict(&v, &ev);
 	o = render(node, &v);
 	assert_string_equal(jstr_at(o, "depsentry.network.result"), "errno 31");
@@ -442,9 +446,16 @@ static const char *jlist_at(struct json_object *o, const char *path, char *buf, 
 static void assert_event_only(struct json_object *o, const char *category, const char *types)
 {
 	static const char *const verdict_fields[] = {
-		"rule", "threat", "event.severity", "event.risk_score", "event.reason",
-		"depsentry.rules_matched", "depsentry.severity", "depsentry.matched",
-		"depsentry.hook", "depsentry.ancestry",
+		"rule",
+		"threat",
+		"event.severity",
+		"event.risk_score",
+		"event.reason",
+		"depsentry.rules_matched",
+		"depsentry.severity",
+		"depsentry.matched",
+		"depsentry.hook",
+		"depsentry.ancestry",
 	};
 	char buf[128];
 	size_t i;
@@ -461,16 +472,21 @@ static void assert_event_only(struct json_object *o, const char *category, const
 static void test_events(void **state)
 {
 	static const char *const shell_start[][2] = {
-		{ "event.action", "exec" },	    { "process.name", "dash" },
-		{ "process.parent.name", "node" },  { "package.name", "evil-pkg" },
+		{ "event.action", "exec" },
+		{ "process.name", "dash" },
+		{ "process.parent.name", "node" },
+		{ "package.name", "evil-pkg" },
 		{ "depsentry.lifecycle_event", "postinstall" },
 	};
 	struct session *s = new_session();
 	struct proc *npm, *sh, *node;
 	struct verdict v = { .rule = RULE_NONE };
-	struct file_event fe = { .op = DS_FILE_WRITE, .path = "/p/.github/workflows/x.yml",
-				 .pattern = "*/.github/workflows/*", .action = "creation",
-				 .created = true, .writer = WRITER_SESSION };
+	struct file_event fe = { .op = DS_FILE_WRITE,
+				 .path = "/p/.github/workflows/x.yml",
+				 .pattern = "*/.github/workflows/*",
+				 .action = "creation",
+				 .created = true,
+				 .writer = WRITER_SESSION };
 	struct net_event ev;
 	struct json_object *o;
 	size_t i;
@@ -480,7 +496,7 @@ static void test_events(void **state)
 	sh = node->parent;
 	npm = s->root;
 
-	o = render_as(sh, &v, true);		/* the hook's shell starts */
+	o = render_as(sh, &v, true); /* the hook's shell starts */
 	assert_event_only(o, "process", "start");
 	for (i = 0; i < ARRAY_SIZE(shell_start); i++)
 		assert_string_equal(jstr_at(o, shell_start[i][0]), shell_start[i][1]);
@@ -501,7 +517,7 @@ static void test_events(void **state)
 	assert_null(json_get(o, "network.protocol"));
 	json_object_put(o);
 
-	ev = net_connect("127.0.0.53", 53, NULL, 0);	/* npm's resolver */
+	ev = net_connect("127.0.0.53", 53, NULL, 0); /* npm's resolver */
 	ev.transport = IPPROTO_UDP;
 	ev.resolver = true;
 	o = render_as(npm, &v, true);
@@ -552,9 +568,17 @@ static void set_argv(struct image *img, const char *const *argv, int argc)
 static void test_hostile_argv(void **state)
 {
 	static const char *const argv[] = {
-		"sh", "a\"b\\c'd", "line1\nline2\r\t", "ctl\x01\x1f\x7f", "bad\xff\xfe",
-		"overlong\xc0\xaf\xe0\x80\xaf", "surrogate\xed\xa0\x80", "cut\xe2\x82",
-		"</script>/", "ok\xc3\xa9\xf0\x9f\x90\x8d", "",
+		"sh",
+		"a\"b\\c'd",
+		"line1\nline2\r\t",
+		"ctl\x01\x1f\x7f",
+		"bad\xff\xfe",
+		"overlong\xc0\xaf\xe0\x80\xaf",
+		"surrogate\xed\xa0\x80",
+		"cut\xe2\x82",
+		"</script>/",
+		"ok\xc3\xa9\xf0\x9f\x90\x8d",
+		"",
 	};
 	struct proc *p;
 	struct json_object *o, *args;
@@ -602,8 +626,8 @@ static void test_hostile_argv(void **state)
 	assert_true(has_cut(o, "process.args"));
 	assert_false(has_cut(o, "process.executable"));
 	assert_string_equal(jstr_at(o, "process.executable"), "/tmp/\xef\xbf\xbd\nevil");
-	assert_string_equal(json_object_get_string(json_object_array_get_idx(
-				    json_get(o, "process.env_vars"), 0)),
+	assert_string_equal(json_object_get_string(
+				    json_object_array_get_idx(json_get(o, "process.env_vars"), 0)),
 			    "npm_config_x=v\xef\xbf\xbd\n\"");
 	json_object_put(o);
 }
@@ -654,8 +678,11 @@ static void test_long_paths(void **state)
 	struct session *s = new_session();
 	char *exe = long_path(4000, "/x"), *cwd = long_path(4090, "/w");
 	char *path = long_path(4000, "/.github/workflows/ci.yml"), *dir = strdup(path);
-	struct file_event fe = { .op = DS_FILE_RENAME, .path = path, .old_path = exe,
-				 .pattern = "*/.github/workflows/*", .action = "rename",
+	struct file_event fe = { .op = DS_FILE_RENAME,
+				 .path = path,
+				 .old_path = exe,
+				 .pattern = "*/.github/workflows/*",
+				 .action = "rename",
 				 .writer = WRITER_SESSION };
 	struct json_object *o;
 	struct proc *p;
@@ -697,14 +724,22 @@ static void test_long_paths(void **state)
 static void test_truncated_fields(void **state)
 {
 	static const char *const kernel_cuts[] = {
-		"process.command_line", "process.args", "process.executable",
-		"process.working_directory", "process.env_vars", "process.parent.executable",
-		"depsentry.session.command_line", "depsentry.ancestry.command_line",
+		"process.command_line",
+		"process.args",
+		"process.executable",
+		"process.working_directory",
+		"process.env_vars",
+		"process.parent.executable",
+		"depsentry.session.command_line",
+		"depsentry.ancestry.command_line",
 	};
 	struct session *s = new_session();
-	struct file_event fe = { .op = DS_FILE_RENAME, .path = "/a/.github/workflows/x.yml",
-				 .old_path = "/b/x.yml", .pattern = "*/.github/workflows/*",
-				 .action = "rename", .writer = WRITER_SESSION };
+	struct file_event fe = { .op = DS_FILE_RENAME,
+				 .path = "/a/.github/workflows/x.yml",
+				 .old_path = "/b/x.yml",
+				 .pattern = "*/.github/workflows/*",
+				 .action = "rename",
+				 .writer = WRITER_SESSION };
 	struct json_object *o;
 	struct proc *p;
 	struct verdict v;
@@ -724,7 +759,7 @@ static void test_truncated_fields(void **state)
 			fail_msg("%s is not named in depsentry.truncated", kernel_cuts[i]);
 	assert_int_equal(json_object_array_length(json_get(o, "depsentry.truncated")),
 			 ARRAY_SIZE(kernel_cuts));
-	assert_int_equal(jint_at(o, "process.args_count"), 5000);	/* the exec's count */
+	assert_int_equal(jint_at(o, "process.args_count"), 5000); /* the exec's count */
 	json_object_put(o);
 
 	/* caps: a command line past 32 KiB, an ancestry entry past 1 KiB */
@@ -763,7 +798,7 @@ static void test_truncated_fields(void **state)
 	assert_true(has_cut(o, "depsentry.file.old_path"));
 	json_object_put(o);
 	fe.cut = 0;
-	o = render_as(p, &v, true);	/* events name them the same way */
+	o = render_as(p, &v, true); /* events name them the same way */
 	assert_null(json_get(o, "depsentry.truncated"));
 	json_object_put(o);
 	fe.cut = FILE_CUT_PATH;
@@ -816,7 +851,7 @@ static void test_host_info(void **state)
 	assert_true(h.architecture[0]);
 	assert_string_not_equal(h.agent_id, h.id);
 	host_info_load(&host);
-	assert_string_equal(h.agent_id, host.agent_id);	/* stable */
+	assert_string_equal(h.agent_id, host.agent_id); /* stable */
 }
 
 /* A pid that is gone, or reused by another process, has no container. */
@@ -835,18 +870,27 @@ static void test_container_id_guard(void **state)
  * line in invalid UTF-8). */
 static void test_file_directory_utf8(void **state)
 {
-	struct file_event fe = { .op = DS_FILE_RENAME, .path = "/tmp/pro\xffj/.github/workflows/ci.yml",
-				 .pattern = "*/.github/workflows/*", .action = "rename",
-				 .alert = true, .writer = WRITER_OTHER, .severity = SEV_MEDIUM };
-	struct verdict v = { .rule = RULE_CICD, .severity = SEV_MEDIUM, .reason = "x",
-			     .rules_matched = 1U << RULE_CICD, .file = &fe };
+	struct file_event fe = { .op = DS_FILE_RENAME,
+				 .path = "/tmp/pro\xffj/.github/workflows/ci.yml",
+				 .pattern = "*/.github/workflows/*",
+				 .action = "rename",
+				 .alert = true,
+				 .writer = WRITER_OTHER,
+				 .severity = SEV_MEDIUM };
+	struct verdict v = { .rule = RULE_CICD,
+			     .severity = SEV_MEDIUM,
+			     .reason = "x",
+			     .rules_matched = 1U << RULE_CICD,
+			     .file = &fe };
 	struct proc *p = unit_proc(NULL, NULL, 320, "/usr/bin/mv", "mv a b");
 	struct json_object *o;
 
 	(void)state;
 	o = render(p, &v);
-	assert_string_equal(jstr_at(o, "file.path"), "/tmp/pro\xef\xbf\xbdj/.github/workflows/ci.yml");
-	assert_string_equal(jstr_at(o, "file.directory"), "/tmp/pro\xef\xbf\xbdj/.github/workflows");
+	assert_string_equal(jstr_at(o, "file.path"),
+			    "/tmp/pro\xef\xbf\xbdj/.github/workflows/ci.yml");
+	assert_string_equal(jstr_at(o, "file.directory"),
+			    "/tmp/pro\xef\xbf\xbdj/.github/workflows");
 	assert_string_equal(jstr_at(o, "file.name"), "ci.yml");
 	json_object_put(o);
 	fe.path = "/Makefile";
@@ -884,9 +928,11 @@ static void test_dns_root_name(void **state)
 		hosts = json_get(o, "related.hosts");
 		assert_non_null(hosts);
 		assert_int_equal(json_object_array_length(hosts), 1);
-		assert_string_equal(json_object_get_string(json_object_array_get_idx(hosts, 0)), ".");
+		assert_string_equal(json_object_get_string(json_object_array_get_idx(hosts, 0)),
+				    ".");
 		if (!event)
-			assert_non_null(strstr(jstr_at(o, "message"), " asked 127.0.0.53 for . under"));
+			assert_non_null(
+				strstr(jstr_at(o, "message"), " asked 127.0.0.53 for . under"));
 		json_object_put(o);
 
 		ev = net_connect("192.0.2.99", 443, "", 0);
@@ -897,10 +943,11 @@ static void test_dns_root_name(void **state)
 		assert_string_equal(jstr_at(o, "destination.ip"), "192.0.2.99");
 		hosts = json_get(o, "related.hosts");
 		assert_non_null(hosts);
-		assert_string_equal(json_object_get_string(json_object_array_get_idx(hosts, 0)), ".");
+		assert_string_equal(json_object_get_string(json_object_array_get_idx(hosts, 0)),
+				    ".");
 		if (!event)
 			assert_non_null(strstr(jstr_at(o, "message"),
-						" connected to . (192.0.2.99) port 443/tcp"));
+					       " connected to . (192.0.2.99) port 443/tcp"));
 		json_object_put(o);
 	}
 }

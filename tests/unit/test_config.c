@@ -5,7 +5,7 @@
 
 #include "unit.h"
 
-#define SENTINEL	((struct config *)0x5e5e)
+#define SENTINEL ((struct config *)0x5e5e)
 
 /* A small valid document, as top-level key and raw JSON value. */
 struct kv {
@@ -32,8 +32,9 @@ static const struct kv base[] = {
 	  "\"cicd-file-modified\": {\"enabled\": true, \"suspicious_writers\": [\"curl\"], "
 	  "\"suspicious_writer_command_lines\": [\"*python* -c *\"], "
 	  "\"known_writers\": [\"git\"]}}" },
-	{ "files", "{\"pipeline_files\": [\"*/.github/workflows/*\"], "
-		   "\"build_files\": [\"*/Makefile\"], \"generated_markers\": [\"CMakeCache.txt\"]}" },
+	{ "files",
+	  "{\"pipeline_files\": [\"*/.github/workflows/*\"], "
+	  "\"build_files\": [\"*/Makefile\"], \"generated_markers\": [\"CMakeCache.txt\"]}" },
 	{ "network", "{\"registry_allowlist\": [\"registry.npmjs.org\", \"*.example.org:443\", "
 		     "\"10.0.0.0/8\", \"[fd00::/8]:8081\"]}" },
 };
@@ -252,8 +253,7 @@ static void test_unknown_keys(void **state)
 			 "[{\"severity\": \"high\", \"reason\": \"r\", \"names\": [\"a\"]}, "
 			 "{\"severity\": \"high\", \"reason\": \"r\", \"patterns\": [\"a\"]}]",
 			 "$.suspicious_processes[1].patterns: unknown key");
-	expect_doc_error("exclusions",
-			 "[{\"comment\": \"c\", \"executable\": [\"make\"]}]",
+	expect_doc_error("exclusions", "[{\"comment\": \"c\", \"executable\": [\"make\"]}]",
 			 "$.exclusions[0].executable: unknown key");
 }
 
@@ -340,8 +340,8 @@ static void test_strings(void **state)
 			 "$.suspicious_command_lines[0].reason: must not be empty");
 	expect_doc_error("shells", "[\"s\\u0000h\"]", "$.shells[0]: contains a NUL byte");
 	expect_doc_error(
-	    "environment", "[\"CI\", \"npm-config\"]",
-	    "$.environment[1]: \"npm-config\" is not a valid environment variable name");
+		"environment", "[\"CI\", \"npm-config\"]",
+		"$.environment[1]: \"npm-config\" is not a valid environment variable name");
 	expect_doc_error("environment", "[\"1CI\"]", "is not a valid environment variable name");
 	expect_doc_error("exclusions", "[{\"comment\": \"all\", \"users\": []}]",
 			 "$.exclusions[0]: exclusion needs at least one non-empty list");
@@ -375,8 +375,9 @@ static void test_network(void **state)
 	assert_int_equal(c->dns_question_timeout, 10);
 	config_free(c);
 
-	expect_doc_error("network", "{\"registry_allowlist\": [\"ok.example\", \"bad host\"]}",
-			 "t.json: $.network.registry_allowlist[1]: \"bad host\": expected a host name");
+	expect_doc_error(
+		"network", "{\"registry_allowlist\": [\"ok.example\", \"bad host\"]}",
+		"t.json: $.network.registry_allowlist[1]: \"bad host\": expected a host name");
 	expect_doc_error("network", "{\"registry_allowlist\": [\"a.example:0\"]}",
 			 "$.network.registry_allowlist[0]: \"a.example:0\": the port must be");
 	expect_doc_error("network", "{\"registry_allowlist\": [\"10.0.0.0/33\"]}",
@@ -385,8 +386,9 @@ static void test_network(void **state)
 			 "a bracketed address must be");
 	expect_doc_error("network", "{\"registry_allowlist\": [\"\"]}",
 			 "$.network.registry_allowlist[0]");
-	expect_doc_error("network", "{\"registry_allowlist\": [], \"dns_min_ttl\": 90, "
-				    "\"dns_max_ttl\": 30}",
+	expect_doc_error("network",
+			 "{\"registry_allowlist\": [], \"dns_min_ttl\": 90, "
+			 "\"dns_max_ttl\": 30}",
 			 "$.network: dns_min_ttl (90) is above dns_max_ttl (30)");
 	expect_doc_error("network", "{\"registry_allowlist\": [], \"dns_cache_size\": 1}",
 			 "$.network.dns_cache_size: 1 is out of range");
@@ -394,14 +396,16 @@ static void test_network(void **state)
 			 "$.network.dns_question_timeout: 0 is out of range");
 	expect_doc_error("network", "{\"registry_allowlist\": [], \"dns_question_timeout\": 301}",
 			 "$.network.dns_question_timeout: 301 is out of range");
-	expect_doc_error("network", "{\"registry_allowlist\": [], \"dns_question_timeout\": \"10\"}",
+	expect_doc_error("network",
+			 "{\"registry_allowlist\": [], \"dns_question_timeout\": \"10\"}",
 			 "$.network.dns_question_timeout");
 	expect_doc_error("network", "{}", "$.network: missing required key \"registry_allowlist\"");
-	expect_doc_error("files",
-			 "{\"pipeline_files\": [\"*/.circleci/*\", \"*/*.yml\"], "
-			 "\"build_files\": [], \"generated_markers\": []}",
-			 "t.json: $.files.pipeline_files[1]: \"*/*.yml\" has no path component that "
-			 "starts with a literal name");
+	expect_doc_error(
+		"files",
+		"{\"pipeline_files\": [\"*/.circleci/*\", \"*/*.yml\"], "
+		"\"build_files\": [], \"generated_markers\": []}",
+		"t.json: $.files.pipeline_files[1]: \"*/*.yml\" has no path component that "
+		"starts with a literal name");
 	expect_doc_error("files", "{\"pipeline_files\": [], \"generated_markers\": []}",
 			 "$.files: missing required key \"build_files\"");
 	expect_doc_error("exclusions",
@@ -429,7 +433,8 @@ static void expect_events(const char *value, const char *output, enum events_sco
 
 static void test_events(void **state)
 {
-	static const char *const bad[][2] = {	/* events value, an error it gives */
+	static const char *const bad[][2] = {
+		/* events value, an error it gives */
 		{ "{\"scope\": \"everything\"}", "t.json: $.events.scope: expected \"sessions\"" },
 		{ "{\"scope\": \"ALL\"}", "t.json: $.events.scope: " },
 		{ "{\"scope\": 1}", "t.json: $.events.scope: " },
@@ -536,31 +541,22 @@ static void test_load_fixtures(void **state)
 	assert_int_equal(config_load("tests/unit/data/syntax-error.json", &c, f), -EINVAL);
 	fclose(f);
 	assert_non_null(
-	    strstr(errs, "tests/unit/data/syntax-error.json:8:27: object value separator"));
+		strstr(errs, "tests/unit/data/syntax-error.json:8:27: object value separator"));
 	free(errs);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_builtin),
-		cmocka_unit_test(test_base_doc),
-		cmocka_unit_test(test_scalars),
-		cmocka_unit_test(test_syntax_line),
-		cmocka_unit_test(test_syntax_column),
-		cmocka_unit_test(test_types),
-		cmocka_unit_test(test_unknown_keys),
-		cmocka_unit_test(test_missing_keys),
-		cmocka_unit_test(test_severity),
-		cmocka_unit_test(test_sizes),
-		cmocka_unit_test(test_strings),
-		cmocka_unit_test(test_network),
-		cmocka_unit_test(test_events),
-		cmocka_unit_test(test_several_errors),
-		cmocka_unit_test(test_no_errs_stream),
-		cmocka_unit_test(test_load_file),
-		cmocka_unit_test(test_status_keys),
-		cmocka_unit_test(test_load_fixtures),
+		cmocka_unit_test(test_builtin),	       cmocka_unit_test(test_base_doc),
+		cmocka_unit_test(test_scalars),	       cmocka_unit_test(test_syntax_line),
+		cmocka_unit_test(test_syntax_column),  cmocka_unit_test(test_types),
+		cmocka_unit_test(test_unknown_keys),   cmocka_unit_test(test_missing_keys),
+		cmocka_unit_test(test_severity),       cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_strings),	       cmocka_unit_test(test_network),
+		cmocka_unit_test(test_events),	       cmocka_unit_test(test_several_errors),
+		cmocka_unit_test(test_no_errs_stream), cmocka_unit_test(test_load_file),
+		cmocka_unit_test(test_status_keys),    cmocka_unit_test(test_load_fixtures),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

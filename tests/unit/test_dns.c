@@ -141,7 +141,7 @@ static void put_cname(struct buf *m, const char *owner, uint32_t ttl, const char
 
 static struct ipaddr ip(const char *s)
 {
-	struct ipaddr a = {0};
+	struct ipaddr a = { 0 };
 
 	if (inet_pton(AF_INET, s, a.bytes) == 1)
 		a.family = AF_INET;
@@ -532,7 +532,7 @@ static void test_label_length(void **state)
 
 static void test_reserved_label(void **state)
 {
-	static const uint8_t types[] = {0x40, 0x80, 0x41, 0xbf};
+	static const uint8_t types[] = { 0x40, 0x80, 0x41, 0xbf };
 	struct buf m;
 	size_t i;
 
@@ -568,11 +568,11 @@ static int parse_name(const int *sizes, size_t nlabels, uint8_t c)
 static void test_name_length(void **state)
 {
 	/* 253 and 254 long; escaped: 4 * 50 + 1 + 4 * 13 = 253, 257; 4 * 63 = 252 */
-	static const int fits[] = {63, 63, 63, 61};
-	static const int over[] = {63, 63, 63, 62};
-	static const int esc_fits[] = {50, 13};
-	static const int esc_over[] = {50, 14};
-	static const int single[] = {63};
+	static const int fits[] = { 63, 63, 63, 61 };
+	static const int over[] = { 63, 63, 63, 62 };
+	static const int esc_fits[] = { 50, 13 };
+	static const int esc_over[] = { 50, 14 };
+	static const int single[] = { 63 };
 
 	(void)state;
 	assert_int_equal(parse_name(fits, 4, 'x'), 0);
@@ -857,7 +857,7 @@ static void put_ip4(struct buf *p, uint16_t sport, uint16_t dport, size_t payloa
 
 static void put_ip6(struct buf *p, uint8_t next, uint16_t sport, uint16_t dport, size_t payload)
 {
-	static const uint8_t src[16] = {0xfd, [15] = 2}, dst[16] = {0x20, 0x01, [15] = 0x53};
+	static const uint8_t src[16] = { 0xfd, [15] = 2 }, dst[16] = { 0x20, 0x01, [15] = 0x53 };
 
 	p->n = 0;
 	put32(p, 0x60000000);
@@ -1017,7 +1017,7 @@ static void test_packet_rejects(void **state)
 
 static struct ipaddr v4(uint8_t last)
 {
-	struct ipaddr a = {.family = AF_INET, .bytes = {10, 0, 0, last}};
+	struct ipaddr a = { .family = AF_INET, .bytes = { 10, 0, 0, last } };
 
 	return a;
 }
@@ -1037,7 +1037,7 @@ static void assert_stats(struct dns_cache *c, uint64_t entries, uint64_t inserte
 static void test_cache_basic(void **state)
 {
 	struct dns_cache *c = dns_cache_new(16, 0, 3600);
-	struct ipaddr a = v4(1), b = v4(2), bad = {0};
+	struct ipaddr a = v4(1), b = v4(2), bad = { 0 };
 	char name[] = "pypi.org";
 
 	(void)state;
@@ -1233,7 +1233,7 @@ static void test_cache_expire(void **state)
 static void test_cache_families(void **state)
 {
 	struct dns_cache *c = dns_cache_new(16, 0, 3600);
-	struct ipaddr a4 = ip("10.0.0.1"), a6 = {.family = AF_INET6}, junk;
+	struct ipaddr a4 = ip("10.0.0.1"), a6 = { .family = AF_INET6 }, junk;
 
 	(void)state;
 	/* same leading bytes, different families */
@@ -1315,7 +1315,7 @@ static void test_cache_churn(void **state)
 {
 	struct dns_cache *c = dns_cache_new(100, 1, 30);
 	struct dns_cache_stats st;
-	struct ipaddr a = {.family = AF_INET6};
+	struct ipaddr a = { .family = AF_INET6 };
 	uint32_t i;
 
 	(void)state;

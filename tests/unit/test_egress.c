@@ -122,9 +122,9 @@ static void test_allow_cidr_normalised(void **state)
 
 static void test_allow_match(void **state)
 {
-	static const char *const texts[] = {"registry.npmjs.org", "*.crates.io",
-					    "nexus.corp.example:8081", "192.0.2.0/24",
-					    "[2001:db8::/32]:443"};
+	static const char *const texts[] = { "registry.npmjs.org", "*.crates.io",
+					     "nexus.corp.example:8081", "192.0.2.0/24",
+					     "[2001:db8::/32]:443" };
 	struct allow_entry v[ARRAY_SIZE(texts)];
 	struct ipaddr a = ip("198.51.100.1"), in = ip("192.0.2.99"), v6 = ip("2001:db8::5");
 	const char *why;
@@ -224,7 +224,8 @@ static int teardown(void **state)
 static struct net_event connect_to(const char *dst, uint16_t port)
 {
 	struct net_event ev = {
-	    .kind = NET_CONNECT, .transport = IPPROTO_TCP, .session = 0x42, .netns = HOSTNS};
+		.kind = NET_CONNECT, .transport = IPPROTO_TCP, .session = 0x42, .netns = HOSTNS
+	};
 
 	ev.dst = ip(dst);
 	ev.src = ip(strchr(dst, ':') ? "::1" : "127.0.0.1");
@@ -344,8 +345,8 @@ static void connect_gated(struct fixture *f, const struct proc *p, struct net_ev
 	gate_pass(f->gate, p, v, now);
 }
 
-static void query_gated(struct fixture *f, const struct proc *p, struct net_event *ev,
-			uint64_t now, struct verdict *v)
+static void query_gated(struct fixture *f, const struct proc *p, struct net_event *ev, uint64_t now,
+			struct verdict *v)
 {
 	egress_dns_query(f->g, p, ev, now, v);
 	gate_pass(f->gate, p, v, now);
@@ -379,8 +380,8 @@ static void ask(struct egress *g, const char *name, uint16_t port, uint16_t id, 
 static void answer_from(struct egress *g, const char *server, const char *name, uint16_t port,
 			uint16_t id, const char *addr, uint64_t now)
 {
-	struct dns_packet pk = {.sport = 53, .dport = port};
-	struct dns_msg m = {.response = true, .naddrs = 1, .id = id, .qtype = 1, .qclass = 1};
+	struct dns_packet pk = { .sport = 53, .dport = port };
+	struct dns_msg m = { .response = true, .naddrs = 1, .id = id, .qtype = 1, .qclass = 1 };
 
 	pk.src = server ? ip(server) : host_resolver();
 	pk.dst = client_addr();
@@ -681,7 +682,7 @@ static void test_resolver_not_alerted(void **state)
 
 static struct net_event question(const char *name)
 {
-	struct net_event ev = {.kind = NET_DNS_QUERY, .transport = IPPROTO_UDP, .session = 0x42};
+	struct net_event ev = { .kind = NET_DNS_QUERY, .transport = IPPROTO_UDP, .session = 0x42 };
 
 	ev.src = ip("127.0.0.1");
 	ev.dst = ip("127.0.0.53");
@@ -746,7 +747,7 @@ static void test_exclusions_by_rule(void **state)
 	struct exclusion *e;
 	struct net_event ev = connect_to("198.51.100.8", 443);
 	struct verdict v;
-	char *rules[] = {"pm-suspicious-child", NULL}, *exes[] = {"node", NULL};
+	char *rules[] = { "pm-suspicious-child", NULL }, *exes[] = { "node", NULL };
 	struct exclusion *saved = f->cfg->excl;
 	size_t nsaved = f->cfg->nexcl;
 
@@ -773,23 +774,23 @@ static void test_exclusions_by_rule(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_ipaddr),
-	    cmocka_unit_test(test_allow_parse),
-	    cmocka_unit_test(test_allow_cidr_normalised),
-	    cmocka_unit_test(test_allow_match),
-	    cmocka_unit_test(test_dns_site),
-	    cmocka_unit_test(test_name_normalize),
-	    cmocka_unit_test_setup_teardown(test_raw_ip_alerts_once, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_repeats_reported_when_quiet, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_names_from_answers, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_names_only_believed, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_names_not_from_other_servers, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_names_per_namespace, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_questions_from_records, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_resolver_not_alerted, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_dns_questions, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_disabled_and_min_severity, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_exclusions_by_rule, setup, teardown),
+		cmocka_unit_test(test_ipaddr),
+		cmocka_unit_test(test_allow_parse),
+		cmocka_unit_test(test_allow_cidr_normalised),
+		cmocka_unit_test(test_allow_match),
+		cmocka_unit_test(test_dns_site),
+		cmocka_unit_test(test_name_normalize),
+		cmocka_unit_test_setup_teardown(test_raw_ip_alerts_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_repeats_reported_when_quiet, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_names_from_answers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_names_only_believed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_names_not_from_other_servers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_names_per_namespace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_questions_from_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resolver_not_alerted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dns_questions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_disabled_and_min_severity, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exclusions_by_rule, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,9 +35,10 @@ static int read_lines(const char *path, char lines[][64], int max)
 		assert_true(count < max);
 		/* the category is all the writer decides */
 		snprintf(lines[count++], 64, "%s",
-			 strstr(s, "\"category\":[\"process\"]") ? "process" :
-			 strstr(s, "\"category\":[\"network\"]") ? "network" :
-			 strstr(s, "\"category\":[\"file\"]") ? "file" : "?");
+			 strstr(s, "\"category\":[\"process\"]")   ? "process"
+			 : strstr(s, "\"category\":[\"network\"]") ? "network"
+			 : strstr(s, "\"category\":[\"file\"]")	   ? "file"
+								   : "?");
 		assert_non_null(strstr(s, "\"kind\":\"event\""));
 	}
 	return count;
@@ -48,8 +49,10 @@ static void test_scope(void **state)
 	char path[] = "/tmp/depsentry-events-XXXXXX", lines[8][64];
 	struct proc *npm, *bash;
 	struct net_event ev = { .kind = NET_CONNECT, .dport = 4873, .transport = 6 };
-	struct file_event fe = { .op = DS_FILE_WRITE, .path = "/p/.github/workflows/x.yml",
-				 .action = "creation", .created = true };
+	struct file_event fe = { .op = DS_FILE_WRITE,
+				 .path = "/p/.github/workflows/x.yml",
+				 .action = "creation",
+				 .created = true };
 	struct events_stats st;
 	int fd = mkstemp(path);
 
@@ -64,9 +67,9 @@ static void test_scope(void **state)
 	assert_int_equal(events_open(path, EVENTS_SESSIONS), 0);
 	assert_true(events_enabled());
 	events_exec(&host, npm, 1);
-	events_exec(&host, bash, 2);		/* outside any session: not taken */
+	events_exec(&host, bash, 2); /* outside any session: not taken */
 	events_net(&host, npm, &ev, 3);
-	events_file(&host, bash, &fe);		/* watched files: whoever wrote them */
+	events_file(&host, bash, &fe); /* watched files: whoever wrote them */
 	events_close();
 	assert_false(events_enabled());
 	assert_int_equal(read_lines(path, lines, 8), 3);
@@ -74,7 +77,7 @@ static void test_scope(void **state)
 	assert_string_equal(lines[1], "network");
 	assert_string_equal(lines[2], "file");
 
-	assert_int_equal(events_open(path, EVENTS_ALL), 0);	/* appends */
+	assert_int_equal(events_open(path, EVENTS_ALL), 0); /* appends */
 	events_exec(&host, bash, 4);
 	events_stats(&st);
 	assert_int_equal(st.written, 1);

@@ -13,11 +13,11 @@ static void test_anchor(void **state)
 
 	(void)state;
 	assert_int_equal(file_anchor("*/.github/workflows/*", a, sizeof(a)), 10);
-	assert_string_equal(a, "workflows");	/* whole name: NUL counted */
+	assert_string_equal(a, "workflows"); /* whole name: NUL counted */
 	assert_int_equal(file_anchor("*/.gitlab-ci*", a, sizeof(a)), 10);
-	assert_string_equal(a, ".gitlab-ci");	/* a prefix */
+	assert_string_equal(a, ".gitlab-ci"); /* a prefix */
 	assert_int_equal(file_anchor("*/Makefile", a, sizeof(a)), 9);
-	assert_string_equal(a, "makefile");	/* lower case */
+	assert_string_equal(a, "makefile"); /* lower case */
 	assert_int_equal(file_anchor("*/.git/hooks/*", a, sizeof(a)), 6);
 	assert_string_equal(a, "hooks");
 	assert_int_equal(file_anchor("*/ci-?.yml", a, sizeof(a)), 3);
@@ -42,7 +42,7 @@ static void test_join_normalize(void **state)
 	assert_string_equal(out, "/a/b/c");
 	assert_int_equal(file_path_join("", 0, out, sizeof(out)), 0);
 	assert_string_equal(out, "/");
-	assert_int_equal(file_path_join("c\0b", 3, out, sizeof(out)), -EINVAL);	/* no NUL */
+	assert_int_equal(file_path_join("c\0b", 3, out, sizeof(out)), -EINVAL); /* no NUL */
 	assert_int_equal(file_path_join("\0b", 3, out, sizeof(out)), -EINVAL);	/* empty */
 	assert_int_equal(file_path_join("cc\0b", 5, out, 5), -EINVAL);		/* too long */
 
@@ -162,14 +162,14 @@ static void test_write_held_and_deduplicated(void **state)
 	(void)state;
 	len = write_rec(&r, 10, wf, sizeof(wf));
 	assert_int_equal(feed(f, &r.e, r.data, len, collect, &g), 0);
-	assert_int_equal(g.n, 0);	/* held for a rename */
+	assert_int_equal(g.n, 0); /* held for a rename */
 	files_flush(f, boot_now(), collect, &g);
-	assert_int_equal(g.n, 0);	/* not a second old yet */
-	files_writer_exited(f, 11, r.e.hdr.start);	/* another process */
+	assert_int_equal(g.n, 0);		   /* not a second old yet */
+	files_writer_exited(f, 11, r.e.hdr.start); /* another process */
 	files_flush(f, boot_now(), collect, &g);
 	assert_int_equal(g.n, 0);
-	files_writer_exited(f, 10, r.e.hdr.start);	/* its writer exited */
-	assert_int_equal(g.n, 0);	/* a rename may still be on its way */
+	files_writer_exited(f, 10, r.e.hdr.start); /* its writer exited */
+	assert_int_equal(g.n, 0);		   /* a rename may still be on its way */
 	files_flush(f, boot_now(), collect, &g);
 	assert_int_equal(g.n, 1);
 	assert_string_equal(g.path, "/r/.github/workflows/ci.yml");
@@ -267,7 +267,7 @@ static void test_held_write_outlives_its_config(void **state)
 	(void)state;
 	len = write_rec(&r, 10, wf, sizeof(wf));
 	assert_int_equal(feed(f, &r.e, r.data, len, collect, &g), 0);
-	assert_int_equal(g.n, 0);	/* held */
+	assert_int_equal(g.n, 0); /* held */
 	b->cicd_sev[WRITER_OTHER] = SEV_HIGH;
 	files_set_config(f, b);
 	poison(&a->watch_pipeline);
@@ -317,7 +317,7 @@ static void test_rename_merges_its_write(void **state)
 	assert_string_equal(g.action, "rename");
 	assert_false(g.created);
 	files_flush(f, 0, collect, &g);
-	assert_int_equal(g.n, 2);	/* the held write was merged */
+	assert_int_equal(g.n, 2); /* the held write was merged */
 	files_stats(f, &st);
 	assert_int_equal(st.merged, 1);
 
@@ -343,7 +343,7 @@ static void test_relative_rename_joined(void **state)
 	rename_rec(&r, 30, "", "");
 	r.e.name_len = r.e.old_name_len = 0;
 	r.e.mnt_ns = 1;
-	off = put_sec(&r, 0, "r\0", 2, &r.e.path_len);	/* cwd /r */
+	off = put_sec(&r, 0, "r\0", 2, &r.e.path_len); /* cwd /r */
 	off = put_sec(&r, off, "./.github/workflows/deploy.yml", 31, &r.e.name_len);
 	off = put_sec(&r, off, "/tmp/x.yml", 11, &r.e.old_name_len);
 	feed(f, &r.e, r.data, off, collect, &g);
@@ -451,16 +451,16 @@ static void test_malformed(void **state)
 	(void)state;
 	len = write_rec(&r, 50, wf, sizeof(wf));
 	assert_int_equal(feed(f, &r.e, r.data, len - 1, collect, &g), -EINVAL);
-	r.e.path_len = sizeof(wf) - 1;	/* no NUL at the end */
+	r.e.path_len = sizeof(wf) - 1; /* no NUL at the end */
 	assert_int_equal(feed(f, &r.e, r.data, len, collect, &g), -EINVAL);
 	len = write_rec(&r, 50, wf, sizeof(wf));
-	r.e.name_len = 1;		/* a write has no name */
+	r.e.name_len = 1; /* a write has no name */
 	assert_int_equal(feed(f, &r.e, r.data, len + 1, collect, &g), -EINVAL);
 	len = write_rec(&r, 50, wf, sizeof(wf));
 	r.e.op = 9;
 	assert_int_equal(feed(f, &r.e, r.data, len, collect, &g), -EINVAL);
 	len = rename_rec(&r, 50, "/r/.github/workflows/a.yml", "/x");
-	r.e.name_len = 0;		/* a rename needs its name */
+	r.e.name_len = 0; /* a rename needs its name */
 	assert_int_equal(feed(f, &r.e, r.data, len, collect, &g), -EINVAL);
 	assert_int_equal(g.n, 0);
 	files_free(f);
@@ -479,15 +479,15 @@ static void test_observer(void **state)
 	size_t len;
 
 	(void)state;
-	c->min_severity = SEV_HIGH;	/* a plain writer's medium is below it */
+	c->min_severity = SEV_HIGH; /* a plain writer's medium is below it */
 	files_observe(f, collect, &seen);
 	len = write_rec(&r, 60, wf, sizeof(wf));
 	feed(f, &r.e, r.data, len, collect, &alerts);
-	feed(f, &r.e, r.data, len, collect, &alerts);	/* again */
+	feed(f, &r.e, r.data, len, collect, &alerts); /* again */
 	len = write_rec(&r, 61, wf, sizeof(wf));
-	r.e.session = 3;		/* critical: alerted and seen */
+	r.e.session = 3; /* critical: alerted and seen */
 	feed(f, &r.e, r.data, len, collect, &alerts);
-	len = write_rec(&r, 62, "notes.txt\0.github\0r", 20);	/* not watched */
+	len = write_rec(&r, 62, "notes.txt\0.github\0r", 20); /* not watched */
 	feed(f, &r.e, r.data, len, collect, &alerts);
 	files_flush(f, 0, collect, &alerts);
 	assert_int_equal(seen.n, 2);
@@ -495,7 +495,7 @@ static void test_observer(void **state)
 	assert_int_equal(alerts.writer, WRITER_SESSION);
 	files_stats(f, &st);
 	assert_int_equal(st.alerts, 1);
-	assert_int_equal(st.excluded, 2);	/* per record, as before */
+	assert_int_equal(st.excluded, 2); /* per record, as before */
 
 	/* with the rule off, the observer still sees watched files */
 	c->cicd_enabled = false;
@@ -507,7 +507,7 @@ static void test_observer(void **state)
 	assert_string_equal(seen.action, "creation");
 	assert_int_equal(alerts.n, 1);
 	files_stats(f, &st);
-	assert_int_equal(st.excluded, 2);	/* the rule off excludes nothing */
+	assert_int_equal(st.excluded, 2); /* the rule off excludes nothing */
 
 	/* and without an observer nothing is held for nobody */
 	files_observe(f, NULL, NULL);
@@ -537,8 +537,10 @@ static void collect_order(const struct file_event *ev, void *arg)
 /* Held writes go out oldest first, whatever slot each was held in. */
 static void test_flush_order(void **state)
 {
-	static const char a[] = "a.yml\0workflows\0.github\0r", b[] = "b.yml\0workflows\0.github\0r",
-			  c[] = "c.yml\0workflows\0.github\0r", d[] = "d.yml\0workflows\0.github\0r";
+	static const char a[] = "a.yml\0workflows\0.github\0r",
+			  b[] = "b.yml\0workflows\0.github\0r",
+			  c[] = "c.yml\0workflows\0.github\0r",
+			  d[] = "d.yml\0workflows\0.github\0r";
 	struct config *cfg = builtin();
 	struct files *f = files_new(cfg);
 	struct order o = { 0 };
@@ -547,11 +549,11 @@ static void test_flush_order(void **state)
 	size_t len;
 
 	(void)state;
-	len = write_rec(&r, 21, a, sizeof(a));	/* slot 0 */
+	len = write_rec(&r, 21, a, sizeof(a)); /* slot 0 */
 	assert_int_equal(feed(f, &r.e, r.data, len, collect_order, &o), 0);
-	len = write_rec(&r, 22, b, sizeof(b));	/* slot 1 */
+	len = write_rec(&r, 22, b, sizeof(b)); /* slot 1 */
 	assert_int_equal(feed(f, &r.e, r.data, len, collect_order, &o), 0);
-	len = write_rec(&r, 23, c, sizeof(c));	/* slot 2 */
+	len = write_rec(&r, 23, c, sizeof(c)); /* slot 2 */
 	assert_int_equal(feed(f, &r.e, r.data, len, collect_order, &o), 0);
 	files_flush(f, 0, collect_order, &o);
 	assert_int_equal(o.n, 3);
@@ -570,8 +572,8 @@ static void test_flush_order(void **state)
 	assert_int_equal(feed(f, &r.e, r.data, len, collect_order, &o), 0);
 	files_writer_exited(f, 31, a_start);
 	files_flush(f, boot_now(), collect_order, &o);
-	assert_int_equal(o.n, 1);	/* a, whose writer exited */
-	len = write_rec(&r, 34, d, sizeof(d));	/* into slot 0 */
+	assert_int_equal(o.n, 1);	       /* a, whose writer exited */
+	len = write_rec(&r, 34, d, sizeof(d)); /* into slot 0 */
 	assert_int_equal(feed(f, &r.e, r.data, len, collect_order, &o), 0);
 	files_flush(f, 0, collect_order, &o);
 	assert_int_equal(o.n, 4);

@@ -16,7 +16,7 @@
 
 /* A read of the group, built as the kernel builds one. */
 struct fan_buf {
-	uint64_t align;		/* the read buffer is malloc'd: 8-byte aligned */
+	uint64_t align; /* the read buffer is malloc'd: 8-byte aligned */
 	unsigned char b[1024];
 	size_t n;
 };
@@ -36,8 +36,8 @@ static void put_u32(struct fan_buf *f, uint32_t v)
 /* One event with one directory-handle-and-name record (FAN_REPORT_DFID_NAME):
  * the record's length is rounded up to 4 bytes, as fanotify_fid_info_len()
  * does, so the next event's metadata is only 4-byte aligned. */
-static void put_event(struct fan_buf *f, uint64_t mask, int32_t pid, uint32_t ino,
-		      const char *name, uint32_t handle_bytes)
+static void put_event(struct fan_buf *f, uint64_t mask, int32_t pid, uint32_t ino, const char *name,
+		      uint32_t handle_bytes)
 {
 	size_t info = 4 + 8 + 8 + 8 + strlen(name) + 1;
 	size_t pad = (4 - info % 4) % 4;
@@ -56,10 +56,10 @@ static void put_event(struct fan_buf *f, uint64_t mask, int32_t pid, uint32_t in
 	memcpy(hdr + 2, &len, 2);
 	put(f, &md, sizeof(md));
 	put(f, hdr, sizeof(hdr));
-	put_u32(f, 0x2a3b4c5d);		/* fsid */
+	put_u32(f, 0x2a3b4c5d); /* fsid */
 	put_u32(f, 0x11223344);
-	put_u32(f, handle_bytes);	/* struct file_handle */
-	put_u32(f, 1);			/* FILEID_INO32_GEN */
+	put_u32(f, handle_bytes); /* struct file_handle */
+	put_u32(f, 1);		  /* FILEID_INO32_GEN */
 	put_u32(f, ino);
 	put_u32(f, 0x5eed);
 	put(f, name, strlen(name) + 1);
@@ -119,7 +119,10 @@ static void test_dir_named_deleted(void **state)
 {
 	char base[] = "/tmp/depsentry-fswatch-XXXXXX", dir[PATH_MAX], out[PATH_MAX];
 	static const char *const names[] = {
-		"proj (deleted)x", "a (deleted)/b", "proj (deleted)", "x (deleted) (deleted)",
+		"proj (deleted)x",
+		"a (deleted)/b",
+		"proj (deleted)",
+		"x (deleted) (deleted)",
 	};
 	size_t i;
 	int fd;

@@ -73,7 +73,8 @@ static void test_min_severity(void **state)
 static void test_exclusion(void **state)
 {
 	struct session sess = { .id = 7 };
-	struct proc *npm = unit_proc(NULL, &sess, 100, "/usr/bin/node", "node /usr/bin/npm install");
+	struct proc *npm = unit_proc(NULL, &sess, 100, "/usr/bin/node",
+				     "node /usr/bin/npm install");
 	struct proc *p = unit_proc(npm, &sess, 101, "/usr/bin/gatetool", "gatetool --x");
 	struct gate *g = gate_new(cfg);
 	struct verdict v;
@@ -150,7 +151,7 @@ static void test_fold_followup(void **state)
 	v.net = &ev;
 	assert_true(gate_pass(g, p, &v, 4 * NS));
 	gate_repeats(g, 5 * NS, false, collect, &got);
-	assert_int_equal(got.n, 0);	/* not quiet yet */
+	assert_int_equal(got.n, 0); /* not quiet yet */
 	gate_repeats(g, 10 * NS, false, collect, &got);
 	assert_int_equal(got.n, 1);
 	assert_int_equal(got.rule, RULE_EGRESS);
@@ -159,7 +160,7 @@ static void test_fold_followup(void **state)
 	assert_int_equal(got.pid, 300);
 	assert_string_equal(got.comm, "curl");
 	gate_repeats(g, 60 * NS, true, collect, &got);
-	assert_int_equal(got.n, 1);	/* reported once */
+	assert_int_equal(got.n, 1); /* reported once */
 	gate_stats(g, RULE_EGRESS, &st);
 	assert_int_equal(st.passed, 2);
 	assert_int_equal(st.repeats, 3);
@@ -183,7 +184,7 @@ static void test_fold_silent_and_none(void **state)
 	verdict(&v, RULE_SENSOR_SIGNAL, SEV_HIGH, "5/6/18");
 	assert_true(gate_pass(g, NULL, &v, 3));
 	gate_repeats(g, 100 * NS, true, collect, &got);
-	assert_int_equal(got.n, 0);	/* silent: no follow-up */
+	assert_int_equal(got.n, 0); /* silent: no follow-up */
 	/* a rule that does not fold writes every verdict, key or not */
 	verdict(&v, RULE_PM_CHILD, SEV_HIGH, "same");
 	assert_true(gate_pass(g, NULL, &v, 4));
@@ -208,7 +209,7 @@ static void test_lru(void **state)
 		assert_false(lru_full(l));
 		v = lru_insert(l, key, strlen(key));
 		assert_non_null(v);
-		assert_int_equal(*v, 0);	/* zeroed */
+		assert_int_equal(*v, 0); /* zeroed */
 		*v = i;
 	}
 	assert_true(lru_full(l));
@@ -246,10 +247,8 @@ static void test_lru(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_min_severity),
-		cmocka_unit_test(test_exclusion),
-		cmocka_unit_test(test_fold_followup),
-		cmocka_unit_test(test_fold_silent_and_none),
+		cmocka_unit_test(test_min_severity),  cmocka_unit_test(test_exclusion),
+		cmocka_unit_test(test_fold_followup), cmocka_unit_test(test_fold_silent_and_none),
 		cmocka_unit_test(test_lru),
 	};
 

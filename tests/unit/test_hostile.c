@@ -23,14 +23,16 @@
 #include "unit.h"
 
 /* Every kind of hostile byte; the strings it becomes are below. */
-#define HOSTILE "q\"b\\s\x01\x1f\n\r\t\x7f|\xff\xfe|\xc0\xaf|\xed\xa0\x80|" \
-		"\xf4\x90\x80\x80|\xe2\x80\xa8|\xe2\x80\xae|::error::x|##[warning]y|\xe2\x82"
+#define HOSTILE                                                     \
+	"q\"b\\s\x01\x1f\n\r\t\x7f|\xff\xfe|\xc0\xaf|\xed\xa0\x80|" \
+	"\xf4\x90\x80\x80|\xe2\x80\xa8|\xe2\x80\xae|::error::x|##[warning]y|\xe2\x82"
 /* Each maximal invalid subsequence replaced by one U+FFFD (Unicode's
  * recommended practice): \xff, \xfe, \xc0, \xaf, \xed, \xa0, \x80, \xf4,
  * \x90, \x80, \x80 are one each, the cut \xe2\x82 at the end one in all. */
 #define FFFD "\xef\xbf\xbd"
-#define HOSTILE_CLEAN "q\"b\\s\x01\x1f\n\r\t\x7f|" FFFD FFFD "|" FFFD FFFD "|" FFFD FFFD FFFD \
-		"|" FFFD FFFD FFFD FFFD "|\xe2\x80\xa8|\xe2\x80\xae|::error::x|##[warning]y|" FFFD
+#define HOSTILE_CLEAN                                                           \
+	"q\"b\\s\x01\x1f\n\r\t\x7f|" FFFD FFFD "|" FFFD FFFD "|" FFFD FFFD FFFD \
+	"|" FFFD FFFD FFFD FFFD "|\xe2\x80\xa8|\xe2\x80\xae|::error::x|##[warning]y|" FFFD
 /* A hostile line start: blanks (one of them Unicode's) then a command. */
 #define HOSTILE_START "  \xc2\xa0::set-output name=x::y\n##vso[task.setvariable]z"
 
@@ -73,11 +75,30 @@ static bool valid_utf8(const unsigned char *s, size_t len)
 static bool line_starts_command(const char *line, size_t len)
 {
 	static const char *const blanks[] = {
-		" ", "\t", "\v", "\f", "\r", "\xc2\x85", "\xc2\xa0", "\xe1\x9a\x80",
-		"\xe2\x80\x80", "\xe2\x80\x81", "\xe2\x80\x82", "\xe2\x80\x83",
-		"\xe2\x80\x84", "\xe2\x80\x85", "\xe2\x80\x86", "\xe2\x80\x87",
-		"\xe2\x80\x88", "\xe2\x80\x89", "\xe2\x80\x8a", "\xe2\x80\xa8",
-		"\xe2\x80\xa9", "\xe2\x80\xaf", "\xe2\x81\x9f", "\xe3\x80\x80",
+		" ",
+		"\t",
+		"\v",
+		"\f",
+		"\r",
+		"\xc2\x85",
+		"\xc2\xa0",
+		"\xe1\x9a\x80",
+		"\xe2\x80\x80",
+		"\xe2\x80\x81",
+		"\xe2\x80\x82",
+		"\xe2\x80\x83",
+		"\xe2\x80\x84",
+		"\xe2\x80\x85",
+		"\xe2\x80\x86",
+		"\xe2\x80\x87",
+		"\xe2\x80\x88",
+		"\xe2\x80\x89",
+		"\xe2\x80\x8a",
+		"\xe2\x80\xa8",
+		"\xe2\x80\xa9",
+		"\xe2\x80\xaf",
+		"\xe2\x81\x9f",
+		"\xe3\x80\x80",
 	};
 	size_t i, k, bl;
 
@@ -134,8 +155,8 @@ static void expect_clean(struct json_object *o, const char *path, const char *wa
 static char *lines[64];
 static size_t nlines;
 
-static struct json_object *render_kind(const struct proc *p, const struct verdict *v,
-				       bool event, const char *what)
+static struct json_object *render_kind(const struct proc *p, const struct verdict *v, bool event,
+				       const char *what)
 {
 	struct json_object *o;
 	size_t len = 0;
@@ -300,7 +321,8 @@ static void test_every_kind(void **state)
 				 event ? "event" : "alert");
 			o = render_kind(p, &v, event, what);
 			expect_clean(o, "file.path",
-				     "/" HOSTILE_CLEAN "/.github/workflows/" HOSTILE_CLEAN ".y" FFFD "ml");
+				     "/" HOSTILE_CLEAN "/.github/workflows/" HOSTILE_CLEAN ".y" FFFD
+				     "ml");
 			expect_clean(o, "file.directory", "/" HOSTILE_CLEAN "/.github/workflows");
 			expect_clean(o, "file.name", HOSTILE_CLEAN ".y" FFFD "ml");
 			if (fe.op != DS_FILE_WRITE)
@@ -356,7 +378,7 @@ static void test_reports(void **state)
 	FILE *f;
 
 	(void)state;
-	assert_int_equal(nlines, 8);	/* test_every_kind's alerts and follow-up */
+	assert_int_equal(nlines, 8); /* test_every_kind's alerts and follow-up */
 	for (i = 0; i < nlines; i++)
 		assert_int_equal(summary_add(s, lines[i], strlen(lines[i]), NULL), 0);
 	for (i = 0; i < ARRAY_SIZE(forged); i++)
@@ -367,8 +389,8 @@ static void test_reports(void **state)
 		fclose(f);
 		snprintf(what, sizeof(what), "report format %d", (int)fmts[i]);
 		check_text(out, len, what);
-		assert_non_null(strstr(out, fmts[i] == REPORT_MARKDOWN ? "error\\:\\:forged" :
-					    "error::forged"));
+		assert_non_null(strstr(out, fmts[i] == REPORT_MARKDOWN ? "error\\:\\:forged"
+								       : "error::forged"));
 		if (fmts[i] == REPORT_JSON) {
 			o = strict_parse(out, len, what);
 			json_object_put(o);
@@ -388,8 +410,8 @@ static void test_guard(void **state)
 		{ "::error::x", true },
 		{ "    ::error::x", true },
 		{ "\t::group::x", true },
-		{ "\xc2\xa0::error::x", true },		/* NO-BREAK SPACE */
-		{ "\xe2\x80\x83\xe3\x80\x80::error::x", true },	/* EM SPACE, IDEOGRAPHIC */
+		{ "\xc2\xa0::error::x", true },			/* NO-BREAK SPACE */
+		{ "\xe2\x80\x83\xe3\x80\x80::error::x", true }, /* EM SPACE, IDEOGRAPHIC */
 		{ "##[error]x", true },
 		{ "##vso[task.complete]x", true },
 		{ "  ##[group]x", true },
@@ -399,7 +421,7 @@ static void test_guard(void **state)
 		{ "##x[", false },
 		{ "a ::error::x", false },
 		{ "\\x3a:error::x", false },
-		{ "\xe2\x80\x8b::error::x", false },	/* ZERO WIDTH SPACE: not white space */
+		{ "\xe2\x80\x8b::error::x", false }, /* ZERO WIDTH SPACE: not white space */
 	};
 	char *out = NULL;
 	size_t len = 0, i;
@@ -414,11 +436,12 @@ static void test_guard(void **state)
 			fail_msg("the test's own check disagrees on \"%s\"", cases[i].line);
 		f = open_memstream(&out, &len);
 		assert_int_equal(text_write_guarded(f, cases[i].line, strlen(cases[i].line),
-						    TEXT_PLAIN), 0);
+						    TEXT_PLAIN),
+				 0);
 		fclose(f);
 		assert_false(line_starts_command(out, len));
 		if (!cases[i].command)
-			assert_string_equal(out, cases[i].line);	/* left alone */
+			assert_string_equal(out, cases[i].line); /* left alone */
 		free(out);
 	}
 	f = open_memstream(&out, &len);
@@ -467,7 +490,7 @@ static void test_log_lines(void **state)
 			fail_msg("a log line without its prefix: %.*s", (int)(nl - line), line);
 	}
 	assert_non_null(strstr(buf, "No such file or directory\n"));
-	assert_int_equal(strstr(buf, "\\n") != NULL, 1);	/* the newline, escaped */
+	assert_int_equal(strstr(buf, "\\n") != NULL, 1); /* the newline, escaped */
 }
 
 /* The status line, and what depsentry status prints of a status file. */
@@ -501,12 +524,16 @@ static char *filled(size_t n, char c)
 static void test_line_bound(void **state)
 {
 	static const char *const vars[] = {
-		"npm_package_name", "npm_package_version", "npm_lifecycle_event", "GITHUB_REPOSITORY",
-		"GITHUB_WORKFLOW", "GITHUB_JOB", "RUNNER_NAME", "GITHUB_REF", "GITHUB_SHA", "CI",
+		"npm_package_name",    "npm_package_version",
+		"npm_lifecycle_event", "GITHUB_REPOSITORY",
+		"GITHUB_WORKFLOW",     "GITHUB_JOB",
+		"RUNNER_NAME",	       "GITHUB_REF",
+		"GITHUB_SHA",	       "CI",
 	};
 	struct proc *p = hostile_chain(), *q;
-	struct file_event fe = { .op = DS_FILE_RENAME, .pattern = "*", .action = "rename",
-				 .writer = WRITER_SESSION };
+	struct file_event fe = {
+		.op = DS_FILE_RENAME, .pattern = "*", .action = "rename", .writer = WRITER_SESSION
+	};
 	char *cmd = filled(32768, '\x01'), *path = filled(4095, '\x02');
 	struct json_object *o, *cut;
 	struct verdict v;
@@ -553,12 +580,9 @@ static void test_line_bound(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_kind),
-		cmocka_unit_test(test_reports),
-		cmocka_unit_test(test_guard),
-		cmocka_unit_test(test_log_lines),
-		cmocka_unit_test(test_status_line),
-		cmocka_unit_test(test_line_bound),
+		cmocka_unit_test(test_every_kind),  cmocka_unit_test(test_reports),
+		cmocka_unit_test(test_guard),	    cmocka_unit_test(test_log_lines),
+		cmocka_unit_test(test_status_line), cmocka_unit_test(test_line_bound),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,7 @@ struct like_case {
 	bool match;
 };
 
+/* clang-format off */
 static const struct like_case like_cases[] = {
 	/* the seed rule's own patterns */
 	{ "*postinstall*", "sh -c node postinstall.js", true },
@@ -71,6 +72,7 @@ static const struct like_case like_cases[] = {
 	{ "a*b", "a\nb", true },
 	{ "a?b", "a\nb", true },
 };
+/* clang-format on */
 
 static void test_like_table(void **state)
 {
@@ -97,7 +99,9 @@ static void test_like_null(void **state)
 static void test_like_pathological(void **state)
 {
 	static const char *const patterns[] = {
-		"*a*a*a*a*b", "*a*a*a*a*a*a*a*a*a*a*a*a*b", "a*a*a*a*a*a*a*a*a*a*?b",
+		"*a*a*a*a*b",
+		"*a*a*a*a*a*a*a*a*a*a*a*a*b",
+		"a*a*a*a*a*a*a*a*a*a*?b",
 		"*??????????????????????b",
 	};
 	size_t n = 1 << 16, i;

@@ -13,9 +13,9 @@
 
 #include "unit.h"
 
-#define WRITERS		2
-#define LINES_EACH	1000
-#define LINE_MAX_LEN	6000
+#define WRITERS	     2
+#define LINES_EACH   1000
+#define LINE_MAX_LEN 6000
 
 static char tmpdir[64];
 
@@ -76,7 +76,7 @@ static void test_create_and_append(void **state)
 	assert_int_equal(output_write("{\"a\":1}\n", 8), 0);
 	assert_int_equal(output_write("{\"b\":2}\n", 8), 0);
 	output_close();
-	assert_int_equal(output_open(paths, 1), 0);	/* reopen appends */
+	assert_int_equal(output_open(paths, 1), 0); /* reopen appends */
 	assert_int_equal(output_write("{\"c\":3}\n", 8), 0);
 	output_close();
 	text = read_all(file, &len);
@@ -104,7 +104,7 @@ static void test_rotation(void **state)
 	assert_int_equal(output_open(paths, 1), 0);
 	assert_int_equal(output_write("{\"a\":1}\n", 8), 0);
 	assert_int_equal(rename(file, moved), 0);
-	assert_int_equal(output_write("{\"b\":2}\n", 8), 0);	/* before the reopen */
+	assert_int_equal(output_write("{\"b\":2}\n", 8), 0); /* before the reopen */
 	assert_int_equal(output_reopen(), 0);
 	assert_int_equal(output_write("{\"c\":3}\n", 8), 0);
 	text = read_all(moved, &len);
@@ -229,7 +229,7 @@ static void test_stdout(void **state)
 	dup2(fd, STDOUT_FILENO);
 	assert_int_equal(output_open(paths, 1), 0);
 	assert_int_equal(output_write("{}\n", 3), 0);
-	output_close();		/* must not close stdout */
+	output_close(); /* must not close stdout */
 	assert_int_equal(write(STDOUT_FILENO, "x\n", 2), 2);
 	dup2(saved, STDOUT_FILENO);
 	close(saved);
@@ -247,7 +247,7 @@ static void test_errors(void **state)
 	uint64_t w0, e0, w1, e1;
 
 	(void)state;
-	assert_int_equal(output_write("{}\n", 3), -EBADF);	/* nothing open */
+	assert_int_equal(output_write("{}\n", 3), -EBADF); /* nothing open */
 	assert_int_equal(output_open(many, MAX_OUTPUTS + 1), -EINVAL);
 	assert_true(output_open(bad, 1) < 0);
 	assert_int_equal(output_open(full, 1), 0);

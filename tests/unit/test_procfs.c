@@ -62,10 +62,10 @@ static void test_identity(void **state)
 	assert_int_equal(procfs_start(me, &start), 0);
 	assert_true(procfs_alive(me, start));
 	assert_true(procfs_running(me, start));
-	assert_false(procfs_alive(me, start + 5 * tick));	/* a reused pid */
+	assert_false(procfs_alive(me, start + 5 * tick)); /* a reused pid */
 	procfs_comm(me, comm, sizeof(comm));
 	assert_true(procfs_running_as(me, 0, comm));
-	assert_true(procfs_running_as(me, start, "any"));	/* the start says it */
+	assert_true(procfs_running_as(me, start, "any")); /* the start says it */
 	assert_false(procfs_running_as(me, 0, "depsentry-not"));
 	assert_false(procfs_running_as(0, 0, comm));
 	child = fork();
@@ -73,9 +73,9 @@ static void test_identity(void **state)
 		_exit(0);
 	assert_true(child > 0);
 	assert_int_equal(procfs_start((uint32_t)child, &start), 0);
-	while (procfs_running((uint32_t)child, start))	/* a zombie is not running */
+	while (procfs_running((uint32_t)child, start)) /* a zombie is not running */
 		usleep(1000);
-	assert_true(procfs_alive((uint32_t)child, start));	/* not reaped yet */
+	assert_true(procfs_alive((uint32_t)child, start)); /* not reaped yet */
 	waitpid(child, NULL, 0);
 	assert_false(procfs_alive((uint32_t)child, start));
 }
@@ -105,11 +105,12 @@ static void test_status(void **state)
 
 	(void)state;
 	procfs_parse_ids("Name:\tsh\nUmask:\t0022\nUid:\t1000\t1000\t1000\t1000\n"
-			 "Gid:\t100\t100\t100\t100\n", &uid, &gid);
+			 "Gid:\t100\t100\t100\t100\n",
+			 &uid, &gid);
 	assert_int_equal(uid, 1000);
 	assert_int_equal(gid, 100);
 	uid = gid = 7;
-	procfs_parse_ids("Name:\tUid: 0\n", &uid, &gid);	/* a name is not a field */
+	procfs_parse_ids("Name:\tUid: 0\n", &uid, &gid); /* a name is not a field */
 	assert_int_equal(uid, 7);
 	assert_int_equal(gid, 7);
 }

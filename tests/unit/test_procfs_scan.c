@@ -44,7 +44,7 @@ static struct image *scanned(size_t n)
 	close(fds[0]);
 	found.img = NULL;
 	procfs_scan(t, &vars, added, NULL);
-	close(fds[1]);		/* read x returns: the shell exits */
+	close(fds[1]); /* read x returns: the shell exits */
 	waitpid(found.pid, &status, 0);
 	posix_spawn_file_actions_destroy(&fa);
 	proctable_free(t);
@@ -58,13 +58,13 @@ static void test_long_cmdline(void **state)
 	struct image *img;
 
 	(void)state;
-	img = scanned(30000);	/* whole: under 32 KiB with the rest */
+	img = scanned(30000); /* whole: under 32 KiB with the rest */
 	assert_int_equal(img->argc, 4);
 	assert_int_equal(strlen(img->argv[3]), 30000);
 	assert_false(img->flags & DS_F_ARGS_TRUNC);
 	image_put(img);
 
-	img = scanned(100000);	/* cut at 32 KiB, flagged */
+	img = scanned(100000); /* cut at 32 KiB, flagged */
 	assert_int_equal(img->argc, 4);
 	assert_int_equal(strlen(img->cmdline), DS_ARGS_MAX);
 	assert_true(img->flags & DS_F_ARGS_TRUNC);

@@ -41,7 +41,7 @@ static void test_session_survives_reparenting(void **state)
 	assert_non_null(wget->sess);
 	assert_string_equal(wget->sess->root->img->cmdline, "node npm i");
 	assert_int_equal(wget->depth, 2);
-	assert_string_equal(wget->parent->img->name, "node");	/* forked, never exec'd */
+	assert_string_equal(wget->parent->img->name, "node"); /* forked, never exec'd */
 	assert_true(wget->parent->exited);
 	proctable_stats(t, &st);
 	assert_int_equal(st.live, 1);
@@ -52,17 +52,17 @@ static void test_session_survives_reparenting(void **state)
 	assert_ptr_equal(proctable_find(t, 102, 102 * SEC_NS), wget);
 	assert_ptr_equal(proctable_find_late(t, 102), wget);
 	assert_non_null(wget->sess);
-	assert_null(proctable_find(t, 102, 0));	/* no start: live entries only */
+	assert_null(proctable_find(t, 102, 0)); /* no start: live entries only */
 	proctable_stats(t, &st);
 	assert_int_equal(st.sessions, 1);
-	proctable_forget(t, false);	/* kept a while, not yet forgotten */
+	proctable_forget(t, false); /* kept a while, not yet forgotten */
 	assert_ptr_equal(proctable_find_late(t, 102), wget);
 	proctable_forget(t, true);
 	assert_null(proctable_find_late(t, 102));
 	assert_null(proctable_find(t, 102, 102 * SEC_NS));
 	proctable_stats(t, &st);
 	assert_int_equal(st.live, 0);
-	assert_int_equal(st.held, 0);	/* the chain went with its last member */
+	assert_int_equal(st.held, 0); /* the chain went with its last member */
 	assert_int_equal(st.sessions, 0);
 	proctable_free(t);
 }
@@ -177,12 +177,12 @@ static void test_cap(void **state)
 	for (pid = 2; pid < 2 + 1100; pid++)
 		proctable_exit(t, pid, pid * SEC_NS, 0);
 	proctable_stats(t, &st);
-	assert_int_equal(st.held, 256);	/* the last exits, kept for late reports */
+	assert_int_equal(st.held, 256); /* the last exits, kept for late reports */
 	proctable_forget(t, true);
 	proctable_stats(t, &st);
 	assert_int_equal(st.live, 0);
 	assert_int_equal(st.held, 0);
-	spawn(t, 5000, 1);	/* room again */
+	spawn(t, 5000, 1); /* room again */
 	proctable_stats(t, &st);
 	assert_int_equal(st.live, 1);
 	proctable_free(t);
@@ -245,7 +245,8 @@ static size_t build_exec(struct rec *r, uint32_t pid, uint32_t ppid, const char 
 
 static void test_decode_exec(void **state)
 {
-	static const char env[] = "PATH=/bin\0npm_package_name=evil\0npm_lifecycle_event=postinstall";
+	static const char env[] =
+		"PATH=/bin\0npm_package_name=evil\0npm_lifecycle_event=postinstall";
 	char *names[] = { "npm_package_name", "npm_lifecycle_event" };
 	struct strlist vars = { names, 2 };
 	struct image *i;
@@ -287,7 +288,7 @@ static void test_record_validation(void **state)
 	assert_non_null(d);
 	assert_int_equal(dispatch_record(d, "xy", 2), -EINVAL);
 	f.hdr.type = DS_EV_FORK;
-	f.hdr.size = sizeof(f) + 1;	/* size field disagrees with the length */
+	f.hdr.size = sizeof(f) + 1; /* size field disagrees with the length */
 	assert_int_equal(dispatch_record(d, &f, sizeof(f)), -EINVAL);
 	f.hdr.size = sizeof(f);
 	f.hdr.type = 77;
@@ -297,7 +298,7 @@ static void test_record_validation(void **state)
 	f.hdr.start = 800 * SEC_NS;
 	assert_int_equal(dispatch_record(d, &f, sizeof(f)), 0);
 	len = build_exec(&r, 800, 1, NULL, 0);
-	r.e.args_len = 300;	/* sections overrun the record */
+	r.e.args_len = 300; /* sections overrun the record */
 	assert_int_equal(dispatch_record(d, &r, len), -EINVAL);
 	len = build_exec(&r, 800, 1, NULL, 0);
 	assert_int_equal(dispatch_record(d, &r, len), 0);
@@ -315,14 +316,14 @@ static void test_connect_record_validation(void **state)
 
 	(void)state;
 	assert_int_equal(config_load(NULL, &c, stderr), 0);
-	c->egress_enabled = false;	/* no alert line: only the decoding */
+	c->egress_enabled = false; /* no alert line: only the decoding */
 	d = loop_new(c, NULL, &h);
 	assert_non_null(d);
 	e.hdr.type = DS_EV_CONNECT;
 	e.hdr.size = sizeof(e);
 	e.hdr.pid = 900;
 	e.hdr.start = 900 * SEC_NS;
-	e.family = 2;	/* AF_INET */
+	e.family = 2; /* AF_INET */
 	e.protocol = 6;
 	e.dport = 443;
 	e.daddr[0] = 192;
@@ -332,10 +333,10 @@ static void test_connect_record_validation(void **state)
 	memcpy(e.comm, "node", 5);
 	assert_int_equal(dispatch_record(d, &e, sizeof(e)), 0);
 	assert_int_equal(dispatch_record(d, &e, sizeof(e) - 1), -EINVAL);
-	e.family = 1;	/* AF_UNIX never comes from the kernel side */
+	e.family = 1; /* AF_UNIX never comes from the kernel side */
 	assert_int_equal(dispatch_record(d, &e, sizeof(e)), -EINVAL);
 	e.family = 10;
-	memset(e.comm, 'x', sizeof(e.comm));	/* unterminated */
+	memset(e.comm, 'x', sizeof(e.comm)); /* unterminated */
 	assert_int_equal(dispatch_record(d, &e, sizeof(e)), -EINVAL);
 	loop_free(d);
 	config_free(c);
@@ -350,10 +351,11 @@ static void test_dns_record_validation(void **state)
 	struct daemon_ctx *d;
 	struct ds_dns e = { 0 };
 	static const uint8_t question[] = {
-		0x45, 0, 0, 55, 0, 0, 0, 0, 64, 17, 0, 0, 127, 0, 0, 1, 127, 0, 0, 53,	/* IPv4 */
-		0x9c, 0x40, 0, 53, 0, 35, 0, 0,						/* UDP */
-		0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0,				/* DNS */
-		6, 'c', 'r', 'a', 't', 'e', 's', 2, 'i', 'o', 0, 0, 1, 0, 1,
+		0x45, 0,    0,	 55,  0,   0,	0,   0, 64,  17,  0, 0, 127, 0, 0,
+		1,    127,  0,	 0,   53,				/* IPv4 */
+		0x9c, 0x40, 0,	 53,  0,   35,	0,   0,			/* UDP */
+		0x12, 0x34, 1,	 0,   0,   1,	0,   0, 0,   0,	  0, 0, /* DNS */
+		6,    'c',  'r', 'a', 't', 'e', 's', 2, 'i', 'o', 0, 0, 1,   0, 1,
 	};
 
 	(void)state;
@@ -368,7 +370,7 @@ static void test_dns_record_validation(void **state)
 	e.len = sizeof(question);
 	assert_int_equal(dispatch_record(d, &e, sizeof(e)), 0);
 	assert_int_equal(dispatch_record(d, &e, sizeof(e) - 1), -EINVAL);
-	e.len = 12;	/* not a datagram: counted as malformed DNS, not a bad record */
+	e.len = 12; /* not a datagram: counted as malformed DNS, not a bad record */
 	assert_int_equal(dispatch_record(d, &e, sizeof(e)), 0);
 	e.len = sizeof(e.data) + 1;
 	assert_int_equal(dispatch_record(d, &e, sizeof(e)), 0);

@@ -48,7 +48,7 @@ static void test_restart_settings(void **state)
 	assert_int_equal(c->ringbuf_bytes, old->ringbuf_bytes);
 	assert_int_equal(c->proctable_max, old->proctable_max);
 	assert_null(c->events_output);
-	assert_int_equal(c->min_severity, SEV_HIGH);	/* applied live */
+	assert_int_equal(c->min_severity, SEV_HIGH); /* applied live */
 	config_free(old);
 	config_free(c);
 }

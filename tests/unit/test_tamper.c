@@ -16,11 +16,11 @@
 
 #include "unit.h"
 
-#define SEC		1000000000LL
-#define NOW		(1790000000LL * SEC)
-#define BOOT		(1789990000LL * SEC)
-#define DAEMON		812
-#define SESSION		0x77ULL
+#define SEC	1000000000LL
+#define NOW	(1790000000LL * SEC)
+#define BOOT	(1789990000LL * SEC)
+#define DAEMON	812
+#define SESSION 0x77ULL
 
 static struct host_info host;
 
@@ -64,7 +64,7 @@ static void test_state_accepts(void **state)
 	static const char *const good[] = {
 		GOOD,
 		GOOD "sessions=0\n",
-		GOOD "a_later_key=whatever it says\n",	/* a later release's */
+		GOOD "a_later_key=whatever it says\n", /* a later release's */
 		"updated=9\nboot=7\nstart=5\npid=812\nstate=stopped\nversion=1\n",
 		GOOD "nonce=ffffffffffffffff\ntgid=2147483647\n",
 	};
@@ -85,8 +85,8 @@ static void test_state_refuses(void **state)
 {
 	static const char *const bad[] = {
 		"",
-		"version=1\nstate=running\npid=812\nstart=5\nboot=7\nupdated=9",	/* cut */
-		"version=1\nstate=running\npid=812\nstart=5\nboot=7\n",	/* no updated */
+		"version=1\nstate=running\npid=812\nstart=5\nboot=7\nupdated=9", /* cut */
+		"version=1\nstate=running\npid=812\nstart=5\nboot=7\n",		 /* no updated */
 		"version=2\nstate=running\npid=812\nstart=5\nboot=7\nupdated=9\n",
 		"version=1\nstate=paused\npid=812\nstart=5\nboot=7\nupdated=9\n",
 		"version=1\nstate=running\npid=0\nstart=5\nboot=7\nupdated=9\n",
@@ -113,7 +113,7 @@ static void test_state_refuses(void **state)
 		memset(&st, 0xa5, sizeof(st));
 		if (tamper_state_parse(bad[i], strlen(bad[i]), &st) != -EINVAL)
 			fail_msg("accepted: %s", bad[i]);
-		assert_int_equal(st.pid, 0);	/* nothing half-read is kept */
+		assert_int_equal(st.pid, 0); /* nothing half-read is kept */
 	}
 	assert_int_equal(tamper_state_parse(nul, sizeof(nul) - 1, &st), -EINVAL);
 	memset(big, 'x', sizeof(big));
@@ -127,8 +127,8 @@ static void test_gap(void **state)
 	(void)state;
 	assert_int_equal(tamper_gap_ns(NOW - 3 * SEC, NOW), 3 * SEC);
 	assert_int_equal(tamper_gap_ns(NOW, NOW), 0);
-	assert_int_equal(tamper_gap_ns(-1, NOW), -1);		/* no heartbeat */
-	assert_int_equal(tamper_gap_ns(NOW + SEC, NOW), -1);	/* the clock went back */
+	assert_int_equal(tamper_gap_ns(-1, NOW), -1);	     /* no heartbeat */
+	assert_int_equal(tamper_gap_ns(NOW + SEC, NOW), -1); /* the clock went back */
 	assert_true(tamper_same_boot(BOOT, BOOT + 59 * SEC));
 	assert_true(tamper_same_boot(BOOT, BOOT - 59 * SEC));
 	assert_false(tamper_same_boot(BOOT, BOOT + 3600 * SEC));
@@ -163,14 +163,14 @@ static void test_prev_judge(void **state)
 	prev_sample(&prev, true);
 	prev.state.running = false;
 	tamper_prev_judge(&prev, false, false);
-	assert_int_equal(prev.kind, PREV_CLEAN);	/* the state wins over a status file */
+	assert_int_equal(prev.kind, PREV_CLEAN); /* the state wins over a status file */
 
 	prev_sample(&prev, false);
 	tamper_prev_judge(&prev, true, false);
 	assert_int_equal(prev.kind, PREV_ALIVE);
 	tamper_prev_judge(&prev, false, false);
 	assert_int_equal(prev.kind, PREV_UNCLEAN);
-	prev.state.boot_ns = BOOT - 86400 * SEC;	/* alive is a pid reused after a reboot */
+	prev.state.boot_ns = BOOT - 86400 * SEC; /* alive is a pid reused after a reboot */
 	tamper_prev_judge(&prev, true, false);
 	assert_int_equal(prev.kind, PREV_UNCLEAN);
 
@@ -180,7 +180,7 @@ static void test_prev_judge(void **state)
 	assert_int_equal(prev.kind, PREV_UNCLEAN);
 
 	prev_sample(&prev, true);
-	prev.have_state = false;	/* a status file left behind, no state */
+	prev.have_state = false; /* a status file left behind, no state */
 	tamper_prev_judge(&prev, false, false);
 	assert_int_equal(prev.kind, PREV_UNCLEAN);
 	tamper_prev_judge(&prev, false, true);
@@ -218,8 +218,8 @@ static bool judge_signal(const struct ds_signal *s, struct tamper_event *ev, str
 
 static struct ds_tamper *tamper_sample(void);
 
-static void signal_sample(struct ds_signal *s, uint32_t sender, int sig, int code,
-			  uint64_t session, uint64_t ts)
+static void signal_sample(struct ds_signal *s, uint32_t sender, int sig, int code, uint64_t session,
+			  uint64_t ts)
 {
 	memset(s, 0, sizeof(*s));
 	s->hdr.type = DS_EV_SIGNAL;
@@ -262,9 +262,9 @@ static void test_interruption_session_kill(void **state)
 	signal_sample(&t->fatal.sig, 5678, 9, 0, SESSION, 50);
 	t->session = t->fatal;
 	t->session_seq = 3;
-	t->acked_seq = 2;	/* SIGSTOP and SIGCONT alerted, the SIGKILL not */
+	t->acked_seq = 2; /* SIGSTOP and SIGCONT alerted, the SIGKILL not */
 	assert_true(tamper_interruption(&prev, t, &ev, &v, &rec));
-	assert_ptr_equal(rec, &t->session);	/* its environment names the package */
+	assert_ptr_equal(rec, &t->session); /* its environment names the package */
 	assert_int_equal(v.rule, RULE_SENSOR_INTERRUPTED);
 	assert_int_equal(v.severity, SEV_HIGH);
 	assert_ptr_equal(v.tamper, &ev);
@@ -273,11 +273,11 @@ static void test_interruption_session_kill(void **state)
 	assert_int_equal(ev.signal.session, SESSION);
 	assert_string_equal(ev.signal.name, "SIGKILL");
 	assert_string_equal(v.matched, "SIGKILL");
-	assert_int_equal(ev.ended_by.sig, 0);	/* the same signal: said once */
+	assert_int_equal(ev.ended_by.sig, 0); /* the same signal: said once */
 	assert_string_equal(ev.cause, "signal");
 	assert_true(ev.sessions_running);
 	assert_false(ev.reboot);
-	assert_int_equal(ev.sensor_pid, 4812);	/* as the kernel names it */
+	assert_int_equal(ev.sensor_pid, 4812); /* as the kernel names it */
 	/* the status file is that daemon's and newer than its state */
 	assert_string_equal(ev.heartbeat_from, "status_file");
 	assert_int_equal(ev.heartbeat_ns, NOW - 4 * SEC);
@@ -297,11 +297,11 @@ static void test_interruption_outside(void **state)
 	(void)state;
 	prev_sample(&prev, true);
 	prev.kind = PREV_UNCLEAN;
-	prev.status_pid = 999;	/* another daemon's status file: not this one's heartbeat */
+	prev.status_pid = 999; /* another daemon's status file: not this one's heartbeat */
 	prev.state.sessions = 0;
 	signal_sample(&t->fatal.sig, 1, 9, 0, 0, 50);
 	signal_sample(&t->session.sig, 5678, 19, 0, SESSION, 40);
-	t->session_seq = t->acked_seq = 1;	/* alerted while it ran */
+	t->session_seq = t->acked_seq = 1; /* alerted while it ran */
 	assert_true(tamper_interruption(&prev, t, &ev, &v, &rec));
 	assert_int_equal(v.severity, SEV_MEDIUM);
 	assert_ptr_equal(rec, &t->fatal);
@@ -326,9 +326,9 @@ static void test_interruption_stopped_then_killed(void **state)
 	(void)state;
 	prev_sample(&prev, false);
 	prev.kind = PREV_UNCLEAN;
-	signal_sample(&t->session.sig, 5678, 19, 0, SESSION, 40);	/* SIGSTOP: never alerted */
+	signal_sample(&t->session.sig, 5678, 19, 0, SESSION, 40); /* SIGSTOP: never alerted */
 	t->session_seq = 1;
-	signal_sample(&t->fatal.sig, 1, 9, 0, 0, 90);	/* then the watchdog's SIGKILL */
+	signal_sample(&t->fatal.sig, 1, 9, 0, 0, 90); /* then the watchdog's SIGKILL */
 	assert_true(tamper_interruption(&prev, t, &ev, &v, &rec));
 	assert_int_equal(v.severity, SEV_HIGH);
 	assert_ptr_equal(rec, &t->session);
@@ -352,29 +352,29 @@ static void test_interruption_causes(void **state)
 	(void)state;
 	prev_sample(&prev, true);
 	prev.kind = PREV_UNCLEAN;
-	signal_sample(&t->fatal.sig, 4812, 11, 1, 0, 50);	/* SEGV_MAPERR, to itself */
+	signal_sample(&t->fatal.sig, 4812, 11, 1, 0, 50); /* SEGV_MAPERR, to itself */
 	assert_true(tamper_interruption(&prev, t, &ev, &v, &rec));
 	assert_string_equal(ev.cause, "crash");
 	assert_int_equal(ev.signal.origin, ORIGIN_SELF);
-	assert_null(rec);	/* no sender to name: the alert is about the daemon */
+	assert_null(rec); /* no sender to name: the alert is about the daemon */
 	assert_int_equal(v.severity, SEV_MEDIUM);
 
-	signal_sample(&t->fatal.sig, 3333, 9, 0x80, SESSION, 50);	/* the OOM killer */
+	signal_sample(&t->fatal.sig, 3333, 9, 0x80, SESSION, 50); /* the OOM killer */
 	assert_true(tamper_interruption(&prev, t, &ev, &v, &rec));
 	assert_string_equal(ev.cause, "kernel");
 	assert_int_equal(ev.signal.origin, ORIGIN_KERNEL);
 	assert_null(rec);
-	assert_int_equal(v.severity, SEV_MEDIUM);	/* a session's allocation is no tampering */
+	assert_int_equal(v.severity, SEV_MEDIUM); /* a session's allocation is no tampering */
 
 	assert_true(tamper_interruption(&prev, NULL, &ev, &v, &rec));
 	assert_string_equal(ev.cause, "unknown");
 	assert_int_equal(ev.signal.sig, 0);
 	assert_null(v.matched);
 
-	prev.state.boot_ns = BOOT - 86400 * SEC;	/* the machine restarted */
+	prev.state.boot_ns = BOOT - 86400 * SEC; /* the machine restarted */
 	assert_true(tamper_interruption(&prev, NULL, &ev, &v, &rec));
 	assert_true(ev.reboot);
-	assert_string_equal(ev.heartbeat_from, "state_file");	/* /run is gone */
+	assert_string_equal(ev.heartbeat_from, "state_file"); /* /run is gone */
 
 	prev.kind = PREV_CLEAN;
 	assert_false(tamper_interruption(&prev, t, &ev, &v, &rec));
@@ -407,7 +407,7 @@ static void test_prev_recheck(void **state)
 	prev.state.running = false;
 	tamper_prev_judge(&prev, false, false);
 	assert_int_equal(prev.kind, PREV_CLEAN);
-	tamper_prev_recheck(&prev, t);	/* nothing ended it */
+	tamper_prev_recheck(&prev, t); /* nothing ended it */
 	assert_int_equal(prev.kind, PREV_CLEAN);
 	tamper_prev_recheck(&prev, NULL);
 	assert_int_equal(prev.kind, PREV_CLEAN);
@@ -421,7 +421,7 @@ static void test_prev_recheck(void **state)
 	assert_int_equal(ev.signal.pid, 5678);
 
 	prev_sample(&prev, false);
-	tamper_prev_judge(&prev, true, false);	/* alive: never a stop */
+	tamper_prev_judge(&prev, true, false); /* alive: never a stop */
 	tamper_prev_recheck(&prev, t);
 	assert_int_equal(prev.kind, PREV_ALIVE);
 	free(t);
@@ -434,7 +434,7 @@ static void test_signal_judge(void **state)
 	struct verdict v;
 
 	(void)state;
-	signal_sample(&s, 5678, 19, 0, SESSION, 1);	/* kill(2) */
+	signal_sample(&s, 5678, 19, 0, SESSION, 1); /* kill(2) */
 	assert_true(judge_signal(&s, &ev, &v));
 	assert_int_equal(v.rule, RULE_SENSOR_SIGNAL);
 	assert_int_equal(v.severity, SEV_HIGH);
@@ -442,24 +442,24 @@ static void test_signal_judge(void **state)
 	assert_string_equal(v.matched_field, "depsentry.signal.name");
 	assert_int_equal(ev.sensor_pid, 4812);
 	assert_int_equal(ev.sensor_start, 777);
-	assert_false(judge_signal(&s, &ev, &v));	/* the same again */
+	assert_false(judge_signal(&s, &ev, &v)); /* the same again */
 	s.sig = 18;
-	assert_true(judge_signal(&s, &ev, &v));	/* another signal */
-	signal_sample(&s, 5679, 15, -6, SESSION, 2);	/* tgkill(2) */
+	assert_true(judge_signal(&s, &ev, &v));	     /* another signal */
+	signal_sample(&s, 5679, 15, -6, SESSION, 2); /* tgkill(2) */
 	assert_true(judge_signal(&s, &ev, &v));
-	signal_sample(&s, 5679, 10, -1, SESSION, 2);	/* sigqueue(3) */
+	signal_sample(&s, 5679, 10, -1, SESSION, 2); /* sigqueue(3) */
 	assert_true(judge_signal(&s, &ev, &v));
 
-	signal_sample(&s, 5680, 17, 1, SESSION, 3);	/* a session child's exit: CLD_EXITED */
+	signal_sample(&s, 5680, 17, 1, SESSION, 3); /* a session child's exit: CLD_EXITED */
 	assert_false(judge_signal(&s, &ev, &v));
-	signal_sample(&s, 5680, 14, -2, SESSION, 3);	/* a timer */
+	signal_sample(&s, 5680, 14, -2, SESSION, 3); /* a timer */
 	assert_false(judge_signal(&s, &ev, &v));
-	signal_sample(&s, 5680, 9, 0x80, SESSION, 3);	/* the kernel's own */
+	signal_sample(&s, 5680, 9, 0x80, SESSION, 3); /* the kernel's own */
 	assert_false(judge_signal(&s, &ev, &v));
-	signal_sample(&s, 1, 15, 0, 0, 3);		/* systemd's SIGTERM */
+	signal_sample(&s, 1, 15, 0, 0, 3); /* systemd's SIGTERM */
 	assert_false(judge_signal(&s, &ev, &v));
 	assert_int_equal(ev.signal.origin, ORIGIN_PROCESS);
-	signal_sample(&s, 4812, 6, -6, SESSION, 3);	/* abort(3) */
+	signal_sample(&s, 4812, 6, -6, SESSION, 3); /* abort(3) */
 	s.hdr.flags &= ~DS_F_TRACKED;
 	assert_false(judge_signal(&s, &ev, &v));
 	assert_int_equal(ev.signal.origin, ORIGIN_SELF);
@@ -481,12 +481,12 @@ static void test_signal_names(void **state)
 	assert_true(DS_SIG_FATAL(12));
 	assert_true(DS_SIG_FATAL(34));
 	assert_true(DS_SIG_FATAL(64));
-	assert_false(DS_SIG_FATAL(1));		/* HUP: reload */
-	assert_false(DS_SIG_FATAL(2));		/* INT, TERM: a clean stop */
+	assert_false(DS_SIG_FATAL(1)); /* HUP: reload */
+	assert_false(DS_SIG_FATAL(2)); /* INT, TERM: a clean stop */
 	assert_false(DS_SIG_FATAL(15));
-	assert_false(DS_SIG_FATAL(10));		/* USR1: a status line */
-	assert_false(DS_SIG_FATAL(13));		/* PIPE: ignored */
-	assert_false(DS_SIG_FATAL(19));		/* STOP, CONT: not an end */
+	assert_false(DS_SIG_FATAL(10)); /* USR1: a status line */
+	assert_false(DS_SIG_FATAL(13)); /* PIPE: ignored */
+	assert_false(DS_SIG_FATAL(19)); /* STOP, CONT: not an end */
 	assert_false(DS_SIG_FATAL(18));
 	assert_false(DS_SIG_FATAL(0));
 	assert_false(DS_SIG_FATAL(65));
@@ -552,8 +552,9 @@ static void test_render(void **state)
 	assert_string_equal(jstr(o, "depsentry.sensor.pid"), "4812");
 	assert_string_equal(jstr(o, "package.name"), "evil-pkg");
 	assert_string_equal(jstr(o, "package.type"), "npm");
-	assert_non_null(strstr(jstr(o, "message"),
-			       "dash (pid 5690) sent SIGSTOP to the sensor (pid 4812) under npm for package evil-pkg@1.0.0"));
+	assert_non_null(strstr(
+		jstr(o, "message"),
+		"dash (pid 5690) sent SIGSTOP to the sensor (pid 4812) under npm for package evil-pkg@1.0.0"));
 	json_object_put(o);
 
 	prev_sample(&prev, true);
@@ -563,7 +564,7 @@ static void test_render(void **state)
 	t->session_seq = 1;
 	assert_true(tamper_interruption(&prev, t, &ev, &v, &rec));
 	root->exited = p->exited = true;
-	p->sess = NULL;	/* as the next daemon knows it: from the pinned record */
+	p->sess = NULL; /* as the next daemon knows it: from the pinned record */
 	o = render(p, &v);
 	assert_string_equal(jstr(o, "rule.id"), "sensor-interrupted");
 	assert_string_equal(jstr(o, "event.action"), "interrupted");
@@ -577,8 +578,9 @@ static void test_render(void **state)
 	assert_string_equal(jstr(o, "depsentry.session.id"), "0000000000000077");
 	assert_string_equal(jstr(o, "package.type"), "npm");
 	assert_string_equal(jstr(o, "threat.technique.subtechnique.id"), "[ \"T1562.001\" ]");
-	assert_non_null(strstr(jstr(o, "message"),
-			       "the sensor (pid 4812) stopped without a clean shutdown: SIGKILL from sh (pid 5690) of an install session for package evil-pkg@1.0.0; no heartbeat for 4.0 s; install sessions were running"));
+	assert_non_null(strstr(
+		jstr(o, "message"),
+		"the sensor (pid 4812) stopped without a clean shutdown: SIGKILL from sh (pid 5690) of an install session for package evil-pkg@1.0.0; no heartbeat for 4.0 s; install sessions were running"));
 	json_object_put(o);
 	free(t);
 	image_put(p->img);

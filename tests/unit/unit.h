@@ -65,9 +65,10 @@ static inline void unit_fields_walk(struct json_object *o, const char *prefix)
 {
 	char path[160];
 
-	json_object_object_foreach(o, key, val) {
+	json_object_object_foreach (o, key, val) {
 		if (strlen(prefix) + strlen(key) + 2 > sizeof(path))
-			fail_msg("a field name longer than %zu bytes under %s", sizeof(path), prefix);
+			fail_msg("a field name longer than %zu bytes under %s", sizeof(path),
+				 prefix);
 		strcpy(path, prefix);
 		if (*prefix)
 			strcat(path, ".");

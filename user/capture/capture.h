@@ -18,18 +18,17 @@ struct sensor;
 struct sensor *sensor_open(const struct config *c, const char *tamper_pin);
 void sensor_close(struct sensor *s);
 struct ring_buffer;
-struct ring_buffer *sensor_ringbuf(struct sensor *s, int (*fn)(void *, void *, size_t),
-				   void *ctx);
+struct ring_buffer *sensor_ringbuf(struct sensor *s, int (*fn)(void *, void *, size_t), void *ctx);
 int sensor_track(struct sensor *s, uint32_t pid, uint64_t session);
 /* A directory was renamed: the write filter's clean-directory memory is stale. */
 void sensor_dir_renamed(struct sensor *s);
-int sensor_dns_filter_fd(struct sensor *s);	/* the socket filter for dns capture */
+int sensor_dns_filter_fd(struct sensor *s); /* the socket filter for dns capture */
 /* The syscall tracepoints, attached on demand: every system call of every
  * process takes the kernel's slow path while any is; and the hook on every
  * packet sent, for the DNS questions. */
-#define SENSOR_HOOK_CONNECT	(1U << 0)	/* connect */
-#define SENSOR_HOOK_NAMES	(1U << 1)	/* rename, renameat(2), link, linkat */
-#define SENSOR_HOOK_DNS		(1U << 2)	/* net_dev_queue: DNS questions sent */
+#define SENSOR_HOOK_CONNECT (1U << 0) /* connect */
+#define SENSOR_HOOK_NAMES   (1U << 1) /* rename, renameat(2), link, linkat */
+#define SENSOR_HOOK_DNS	    (1U << 2) /* net_dev_queue: DNS questions sent */
 /* Attach (on) or detach the hooks of these kinds; 0 or -errno. */
 int sensor_hooks(struct sensor *s, unsigned int kinds, bool on);
 /* A reload's two steps for the kernel's filters (wake-up prefixes, file
@@ -56,12 +55,12 @@ const char *sensor_counter_name(int i);
 struct fswatch;
 
 struct fswatch_stats {
-	uint64_t renames;	/* renames reported */
-	uint64_t overflows;	/* the kernel's queue overflowed: renames lost */
-	uint64_t unresolved;	/* directory gone before its path was read */
-	uint64_t malformed;	/* events that failed to parse */
-	uint64_t filesystems;	/* marked now */
-	uint64_t fs_skipped;	/* mounted but not markable (no handles, or over the cap) */
+	uint64_t renames;     /* renames reported */
+	uint64_t overflows;   /* the kernel's queue overflowed: renames lost */
+	uint64_t unresolved;  /* directory gone before its path was read */
+	uint64_t malformed;   /* events that failed to parse */
+	uint64_t filesystems; /* marked now */
+	uint64_t fs_skipped;  /* mounted but not markable (no handles, or over the cap) */
 };
 
 /* a rename onto path by pid; old_path NULL when its first half was lost;
@@ -104,22 +103,22 @@ void fswatch_stats(const struct fswatch *w, struct fswatch_stats *st);
 struct dnscap;
 
 struct dnscap_stats {
-	uint64_t dropped;	/* packets the sockets could not queue */
-	uint64_t malformed;	/* packets or messages that failed to parse */
+	uint64_t dropped;   /* packets the sockets could not queue */
+	uint64_t malformed; /* packets or messages that failed to parse */
 };
 
 /* An answer m received in pk at now_ns. */
 typedef void (*dnscap_fn)(const struct dns_packet *pk, const struct dns_msg *m, uint64_t now_ns,
 			  void *arg);
 
-struct dnscap *dnscap_new(struct sensor *s, int epfd);	/* off until started */
+struct dnscap *dnscap_new(struct sensor *s, int epfd); /* off until started */
 void dnscap_free(struct dnscap *c);
-void dnscap_start(struct dnscap *c);	/* failures logged once; connects go on */
+void dnscap_start(struct dnscap *c); /* failures logged once; connects go on */
 /* Read what the sockets hold. An answer that came before a connect is read
  * by the first drain that starts after the connect. */
 void dnscap_drain(struct dnscap *c, dnscap_fn fn, void *arg);
-uint64_t dnscap_drained_ns(const struct dnscap *c);	/* start of the last full drain */
-void dnscap_stop(struct dnscap *c, dnscap_fn fn, void *arg);	/* drained first */
+uint64_t dnscap_drained_ns(const struct dnscap *c);	     /* start of the last full drain */
+void dnscap_stop(struct dnscap *c, dnscap_fn fn, void *arg); /* drained first */
 bool dnscap_on(const struct dnscap *c);
 void dnscap_stats(struct dnscap *c, struct dnscap_stats *st);
 
@@ -127,9 +126,9 @@ void dnscap_stats(struct dnscap *c, struct dnscap_stats *st);
 struct session_hooks {
 	struct sensor *sensor;
 	struct dnscap *cap;
-	bool names_always;	/* the rename hooks stay on: no fanotify */
+	bool names_always; /* the rename hooks stay on: no fanotify */
 	bool on;
-	time_t busy;		/* the last second a session was alive */
+	time_t busy; /* the last second a session was alive */
 };
 
 void session_hooks_init(struct session_hooks *h, struct sensor *s, struct dnscap *cap,

@@ -17,17 +17,17 @@
 
 #include "capture.h"
 
-#define DNS_BATCH	256		/* packets read per call before the ring again */
-#define DNS_RCVBUF	(4 << 20)
-#define DNS_PKT_MAX	65536
+#define DNS_BATCH   256 /* packets read per call before the ring again */
+#define DNS_RCVBUF  (4 << 20)
+#define DNS_PKT_MAX 65536
 
 struct dnscap {
 	struct sensor *sensor;
 	int epfd;
-	int fd[2];		/* IPv4 and IPv6; -1 when off */
-	uint8_t *pkt;		/* one captured packet */
-	uint64_t drained_ns;	/* boot time of the last read of both to EAGAIN */
-	bool failed;		/* could not be set up: said once */
+	int fd[2];	     /* IPv4 and IPv6; -1 when off */
+	uint8_t *pkt;	     /* one captured packet */
+	uint64_t drained_ns; /* boot time of the last read of both to EAGAIN */
+	bool failed;	     /* could not be set up: said once */
 	struct dnscap_stats st;
 };
 
@@ -82,7 +82,7 @@ static void close_all(struct dnscap *c)
 
 	for (k = 0; k < 2; k++) {
 		if (c->fd[k] >= 0)
-			close(c->fd[k]);	/* leaves the epoll set too */
+			close(c->fd[k]); /* leaves the epoll set too */
 		c->fd[k] = -1;
 	}
 }
@@ -106,7 +106,7 @@ void dnscap_start(struct dnscap *c)
 	}
 	return;
 fail:
-	if (!c->failed)	/* connects are still judged, by address alone */
+	if (!c->failed) /* connects are still judged, by address alone */
 		log_warnx("DNS capture failed: destinations will have no names");
 	c->failed = true;
 	sensor_hooks(c->sensor, SENSOR_HOOK_DNS, false);
@@ -155,7 +155,7 @@ void dnscap_drain(struct dnscap *c, dnscap_fn fn, void *arg)
 			packet(c, (size_t)n, from.sll_pkttype, fn, arg);
 		}
 		if (c->fd[k] >= 0 && n >= 0)
-			all = false;	/* a full batch: more may wait */
+			all = false; /* a full batch: more may wait */
 	}
 	if (all)
 		c->drained_ns = start;

@@ -30,29 +30,29 @@
 
 #include "capture.h"
 
-#define FSW_MASK	(FAN_MOVED_FROM | FAN_MOVED_TO | FAN_ONDIR)
-#define FSW_BUF		65536		/* one read of the queue */
-#define FSW_FS_MAX	256		/* filesystems marked */
-#define FSW_FROM_MAX	16		/* renames half seen (from, waiting for to) */
-#define FSW_HANDLE_MAX	128		/* MAX_HANDLE_SZ */
-#define DELETED		" (deleted)"	/* d_path()'s mark of an unlinked directory */
-#define DELETED_LEN	((ssize_t)sizeof(DELETED) - 1)
+#define FSW_MASK       (FAN_MOVED_FROM | FAN_MOVED_TO | FAN_ONDIR)
+#define FSW_BUF	       65536	    /* one read of the queue */
+#define FSW_FS_MAX     256	    /* filesystems marked */
+#define FSW_FROM_MAX   16	    /* renames half seen (from, waiting for to) */
+#define FSW_HANDLE_MAX 128	    /* MAX_HANDLE_SZ */
+#define DELETED	       " (deleted)" /* d_path()'s mark of an unlinked directory */
+#define DELETED_LEN    ((ssize_t)sizeof(DELETED) - 1)
 
 /* Mounts that hold no files a build or an attacker would rename. */
 static const char *const skipped_types[] = {
-	"autofs",  "binfmt_misc", "bpf",	"cgroup",    "cgroup2", "configfs",
-	"debugfs", "devpts",	  "efivarfs", "fusectl",   "hugetlbfs", "mqueue",
-	"nsfs",	   "overlay",	  "proc",	"pstore",    "rpc_pipefs", "securityfs",
+	"autofs",  "binfmt_misc", "bpf",      "cgroup",	 "cgroup2",    "configfs",
+	"debugfs", "devpts",	  "efivarfs", "fusectl", "hugetlbfs",  "mqueue",
+	"nsfs",	   "overlay",	  "proc",     "pstore",	 "rpc_pipefs", "securityfs",
 	"sysfs",   "tracefs",	  "squashfs", "iso9660",
 };
 
 struct fsw_fs {
 	dev_t dev;
 	fsid_t fsid;
-	char *mnt;		/* a mount point of it, its root's when there is one */
-	bool root;		/* mnt shows the filesystem's root */
-	bool marked;		/* false: marking failed, not tried again */
-	bool present;		/* seen in the last scan */
+	char *mnt;    /* a mount point of it, its root's when there is one */
+	bool root;    /* mnt shows the filesystem's root */
+	bool marked;  /* false: marking failed, not tried again */
+	bool present; /* seen in the last scan */
 };
 
 /* The first half of a rename: a directory handle and a name. */
@@ -65,15 +65,15 @@ struct fsw_from {
 };
 
 struct fswatch {
-	int fd;			/* fanotify */
-	int mounts_fd;		/* /proc/self/mountinfo, polled for changes */
-	pid_t self;		/* our own renames (the status file) are not read */
+	int fd;	       /* fanotify */
+	int mounts_fd; /* /proc/self/mountinfo, polled for changes */
+	pid_t self;    /* our own renames (the status file) are not read */
 	struct fsw_fs fs[FSW_FS_MAX];
 	size_t nfs;
 	struct fsw_from from[FSW_FROM_MAX];
 	size_t from_next;
 	char *buf;
-	size_t len;		/* bytes of events in buf */
+	size_t len; /* bytes of events in buf */
 	struct fswatch_stats st;
 };
 
@@ -158,9 +158,8 @@ static void fs_mark(struct fswatch *w, const struct mountinfo_line *m)
 	if (!fs->mnt)
 		return;
 	w->nfs++;
-	if (statfs(m->mnt, &sf) == 0 &&
-	    fanotify_mark(w->fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FSW_MASK, AT_FDCWD,
-			  m->mnt) == 0) {
+	if (statfs(m->mnt, &sf) == 0 && fanotify_mark(w->fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM,
+						      FSW_MASK, AT_FDCWD, m->mnt) == 0) {
 		fs->fsid = sf.f_fsid;
 		fs->marked = true;
 		w->st.filesystems++;
@@ -347,7 +346,7 @@ static bool dir_path(struct fswatch *w, const fsid_t *fsid, struct file_handle *
 		return false;
 	/* opened for each use: a descriptor kept open would keep the
 	 * filesystem from being unmounted */
-	mfd = open(fs->mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);	/* not O_PATH */
+	mfd = open(fs->mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC); /* not O_PATH */
 	if (mfd < 0)
 		return false;
 	dfd = open_by_handle_at(mfd, fh, O_PATH | O_CLOEXEC);
@@ -409,7 +408,8 @@ static bool parse_info(const char *ev, const struct fanotify_event_metadata *md,
 			if (!memchr(*name, '\0', ih.len - off - hlen))
 				return false;
 			memcpy(h->bytes, p + fid_len, sizeof(fh) + hlen);
-			memcpy(fsid, p + offsetof(struct fanotify_event_info_fid, fsid), sizeof(*fsid));
+			memcpy(fsid, p + offsetof(struct fanotify_event_info_fid, fsid),
+			       sizeof(*fsid));
 			return true;
 		}
 		p += ih.len;
@@ -499,8 +499,8 @@ void fswatch_parse(struct fswatch *w, const void *buf, size_t len, fswatch_fn fn
 		/* a from and a to of the same entry by the same process can be
 		 * merged into one event: then the to is what counts */
 		if (md.mask & FAN_MOVED_TO)
-			moved_to(w, (uint32_t)md.pid, &fsid, &h.fh, name, !!(md.mask & FAN_ONDIR), fn,
-				 arg);
+			moved_to(w, (uint32_t)md.pid, &fsid, &h.fh, name, !!(md.mask & FAN_ONDIR),
+				 fn, arg);
 		else if (md.mask & FAN_MOVED_FROM)
 			remember_from(w, (uint32_t)md.pid, &fsid, &h.fh, name);
 	}

@@ -13,7 +13,7 @@
 
 #include "capture.h"
 
-#define IDLE_SECS	60	/* the hooks stop this long after the last session */
+#define IDLE_SECS 60 /* the hooks stop this long after the last session */
 
 void session_hooks_init(struct session_hooks *h, struct sensor *s, struct dnscap *cap,
 			bool names_always)

@@ -23,7 +23,7 @@
 #include "capture.h"
 #include "depsentry.skel.h"
 
-#define SYSCALL_PROGS	16
+#define SYSCALL_PROGS 16
 
 struct sensor {
 	struct depsentry_bpf *skel;
@@ -38,9 +38,10 @@ struct sensor {
 	size_t tamper_len;
 	struct ds_tamper *tamper_prev;
 	uint64_t nonce;
-	const char *pin;	/* where it is pinned */
+	const char *pin; /* where it is pinned */
 };
 
+/* clang-format off */
 static const char *const counter_names[DS_COUNTER_MAX] = {
 	[DS_DROP_EXEC] = "exec_dropped",
 	[DS_DROP_FORK] = "fork_dropped",
@@ -56,6 +57,7 @@ static const char *const counter_names[DS_COUNTER_MAX] = {
 	[DS_DROP_SIGNAL] = "signal_dropped",
 	[DS_DROP_DNS] = "dns_questions_dropped",
 };
+/* clang-format on */
 
 const char *sensor_counter_name(int i)
 {
@@ -67,7 +69,7 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 	if (level == LIBBPF_DEBUG)
 		return 0;
 	/* verifier logs are long: print them whole */
-	fputs("depsentry: ", stderr);	/* libbpf names itself */
+	fputs("depsentry: ", stderr); /* libbpf names itself */
 	return vfprintf(stderr, fmt, ap);
 }
 
@@ -86,7 +88,7 @@ static void raise_memlock(void)
  * hooks attach by the kernel's own BTF; every record goes through the ring
  * buffer. What else each hook needs is in docs/architecture.md.
  */
-#define VMLINUX_BTF	"/sys/kernel/btf/vmlinux"
+#define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
 
 static bool kernel_supported(void)
 {
@@ -114,8 +116,7 @@ static bool kernel_supported(void)
 /* Is events/<name> under a tracefs mount ("" for tracefs itself)? */
 static bool tracefs_has(const char *name)
 {
-	static const char *const roots[] = { "/sys/kernel/tracing",
-					     "/sys/kernel/debug/tracing" };
+	static const char *const roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
 	char path[256];
 	size_t i;
 
@@ -169,9 +170,9 @@ static bool wake_key(const char *pat, struct ds_wake_key *k)
 
 	memset(k, 0, sizeof(*k));
 	if (pat[n] == '\0')
-		n++;	/* exact: the NUL too */
+		n++; /* exact: the NUL too */
 	if (n > DS_COMM_LEN - 1)
-		n = DS_COMM_LEN - 1;	/* comm keeps 15 characters */
+		n = DS_COMM_LEN - 1; /* comm keeps 15 characters */
 	if (n == 0)
 		return false;
 	memcpy(k->comm, pat, n < strlen(pat) ? n : strlen(pat));
@@ -186,7 +187,8 @@ static int anchor_starts_each(struct sensor *s, const struct filter_key *anchor,
 {
 	const struct ds_anchor_key *k = &anchor->k.anchor;
 	__u32 first = (__u32)(unsigned char)k->name[0] << 8, b, n = k->prefixlen / 8;
-	struct filter_key fk = { .map = s->skel->maps.anchor_starts, .pattern = anchor->pattern,
+	struct filter_key fk = { .map = s->skel->maps.anchor_starts,
+				 .pattern = anchor->pattern,
 				 .len = sizeof(fk.k.start) };
 	int err;
 
@@ -223,7 +225,7 @@ static int filters_each(struct sensor *s, const struct config *c, filter_fn fn, 
 			memset(&fk.k, 0, sizeof(fk.k));
 			n = file_anchor(fk.pattern, fk.k.anchor.name, sizeof(fk.k.anchor.name));
 			if (n < 0)
-				return n;	/* config_parse refused these already */
+				return n; /* config_parse refused these already */
 			fk.k.anchor.prefixlen = (__u32)n * 8;
 			if ((err = fn(s, &fk, arg)) || (err = anchor_starts_each(s, &fk, fn, arg)))
 				return err;
@@ -298,8 +300,10 @@ void sensor_filters_drop(struct sensor *s, const struct config *old, const struc
  * missing tracepoint fails the attach, and libbpf names it.
  */
 static const char *const optional_tracepoints[] = {
-	"syscalls/sys_enter_rename", "syscalls/sys_exit_rename",
-	"syscalls/sys_enter_link",   "syscalls/sys_exit_link",
+	"syscalls/sys_enter_rename",
+	"syscalls/sys_exit_rename",
+	"syscalls/sys_enter_link",
+	"syscalls/sys_exit_link",
 };
 
 static void skip_missing_syscalls(struct depsentry_bpf *skel)
@@ -308,7 +312,8 @@ static void skip_missing_syscalls(struct depsentry_bpf *skel)
 	const char *tp;
 	size_t i;
 
-	bpf_object__for_each_program(prog, skel->obj) {
+	bpf_object__for_each_program(prog, skel->obj)
+	{
 		tp = bpf_program__section_name(prog);
 		if (strncmp(tp, "tp/", 3) != 0)
 			continue;
@@ -323,14 +328,15 @@ static void skip_missing_syscalls(struct depsentry_bpf *skel)
 }
 
 /* The DNS questions' hook sees every packet the host sends: on demand too. */
-#define DNS_XMIT_SECTION	"tp_btf/net_dev_queue"
+#define DNS_XMIT_SECTION "tp_btf/net_dev_queue"
 
 static void keep_syscalls_detached(struct sensor *s)
 {
 	struct bpf_program *prog;
 	const char *sec;
 
-	bpf_object__for_each_program(prog, s->skel->obj) {
+	bpf_object__for_each_program(prog, s->skel->obj)
+	{
 		sec = bpf_program__section_name(prog);
 		if (strncmp(sec, "tp/syscalls/", 12) != 0 && strcmp(sec, DNS_XMIT_SECTION) != 0)
 			continue;
@@ -358,7 +364,7 @@ static unsigned int hook_kind(const struct bpf_program *prog)
  * it says so and the map dies with it. A pin of another shape (an older
  * release's) is replaced: loading would fail on it.
  */
-#define BPFFS		"/sys/fs/bpf"
+#define BPFFS "/sys/fs/bpf"
 
 static bool bpffs_ready(void)
 {
@@ -379,10 +385,10 @@ static bool pin_compatible(int fd, const struct bpf_map *m)
 	struct bpf_map_info info = { 0 };
 	__u32 len = sizeof(info);
 
-	return bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
-	       info.type == bpf_map__type(m) && info.key_size == bpf_map__key_size(m) &&
-	       info.value_size == bpf_map__value_size(m) &&
-	       info.max_entries == bpf_map__max_entries(m) && info.map_flags == bpf_map__map_flags(m);
+	return bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && info.type == bpf_map__type(m) &&
+	       info.key_size == bpf_map__key_size(m) && info.value_size == bpf_map__value_size(m) &&
+	       info.max_entries == bpf_map__max_entries(m) &&
+	       info.map_flags == bpf_map__map_flags(m);
 }
 
 static int pin_prepare(struct bpf_map *m, const char *path)
@@ -404,7 +410,7 @@ static int pin_prepare(struct bpf_map *m, const char *path)
 		return -errno;
 	fd = bpf_obj_get(path);
 	if (fd < 0 && errno != ENOENT)
-		return -EEXIST;	/* something else there: libbpf would refuse to load */
+		return -EEXIST; /* something else there: libbpf would refuse to load */
 	if (fd >= 0) {
 		bool ours = pin_compatible(fd, m);
 
@@ -543,7 +549,7 @@ struct sensor *sensor_open(const struct config *c, const char *tamper_pin)
 	}
 	err = self_find(s);
 	if (err) {
-		struct ds_self none = { 0 };	/* the hook's slow path off: it would never match */
+		struct ds_self none = { 0 }; /* the hook's slow path off: it would never match */
 		__u32 zero = 0;
 
 		bpf_map__update_elem(s->skel->maps.self, &zero, sizeof(zero), &none, sizeof(none),
@@ -560,8 +566,7 @@ err_free:
 	return NULL;
 }
 
-struct ring_buffer *sensor_ringbuf(struct sensor *s, int (*fn)(void *, void *, size_t),
-				   void *ctx)
+struct ring_buffer *sensor_ringbuf(struct sensor *s, int (*fn)(void *, void *, size_t), void *ctx)
 {
 	if (!s->rb)
 		s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), fn, ctx, NULL);
@@ -574,7 +579,8 @@ int sensor_hooks(struct sensor *s, unsigned int kinds, bool on)
 	int err = 0;
 
 	for (i = 0; i < s->nsys; i++) {
-		if (!(hook_kind(s->sys_progs[i]) & kinds) || !bpf_program__autoload(s->sys_progs[i]))
+		if (!(hook_kind(s->sys_progs[i]) & kinds) ||
+		    !bpf_program__autoload(s->sys_progs[i]))
 			continue;
 		if (on && !s->sys_links[i]) {
 			s->sys_links[i] = bpf_program__attach(s->sys_progs[i]);

@@ -181,7 +181,7 @@ const struct allow_entry *allow_match(const struct allow_entry *v, size_t n, con
 
 const char *dns_site(const char *name)
 {
-	const char *labels[3] = {NULL, NULL, NULL}, *p;
+	const char *labels[3] = { NULL, NULL, NULL }, *p;
 	size_t n = 0;
 
 	/* the starts of the last three labels, nearest the root first */

@@ -32,7 +32,7 @@ int file_anchor(const char *pattern, char *out, size_t outlen)
 	if (!best)
 		return -EINVAL;
 	if (bestlen > DS_ANCHOR_LEN - 1) {
-		bestlen = DS_ANCHOR_LEN - 1;	/* the kernel keys on that much */
+		bestlen = DS_ANCHOR_LEN - 1; /* the kernel keys on that much */
 		bestexact = false;
 	}
 	if (out && outlen >= DS_ANCHOR_LEN) {

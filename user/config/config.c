@@ -18,22 +18,23 @@
 
 #include "config.h"
 
-#define CONFIG_MAX_BYTES	(1 << 20)	/* larger files are refused */
-#define CONFIG_PATH_LEN		256		/* longest JSON path reported */
-#define RINGBUF_MIN		(256LL << 10)
-#define RINGBUF_MAX		(1LL << 30)
-#define PROCTABLE_MIN		1024LL
-#define PROCTABLE_MAX		4194304LL
-#define DEFAULT_RINGBUF		(16U << 20)
-#define DEFAULT_PROCTABLE	65536U
-#define DNS_CACHE_MIN		256LL
-#define DNS_CACHE_MAX		(1LL << 22)
-#define DEFAULT_DNS_CACHE	16384U
-#define DEFAULT_DNS_MIN_TTL	60U	/* clients cache longer than short TTLs say */
-#define DEFAULT_DNS_MAX_TTL	86400U
-#define DEFAULT_DNS_QUESTION_TIMEOUT	10U	/* glibc gives up after 5 s, resends once */
-#define STATUS_INTERVAL_MAX	86400LL
+#define CONFIG_MAX_BYTES	     (1 << 20) /* larger files are refused */
+#define CONFIG_PATH_LEN		     256       /* longest JSON path reported */
+#define RINGBUF_MIN		     (256LL << 10)
+#define RINGBUF_MAX		     (1LL << 30)
+#define PROCTABLE_MIN		     1024LL
+#define PROCTABLE_MAX		     4194304LL
+#define DEFAULT_RINGBUF		     (16U << 20)
+#define DEFAULT_PROCTABLE	     65536U
+#define DNS_CACHE_MIN		     256LL
+#define DNS_CACHE_MAX		     (1LL << 22)
+#define DEFAULT_DNS_CACHE	     16384U
+#define DEFAULT_DNS_MIN_TTL	     60U /* clients cache longer than short TTLs say */
+#define DEFAULT_DNS_MAX_TTL	     86400U
+#define DEFAULT_DNS_QUESTION_TIMEOUT 10U /* glibc gives up after 5 s, resends once */
+#define STATUS_INTERVAL_MAX	     86400LL
 
+/* clang-format off */
 static const char *const severity_names[] = {
 	[SEV_NONE] = "none",
 	[SEV_LOW] = "low",
@@ -41,7 +42,9 @@ static const char *const severity_names[] = {
 	[SEV_HIGH] = "high",
 	[SEV_CRITICAL] = "critical",
 };
+/* clang-format on */
 
+/* clang-format off */
 static const int severity_scores[] = {
 	[SEV_NONE] = 0,
 	[SEV_LOW] = 21,
@@ -49,6 +52,7 @@ static const int severity_scores[] = {
 	[SEV_HIGH] = 73,
 	[SEV_CRITICAL] = 99,
 };
+/* clang-format on */
 
 const char *severity_name(enum severity s)
 {
@@ -79,15 +83,14 @@ int severity_score(enum severity s)
 
 /* Parse state: where we are in the document, and how many errors so far. */
 struct pctx {
-	const char *name;	/* file name in messages */
+	const char *name; /* file name in messages */
 	FILE *errs;
 	int nerr;
-	size_t len;		/* of path */
+	size_t len; /* of path */
 	char path[CONFIG_PATH_LEN];
 };
 
-static void __attribute__((format(printf, 2, 3))) cfg_error(struct pctx *x, const char *fmt,
-							     ...)
+static void __attribute__((format(printf, 2, 3))) cfg_error(struct pctx *x, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -102,8 +105,7 @@ static void __attribute__((format(printf, 2, 3))) cfg_error(struct pctx *x, cons
 }
 
 /* Append a path component; returns the length to restore with path_pop. */
-static size_t path_push(struct pctx *x, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static size_t path_push(struct pctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static size_t path_push(struct pctx *x, const char *fmt, ...)
 {
@@ -163,8 +165,7 @@ static bool parse_is_string(struct pctx *x, struct json_object *v)
 	return true;
 }
 
-static void parse_string(struct pctx *x, struct json_object *v, void *dst,
-			 const struct field *f)
+static void parse_string(struct pctx *x, struct json_object *v, void *dst, const struct field *f)
 {
 	char **s = dst;
 
@@ -185,7 +186,9 @@ static const char *env_name_check(const char *s)
 	if (!strchr(first, *s))
 		return why;
 	return s[strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_0123456789")] ==
-			       '\0' ? NULL : why;
+			       '\0'
+		       ? NULL
+		       : why;
 }
 
 /* NULL when the kernel's file filter can key on the pattern. */
@@ -260,15 +263,13 @@ static void strings_parse(struct pctx *x, struct json_object *v, struct strlist 
 	strings_walk(x, v, strlist_fill, &f);
 }
 
-static void parse_strings(struct pctx *x, struct json_object *v, void *dst,
-			  const struct field *f)
+static void parse_strings(struct pctx *x, struct json_object *v, void *dst, const struct field *f)
 {
 	(void)f;
 	strings_parse(x, v, dst, NULL);
 }
 
-static void parse_env_names(struct pctx *x, struct json_object *v, void *dst,
-			    const struct field *f)
+static void parse_env_names(struct pctx *x, struct json_object *v, void *dst, const struct field *f)
 {
 	(void)f;
 	strings_parse(x, v, dst, env_name_check);
@@ -290,8 +291,7 @@ static void parse_bool(struct pctx *x, struct json_object *v, void *dst, const s
 	*(bool *)dst = json_object_get_boolean(v);
 }
 
-static void parse_severity(struct pctx *x, struct json_object *v, void *dst,
-			   const struct field *f)
+static void parse_severity(struct pctx *x, struct json_object *v, void *dst, const struct field *f)
 {
 	const char *s;
 
@@ -376,8 +376,7 @@ static void parse_sub(struct pctx *x, struct json_object *v, void *dst, const st
  * count goes to the sibling member at f->off_n. An element is checked as a
  * whole only when its own fields were all valid.
  */
-static void parse_objects(struct pctx *x, struct json_object *v, void *dst,
-			  const struct field *f)
+static void parse_objects(struct pctx *x, struct json_object *v, void *dst, const struct field *f)
 {
 	size_t i, n, old, *count = (size_t *)((char *)dst - f->off + f->off_n);
 	char *elems;
@@ -424,7 +423,7 @@ static void parse_object(struct pctx *x, struct json_object *o, void *base,
 		cfg_error(x, "expected an object");
 		return;
 	}
-	json_object_object_foreach(o, key, v) {
+	json_object_object_foreach (o, key, v) {
 		old = path_push(x, ".%s", key);
 		f = field_find(fields, key);
 		if (!f) {
@@ -452,8 +451,7 @@ static void allow_fill(struct pctx *x, const char *s, void *arg)
 }
 
 /* The registry allowlist: each string an allow_entry, errors by index. */
-static void parse_allowlist(struct pctx *x, struct json_object *v, void *dst,
-			    const struct field *f)
+static void parse_allowlist(struct pctx *x, struct json_object *v, void *dst, const struct field *f)
 {
 	struct config *c = (struct config *)((char *)dst - f->off);
 	size_t n;
@@ -493,20 +491,31 @@ static void check_exclusion(struct pctx *x, const void *elem)
 		if (r == RULE_NONE)
 			cfg_error(x, "rules[%zu]: unknown rule \"%s\"", i, e->rules.v[i]);
 		else if (!rule_id_excludable(r))
-			cfg_error(x, "rules[%zu]: \"%s\" guards the sensor itself: it cannot be excluded",
-				  i, e->rules.v[i]);
+			cfg_error(
+				x,
+				"rules[%zu]: \"%s\" guards the sensor itself: it cannot be excluded",
+				i, e->rules.v[i]);
 	}
 }
 
-#define STRINGS(k, type, member, req)                                                  \
-	{ .key = (k), .parse = parse_strings, .off = offsetof(type, member), .required = (req) }
-#define STRING(k, type, member, req)                                                   \
-	{ .key = (k), .parse = parse_string, .off = offsetof(type, member), .required = (req) }
-#define OBJECTS(k, member, count, type, fields, chk, req)                              \
-	{ .key = (k), .parse = parse_objects, .off = offsetof(struct config, member),  \
-	  .off_n = offsetof(struct config, count), .size = sizeof(type), .sub = (fields), \
-	  .check = (chk), .required = (req) }
+#define STRINGS(k, type, member, req)                                              \
+	{                                                                          \
+		.key = (k), .parse = parse_strings, .off = offsetof(type, member), \
+		.required = (req)                                                  \
+	}
+#define STRING(k, type, member, req)                                              \
+	{                                                                         \
+		.key = (k), .parse = parse_string, .off = offsetof(type, member), \
+		.required = (req)                                                 \
+	}
+#define OBJECTS(k, member, count, type, fields, chk, req)                                       \
+	{                                                                                       \
+		.key = (k), .parse = parse_objects, .off = offsetof(struct config, member),     \
+		.off_n = offsetof(struct config, count), .size = sizeof(type), .sub = (fields), \
+		.check = (chk), .required = (req)                                               \
+	}
 
+/* clang-format off */
 static const struct field pm_fields[] = {
 	STRING("name", struct pm_def, name, true),
 	STRING("package_type", struct pm_def, package_type, true),
@@ -515,7 +524,9 @@ static const struct field pm_fields[] = {
 	STRINGS("command_lines", struct pm_def, command_lines, false),
 	{ 0 }
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct field name_group_fields[] = {
 	{ .key = "severity", .parse = parse_severity, .required = true,
 	  .off = offsetof(struct sus_group, severity) },
@@ -523,7 +534,9 @@ static const struct field name_group_fields[] = {
 	STRINGS("names", struct sus_group, patterns, true),
 	{ 0 }
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct field cmdline_group_fields[] = {
 	{ .key = "severity", .parse = parse_severity, .required = true,
 	  .off = offsetof(struct sus_group, severity) },
@@ -531,7 +544,9 @@ static const struct field cmdline_group_fields[] = {
 	STRINGS("patterns", struct sus_group, patterns, true),
 	{ 0 }
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct field exclusion_fields[] = {
 	STRING("comment", struct exclusion, comment, true),
 	STRINGS("executables", struct exclusion, executables, false),
@@ -542,14 +557,15 @@ static const struct field exclusion_fields[] = {
 	STRINGS("rules", struct exclusion, rules, false),
 	{ 0 }
 };
+/* clang-format on */
 
 /* The rules object's members write straight into struct config. */
 static const struct field rule_pm_fields[] = {
-	{ .key = "enabled", .parse = parse_bool,
-	  .off = offsetof(struct config, pm_child_enabled) },
+	{ .key = "enabled", .parse = parse_bool, .off = offsetof(struct config, pm_child_enabled) },
 	{ 0 }
 };
 
+/* clang-format off */
 static const struct field rule_lifecycle_fields[] = {
 	{ .key = "enabled", .parse = parse_bool,
 	  .off = offsetof(struct config, lifecycle_enabled) },
@@ -557,19 +573,23 @@ static const struct field rule_lifecycle_fields[] = {
 	STRINGS("lifecycle_events", struct config, lifecycle_events, true),
 	{ 0 }
 };
+/* clang-format on */
 
 static const struct field rule_egress_fields[] = {
-	{ .key = "enabled", .parse = parse_bool,
-	  .off = offsetof(struct config, egress_enabled) },
-	{ .key = "severity", .parse = parse_severity,
+	{ .key = "enabled", .parse = parse_bool, .off = offsetof(struct config, egress_enabled) },
+	{ .key = "severity",
+	  .parse = parse_severity,
 	  .off = offsetof(struct config, egress_severity) },
-	{ .key = "no_domain_severity", .parse = parse_severity,
+	{ .key = "no_domain_severity",
+	  .parse = parse_severity,
 	  .off = offsetof(struct config, egress_raw_severity) },
-	{ .key = "dns_severity", .parse = parse_severity,
+	{ .key = "dns_severity",
+	  .parse = parse_severity,
 	  .off = offsetof(struct config, egress_dns_severity) },
 	{ 0 }
 };
 
+/* clang-format off */
 static const struct field rule_cicd_fields[] = {
 	{ .key = "enabled", .parse = parse_bool, .off = offsetof(struct config, cicd_enabled) },
 	{ .key = "install_session_severity", .parse = parse_severity,
@@ -585,7 +605,9 @@ static const struct field rule_cicd_fields[] = {
 	STRINGS("known_writers", struct config, writers_known, true),
 	{ 0 }
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct field files_fields[] = {
 	{ .key = "pipeline_files", .parse = parse_watch, .required = true,
 	  .off = offsetof(struct config, watch_pipeline) },
@@ -597,27 +619,40 @@ static const struct field files_fields[] = {
 	  .off = offsetof(struct config, rename_tracepoints_always) },
 	{ 0 }
 };
+/* clang-format on */
 
 static const struct field network_fields[] = {
-	{ .key = "registry_allowlist", .parse = parse_allowlist, .required = true,
+	{ .key = "registry_allowlist",
+	  .parse = parse_allowlist,
+	  .required = true,
 	  .off = offsetof(struct config, allow) },
 	{ .key = "dns_capture", .parse = parse_bool, .off = offsetof(struct config, dns_capture) },
-	{ .key = "dns_cache_size", .parse = parse_u32,
-	  .off = offsetof(struct config, dns_cache_max), .min = DNS_CACHE_MIN,
+	{ .key = "dns_cache_size",
+	  .parse = parse_u32,
+	  .off = offsetof(struct config, dns_cache_max),
+	  .min = DNS_CACHE_MIN,
 	  .max = DNS_CACHE_MAX },
-	{ .key = "dns_min_ttl", .parse = parse_u32, .off = offsetof(struct config, dns_min_ttl),
-	  .min = 0, .max = 604800 },
-	{ .key = "dns_max_ttl", .parse = parse_u32, .off = offsetof(struct config, dns_max_ttl),
-	  .min = 1, .max = 604800 },
-	{ .key = "dns_question_timeout", .parse = parse_u32,
-	  .off = offsetof(struct config, dns_question_timeout), .min = 1, .max = 300 },
+	{ .key = "dns_min_ttl",
+	  .parse = parse_u32,
+	  .off = offsetof(struct config, dns_min_ttl),
+	  .min = 0,
+	  .max = 604800 },
+	{ .key = "dns_max_ttl",
+	  .parse = parse_u32,
+	  .off = offsetof(struct config, dns_max_ttl),
+	  .min = 1,
+	  .max = 604800 },
+	{ .key = "dns_question_timeout",
+	  .parse = parse_u32,
+	  .off = offsetof(struct config, dns_question_timeout),
+	  .min = 1,
+	  .max = 300 },
 	{ 0 }
 };
 
 /* The network object's members write into struct config too; the TTL
  * bounds are checked together once both are known. */
-static void parse_network(struct pctx *x, struct json_object *v, void *dst,
-			  const struct field *f)
+static void parse_network(struct pctx *x, struct json_object *v, void *dst, const struct field *f)
 {
 	int nerr = x->nerr;
 
@@ -626,25 +661,34 @@ static void parse_network(struct pctx *x, struct json_object *v, void *dst,
 		check_dns_ttl(x, dst);
 }
 
+/* clang-format off */
 static const struct field events_fields[] = {
 	{ .key = "output", .parse = parse_events_output,
 	  .off = offsetof(struct config, events_output) },
 	{ .key = "scope", .parse = parse_events_scope, .off = offsetof(struct config, events_scope) },
 	{ 0 }
 };
+/* clang-format on */
 
-static const struct field rules_fields[] = {
-	{ .key = "pm-suspicious-child", .parse = parse_sub, .required = true,
-	  .sub = rule_pm_fields },
-	{ .key = "lifecycle-hook-suspicious-child", .parse = parse_sub, .required = true,
-	  .sub = rule_lifecycle_fields },
-	{ .key = "pm-unexpected-egress", .parse = parse_sub, .required = true,
-	  .sub = rule_egress_fields },
-	{ .key = "cicd-file-modified", .parse = parse_sub, .required = true,
-	  .sub = rule_cicd_fields },
-	{ 0 }
-};
+static const struct field rules_fields[] = { { .key = "pm-suspicious-child",
+					       .parse = parse_sub,
+					       .required = true,
+					       .sub = rule_pm_fields },
+					     { .key = "lifecycle-hook-suspicious-child",
+					       .parse = parse_sub,
+					       .required = true,
+					       .sub = rule_lifecycle_fields },
+					     { .key = "pm-unexpected-egress",
+					       .parse = parse_sub,
+					       .required = true,
+					       .sub = rule_egress_fields },
+					     { .key = "cicd-file-modified",
+					       .parse = parse_sub,
+					       .required = true,
+					       .sub = rule_cicd_fields },
+					     { 0 } };
 
+/* clang-format off */
 static const struct field config_fields[] = {
 	{ .key = "ring_buffer_size", .parse = parse_u32,
 	  .off = offsetof(struct config, ringbuf_bytes), .min = RINGBUF_MIN, .max = RINGBUF_MAX,
@@ -674,6 +718,7 @@ static const struct field config_fields[] = {
 		false),
 	{ 0 }
 };
+/* clang-format on */
 
 static void pm_free(struct pm_def *pm)
 {
@@ -826,8 +871,7 @@ static struct config *config_new(const char *name)
 	return c;
 }
 
-int config_parse(const char *name, const char *text, size_t len, struct config **out,
-		 FILE *errs)
+int config_parse(const char *name, const char *text, size_t len, struct config **out, FILE *errs)
 {
 	struct pctx x = { .name = name, .errs = errs, .len = 1, .path = "$" };
 	struct json_object *root;

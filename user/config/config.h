@@ -12,7 +12,7 @@
 #define DEFAULT_ALERT_PATH	"/var/log/depsentry/alerts.json"
 #define MAX_OUTPUTS		4
 #define STATUS_FILE_DEFAULT	"/run/depsentry/status"
-#define STATUS_INTERVAL_DEFAULT	300
+#define STATUS_INTERVAL_DEFAULT 300
 #define STATE_FILE_DEFAULT	"/var/lib/depsentry/state"
 #define TAMPER_PIN		"/sys/fs/bpf/depsentry/tamper"
 
@@ -24,17 +24,17 @@ enum severity {
 	SEV_CRITICAL,
 };
 
-const char *severity_name(enum severity s);	/* "low", ... */
-int severity_score(enum severity s);		/* 21, 47, 73, 99 */
-int severity_parse(const char *s, enum severity *out);	/* "low".."critical": 0 or -EINVAL */
+const char *severity_name(enum severity s);	       /* "low", ... */
+int severity_score(enum severity s);		       /* 21, 47, 73, 99 */
+int severity_parse(const char *s, enum severity *out); /* "low".."critical": 0 or -EINVAL */
 
 /* How a package-manager process is recognised: its executable basename
  * matches one of executables and, when given, its script (first
  * non-option argument of an interpreter, or the module after -m) matches
  * one of scripts and its command line one of command_lines. */
 struct pm_def {
-	char *name;		/* "npm" */
-	char *package_type;	/* ECS package.type: "npm", "pypi", ... */
+	char *name;	    /* "npm" */
+	char *package_type; /* ECS package.type: "npm", "pypi", ... */
 	struct strlist executables;
 	struct strlist scripts;
 	struct strlist command_lines;
@@ -44,19 +44,19 @@ struct pm_def {
  * (like~ on the whole command line), with the severity they carry. */
 struct sus_group {
 	enum severity severity;
-	char *reason;		/* "network tool", "reverse shell", ... */
+	char *reason; /* "network tool", "reverse shell", ... */
 	struct strlist patterns;
 };
 
 /* An exclusion matches when every non-empty list matches (lists are OR). */
 struct exclusion {
 	char *comment;
-	struct strlist executables;	/* like~ on process names or executable path */
-	struct strlist command_lines;	/* like~ on the command line */
-	struct strlist packages;	/* like~ on package.name */
-	struct strlist users;		/* in~ on user name or numeric uid */
-	struct strlist ancestors;	/* like~ on any ancestor's name or command line */
-	struct strlist rules;		/* in~ on rule ids it applies to; empty: all */
+	struct strlist executables;   /* like~ on process names or executable path */
+	struct strlist command_lines; /* like~ on the command line */
+	struct strlist packages;      /* like~ on package.name */
+	struct strlist users;	      /* in~ on user name or numeric uid */
+	struct strlist ancestors;     /* like~ on any ancestor's name or command line */
+	struct strlist rules;	      /* in~ on rule ids it applies to; empty: all */
 };
 
 /* One registry allowlist entry: a name, a *.suffix or a CIDR (an address
@@ -70,9 +70,9 @@ enum allow_kind {
 
 struct allow_entry {
 	enum allow_kind kind;
-	char *text;		/* as configured, for messages and alerts */
-	char *name;		/* ALLOW_NAME, ALLOW_SUFFIX (without the "*.") */
-	struct ipaddr net;	/* ALLOW_CIDR, host bits cleared */
+	char *text;	   /* as configured, for messages and alerts */
+	char *name;	   /* ALLOW_NAME, ALLOW_SUFFIX (without the "*.") */
+	struct ipaddr net; /* ALLOW_CIDR, host bits cleared */
 	uint8_t prefix;
 	uint16_t port;
 };
@@ -80,76 +80,75 @@ struct allow_entry {
 /* Who wrote a watched file, which decides the severity. */
 enum file_writer {
 	WRITER_OTHER = 0,
-	WRITER_SESSION,		/* inside an install session: a package's hook */
-	WRITER_SUSPICIOUS,	/* a shell, curl/wget, a one-liner, a binary from /tmp */
-	WRITER_KNOWN,		/* git, an editor, a build tool */
+	WRITER_SESSION,	   /* inside an install session: a package's hook */
+	WRITER_SUSPICIOUS, /* a shell, curl/wget, a one-liner, a binary from /tmp */
+	WRITER_KNOWN,	   /* git, an editor, a build tool */
 	WRITER_MAX,
 };
 
 /* Which processes' starts the events file gets (docs/events.md). */
 enum events_scope {
-	EVENTS_SESSIONS = 0,	/* those of install sessions */
-	EVENTS_ALL,		/* every process */
+	EVENTS_SESSIONS = 0, /* those of install sessions */
+	EVENTS_ALL,	     /* every process */
 };
 
 struct config {
-	char *source;			/* file name, or "(built-in)" */
-	uint32_t ringbuf_bytes;		/* power of two, >= 4096 * 64 */
-	uint32_t proctable_max;		/* processes kept, >= 1024 */
-	struct strlist env_vars;	/* environment variables captured */
+	char *source;		 /* file name, or "(built-in)" */
+	uint32_t ringbuf_bytes;	 /* power of two, >= 4096 * 64 */
+	uint32_t proctable_max;	 /* processes kept, >= 1024 */
+	struct strlist env_vars; /* environment variables captured */
 	struct pm_def *pms;
 	size_t npms;
-	struct strlist shells;		/* shell names */
-	struct sus_group *names;	/* suspicious process names */
+	struct strlist shells;	 /* shell names */
+	struct sus_group *names; /* suspicious process names */
 	size_t nnames;
-	struct sus_group *cmdlines;	/* suspicious command-line patterns */
+	struct sus_group *cmdlines; /* suspicious command-line patterns */
 	size_t ncmdlines;
-	bool pm_child_enabled;		/* rule pm-suspicious-child */
-	bool lifecycle_enabled;		/* rule lifecycle-hook-suspicious-child */
-	struct strlist lifecycle_parents;	/* like~ on an ancestor command line */
-	struct strlist lifecycle_events;	/* in~ on npm_lifecycle_event */
+	bool pm_child_enabled;		  /* rule pm-suspicious-child */
+	bool lifecycle_enabled;		  /* rule lifecycle-hook-suspicious-child */
+	struct strlist lifecycle_parents; /* like~ on an ancestor command line */
+	struct strlist lifecycle_events;  /* in~ on npm_lifecycle_event */
 	struct exclusion *excl;
 	size_t nexcl;
-	enum severity min_severity;	/* alerts below are not written */
+	enum severity min_severity; /* alerts below are not written */
 	/* the network arm: rule pm-unexpected-egress */
 	bool egress_enabled;
-	enum severity egress_severity;		/* an unlisted destination with a name */
-	enum severity egress_raw_severity;	/* a destination with no known name */
-	enum severity egress_dns_severity;	/* a question for an unlisted name */
-	struct allow_entry *allow;		/* the registry allowlist */
+	enum severity egress_severity;	   /* an unlisted destination with a name */
+	enum severity egress_raw_severity; /* a destination with no known name */
+	enum severity egress_dns_severity; /* a question for an unlisted name */
+	struct allow_entry *allow;	   /* the registry allowlist */
 	size_t nallow;
-	bool dns_capture;			/* watch DNS answers and questions */
-	uint32_t dns_cache_max;			/* addresses remembered */
-	uint32_t dns_min_ttl, dns_max_ttl;	/* seconds an answer is kept */
-	uint32_t dns_question_timeout;		/* seconds a question waits for its answer */
+	bool dns_capture;		   /* watch DNS answers and questions */
+	uint32_t dns_cache_max;		   /* addresses remembered */
+	uint32_t dns_min_ttl, dns_max_ttl; /* seconds an answer is kept */
+	uint32_t dns_question_timeout;	   /* seconds a question waits for its answer */
 	/* the CI/CD-file arm: rule cicd-file-modified */
 	bool cicd_enabled;
-	enum severity cicd_sev[WRITER_MAX];	/* by who wrote it */
-	struct strlist watch_pipeline;		/* like~ on the absolute path */
-	struct strlist watch_build;		/* the same, unless in a generated tree */
-	struct strlist generated_markers;	/* file names that mark a build tree */
-	struct strlist ignored_paths;		/* dependency trees: package contents */
-	bool rename_tracepoints_always;		/* not fanotify outside sessions: sees links */
-	struct strlist writers_suspicious;	/* like~ on process names or executable */
-	struct strlist writers_suspicious_cmd;	/* like~ on the command line */
-	struct strlist writers_known;		/* like~ on process names or executable */
+	enum severity cicd_sev[WRITER_MAX];    /* by who wrote it */
+	struct strlist watch_pipeline;	       /* like~ on the absolute path */
+	struct strlist watch_build;	       /* the same, unless in a generated tree */
+	struct strlist generated_markers;      /* file names that mark a build tree */
+	struct strlist ignored_paths;	       /* dependency trees: package contents */
+	bool rename_tracepoints_always;	       /* not fanotify outside sessions: sees links */
+	struct strlist writers_suspicious;     /* like~ on process names or executable */
+	struct strlist writers_suspicious_cmd; /* like~ on the command line */
+	struct strlist writers_known;	       /* like~ on process names or executable */
 	/* the events behind the rules (docs/events.md) */
-	char *events_output;			/* a file or "-", NULL: none unless -e */
+	char *events_output; /* a file or "-", NULL: none unless -e */
 	enum events_scope events_scope;
 	/* health: status.c */
-	uint32_t status_interval;		/* seconds between status lines, 0: never */
-	char *status_file;			/* NULL: STATUS_FILE_DEFAULT */
-	char *state_file;			/* NULL: STATE_FILE_DEFAULT (tamper.c) */
+	uint32_t status_interval; /* seconds between status lines, 0: never */
+	char *status_file;	  /* NULL: STATUS_FILE_DEFAULT */
+	char *state_file;	  /* NULL: STATE_FILE_DEFAULT (tamper.c) */
 };
 
-extern const char config_builtin[];	/* config/depsentry.json, compiled in */
+extern const char config_builtin[]; /* config/depsentry.json, compiled in */
 
 /* Parse path (NULL: the built-in default) into a new config. Every error is
  * printed to errs as "FILE:LINE: message" or "FILE: $.json.path: message";
  * returns 0, or -EINVAL with *out untouched. */
 int config_load(const char *path, struct config **out, FILE *errs);
-int config_parse(const char *name, const char *text, size_t len, struct config **out,
-		 FILE *errs);
+int config_parse(const char *name, const char *text, size_t len, struct config **out, FILE *errs);
 void config_free(struct config *c);
 /* The file to read: -c's, else the system file when it exists, else NULL
  * (the built-in default). */
@@ -158,18 +157,18 @@ const char *config_path(const char *opt);
 /* rule_ids.c: the rules, as the configuration and the alerts name them */
 enum rule_id {
 	RULE_NONE = 0,
-	RULE_PM_CHILD,		/* pm-suspicious-child */
-	RULE_LIFECYCLE,		/* lifecycle-hook-suspicious-child */
-	RULE_EGRESS,		/* pm-unexpected-egress */
-	RULE_CICD,		/* cicd-file-modified */
-	RULE_SENSOR_SIGNAL,	/* sensor-signal: integrity, not configurable */
-	RULE_SENSOR_INTERRUPTED,	/* sensor-interrupted: integrity, not configurable */
+	RULE_PM_CHILD,		 /* pm-suspicious-child */
+	RULE_LIFECYCLE,		 /* lifecycle-hook-suspicious-child */
+	RULE_EGRESS,		 /* pm-unexpected-egress */
+	RULE_CICD,		 /* cicd-file-modified */
+	RULE_SENSOR_SIGNAL,	 /* sensor-signal: integrity, not configurable */
+	RULE_SENSOR_INTERRUPTED, /* sensor-interrupted: integrity, not configurable */
 	RULE_MAX,
 };
 
-const char *rule_id_name(enum rule_id r);	/* "pm-suspicious-child", "none" */
-enum rule_id rule_id_find(const char *id);	/* RULE_NONE when unknown */
-bool rule_id_excludable(enum rule_id r);	/* the sensor's own rules are not */
+const char *rule_id_name(enum rule_id r);  /* "pm-suspicious-child", "none" */
+enum rule_id rule_id_find(const char *id); /* RULE_NONE when unknown */
+bool rule_id_excludable(enum rule_id r);   /* the sensor's own rules are not */
 
 /* allow.c: the registry allowlist */
 /* Lower-case s in place and drop one trailing dot; false if not a name. */

@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+/* clang-format off */
 static const char *const rule_ids[RULE_MAX] = {
 	[RULE_PM_CHILD] = "pm-suspicious-child",
 	[RULE_LIFECYCLE] = "lifecycle-hook-suspicious-child",
@@ -12,6 +13,7 @@ static const char *const rule_ids[RULE_MAX] = {
 	[RULE_SENSOR_SIGNAL] = "sensor-signal",
 	[RULE_SENSOR_INTERRUPTED] = "sensor-interrupted",
 };
+/* clang-format on */
 
 const char *rule_id_name(enum rule_id r)
 {

@@ -25,39 +25,43 @@
 
 #include "daemon.h"
 
-#define AGENT_EXIT_FAILED	125	/* options, configuration, sensor, user */
-#define AGENT_EXIT_NOEXEC	126	/* CMD found but not runnable */
-#define AGENT_EXIT_NOTFOUND	127	/* CMD not found */
-#define TERM_GRACE_MS		10000	/* SIGTERM to SIGKILL, when CMD must stop */
-#define POLL_MS			100
+#define AGENT_EXIT_FAILED   125	  /* options, configuration, sensor, user */
+#define AGENT_EXIT_NOEXEC   126	  /* CMD found but not runnable */
+#define AGENT_EXIT_NOTFOUND 127	  /* CMD not found */
+#define TERM_GRACE_MS	    10000 /* SIGTERM to SIGKILL, when CMD must stop */
+#define POLL_MS		    100
 
 extern char **environ;
 
 /* What CMD is run as, and with. */
 struct target {
-	bool switch_user;	/* not the agent's own uid and gid */
+	bool switch_user; /* not the agent's own uid and gid */
 	uid_t uid;
 	gid_t gid;
-	char *name;		/* NULL when the uid has no passwd entry */
+	char *name; /* NULL when the uid has no passwd entry */
 	char *home;
 	char *shell;
-	char **envp;		/* CMD's environment */
-	char *own[4];		/* the variables set here, in envp */
+	char **envp;  /* CMD's environment */
+	char *own[4]; /* the variables set here, in envp */
 };
 
 struct agent {
-	struct daemon dm;	/* -c, -o, -e, and what they set up */
+	struct daemon dm; /* -c, -o, -e, and what they set up */
 	int verbose;
-	const char *user;	/* -u */
+	const char *user; /* -u */
 	enum severity fail_on;
 	char **cmd;
 	struct target t;
 	struct summary *summary;
 	pid_t child;
-	struct sigaction saved[3];	/* SIGINT, SIGTERM, SIGCHLD as we found them */
+	struct sigaction saved[3]; /* SIGINT, SIGTERM, SIGCHLD as we found them */
 };
 
-enum { SAVED_INT, SAVED_TERM, SAVED_CHLD };
+enum {
+	SAVED_INT,
+	SAVED_TERM,
+	SAVED_CHLD
+};
 
 /* Why the child could not exec CMD, sent over a close-on-exec pipe. */
 struct child_error {
@@ -104,8 +108,10 @@ static int parse_options(struct agent *a, int argc, char **argv)
 		case 'F':
 			if (report_parse_fail_on(optarg, &a->fail_on) == 0)
 				break;
-			fprintf(stderr, "depsentry: --fail-on %s: expected low, medium, high, "
-					"critical or none\n", optarg);
+			fprintf(stderr,
+				"depsentry: --fail-on %s: expected low, medium, high, "
+				"critical or none\n",
+				optarg);
 			return -EINVAL;
 		default:
 			return -EINVAL;
@@ -274,7 +280,7 @@ static int drop_privileges(const struct target *t)
 		return -1;
 	if (setgid(t->gid) || setuid(t->uid))
 		return -1;
-	if (t->uid != 0 && setuid(0) == 0) {	/* root must be gone for good */
+	if (t->uid != 0 && setuid(0) == 0) { /* root must be gone for good */
 		errno = EPERM;
 		return -1;
 	}
@@ -304,7 +310,6 @@ static void __attribute__((noreturn)) child_exec(const struct agent *a, int errf
 		ce.exit_code = AGENT_EXIT_FAILED;
 	_exit(ce.exit_code);
 }
-
 
 static pid_t wait_child(pid_t pid, int *status, int flags)
 {
@@ -346,7 +351,7 @@ static int start_child(struct agent *a)
 		;
 	close(fds[0]);
 	if (n != (ssize_t)sizeof(ce))
-		return 0;	/* closed by a successful exec */
+		return 0; /* closed by a successful exec */
 	wait_child(a->child, &status, 0);
 	a->child = -1;
 	errno = ce.err;

@@ -19,8 +19,8 @@
 
 #include "daemon.h"
 
-#define CAP_WORDS	_LINUX_CAPABILITY_U32S_3	/* two 32-bit words: caps 0-63 */
-#define CAP_MAX		64
+#define CAP_WORDS _LINUX_CAPABILITY_U32S_3 /* two 32-bit words: caps 0-63 */
+#define CAP_MAX	  64
 
 /*
  * What the running daemon does with each capability it keeps, found by
@@ -156,8 +156,7 @@ int caps_drop(void)
 	err = caps_get(&now);
 	if (err)
 		return err;
-	if (now.effective != want.effective || now.permitted != want.permitted ||
-	    now.inheritable)
+	if (now.effective != want.effective || now.permitted != want.permitted || now.inheritable)
 		return -EPERM;
 	kept_names(want.permitted, names, sizeof(names));
 	log_info("privileges dropped: keeping %s; no_new_privs set", names[0] ? names : "none");

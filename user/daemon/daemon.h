@@ -12,45 +12,45 @@
 #include "output/output.h"
 
 enum user_counter {
-	UC_MALFORMED,		/* records that failed validation */
-	UC_TABLE_FULL,		/* processes not kept: table at its cap */
-	UC_TRACK_FAILED,	/* kernel tracked-map updates that failed */
-	UC_ALERT_FAILED,	/* alerts that could not be rendered */
-	UC_DNS_DROPPED,		/* DNS packets the capture socket could not queue */
-	UC_DNS_MALFORMED,	/* DNS packets or messages that failed to parse */
-	UC_RENAME_OVERFLOW,	/* fanotify queue overflows: renames lost */
-	UC_RENAME_UNRESOLVED,	/* renames whose directory was gone before it was read */
+	UC_MALFORMED,	      /* records that failed validation */
+	UC_TABLE_FULL,	      /* processes not kept: table at its cap */
+	UC_TRACK_FAILED,      /* kernel tracked-map updates that failed */
+	UC_ALERT_FAILED,      /* alerts that could not be rendered */
+	UC_DNS_DROPPED,	      /* DNS packets the capture socket could not queue */
+	UC_DNS_MALFORMED,     /* DNS packets or messages that failed to parse */
+	UC_RENAME_OVERFLOW,   /* fanotify queue overflows: renames lost */
+	UC_RENAME_UNRESOLVED, /* renames whose directory was gone before it was read */
 	UC_MAX,
 };
 
 /* The daemon: the state of one `run` or `exec`, set up by loop_new. */
 struct daemon_ctx {
-	const struct config *cfg;	/* the running configuration */
-	struct config **live;		/* its owner's pointer, swapped by a reload */
-	const char *config_opt;		/* -c, or NULL: config_path() */
-	struct sensor *sensor;		/* NULL in unit tests: no capture */
+	const struct config *cfg; /* the running configuration */
+	struct config **live;	  /* its owner's pointer, swapped by a reload */
+	const char *config_opt;	  /* -c, or NULL: config_path() */
+	struct sensor *sensor;	  /* NULL in unit tests: no capture */
 	const struct host_info *host;
 	/* the model and the rules */
 	struct proctable *pt;
 	struct egress *egress;
 	struct files *files;
-	struct gate *gate;		/* exclusions, min_severity, repeats */
+	struct gate *gate; /* exclusions, min_severity, repeats */
 	/* capture */
 	struct ring_buffer *rb;
-	struct fswatch *fsw;		/* renames outside sessions; NULL: name hooks always on */
-	struct dnscap *dnscap;		/* DNS answers; NULL without a sensor */
-	struct session_hooks hooks;	/* attached while sessions run */
+	struct fswatch *fsw;	    /* renames outside sessions; NULL: name hooks always on */
+	struct dnscap *dnscap;	    /* DNS answers; NULL without a sensor */
+	struct session_hooks hooks; /* attached while sessions run */
 	/* waiting */
 	int epfd;
-	int sigfd;			/* the signals below, read instead of handled */
+	int sigfd; /* the signals below, read instead of handled */
 	sigset_t sigmask;
 	bool stop;
 	time_t last_sweep;
-	bool repin_failed;		/* said once */
+	bool repin_failed; /* said once */
 	/* counters */
 	uint64_t records[DS_EV_MAX];
 	uint64_t alerts;
-	uint64_t rule_alerts[RULE_MAX];	/* alerts written, by rule */
+	uint64_t rule_alerts[RULE_MAX]; /* alerts written, by rule */
 	uint64_t dns_malformed;		/* sent DNS datagrams that failed to parse */
 	uint64_t user[UC_MAX];
 	uint64_t kernel[DS_COUNTER_MAX];
@@ -62,8 +62,8 @@ struct daemon_ctx {
  * SIGHUP and SIGUSR1 blocked from now on); hooks already attached. Without
  * a sensor (unit tests), the table, the rules and the signals only. */
 struct daemon_ctx *loop_new(const struct config *c, struct sensor *s, const struct host_info *h);
-int loop_run(struct daemon_ctx *d);	/* until SIGINT or SIGTERM (or SIGCHLD) */
-void loop_free(struct daemon_ctx *d);	/* logs the final counts, unblocks the signals */
+int loop_run(struct daemon_ctx *d);   /* until SIGINT or SIGTERM (or SIGCHLD) */
+void loop_free(struct daemon_ctx *d); /* logs the final counts, unblocks the signals */
 /* Judge by c from the next record on (a reload): the loop, the network and
  * file arms together. 0, or -errno with nothing changed. */
 int loop_set_config(struct daemon_ctx *d, const struct config *c);
@@ -100,13 +100,13 @@ void dispatch_dns_answer(const struct dns_packet *pk, const struct dns_msg *m, u
 /* start.c: the one start-up of `run` and `exec` */
 struct daemon {
 	/* the command line */
-	const char *config_opt;		/* -c, or NULL */
+	const char *config_opt; /* -c, or NULL */
 	const char *outputs[MAX_OUTPUTS];
-	size_t noutputs;		/* none: DEFAULT_ALERT_PATH */
-	const char *events;		/* -e, over the configuration's */
-	bool keep_state;		/* run: the state file, the pinned tamper map */
+	size_t noutputs;    /* none: DEFAULT_ALERT_PATH */
+	const char *events; /* -e, over the configuration's */
+	bool keep_state;    /* run: the state file, the pinned tamper map */
 	/* what is set up */
-	struct config *cfg;		/* owned; a reload replaces it */
+	struct config *cfg; /* owned; a reload replaces it */
 	struct host_info host;
 	struct sensor *sensor;
 	struct daemon_ctx *loop;
@@ -115,11 +115,11 @@ struct daemon {
 /* -c FILE, -o FILE, -e FILE: 0, -EINVAL (said), or -ENOENT when ch is
  * none of them. */
 int daemon_option(struct daemon *dm, int ch, const char *arg);
-int daemon_config(struct daemon *dm);	/* 0, or -EINVAL with the errors printed */
+int daemon_config(struct daemon *dm); /* 0, or -EINVAL with the errors printed */
 /* Outputs, events, host, sensor and loop: 0, or -errno (logged); what was
  * set up is closed by daemon_close either way. */
 int daemon_open(struct daemon *dm);
-void daemon_close_loop(struct daemon *dm);	/* the loop alone, first: its counts */
+void daemon_close_loop(struct daemon *dm); /* the loop alone, first: its counts */
 void daemon_close(struct daemon *dm);
 
 /* renames.c: renames outside install sessions, through fanotify */
@@ -142,24 +142,23 @@ int reload_keep_restart_settings(struct config *c, const struct config *old);
 int notify_systemd(const char *state, bool log_failure);
 
 /* pidfile.c: run -p FILE */
-int pidfile_write(const char *path);	/* 0 or -errno, logged */
+int pidfile_write(const char *path); /* 0 or -errno, logged */
 void pidfile_remove(const char *path);
 
-
 /* report.c and agent.c: the report and exec commands */
-#define REPORT_EXIT_ALERTS	3	/* report and exec: the --fail-on threshold was crossed */
+#define REPORT_EXIT_ALERTS 3 /* report and exec: the --fail-on threshold was crossed */
 int report_main(int argc, char **argv);
 int report_parse_format(const char *s, enum report_format *fmt);
-int report_parse_fail_on(const char *s, enum severity *sev);	/* also "none" */
+int report_parse_fail_on(const char *s, enum severity *sev); /* also "none" */
 int agent_main(int argc, char **argv);
 
 /* caps.c: the capabilities the running daemon keeps (docs/deployment.md) */
-uint64_t caps_kept(void);	/* bit (1 << CAP_x) for each */
+uint64_t caps_kept(void); /* bit (1 << CAP_x) for each */
 /* Keep only those, in the effective, permitted and bounding sets; empty the
  * inheritable and ambient sets; set no_new_privs. 0 or -errno. */
 int caps_drop(void);
 
-#define STATUS_LOSSES_MAX	32
+#define STATUS_LOSSES_MAX 32
 
 struct status_count {
 	const char *name;
@@ -167,32 +166,31 @@ struct status_count {
 };
 
 struct status {
-	uint32_t pid;			/* set by status_update */
-	uint64_t uptime;		/* seconds, set by status_update */
-	uint64_t records[DS_EV_MAX];	/* records read, by type */
-	uint64_t alerts[RULE_MAX];	/* alerts written, by rule */
-	struct status_count losses[STATUS_LOSSES_MAX];	/* every loss counter */
+	uint32_t pid;				       /* set by status_update */
+	uint64_t uptime;			       /* seconds, set by status_update */
+	uint64_t records[DS_EV_MAX];		       /* records read, by type */
+	uint64_t alerts[RULE_MAX];		       /* alerts written, by rule */
+	struct status_count losses[STATUS_LOSSES_MAX]; /* every loss counter */
 	size_t nlosses;
-	uint64_t processes;		/* live entries of the process table */
-	uint64_t exited_held;		/* exited ancestors kept for a descendant */
-	uint64_t sessions;		/* install sessions alive */
-	uint64_t dns_cache;		/* addresses with a name */
-	uint64_t dns_unsolicited;	/* DNS answers ignored: no question of this host asked them */
-	uint64_t held_writes;		/* file writes waiting for their writer */
-	bool network_hooks;		/* connect hooks and DNS capture attached */
+	uint64_t processes;	  /* live entries of the process table */
+	uint64_t exited_held;	  /* exited ancestors kept for a descendant */
+	uint64_t sessions;	  /* install sessions alive */
+	uint64_t dns_cache;	  /* addresses with a name */
+	uint64_t dns_unsolicited; /* DNS answers ignored: no question of this host asked them */
+	uint64_t held_writes;	  /* file writes waiting for their writer */
+	bool network_hooks;	  /* connect hooks and DNS capture attached */
 };
 
-void status_start(void);		/* the uptime starts */
-void status_request(void);		/* SIGUSR1: a line at the next update */
+void status_start(void);   /* the uptime starts */
+void status_request(void); /* SIGUSR1: a line at the next update */
 /* The line; -ENOSPC when it had to be cut to fit len. */
 int status_format(const struct status *st, char *buf, size_t len);
 /* Write line to path atomically (temporary file, rename), mode 0644. */
 int status_write(const char *path, const char *line);
 /* Once a second: the status file; the log line when due or asked for. */
 void status_update(struct status *st, const struct config *c);
-void status_remove(void);	/* at exit: the file this daemon wrote */
-int status_main(int argc, char **argv);	/* depsentry status [-c FILE] */
-
+void status_remove(void);		/* at exit: the file this daemon wrote */
+int status_main(int argc, char **argv); /* depsentry status [-c FILE] */
 
 /* The daemon's life, for `run`: read what the last daemon left and say
  * where to pin (NULL: another daemon runs, or no state is kept); after the

@@ -29,8 +29,7 @@ void dispatch_track(const struct proc *p, void *arg)
 		d->user[UC_TRACK_FAILED]++;
 }
 
-static void emit(struct daemon_ctx *d, const struct proc *p, const struct verdict *v,
-		 uint64_t ts)
+static void emit(struct daemon_ctx *d, const struct proc *p, const struct verdict *v, uint64_t ts)
 {
 	size_t len;
 	char *line = alert_render(d->host, p, v, ts, &len);
@@ -69,8 +68,7 @@ static void place(struct daemon_ctx *d, struct proc *p, uint64_t kernel_session)
 	const struct pm_def *pm;
 	struct session *s;
 
-	if (!p->sess && kernel_session &&
-	    (s = proctable_session_by_id(d->pt, kernel_session)))
+	if (!p->sess && kernel_session && (s = proctable_session_by_id(d->pt, kernel_session)))
 		proctable_join(p, s, p->parent ? p->parent->depth + 1 : 1);
 	if (p->sess)
 		return;
@@ -80,7 +78,7 @@ static void place(struct daemon_ctx *d, struct proc *p, uint64_t kernel_session)
 
 		proctable_session_start(d->pt, p, pm, dispatch_track, d);
 		proctable_stats(d->pt, &st);
-		tamper_heartbeat((uint32_t)st.sessions);	/* it may be killed next */
+		tamper_heartbeat((uint32_t)st.sessions); /* it may be killed next */
 		/* its exec was not tracked yet: the CI context is in its environ */
 		if (d->sensor)
 			procfs_env(p, &d->cfg->env_vars);
@@ -97,10 +95,11 @@ static int handle_exec(struct daemon_ctx *d, struct event *e)
 	struct proc *p;
 
 	/* without its environment, the image keeps the one before it */
-	if (!(img->flags & DS_F_ENV_PRESENT) &&
-	    image_inherit_env(img, prev ? prev->img : parent ? parent->img : NULL))
+	if (!(img->flags & DS_F_ENV_PRESENT) && image_inherit_env(img, prev	? prev->img
+								       : parent ? parent->img
+										: NULL))
 		return -EINVAL;
-	e->exec.img = NULL;	/* the table's now */
+	e->exec.img = NULL; /* the table's now */
 	p = proctable_exec(d->pt, e->pid, e->start, e->exec.ppid, e->exec.pstart, img);
 	if (!p) {
 		d->user[UC_TABLE_FULL]++;
@@ -270,7 +269,7 @@ static int handle_file(struct daemon_ctx *d, struct event *e)
 }
 
 void dispatch_repeated(const struct verdict *v, uint32_t pid, uint64_t start, const char *comm,
-		     uint64_t ts, void *arg)
+		       uint64_t ts, void *arg)
 {
 	emit_for(arg, pid, start, comm, v, ts);
 }

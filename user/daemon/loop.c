@@ -22,9 +22,10 @@
 
 #include "daemon.h"
 
-#define TICK_MS		100	/* the kernel wakes us only for a backlog */
-#define SWEEP_SECS	60
+#define TICK_MS	   100 /* the kernel wakes us only for a backlog */
+#define SWEEP_SECS 60
 
+/* clang-format off */
 static const char *const user_counter_names[UC_MAX] = {
 	[UC_MALFORMED] = "records_malformed",
 	[UC_TABLE_FULL] = "proctable_full",
@@ -35,11 +36,12 @@ static const char *const user_counter_names[UC_MAX] = {
 	[UC_RENAME_OVERFLOW] = "rename_queue_overflows",
 	[UC_RENAME_UNRESOLVED] = "rename_unresolved",
 };
+/* clang-format on */
 
 static int on_record(void *ctx, void *data, size_t len)
 {
 	dispatch_record(ctx, data, len);
-	return 0;	/* never stop consuming */
+	return 0; /* never stop consuming */
 }
 
 /* Log every counter that changed since the last report, or all at exit. */
@@ -69,7 +71,7 @@ static void report_counters(struct daemon_ctx *d, bool final)
 			continue;
 		d->reported[i] = v;
 		off += snprintf(msg + off, sizeof(msg) - off, " %s=%llu", name,
-					(unsigned long long)v);
+				(unsigned long long)v);
 		if (off >= sizeof(msg))
 			off = sizeof(msg) - 1;
 	}
@@ -96,7 +98,8 @@ static void update_status(struct daemon_ctx *d)
 	for (i = 0; i < DS_COUNTER_MAX + UC_MAX; i++) {
 		st.losses[i].name = i < DS_COUNTER_MAX ? sensor_counter_name(i)
 						       : user_counter_names[i - DS_COUNTER_MAX];
-		st.losses[i].value = i < DS_COUNTER_MAX ? d->kernel[i] : d->user[i - DS_COUNTER_MAX];
+		st.losses[i].value = i < DS_COUNTER_MAX ? d->kernel[i]
+							: d->user[i - DS_COUNTER_MAX];
 	}
 	output_stats(NULL, &output_errors);
 	st.losses[i] = (struct status_count){ "output_errors", output_errors };
@@ -284,8 +287,9 @@ void loop_reload(struct daemon_ctx *d)
 			sensor_filters_drop(d->sensor, c, old);
 	}
 	if (err) {
-		log_warnx("configuration not reloaded: %s cannot be applied: %s; the one read from %s stays in force",
-			  c->source, strerror(-err), old->source);
+		log_warnx(
+			"configuration not reloaded: %s cannot be applied: %s; the one read from %s stays in force",
+			c->source, strerror(-err), old->source);
 		config_free(c);
 		return;
 	}
@@ -310,7 +314,7 @@ void loop_signals(struct daemon_ctx *d)
 
 	while (read(d->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		switch (si.ssi_signo) {
-		case SIGCHLD:	/* exec: CMD ended (not merely stopped) */
+		case SIGCHLD: /* exec: CMD ended (not merely stopped) */
 			if (si.ssi_code == CLD_EXITED || si.ssi_code == CLD_KILLED ||
 			    si.ssi_code == CLD_DUMPED)
 				d->stop = true;
@@ -337,7 +341,7 @@ int loop_run(struct daemon_ctx *d)
 
 	signal(SIGPIPE, SIG_IGN);
 	clock_gettime(CLOCK_MONOTONIC, &last);
-	loop_signals(d);	/* what came while starting */
+	loop_signals(d); /* what came while starting */
 	while (!d->stop) {
 		n = epoll_wait(d->epfd, evs, ARRAY_SIZE(evs), TICK_MS);
 		if (n < 0 && errno != EINTR) {
@@ -353,7 +357,7 @@ int loop_run(struct daemon_ctx *d)
 		/* packets, then records (an answer read before its question's
 		 * record waits for it), then renames */
 		dnscap_drain(d->dnscap, dispatch_dns_answer, d);
-		n = ring_buffer__consume(d->rb);	/* records sent without a wake-up too */
+		n = ring_buffer__consume(d->rb); /* records sent without a wake-up too */
 		if (n < 0 && n != -EINTR) {
 			log_warnx("ring buffer: %s", strerror(-n));
 			return -1;
@@ -419,7 +423,8 @@ void loop_free(struct daemon_ctx *d)
 			 "%llu questions unanswered in time, %llu evicted unanswered; "
 			 "%llu responses sent by install sessions: %llu questions voided, "
 			 "%llu believed answers taken back",
-			 (unsigned long long)es.dnsq.questions, (unsigned long long)es.dnsq.believed,
+			 (unsigned long long)es.dnsq.questions,
+			 (unsigned long long)es.dnsq.believed,
 			 (unsigned long long)es.dns_other_server,
 			 (unsigned long long)es.dnsq.unsolicited,
 			 (unsigned long long)es.dnsq.expired, (unsigned long long)es.dnsq.evicted,
@@ -444,10 +449,10 @@ void loop_free(struct daemon_ctx *d)
 		fswatch_stats(d->fsw, &ws);
 		log_info("renames: %llu seen through fanotify on %llu filesystems "
 			 "(%llu not markable), %llu queue overflows, %llu unresolved, "
-			 "%llu malformed", (unsigned long long)ws.renames,
-			 (unsigned long long)ws.filesystems, (unsigned long long)ws.fs_skipped,
-			 (unsigned long long)ws.overflows, (unsigned long long)ws.unresolved,
-			 (unsigned long long)ws.malformed);
+			 "%llu malformed",
+			 (unsigned long long)ws.renames, (unsigned long long)ws.filesystems,
+			 (unsigned long long)ws.fs_skipped, (unsigned long long)ws.overflows,
+			 (unsigned long long)ws.unresolved, (unsigned long long)ws.malformed);
 	}
 	if (d->sensor)
 		status_remove();

@@ -20,17 +20,18 @@ struct options {
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: depsentry run [-c FILE] [-o FILE|-]... [-e FILE|-] [-p PIDFILE] [-v]\n"
-			"       depsentry exec [-c FILE] [-o FILE|-]... [-e FILE|-] [-v] [-u USER] "
-			"[--fail-on SEVERITY] -- CMD [ARG...]\n"
-			"       depsentry report [-i FILE|-] [--since TIME] "
-			"[--format text|markdown|json] [--fail-on SEVERITY]\n"
-			"       depsentry check-config [-c FILE]\n"
-			"       depsentry status [-c FILE]\n"
-			"       depsentry version\n"
-			"exec exits with CMD's status when it failed, 3 when only --fail-on was "
-			"crossed, 125 when the sensor could not run;\n"
-			"report exits 3 when --fail-on was crossed, 1 when the log cannot be read\n");
+	fprintf(stderr,
+		"usage: depsentry run [-c FILE] [-o FILE|-]... [-e FILE|-] [-p PIDFILE] [-v]\n"
+		"       depsentry exec [-c FILE] [-o FILE|-]... [-e FILE|-] [-v] [-u USER] "
+		"[--fail-on SEVERITY] -- CMD [ARG...]\n"
+		"       depsentry report [-i FILE|-] [--since TIME] "
+		"[--format text|markdown|json] [--fail-on SEVERITY]\n"
+		"       depsentry check-config [-c FILE]\n"
+		"       depsentry status [-c FILE]\n"
+		"       depsentry version\n"
+		"exec exits with CMD's status when it failed, 3 when only --fail-on was "
+		"crossed, 125 when the sensor could not run;\n"
+		"report exits 3 when --fail-on was crossed, 1 when the log cannot be read\n");
 	exit(2);
 }
 
@@ -86,7 +87,7 @@ static int cmd_run(struct options *o)
 	notify_systemd("STOPPING=1", true);
 	pidfile_remove(o->pidfile);
 	daemon_close_loop(dm);
-	if (ret == 0)	/* drained and written: a clean stop */
+	if (ret == 0) /* drained and written: a clean stop */
 		tamper_stopped();
 out:
 	daemon_close(dm);

@@ -23,7 +23,7 @@ int notify_systemd(const char *state, bool log_failure)
 		return 0;
 	strncpy(sa.sun_path, path, sizeof(sa.sun_path) - 1);
 	if (path[0] == '@')
-		sa.sun_path[0] = '\0';	/* abstract namespace */
+		sa.sun_path[0] = '\0'; /* abstract namespace */
 	salen = offsetof(struct sockaddr_un, sun_path) + strlen(path);
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)

@@ -22,8 +22,7 @@ int pidfile_write(const char *path)
 	if (n < 0 || (size_t)n >= sizeof(tmp))
 		return -ENAMETOOLONG;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0 || dprintf(fd, "%d\n", (int)getpid()) < 0 || fsync(fd) ||
-	    rename(tmp, path))
+	if (fd < 0 || dprintf(fd, "%d\n", (int)getpid()) < 0 || fsync(fd) || rename(tmp, path))
 		err = -errno;
 	if (fd >= 0)
 		close(fd);

@@ -28,13 +28,13 @@
 
 enum setting_kind {
 	SETTING_U32,
-	SETTING_SCOPE,		/* enum events_scope */
-	SETTING_STRING,		/* char *, NULL when unset */
+	SETTING_SCOPE,	/* enum events_scope */
+	SETTING_STRING, /* char *, NULL when unset */
 };
 
 struct restart_setting {
-	const char *key;	/* as in the configuration file */
-	size_t off;		/* in struct config */
+	const char *key; /* as in the configuration file */
+	size_t off;	 /* in struct config */
 	enum setting_kind kind;
 	const char *why;
 };
@@ -85,7 +85,7 @@ static void setting_restore(const struct restart_setting *r, struct config *c,
 	case SETTING_SCOPE:
 		*(enum events_scope *)now = *(const enum events_scope *)was;
 		break;
-	case SETTING_STRING:	/* on failure: unset, which no one reads after start */
+	case SETTING_STRING: /* on failure: unset, which no one reads after start */
 		free(*s);
 		*s = *(char *const *)was ? strdup(*(char *const *)was) : NULL;
 		break;
@@ -104,8 +104,9 @@ int reload_keep_restart_settings(struct config *c, const struct config *old)
 		twas = setting_text(r, old, was, sizeof(was));
 		if (!strcmp(tnow, twas))
 			continue;
-		log_warnx("%s: %s changed from %s to %s, but %s: restart depsentry to apply it; %s stays in force",
-			  c->source, r->key, twas, tnow, r->why, twas);
+		log_warnx(
+			"%s: %s changed from %s to %s, but %s: restart depsentry to apply it; %s stays in force",
+			c->source, r->key, twas, tnow, r->why, twas);
 		setting_restore(r, c, old);
 		n++;
 	}
@@ -144,8 +145,9 @@ struct config *reload_read(const char *opt, const struct config *old)
 	struct config *c;
 
 	if (reload_parse(path, &c)) {
-		log_warnx("configuration not reloaded: %s has errors; the one read from %s stays in force",
-			  path ? path : "(built-in)", old->source);
+		log_warnx(
+			"configuration not reloaded: %s has errors; the one read from %s stays in force",
+			path ? path : "(built-in)", old->source);
 		return NULL;
 	}
 	reload_keep_restart_settings(c, old);

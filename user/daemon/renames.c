@@ -15,7 +15,7 @@
 
 #include "daemon.h"
 
-#define RENAME_BATCHES	16	/* reads per wake-up before the ring again */
+#define RENAME_BATCHES 16 /* reads per wake-up before the ring again */
 
 void renames_open(struct daemon_ctx *d)
 {
@@ -35,7 +35,8 @@ void renames_open(struct daemon_ctx *d)
 		return;
 	}
 	log_warnx("fanotify with directory handles unavailable (%s): rename and link "
-		  "tracepoints stay attached, at a cost to every system call", strerror(errno));
+		  "tracepoints stay attached, at a cost to every system call",
+		  strerror(errno));
 always:
 	err = sensor_hooks(d->sensor, SENSOR_HOOK_NAMES, true);
 	if (err)

@@ -14,8 +14,9 @@
 
 #include "daemon.h"
 
-#define WARN_LINES_MAX		10	/* malformed lines named on stderr */
+#define WARN_LINES_MAX 10 /* malformed lines named on stderr */
 
+/* clang-format off */
 static const struct {
 	const char *name;
 	enum report_format fmt;
@@ -24,7 +25,9 @@ static const struct {
 	{ "markdown", REPORT_MARKDOWN },
 	{ "json", REPORT_JSON },
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct {
 	char unit;
 	int64_t secs;
@@ -34,6 +37,7 @@ static const struct {
 	{ 'h', 3600 },
 	{ 'd', 86400 },
 };
+/* clang-format on */
 
 static int report_usage(void)
 {
@@ -114,7 +118,8 @@ static int read_log(FILE *f, const char *name, struct summary *s)
 			break;
 		}
 		if (why && bad++ < WARN_LINES_MAX)
-			log_warnx("%s:%llu: not an alert: %s", name, (unsigned long long)lineno, why);
+			log_warnx("%s:%llu: not an alert: %s", name, (unsigned long long)lineno,
+				  why);
 	}
 	if (!err && ferror(f))
 		err = -EIO;
@@ -150,9 +155,11 @@ int report_main(int argc, char **argv)
 			break;
 		case 's':
 			if (parse_since(optarg, &since)) {
-				fprintf(stderr, "depsentry: --since %s: expected an RFC 3339 time "
-						"(2026-11-23T09:41:26Z), a date or a duration "
-						"(90s, 15m, 2h, 7d)\n", optarg);
+				fprintf(stderr,
+					"depsentry: --since %s: expected an RFC 3339 time "
+					"(2026-11-23T09:41:26Z), a date or a duration "
+					"(90s, 15m, 2h, 7d)\n",
+					optarg);
 				return report_usage();
 			}
 			break;

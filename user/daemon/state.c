@@ -17,16 +17,16 @@
 
 #include "daemon.h"
 
-#define STATE_REFRESH_SECS	60	/* the state's heartbeat, besides session changes */
-#define STATUS_READ_MAX		2048
-#define NSEC			1000000000LL
+#define STATE_REFRESH_SECS 60 /* the state's heartbeat, besides session changes */
+#define STATUS_READ_MAX	   2048
+#define NSEC		   1000000000LL
 
 static struct {
-	bool watchdog;		/* systemd's WatchdogSec= is on for this process */
-	bool watchdog_failed;	/* a ping could not be sent: said once */
-	bool active;		/* this daemon keeps the state file */
-	bool started;		/* and has written it */
-	bool failed;		/* a write failed: said once */
+	bool watchdog;	      /* systemd's WatchdogSec= is on for this process */
+	bool watchdog_failed; /* a ping could not be sent: said once */
+	bool active;	      /* this daemon keeps the state file */
+	bool started;	      /* and has written it */
+	bool failed;	      /* a write failed: said once */
 	char path[PATH_MAX];
 	struct tamper_state st;
 	struct tamper_prev prev;
@@ -95,8 +95,8 @@ static void read_status(struct tamper_prev *prev, const char *path)
 	if (n <= 0)
 		return;
 	buf[n] = '\0';
-	if (strncmp(buf, "pid=", 4) || parse_u64(buf + 4, strspn(buf + 4, "0123456789"),
-						 INT32_MAX, &x) || !x)
+	if (strncmp(buf, "pid=", 4) ||
+	    parse_u64(buf + 4, strspn(buf + 4, "0123456789"), INT32_MAX, &x) || !x)
 		return;
 	prev->have_status = true;
 	prev->status_pid = (uint32_t)x;
@@ -144,11 +144,14 @@ const char *tamper_open(const struct config *c)
 	prev->boot_ns = boot_instant();
 	read_state(prev, T.path);
 	read_status(prev, status);
-	tamper_prev_judge(prev, prev->have_state && pid_alive_as(prev->state.pid, prev->state.start),
+	tamper_prev_judge(prev,
+			  prev->have_state && pid_alive_as(prev->state.pid, prev->state.start),
 			  pid_alive_as(prev->status_pid, 0));
 	if (prev->kind == PREV_ALIVE) {
-		log_warnx("another depsentry daemon (pid %u) runs: this one keeps no state in %s and "
-			  "pins nothing", prev->have_state ? prev->state.pid : prev->status_pid, T.path);
+		log_warnx(
+			"another depsentry daemon (pid %u) runs: this one keeps no state in %s and "
+			"pins nothing",
+			prev->have_state ? prev->state.pid : prev->status_pid, T.path);
 		return NULL;
 	}
 	T.active = true;
@@ -164,7 +167,7 @@ static void state_write(void)
 	T.written = time(NULL);
 	err = tamper_state_format(&T.st, buf, sizeof(buf));
 	if (!err) {
-		buf[strlen(buf) - 1] = '\0';	/* status_write ends the last line */
+		buf[strlen(buf) - 1] = '\0'; /* status_write ends the last line */
 		err = status_write(T.path, buf);
 	}
 	if (err && !T.failed)
@@ -210,16 +213,19 @@ static void report(struct daemon_ctx *d, struct sensor *s, const struct config *
 		t = NULL;
 	tamper_prev_recheck(&T.prev, t);
 	if (T.prev.state_contradicted)
-		log_warnx("%s says the last daemon stopped cleanly, but the kernel saw a signal end it",
-			  T.path);
+		log_warnx(
+			"%s says the last daemon stopped cleanly, but the kernel saw a signal end it",
+			T.path);
 	if (!tamper_interruption(&T.prev, t, &ev, &v, &rec))
 		return;
 	ns = tamper_gap_ns(ev.heartbeat_ns, ev.restart_ns);
 	if (ns >= 0)
 		snprintf(gap, sizeof(gap), "%.1f s", (double)ns / NSEC);
-	log_warnx("the daemon before this one (pid %u) stopped without a clean shutdown: cause %s%s%s, "
-		  "nothing watched for %s", ev.sensor_pid, ev.cause, ev.signal.sig ? ", " : "",
-		  ev.signal.sig ? ev.signal.name : "", gap);
+	log_warnx(
+		"the daemon before this one (pid %u) stopped without a clean shutdown: cause %s%s%s, "
+		"nothing watched for %s",
+		ev.sensor_pid, ev.cause, ev.signal.sig ? ", " : "",
+		ev.signal.sig ? ev.signal.name : "", gap);
 	img = image_new();
 	if (!img)
 		return;

@@ -23,11 +23,12 @@
 
 #include "daemon.h"
 
-#define STATUS_STALE_SECS	15	/* the daemon rewrites the file every second */
-#define STATUS_LINE_MAX		2048
-#define STATUS_FILE_MODE	0644
-#define STATUS_DIR_MODE		0755
+#define STATUS_STALE_SECS 15 /* the daemon rewrites the file every second */
+#define STATUS_LINE_MAX	  2048
+#define STATUS_FILE_MODE  0644
+#define STATUS_DIR_MODE	  0755
 
+/* clang-format off */
 static const char *const event_names[DS_EV_MAX] = {
 	[DS_EV_EXEC] = "exec",
 	[DS_EV_FORK] = "fork",
@@ -37,12 +38,13 @@ static const char *const event_names[DS_EV_MAX] = {
 	[DS_EV_SIGNAL] = "signal",
 	[DS_EV_DNS] = "dns",
 };
+/* clang-format on */
 
-static bool status_wanted;		/* SIGUSR1 came */
+static bool status_wanted; /* SIGUSR1 came */
 static time_t status_started;
-static time_t status_logged;		/* last line logged */
-static bool status_failed;		/* the file could not be written: said once */
-static char status_written[PATH_MAX];	/* the file this daemon wrote, removed at exit */
+static time_t status_logged;	      /* last line logged */
+static bool status_failed;	      /* the file could not be written: said once */
+static char status_written[PATH_MAX]; /* the file this daemon wrote, removed at exit */
 
 void status_request(void)
 {
@@ -147,7 +149,7 @@ int status_write(const char *path, const char *line)
 		return -ENAMETOOLONG;
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT && make_dir(path) == 0) {
-		snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);	/* a failure spoils it */
+		snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path); /* a failure spoils it */
 		fd = mkostemp(tmp, O_CLOEXEC);
 	}
 	if (fd < 0)
@@ -193,7 +195,7 @@ void status_update(struct status *st, const struct config *c)
 		log_warnx("%s: cannot write the status file: %s", path, strerror(-err));
 	status_failed = err != 0;
 	if (!err && strcmp(status_written, path)) {
-		if (status_written[0])	/* a reload moved it */
+		if (status_written[0]) /* a reload moved it */
 			unlink(status_written);
 		snprintf(status_written, sizeof(status_written), "%s", path);
 	}

@@ -34,13 +34,12 @@
 #define DNS_TYPE_A     1
 #define DNS_TYPE_CNAME 5
 #define DNS_TYPE_AAAA  28
-#define DNS_LABEL_TYPE 0xc0		  /* top bits of a length byte */
-#define DNS_LABEL_PTR  0xc0		  /* ... when they make a compression pointer */
-#define DNS_PTR_MASK   0x3fff		  /* the offset a pointer holds */
-#define DNS_JUMPS_MAX  128		  /* a name has at most 127 labels */
-#define DNS_TTL_MAX    0x7fffffffU	  /* RFC 2181 section 8: above is 0 */
+#define DNS_LABEL_TYPE 0xc0	   /* top bits of a length byte */
+#define DNS_LABEL_PTR  0xc0	   /* ... when they make a compression pointer */
+#define DNS_PTR_MASK   0x3fff	   /* the offset a pointer holds */
+#define DNS_JUMPS_MAX  128	   /* a name has at most 127 labels */
+#define DNS_TTL_MAX    0x7fffffffU /* RFC 2181 section 8: above is 0 */
 #define DNS_TTL_NONE   0xffffffffU
-
 
 static uint16_t get16(const uint8_t *p)
 {
@@ -426,7 +425,7 @@ static int answers_read(const struct dns_reader *r, struct dns_msg *out)
 
 int dns_parse(const uint8_t *msg, size_t len, struct dns_msg *out)
 {
-	struct dns_reader r = {.msg = msg, .len = len};
+	struct dns_reader r = { .msg = msg, .len = len };
 	uint16_t flags;
 	int err;
 
@@ -448,6 +447,7 @@ int dns_parse(const uint8_t *msg, size_t len, struct dns_msg *out)
 }
 
 /* clang-format off */
+/* clang-format off */
 static const struct {
 	uint16_t type;
 	const char *name;
@@ -460,6 +460,7 @@ static const struct {
 	{ 64, "SVCB" },		{ 65, "HTTPS" },	{ 99, "SPF" },		{ 251, "IXFR" },
 	{ 252, "AXFR" },	{ 255, "ANY" },		{ 256, "URI" },		{ 257, "CAA" },
 };
+/* clang-format on */
 /* clang-format on */
 
 const char *dns_qtype_name(uint16_t qtype)

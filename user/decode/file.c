@@ -73,8 +73,7 @@ static char *name_path(const struct ds_file *e, const char *dir_comps, size_t di
 	return joined;
 }
 
-static int sections(const struct ds_file *e, const char *data, size_t len,
-		    struct file_sections *s)
+static int sections(const struct ds_file *e, const char *data, size_t len, struct file_sections *s)
 {
 	size_t off = 0;
 
@@ -87,8 +86,7 @@ static int sections(const struct ds_file *e, const char *data, size_t len,
 	s->old_dir = data + off;
 	off += e->old_dir_len;
 	s->old_name = data + off;
-	if ((e->path_len && data[e->path_len - 1]) ||
-	    (e->name_len && s->name[e->name_len - 1]) ||
+	if ((e->path_len && data[e->path_len - 1]) || (e->name_len && s->name[e->name_len - 1]) ||
 	    (e->old_dir_len && s->old_dir[e->old_dir_len - 1]) ||
 	    (e->old_name_len && s->old_name[e->old_name_len - 1]))
 		return -EINVAL;

@@ -12,7 +12,7 @@
 
 #include "decode.h"
 
-#define ENV_VALUE_MAX	4096	/* a longer value is cut, flagged DS_F_ENV_TRUNC */
+#define ENV_VALUE_MAX 4096 /* a longer value is cut, flagged DS_F_ENV_TRUNC */
 
 struct image *image_new(void)
 {
@@ -107,8 +107,7 @@ static bool wanted(const struct strlist *vars, const char *name, size_t len)
 	return false;
 }
 
-static int env_add(struct image *img, const char *name, size_t nlen, const char *val,
-		   size_t vlen)
+static int env_add(struct image *img, const char *name, size_t nlen, const char *val, size_t vlen)
 {
 	struct envvar *e = realloc(img->env, (img->nenv + 1) * sizeof(*e));
 
@@ -140,7 +139,8 @@ int image_set_env(struct image *img, const char *buf, size_t len, const struct s
 		size_t l = strnlen(s, len - pos);
 		const char *eq = memchr(s, '=', l);
 
-		if (eq && wanted(vars, s, eq - s) && env_add(img, s, eq - s, eq + 1, l - (eq - s) - 1))
+		if (eq && wanted(vars, s, eq - s) &&
+		    env_add(img, s, eq - s, eq + 1, l - (eq - s) - 1))
 			return -ENOMEM;
 		pos += l + 1;
 	}
@@ -187,7 +187,7 @@ struct image *image_from_exec(const struct ds_exec *e, const char *data, size_t 
 	struct image *img;
 
 	if (need > len)
-		return NULL;	/* the caller counts it as malformed */
+		return NULL; /* the caller counts it as malformed */
 	img = image_new();
 	if (!img)
 		return NULL;
@@ -202,7 +202,7 @@ struct image *image_from_exec(const struct ds_exec *e, const char *data, size_t 
 	d += e->filename_len;
 	if (e->exe_len && d[e->exe_len - 1] == '\0')
 		img->exe = path_from_components(d, e->exe_len);
-	if (!img->exe) {	/* the path as invoked stands in for it, as whole as it is */
+	if (!img->exe) { /* the path as invoked stands in for it, as whole as it is */
 		img->exe = strdup(img->filename ? img->filename : "");
 		if (e->hdr.flags & DS_F_FILENAME_TRUNC)
 			img->flags |= DS_F_EXE_TRUNC;

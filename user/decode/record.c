@@ -52,8 +52,9 @@ static int decode_connect(const struct ds_connect *e, struct event *ev)
 	n->sport = e->sport;
 	n->transport = e->protocol == IPPROTO_TCP || e->protocol == IPPROTO_UDP ? e->protocol : 0;
 	if (!n->transport && e->protocol == 0)
-		n->transport = e->sock_type == SOCK_STREAM ? IPPROTO_TCP :
-			       e->sock_type == SOCK_DGRAM ? IPPROTO_UDP : 0;
+		n->transport = e->sock_type == SOCK_STREAM  ? IPPROTO_TCP
+			       : e->sock_type == SOCK_DGRAM ? IPPROTO_UDP
+							    : 0;
 	n->result = e->ret;
 	n->session = e->session;
 	n->netns = e->netns;

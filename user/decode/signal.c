@@ -5,6 +5,7 @@
 
 #include "decode.h"
 
+/* clang-format off */
 static const char *const sig_names[32] = {
 	[1] = "SIGHUP",	    [2] = "SIGINT",	[3] = "SIGQUIT",   [4] = "SIGILL",
 	[5] = "SIGTRAP",    [6] = "SIGABRT",	[7] = "SIGBUS",	   [8] = "SIGFPE",
@@ -15,13 +16,16 @@ static const char *const sig_names[32] = {
 	[25] = "SIGXFSZ",   [26] = "SIGVTALRM", [27] = "SIGPROF",  [28] = "SIGWINCH",
 	[29] = "SIGIO",	    [30] = "SIGPWR",	[31] = "SIGSYS",
 };
+/* clang-format on */
 
+/* clang-format off */
 static const char *const origin_names[] = {
 	[ORIGIN_NONE] = "none",
 	[ORIGIN_PROCESS] = "process",
 	[ORIGIN_KERNEL] = "kernel",
 	[ORIGIN_SELF] = "self",
 };
+/* clang-format on */
 
 const char *tamper_signal_name(int sig, char *buf, size_t len)
 {
@@ -43,8 +47,9 @@ void tamper_signal_from(const struct ds_signal *e, struct tamper_signal *out)
 	memset(out, 0, sizeof(*out));
 	out->sig = e->sig;
 	out->code = e->code;
-	out->origin = e->hdr.pid == e->target_pid ? ORIGIN_SELF :
-		      DS_SIG_FROM_PROCESS(e->code) ? ORIGIN_PROCESS : ORIGIN_KERNEL;
+	out->origin = e->hdr.pid == e->target_pid    ? ORIGIN_SELF
+		      : DS_SIG_FROM_PROCESS(e->code) ? ORIGIN_PROCESS
+						     : ORIGIN_KERNEL;
 	out->pid = e->hdr.pid;
 	out->start = e->hdr.start;
 	out->uid = e->uid;

@@ -5,8 +5,8 @@
 
 #include "lib.h"
 
-#define NSEC_PER_SEC	1000000000LL
-#define NSEC_PER_MSEC	1000000LL
+#define NSEC_PER_SEC  1000000000LL
+#define NSEC_PER_MSEC 1000000LL
 
 uint64_t fnv1a64(uint64_t hash, const char *s)
 {

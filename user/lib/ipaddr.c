@@ -30,7 +30,7 @@ void ipaddr_format(const struct ipaddr *a, char *buf, size_t len)
 
 void ipaddr_unmap(struct ipaddr *a)
 {
-	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
 	if (a->family != AF_INET6 || memcmp(a->bytes, mapped, sizeof(mapped)))
 		return;

@@ -8,7 +8,7 @@
 
 #include "lib.h"
 
-#define JSON_PATH_MAX	128	/* the longest field name written or read */
+#define JSON_PATH_MAX 128 /* the longest field name written or read */
 
 void json_put(struct json_object *root, const char *path, struct json_object *val)
 {

@@ -15,13 +15,13 @@
 
 #include "depsentry.h"
 
-#define DEPSENTRY_VERSION	"0.1.0"
-#define ECS_VERSION		"9.4.0"
+#define DEPSENTRY_VERSION "0.1.0"
+#define ECS_VERSION	  "9.4.0"
 
-#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* log.c */
-void log_init(int verbose);	/* 1: log_debug too */
+void log_init(int verbose); /* 1: log_debug too */
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -33,36 +33,36 @@ struct strlist {
 	size_t n;
 };
 
-bool match_like(const char *pattern, const char *s);	/* like~: '*' any run, '?' one char */
-bool match_in(const struct strlist *l, const char *s);	/* in~: exact membership */
+bool match_like(const char *pattern, const char *s);   /* like~: '*' any run, '?' one char */
+bool match_in(const struct strlist *l, const char *s); /* in~: exact membership */
 /* like~ over a list: returns the first pattern matching s, or NULL */
 const char *match_any(const struct strlist *l, const char *s);
 void strlist_free(struct strlist *l);
 
 /* net addresses, shared by the DNS cache, the allowlist and the alerts */
 struct ipaddr {
-	uint8_t family;		/* AF_INET or AF_INET6, 0 if none */
-	uint8_t bytes[16];	/* network order; an IPv4 address fills the first 4 */
+	uint8_t family;	   /* AF_INET or AF_INET6, 0 if none */
+	uint8_t bytes[16]; /* network order; an IPv4 address fills the first 4 */
 };
-#define IPADDR_STRLEN	46	/* INET6_ADDRSTRLEN */
+#define IPADDR_STRLEN 46 /* INET6_ADDRSTRLEN */
 
-int ipaddr_parse(const char *s, struct ipaddr *a);		/* 0 or -EINVAL */
+int ipaddr_parse(const char *s, struct ipaddr *a); /* 0 or -EINVAL */
 void ipaddr_format(const struct ipaddr *a, char *buf, size_t len);
-void ipaddr_unmap(struct ipaddr *a);	/* ::ffff:a.b.c.d -> a.b.c.d */
+void ipaddr_unmap(struct ipaddr *a); /* ::ffff:a.b.c.d -> a.b.c.d */
 bool ipaddr_in(const struct ipaddr *a, const struct ipaddr *net, uint8_t prefix);
 bool ipaddr_equal(const struct ipaddr *a, const struct ipaddr *b);
-size_t ipaddr_len(uint8_t family);	/* bytes of an address of family, 0 if unknown */
+size_t ipaddr_len(uint8_t family); /* bytes of an address of family, 0 if unknown */
 void ipaddr_set(struct ipaddr *a, uint8_t family, const uint8_t *bytes);
 
 /* DNS names in presentation form, without the trailing dot */
-#define DNS_NAME_MAX	254	/* plus NUL */
-#define DNS_NAME_LEN	(DNS_NAME_MAX - 1)
+#define DNS_NAME_MAX 254 /* plus NUL */
+#define DNS_NAME_LEN (DNS_NAME_MAX - 1)
 
 /* clock.c */
 /* CLOCK_BOOTTIME now, in ns: the clock of every kernel record. */
 uint64_t boot_now(void);
 /* FNV-1a over a string, from hash (FNV1A64_OFFSET to start). */
-#define FNV1A64_OFFSET	0xcbf29ce484222325ULL
+#define FNV1A64_OFFSET 0xcbf29ce484222325ULL
 uint64_t fnv1a64(uint64_t hash, const char *s);
 /* A boot-time ns stamp on the wall clock, ns since the epoch. */
 int64_t boot_to_wall_ns(uint64_t boot_ns);
@@ -78,17 +78,17 @@ uint64_t fnv1a64_bytes(uint64_t hash, const void *p, size_t len);
  * insertion order; values of a fixed size, zeroed when inserted. */
 struct lru;
 
-struct lru *lru_new(uint32_t max, size_t value_size);	/* NULL: max 0, or no memory */
+struct lru *lru_new(uint32_t max, size_t value_size); /* NULL: max 0, or no memory */
 void lru_free(struct lru *l);
-int lru_resize(struct lru *l, uint32_t max);	/* 0, or -1 with l unchanged */
-void *lru_find(struct lru *l, const void *key, size_t klen);	/* the value, or NULL */
+int lru_resize(struct lru *l, uint32_t max);		     /* 0, or -1 with l unchanged */
+void *lru_find(struct lru *l, const void *key, size_t klen); /* the value, or NULL */
 /* A new entry for key (the caller found none), newest; NULL if no memory.
  * Room is the caller's business: lru_full, then lru_drop(lru_oldest). */
 void *lru_insert(struct lru *l, const void *key, size_t klen);
-void lru_touch(struct lru *l, void *value);	/* newest again */
+void lru_touch(struct lru *l, void *value); /* newest again */
 void lru_drop(struct lru *l, void *value);
-void *lru_oldest(const struct lru *l);		/* NULL when empty */
-void *lru_newer(const void *value);		/* the next in insertion order, or NULL */
+void *lru_oldest(const struct lru *l); /* NULL when empty */
+void *lru_newer(const void *value);    /* the next in insertion order, or NULL */
 uint32_t lru_count(const struct lru *l);
 bool lru_full(const struct lru *l);
 
@@ -119,12 +119,12 @@ void json_put(struct json_object *root, const char *path, struct json_object *va
 struct json_object *json_get(struct json_object *o, const char *path);
 
 enum text_mode {
-	TEXT_PLAIN,	/* controls, C1, bidi, line separators, bad bytes escaped */
-	TEXT_MARKDOWN,	/* also ASCII punctuation backslash-escaped */
+	TEXT_PLAIN,    /* controls, C1, bidi, line separators, bad bytes escaped */
+	TEXT_MARKDOWN, /* also ASCII punctuation backslash-escaped */
 };
 
 void text_put(FILE *f, const char *s, enum text_mode mode);
-char *text_escape(const char *s, enum text_mode mode);	/* malloc'd, or NULL */
+char *text_escape(const char *s, enum text_mode mode); /* malloc'd, or NULL */
 /* Where the line (len bytes) would start a CI workflow command (`::`,
  * `##[` or `##vso[` after white space): 1 + the offset of its first
  * character, else 0. */

@@ -12,10 +12,10 @@
 
 struct lru_node {
 	struct lru_node *hnext;		/* hash chain */
-	struct lru_node *older, *newer;	/* insertion order */
+	struct lru_node *older, *newer; /* insertion order */
 	uint64_t hash;
 	size_t klen;
-	unsigned char *key;		/* after the value */
+	unsigned char *key; /* after the value */
 	max_align_t value[];
 };
 
@@ -27,7 +27,7 @@ struct lru {
 	struct lru_node *oldest, *newest;
 };
 
-#define NODE(v)	((struct lru_node *)((char *)(v) - offsetof(struct lru_node, value)))
+#define NODE(v) ((struct lru_node *)((char *)(v)-offsetof(struct lru_node, value)))
 
 uint64_t fnv1a64_bytes(uint64_t hash, const void *p, size_t len)
 {

@@ -33,8 +33,7 @@ bool match_like(const char *pattern, const char *s)
 		if (*p == '*') {
 			star = ++p;
 			resume = s;
-		} else if (*p && (*p == '?' ||
-				  match_fold(*p) == match_fold(*s))) {
+		} else if (*p && (*p == '?' || match_fold(*p) == match_fold(*s))) {
 			p++;
 			s++;
 		} else if (star) {

@@ -28,10 +28,11 @@
 
 #include "lib.h"
 
-static const char utf8_replacement[] = "\xef\xbf\xbd";	/* U+FFFD */
+static const char utf8_replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
 
 /* Valid UTF-8 lead bytes (RFC 3629), and the range of the byte after each:
  * the narrowed ranges refuse overlong forms, surrogates and > U+10FFFF. */
+/* clang-format off */
 static const struct {
 	unsigned char lo, hi;		/* lead byte range */
 	unsigned char len;		/* bytes in the sequence */
@@ -46,6 +47,7 @@ static const struct {
 	{ 0xf1, 0xf3, 4, 0x80, 0xbf },
 	{ 0xf4, 0xf4, 4, 0x80, 0x8f },
 };
+/* clang-format on */
 
 /* Where s could still be the start of a valid sequence: how many of its
  * bytes fit one (the maximal subpart), and how many the sequence needs. */
@@ -67,7 +69,7 @@ static size_t utf8_prefix(const unsigned char *s, size_t *need)
 				return j;
 		return j;
 	}
-	return 0;	/* a byte that starts nothing: a subpart of its own */
+	return 0; /* a byte that starts nothing: a subpart of its own */
 }
 
 size_t utf8_seq_len(const unsigned char *s)
@@ -125,7 +127,7 @@ char *json_line(struct json_object *o, int flags, size_t *len)
 	s = (const unsigned char *)json_object_to_json_string_length(o, flags, &n);
 	if (!s)
 		return NULL;
-	line = malloc(3 * n + 2);	/* a byte grows to 3 at most */
+	line = malloc(3 * n + 2); /* a byte grows to 3 at most */
 	if (!line)
 		return NULL;
 	for (p = s; *p;) {
@@ -154,12 +156,12 @@ char *json_line(struct json_object *o, int flags, size_t *len)
 static bool special(const unsigned char *p, size_t n)
 {
 	if (n == 2)
-		return p[0] == 0xc2 && p[1] < 0xa0;	/* U+0080..U+009F */
+		return p[0] == 0xc2 && p[1] < 0xa0; /* U+0080..U+009F */
 	if (n == 3 && p[0] == 0xe2 && p[1] == 0x80)
-		return p[2] == 0xa8 || p[2] == 0xa9 ||	/* U+2028, U+2029 */
-		       (p[2] >= 0xaa && p[2] <= 0xae);	/* U+202A..U+202E */
+		return p[2] == 0xa8 || p[2] == 0xa9 || /* U+2028, U+2029 */
+		       (p[2] >= 0xaa && p[2] <= 0xae); /* U+202A..U+202E */
 	if (n == 3 && p[0] == 0xe2 && p[1] == 0x81)
-		return p[2] >= 0xa6 && p[2] <= 0xa9;	/* U+2066..U+2069 */
+		return p[2] >= 0xa6 && p[2] <= 0xa9; /* U+2066..U+2069 */
 	return false;
 }
 
@@ -183,8 +185,9 @@ void text_put(FILE *f, const char *s, enum text_mode mode)
 			else if (n == 1)
 				fprintf(f, "x%02x", *p);
 			else
-				fprintf(f, "u%04x", n == 2 ? p[1] : 0x2000 | ((p[1] & 0x3f) << 6) |
-								(p[2] & 0x3f));
+				fprintf(f, "u%04x",
+					n == 2 ? p[1]
+					       : 0x2000 | ((p[1] & 0x3f) << 6) | (p[2] & 0x3f));
 		} else {
 			if (mode == TEXT_MARKDOWN && n == 1 && ispunct(*p))
 				fputc('\\', f);
@@ -221,14 +224,14 @@ static size_t blank_len(const unsigned char *p)
 		return 1;
 	if (p[0] == 0xc2 && (p[1] == 0x85 || p[1] == 0xa0))
 		return 2;
-	if (p[0] == 0xe1 && p[1] == 0x9a && p[2] == 0x80)	/* U+1680 */
+	if (p[0] == 0xe1 && p[1] == 0x9a && p[2] == 0x80) /* U+1680 */
 		return 3;
-	if (p[0] == 0xe2 && p[1] == 0x80 &&	/* U+2000..U+200A, U+2028, U+2029, U+202F */
+	if (p[0] == 0xe2 && p[1] == 0x80 && /* U+2000..U+200A, U+2028, U+2029, U+202F */
 	    ((p[2] >= 0x80 && p[2] <= 0x8a) || p[2] == 0xa8 || p[2] == 0xa9 || p[2] == 0xaf))
 		return 3;
-	if (p[0] == 0xe2 && p[1] == 0x81 && p[2] == 0x9f)	/* U+205F */
+	if (p[0] == 0xe2 && p[1] == 0x81 && p[2] == 0x9f) /* U+205F */
 		return 3;
-	if (p[0] == 0xe3 && p[1] == 0x80 && p[2] == 0x80)	/* U+3000 */
+	if (p[0] == 0xe3 && p[1] == 0x80 && p[2] == 0x80) /* U+3000 */
 		return 3;
 	return 0;
 }
@@ -262,7 +265,7 @@ int text_write_guarded(FILE *f, const char *buf, size_t len, enum text_mode mode
 		nl = memchr(line, '\n', (size_t)(end - line));
 		n = nl ? (size_t)(nl - line) + 1 : (size_t)(end - line);
 		at = text_command_at(line, n);
-		if (at) {	/* its first ':' or '#' as an escape */
+		if (at) { /* its first ':' or '#' as an escape */
 			fwrite(line, 1, at - 1, f);
 			if (mode == TEXT_MARKDOWN)
 				fprintf(f, "\\%c", line[at - 1]);

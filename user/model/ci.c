@@ -18,9 +18,10 @@
 
 #include "model.h"
 
-#define CI_VARS_MAX	10	/* variables mapped per provider */
-#define CI_ANCESTRY_MAX	4096	/* generations walked to find the exec root */
+#define CI_VARS_MAX	10   /* variables mapped per provider */
+#define CI_ANCESTRY_MAX 4096 /* generations walked to find the exec root */
 
+/* clang-format off */
 static const char *const ci_field_names[CI_FIELD_MAX] = {
 	[CI_PROVIDER] = "provider",
 	[CI_REPOSITORY] = "repository",
@@ -35,6 +36,7 @@ static const char *const ci_field_names[CI_FIELD_MAX] = {
 	[CI_EVENT] = "event",
 	[CI_URL] = "url",
 };
+/* clang-format on */
 
 struct ci_var {
 	enum ci_field field;
@@ -50,39 +52,65 @@ static const struct ci_provider {
 	const char *url_fmt;
 	const char *url_vars[3];
 } ci_providers[] = {
-	{ .name = "github-actions", .marker = "GITHUB_ACTIONS",
-	  .vars = { { CI_REPOSITORY, "GITHUB_REPOSITORY" }, { CI_PROJECT_ID, "GITHUB_REPOSITORY_ID" },
-		    { CI_WORKFLOW, "GITHUB_WORKFLOW" }, { CI_RUN_ID, "GITHUB_RUN_ID" },
-		    { CI_JOB, "GITHUB_JOB" }, { CI_RUNNER, "RUNNER_NAME" },
-		    { CI_COMMIT, "GITHUB_SHA" }, { CI_REF, "GITHUB_REF" },
+	{ .name = "github-actions",
+	  .marker = "GITHUB_ACTIONS",
+	  .vars = { { CI_REPOSITORY, "GITHUB_REPOSITORY" },
+		    { CI_PROJECT_ID, "GITHUB_REPOSITORY_ID" },
+		    { CI_WORKFLOW, "GITHUB_WORKFLOW" },
+		    { CI_RUN_ID, "GITHUB_RUN_ID" },
+		    { CI_JOB, "GITHUB_JOB" },
+		    { CI_RUNNER, "RUNNER_NAME" },
+		    { CI_COMMIT, "GITHUB_SHA" },
+		    { CI_REF, "GITHUB_REF" },
 		    { CI_EVENT, "GITHUB_EVENT_NAME" } },
 	  .url_fmt = "%s/%s/actions/runs/%s",
 	  .url_vars = { "GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID" } },
-	{ .name = "gitlab", .marker = "GITLAB_CI",
-	  .vars = { { CI_REPOSITORY, "CI_PROJECT_PATH" }, { CI_PROJECT_ID, "CI_PROJECT_ID" },
-		    { CI_RUN_ID, "CI_PIPELINE_ID" }, { CI_JOB, "CI_JOB_NAME" },
-		    { CI_JOB_ID, "CI_JOB_ID" }, { CI_RUNNER, "CI_RUNNER_DESCRIPTION" },
-		    { CI_COMMIT, "CI_COMMIT_SHA" }, { CI_REF, "CI_COMMIT_REF_NAME" },
-		    { CI_EVENT, "CI_PIPELINE_SOURCE" }, { CI_URL, "CI_JOB_URL" } } },
-	{ .name = "jenkins", .marker = "JENKINS_URL",
-	  .vars = { { CI_JOB, "JOB_NAME" }, { CI_RUN_ID, "BUILD_ID" }, { CI_RUNNER, "NODE_NAME" },
+	{ .name = "gitlab",
+	  .marker = "GITLAB_CI",
+	  .vars = { { CI_REPOSITORY, "CI_PROJECT_PATH" },
+		    { CI_PROJECT_ID, "CI_PROJECT_ID" },
+		    { CI_RUN_ID, "CI_PIPELINE_ID" },
+		    { CI_JOB, "CI_JOB_NAME" },
+		    { CI_JOB_ID, "CI_JOB_ID" },
+		    { CI_RUNNER, "CI_RUNNER_DESCRIPTION" },
+		    { CI_COMMIT, "CI_COMMIT_SHA" },
+		    { CI_REF, "CI_COMMIT_REF_NAME" },
+		    { CI_EVENT, "CI_PIPELINE_SOURCE" },
+		    { CI_URL, "CI_JOB_URL" } } },
+	{ .name = "jenkins",
+	  .marker = "JENKINS_URL",
+	  .vars = { { CI_JOB, "JOB_NAME" },
+		    { CI_RUN_ID, "BUILD_ID" },
+		    { CI_RUNNER, "NODE_NAME" },
 		    { CI_URL, "BUILD_URL" } } },
-	{ .name = "buildkite", .marker = "BUILDKITE",
-	  .vars = { { CI_WORKFLOW, "BUILDKITE_PIPELINE_SLUG" }, { CI_RUN_ID, "BUILDKITE_BUILD_ID" },
-		    { CI_JOB_ID, "BUILDKITE_JOB_ID" }, { CI_RUNNER, "BUILDKITE_AGENT_NAME" },
+	{ .name = "buildkite",
+	  .marker = "BUILDKITE",
+	  .vars = { { CI_WORKFLOW, "BUILDKITE_PIPELINE_SLUG" },
+		    { CI_RUN_ID, "BUILDKITE_BUILD_ID" },
+		    { CI_JOB_ID, "BUILDKITE_JOB_ID" },
+		    { CI_RUNNER, "BUILDKITE_AGENT_NAME" },
 		    { CI_URL, "BUILDKITE_BUILD_URL" } } },
-	{ .name = "circleci", .marker = "CIRCLECI",
-	  .vars = { { CI_RUN_ID, "CIRCLE_WORKFLOW_ID" }, { CI_JOB, "CIRCLE_JOB" },
+	{ .name = "circleci",
+	  .marker = "CIRCLECI",
+	  .vars = { { CI_RUN_ID, "CIRCLE_WORKFLOW_ID" },
+		    { CI_JOB, "CIRCLE_JOB" },
 		    { CI_URL, "CIRCLE_BUILD_URL" } } },
-	{ .name = "travis", .marker = "TRAVIS",
-	  .vars = { { CI_REPOSITORY, "TRAVIS_REPO_SLUG" }, { CI_RUN_ID, "TRAVIS_BUILD_ID" },
-		    { CI_JOB_ID, "TRAVIS_JOB_ID" }, { CI_URL, "TRAVIS_JOB_WEB_URL" } } },
-	{ .name = "azure-pipelines", .marker = "TF_BUILD",
-	  .vars = { { CI_REPOSITORY, "BUILD_REPOSITORY_NAME" }, { CI_RUN_ID, "BUILD_BUILDID" },
+	{ .name = "travis",
+	  .marker = "TRAVIS",
+	  .vars = { { CI_REPOSITORY, "TRAVIS_REPO_SLUG" },
+		    { CI_RUN_ID, "TRAVIS_BUILD_ID" },
+		    { CI_JOB_ID, "TRAVIS_JOB_ID" },
+		    { CI_URL, "TRAVIS_JOB_WEB_URL" } } },
+	{ .name = "azure-pipelines",
+	  .marker = "TF_BUILD",
+	  .vars = { { CI_REPOSITORY, "BUILD_REPOSITORY_NAME" },
+		    { CI_RUN_ID, "BUILD_BUILDID" },
 		    { CI_RUNNER, "AGENT_NAME" } } },
-	{ .name = "bitbucket", .marker = "BITBUCKET_BUILD_NUMBER",
+	{ .name = "bitbucket",
+	  .marker = "BITBUCKET_BUILD_NUMBER",
 	  .vars = { { CI_REPOSITORY, "BITBUCKET_REPO_FULL_NAME" },
-		    { CI_RUN_ID, "BITBUCKET_BUILD_NUMBER" }, { CI_COMMIT, "BITBUCKET_COMMIT" } } },
+		    { CI_RUN_ID, "BITBUCKET_BUILD_NUMBER" },
+		    { CI_COMMIT, "BITBUCKET_COMMIT" } } },
 };
 
 /* Under `depsentry exec`: CMD (its pid and the agent's, its fork-time

@@ -97,7 +97,7 @@ static bool key_equal(const struct dnsq_key *a, const struct dnsq_key *b)
 static uint64_t key_hash(const struct dnsq_key *k)
 {
 	uint64_t h = FNV1A64_OFFSET;
-	const uint8_t *parts[] = {k->client.bytes, k->server.bytes};
+	const uint8_t *parts[] = { k->client.bytes, k->server.bytes };
 	size_t i, j;
 
 	for (i = 0; i < ARRAY_SIZE(parts); i++)

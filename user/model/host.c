@@ -18,9 +18,9 @@
 
 #include "model.h"
 
-#define NSEC_PER_SEC		1000000000LL
-#define NSEC_PER_MSEC		1000000LL
-#define CONTAINER_ID_LEN	64
+#define NSEC_PER_SEC	 1000000000LL
+#define NSEC_PER_MSEC	 1000000LL
+#define CONTAINER_ID_LEN 64
 
 static const char *const machine_id_paths[] = {
 	"/etc/machine-id",
@@ -33,6 +33,7 @@ static const char *const os_release_paths[] = {
 };
 
 /* os-release ID or ID_LIKE word -> ECS host.os.family */
+/* clang-format off */
 static const struct {
 	const char *id;
 	const char *family;
@@ -41,6 +42,7 @@ static const struct {
 	{ "fedora", "redhat" }, { "centos", "redhat" }, { "suse", "suse" },
 	{ "opensuse", "suse" }, { "arch", "arch" },	{ "alpine", "alpine" },
 };
+/* clang-format on */
 
 /* cgroup path words that mean "this is a container runtime's cgroup" */
 static const char *const container_markers[] = {
@@ -56,6 +58,7 @@ struct os_release {
 	char id_like[128];
 };
 
+/* clang-format off */
 static const struct {
 	const char *key;
 	size_t off;
@@ -69,6 +72,7 @@ static const struct {
 	OSR_KEY("ID_LIKE", id_like),
 #undef OSR_KEY
 };
+/* clang-format on */
 
 /* Copy src into dst, truncated to fit. */
 static void copy_str(char *dst, size_t len, const char *src)
@@ -208,8 +212,7 @@ static void load_os(struct host_info *h)
 	if (!os_release_read(&r))
 		return;
 	copy_str(h->os_name, sizeof(h->os_name), r.name);
-	copy_str(h->os_version, sizeof(h->os_version),
-		 r.version_id[0] ? r.version_id : r.version);
+	copy_str(h->os_version, sizeof(h->os_version), r.version_id[0] ? r.version_id : r.version);
 	os_family(&r, h->os_family, sizeof(h->os_family));
 }
 
@@ -231,9 +234,9 @@ static void load_agent_id(struct host_info *h)
 		a = (uint64_t)time(NULL);
 		b = (uint64_t)getpid();
 	}
-	snprintf(h->agent_id, sizeof(h->agent_id), "%08" PRIx64 "-%04" PRIx64 "-%04" PRIx64
-		 "-%04" PRIx64 "-%012" PRIx64, a >> 32, (a >> 16) & 0xffff, a & 0xffff,
-		 b >> 48, b & (uint64_t)0xffffffffffff);
+	snprintf(h->agent_id, sizeof(h->agent_id),
+		 "%08" PRIx64 "-%04" PRIx64 "-%04" PRIx64 "-%04" PRIx64 "-%012" PRIx64, a >> 32,
+		 (a >> 16) & 0xffff, a & 0xffff, b >> 48, b & (uint64_t)0xffffffffffff);
 }
 
 void host_info_load(struct host_info *h)

@@ -14,31 +14,31 @@ struct session;
 
 struct proc {
 	uint32_t pid;
-	uint32_t ppid;		/* fork-time parent */
-	uint64_t start;		/* boot-time ns */
-	uint64_t exec_ts;	/* boot-time ns of the last exec, 0 if none seen */
+	uint32_t ppid;	  /* fork-time parent */
+	uint64_t start;	  /* boot-time ns */
+	uint64_t exec_ts; /* boot-time ns of the last exec, 0 if none seen */
 	uint32_t uid;
 	uint32_t gid;
 	uint64_t cgroup_id;
-	struct proc *parent;	/* fork-time parent, holds a reference */
-	struct image *img;	/* never NULL once inserted */
-	struct session *sess;	/* install session, NULL outside one */
-	uint16_t depth;		/* generations below the session root, 0 = root */
+	struct proc *parent;  /* fork-time parent, holds a reference */
+	struct image *img;    /* never NULL once inserted */
+	struct session *sess; /* install session, NULL outside one */
+	uint16_t depth;	      /* generations below the session root, 0 = root */
 	bool exited;
-	bool from_proc;		/* found by the /proc scan, start time approximate */
-	int refs;		/* table + children */
+	bool from_proc; /* found by the /proc scan, start time approximate */
+	int refs;	/* table + children */
 	int exit_code;
-	struct proc *hnext;	/* hash chain */
-	struct proc *lru_prev, *lru_next;	/* exited list, oldest first */
+	struct proc *hnext;		  /* hash chain */
+	struct proc *lru_prev, *lru_next; /* exited list, oldest first */
 };
 
 struct session {
-	int refs;			/* member processes other than the root */
-	uint64_t id;			/* also the value in the kernel's tracked map */
-	const struct pm_def *pm;	/* the package manager that rooted it: own_pm */
-	struct pm_def own_pm;		/* its name and package_type, copied: a config
+	int refs;		 /* member processes other than the root */
+	uint64_t id;		 /* also the value in the kernel's tracked map */
+	const struct pm_def *pm; /* the package manager that rooted it: own_pm */
+	struct pm_def own_pm;	 /* its name and package_type, copied: a config
 					 * reload may free the definition */
-	struct proc *root;		/* holds a reference until the session ends */
+	struct proc *root;	 /* holds a reference until the session ends */
 	struct session *next;
 };
 
@@ -47,11 +47,11 @@ struct session {
 struct proctable;
 
 struct proctable_stats {
-	uint64_t live;		/* entries in the hash */
-	uint64_t held;		/* exited entries kept for a descendant's ancestry */
-	uint64_t full;		/* inserts refused: table at its cap */
-	uint64_t sessions;	/* install sessions alive */
-	uint64_t swept;		/* entries retired because /proc no longer had them */
+	uint64_t live;	   /* entries in the hash */
+	uint64_t held;	   /* exited entries kept for a descendant's ancestry */
+	uint64_t full;	   /* inserts refused: table at its cap */
+	uint64_t sessions; /* install sessions alive */
+	uint64_t swept;	   /* entries retired because /proc no longer had them */
 };
 
 /* Called for each process that joins a session while alive, so the kernel
@@ -81,14 +81,13 @@ void proctable_sweep(struct proctable *t);
 void proctable_stats(const struct proctable *t, struct proctable_stats *st);
 void proctable_set_host(const char *host_id);
 
-
 /* procfs.c: processes that were running before the hooks were attached */
 typedef void (*proc_fn)(struct proc *p, void *arg);
 /* Insert every running process, parents first; added() sees each one. */
 int procfs_scan(struct proctable *t, const struct strlist *env_vars, proc_fn added, void *arg);
 uint64_t procfs_boot_ns_from_ticks(unsigned long long ticks);
 bool procfs_alive(uint32_t pid, uint64_t start);
-int procfs_start(uint32_t pid, uint64_t *start);	/* boot-time ns, 0 or -errno */
+int procfs_start(uint32_t pid, uint64_t *start); /* boot-time ns, 0 or -errno */
 /* The one identity test: a start time read in /proc (proc_ns) is start's
  * process, within one clock tick either way. */
 bool procfs_same_start(uint64_t proc_ns, uint64_t start);
@@ -117,9 +116,9 @@ struct dns_cache;
 struct dns_cache_stats {
 	uint64_t entries;
 	uint64_t inserted;
-	uint64_t evicted;	/* dropped to make room */
-	uint64_t expired;	/* dropped at or after their TTL */
-	uint64_t forgotten;	/* taken back (dns_cache_forget) */
+	uint64_t evicted;   /* dropped to make room */
+	uint64_t expired;   /* dropped at or after their TTL */
+	uint64_t forgotten; /* taken back (dns_cache_forget) */
 };
 
 struct dns_cache *dns_cache_new(uint32_t max, uint32_t min_ttl, uint32_t max_ttl);
@@ -131,8 +130,8 @@ int dns_cache_resize(struct dns_cache *c, uint32_t max, uint32_t min_ttl, uint32
 /* Remember that addr is name in namespace netns, from now_ns (any
  * monotonic ns clock). A newer answer for the same address there replaces
  * the name and TTL. */
-int dns_cache_add(struct dns_cache *c, uint32_t netns, const struct ipaddr *addr,
-		  const char *name, uint32_t ttl, uint64_t now_ns);
+int dns_cache_add(struct dns_cache *c, uint32_t netns, const struct ipaddr *addr, const char *name,
+		  uint32_t ttl, uint64_t now_ns);
 /* The name addr had in netns, or NULL when unknown or expired. Valid until
  * the next call that changes the cache. */
 const char *dns_cache_lookup(struct dns_cache *c, uint32_t netns, const struct ipaddr *addr,
@@ -148,37 +147,37 @@ void dns_cache_stats(const struct dns_cache *c, struct dns_cache_stats *st);
  * id, question name, type and class, to the address and port the question
  * left from, from the server and port 53 it went to, within the timeout,
  * and only once. Everything else is counted as unsolicited and ignored. */
-#define DNSQ_MAX	4096	/* questions waiting for their answer, at most */
+#define DNSQ_MAX 4096 /* questions waiting for their answer, at most */
 
 struct dnsq;
 
 /* A question as it left its socket (addresses as on the wire). */
 struct dnsq_question {
 	struct ipaddr client, server;
-	uint16_t cport;			/* the client's port; the server's is 53 */
+	uint16_t cport; /* the client's port; the server's is 53 */
 	uint16_t id;
 	uint16_t qtype, qclass;
-	char qname[DNS_NAME_MAX];	/* lower-case, as dns_parse gives it */
-	uint32_t netns;			/* the asking socket's network namespace */
-	uint32_t pid;			/* the asking process, 0 if unknown */
-	uint64_t asked_ns;		/* when it left, boot-time ns */
+	char qname[DNS_NAME_MAX]; /* lower-case, as dns_parse gives it */
+	uint32_t netns;		  /* the asking socket's network namespace */
+	uint32_t pid;		  /* the asking process, 0 if unknown */
+	uint64_t asked_ns;	  /* when it left, boot-time ns */
 };
 
 struct dnsq_stats {
-	uint64_t questions;	/* recorded */
-	uint64_t waiting;	/* waiting for their answer now */
-	uint64_t believed;	/* answers that matched their question */
-	uint64_t unsolicited;	/* answers to no question recorded, or taken back: ignored */
-	uint64_t evicted;	/* unanswered questions dropped to make room */
-	uint64_t expired;	/* questions not answered within the timeout */
-	uint64_t voided;	/* questions an install session sent an answer to itself */
-	uint64_t revoked;	/* believed answers taken back for that reason */
+	uint64_t questions;   /* recorded */
+	uint64_t waiting;     /* waiting for their answer now */
+	uint64_t believed;    /* answers that matched their question */
+	uint64_t unsolicited; /* answers to no question recorded, or taken back: ignored */
+	uint64_t evicted;     /* unanswered questions dropped to make room */
+	uint64_t expired;     /* questions not answered within the timeout */
+	uint64_t voided;      /* questions an install session sent an answer to itself */
+	uint64_t revoked;     /* believed answers taken back for that reason */
 };
 
 /* The addresses a believed answer to q gave (n may be 0: NXDOMAIN, no
  * record), or the ones it gave taken back. */
-typedef void (*dnsq_names_fn)(const struct dnsq_question *q, const struct dns_answer *a,
-			      size_t n, uint64_t now_ns, void *arg);
+typedef void (*dnsq_names_fn)(const struct dnsq_question *q, const struct dns_answer *a, size_t n,
+			      uint64_t now_ns, void *arg);
 
 /* At most max questions wait, each timeout_secs; NULL if out of memory. */
 struct dnsq *dnsq_new(uint32_t max, uint32_t timeout_secs, dnsq_names_fn believed,
@@ -203,7 +202,7 @@ void dnsq_expire(struct dnsq *t, uint64_t now_ns);
 void dnsq_stats(const struct dnsq *t, struct dnsq_stats *st);
 
 /* Lookups used by rules and alerts. */
-const char *proc_env(const struct proc *p, const char *name);	/* NULL if unset */
+const char *proc_env(const struct proc *p, const char *name); /* NULL if unset */
 const char *proc_package_name(const struct proc *p);
 const char *proc_package_version(const struct proc *p);
 const char *proc_lifecycle_event(const struct proc *p);
@@ -212,11 +211,11 @@ void proc_entity_id(const struct proc *p, char *buf, size_t len);
 
 /* ci.c: the CI job an alert belongs to (depsentry.ci in docs/fields.md) */
 enum ci_field {
-	CI_PROVIDER,	/* "github-actions", "gitlab", ..., "unknown" */
+	CI_PROVIDER, /* "github-actions", "gitlab", ..., "unknown" */
 	CI_REPOSITORY,
 	CI_PROJECT_ID,
 	CI_WORKFLOW,
-	CI_RUN_ID,	/* GitHub's workflow run, GitLab's pipeline */
+	CI_RUN_ID, /* GitHub's workflow run, GitLab's pipeline */
 	CI_JOB,
 	CI_JOB_ID,
 	CI_RUNNER,
@@ -227,18 +226,18 @@ enum ci_field {
 	CI_FIELD_MAX,
 };
 
-#define CI_VALUE_MAX	1024	/* bytes kept of one value */
+#define CI_VALUE_MAX 1024 /* bytes kept of one value */
 
 struct ci_context {
-	const char *source;		/* "exec", "session" or "process" */
-	const char *v[CI_FIELD_MAX];	/* NULL when unknown; valid while the source is */
-	char url[CI_VALUE_MAX];		/* a url built from several variables */
+	const char *source;	     /* "exec", "session" or "process" */
+	const char *v[CI_FIELD_MAX]; /* NULL when unknown; valid while the source is */
+	char url[CI_VALUE_MAX];	     /* a url built from several variables */
 };
 
 /* One variable of an environment (src), or NULL. */
 typedef const char *(*ci_env_fn)(const void *src, const char *name);
 
-const char *ci_field_name(enum ci_field f);	/* "run_id", ... */
+const char *ci_field_name(enum ci_field f); /* "run_id", ... */
 /* The context an environment describes; false when it names no CI. */
 bool ci_context_read(struct ci_context *c, ci_env_fn get, const void *src);
 /* The context of an alert about p, from the most trusted environment. */
@@ -252,13 +251,13 @@ void ci_exec_root_clear(void);
 /* host.c: the host, and a process's container */
 struct host_info {
 	char hostname[256];
-	char id[64];		/* /etc/machine-id */
-	char os_name[128];	/* PRETTY_NAME-less NAME from os-release */
+	char id[64];	   /* /etc/machine-id */
+	char os_name[128]; /* PRETTY_NAME-less NAME from os-release */
 	char os_version[64];
 	char os_kernel[128];
 	char os_family[32];
 	char agent_id[64];
-	char architecture[32];	/* uname machine: "x86_64" */
+	char architecture[32]; /* uname machine: "x86_64" */
 };
 
 void host_info_load(struct host_info *h);

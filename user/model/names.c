@@ -16,9 +16,9 @@
 /* The cache: one bounded table (lib/lru.c) on (namespace, address), in
  * insertion order so the oldest answer is the one evicted when it is full. */
 struct dns_entry {
-	struct ipaddr addr;		 /* bytes past the family's length are zero */
-	uint32_t netns;			 /* the namespace whose lookup named it */
-	uint64_t expires;		 /* dead at or after this, in now_ns time */
+	struct ipaddr addr; /* bytes past the family's length are zero */
+	uint32_t netns;	    /* the namespace whose lookup named it */
+	uint64_t expires;   /* dead at or after this, in now_ns time */
 	char name[DNS_NAME_MAX];
 };
 

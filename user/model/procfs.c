@@ -14,7 +14,7 @@
 
 #include "model.h"
 
-#define PROC_READ_MAX	(DS_ARGS_MAX + 1)
+#define PROC_READ_MAX (DS_ARGS_MAX + 1)
 
 struct scanned {
 	uint32_t pid;
@@ -42,12 +42,15 @@ uint64_t procfs_boot_ns_from_ticks(unsigned long long ticks)
 
 int procfs_parse_stat(const char *buf, uint32_t *ppid, unsigned long long *ticks, char *state)
 {
-	const char *p = strrchr(buf, ')');	/* comm may hold spaces and parentheses */
+	const char *p = strrchr(buf, ')'); /* comm may hold spaces and parentheses */
 	unsigned int pp;
 
 	/* p + 2 is past the NUL when the text ends at the name */
-	if (!p || !p[1] || sscanf(p + 2, "%c %u %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d "
-				  "%*d %*d %*d %*d %*d %llu", state, &pp, ticks) != 3)
+	if (!p || !p[1] ||
+	    sscanf(p + 2,
+		   "%c %u %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d "
+		   "%*d %*d %*d %*d %*d %llu",
+		   state, &pp, ticks) != 3)
 		return -EINVAL;
 	*ppid = pp;
 	return 0;
@@ -116,7 +119,7 @@ bool procfs_running_as(uint32_t pid, uint64_t start, const char *comm)
 
 	if (!pid)
 		return false;
-	if (!start) {	/* a pid alone: a reused one is not the same program */
+	if (!start) { /* a pid alone: a reused one is not the same program */
 		procfs_comm(pid, now, sizeof(now));
 		if (strcmp(now, comm) || procfs_start(pid, &s))
 			return false;
@@ -208,7 +211,7 @@ static struct image *read_image(uint32_t pid, const struct strlist *env_vars)
 		goto fail;
 	img->exe = read_link(pid, "exe");
 	img->cwd = read_link(pid, "cwd");
-	if (!img->exe)		/* kernel thread, or gone */
+	if (!img->exe) /* kernel thread, or gone */
 		img->exe = strdup(img->argc ? img->argv[0] : img->comm);
 	img->filename = strdup(img->argc ? img->argv[0] : img->exe);
 	if (!img->exe || !img->filename)
@@ -240,8 +243,9 @@ int procfs_env(struct proc *p, const struct strlist *vars)
 	snprintf(path, sizeof(path), "/proc/%u/environ", p->pid);
 	n = read_file(path, buf, DS_ENV_MAX);
 	/* still the same process once read: the pid was not reused meanwhile */
-	err = n < 0 ? (int)n : !procfs_alive(p->pid, p->start) ? -ESRCH :
-	      image_set_env(p->img, buf, (size_t)n, vars);
+	err = n < 0				? (int)n
+	      : !procfs_alive(p->pid, p->start) ? -ESRCH
+						: image_set_env(p->img, buf, (size_t)n, vars);
 	if (!err && n == DS_ENV_MAX)
 		p->img->flags |= DS_F_ENV_TRUNC;
 	free(buf);
@@ -299,7 +303,7 @@ int procfs_scan(struct proctable *t, const struct strlist *env_vars, proc_fn add
 		struct proc *p;
 
 		if (proctable_find(t, v[i].pid, 0))
-			continue;	/* already reported by the hooks */
+			continue; /* already reported by the hooks */
 		img = read_image(v[i].pid, env_vars);
 		if (!img)
 			continue;

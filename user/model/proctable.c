@@ -14,9 +14,9 @@
 
 #include "model.h"
 
-#define TICK_NS		10000000ULL	/* /proc start times are in USER_HZ ticks */
-#define RECENT_MAX	256		/* exited entries kept for late reports, */
-#define RECENT_SECS	2		/* for at most this long */
+#define TICK_NS	    10000000ULL /* /proc start times are in USER_HZ ticks */
+#define RECENT_MAX  256		/* exited entries kept for late reports, */
+#define RECENT_SECS 2		/* for at most this long */
 
 struct proctable {
 	struct proc **buckets;
@@ -24,8 +24,8 @@ struct proctable {
 	uint32_t max;
 	uint64_t next_session;
 	struct session *sessions;
-	struct proc *recent[RECENT_MAX];	/* the last exited, a ring, one reference each */
-	time_t recent_at[RECENT_MAX];		/* when each exited (monotonic seconds) */
+	struct proc *recent[RECENT_MAX]; /* the last exited, a ring, one reference each */
+	time_t recent_at[RECENT_MAX];	 /* when each exited (monotonic seconds) */
 	uint32_t recent_next;
 	struct proctable_stats st;
 };
@@ -198,7 +198,7 @@ static void retire(struct proctable *t, struct proc *p, int code)
 		/* the session's own reference keeps p until here */
 		session_end(t, p->sess);
 	}
-	proc_put(t, p);		/* the table's reference */
+	proc_put(t, p); /* the table's reference */
 }
 
 void proctable_join(struct proc *p, struct session *s, uint16_t depth)
@@ -211,13 +211,13 @@ void proctable_join(struct proc *p, struct session *s, uint16_t depth)
 		s->refs++;
 }
 
-static struct proc *proc_insert(struct proctable *t, uint32_t pid, uint64_t start,
-				uint32_t ppid, uint64_t pstart)
+static struct proc *proc_insert(struct proctable *t, uint32_t pid, uint64_t start, uint32_t ppid,
+				uint64_t pstart)
 {
 	struct proc *old = hash_find(t, pid), *parent, *p;
 
 	if (old)
-		retire(t, old, 0);	/* its exit record was lost */
+		retire(t, old, 0); /* its exit record was lost */
 	if (t->st.live >= t->max) {
 		t->st.full++;
 		return NULL;
@@ -266,7 +266,7 @@ struct proc *proctable_find(struct proctable *t, uint32_t pid, uint64_t start)
 	if (!p || !same_start(p, start))
 		return start ? recent_find(t, pid, start) : NULL;
 	if (start && p->from_proc) {
-		p->start = start;	/* now known to the nanosecond */
+		p->start = start; /* now known to the nanosecond */
 		p->from_proc = false;
 	}
 	return p;
@@ -278,7 +278,7 @@ struct proc *proctable_fork(struct proctable *t, uint32_t pid, uint64_t start, u
 	struct proc *p = proctable_find(t, pid, start);
 
 	if (p)
-		return p;	/* already seen (e.g. by the /proc scan) */
+		return p; /* already seen (e.g. by the /proc scan) */
 	p = proc_insert(t, pid, start, ppid, pstart);
 	if (p && !p->img)
 		p->img = image_new();

@@ -27,32 +27,33 @@
 /* Byte caps on strings taken from a process; they bound the line size. A
  * path of PATH_MAX bytes stays whole even when each byte of it is invalid
  * UTF-8 and becomes the three of U+FFFD. */
-#define CAP_CMDLINE	32768	/* process.command_line */
-#define CAP_ARGS	32768	/* all of process.args together */
-#define CAP_ARGS_N	1024	/* entries in process.args */
-#define CAP_PATH	(3 * 4096)	/* executables, working directory, files */
-#define CAP_ENV		4096	/* one KEY=VALUE of process.env_vars */
-#define CAP_ENV_ALL	16384	/* all of process.env_vars together */
-#define CAP_SHORT	1024	/* names, ids, reasons */
-#define CAP_MESSAGE	16384	/* the message, which names paths */
-#define CAP_RELATIVE	4096	/* parent, session root and hook command lines */
-#define CAP_CHAIN	1024	/* each ancestry command line */
+#define CAP_CMDLINE  32768	/* process.command_line */
+#define CAP_ARGS     32768	/* all of process.args together */
+#define CAP_ARGS_N   1024	/* entries in process.args */
+#define CAP_PATH     (3 * 4096) /* executables, working directory, files */
+#define CAP_ENV	     4096	/* one KEY=VALUE of process.env_vars */
+#define CAP_ENV_ALL  16384	/* all of process.env_vars together */
+#define CAP_SHORT    1024	/* names, ids, reasons */
+#define CAP_MESSAGE  16384	/* the message, which names paths */
+#define CAP_RELATIVE 4096	/* parent, session root and hook command lines */
+#define CAP_CHAIN    1024	/* each ancestry command line */
 
 /* A line is at most LINE_MAX bytes, whatever a process put in its fields
  * (a control character takes six bytes escaped): forwarders drop or cut
  * longer lines (docs/siem.md). One that would be longer is rendered again
  * with every cap halved, down to CAP_FLOOR, the fields cut so named. */
-#define LINE_MAX	(192 * 1024)
-#define SHIFT_MAX	8
-#define CAP_FLOOR	64
+#define LINE_MAX  (192 * 1024)
+#define SHIFT_MAX 8
+#define CAP_FLOOR 64
 
-#define ENTITY_ID_LEN	128
-#define EVENT_ID_BYTES	16
-#define TIME_LEN	40
+#define ENTITY_ID_LEN  128
+#define EVENT_ID_BYTES 16
+#define TIME_LEN       40
 
 /* event.category, event.type and event.action by what was seen. An event
  * line (not an alert) has the first category only, and the types but the
  * last, "info", which only intrusion_detection asks for. */
+/* clang-format off */
 static const struct {
 	const char *categories[2];
 	const char *types[3];
@@ -68,9 +69,18 @@ static const struct {
 	{ { "process", "intrusion_detection" }, { "change", "info" }, 2, "signal" },
 	{ { "process", "intrusion_detection" }, { "end", "info" }, 2, "interrupted" },
 };
+/* clang-format on */
 
-enum { SHAPE_EXEC, SHAPE_CONNECT, SHAPE_DNS, SHAPE_REPEAT, SHAPE_FILE_NEW, SHAPE_FILE_CHANGE,
-       SHAPE_SIGNAL, SHAPE_INTERRUPTED };
+enum {
+	SHAPE_EXEC,
+	SHAPE_CONNECT,
+	SHAPE_DNS,
+	SHAPE_REPEAT,
+	SHAPE_FILE_NEW,
+	SHAPE_FILE_CHANGE,
+	SHAPE_SIGNAL,
+	SHAPE_INTERRUPTED
+};
 
 /* Which image fields a place renders, for what the kernel could not give
  * whole (DS_F_* flags of the image). */
@@ -82,6 +92,7 @@ enum {
 	IMG_ENV_VARS = 1 << 4,
 };
 
+/* clang-format off */
 static const struct {
 	uint32_t flags;		/* any of these */
 	unsigned int field;	/* cuts this field */
@@ -93,13 +104,14 @@ static const struct {
 	{ DS_F_CWD_TRUNC, IMG_WORKING_DIRECTORY, "working_directory" },
 	{ DS_F_ENV_TRUNC | DS_F_ENV_FAULT, IMG_ENV_VARS, "env_vars" },
 };
+/* clang-format on */
 
 /* One alert or event being built. */
 struct render {
 	struct json_object *root;
-	struct json_object *cut;	/* depsentry.truncated: fields cut, once each */
-	bool alert;		/* an alert, else an event line */
-	unsigned int shift;	/* caps halved this many times: the line was too long */
+	struct json_object *cut; /* depsentry.truncated: fields cut, once each */
+	bool alert;		 /* an alert, else an event line */
+	unsigned int shift;	 /* caps halved this many times: the line was too long */
 };
 
 /* cap, halved shift times (not below CAP_FLOOR, nor above cap). */
@@ -141,7 +153,8 @@ static void cut_add(struct render *r, const char *field)
 	size_t i, n = json_object_array_length(r->cut);
 
 	for (i = 0; i < n; i++)
-		if (strcmp(json_object_get_string(json_object_array_get_idx(r->cut, i)), field) == 0)
+		if (strcmp(json_object_get_string(json_object_array_get_idx(r->cut, i)), field) ==
+		    0)
 			return;
 	json_object_array_add(r->cut, json_object_new_string(field));
 }
@@ -194,8 +207,8 @@ static void put_time(struct json_object *root, const char *path, uint64_t boot_n
 	json_put(root, path, json_object_new_string(buf));
 }
 
-static void put_const_array(struct json_object *root, const char *path,
-			    const char *const *v, size_t n)
+static void put_const_array(struct json_object *root, const char *path, const char *const *v,
+			    size_t n)
 {
 	struct json_object *a = json_object_new_array();
 	size_t i;
@@ -227,7 +240,7 @@ static void put_args(struct render *r, const char *path, const struct image *img
 			break;
 		}
 		s = jstr_cap(img->argv[i], cap - used, &cut);
-		if (!s)	/* an empty argument is still an argument */
+		if (!s) /* an empty argument is still an argument */
 			s = json_object_new_string("");
 		used += (size_t)json_object_get_string_len(s) + 1;
 		json_object_array_add(a, s);
@@ -247,8 +260,7 @@ static int args_count(const struct image *img)
 }
 
 /* The process image fields shared by process.* and process.parent.*. */
-static void put_image(struct render *r, const char *prefix, const struct image *img,
-		      size_t cmd_cap)
+static void put_image(struct render *r, const char *prefix, const struct image *img, size_t cmd_cap)
 {
 	char path[64];
 
@@ -316,7 +328,7 @@ static void put_group(struct render *r, uint32_t gid)
 {
 	char *buf, id[16];
 	struct group gr, *res = NULL;
-	size_t len = 16384;	/* member lists can be long */
+	size_t len = 16384; /* member lists can be long */
 
 	snprintf(id, sizeof(id), "%u", gid);
 	json_put(r->root, "process.group.id", json_object_new_string(id));
@@ -330,7 +342,7 @@ static void render_process(struct render *r, const struct proc *p)
 {
 	const struct image *img = p->img;
 
-	if (p->pid) {	/* 0: an interrupted daemon no file named */
+	if (p->pid) { /* 0: an interrupted daemon no file named */
 		put_int(r->root, "process.pid", p->pid);
 		put_entity_id(r->root, "process.entity_id", p);
 	}
@@ -346,8 +358,9 @@ static void render_process(struct render *r, const struct proc *p)
 	put_group(r, p->gid);
 	put_env_vars(r, img);
 	put_user(r, "user", p->uid);
-	image_cut(r, "process", img, IMG_COMMAND_LINE | IMG_ARGS | IMG_EXECUTABLE |
-			IMG_WORKING_DIRECTORY | IMG_ENV_VARS);
+	image_cut(r, "process", img,
+		  IMG_COMMAND_LINE | IMG_ARGS | IMG_EXECUTABLE | IMG_WORKING_DIRECTORY |
+			  IMG_ENV_VARS);
 }
 
 static void render_parent(struct render *r, const struct proc *p)
@@ -496,8 +509,8 @@ static void render_rules_matched(struct render *r, const struct verdict *v)
 
 	for (i = RULE_NONE + 1; i < RULE_MAX; i++)
 		if ((v->rules_matched & (1U << i)) || i == (int)v->rule)
-			json_object_array_add(ids,
-					      json_object_new_string(rule_id_name((enum rule_id)i)));
+			json_object_array_add(ids, json_object_new_string(
+							   rule_id_name((enum rule_id)i)));
 	if (json_object_array_length(ids))
 		json_put(r->root, "depsentry.rules_matched", ids);
 	else
@@ -603,12 +616,12 @@ static void render_event(struct render *r, const struct verdict *v, uint64_t eve
 	json_put(r->root, "ecs.version", json_object_new_string(ECS_VERSION));
 	/* a follow-up counts sightings of an alert already written */
 	json_put(r->root, "event.kind",
-	    json_object_new_string(sh == SHAPE_REPEAT || !r->alert ? "event" : "alert"));
+		 json_object_new_string(sh == SHAPE_REPEAT || !r->alert ? "event" : "alert"));
 	put_const_array(r->root, "event.category", event_shapes[sh].categories, r->alert ? 2 : 1);
 	put_const_array(r->root, "event.type", event_shapes[sh].types,
 			event_shapes[sh].ntypes - !r->alert);
 	json_put(r->root, "event.action",
-	    json_object_new_string(v->file ? v->file->action : event_shapes[sh].action));
+		 json_object_new_string(v->file ? v->file->action : event_shapes[sh].action));
 	if (getrandom(raw, sizeof(raw), GRND_NONBLOCK) == (ssize_t)sizeof(raw)) {
 		for (i = 0; i < sizeof(raw); i++)
 			snprintf(id + 2 * i, 3, "%02x", raw[i]);
@@ -616,7 +629,7 @@ static void render_event(struct render *r, const struct verdict *v, uint64_t eve
 	}
 	json_put(r->root, "event.module", json_object_new_string("depsentry"));
 	json_put(r->root, "event.dataset",
-	    json_object_new_string(r->alert ? "depsentry.alerts" : "depsentry.events"));
+		 json_object_new_string(r->alert ? "depsentry.alerts" : "depsentry.events"));
 	put_time(r->root, "event.created", boot_now());
 	if (!r->alert)
 		return;
@@ -631,6 +644,7 @@ static const char *transport_name(uint8_t t)
 }
 
 /* connect()'s errors by name, as in errno(3), lower case without the E */
+/* clang-format off */
 static const struct {
 	int err;
 	const char *name;
@@ -647,6 +661,7 @@ static const struct {
 	{ ENOTSOCK, "notsock" },	  { EPROTOTYPE, "prototype" },
 	{ ENOBUFS, "nobufs" },		  { ENOMEM, "nomem" },
 };
+/* clang-format on */
 
 /* connect()'s result: "success", "in_progress" (non-blocking), "refused",
  * another errno's name, or "errno N". */
@@ -716,8 +731,8 @@ static void render_network(struct render *r, const struct proc *p, const struct 
 		struct json_object *hosts = json_object_new_array();
 		bool cut = false;
 
-		json_object_array_add(hosts, jstr_cap(domain ? domain : qname,
-						      scaled(r, CAP_SHORT), &cut));
+		json_object_array_add(hosts, jstr_cap(domain ? domain : qname, scaled(r, CAP_SHORT),
+						      &cut));
 		json_put(r->root, "related.hosts", hosts);
 		if (cut)
 			cut_add(r, "related.hosts");
@@ -729,9 +744,11 @@ static void render_network(struct render *r, const struct proc *p, const struct 
 		json_put(r->root, "network.iana_number", json_object_new_string(res));
 	}
 	put_str(r, "network.type",
-		n->dst.family == AF_INET ? "ipv4" : n->dst.family == AF_INET6 ? "ipv6" : NULL,
+		n->dst.family == AF_INET    ? "ipv4"
+		: n->dst.family == AF_INET6 ? "ipv6"
+					    : NULL,
 		CAP_SHORT);
-	if (n->resolver)	/* the connect behind the process's DNS questions */
+	if (n->resolver) /* the connect behind the process's DNS questions */
 		json_put(r->root, "network.protocol", json_object_new_string("dns"));
 	if (n->kind == NET_DNS_QUERY) {
 		json_put(r->root, "network.protocol", json_object_new_string("dns"));
@@ -745,8 +762,9 @@ static void render_network(struct render *r, const struct proc *p, const struct 
 		connect_result(n->result, res, sizeof(res));
 		json_put(r->root, "depsentry.network.result", json_object_new_string(res));
 		json_put(r->root, "event.outcome",
-		    json_object_new_string(n->result == 0 ? "success" :
-					   n->result == -EINPROGRESS ? "unknown" : "failure"));
+			 json_object_new_string(n->result == 0		    ? "success"
+						: n->result == -EINPROGRESS ? "unknown"
+									    : "failure"));
 	}
 	if (n->repeats) {
 		put_int(r->root, "depsentry.network.repeats", (int64_t)n->repeats);
@@ -792,16 +810,17 @@ static void render_file(struct render *r, const struct proc *p, const struct ver
 	put_str(r, "depsentry.file.old_path", f->old_path, CAP_PATH);
 	put_str(r, "depsentry.file.pattern", f->pattern, CAP_SHORT);
 	json_put(r->root, "depsentry.file.writer",
-	    json_object_new_string(f->writer == WRITER_SESSION	  ? "install-session" :
-				   f->writer == WRITER_SUSPICIOUS ? "suspicious" :
-				   f->writer == WRITER_KNOWN	  ? "known" : "other"));
+		 json_object_new_string(f->writer == WRITER_SESSION	 ? "install-session"
+					: f->writer == WRITER_SUSPICIOUS ? "suspicious"
+					: f->writer == WRITER_KNOWN	 ? "known"
+									 : "other"));
 	if (f->op != DS_FILE_WRITE)
-		json_put(r->root, "depsentry.file.symlinks_resolved", json_object_new_boolean(f->resolved));
+		json_put(r->root, "depsentry.file.symlinks_resolved",
+			 json_object_new_boolean(f->resolved));
 	file_cut(r, f);
 }
 
-static void put_signal(struct json_object *root, const char *prefix,
-		       const struct tamper_signal *s)
+static void put_signal(struct json_object *root, const char *prefix, const struct tamper_signal *s)
 {
 	char path[96];
 
@@ -829,15 +848,16 @@ static void render_interruption(struct render *r, const struct tamper_event *t)
 
 	json_put(r->root, "depsentry.interruption.cause", jstr(t->cause));
 	json_put(r->root, "depsentry.interruption.sessions_running",
-	    json_object_new_boolean(t->sessions_running));
+		 json_object_new_boolean(t->sessions_running));
 	if (t->sessions >= 0)
 		put_int(r->root, "depsentry.interruption.sessions", t->sessions);
 	json_put(r->root, "depsentry.interruption.reboot", json_object_new_boolean(t->reboot));
 	if (t->state_unreadable)
-		json_put(r->root, "depsentry.interruption.state_unreadable", json_object_new_boolean(true));
+		json_put(r->root, "depsentry.interruption.state_unreadable",
+			 json_object_new_boolean(true));
 	if (t->state_contradicted)
 		json_put(r->root, "depsentry.interruption.state_contradicted",
-		    json_object_new_boolean(true));
+			 json_object_new_boolean(true));
 	put_wall_time(r->root, "event.end", t->restart_ns);
 	if (t->heartbeat_ns >= 0) {
 		put_wall_time(r->root, "event.start", t->heartbeat_ns);
@@ -846,7 +866,7 @@ static void render_interruption(struct render *r, const struct tamper_event *t)
 	if (gap >= 0) {
 		put_int(r->root, "event.duration", gap);
 		json_put(r->root, "depsentry.interruption.gap_seconds",
-		    json_object_new_double((double)(gap / 1000000) / 1000));
+			 json_object_new_double((double)(gap / 1000000) / 1000));
 	}
 	if (!t->ended_by.sig)
 		return;
@@ -865,7 +885,7 @@ static void render_tamper(struct render *r, const struct proc *p, const struct v
 
 	if (t->signal.sig)
 		put_signal(r->root, "depsentry.signal", &t->signal);
-	if (t->signal.session && !p->sess) {	/* a sender the table no longer holds */
+	if (t->signal.session && !p->sess) { /* a sender the table no longer holds */
 		snprintf(buf, sizeof(buf), "%016" PRIx64, t->signal.session);
 		json_put(r->root, "depsentry.session.id", json_object_new_string(buf));
 	}
@@ -986,8 +1006,9 @@ static void interruption_message(struct render *r, const struct proc *p,
 	}
 	if (gap >= 0)
 		n = appendf(msg, sizeof(msg), n, "; no heartbeat for %.1f s", (double)gap / 1e9);
-	appendf(msg, sizeof(msg), n, "; %s", t->sessions_running ? "install sessions were running"
-								 : "no install session was running");
+	appendf(msg, sizeof(msg), n, "; %s",
+		t->sessions_running ? "install sessions were running"
+				    : "no install session was running");
 	json_put(r->root, "message", jstr(msg));
 }
 
@@ -1017,9 +1038,10 @@ static void render_message(struct render *r, const struct proc *p, const struct 
 		net_message(m, v->net);
 	if (v->file)
 		fprintf(m, " %s %s%s%s",
-			v->file->op == DS_FILE_RENAME ? "renamed a file onto" :
-			v->file->op == DS_FILE_LINK   ? "linked a file onto" :
-			v->file->created	      ? "created" : "modified",
+			v->file->op == DS_FILE_RENAME ? "renamed a file onto"
+			: v->file->op == DS_FILE_LINK ? "linked a file onto"
+			: v->file->created	      ? "created"
+						      : "modified",
 			v->file->path, v->file->old_path ? " from " : "",
 			v->file->old_path ? v->file->old_path : "");
 	say_place(m, p, v);
@@ -1028,9 +1050,8 @@ static void render_message(struct render *r, const struct proc *p, const struct 
 	free(msg);
 }
 
-static char *render_once(const struct host_info *h, const struct proc *p,
-			 const struct verdict *v, uint64_t event_ts, bool alert,
-			 unsigned int shift, size_t *len)
+static char *render_once(const struct host_info *h, const struct proc *p, const struct verdict *v,
+			 uint64_t event_ts, bool alert, unsigned int shift, size_t *len)
 {
 	struct render r = { .alert = alert, .shift = shift };
 	char *line;

@@ -19,12 +19,12 @@
 #include "output.h"
 
 static struct {
-	int fd;				/* -1: no events file */
-	bool owned;			/* opened here, closed by events_close */
-	char *path;			/* for events_reopen */
+	int fd;	    /* -1: no events file */
+	bool owned; /* opened here, closed by events_close */
+	char *path; /* for events_reopen */
 	enum events_scope scope;
 	struct events_stats st;
-	uint64_t reported;		/* lines lost at the last report */
+	uint64_t reported; /* lines lost at the last report */
 } ev_out = { .fd = -1 };
 
 int events_open(const char *path, enum events_scope scope)
@@ -51,8 +51,8 @@ bool events_enabled(void)
 	return ev_out.fd >= 0;
 }
 
-static void events_write(const struct host_info *h, const struct proc *p,
-			 const struct verdict *v, uint64_t ts)
+static void events_write(const struct host_info *h, const struct proc *p, const struct verdict *v,
+			 uint64_t ts)
 {
 	size_t len;
 	char *line = event_render(h, p, v, ts, &len);
@@ -113,13 +113,15 @@ void events_report(bool final)
 		return;
 	ev_out.reported = lost;
 	if (final)
-		log_info("events: %llu lines written, %llu not rendered, %llu failed to write, %llu written in pieces",
-			 (unsigned long long)st->written, (unsigned long long)st->unrendered,
-			 (unsigned long long)st->failed, (unsigned long long)st->split);
+		log_info(
+			"events: %llu lines written, %llu not rendered, %llu failed to write, %llu written in pieces",
+			(unsigned long long)st->written, (unsigned long long)st->unrendered,
+			(unsigned long long)st->failed, (unsigned long long)st->split);
 	else
-		log_warnx("events lost or damaged: events_unrendered=%llu events_failed=%llu events_split=%llu",
-			  (unsigned long long)st->unrendered, (unsigned long long)st->failed,
-			  (unsigned long long)st->split);
+		log_warnx(
+			"events lost or damaged: events_unrendered=%llu events_failed=%llu events_split=%llu",
+			(unsigned long long)st->unrendered, (unsigned long long)st->failed,
+			(unsigned long long)st->split);
 }
 
 int events_reopen(void)

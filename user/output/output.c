@@ -19,20 +19,20 @@
 
 #include "output.h"
 
-#define OUTPUT_FILE_MODE	0640
-#define OUTPUT_DIR_MODE		0750
+#define OUTPUT_FILE_MODE 0640
+#define OUTPUT_DIR_MODE	 0750
 
 struct output {
 	int fd;
-	bool owned;		/* opened here, closed by output_close */
-	const char *path;	/* the caller's string, for output_reopen */
+	bool owned;	  /* opened here, closed by output_close */
+	const char *path; /* the caller's string, for output_reopen */
 };
 
 static struct output outputs[MAX_OUTPUTS];
 static size_t noutputs;
-static uint64_t lines_written;	/* lines written whole, since start */
-static uint64_t write_errors;	/* failed or short writes, since start */
-static output_tap_fn tap;	/* sees every line, written or not */
+static uint64_t lines_written; /* lines written whole, since start */
+static uint64_t write_errors;  /* failed or short writes, since start */
+static output_tap_fn tap;      /* sees every line, written or not */
 static void *tap_arg;
 
 /* mkdir -p of the directory holding path. */

@@ -8,7 +8,7 @@
 
 #include "rules/rules.h"
 
-#define CHAIN_MAX		16	/* ancestry entries put in one alert */
+#define CHAIN_MAX 16 /* ancestry entries put in one alert */
 
 /* fields.c: the one list of the fields alerts and events are written with,
  * by their dotted names; docs/fields.md describes each. */
@@ -29,7 +29,7 @@ char *event_render(const struct host_info *h, const struct proc *p, const struct
 /* summary.c: what an alert log says, for `report` and `exec` */
 enum report_format {
 	REPORT_TEXT,
-	REPORT_MARKDOWN,	/* for $GITHUB_STEP_SUMMARY */
+	REPORT_MARKDOWN, /* for $GITHUB_STEP_SUMMARY */
 	REPORT_JSON,
 };
 
@@ -45,15 +45,15 @@ int summary_add(struct summary *s, const char *line, size_t len, const char **wh
 /* Count only alerts from CMD of depsentry exec (depsentry.exec.pid), the
  * others apart. */
 void summary_scope(struct summary *s, int64_t exec_pid);
-enum severity summary_highest(const struct summary *s);	/* SEV_NONE: no alert */
+enum severity summary_highest(const struct summary *s); /* SEV_NONE: no alert */
 uint64_t summary_at_or_above(const struct summary *s, enum severity sev);
 int summary_print(const struct summary *s, enum report_format fmt, const char *title, FILE *f);
 /* RFC 3339 (2026-11-23T09:41:26.650Z, or with +hh:mm) to ns since the epoch. */
 int summary_parse_time(const char *s, int64_t *ns);
 
 /* output.c */
-int output_open(const char *const *paths, size_t n);	/* "-" is stdout */
-int output_write(const char *line, size_t len);	/* one write per destination */
+int output_open(const char *const *paths, size_t n); /* "-" is stdout */
+int output_write(const char *line, size_t len);	     /* one write per destination */
 /* Open each file by its name again (after a rename); on failure the file
  * open before is kept. 0, or the first -errno. Paths must outlive outputs. */
 int output_reopen(void);
@@ -76,13 +76,13 @@ int output_line(int fd, const char *line, size_t len);
 /* events.c: the ECS events behind the rules, one line each in a file of
  * their own (docs/events.md); every call is a no-op while none is open */
 struct events_stats {
-	uint64_t written;	/* lines written whole */
-	uint64_t unrendered;	/* lines that could not be rendered */
-	uint64_t failed;	/* writes that failed: line lost */
-	uint64_t split;		/* lines written in several pieces */
+	uint64_t written;    /* lines written whole */
+	uint64_t unrendered; /* lines that could not be rendered */
+	uint64_t failed;     /* writes that failed: line lost */
+	uint64_t split;	     /* lines written in several pieces */
 };
 
-int events_open(const char *path, enum events_scope scope);	/* 0 or -errno */
+int events_open(const char *path, enum events_scope scope); /* 0 or -errno */
 bool events_enabled(void);
 /* The start of p (after its exec): all processes, or sessions' only. */
 void events_exec(const struct host_info *h, const struct proc *p, uint64_t ts);
@@ -94,7 +94,7 @@ void events_file(const struct host_info *h, const struct proc *p, const struct f
 void events_stats(struct events_stats *st);
 /* Log lost lines once they change (final: every counter, at exit). */
 void events_report(bool final);
-void events_close(void);	/* reports the final counts */
+void events_close(void); /* reports the final counts */
 /* Open the events file by its name again (SIGHUP after a rename); on
  * failure the file open before is kept. 0 or -errno, logged. */
 int events_reopen(void);

@@ -26,16 +26,16 @@
 
 #include "output.h"
 
-#define RULES_MAX	32		/* rule ids counted apart, the rest as others */
-#define STORIES_MAX	500		/* alerts listed: the most severe are kept */
-#define JOBS_MAX	8		/* CI jobs named */
-#define BAD_LINES_MAX	10		/* malformed line numbers remembered */
-#define LINE_MAX_BYTES	(1 << 20)	/* longer lines are malformed */
-#define FIELD_MAX	1024		/* bytes kept of one story field */
-#define CHAIN_SHOWN	6		/* ancestry names shown: first, ..., last 4 */
-#define MD_ROWS_MAX	100		/* a step summary is at most 1 MiB */
-#define NSEV		(SEV_CRITICAL + 1)
-#define NS_PER_SEC	1000000000LL
+#define RULES_MAX      32	 /* rule ids counted apart, the rest as others */
+#define STORIES_MAX    500	 /* alerts listed: the most severe are kept */
+#define JOBS_MAX       8	 /* CI jobs named */
+#define BAD_LINES_MAX  10	 /* malformed line numbers remembered */
+#define LINE_MAX_BYTES (1 << 20) /* longer lines are malformed */
+#define FIELD_MAX      1024	 /* bytes kept of one story field */
+#define CHAIN_SHOWN    6	 /* ancestry names shown: first, ..., last 4 */
+#define MD_ROWS_MAX    100	 /* a step summary is at most 1 MiB */
+#define NSEV	       (SEV_CRITICAL + 1)
+#define NS_PER_SEC     1000000000LL
 
 struct rule_count {
 	char *id;
@@ -48,8 +48,8 @@ struct story {
 	enum severity sev;
 	char *time;
 	char *rule;
-	char *package;		/* name@version, NULL outside a package */
-	char *what;		/* "npm > sh > curl ran curl -s http://..." */
+	char *package; /* name@version, NULL outside a package */
+	char *what;    /* "npm > sh > curl ran curl -s http://..." */
 	char *event_id;
 };
 
@@ -58,26 +58,26 @@ struct ci_job {
 };
 
 struct summary {
-	int64_t since;			/* ns since the epoch; 0: every line */
-	enum severity fail_on;		/* SEV_NONE: no threshold */
-	int64_t exec_pid;		/* when set, alerts from elsewhere are set apart */
-	uint64_t lines;			/* lines seen */
+	int64_t since;	       /* ns since the epoch; 0: every line */
+	enum severity fail_on; /* SEV_NONE: no threshold */
+	int64_t exec_pid;      /* when set, alerts from elsewhere are set apart */
+	uint64_t lines;	       /* lines seen */
 	uint64_t alerts;
 	uint64_t malformed;
 	uint64_t bad_lines[BAD_LINES_MAX];
-	uint64_t earlier;		/* alerts before since */
-	uint64_t repeats;		/* follow-up lines of earlier alerts */
-	uint64_t elsewhere[NSEV];	/* alerts not from below exec_pid */
+	uint64_t earlier;	  /* alerts before since */
+	uint64_t repeats;	  /* follow-up lines of earlier alerts */
+	uint64_t elsewhere[NSEV]; /* alerts not from below exec_pid */
 	uint64_t by_sev[NSEV];
 	struct rule_count rules[RULES_MAX];
 	size_t nrules;
-	struct rule_count others;	/* rules beyond RULES_MAX */
+	struct rule_count others; /* rules beyond RULES_MAX */
 	struct story stories[STORIES_MAX];
 	size_t nstories;
-	uint64_t unlisted;		/* alerts not in stories */
+	uint64_t unlisted; /* alerts not in stories */
 	struct ci_job jobs[JOBS_MAX];
 	size_t njobs;
-	uint64_t other_jobs;		/* alerts of CI jobs beyond JOBS_MAX */
+	uint64_t other_jobs; /* alerts of CI jobs beyond JOBS_MAX */
 };
 
 struct summary *summary_new(int64_t since_ns, enum severity fail_on)
@@ -149,8 +149,9 @@ static bool jint_get(struct json_object *o, const char *path, int64_t *out)
 /* Two ASCII digits at s, or -1. */
 static int digits2(const char *s)
 {
-	return isdigit((unsigned char)s[0]) && isdigit((unsigned char)s[1]) ?
-		       (s[0] - '0') * 10 + (s[1] - '0') : -1;
+	return isdigit((unsigned char)s[0]) && isdigit((unsigned char)s[1])
+		       ? (s[0] - '0') * 10 + (s[1] - '0')
+		       : -1;
 }
 
 int summary_parse_time(const char *s, int64_t *ns)
@@ -183,7 +184,7 @@ int summary_parse_time(const char *s, int64_t *ns)
 	if (*p)
 		return -EINVAL;
 	/* ns since the epoch fit 64 bits from 1677 to 2262: beyond is no time */
-	if (secs < 0 && frac) {		/* the last second before the bound fits too */
+	if (secs < 0 && frac) { /* the last second before the bound fits too */
 		secs++;
 		frac -= NS_PER_SEC;
 	}
@@ -262,6 +263,7 @@ static void tell_chain(FILE *f, struct json_object *o)
 	}
 }
 
+/* clang-format off */
 static const struct {
 	const char *action;
 	const char *verb;
@@ -271,6 +273,7 @@ static const struct {
 	{ "rename", "renamed a file onto" },
 	{ "link", "linked a file onto" },
 };
+/* clang-format on */
 
 static void tell_file(FILE *f, struct json_object *o, const char *path)
 {
@@ -360,8 +363,7 @@ static struct story *story_slot(struct summary *s, enum severity sev)
 	return victim;
 }
 
-static void story_add(struct summary *s, struct json_object *o, enum severity sev,
-		      const char *rule)
+static void story_add(struct summary *s, struct json_object *o, enum severity sev, const char *rule)
 {
 	struct story *st = story_slot(s, sev);
 
@@ -459,7 +461,7 @@ static const char *judge(struct summary *s, struct json_object *o)
 			s->elsewhere[sev]++;
 		return NULL;
 	}
-	if (strcmp(kind, "event") == 0) {	/* sightings of an alert already told */
+	if (strcmp(kind, "event") == 0) { /* sightings of an alert already told */
 		s->repeats++;
 		return NULL;
 	}
@@ -479,7 +481,7 @@ int summary_add(struct summary *s, const char *line, size_t len, const char **wh
 
 	if (why)
 		*why = NULL;
-	s->lines++;	/* line numbers count blank lines too */
+	s->lines++; /* line numbers count blank lines too */
 	while (len > 0 && isspace((unsigned char)line[len - 1]))
 		len--;
 	if (len == 0)
@@ -615,8 +617,10 @@ static void put_notes(FILE *f, const struct summary *s, enum text_mode mode, con
 	if (s->fail_on != SEV_NONE)
 		fprintf(f, "%s%" PRIu64 " alert%s at or above %s: %s\n", lead,
 			summary_at_or_above(s, s->fail_on),
-			summary_at_or_above(s, s->fail_on) == 1 ? "" : "s", severity_name(s->fail_on),
-			summary_at_or_above(s, s->fail_on) ? "threshold crossed" : "under the threshold");
+			summary_at_or_above(s, s->fail_on) == 1 ? "" : "s",
+			severity_name(s->fail_on),
+			summary_at_or_above(s, s->fail_on) ? "threshold crossed"
+							   : "under the threshold");
 	if (total(s->elsewhere)) {
 		fprintf(f, "%s%" PRIu64 " alert%s of processes CMD did not start (", lead,
 			total(s->elsewhere), total(s->elsewhere) == 1 ? "" : "s");
@@ -717,7 +721,8 @@ static void md_rules(FILE *f, const struct summary *s)
 	int sev;
 
 	fputs("| rule | critical | high | medium | low | total |\n"
-	      "|:--|--:|--:|--:|--:|--:|\n", f);
+	      "|:--|--:|--:|--:|--:|--:|\n",
+	      f);
 	for (i = 0; i <= s->nrules; i++) {
 		const struct rule_count *r = i < s->nrules ? &s->rules[i] : &s->others;
 
@@ -755,7 +760,8 @@ static void print_markdown(FILE *f, const struct summary *s, const char *title)
 	}
 	md_rules(f, s);
 	fputs("| time | severity | rule | package | what happened |\n"
-	      "|:--|:--|:--|:--|:--|\n", f);
+	      "|:--|:--|:--|:--|:--|\n",
+	      f);
 	for (i = 0; v && i < s->nstories && i < MD_ROWS_MAX; i++) {
 		fputs("|", f);
 		md_cell(f, v[i]->time);

@@ -33,7 +33,7 @@
 struct egress {
 	const struct config *cfg;
 	struct dns_cache *cache;
-	struct dnsq *dnsq; /* the questions that make answers believable */
+	struct dnsq *dnsq;	  /* the questions that make answers believable */
 	char qname[DNS_NAME_MAX]; /* the last question's, for its net_event */
 	struct egress_stats st;
 };
@@ -181,8 +181,7 @@ void egress_expire(struct egress *g, uint64_t now_ns)
 /* Exclusions, the minimum severity and the (session, destination) dedup,
  * in that order: an excluded or too-low sighting leaves no trace. */
 /* The verdict, folded by the gate once per (session, destination). */
-static void decide(struct net_event *ev, enum severity sev, const char *reason,
-		   struct verdict *v)
+static void decide(struct net_event *ev, enum severity sev, const char *reason, struct verdict *v)
 {
 	v->rule = RULE_EGRESS;
 	v->rules_matched = 1U << RULE_EGRESS;
@@ -231,8 +230,7 @@ void egress_dns_answer(struct egress *g, const struct dns_packet *pk, const stru
 }
 
 /* The question in d, as it left the socket of the record e. */
-static void question_from(const struct event *e, const struct dns_sent *d,
-			  struct dnsq_question *q)
+static void question_from(const struct event *e, const struct dns_sent *d, struct dnsq_question *q)
 {
 	memset(q, 0, sizeof(*q));
 	q->client = d->pk.src;
@@ -299,7 +297,7 @@ static bool is_reverse(const char *name)
 void egress_dns_query(struct egress *g, const struct proc *p, struct net_event *ev, uint64_t now_ns,
 		      struct verdict *v)
 {
-	(void)p;	/* judged by the question alone */
+	(void)p; /* judged by the question alone */
 	(void)now_ns;
 	memset(v, 0, sizeof(*v));
 	if (!g->cfg->egress_enabled || !ev->qname || !*ev->qname || is_reverse(ev->qname))
@@ -315,6 +313,6 @@ void egress_dns_query(struct egress *g, const struct proc *p, struct net_event *
 	/* data hides in the labels: one alert per site, not per question */
 	decide(ev, g->cfg->egress_dns_severity,
 	       "DNS question for a name outside the registry allowlist", v);
-	snprintf(v->fold_key, sizeof(v->fold_key), "%016llx q %s",
-		 (unsigned long long)ev->session, dns_site(ev->qname));
+	snprintf(v->fold_key, sizeof(v->fold_key), "%016llx q %s", (unsigned long long)ev->session,
+		 dns_site(ev->qname));
 }

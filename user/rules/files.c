@@ -27,31 +27,30 @@
 
 #include "rules.h"
 
-#define FILES_HOLD_NS		1000000000ULL	/* a write waits this long for its rename */
-#define FILES_HELD_MAX		256
-#define FILES_SEEN_MAX		4096		/* (process, path) pairs remembered */
-#define MARKER_LEVELS		16		/* directories searched for a marker */
+#define FILES_HOLD_NS  1000000000ULL /* a write waits this long for its rename */
+#define FILES_HELD_MAX 256
+#define FILES_SEEN_MAX 4096 /* (process, path) pairs remembered */
+#define MARKER_LEVELS  16   /* directories searched for a marker */
 
 struct held {
 	struct file_event ev;
-	char *pattern;		/* ev.pattern, copied: a reload may free the config */
+	char *pattern; /* ev.pattern, copied: a reload may free the config */
 	bool used;
-	bool gone;		/* its writer exited: out at the next flush */
+	bool gone; /* its writer exited: out at the next flush */
 };
 
 struct files {
 	const struct config *c;
-	unsigned long own_mnt_ns;	/* the daemon's mount namespace */
-	unsigned long init_mnt_ns;	/* PID 1's, 0 if unknown */
+	unsigned long own_mnt_ns;  /* the daemon's mount namespace */
+	unsigned long init_mnt_ns; /* PID 1's, 0 if unknown */
 	struct held held[FILES_HELD_MAX];
-	size_t nheld;		/* slots in use */
-	uint64_t seen[FILES_SEEN_MAX];	/* hashes of (pid, start, path), a ring */
+	size_t nheld;		       /* slots in use */
+	uint64_t seen[FILES_SEEN_MAX]; /* hashes of (pid, start, path), a ring */
 	size_t seen_next;
 	struct files_stats st;
-	file_emit_fn observe;		/* the events file: every watched event */
+	file_emit_fn observe; /* the events file: every watched event */
 	void *observe_arg;
 };
-
 
 struct files *files_new(const struct config *c)
 {
@@ -201,8 +200,7 @@ static enum file_writer writer_class(const struct config *c, const struct proc *
  * one (unless its writer read it first: then this says creation). A
  * process start is stamped with a finer clock than a file's times.
  */
-#define BORN_SLACK_NS	10000000LL
-
+#define BORN_SLACK_NS 10000000LL
 
 /* Has this process already been reported for this path? Remember it. */
 static bool seen_before(struct files *f, const struct file_event *ev)
@@ -258,7 +256,7 @@ static void hold(struct files *f, struct file_event *ev, file_emit_fn fn, void *
 	char *pattern = strdup(ev->pattern);
 	size_t i, slot = 0;
 
-	if (!pattern) {		/* no copy to keep: judged at once instead */
+	if (!pattern) { /* no copy to keep: judged at once instead */
 		emit(f, ev, fn, arg);
 		file_event_free(ev);
 		return;
@@ -268,7 +266,7 @@ static void hold(struct files *f, struct file_event *ev, file_emit_fn fn, void *
 			slot = i;
 	if (i < FILES_HELD_MAX) {
 		slot = i;
-	} else {		/* full: the oldest goes out now */
+	} else { /* full: the oldest goes out now */
 		emit(f, &f->held[slot].ev, fn, arg);
 		held_release(f, &f->held[slot]);
 	}
@@ -313,8 +311,6 @@ void files_flush(struct files *f, uint64_t now_ns, file_emit_fn fn, void *arg)
 	}
 }
 
-
-
 /*
  * Judge a whole event: is its path watched, who wrote it, is it excluded.
  * A write is held, anything else emitted. Takes ev's strings either way.
@@ -341,13 +337,14 @@ static void judge(struct files *f, const struct proc *p, struct file_event *ev, 
 	why = v.excluded_by;
 	if (!ev->alert && f->c->cicd_enabled) {
 		if (why)
-			log_debug("write of %s by pid %u excluded by \"%s\"", ev->path, ev->pid, why);
+			log_debug("write of %s by pid %u excluded by \"%s\"", ev->path, ev->pid,
+				  why);
 		f->st.excluded++;
 	}
 	if (!ev->alert && !f->observe)
 		goto drop;
 	if (ev->op == DS_FILE_WRITE) {
-		int64_t born;	/* the record's atime may be anything: no overflow */
+		int64_t born; /* the record's atime may be anything: no overflow */
 
 		ev->created = __builtin_add_overflow(ev->atime, BORN_SLACK_NS, &born) ||
 			      born >= boot_to_wall_ns(ev->start);
@@ -361,13 +358,12 @@ drop:
 	file_event_free(ev);
 }
 
-
 void files_record(struct files *f, const struct proc *p, struct file_event *ev, file_emit_fn fn,
 		  void *arg)
 {
 	struct file_event own = *ev;
 
-	ev->path = ev->old_path = NULL;	/* ours now */
+	ev->path = ev->old_path = NULL; /* ours now */
 	f->st.records++;
 	if (!f->c->cicd_enabled && !f->observe) {
 		file_event_free(&own);

@@ -13,20 +13,20 @@
 
 #include "rules.h"
 
-#define FOLD_MAX	8192	/* sightings remembered */
+#define FOLD_MAX	8192		       /* sightings remembered */
 #define REPEAT_QUIET_NS (5ULL * 1000000000ULL) /* report repeats after this calm */
 
 /* One first sighting, with the repeats since. */
 struct sighting {
 	enum rule_id rule;
 	enum severity severity;
-	struct net_event net;	/* the first sighting's, strings owned below */
+	struct net_event net; /* the first sighting's, strings owned below */
 	bool have_net;
 	char domain[DNS_NAME_MAX];
 	char qname[DNS_NAME_MAX];
 	uint32_t pid;
 	uint64_t start;
-	char comm[DS_COMM_LEN];	/* the process may be gone at the follow-up */
+	char comm[DS_COMM_LEN]; /* the process may be gone at the follow-up */
 	uint64_t count;		/* sightings in all */
 	uint64_t reported;	/* count at the last line written */
 };
@@ -84,8 +84,7 @@ static void copy_name(char *dst, const char *src)
 	snprintf(dst, DNS_NAME_MAX, "%s", src ? src : "");
 }
 
-static void remember(struct gate *g, const struct proc *p, const struct verdict *v,
-		     uint64_t now_ns)
+static void remember(struct gate *g, const struct proc *p, const struct verdict *v, uint64_t now_ns)
 {
 	struct sighting *s;
 

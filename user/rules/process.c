@@ -16,11 +16,9 @@
 
 #include "rules.h"
 
-#define HOOK_GENERATIONS	8	/* ancestors searched for an install hook */
-#define ANCESTOR_GENERATIONS	16	/* ancestors searched by an exclusion */
-#define NAMES_MAX		4
-
-
+#define HOOK_GENERATIONS     8	/* ancestors searched for an install hook */
+#define ANCESTOR_GENERATIONS 16 /* ancestors searched by an exclusion */
+#define NAMES_MAX	     4
 
 static const char *base_name(const char *path)
 {
@@ -78,8 +76,8 @@ static const char *names_match(const struct strlist *l, const struct pnames *pn)
 
 /* Options of interpreters that take the next argument as their value. */
 static const char *const opts_with_value[] = {
-	"-r", "--require", "--import", "--loader", "--experimental-loader", "--conditions",
-	"-W", "-X", "-C",
+	"-r",		"--require", "--import", "--loader", "--experimental-loader",
+	"--conditions", "-W",	     "-X",	 "-C",
 };
 
 /* Options after which the code is inline: there is no script. */
@@ -180,9 +178,9 @@ const struct pm_def *rules_package_manager(const struct config *c, const struct 
 
 /* What a shell's arguments say about where its commands come from. */
 enum shell_mode {
-	SHELL_SCRIPT,		/* -c STRING or a script file: context only */
-	SHELL_STDIN,		/* no -c and no file, or -s */
-	SHELL_INTERACTIVE,	/* -i in any option cluster, -ci included */
+	SHELL_SCRIPT,	   /* -c STRING or a script file: context only */
+	SHELL_STDIN,	   /* no -c and no file, or -s */
+	SHELL_INTERACTIVE, /* -i in any option cluster, -ci included */
 };
 
 struct shell_args {
@@ -262,8 +260,8 @@ static void hit_raise(struct hit *h, enum severity sev, const char *reason, cons
 	h->field = field;
 }
 
-static void shell_check(const struct config *c, const struct image *img,
-			const struct pnames *pn, struct hit *h)
+static void shell_check(const struct config *c, const struct image *img, const struct pnames *pn,
+			struct hit *h)
 {
 	const char *shell = NULL;
 	int i;
@@ -279,8 +277,7 @@ static void shell_check(const struct config *c, const struct image *img,
 		hit_raise(h, SEV_CRITICAL, "interactive shell", shell, "process.args");
 		break;
 	case SHELL_STDIN:
-		hit_raise(h, SEV_HIGH, "shell reading commands from stdin", shell,
-			  "process.args");
+		hit_raise(h, SEV_HIGH, "shell reading commands from stdin", shell, "process.args");
 		break;
 	case SHELL_SCRIPT:
 		break;
@@ -364,8 +361,8 @@ static bool excl_ancestor(const struct exclusion *e, const struct proc *p)
 	return false;
 }
 
-static bool excl_matches(const struct exclusion *e, const struct proc *p,
-			 const struct pnames *pn, enum rule_id rule)
+static bool excl_matches(const struct exclusion *e, const struct proc *p, const struct pnames *pn,
+			 enum rule_id rule)
 {
 	if (e->rules.n && !match_in(&e->rules, rule_id_name(rule)))
 		return false;

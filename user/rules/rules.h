@@ -8,7 +8,7 @@
 
 #include "capture/capture.h"
 
-#define TAMPER_STATE_MAX	4096	/* bytes of a state file */
+#define TAMPER_STATE_MAX 4096 /* bytes of a state file */
 
 struct tamper_event;
 
@@ -22,9 +22,9 @@ struct threat {
 
 /* How the gate folds a rule's repeats (verdict.fold_key). */
 enum fold {
-	FOLD_NONE = 0,		/* every verdict is written */
-	FOLD_FOLLOWUP,		/* the first; the repeats in one follow-up once quiet */
-	FOLD_SILENT,		/* the first; the repeats counted only */
+	FOLD_NONE = 0, /* every verdict is written */
+	FOLD_FOLLOWUP, /* the first; the repeats in one follow-up once quiet */
+	FOLD_SILENT,   /* the first; the repeats counted only */
 };
 
 /* What a rule is, for the alerts (rule.*, threat.*) and docs/rules.md. */
@@ -33,35 +33,35 @@ struct rule_info {
 	const char *description;
 	const char *reference;
 	const struct threat *threat;
-	unsigned int kinds;		/* bit (1 << DS_EV_*) for the records it judges */
+	unsigned int kinds; /* bit (1 << DS_EV_*) for the records it judges */
 	enum fold fold;
 };
 
 const struct rule_info *rule_info(enum rule_id r);
 
 struct verdict {
-	enum rule_id rule;		/* RULE_NONE: no alert */
+	enum rule_id rule; /* RULE_NONE: no alert */
 	enum severity severity;
-	const char *reason;		/* the matched group's reason */
-	const char *matched;		/* the name or pattern that matched */
-	const char *matched_field;	/* "process.name", "process.command_line", ... */
-	const struct proc *hook;	/* lifecycle rule: ancestor whose command line matched */
-	unsigned int rules_matched;	/* bit (1 << rule_id) for every rule that matched */
-	const char *excluded_by;	/* comment of the exclusion that suppressed it */
-	const struct net_event *net;	/* pm-unexpected-egress: what was seen */
-	const struct allow_entry *allowed_by;	/* never set on an alert */
-	const struct file_event *file;	/* cicd-file-modified: what was written */
-	const struct tamper_event *tamper;	/* sensor-signal, sensor-interrupted */
-	char fold_key[DNS_NAME_MAX + 96];	/* the gate folds verdicts with the same */
+	const char *reason;	     /* the matched group's reason */
+	const char *matched;	     /* the name or pattern that matched */
+	const char *matched_field;   /* "process.name", "process.command_line", ... */
+	const struct proc *hook;     /* lifecycle rule: ancestor whose command line matched */
+	unsigned int rules_matched;  /* bit (1 << rule_id) for every rule that matched */
+	const char *excluded_by;     /* comment of the exclusion that suppressed it */
+	const struct net_event *net; /* pm-unexpected-egress: what was seen */
+	const struct allow_entry *allowed_by; /* never set on an alert */
+	const struct file_event *file;	      /* cicd-file-modified: what was written */
+	const struct tamper_event *tamper;    /* sensor-signal, sensor-interrupted */
+	char fold_key[DNS_NAME_MAX + 96];     /* the gate folds verdicts with the same */
 };
 
 /* gate.c: exclusions, min_severity and repeats, for every verdict once */
 struct gate;
 
 struct gate_stats {
-	uint64_t passed;	/* verdicts let through: alerts */
-	uint64_t excluded;	/* by an exclusion */
-	uint64_t repeats;	/* folded into an earlier alert */
+	uint64_t passed;   /* verdicts let through: alerts */
+	uint64_t excluded; /* by an exclusion */
+	uint64_t repeats;  /* folded into an earlier alert */
 };
 
 /* A repeat follow-up: v as the first sighting was judged, v->net->repeats
@@ -96,14 +96,13 @@ const struct pm_def *rules_package_manager(const struct config *c, const struct 
 struct egress;
 
 struct egress_stats {
-	uint64_t resolver;	/* connects to the process's own resolver */
-	uint64_t allowed;	/* connects or questions allowlisted */
-	uint64_t dns_answers;	/* addresses put in the cache */
-	uint64_t dns_other_server;	/* answers believed from a server not the asker's resolver */
-	uint64_t dns_forged;	/* responses sent by processes of install sessions */
-	struct dnsq_stats dnsq;	/* the questions and the answers they made believable */
+	uint64_t resolver;	   /* connects to the process's own resolver */
+	uint64_t allowed;	   /* connects or questions allowlisted */
+	uint64_t dns_answers;	   /* addresses put in the cache */
+	uint64_t dns_other_server; /* answers believed from a server not the asker's resolver */
+	uint64_t dns_forged;	   /* responses sent by processes of install sessions */
+	struct dnsq_stats dnsq;	   /* the questions and the answers they made believable */
 };
-
 
 struct egress *egress_new(const struct config *c);
 void egress_free(struct egress *g);
@@ -112,8 +111,8 @@ void egress_free(struct egress *g);
 int egress_set_config(struct egress *g, const struct config *c);
 /* A connect by p (NULL if unknown) described by ev: fills v (RULE_NONE for
  * no alert). ev->domain is set from the cache. */
-void egress_connect(struct egress *g, const struct proc *p, struct net_event *ev,
-		    uint64_t now_ns, struct verdict *v);
+void egress_connect(struct egress *g, const struct proc *p, struct net_event *ev, uint64_t now_ns,
+		    struct verdict *v);
 /* A DNS response m received in pk at now_ns: its names go to the cache
  * only when it answers a question that left this host (dnsq.c), and only
  * when it comes from a resolver of the process that asked. */
@@ -127,8 +126,8 @@ void egress_dns_answer(struct egress *g, const struct dns_packet *pk, const stru
 int egress_dns_sent(struct egress *g, const struct event *e, const struct proc *p,
 		    struct net_event *ev, struct verdict *v);
 /* A question ev->qname asked by p: judged into v. */
-void egress_dns_query(struct egress *g, const struct proc *p, struct net_event *ev,
-		      uint64_t now_ns, struct verdict *v);
+void egress_dns_query(struct egress *g, const struct proc *p, struct net_event *ev, uint64_t now_ns,
+		      struct verdict *v);
 /* Drop expired names, questions and waiting answers. */
 void egress_expire(struct egress *g, uint64_t now_ns);
 void egress_stats(const struct egress *g, struct egress_stats *st);
@@ -138,14 +137,14 @@ struct dns_cache *egress_cache(struct egress *g);
 struct files;
 
 struct files_stats {
-	uint64_t records;	/* file records seen */
-	uint64_t unwatched;	/* passed the kernel's filter, matched no pattern */
-	uint64_t generated;	/* build files in a generated tree */
-	uint64_t repeats;	/* the same process and path again */
-	uint64_t merged;	/* writes of a temporary file the writer renamed */
-	uint64_t excluded;	/* by an exclusion or below min_severity */
+	uint64_t records;   /* file records seen */
+	uint64_t unwatched; /* passed the kernel's filter, matched no pattern */
+	uint64_t generated; /* build files in a generated tree */
+	uint64_t repeats;   /* the same process and path again */
+	uint64_t merged;    /* writes of a temporary file the writer renamed */
+	uint64_t excluded;  /* by an exclusion or below min_severity */
 	uint64_t alerts;
-	uint64_t held;		/* writes held now, waiting for their writer */
+	uint64_t held; /* writes held now, waiting for their writer */
 };
 
 typedef void (*file_emit_fn)(const struct file_event *ev, void *arg);
@@ -182,55 +181,55 @@ void files_observe(struct files *f, file_emit_fn fn, void *arg);
  * integrity"): signals sent to the daemon, and what the daemon before this
  * one left when it stopped without a clean shutdown. */
 struct tamper_event {
-	struct tamper_signal signal;	/* the signal alerted; interrupted: the reported one */
-	uint32_t sensor_pid;		/* the daemon signalled, or the one interrupted */
-	uint64_t sensor_start;		/* boot-time ns, 0 if unknown */
+	struct tamper_signal signal; /* the signal alerted; interrupted: the reported one */
+	uint32_t sensor_pid;	     /* the daemon signalled, or the one interrupted */
+	uint64_t sensor_start;	     /* boot-time ns, 0 if unknown */
 	/* sensor-interrupted */
 	bool interrupted;
-	struct tamper_signal ended_by;	/* the signal that ended it, when not the one reported */
-	const char *cause;		/* "signal", "crash", "kernel", "unknown" */
-	int64_t heartbeat_ns;		/* last heartbeat, ns since the epoch; -1 unknown */
-	int64_t restart_ns;		/* this start, ns since the epoch */
-	const char *heartbeat_from;	/* "status_file", "state_file", NULL */
-	int sessions;			/* install sessions at that heartbeat, -1 unknown */
+	struct tamper_signal ended_by; /* the signal that ended it, when not the one reported */
+	const char *cause;	       /* "signal", "crash", "kernel", "unknown" */
+	int64_t heartbeat_ns;	       /* last heartbeat, ns since the epoch; -1 unknown */
+	int64_t restart_ns;	       /* this start, ns since the epoch */
+	const char *heartbeat_from;    /* "status_file", "state_file", NULL */
+	int sessions;		       /* install sessions at that heartbeat, -1 unknown */
 	bool sessions_running;
-	bool reboot;			/* the machine restarted in between */
-	bool state_unreadable;		/* the state file was there but not a state */
-	bool state_contradicted;	/* it said "stopped"; the kernel saw it ended */
+	bool reboot;		 /* the machine restarted in between */
+	bool state_unreadable;	 /* the state file was there but not a state */
+	bool state_contradicted; /* it said "stopped"; the kernel saw it ended */
 };
 
 /* The state file: what each daemon says of itself (untrusted when read). */
 struct tamper_state {
-	bool running;			/* state=running, else stopped */
-	uint32_t pid;			/* the daemon as it saw itself */
-	uint64_t start;			/* its start, boot-time ns */
-	uint32_t tgid;			/* as the kernel names it, 0 if unknown */
-	int64_t boot_ns;		/* when the machine booted, ns since the epoch */
-	uint64_t nonce;			/* of the pinned tamper map, 0 if none */
-	int64_t updated_ns;		/* when written, ns since the epoch */
-	uint32_t sessions;		/* install sessions alive then */
+	bool running;	    /* state=running, else stopped */
+	uint32_t pid;	    /* the daemon as it saw itself */
+	uint64_t start;	    /* its start, boot-time ns */
+	uint32_t tgid;	    /* as the kernel names it, 0 if unknown */
+	int64_t boot_ns;    /* when the machine booted, ns since the epoch */
+	uint64_t nonce;	    /* of the pinned tamper map, 0 if none */
+	int64_t updated_ns; /* when written, ns since the epoch */
+	uint32_t sessions;  /* install sessions alive then */
 };
 
-int tamper_state_parse(const char *buf, size_t len, struct tamper_state *st);	/* 0 or -EINVAL */
-int tamper_state_format(const struct tamper_state *st, char *buf, size_t len);	/* 0 or -ENOSPC */
+int tamper_state_parse(const char *buf, size_t len, struct tamper_state *st);  /* 0 or -EINVAL */
+int tamper_state_format(const struct tamper_state *st, char *buf, size_t len); /* 0 or -ENOSPC */
 
 /* What was found at start about the daemon before this one. */
 enum tamper_prev_kind {
-	PREV_NONE = 0,		/* no trace of one */
-	PREV_CLEAN,		/* it stopped cleanly */
-	PREV_UNCLEAN,		/* it stopped without a clean shutdown */
-	PREV_ALIVE,		/* it still runs: this one keeps no state */
+	PREV_NONE = 0, /* no trace of one */
+	PREV_CLEAN,    /* it stopped cleanly */
+	PREV_UNCLEAN,  /* it stopped without a clean shutdown */
+	PREV_ALIVE,    /* it still runs: this one keeps no state */
 };
 
 struct tamper_prev {
 	enum tamper_prev_kind kind;
 	bool have_state, state_unreadable, state_contradicted;
 	struct tamper_state state;
-	bool have_status;		/* a status file of that daemon */
+	bool have_status; /* a status file of that daemon */
 	uint32_t status_pid;
-	int status_sessions;		/* -1 when it does not say */
-	int64_t status_ns;		/* its last change, ns since the epoch */
-	int64_t boot_ns;		/* this boot's, ns since the epoch */
+	int status_sessions; /* -1 when it does not say */
+	int64_t status_ns;   /* its last change, ns since the epoch */
+	int64_t boot_ns;     /* this boot's, ns since the epoch */
 	int64_t now_ns;
 };
 

@@ -36,14 +36,14 @@
 
 #include "rules.h"
 
-#define STATE_VERSION		1
-#define SAME_BOOT_NS		(60 * 1000000000LL)	/* wall-clock steps tolerated */
-#define NSEC			1000000000LL
+#define STATE_VERSION 1
+#define SAME_BOOT_NS  (60 * 1000000000LL) /* wall-clock steps tolerated */
+#define NSEC	      1000000000LL
 
 /* ------------------------------------------------------------ signals */
 
-static void verdict_for(struct verdict *v, enum rule_id rule, enum severity sev,
-			const char *reason, struct tamper_event *ev)
+static void verdict_for(struct verdict *v, enum rule_id rule, enum severity sev, const char *reason,
+			struct tamper_event *ev)
 {
 	memset(v, 0, sizeof(*v));
 	v->rule = rule;
@@ -108,14 +108,17 @@ enum state_key {
 	SK_MAX,
 };
 
+/* clang-format off */
 static const char *const state_keys[SK_MAX] = {
 	[SK_VERSION] = "version", [SK_STATE] = "state",	  [SK_PID] = "pid",
 	[SK_START] = "start",	  [SK_TGID] = "tgid",	  [SK_BOOT] = "boot",
 	[SK_NONCE] = "nonce",	  [SK_UPDATED] = "updated", [SK_SESSIONS] = "sessions",
 };
+/* clang-format on */
 
-#define SK_REQUIRED	((1U << SK_VERSION) | (1U << SK_STATE) | (1U << SK_PID) | \
-			 (1U << SK_START) | (1U << SK_BOOT) | (1U << SK_UPDATED))
+#define SK_REQUIRED                                                                  \
+	((1U << SK_VERSION) | (1U << SK_STATE) | (1U << SK_PID) | (1U << SK_START) | \
+	 (1U << SK_BOOT) | (1U << SK_UPDATED))
 
 static int state_field(struct tamper_state *st, enum state_key k, const char *v, size_t n)
 {
@@ -161,7 +164,7 @@ static int state_lines(const char *buf, size_t len, struct tamper_state *st)
 	for (; line < end; line = nl + 1) {
 		nl = memchr(line, '\n', (size_t)(end - line));
 		if (!nl)
-			return -EINVAL;	/* every line ends: a cut file is not a state */
+			return -EINVAL; /* every line ends: a cut file is not a state */
 		eq = memchr(line, '=', (size_t)(nl - line));
 		if (!eq)
 			return -EINVAL;
@@ -183,7 +186,7 @@ int tamper_state_parse(const char *buf, size_t len, struct tamper_state *st)
 	memset(st, 0, sizeof(*st));
 	if (state_lines(buf, len, st) == 0)
 		return 0;
-	memset(st, 0, sizeof(*st));	/* nothing half-read is used */
+	memset(st, 0, sizeof(*st)); /* nothing half-read is used */
 	return -EINVAL;
 }
 
@@ -213,11 +216,12 @@ void tamper_prev_judge(struct tamper_prev *prev, bool state_alive, bool status_a
 	if (prev->have_state && !st->running)
 		prev->kind = PREV_CLEAN;
 	else if (prev->have_state)
-		prev->kind = state_alive && tamper_same_boot(st->boot_ns, prev->boot_ns) ?
-				     PREV_ALIVE : PREV_UNCLEAN;
+		prev->kind = state_alive && tamper_same_boot(st->boot_ns, prev->boot_ns)
+				     ? PREV_ALIVE
+				     : PREV_UNCLEAN;
 	else if (prev->state_unreadable)
 		prev->kind = PREV_UNCLEAN;
-	else if (prev->have_status)	/* removed at a clean stop: left by a dead one */
+	else if (prev->have_status) /* removed at a clean stop: left by a dead one */
 		prev->kind = status_alive ? PREV_ALIVE : PREV_UNCLEAN;
 	else
 		prev->kind = PREV_NONE;
@@ -288,22 +292,24 @@ bool tamper_interruption(const struct tamper_prev *prev, const struct ds_tamper 
 	if (t && t->fatal.sig.hdr.ts)
 		fatal = &t->fatal;
 	if (t && t->session.sig.hdr.ts && (int32_t)(t->session_seq - t->acked_seq) > 0)
-		session = &t->session;	/* not alerted while the daemon ran */
+		session = &t->session; /* not alerted while the daemon ran */
 	*rec = session ? session : fatal;
 	if (*rec)
 		tamper_signal_from(&(*rec)->sig, &ev->signal);
 	if (fatal && session && !same_signal(&fatal->sig, &session->sig))
 		tamper_signal_from(&fatal->sig, &ev->ended_by);
 	if (*rec && ev->signal.origin != ORIGIN_PROCESS)
-		*rec = NULL;	/* the kernel's, or its own: no sender to name */
-	ev->cause = !fatal ? "unknown" :
-		    fatal->sig.hdr.pid == fatal->sig.target_pid ? "crash" :
-		    DS_SIG_FROM_PROCESS(fatal->sig.code) ? "signal" : "kernel";
+		*rec = NULL; /* the kernel's, or its own: no sender to name */
+	ev->cause = !fatal					  ? "unknown"
+		    : fatal->sig.hdr.pid == fatal->sig.target_pid ? "crash"
+		    : DS_SIG_FROM_PROCESS(fatal->sig.code)	  ? "signal"
+								  : "kernel";
 	ev->sessions_running = ev->sessions > 0 || session;
-	verdict_for(v, RULE_SENSOR_INTERRUPTED, session ? SEV_HIGH : SEV_MEDIUM,
-		    session ? "the sensor stopped without a clean shutdown after an install session signalled it"
-			    : "the sensor stopped without a clean shutdown",
-		    ev);
+	verdict_for(
+		v, RULE_SENSOR_INTERRUPTED, session ? SEV_HIGH : SEV_MEDIUM,
+		session ? "the sensor stopped without a clean shutdown after an install session signalled it"
+			: "the sensor stopped without a clean shutdown",
+		ev);
 	if (ev->signal.sig) {
 		v->matched = ev->signal.name;
 		v->matched_field = "depsentry.signal.name";
