@@ -28,9 +28,9 @@ LDLIBS		:= -lbpf -lelf -lz -ljson-c
 # What building needs (make deps-build), and what the tests need besides
 # (make deps).
 DEBS_BUILD	:= make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libjson-c-dev \
-		   pkg-config clang-format
+		   pkg-config
 DEBS		:= $(DEBS_BUILD) \
-		   libcmocka-dev python3 python3-pip python3-setuptools python3-wheel python3-yaml \
+		   libcmocka-dev clang-format python3 python3-pip python3-setuptools python3-wheel python3-yaml \
 		   iproute2 procps curl wget util-linux dnsmasq-base \
 		   qemu-system-x86 busybox-static e2fsprogs cpio \
 		   systemd man-db groff-base \
