@@ -81,7 +81,12 @@ void proctable_sweep(struct proctable *t);
 void proctable_stats(const struct proctable *t, struct proctable_stats *st);
 void proctable_set_host(const char *host_id);
 
-/* procfs.c: processes that were running before the hooks were attached */
+/* pid.c: a process in /proc by its identity; procfs.c: the processes that
+ * were running before the hooks were attached */
+/* At most len bytes of a /proc file: how many, or -errno. */
+ssize_t procfs_read(const char *path, char *buf, size_t len);
+/* pid's fork-time parent and start (boot-time ns): 0 or -errno. */
+int procfs_stat(uint32_t pid, uint32_t *ppid, uint64_t *start);
 typedef void (*proc_fn)(struct proc *p, void *arg);
 /* Insert every running process, parents first; added() sees each one. */
 int procfs_scan(struct proctable *t, const struct strlist *env_vars, proc_fn added, void *arg);

@@ -2,7 +2,8 @@
 /*
  * The processes that were already running when the hooks were attached (an
  * `npm install` in progress), read from /proc once at start-up, and the
- * liveness check used to retire entries whose exit record was lost.
+ * environment of a session's root read there (pid.c tells whether a
+ * process is still the one the table holds).
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -21,133 +22,6 @@ struct scanned {
 	uint32_t ppid;
 	uint64_t start;
 };
-
-static ssize_t read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n, total = 0;
-
-	if (fd < 0)
-		return -errno;
-	while ((size_t)total < len && (n = read(fd, buf + total, len - total)) > 0)
-		total += n;
-	close(fd);
-	return total;
-}
-
-uint64_t procfs_boot_ns_from_ticks(unsigned long long ticks)
-{
-	return ticks * (1000000000ULL / sysconf(_SC_CLK_TCK));
-}
-
-int procfs_parse_stat(const char *buf, uint32_t *ppid, unsigned long long *ticks, char *state)
-{
-	const char *p = strrchr(buf, ')'); /* comm may hold spaces and parentheses */
-	unsigned int pp;
-
-	/* p + 2 is past the NUL when the text ends at the name */
-	if (!p || !p[1] ||
-	    sscanf(p + 2,
-		   "%c %u %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d "
-		   "%*d %*d %*d %*d %*d %llu",
-		   state, &pp, ticks) != 3)
-		return -EINVAL;
-	*ppid = pp;
-	return 0;
-}
-
-/* ppid and start time (boot-based ns) from /proc/PID/stat */
-static int read_stat_state(uint32_t pid, uint32_t *ppid, uint64_t *start, char *state)
-{
-	char path[64], buf[1024];
-	unsigned long long ticks;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
-	n = read_file(path, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return -ENOENT;
-	buf[n] = '\0';
-	if (procfs_parse_stat(buf, ppid, &ticks, state))
-		return -EINVAL;
-	*start = procfs_boot_ns_from_ticks(ticks);
-	return 0;
-}
-
-static int read_stat(uint32_t pid, uint32_t *ppid, uint64_t *start)
-{
-	char state;
-
-	return read_stat_state(pid, ppid, start, &state);
-}
-
-int procfs_start(uint32_t pid, uint64_t *start)
-{
-	uint32_t ppid;
-
-	return read_stat(pid, &ppid, start);
-}
-
-/*
- * The one identity test: a process is (pid, start), start in boot-time ns
- * from the kernel; /proc gives start times in clock ticks, so a start read
- * there (proc_ns) is the same process within one tick either way.
- */
-bool procfs_same_start(uint64_t proc_ns, uint64_t start)
-{
-	uint64_t tick = procfs_boot_ns_from_ticks(1);
-	uint64_t a = proc_ns / tick, b = start / tick;
-
-	return a == b || a + 1 == b || b + 1 == a;
-}
-
-bool procfs_running(uint32_t pid, uint64_t start)
-{
-	uint32_t ppid;
-	uint64_t s;
-	char state;
-
-	if (read_stat_state(pid, &ppid, &s, &state) || state == 'Z' || state == 'X')
-		return false;
-	return procfs_same_start(s, start);
-}
-
-bool procfs_running_as(uint32_t pid, uint64_t start, const char *comm)
-{
-	char now[DS_COMM_LEN];
-	uint64_t s;
-
-	if (!pid)
-		return false;
-	if (!start) { /* a pid alone: a reused one is not the same program */
-		procfs_comm(pid, now, sizeof(now));
-		if (strcmp(now, comm) || procfs_start(pid, &s))
-			return false;
-		start = s;
-	}
-	return procfs_running(pid, start);
-}
-
-bool procfs_alive(uint32_t pid, uint64_t start)
-{
-	uint32_t ppid;
-	uint64_t s;
-
-	return read_stat(pid, &ppid, &s) == 0 && procfs_same_start(s, start);
-}
-
-void procfs_comm(uint32_t pid, char *buf, size_t len)
-{
-	char path[64];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
-	n = read_file(path, buf, len - 1);
-	if (n < 0)
-		n = 0;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-}
 
 static char *read_link(uint32_t pid, const char *what)
 {
@@ -178,7 +52,7 @@ static void read_ids(struct proc *p)
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%u/status", p->pid);
-	n = read_file(path, buf, sizeof(buf) - 1);
+	n = procfs_read(path, buf, sizeof(buf) - 1);
 	if (n <= 0)
 		return;
 	buf[n] = '\0';
@@ -195,7 +69,7 @@ static struct image *read_image(uint32_t pid, const struct strlist *env_vars)
 	if (!img || !buf)
 		goto fail;
 	snprintf(path, sizeof(path), "/proc/%u/cmdline", pid);
-	n = read_file(path, buf, PROC_READ_MAX);
+	n = procfs_read(path, buf, PROC_READ_MAX);
 	if (n < 0)
 		n = 0;
 	if (n > DS_ARGS_MAX) {
@@ -206,7 +80,7 @@ static struct image *read_image(uint32_t pid, const struct strlist *env_vars)
 		goto fail;
 	procfs_comm(pid, img->comm, DS_COMM_LEN);
 	snprintf(path, sizeof(path), "/proc/%u/environ", pid);
-	n = read_file(path, buf, DS_ENV_MAX);
+	n = procfs_read(path, buf, DS_ENV_MAX);
 	if (n > 0 && image_set_env(img, buf, n, env_vars))
 		goto fail;
 	img->exe = read_link(pid, "exe");
@@ -241,7 +115,7 @@ int procfs_env(struct proc *p, const struct strlist *vars)
 	if (!buf)
 		return -ENOMEM;
 	snprintf(path, sizeof(path), "/proc/%u/environ", p->pid);
-	n = read_file(path, buf, DS_ENV_MAX);
+	n = procfs_read(path, buf, DS_ENV_MAX);
 	/* still the same process once read: the pid was not reused meanwhile */
 	err = n < 0				? (int)n
 	      : !procfs_alive(p->pid, p->start) ? -ESRCH
@@ -276,7 +150,7 @@ static size_t list_pids(struct scanned **out)
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
 		s.pid = strtoul(de->d_name, NULL, 10);
-		if (read_stat(s.pid, &s.ppid, &s.start))
+		if (procfs_stat(s.pid, &s.ppid, &s.start))
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 256;

@@ -14,9 +14,8 @@
 
 #include "model.h"
 
-#define TICK_NS	    10000000ULL /* /proc start times are in USER_HZ ticks */
-#define RECENT_MAX  256		/* exited entries kept for late reports, */
-#define RECENT_SECS 2		/* for at most this long */
+#define RECENT_MAX  256 /* exited entries kept for late reports, */
+#define RECENT_SECS 2	/* for at most this long */
 
 struct proctable {
 	struct proc **buckets;
@@ -72,7 +71,7 @@ static bool same_start(const struct proc *p, uint64_t start)
 	if (!start || p->start == start)
 		return true;
 	/* found in /proc: only the tick is known */
-	return p->from_proc && p->start / TICK_NS == start / TICK_NS;
+	return p->from_proc && procfs_same_start(p->start, start);
 }
 
 static struct proc *hash_find(struct proctable *t, uint32_t pid)
