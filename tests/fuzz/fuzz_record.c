@@ -20,6 +20,9 @@
 
 #include "fuzz.h"
 
+static struct outputs out;	/* no destination: the tap sees every alert */
+static struct events evf;
+
 static int events_fd = -1;
 
 static void check_alert(const char *line, size_t len, void *arg)
@@ -37,7 +40,7 @@ static void events_setup(void)
 	if (events_fd < 0)
 		abort();
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", events_fd);
-	if (events_open(path, EVENTS_ALL))
+	if (events_open(&evf, path, EVENTS_ALL))
 		abort();
 }
 
@@ -72,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (events_fd < 0) {
 		fuzz_quiet();
 		events_setup();
-		output_set_tap(check_alert, NULL);
+		output_set_tap(&out, check_alert, NULL);
 		/* the built-in configuration with the smallest process table
 		 * and DNS cache it allows: tables made and scanned per input
 		 * cost their size */
@@ -81,7 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		c->proctable_max = 1024;
 		c->dns_cache_max = 256;
 	}
-	d = loop_new(c, NULL, fuzz_host());
+	d = loop_new(c, NULL, fuzz_host(), &out, &evf);
 	if (!d)
 		abort();
 	while (off + 2 <= size) {

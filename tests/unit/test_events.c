@@ -11,6 +11,8 @@
 
 #include "unit.h"
 
+static struct events evf;	/* the events file under test */
+
 static struct pm_def npm_pm = { .name = "npm", .package_type = "npm" };
 static struct session sess = { .id = 9, .pm = &npm_pm };
 static struct host_info host = { .hostname = "unit" };
@@ -64,36 +66,36 @@ static void test_scope(void **state)
 	bash = unit_proc(NULL, NULL, 11, "/bin/bash", "bash");
 	ipaddr_parse("127.0.0.1", &ev.dst);
 
-	assert_int_equal(events_open(path, EVENTS_SESSIONS), 0);
-	assert_true(events_enabled());
-	events_exec(&host, npm, 1);
-	events_exec(&host, bash, 2); /* outside any session: not taken */
-	events_net(&host, npm, &ev, 3);
-	events_file(&host, bash, &fe); /* watched files: whoever wrote them */
-	events_close();
-	assert_false(events_enabled());
+	assert_int_equal(events_open(&evf, path, EVENTS_SESSIONS), 0);
+	assert_true(events_enabled(&evf));
+	events_exec(&evf, &host, npm, 1);
+	events_exec(&evf, &host, bash, 2); /* outside any session: not taken */
+	events_net(&evf, &host, npm, &ev, 3);
+	events_file(&evf, &host, bash, &fe); /* watched files: whoever wrote them */
+	events_close(&evf);
+	assert_false(events_enabled(&evf));
 	assert_int_equal(read_lines(path, lines, 8), 3);
 	assert_string_equal(lines[0], "process");
 	assert_string_equal(lines[1], "network");
 	assert_string_equal(lines[2], "file");
 
-	assert_int_equal(events_open(path, EVENTS_ALL), 0); /* appends */
-	events_exec(&host, bash, 4);
-	events_stats(&st);
+	assert_int_equal(events_open(&evf, path, EVENTS_ALL), 0); /* appends */
+	events_exec(&evf, &host, bash, 4);
+	events_stats(&evf, &st);
 	assert_int_equal(st.written, 1);
-	events_close();
+	events_close(&evf);
 	assert_int_equal(read_lines(path, lines, 8), 4);
 	assert_string_equal(lines[3], "process");
 
 	/* none open: nothing anywhere, nothing counted */
-	assert_int_equal(events_open(NULL, EVENTS_ALL), 0);
-	assert_false(events_enabled());
-	events_exec(&host, npm, 5);
-	events_net(&host, npm, &ev, 6);
-	events_file(&host, npm, &fe);
-	events_stats(&st);
+	assert_int_equal(events_open(&evf, NULL, EVENTS_ALL), 0);
+	assert_false(events_enabled(&evf));
+	events_exec(&evf, &host, npm, 5);
+	events_net(&evf, &host, npm, &ev, 6);
+	events_file(&evf, &host, npm, &fe);
+	events_stats(&evf, &st);
 	assert_int_equal(st.written + st.failed + st.unrendered + st.split, 0);
-	events_close();
+	events_close(&evf);
 	assert_int_equal(read_lines(path, lines, 8), 4);
 	unlink(path);
 }
@@ -105,31 +107,31 @@ static void test_lost_lines(void **state)
 	struct events_stats st;
 
 	(void)state;
-	assert_int_equal(events_open("/dev/full", EVENTS_SESSIONS), 0);
-	events_exec(&host, npm, 1);
-	events_exec(&host, npm, 2);
-	events_stats(&st);
+	assert_int_equal(events_open(&evf, "/dev/full", EVENTS_SESSIONS), 0);
+	events_exec(&evf, &host, npm, 1);
+	events_exec(&evf, &host, npm, 2);
+	events_stats(&evf, &st);
 	assert_int_equal(st.failed, 2);
 	assert_int_equal(st.written, 0);
-	events_report(false);
-	events_close();
+	events_report(&evf, false);
+	events_close(&evf);
 
 	/* no image: the line cannot be rendered */
-	assert_int_equal(events_open("/dev/null", EVENTS_ALL), 0);
+	assert_int_equal(events_open(&evf, "/dev/null", EVENTS_ALL), 0);
 	npm->img = NULL;
-	events_exec(&host, npm, 3);
-	events_stats(&st);
+	events_exec(&evf, &host, npm, 3);
+	events_stats(&evf, &st);
 	assert_int_equal(st.unrendered, 1);
-	events_close();
+	events_close(&evf);
 }
 
 /* An events file that cannot be opened is an error, and leaves none open. */
 static void test_open_fails(void **state)
 {
 	(void)state;
-	assert_int_equal(events_open("/tmp", EVENTS_ALL), -EISDIR);
-	assert_false(events_enabled());
-	events_close();
+	assert_int_equal(events_open(&evf, "/tmp", EVENTS_ALL), -EISDIR);
+	assert_false(events_enabled(&evf));
+	events_close(&evf);
 }
 
 int main(void)

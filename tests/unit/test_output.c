@@ -13,6 +13,8 @@
 
 #include "unit.h"
 
+static struct outputs out;	/* the alert outputs under test */
+
 #define WRITERS	     2
 #define LINES_EACH   1000
 #define LINE_MAX_LEN 6000
@@ -33,7 +35,7 @@ static int teardown(void **state)
 	char cmd[128];
 
 	(void)state;
-	output_close();
+	output_close(&out);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
 	return system(cmd);
 }
@@ -67,22 +69,22 @@ static void test_create_and_append(void **state)
 	snprintf(dir, sizeof(dir), "%s/a/b", tmpdir);
 	snprintf(file, sizeof(file), "%s/alerts.json", dir);
 	paths[0] = file;
-	assert_int_equal(output_open(paths, 1), 0);
+	assert_int_equal(output_open(&out, paths, 1), 0);
 	assert_int_equal(stat(dir, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0750);
 	assert_int_equal(stat(file, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0640);
-	output_stats(&written, &errors);
-	assert_int_equal(output_write("{\"a\":1}\n", 8), 0);
-	assert_int_equal(output_write("{\"b\":2}\n", 8), 0);
-	output_close();
-	assert_int_equal(output_open(paths, 1), 0); /* reopen appends */
-	assert_int_equal(output_write("{\"c\":3}\n", 8), 0);
-	output_close();
+	output_stats(&out, &written, &errors);
+	assert_int_equal(output_write(&out, "{\"a\":1}\n", 8), 0);
+	assert_int_equal(output_write(&out, "{\"b\":2}\n", 8), 0);
+	output_close(&out);
+	assert_int_equal(output_open(&out, paths, 1), 0); /* reopen appends */
+	assert_int_equal(output_write(&out, "{\"c\":3}\n", 8), 0);
+	output_close(&out);
 	text = read_all(file, &len);
 	assert_string_equal(text, "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n");
 	free(text);
-	output_stats(&written, NULL);
+	output_stats(&out, &written, NULL);
 	assert_true(written >= 3);
 }
 
@@ -101,12 +103,12 @@ static void test_rotation(void **state)
 	snprintf(file, sizeof(file), "%s/rot/alerts.json", tmpdir);
 	snprintf(moved, sizeof(moved), "%s.1", file);
 	paths[0] = file;
-	assert_int_equal(output_open(paths, 1), 0);
-	assert_int_equal(output_write("{\"a\":1}\n", 8), 0);
+	assert_int_equal(output_open(&out, paths, 1), 0);
+	assert_int_equal(output_write(&out, "{\"a\":1}\n", 8), 0);
 	assert_int_equal(rename(file, moved), 0);
-	assert_int_equal(output_write("{\"b\":2}\n", 8), 0); /* before the reopen */
-	assert_int_equal(output_reopen(), 0);
-	assert_int_equal(output_write("{\"c\":3}\n", 8), 0);
+	assert_int_equal(output_write(&out, "{\"b\":2}\n", 8), 0); /* before the reopen */
+	assert_int_equal(output_reopen(&out), 0);
+	assert_int_equal(output_write(&out, "{\"c\":3}\n", 8), 0);
 	text = read_all(moved, &len);
 	assert_string_equal(text, "{\"a\":1}\n{\"b\":2}\n");
 	free(text);
@@ -120,7 +122,7 @@ static void test_rotation(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(ftruncate(fd, 0), 0);
 	close(fd);
-	assert_int_equal(output_write("{\"d\":4}\n", 8), 0);
+	assert_int_equal(output_write(&out, "{\"d\":4}\n", 8), 0);
 	text = read_all(file, &len);
 	assert_int_equal(len, 8);
 	assert_string_equal(text, "{\"d\":4}\n");
@@ -134,13 +136,13 @@ static void test_rotation(void **state)
 	fd = open(moved, O_WRONLY | O_CREAT, 0600);
 	assert_true(fd >= 0);
 	close(fd);
-	assert_true(output_reopen() < 0);
-	assert_int_equal(output_write("{\"e\":5}\n", 8), 0);
+	assert_true(output_reopen(&out) < 0);
+	assert_int_equal(output_write(&out, "{\"e\":5}\n", 8), 0);
 	snprintf(file, sizeof(file), "%s/rot.old/alerts.json", tmpdir);
 	text = read_all(file, &len);
 	assert_string_equal(text, "{\"d\":4}\n{\"e\":5}\n");
 	free(text);
-	output_close();
+	output_close(&out);
 }
 
 /* Each writer's lines are "w<id> <seq> <len> " and len copies of one letter. */
@@ -160,12 +162,12 @@ static void writer(const char *file, int id)
 	char buf[LINE_MAX_LEN];
 	int seq;
 
-	if (output_open(paths, 1))
+	if (output_open(&out, paths, 1))
 		_exit(2);
 	for (seq = 0; seq < LINES_EACH; seq++)
-		if (output_write(buf, make_line(buf, id, seq)))
+		if (output_write(&out, buf, make_line(buf, id, seq)))
 			_exit(3);
-	output_close();
+	output_close(&out);
 	_exit(0);
 }
 
@@ -227,9 +229,9 @@ static void test_stdout(void **state)
 	fflush(stdout);
 	saved = dup(STDOUT_FILENO);
 	dup2(fd, STDOUT_FILENO);
-	assert_int_equal(output_open(paths, 1), 0);
-	assert_int_equal(output_write("{}\n", 3), 0);
-	output_close(); /* must not close stdout */
+	assert_int_equal(output_open(&out, paths, 1), 0);
+	assert_int_equal(output_write(&out, "{}\n", 3), 0);
+	output_close(&out); /* must not close stdout */
 	assert_int_equal(write(STDOUT_FILENO, "x\n", 2), 2);
 	dup2(saved, STDOUT_FILENO);
 	close(saved);
@@ -247,16 +249,16 @@ static void test_errors(void **state)
 	uint64_t w0, e0, w1, e1;
 
 	(void)state;
-	assert_int_equal(output_write("{}\n", 3), -EBADF); /* nothing open */
-	assert_int_equal(output_open(many, MAX_OUTPUTS + 1), -EINVAL);
-	assert_true(output_open(bad, 1) < 0);
-	assert_int_equal(output_open(full, 1), 0);
-	output_stats(&w0, &e0);
-	assert_int_equal(output_write("{}\n", 3), -ENOSPC);
-	output_stats(&w1, &e1);
+	assert_int_equal(output_write(&out, "{}\n", 3), -EBADF); /* nothing open */
+	assert_int_equal(output_open(&out, many, MAX_OUTPUTS + 1), -EINVAL);
+	assert_true(output_open(&out, bad, 1) < 0);
+	assert_int_equal(output_open(&out, full, 1), 0);
+	output_stats(&out, &w0, &e0);
+	assert_int_equal(output_write(&out, "{}\n", 3), -ENOSPC);
+	output_stats(&out, &w1, &e1);
 	assert_int_equal(e1, e0 + 1);
 	assert_int_equal(w1, w0);
-	output_close();
+	output_close(&out);
 }
 
 int main(void)

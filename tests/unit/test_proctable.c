@@ -284,7 +284,7 @@ static void test_record_validation(void **state)
 
 	(void)state;
 	assert_int_equal(config_load(NULL, &c, stderr), 0);
-	d = loop_new(c, NULL, &h);
+	d = loop_new(c, NULL, &h, NULL, NULL);
 	assert_non_null(d);
 	assert_int_equal(dispatch_record(d, "xy", 2), -EINVAL);
 	f.hdr.type = DS_EV_FORK;
@@ -317,7 +317,7 @@ static void test_connect_record_validation(void **state)
 	(void)state;
 	assert_int_equal(config_load(NULL, &c, stderr), 0);
 	c->egress_enabled = false; /* no alert line: only the decoding */
-	d = loop_new(c, NULL, &h);
+	d = loop_new(c, NULL, &h, NULL, NULL);
 	assert_non_null(d);
 	e.hdr.type = DS_EV_CONNECT;
 	e.hdr.size = sizeof(e);
@@ -360,7 +360,7 @@ static void test_dns_record_validation(void **state)
 
 	(void)state;
 	assert_int_equal(config_load(NULL, &c, stderr), 0);
-	d = loop_new(c, NULL, &h);
+	d = loop_new(c, NULL, &h, NULL, NULL);
 	assert_non_null(d);
 	e.hdr.type = DS_EV_DNS;
 	e.hdr.size = sizeof(e);

@@ -65,7 +65,7 @@ static void test_reload(void **state)
 	write_builtin_with("\"min_severity\"", "\"low\"");
 	assert_int_equal(config_load(path, &live, stderr), 0);
 	first = live;
-	d = loop_new(live, NULL, &host);
+	d = loop_new(live, NULL, &host, NULL, NULL);
 	assert_non_null(d);
 	loop_set_reload(d, path, &live);
 

@@ -252,7 +252,7 @@ static int agent_start(struct agent *a)
 	a->summary = summary_new(0, a->fail_on);
 	if (!a->summary)
 		return -ENOMEM;
-	output_set_tap(tap, a->summary);
+	output_set_tap(&a->dm.out, tap, a->summary);
 	if (daemon_open(&a->dm))
 		return -EIO;
 	/* from now on SIGINT, SIGTERM and CMD's exit stop the loop (and CMD):
@@ -267,7 +267,7 @@ static int agent_start(struct agent *a)
 
 static void agent_stop(struct agent *a)
 {
-	output_set_tap(NULL, NULL);
+	output_set_tap(&a->dm.out, NULL, NULL);
 	daemon_close(&a->dm);
 	ci_exec_root_clear();
 	summary_free(a->summary);
@@ -418,7 +418,7 @@ static int agent_run(struct agent *a)
 	a->child = -1;
 	/* the counters, then the summary: the last words in the step's log */
 	daemon_close_loop(&a->dm);
-	events_close();
+	events_close(&a->dm.events);
 	summary_print(a->summary, REPORT_TEXT, "depsentry exec", stderr);
 	code = verdict(a, status);
 	if (!ok) {

@@ -30,6 +30,8 @@ struct daemon_ctx {
 	const char *config_opt;	  /* -c, or NULL: config_path() */
 	struct sensor *sensor;	  /* NULL in unit tests: no capture */
 	const struct host_info *host;
+	struct outputs *out;		/* the alert outputs; NULL: none (unit tests) */
+	struct events *events;		/* the events file; NULL: none */
 	/* the model and the rules */
 	struct proctable *pt;
 	struct egress *egress;
@@ -61,7 +63,8 @@ struct daemon_ctx {
 /* Table, ring buffer, /proc scan and signalfd ready (SIGINT, SIGTERM,
  * SIGHUP and SIGUSR1 blocked from now on); hooks already attached. Without
  * a sensor (unit tests), the table, the rules and the signals only. */
-struct daemon_ctx *loop_new(const struct config *c, struct sensor *s, const struct host_info *h);
+struct daemon_ctx *loop_new(const struct config *c, struct sensor *s, const struct host_info *h,
+			    struct outputs *out, struct events *ev);
 int loop_run(struct daemon_ctx *d);   /* until SIGINT or SIGTERM (or SIGCHLD) */
 void loop_free(struct daemon_ctx *d); /* logs the final counts, unblocks the signals */
 /* Judge by c from the next record on (a reload): the loop, the network and
@@ -103,11 +106,13 @@ struct daemon {
 	const char *config_opt; /* -c, or NULL */
 	const char *outputs[MAX_OUTPUTS];
 	size_t noutputs;    /* none: DEFAULT_ALERT_PATH */
-	const char *events; /* -e, over the configuration's */
+	const char *events_opt; /* -e, over the configuration's */
 	bool keep_state;    /* run: the state file, the pinned tamper map */
 	/* what is set up */
 	struct config *cfg; /* owned; a reload replaces it */
 	struct host_info host;
+	struct outputs out;
+	struct events events;
 	struct sensor *sensor;
 	struct daemon_ctx *loop;
 };
@@ -128,7 +133,7 @@ void renames_drain(struct daemon_ctx *d);
 
 /* reload.c: what a SIGHUP changes */
 /* The alert and events files opened again by name (after a rotation). */
-void reload_reopen(void);
+void reload_reopen(struct outputs *out, struct events *ev);
 /* The configuration read again from config_path(opt), with the settings
  * that need a restart kept as in old (each one logged); NULL, with every
  * error logged, when it has errors. */

@@ -38,7 +38,7 @@ static void emit(struct daemon_ctx *d, const struct proc *p, const struct verdic
 		d->user[UC_ALERT_FAILED]++;
 		return;
 	}
-	if (output_write(line, len) == 0) {
+	if (output_write(d->out, line, len) == 0) {
 		d->alerts++;
 		d->rule_alerts[v->rule]++;
 	}
@@ -110,7 +110,7 @@ static int handle_exec(struct daemon_ctx *d, struct event *e)
 	p->cgroup_id = e->exec.cgroup_id;
 	p->exec_ts = e->ts;
 	place(d, p, e->session);
-	events_exec(d->host, p, e->ts);
+	events_exec(d->events, d->host, p, e->ts);
 	evaluate(d, p, e->ts);
 	return 0;
 }
@@ -177,7 +177,7 @@ static int handle_connect(struct daemon_ctx *d, struct event *e)
 	if (d->dnscap && dnscap_on(d->dnscap) && e->ts > dnscap_drained_ns(d->dnscap))
 		dnscap_drain(d->dnscap, dispatch_dns_answer, d);
 	egress_connect(d->egress, p, ev, e->ts, &v);
-	events_net(d->host, p, ev, e->ts);
+	events_net(d->events, d->host, p, ev, e->ts);
 	if (gate_pass(d->gate, p, &v, e->ts))
 		emit(d, p, &v, e->ts);
 	else if (v.excluded_by)
@@ -201,7 +201,7 @@ static int handle_dns(struct daemon_ctx *d, const struct event *e)
 	if (n < 0)
 		d->dns_malformed++;
 	if (n > 0) {
-		events_net(d->host, p, &ev, e->ts);
+		events_net(d->events, d->host, p, &ev, e->ts);
 		if (gate_pass(d->gate, p, &v, e->ts))
 			emit(d, p, &v, e->ts);
 	}
@@ -219,7 +219,7 @@ static void emit_for(struct daemon_ctx *d, uint32_t pid, uint64_t start, const c
 
 	p = proc_or_stub(d, pid, start, comm, &st);
 	if (p && v->rule == RULE_NONE)
-		events_file(d->host, p, v->file);
+		events_file(d->events, d->host, p, v->file);
 	else if (p)
 		emit(d, p, v, ts);
 	stub_release(&st);

@@ -101,7 +101,7 @@ static void update_status(struct daemon_ctx *d)
 		st.losses[i].value = i < DS_COUNTER_MAX ? d->kernel[i]
 							: d->user[i - DS_COUNTER_MAX];
 	}
-	output_stats(NULL, &output_errors);
+	output_stats(d->out, NULL, &output_errors);
 	st.losses[i] = (struct status_count){ "output_errors", output_errors };
 	st.nlosses = i + 1;
 	proctable_stats(d->pt, &ps);
@@ -138,7 +138,7 @@ static void tick(struct daemon_ctx *d)
 	time_t now = time(NULL);
 
 	report_counters(d, false);
-	events_report(false);
+	events_report(d->events, false);
 	gate_repeats(d->gate, boot_now(), false, dispatch_repeated, d);
 	files_flush(d->files, boot_now(), dispatch_file_alert, d);
 	proctable_forget(d->pt, false);
@@ -209,7 +209,8 @@ static int capture_setup(struct daemon_ctx *d)
 	return 0;
 }
 
-struct daemon_ctx *loop_new(const struct config *c, struct sensor *s, const struct host_info *h)
+struct daemon_ctx *loop_new(const struct config *c, struct sensor *s, const struct host_info *h,
+			    struct outputs *out, struct events *ev)
 {
 	struct daemon_ctx *d = calloc(1, sizeof(*d));
 
@@ -218,6 +219,8 @@ struct daemon_ctx *loop_new(const struct config *c, struct sensor *s, const stru
 	d->cfg = c;
 	d->sensor = s;
 	d->host = h;
+	d->out = out;
+	d->events = ev;
 	d->last_sweep = time(NULL);
 	d->epfd = d->sigfd = -1;
 	sigemptyset(&d->sigmask);
@@ -228,7 +231,7 @@ struct daemon_ctx *loop_new(const struct config *c, struct sensor *s, const stru
 	d->gate = gate_new(c);
 	if (!d->pt || !d->egress || !d->files || !d->gate || loop_poll_setup(d))
 		goto fail;
-	if (events_enabled())
+	if (events_enabled(ev))
 		files_observe(d->files, dispatch_file_seen, d);
 	if (s) {
 		renames_open(d);
@@ -273,7 +276,7 @@ void loop_reload(struct daemon_ctx *d)
 	struct config *c, *old;
 	int err;
 
-	reload_reopen();
+	reload_reopen(d->out, d->events);
 	if (!d->live)
 		return;
 	old = *d->live;

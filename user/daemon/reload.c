@@ -131,11 +131,11 @@ static int reload_parse(const char *path, struct config **c)
 	return err;
 }
 
-void reload_reopen(void)
+void reload_reopen(struct outputs *out, struct events *ev)
 {
-	int err = output_reopen();
+	int err = out ? output_reopen(out) : 0;
 
-	if (!events_reopen() && !err)
+	if (!events_reopen(ev) && !err)
 		log_info("SIGHUP: alert files reopened");
 }
 

@@ -16,7 +16,7 @@ int daemon_option(struct daemon *dm, int ch, const char *arg)
 		dm->config_opt = arg;
 		return 0;
 	case 'e':
-		dm->events = arg;
+		dm->events_opt = arg;
 		return 0;
 	case 'o':
 		if (dm->noutputs == MAX_OUTPUTS) {
@@ -40,9 +40,10 @@ int daemon_open(struct daemon *dm)
 
 	if (dm->noutputs == 0)
 		dm->outputs[dm->noutputs++] = DEFAULT_ALERT_PATH;
-	if (output_open(dm->outputs, dm->noutputs))
+	if (output_open(&dm->out, dm->outputs, dm->noutputs))
 		return -EIO;
-	if (events_open(dm->events ? dm->events : dm->cfg->events_output, dm->cfg->events_scope))
+	if (events_open(&dm->events, dm->events_opt ? dm->events_opt : dm->cfg->events_output,
+			dm->cfg->events_scope))
 		return -EIO;
 	host_info_load(&dm->host);
 	proctable_set_host(dm->host.id);
@@ -54,7 +55,7 @@ int daemon_open(struct daemon *dm)
 	dm->sensor = sensor_open(dm->cfg, pin);
 	if (!dm->sensor)
 		return -EIO;
-	dm->loop = loop_new(dm->cfg, dm->sensor, &dm->host);
+	dm->loop = loop_new(dm->cfg, dm->sensor, &dm->host, &dm->out, &dm->events);
 	if (!dm->loop) {
 		log_warnx("cannot set up the event loop");
 		return -EIO;
@@ -74,8 +75,8 @@ void daemon_close(struct daemon *dm)
 	daemon_close_loop(dm);
 	sensor_close(dm->sensor);
 	dm->sensor = NULL;
-	events_close();
-	output_close();
+	events_close(&dm->events);
+	output_close(&dm->out);
 	config_free(dm->cfg);
 	dm->cfg = NULL;
 }

@@ -18,40 +18,32 @@
 
 #include "output.h"
 
-static struct {
-	int fd;	    /* -1: no events file */
-	bool owned; /* opened here, closed by events_close */
-	char *path; /* for events_reopen */
-	enum events_scope scope;
-	struct events_stats st;
-	uint64_t reported; /* lines lost at the last report */
-} ev_out = { .fd = -1 };
-
-int events_open(const char *path, enum events_scope scope)
+int events_open(struct events *ev_out, const char *path, enum events_scope scope)
 {
 	int fd;
 
-	events_close();
-	memset(&ev_out.st, 0, sizeof(ev_out.st));
-	ev_out.reported = 0;
+	events_close(ev_out);
+	memset(&ev_out->st, 0, sizeof(ev_out->st));
+	ev_out->reported = 0;
 	if (!path)
 		return 0;
-	fd = output_open_path(path, &ev_out.owned);
+	fd = output_open_path(path, &ev_out->owned);
 	if (fd < 0)
 		return fd;
-	ev_out.path = strdup(path);
-	ev_out.fd = fd;
-	ev_out.scope = scope;
+	ev_out->path = strdup(path);
+	ev_out->fd = fd;
+	ev_out->on = true;
+	ev_out->scope = scope;
 	log_debug("events to %s, scope %s", path, scope == EVENTS_ALL ? "all" : "sessions");
 	return 0;
 }
 
-bool events_enabled(void)
+bool events_enabled(const struct events *ev_out)
 {
-	return ev_out.fd >= 0;
+	return ev_out && ev_out->on;
 }
 
-static void events_write(const struct host_info *h, const struct proc *p, const struct verdict *v,
+static void events_write(struct events *ev_out, const struct host_info *h, const struct proc *p, const struct verdict *v,
 			 uint64_t ts)
 {
 	size_t len;
@@ -59,59 +51,62 @@ static void events_write(const struct host_info *h, const struct proc *p, const 
 	int ret;
 
 	if (!line) {
-		ev_out.st.unrendered++;
+		ev_out->st.unrendered++;
 		return;
 	}
-	ret = output_line(ev_out.fd, line, len);
+	ret = output_line(ev_out->fd, line, len);
 	if (ret < 0)
-		ev_out.st.failed++;
+		ev_out->st.failed++;
 	else if (ret > 0)
-		ev_out.st.split++;
+		ev_out->st.split++;
 	else
-		ev_out.st.written++;
+		ev_out->st.written++;
 	free(line);
 }
 
-void events_exec(const struct host_info *h, const struct proc *p, uint64_t ts)
+void events_exec(struct events *ev_out, const struct host_info *h, const struct proc *p, uint64_t ts)
 {
 	struct verdict v = { .rule = RULE_NONE };
 
-	if (ev_out.fd < 0 || (ev_out.scope == EVENTS_SESSIONS && !p->sess))
+	if (!events_enabled(ev_out) || (ev_out->scope == EVENTS_SESSIONS && !p->sess))
 		return;
-	events_write(h, p, &v, ts);
+	events_write(ev_out, h, p, &v, ts);
 }
 
 /* The kernel reports connects of install sessions only, whatever the scope. */
-void events_net(const struct host_info *h, const struct proc *p, const struct net_event *ev,
+void events_net(struct events *ev_out, const struct host_info *h, const struct proc *p, const struct net_event *ev,
 		uint64_t ts)
 {
 	struct verdict v = { .rule = RULE_NONE, .net = ev };
 
-	if (ev_out.fd >= 0)
-		events_write(h, p, &v, ts);
+	if (events_enabled(ev_out))
+		events_write(ev_out, h, p, &v, ts);
 }
 
-void events_file(const struct host_info *h, const struct proc *p, const struct file_event *ev)
+void events_file(struct events *ev_out, const struct host_info *h, const struct proc *p, const struct file_event *ev)
 {
 	struct verdict v = { .rule = RULE_NONE, .file = ev };
 
-	if (ev_out.fd >= 0)
-		events_write(h, p, &v, ev->ts);
+	if (events_enabled(ev_out))
+		events_write(ev_out, h, p, &v, ev->ts);
 }
 
-void events_stats(struct events_stats *st)
+void events_stats(const struct events *ev_out, struct events_stats *st)
 {
-	*st = ev_out.st;
+	if (ev_out)
+		*st = ev_out->st;
+	else
+		memset(st, 0, sizeof(*st));
 }
 
-void events_report(bool final)
+void events_report(struct events *ev_out, bool final)
 {
-	const struct events_stats *st = &ev_out.st;
+	const struct events_stats *st = &ev_out->st;
 	uint64_t lost = st->unrendered + st->failed + st->split;
 
-	if (ev_out.fd < 0 || (!final && lost == ev_out.reported))
+	if (!events_enabled(ev_out) || (!final && lost == ev_out->reported))
 		return;
-	ev_out.reported = lost;
+	ev_out->reported = lost;
 	if (final)
 		log_info(
 			"events: %llu lines written, %llu not rendered, %llu failed to write, %llu written in pieces",
@@ -124,22 +119,22 @@ void events_report(bool final)
 			(unsigned long long)st->split);
 }
 
-int events_reopen(void)
+int events_reopen(struct events *ev_out)
 {
-	if (ev_out.fd < 0 || !ev_out.owned || !ev_out.path)
+	if (!events_enabled(ev_out) || !ev_out->owned || !ev_out->path)
 		return 0;
-	return output_reopen_path(ev_out.path, &ev_out.fd);
+	return output_reopen_path(ev_out->path, &ev_out->fd);
 }
 
-void events_close(void)
+void events_close(struct events *ev_out)
 {
-	if (ev_out.fd < 0)
+	if (!events_enabled(ev_out))
 		return;
-	events_report(true);
-	if (ev_out.owned)
-		close(ev_out.fd);
-	ev_out.fd = -1;
-	ev_out.owned = false;
-	free(ev_out.path);
-	ev_out.path = NULL;
+	events_report(ev_out, true);
+	if (ev_out->owned)
+		close(ev_out->fd);
+	ev_out->on = false;
+	ev_out->owned = false;
+	free(ev_out->path);
+	ev_out->path = NULL;
 }

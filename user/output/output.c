@@ -22,18 +22,6 @@
 #define OUTPUT_FILE_MODE 0640
 #define OUTPUT_DIR_MODE	 0750
 
-struct output {
-	int fd;
-	bool owned;	  /* opened here, closed by output_close */
-	const char *path; /* the caller's string, for output_reopen */
-};
-
-static struct output outputs[MAX_OUTPUTS];
-static size_t noutputs;
-static uint64_t lines_written; /* lines written whole, since start */
-static uint64_t write_errors;  /* failed or short writes, since start */
-static output_tap_fn tap;      /* sees every line, written or not */
-static void *tap_arg;
 
 /* mkdir -p of the directory holding path. */
 static int mkdir_parents(const char *path)
@@ -81,7 +69,7 @@ int output_open_path(const char *path, bool *owned)
 	return fd;
 }
 
-static int output_open_one(const char *path, struct output *o)
+static int output_open_one(const char *path, struct output_dest *o)
 {
 	o->path = path;
 	o->fd = output_open_path(path, &o->owned);
@@ -104,36 +92,36 @@ int output_reopen_path(const char *path, int *fd)
 	return 0;
 }
 
-int output_reopen(void)
+int output_reopen(struct outputs *out)
 {
 	int err, ret = 0;
 	size_t i;
 
-	for (i = 0; i < noutputs; i++) {
-		if (!outputs[i].owned)
+	for (i = 0; i < out->n; i++) {
+		if (!out->d[i].owned)
 			continue;
-		err = output_reopen_path(outputs[i].path, &outputs[i].fd);
+		err = output_reopen_path(out->d[i].path, &out->d[i].fd);
 		if (err && !ret)
 			ret = err;
 	}
 	return ret;
 }
 
-int output_open(const char *const *paths, size_t n)
+int output_open(struct outputs *out, const char *const *paths, size_t n)
 {
 	size_t i;
 	int err;
 
-	output_close();
+	output_close(out);
 	if (n > MAX_OUTPUTS)
 		return -EINVAL;
 	for (i = 0; i < n; i++) {
-		err = output_open_one(paths[i], &outputs[i]);
+		err = output_open_one(paths[i], &out->d[i]);
 		if (err) {
-			output_close();
+			output_close(out);
 			return err;
 		}
-		noutputs = i + 1;
+		out->n = i + 1;
 	}
 	return 0;
 }
@@ -157,54 +145,57 @@ int output_line(int fd, const char *line, size_t len)
 }
 
 /* One write of the whole line; the rest of a short write is retried. */
-static int output_write_one(const struct output *o, const char *line, size_t len)
+static int output_write_one(struct outputs *out, const struct output_dest *o, const char *line,
+			    size_t len)
 {
 	int ret = output_line(o->fd, line, len);
 
 	if (ret)
-		write_errors++;
+		out->errors++;
 	else
-		lines_written++;
+		out->written++;
 	return ret < 0 ? ret : 0;
 }
 
-int output_write(const char *line, size_t len)
+int output_write(struct outputs *out, const char *line, size_t len)
 {
 	int err, ret = 0;
 	size_t i;
 
-	if (tap)
-		tap(line, len, tap_arg);
-	if (!noutputs)
+	if (!out)
 		return -EBADF;
-	for (i = 0; i < noutputs; i++) {
-		err = output_write_one(&outputs[i], line, len);
+	if (out->tap)
+		out->tap(line, len, out->tap_arg);
+	if (!out->n)
+		return -EBADF;
+	for (i = 0; i < out->n; i++) {
+		err = output_write_one(out, &out->d[i], line, len);
 		if (err && !ret)
 			ret = err;
 	}
 	return ret;
 }
 
-void output_set_tap(output_tap_fn fn, void *arg)
+void output_set_tap(struct outputs *out, output_tap_fn fn, void *arg)
 {
-	tap = fn;
-	tap_arg = arg;
+	out->tap = fn;
+	out->tap_arg = arg;
 }
 
-void output_stats(uint64_t *written, uint64_t *errors)
+void output_stats(const struct outputs *out, uint64_t *written, uint64_t *errors)
 {
 	if (written)
-		*written = lines_written;
+		*written = out ? out->written : 0;
 	if (errors)
-		*errors = write_errors;
+		*errors = out ? out->errors : 0;
 }
 
-void output_close(void)
+void output_close(struct outputs *out)
 {
 	size_t i;
 
-	for (i = 0; i < noutputs; i++)
-		if (outputs[i].owned)
-			close(outputs[i].fd);
-	noutputs = 0;
+	for (i = 0; i < out->n; i++)
+		if (out->d[i].owned)
+			close(out->d[i].fd);
+	out->n = 0;
 }

@@ -51,18 +51,35 @@ int summary_print(const struct summary *s, enum report_format fmt, const char *t
 /* RFC 3339 (2026-11-23T09:41:26.650Z, or with +hh:mm) to ns since the epoch. */
 int summary_parse_time(const char *s, int64_t *ns);
 
-/* output.c */
-int output_open(const char *const *paths, size_t n); /* "-" is stdout */
-int output_write(const char *line, size_t len);	     /* one write per destination */
+/* output.c: the alert outputs, owned by the daemon (start.c) */
+typedef void (*output_tap_fn)(const char *line, size_t len, void *arg);
+
+struct output_dest {
+	int fd;
+	bool owned;	  /* opened here, closed by output_close */
+	const char *path; /* the caller's string, for output_reopen */
+};
+
+struct outputs {
+	struct output_dest d[MAX_OUTPUTS];
+	size_t n;
+	uint64_t written;  /* lines written whole, summed over destinations */
+	uint64_t errors;   /* failed or short writes */
+	output_tap_fn tap; /* sees every line, written or not */
+	void *tap_arg;
+};
+
+int output_open(struct outputs *out, const char *const *paths, size_t n); /* "-" is stdout */
+/* one write per destination; -EBADF when out is NULL or has none */
+int output_write(struct outputs *out, const char *line, size_t len);
 /* Open each file by its name again (after a rename); on failure the file
  * open before is kept. 0, or the first -errno. Paths must outlive outputs. */
-int output_reopen(void);
-void output_close(void);
+int output_reopen(struct outputs *out);
+void output_close(struct outputs *out);
 /* fn sees every line given to output_write, before it is written. */
-typedef void (*output_tap_fn)(const char *line, size_t len, void *arg);
-void output_set_tap(output_tap_fn fn, void *arg);
+void output_set_tap(struct outputs *out, output_tap_fn fn, void *arg);
 /* Lines written whole, and failed or short writes, summed over destinations. */
-void output_stats(uint64_t *written, uint64_t *errors);
+void output_stats(const struct outputs *out, uint64_t *written, uint64_t *errors);
 /* One destination on its own: path opened for appending, its directory
  * made ("-": stdout, *owned false); the descriptor, or -errno. */
 int output_open_path(const char *path, bool *owned);
@@ -82,21 +99,33 @@ struct events_stats {
 	uint64_t split;	     /* lines written in several pieces */
 };
 
-int events_open(const char *path, enum events_scope scope); /* 0 or -errno */
-bool events_enabled(void);
+/* The events file, owned by the daemon; every call is a no-op on NULL or
+ * one that is not open. */
+struct events {
+	bool on;    /* open: a zeroed one is not */
+	int fd;
+	bool owned; /* opened here, closed by events_close */
+	char *path; /* for events_reopen */
+	enum events_scope scope;
+	struct events_stats st;
+	uint64_t reported; /* lines lost at the last report */
+};
+
+int events_open(struct events *ev, const char *path, enum events_scope scope); /* 0 or -errno */
+bool events_enabled(const struct events *ev);
 /* The start of p (after its exec): all processes, or sessions' only. */
-void events_exec(const struct host_info *h, const struct proc *p, uint64_t ts);
+void events_exec(struct events *ev, const struct host_info *h, const struct proc *p, uint64_t ts);
 /* A connect or a DNS question of p (a stub when unknown). */
-void events_net(const struct host_info *h, const struct proc *p, const struct net_event *ev,
+void events_net(struct events *e, const struct host_info *h, const struct proc *p, const struct net_event *ev,
 		uint64_t ts);
 /* A watched file written, renamed or linked onto by p. */
-void events_file(const struct host_info *h, const struct proc *p, const struct file_event *ev);
-void events_stats(struct events_stats *st);
+void events_file(struct events *e, const struct host_info *h, const struct proc *p, const struct file_event *ev);
+void events_stats(const struct events *ev, struct events_stats *st);
 /* Log lost lines once they change (final: every counter, at exit). */
-void events_report(bool final);
-void events_close(void); /* reports the final counts */
+void events_report(struct events *ev, bool final);
+void events_close(struct events *ev); /* reports the final counts */
 /* Open the events file by its name again (SIGHUP after a rename); on
  * failure the file open before is kept. 0 or -errno, logged. */
-int events_reopen(void);
+int events_reopen(struct events *ev);
 
 #endif /* DEPSENTRY_OUTPUT_H */
