@@ -20,7 +20,7 @@
 
 #include "fuzz.h"
 
-static struct outputs out;	/* no destination: the tap sees every alert */
+static struct outputs out; /* no destination: the tap sees every alert */
 static struct events evf;
 
 static int events_fd = -1;

@@ -11,7 +11,7 @@
 
 #include "unit.h"
 
-static struct events evf;	/* the events file under test */
+static struct events evf; /* the events file under test */
 
 static struct pm_def npm_pm = { .name = "npm", .package_type = "npm" };
 static struct session sess = { .id = 9, .pm = &npm_pm };

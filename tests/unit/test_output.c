@@ -13,7 +13,7 @@
 
 #include "unit.h"
 
-static struct outputs out;	/* the alert outputs under test */
+static struct outputs out; /* the alert outputs under test */
 
 #define WRITERS	     2
 #define LINES_EACH   1000

@@ -6,10 +6,21 @@
 #ifndef DEPSENTRY_DAEMON_H
 #define DEPSENTRY_DAEMON_H
 
+#include <limits.h>
 #include <signal.h>
 #include <time.h>
 
 #include "output/output.h"
+
+/* The status file and line of one daemon (status.c). */
+struct status_file {
+	bool on;     /* started: this daemon keeps one */
+	bool wanted; /* SIGUSR1 came */
+	time_t started;
+	time_t logged;		/* last line logged */
+	bool failed;		/* the file could not be written: said once */
+	char written[PATH_MAX]; /* the file this daemon wrote, removed at exit */
+};
 
 enum user_counter {
 	UC_MALFORMED,	      /* records that failed validation */
@@ -30,8 +41,8 @@ struct daemon_ctx {
 	const char *config_opt;	  /* -c, or NULL: config_path() */
 	struct sensor *sensor;	  /* NULL in unit tests: no capture */
 	const struct host_info *host;
-	struct outputs *out;		/* the alert outputs; NULL: none (unit tests) */
-	struct events *events;		/* the events file; NULL: none */
+	struct outputs *out;   /* the alert outputs; NULL: none (unit tests) */
+	struct events *events; /* the events file; NULL: none */
 	/* the model and the rules */
 	struct proctable *pt;
 	struct egress *egress;
@@ -42,6 +53,7 @@ struct daemon_ctx {
 	struct fswatch *fsw;	    /* renames outside sessions; NULL: name hooks always on */
 	struct dnscap *dnscap;	    /* DNS answers; NULL without a sensor */
 	struct session_hooks hooks; /* attached while sessions run */
+	struct status_file status;  /* the health line and file */
 	/* waiting */
 	int epfd;
 	int sigfd; /* the signals below, read instead of handled */
@@ -105,9 +117,9 @@ struct daemon {
 	/* the command line */
 	const char *config_opt; /* -c, or NULL */
 	const char *outputs[MAX_OUTPUTS];
-	size_t noutputs;    /* none: DEFAULT_ALERT_PATH */
+	size_t noutputs;	/* none: DEFAULT_ALERT_PATH */
 	const char *events_opt; /* -e, over the configuration's */
-	bool keep_state;    /* run: the state file, the pinned tamper map */
+	bool keep_state;	/* run: the state file, the pinned tamper map */
 	/* what is set up */
 	struct config *cfg; /* owned; a reload replaces it */
 	struct host_info host;
@@ -186,16 +198,16 @@ struct status {
 	bool network_hooks;	  /* connect hooks and DNS capture attached */
 };
 
-void status_start(void);   /* the uptime starts */
-void status_request(void); /* SIGUSR1: a line at the next update */
+void status_start(struct status_file *sf);   /* the uptime starts */
+void status_request(struct status_file *sf); /* SIGUSR1: a line at the next update */
 /* The line; -ENOSPC when it had to be cut to fit len. */
 int status_format(const struct status *st, char *buf, size_t len);
 /* Write line to path atomically (temporary file, rename), mode 0644. */
 int status_write(const char *path, const char *line);
 /* Once a second: the status file; the log line when due or asked for. */
-void status_update(struct status *st, const struct config *c);
-void status_remove(void);		/* at exit: the file this daemon wrote */
-int status_main(int argc, char **argv); /* depsentry status [-c FILE] */
+void status_update(struct status_file *sf, struct status *st, const struct config *c);
+void status_remove(struct status_file *sf); /* at exit: the file this daemon wrote */
+int status_main(int argc, char **argv);	    /* depsentry status [-c FILE] */
 
 /* The daemon's life, for `run`: read what the last daemon left and say
  * where to pin (NULL: another daemon runs, or no state is kept); after the

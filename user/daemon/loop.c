@@ -114,7 +114,7 @@ static void update_status(struct daemon_ctx *d)
 	st.dns_unsolicited = es.dnsq.unsolicited;
 	files_stats(d->files, &fs);
 	st.held_writes = fs.held;
-	status_update(&st, d->cfg);
+	status_update(&d->status, &st, d->cfg);
 	tamper_heartbeat((uint32_t)st.sessions);
 }
 
@@ -239,7 +239,7 @@ struct daemon_ctx *loop_new(const struct config *c, struct sensor *s, const stru
 		if (!d->rb || capture_setup(d))
 			goto fail;
 		procfs_scan(d->pt, &c->env_vars, dispatch_scanned, d);
-		status_start();
+		status_start(&d->status);
 		update_status(d);
 	}
 	return d;
@@ -330,7 +330,7 @@ void loop_signals(struct daemon_ctx *d)
 			loop_reload(d);
 			break;
 		case SIGUSR1:
-			status_request();
+			status_request(&d->status);
 			break;
 		}
 	}
@@ -457,8 +457,8 @@ void loop_free(struct daemon_ctx *d)
 			 (unsigned long long)ws.fs_skipped, (unsigned long long)ws.overflows,
 			 (unsigned long long)ws.unresolved, (unsigned long long)ws.malformed);
 	}
-	if (d->sensor)
-		status_remove();
+	if (d->status.on)
+		status_remove(&d->status);
 	dnscap_free(d->dnscap);
 	if (d->sigfd >= 0)
 		close(d->sigfd);

@@ -40,20 +40,16 @@ static const char *const event_names[DS_EV_MAX] = {
 };
 /* clang-format on */
 
-static bool status_wanted; /* SIGUSR1 came */
-static time_t status_started;
-static time_t status_logged;	      /* last line logged */
-static bool status_failed;	      /* the file could not be written: said once */
-static char status_written[PATH_MAX]; /* the file this daemon wrote, removed at exit */
-
-void status_request(void)
+void status_request(struct status_file *sf)
 {
-	status_wanted = true;
+	sf->wanted = true;
 }
 
-void status_start(void)
+void status_start(struct status_file *sf)
 {
-	status_started = status_logged = time(NULL);
+	memset(sf, 0, sizeof(*sf));
+	sf->started = sf->logged = time(NULL);
+	sf->on = true;
 }
 
 /* Append to buf; false once it is full (what fits is kept, NUL-terminated). */
@@ -173,7 +169,7 @@ static const char *status_path(const struct config *c)
 	return c->status_file ? c->status_file : STATUS_FILE_DEFAULT;
 }
 
-void status_update(struct status *st, const struct config *c)
+void status_update(struct status_file *sf, struct status *st, const struct config *c)
 {
 	char line[STATUS_LINE_MAX];
 	const char *path = status_path(c);
@@ -181,31 +177,30 @@ void status_update(struct status *st, const struct config *c)
 	int err;
 
 	st->pid = (uint32_t)getpid();
-	st->uptime = now > status_started ? (uint64_t)(now - status_started) : 0;
+	st->uptime = now > sf->started ? (uint64_t)(now - sf->started) : 0;
 	if (status_format(st, line, sizeof(line)))
 		log_debug("status line cut at %zu bytes", sizeof(line) - 1);
-	if (status_wanted ||
-	    (c->status_interval && now - status_logged >= (time_t)c->status_interval)) {
-		status_wanted = false;
-		status_logged = now;
+	if (sf->wanted || (c->status_interval && now - sf->logged >= (time_t)c->status_interval)) {
+		sf->wanted = false;
+		sf->logged = now;
 		log_info("status: %s", line);
 	}
 	err = status_write(path, line);
-	if (err && !status_failed)
+	if (err && !sf->failed)
 		log_warnx("%s: cannot write the status file: %s", path, strerror(-err));
-	status_failed = err != 0;
-	if (!err && strcmp(status_written, path)) {
-		if (status_written[0]) /* a reload moved it */
-			unlink(status_written);
-		snprintf(status_written, sizeof(status_written), "%s", path);
+	sf->failed = err != 0;
+	if (!err && strcmp(sf->written, path)) {
+		if (sf->written[0]) /* a reload moved it */
+			unlink(sf->written);
+		snprintf(sf->written, sizeof(sf->written), "%s", path);
 	}
 }
 
-void status_remove(void)
+void status_remove(struct status_file *sf)
 {
-	if (status_written[0] && unlink(status_written) && errno != ENOENT)
-		log_warn("%s", status_written);
-	status_written[0] = '\0';
+	if (sf->written[0] && unlink(sf->written) && errno != ENOENT)
+		log_warn("%s", sf->written);
+	sf->written[0] = '\0';
 }
 
 /* ------------------------------------------------------ depsentry status */

@@ -43,8 +43,8 @@ bool events_enabled(const struct events *ev_out)
 	return ev_out && ev_out->on;
 }
 
-static void events_write(struct events *ev_out, const struct host_info *h, const struct proc *p, const struct verdict *v,
-			 uint64_t ts)
+static void events_write(struct events *ev_out, const struct host_info *h, const struct proc *p,
+			 const struct verdict *v, uint64_t ts)
 {
 	size_t len;
 	char *line = event_render(h, p, v, ts, &len);
@@ -64,7 +64,8 @@ static void events_write(struct events *ev_out, const struct host_info *h, const
 	free(line);
 }
 
-void events_exec(struct events *ev_out, const struct host_info *h, const struct proc *p, uint64_t ts)
+void events_exec(struct events *ev_out, const struct host_info *h, const struct proc *p,
+		 uint64_t ts)
 {
 	struct verdict v = { .rule = RULE_NONE };
 
@@ -74,8 +75,8 @@ void events_exec(struct events *ev_out, const struct host_info *h, const struct 
 }
 
 /* The kernel reports connects of install sessions only, whatever the scope. */
-void events_net(struct events *ev_out, const struct host_info *h, const struct proc *p, const struct net_event *ev,
-		uint64_t ts)
+void events_net(struct events *ev_out, const struct host_info *h, const struct proc *p,
+		const struct net_event *ev, uint64_t ts)
 {
 	struct verdict v = { .rule = RULE_NONE, .net = ev };
 
@@ -83,7 +84,8 @@ void events_net(struct events *ev_out, const struct host_info *h, const struct p
 		events_write(ev_out, h, p, &v, ts);
 }
 
-void events_file(struct events *ev_out, const struct host_info *h, const struct proc *p, const struct file_event *ev)
+void events_file(struct events *ev_out, const struct host_info *h, const struct proc *p,
+		 const struct file_event *ev)
 {
 	struct verdict v = { .rule = RULE_NONE, .file = ev };
 

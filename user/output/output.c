@@ -22,7 +22,6 @@
 #define OUTPUT_FILE_MODE 0640
 #define OUTPUT_DIR_MODE	 0750
 
-
 /* mkdir -p of the directory holding path. */
 static int mkdir_parents(const char *path)
 {

@@ -102,7 +102,7 @@ struct events_stats {
 /* The events file, owned by the daemon; every call is a no-op on NULL or
  * one that is not open. */
 struct events {
-	bool on;    /* open: a zeroed one is not */
+	bool on; /* open: a zeroed one is not */
 	int fd;
 	bool owned; /* opened here, closed by events_close */
 	char *path; /* for events_reopen */
@@ -116,10 +116,11 @@ bool events_enabled(const struct events *ev);
 /* The start of p (after its exec): all processes, or sessions' only. */
 void events_exec(struct events *ev, const struct host_info *h, const struct proc *p, uint64_t ts);
 /* A connect or a DNS question of p (a stub when unknown). */
-void events_net(struct events *e, const struct host_info *h, const struct proc *p, const struct net_event *ev,
-		uint64_t ts);
+void events_net(struct events *e, const struct host_info *h, const struct proc *p,
+		const struct net_event *ev, uint64_t ts);
 /* A watched file written, renamed or linked onto by p. */
-void events_file(struct events *e, const struct host_info *h, const struct proc *p, const struct file_event *ev);
+void events_file(struct events *e, const struct host_info *h, const struct proc *p,
+		 const struct file_event *ev);
 void events_stats(const struct events *ev, struct events_stats *st);
 /* Log lost lines once they change (final: every counter, at exit). */
 void events_report(struct events *ev, bool final);
