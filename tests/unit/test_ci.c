@@ -7,6 +7,8 @@
  */
 #include "unit.h"
 
+static struct ci_exec x; /* depsentry exec's CMD, when set */
+
 static struct pm_def npm_pm = { .name = "npm", .package_type = "npm" };
 
 static const char *env_array(const void *src, const char *name)
@@ -105,43 +107,43 @@ static void test_trust(void **state)
 	set_github(other, "other/own");
 
 	/* no exec: the session root's, not the hook's */
-	assert_true(ci_context_for(curl, &c));
+	assert_true(ci_context_for(&x, curl, &c));
 	assert_string_equal(c.source, "session");
 	assert_string_equal(c.v[CI_REPOSITORY], "from/root");
 	/* the root itself, and a process outside any session: their own */
-	assert_true(ci_context_for(npm, &c));
+	assert_true(ci_context_for(&x, npm, &c));
 	assert_string_equal(c.source, "process");
 	assert_string_equal(c.v[CI_REPOSITORY], "from/root");
-	assert_true(ci_context_for(other, &c));
+	assert_true(ci_context_for(&x, other, &c));
 	assert_string_equal(c.v[CI_REPOSITORY], "other/own");
-	assert_int_equal(ci_exec_pid(curl), 0);
+	assert_int_equal(ci_exec_pid(&x, curl), 0);
 
 	/* exec: CMD's environment below CMD, and only there */
-	assert_int_equal(ci_exec_root_set(60, 50, envp), 0);
-	assert_int_equal(ci_exec_pid(curl), 60);
-	assert_int_equal(ci_exec_pid(cmd), 60);
-	assert_int_equal(ci_exec_pid(agent), 0);
-	assert_int_equal(ci_exec_pid(other), 0);
-	assert_true(ci_context_for(curl, &c));
+	assert_int_equal(ci_exec_set(&x, 60, 50, envp), 0);
+	assert_int_equal(ci_exec_pid(&x, curl), 60);
+	assert_int_equal(ci_exec_pid(&x, cmd), 60);
+	assert_int_equal(ci_exec_pid(&x, agent), 0);
+	assert_int_equal(ci_exec_pid(&x, other), 0);
+	assert_true(ci_context_for(&x, curl, &c));
 	assert_string_equal(c.source, "exec");
 	assert_string_equal(c.v[CI_PROVIDER], "gitlab");
 	assert_string_equal(c.v[CI_REPOSITORY], "from/exec");
 	assert_string_equal(c.v[CI_JOB_ID], "1");
-	assert_true(ci_context_for(other, &c));
+	assert_true(ci_context_for(&x, other, &c));
 	assert_string_equal(c.source, "process");
 
 	/* a later process with CMD's pid but another parent is not CMD */
 	cmd->ppid = 1;
-	assert_int_equal(ci_exec_pid(curl), 0);
+	assert_int_equal(ci_exec_pid(&x, curl), 0);
 	cmd->ppid = 50;
 
 	/* CMD without CI: nothing below it has any, whatever it claims */
-	assert_int_equal(ci_exec_root_set(60, 50, plain), 0);
-	assert_false(ci_context_for(curl, &c));
-	assert_int_equal(ci_exec_pid(curl), 60);
-	ci_exec_root_clear();
-	assert_int_equal(ci_exec_pid(curl), 0);
-	assert_true(ci_context_for(curl, &c));
+	assert_int_equal(ci_exec_set(&x, 60, 50, plain), 0);
+	assert_false(ci_context_for(&x, curl, &c));
+	assert_int_equal(ci_exec_pid(&x, curl), 60);
+	ci_exec_clear(&x);
+	assert_int_equal(ci_exec_pid(&x, curl), 0);
+	assert_true(ci_context_for(&x, curl, &c));
 	assert_string_equal(c.source, "session");
 }
 

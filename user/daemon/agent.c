@@ -269,7 +269,7 @@ static void agent_stop(struct agent *a)
 {
 	output_set_tap(&a->dm.out, NULL, NULL);
 	daemon_close(&a->dm);
-	ci_exec_root_clear();
+	ci_exec_clear(&a->dm.host.exec);
 	summary_free(a->summary);
 	target_free(&a->t);
 }
@@ -344,7 +344,7 @@ static int start_child(struct agent *a)
 		close(fds[0]);
 		return AGENT_EXIT_FAILED;
 	}
-	if (ci_exec_root_set((uint32_t)a->child, (uint32_t)getpid(), a->t.envp))
+	if (ci_exec_set(&a->dm.host.exec, (uint32_t)a->child, (uint32_t)getpid(), a->t.envp))
 		log_warnx("out of memory: alerts will have no CI context from CMD");
 	summary_scope(a->summary, a->child);
 	while ((n = read(fds[0], &ce, sizeof(ce))) < 0 && errno == EINTR)

@@ -46,7 +46,6 @@ int daemon_open(struct daemon *dm)
 			dm->cfg->events_scope))
 		return -EIO;
 	host_info_load(&dm->host);
-	proctable_set_host(dm->host.id);
 	/* what the daemon before this one left, read before anything is
 	 * rewritten: its state, its status file, its pinned signals; an
 	 * exec's sensor is its own, with nothing to outlive it */

@@ -113,15 +113,6 @@ static const struct ci_provider {
 		    { CI_COMMIT, "BITBUCKET_COMMIT" } } },
 };
 
-/* Under `depsentry exec`: CMD (its pid and the agent's, its fork-time
- * parent) and the context read from the environment the agent gave it. */
-static struct {
-	bool set;
-	uint32_t pid, ppid;
-	struct ci_context ctx;
-	char *own[CI_FIELD_MAX];
-} exec_root;
-
 const char *ci_field_name(enum ci_field f)
 {
 	return (unsigned int)f < CI_FIELD_MAX ? ci_field_names[f] : NULL;
@@ -182,26 +173,26 @@ static const char *env_of_proc(const void *src, const char *name)
 	return proc_env(src, name);
 }
 
-uint32_t ci_exec_pid(const struct proc *p)
+uint32_t ci_exec_pid(const struct ci_exec *x, const struct proc *p)
 {
 	unsigned int n;
 
 	/* fork-time parent links: a detached or reparented process is still
 	 * below CMD; CMD itself is known by its parent, the agent, so a
 	 * process that reuses its pid later is not */
-	for (n = 0; exec_root.set && p && n < CI_ANCESTRY_MAX; p = p->parent, n++)
-		if (p->pid == exec_root.pid && p->ppid == exec_root.ppid)
-			return exec_root.pid;
+	for (n = 0; x && x->set && p && n < CI_ANCESTRY_MAX; p = p->parent, n++)
+		if (p->pid == x->pid && p->ppid == x->ppid)
+			return x->pid;
 	return 0;
 }
 
-bool ci_context_for(const struct proc *p, struct ci_context *c)
+bool ci_context_for(const struct ci_exec *x, const struct proc *p, struct ci_context *c)
 {
 	const struct proc *root = p->sess ? p->sess->root : NULL;
 
 	/* what the agent gave CMD is the whole truth below it, none included */
-	if (ci_exec_pid(p)) {
-		*c = exec_root.ctx;
+	if (ci_exec_pid(x, p)) {
+		*c = x->ctx;
 		c->source = "exec";
 		return c->v[CI_PROVIDER] != NULL;
 	}
@@ -228,36 +219,36 @@ static const char *env_of_array(const void *src, const char *name)
 	return NULL;
 }
 
-void ci_exec_root_clear(void)
+void ci_exec_clear(struct ci_exec *x)
 {
 	size_t i;
 
 	for (i = 0; i < CI_FIELD_MAX; i++)
-		free(exec_root.own[i]);
-	memset(&exec_root, 0, sizeof(exec_root));
+		free(x->own[i]);
+	memset(x, 0, sizeof(*x));
 }
 
-int ci_exec_root_set(uint32_t pid, uint32_t ppid, char *const *envp)
+int ci_exec_set(struct ci_exec *x, uint32_t pid, uint32_t ppid, char *const *envp)
 {
 	struct ci_context c;
 	size_t i;
 
-	ci_exec_root_clear();
-	exec_root.pid = pid;
-	exec_root.ppid = ppid;
-	exec_root.set = true;
+	ci_exec_clear(x);
+	x->pid = pid;
+	x->ppid = ppid;
+	x->set = true;
 	if (!ci_context_read(&c, env_of_array, envp))
 		return 0;
 	/* the values live in the agent's environment copy: keep our own */
 	for (i = 0; i < CI_FIELD_MAX; i++) {
 		if (!c.v[i])
 			continue;
-		exec_root.own[i] = strndup(c.v[i], CI_VALUE_MAX);
-		if (!exec_root.own[i]) {
-			ci_exec_root_clear();
+		x->own[i] = strndup(c.v[i], CI_VALUE_MAX);
+		if (!x->own[i]) {
+			ci_exec_clear(x);
 			return -ENOMEM;
 		}
-		exec_root.ctx.v[i] = exec_root.own[i];
+		x->ctx.v[i] = x->own[i];
 	}
 	return 0;
 }

@@ -79,7 +79,6 @@ void proctable_join(struct proc *p, struct session *s, uint16_t depth);
 /* Retire entries whose process is gone (a lost exit record). */
 void proctable_sweep(struct proctable *t);
 void proctable_stats(const struct proctable *t, struct proctable_stats *st);
-void proctable_set_host(const char *host_id);
 
 /* pid.c: a process in /proc by its identity; procfs.c: the processes that
  * were running before the hooks were attached */
@@ -212,7 +211,8 @@ const char *proc_package_name(const struct proc *p);
 const char *proc_package_version(const struct proc *p);
 const char *proc_lifecycle_event(const struct proc *p);
 /* The entity id: stable across the life of a process, unique per host. */
-void proc_entity_id(const struct proc *p, char *buf, size_t len);
+struct host_info;
+void proc_entity_id(const struct host_info *h, const struct proc *p, char *buf, size_t len);
 
 /* ci.c: the CI job an alert belongs to (depsentry.ci in docs/fields.md) */
 enum ci_field {
@@ -245,15 +245,25 @@ typedef const char *(*ci_env_fn)(const void *src, const char *name);
 const char *ci_field_name(enum ci_field f); /* "run_id", ... */
 /* The context an environment describes; false when it names no CI. */
 bool ci_context_read(struct ci_context *c, ci_env_fn get, const void *src);
+/* Under `depsentry exec`: CMD (its pid and the agent's, its fork-time
+ * parent) and the context read from the environment the agent gave it. */
+struct ci_exec {
+	bool set;
+	uint32_t pid, ppid;
+	struct ci_context ctx;
+	char *own[CI_FIELD_MAX];
+};
+
 /* The context of an alert about p, from the most trusted environment. */
-bool ci_context_for(const struct proc *p, struct ci_context *c);
+bool ci_context_for(const struct ci_exec *x, const struct proc *p, struct ci_context *c);
 /* depsentry exec: CMD's pid when p is CMD or below it, else 0. */
-uint32_t ci_exec_pid(const struct proc *p);
+uint32_t ci_exec_pid(const struct ci_exec *x, const struct proc *p);
 /* depsentry exec: CMD is pid, forked by ppid, with environment envp. */
-int ci_exec_root_set(uint32_t pid, uint32_t ppid, char *const *envp);
-void ci_exec_root_clear(void);
+int ci_exec_set(struct ci_exec *x, uint32_t pid, uint32_t ppid, char *const *envp);
+void ci_exec_clear(struct ci_exec *x);
 
 /* host.c: the host, and a process's container */
+/* Who writes the alerts: the host, and under `depsentry exec` its CMD. */
 struct host_info {
 	char hostname[256];
 	char id[64];	   /* /etc/machine-id */
@@ -263,6 +273,7 @@ struct host_info {
 	char os_family[32];
 	char agent_id[64];
 	char architecture[32]; /* uname machine: "x86_64" */
+	struct ci_exec exec;   /* depsentry exec: CMD, and the CI job it runs in */
 };
 
 void host_info_load(struct host_info *h);

@@ -29,16 +29,12 @@ struct proctable {
 	struct proctable_stats st;
 };
 
-static char host_prefix[9] = "00000000";
-
-void proctable_set_host(const char *host_id)
+/* The host's id (its first 8 characters; zeros when unknown), the pid and
+ * the start: unique per host, stable across the life of a process. */
+void proc_entity_id(const struct host_info *h, const struct proc *p, char *buf, size_t len)
 {
-	snprintf(host_prefix, sizeof(host_prefix), "%.8s", host_id);
-}
-
-void proc_entity_id(const struct proc *p, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s-%u-%llu", host_prefix, p->pid, (unsigned long long)p->start);
+	snprintf(buf, len, "%.8s-%u-%llu", h && h->id[0] ? h->id : "00000000", p->pid,
+		 (unsigned long long)p->start);
 }
 
 struct proctable *proctable_new(uint32_t max)

@@ -108,6 +108,7 @@ static const struct {
 
 /* One alert or event being built. */
 struct render {
+	const struct host_info *host;
 	struct json_object *root;
 	struct json_object *cut; /* depsentry.truncated: fields cut, once each */
 	bool alert;		 /* an alert, else an event line */
@@ -218,11 +219,12 @@ static void put_const_array(struct json_object *root, const char *path, const ch
 	json_put(root, path, a);
 }
 
-static void put_entity_id(struct json_object *root, const char *path, const struct proc *p)
+static void put_entity_id(const struct render *r, struct json_object *root, const char *path,
+			  const struct proc *p)
 {
 	char id[ENTITY_ID_LEN] = "";
 
-	proc_entity_id(p, id, sizeof(id));
+	proc_entity_id(r->host, p, id, sizeof(id));
 	json_put(root, path, jstr_cap(id, CAP_SHORT, NULL));
 }
 
@@ -344,7 +346,7 @@ static void render_process(struct render *r, const struct proc *p)
 
 	if (p->pid) { /* 0: an interrupted daemon no file named */
 		put_int(r->root, "process.pid", p->pid);
-		put_entity_id(r->root, "process.entity_id", p);
+		put_entity_id(r, r->root, "process.entity_id", p);
 	}
 	put_str(r, "process.name", img->name ? img->name : img->comm, CAP_SHORT);
 	put_str(r, "process.executable", img->exe, CAP_PATH);
@@ -373,7 +375,7 @@ static void render_parent(struct render *r, const struct proc *p)
 		return;
 	}
 	put_int(r->root, "process.parent.pid", pp->pid);
-	put_entity_id(r->root, "process.parent.entity_id", pp);
+	put_entity_id(r, r->root, "process.parent.entity_id", pp);
 	put_image(r, "process.parent", pp->img, CAP_RELATIVE);
 	put_time(r->root, "process.parent.start", pp->start);
 }
@@ -442,7 +444,7 @@ static void render_session(struct render *r, const struct proc *p)
 	if (!root || !root->img)
 		return;
 	put_int(r->root, "depsentry.session.pid", root->pid);
-	put_entity_id(r->root, "depsentry.session.entity_id", root);
+	put_entity_id(r, r->root, "depsentry.session.entity_id", root);
 	put_str(r, "depsentry.session.executable", root->img->exe, CAP_PATH);
 	put_str(r, "depsentry.session.command_line", root->img->cmdline, CAP_RELATIVE);
 	image_cut(r, "depsentry.session", root->img, IMG_EXECUTABLE | IMG_COMMAND_LINE);
@@ -455,7 +457,7 @@ static struct json_object *chain_entry(struct render *r, const struct proc *q)
 	bool cut = false;
 
 	put_int(e, "pid", q->pid);
-	put_entity_id(e, "entity_id", q);
+	put_entity_id(r, e, "entity_id", q);
 	if (q->img) {
 		put_str_in(r, e, "name", "depsentry.ancestry.name",
 			   q->img->name ? q->img->name : q->img->comm, CAP_SHORT);
@@ -557,7 +559,7 @@ static void render_verdict(struct render *r, const struct verdict *v)
 	if (!h)
 		return;
 	put_int(r->root, "depsentry.hook.pid", h->pid);
-	put_entity_id(r->root, "depsentry.hook.entity_id", h);
+	put_entity_id(r, r->root, "depsentry.hook.entity_id", h);
 	if (h->img) {
 		put_str(r, "depsentry.hook.name", h->img->name, CAP_SHORT);
 		put_str(r, "depsentry.hook.command_line", h->img->cmdline, CAP_RELATIVE);
@@ -567,14 +569,14 @@ static void render_verdict(struct render *r, const struct verdict *v)
 
 static void render_ci(struct render *r, const struct proc *p)
 {
-	uint32_t cmd = ci_exec_pid(p);
+	uint32_t cmd = ci_exec_pid(&r->host->exec, p);
 	struct ci_context ci;
 	char path[64];
 	int i;
 
 	if (cmd)
 		put_int(r->root, "depsentry.exec.pid", cmd);
-	if (!ci_context_for(p, &ci))
+	if (!ci_context_for(&r->host->exec, p, &ci))
 		return;
 	for (i = 0; i < CI_FIELD_MAX; i++) {
 		snprintf(path, sizeof(path), "depsentry.ci.%s", ci_field_name(i));
@@ -1053,7 +1055,7 @@ static void render_message(struct render *r, const struct proc *p, const struct 
 static char *render_once(const struct host_info *h, const struct proc *p, const struct verdict *v,
 			 uint64_t event_ts, bool alert, unsigned int shift, size_t *len)
 {
-	struct render r = { .alert = alert, .shift = shift };
+	struct render r = { .host = h, .alert = alert, .shift = shift };
 	char *line;
 
 	r.root = json_object_new_object();
