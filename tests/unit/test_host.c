@@ -20,13 +20,13 @@
 
 #include "unit.h"
 
-#define ID_A	"a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"
-#define ID_B	"ffffffffffffffffffffffffffffffff00000000000000000000000000000000"
-#define MACHINE_A	"0123456789abcdef0123456789abcdef"
-#define MACHINE_B	"fedcba9876543210fedcba9876543210"
-#define DBUS_DIR	"/var/lib/dbus"
+#define ID_A	  "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"
+#define ID_B	  "ffffffffffffffffffffffffffffffff00000000000000000000000000000000"
+#define MACHINE_A "0123456789abcdef0123456789abcdef"
+#define MACHINE_B "fedcba9876543210fedcba9876543210"
+#define DBUS_DIR  "/var/lib/dbus"
 
-static bool private_ns;	/* bind mounts stay in this process's namespace */
+static bool private_ns; /* bind mounts stay in this process's namespace */
 
 /* -------------------------------------------------------------- helpers */
 
@@ -56,7 +56,7 @@ static void bind_text(const char *target, const char *text)
 	close(fd);
 	unbind(target);
 	err = mount(tmp, target, NULL, MS_BIND, NULL) ? errno : 0;
-	unlink(tmp);	/* the mount holds it */
+	unlink(tmp); /* the mount holds it */
 	if (err)
 		fail_msg("bind %s: %s", target, strerror(err));
 }
@@ -80,8 +80,11 @@ static unsigned long long start_ticks(pid_t pid)
 	fclose(f);
 	p = strrchr(buf, ')');
 	assert_non_null(p);
-	assert_int_equal(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
-				"%*d %*d %*d %*d %*d %*d %llu", &ticks), 1);
+	assert_int_equal(sscanf(p + 2,
+				"%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
+				"%*d %*d %*d %*d %*d %*d %llu",
+				&ticks),
+			 1);
 	assert_true(ticks > 2);
 	return ticks;
 }
@@ -89,7 +92,7 @@ static unsigned long long start_ticks(pid_t pid)
 /* A child that waits until child_end (its name set first, unless NULL). */
 struct child {
 	pid_t pid;
-	int go;		/* closed: the child exits */
+	int go; /* closed: the child exits */
 };
 
 static struct child child_start(const char *name)
@@ -167,11 +170,11 @@ static void test_wall_time(void **state)
 	(void)state;
 	format_wall_time(0, buf, sizeof(buf));
 	assert_string_equal(buf, "1970-01-01T00:00:00.000Z");
-	format_wall_time(-1500000000LL, buf, sizeof(buf));	/* before the epoch: the epoch */
+	format_wall_time(-1500000000LL, buf, sizeof(buf)); /* before the epoch: the epoch */
 	assert_string_equal(buf, "1970-01-01T00:00:00.000Z");
 	format_wall_time(1700000000123456789LL, buf, sizeof(buf));
 	assert_string_equal(buf, "2023-11-14T22:13:20.123Z");
-	format_wall_time(999999999LL, buf, sizeof(buf));	/* cut, not rounded */
+	format_wall_time(999999999LL, buf, sizeof(buf)); /* cut, not rounded */
 	assert_string_equal(buf, "1970-01-01T00:00:00.999Z");
 	memset(small, 'x', sizeof(small));
 	format_wall_time(0, small, 11);
@@ -212,18 +215,20 @@ static void test_cgroup_lines(void **state)
 {
 	static const struct {
 		const char *line;
-		const char *id;	/* NULL: none */
+		const char *id; /* NULL: none */
 	} cases[] = {
 		{ "0::/system.slice/docker-" ID_A ".scope", ID_A },
 		{ "12:memory:/kubepods/burstable/pod1f2e/" ID_A, ID_A },
 		{ "0::/machine.slice/libpod-" ID_A ".scope/container", ID_A },
 		{ "1:name=systemd:/docker/" ID_A "\n", ID_A },
-		{ "0::/user.slice/user-1000.slice/" ID_A, NULL },	/* no runtime */
-		{ "0::/system.slice/docker-" ID_A "0.scope", NULL },	/* 65 */
-		{ "0::/system.slice/docker-" "a1b2c3d4e5f60718293a4b5c6d7e8f90"
-		  "a1b2c3d4e5f60718293a4b5c6d7e8f9.scope", NULL },	/* 63 */
-		{ "0::/docker/" ID_A ID_B, NULL },			/* 128 */
-		{ "0::/docker/" ID_A "0/" ID_B, ID_B },		/* the first of 64 */
+		{ "0::/user.slice/user-1000.slice/" ID_A, NULL },    /* no runtime */
+		{ "0::/system.slice/docker-" ID_A "0.scope", NULL }, /* 65 */
+		{ "0::/system.slice/docker-"
+		  "a1b2c3d4e5f60718293a4b5c6d7e8f90"
+		  "a1b2c3d4e5f60718293a4b5c6d7e8f9.scope",
+		  NULL },				/* 63 */
+		{ "0::/docker/" ID_A ID_B, NULL },	/* 128 */
+		{ "0::/docker/" ID_A "0/" ID_B, ID_B }, /* the first of 64 */
 		{ "0::/docker/", NULL },
 		{ "docker", NULL },
 		{ "", NULL },
@@ -238,8 +243,8 @@ static void test_cgroup_lines(void **state)
 		strcpy(id, "untouched");
 		got = host_cgroup_container_id(cases[i].line, id, sizeof(id));
 		if (got != (cases[i].id != NULL) || (got && strcmp(id, cases[i].id)))
-			fail_msg("\"%s\": got %s \"%s\"", cases[i].line,
-				 got ? "true" : "false", id);
+			fail_msg("\"%s\": got %s \"%s\"", cases[i].line, got ? "true" : "false",
+				 id);
 	}
 	/* no room for the id and its NUL: nothing written */
 	strcpy(id, "untouched");
@@ -256,10 +261,14 @@ static void test_stat_hostile_comm(void **state)
 		"77 (a) 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20) S 1 77 77 0 -1 "
 		"4194560 90 0 0 0 0 0 0 0 20 0 1 0 555 2490368 200\n";
 	unsigned long long ticks = 0;
+	uint32_t ppid = 0;
+	char st = 0;
 
 	(void)state;
-	assert_true(host_stat_start_ticks(line, &ticks));
+	assert_int_equal(procfs_parse_stat(line, &ppid, &ticks, &st), 0);
 	assert_int_equal(ticks, 555);
+	assert_int_equal(ppid, 1);
+	assert_int_equal(st, 'S');
 }
 
 /* No process: pid 0, a pid above pid_max, a child already reaped. */
@@ -307,7 +316,7 @@ static void test_same_process(void **state)
 	assert_false(container_a(self, 0));
 	assert_false(container_a(self, UINT64_MAX));
 	unbind(path);
-	assert_false(container_a(self, ticks * t));	/* this host's own cgroup */
+	assert_false(container_a(self, ticks * t)); /* this host's own cgroup */
 }
 
 /* A child: read while it runs, not once its pid names a process started
@@ -420,7 +429,8 @@ static void test_host_info(void **state)
 		"NAME=\"Debian GNU/Linux\"\n"
 		"VERSION_ID=\"12\"\n"
 		"VERSION=\"12 (bookworm)\"\n"
-		"ID=debian\n", MACHINE_A "\n", "ds-unit");
+		"ID=debian\n",
+		MACHINE_A "\n", "ds-unit");
 	h = loaded();
 	assert_int_equal(uname(&u), 0);
 	assert_string_equal(h.hostname, "ds-unit");
@@ -447,10 +457,11 @@ static void test_os_release(void **state)
 		"VERSION=\"21.3 \\\"Virginia\\\" \\\\ \\$x\"\n"
 		"ID=linuxmint\n"
 		"ID_LIKE=\"ubuntu debian\"\n"
-		"NAMEX=not this\n", MACHINE_A, "ds-unit");
+		"NAMEX=not this\n",
+		MACHINE_A, "ds-unit");
 	h = loaded();
 	assert_string_equal(h.os_name, "Linux Mint");
-	assert_string_equal(h.os_version, "21.3 \"Virginia\" \\ $x");	/* no VERSION_ID */
+	assert_string_equal(h.os_version, "21.3 \"Virginia\" \\ $x"); /* no VERSION_ID */
 	assert_string_equal(h.os_family, "debian");
 	machine_restore();
 
@@ -538,7 +549,7 @@ static void test_machine_id_fallback(void **state)
 	machine_restore();
 	machine("ID=debian\n", MACHINE_A "\n", "ds-unit");
 	h = loaded();
-	assert_string_equal(h.id, MACHINE_A);	/* /etc's first */
+	assert_string_equal(h.id, MACHINE_A); /* /etc's first */
 	machine_restore();
 }
 
@@ -577,7 +588,7 @@ static int group_setup(void **state)
 	return 0;
 }
 
-#define T_MACHINE(f)	cmocka_unit_test_setup_teardown(f, setup_machine, teardown_machine)
+#define T_MACHINE(f) cmocka_unit_test_setup_teardown(f, setup_machine, teardown_machine)
 
 int main(void)
 {

