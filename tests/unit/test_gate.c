@@ -195,6 +195,56 @@ static void test_fold_silent_and_none(void **state)
 	gate_free(g);
 }
 
+/* The rules as data: a record goes to the judges of the rules that take
+ * its kind, each distinct judge once. */
+static void test_judge_routing(void **state)
+{
+	struct session sess = { .id = 9 };
+	struct proc *npm = unit_proc(NULL, &sess, 400, "/usr/bin/node",
+				     "node /usr/bin/npm install");
+	struct proc *p = unit_proc(npm, &sess, 401, "/usr/bin/whoami", "whoami");
+	struct tamper_event tev;
+	struct judges j = { .cfg = cfg, .tamper = &tev };
+	struct verdict v[RULE_MAX];
+	struct event e;
+	enum rule_id r;
+	unsigned int kinds = 0;
+
+	(void)state;
+	sess.root = npm;
+	/* every kind a record has is taken by some rule, but fork and exit */
+	for (r = RULE_NONE + 1; r < RULE_MAX; r++)
+		kinds |= rule_info(r)->kinds;
+	assert_int_equal(kinds, (1U << DS_EV_EXEC) | (1U << DS_EV_CONNECT) | (1U << DS_EV_DNS) |
+					(1U << DS_EV_FILE) | (1U << DS_EV_SIGNAL));
+	/* both process rules match whoami under npm: one judge, one verdict */
+	memset(&e, 0, sizeof(e));
+	e.type = DS_EV_EXEC;
+	assert_int_equal(rules_judge(&j, &e, p, v, RULE_MAX), 1);
+	assert_int_equal(v[0].rule, RULE_PM_CHILD);
+	assert_true(v[0].rules_matched & (1U << RULE_PM_CHILD));
+	/* no rule takes a fork */
+	e.type = DS_EV_FORK;
+	assert_int_equal(rules_judge(&j, &e, p, v, RULE_MAX), 0);
+	/* a signal from an install session to the sensor */
+	memset(&e, 0, sizeof(e));
+	e.type = DS_EV_SIGNAL;
+	e.pid = 401;
+	e.signal.s.sig = 19;
+	e.signal.s.origin = ORIGIN_PROCESS;
+	e.signal.s.session = 9;
+	snprintf(e.signal.s.name, sizeof(e.signal.s.name), "SIGSTOP");
+	assert_int_equal(rules_judge(&j, &e, NULL, v, RULE_MAX), 1);
+	assert_int_equal(v[0].rule, RULE_SENSOR_SIGNAL);
+	assert_ptr_equal(v[0].tamper, &tev);
+	/* room for none: nothing judged into out */
+	assert_int_equal(rules_judge(&j, &e, NULL, v, 0), 0);
+	image_put(p->img);
+	free(p);
+	image_put(npm->img);
+	free(npm);
+}
+
 static void test_lru(void **state)
 {
 	struct lru *l = lru_new(3, sizeof(int));
@@ -249,7 +299,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_min_severity),  cmocka_unit_test(test_exclusion),
 		cmocka_unit_test(test_fold_followup), cmocka_unit_test(test_fold_silent_and_none),
-		cmocka_unit_test(test_lru),
+		cmocka_unit_test(test_judge_routing), cmocka_unit_test(test_lru),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

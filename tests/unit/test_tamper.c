@@ -208,7 +208,7 @@ static int gate_teardown(void **state)
 
 /* A signal record as the daemon handles it: decoded, judged, then through
  * the gate (one alert per sender and signal). */
-static bool judge_signal(const struct ds_signal *s, struct tamper_event *ev, struct verdict *v)
+static bool signal_gated(const struct ds_signal *s, struct tamper_event *ev, struct verdict *v)
 {
 	struct event e;
 
@@ -435,33 +435,33 @@ static void test_signal_judge(void **state)
 
 	(void)state;
 	signal_sample(&s, 5678, 19, 0, SESSION, 1); /* kill(2) */
-	assert_true(judge_signal(&s, &ev, &v));
+	assert_true(signal_gated(&s, &ev, &v));
 	assert_int_equal(v.rule, RULE_SENSOR_SIGNAL);
 	assert_int_equal(v.severity, SEV_HIGH);
 	assert_string_equal(v.matched, "SIGSTOP");
 	assert_string_equal(v.matched_field, "depsentry.signal.name");
 	assert_int_equal(ev.sensor_pid, 4812);
 	assert_int_equal(ev.sensor_start, 777);
-	assert_false(judge_signal(&s, &ev, &v)); /* the same again */
+	assert_false(signal_gated(&s, &ev, &v)); /* the same again */
 	s.sig = 18;
-	assert_true(judge_signal(&s, &ev, &v));	     /* another signal */
+	assert_true(signal_gated(&s, &ev, &v));	     /* another signal */
 	signal_sample(&s, 5679, 15, -6, SESSION, 2); /* tgkill(2) */
-	assert_true(judge_signal(&s, &ev, &v));
+	assert_true(signal_gated(&s, &ev, &v));
 	signal_sample(&s, 5679, 10, -1, SESSION, 2); /* sigqueue(3) */
-	assert_true(judge_signal(&s, &ev, &v));
+	assert_true(signal_gated(&s, &ev, &v));
 
 	signal_sample(&s, 5680, 17, 1, SESSION, 3); /* a session child's exit: CLD_EXITED */
-	assert_false(judge_signal(&s, &ev, &v));
+	assert_false(signal_gated(&s, &ev, &v));
 	signal_sample(&s, 5680, 14, -2, SESSION, 3); /* a timer */
-	assert_false(judge_signal(&s, &ev, &v));
+	assert_false(signal_gated(&s, &ev, &v));
 	signal_sample(&s, 5680, 9, 0x80, SESSION, 3); /* the kernel's own */
-	assert_false(judge_signal(&s, &ev, &v));
+	assert_false(signal_gated(&s, &ev, &v));
 	signal_sample(&s, 1, 15, 0, 0, 3); /* systemd's SIGTERM */
-	assert_false(judge_signal(&s, &ev, &v));
+	assert_false(signal_gated(&s, &ev, &v));
 	assert_int_equal(ev.signal.origin, ORIGIN_PROCESS);
 	signal_sample(&s, 4812, 6, -6, SESSION, 3); /* abort(3) */
 	s.hdr.flags &= ~DS_F_TRACKED;
-	assert_false(judge_signal(&s, &ev, &v));
+	assert_false(signal_gated(&s, &ev, &v));
 	assert_int_equal(ev.signal.origin, ORIGIN_SELF);
 }
 
@@ -543,7 +543,7 @@ static void test_render(void **state)
 	unit_image_setenv(p->img, "npm_package_version", "1.0.0");
 	signal_sample(&s, 5690, 19, 0, SESSION, 10);
 	s.hdr.start = p->start;
-	assert_true(judge_signal(&s, &ev, &v));
+	assert_true(signal_gated(&s, &ev, &v));
 	o = render(p, &v);
 	assert_string_equal(jstr(o, "rule.id"), "sensor-signal");
 	assert_string_equal(jstr(o, "event.action"), "signal");

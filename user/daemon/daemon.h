@@ -47,7 +47,10 @@ struct daemon_ctx {
 	struct proctable *pt;
 	struct egress *egress;
 	struct files *files;
-	struct gate *gate; /* exclusions, min_severity, repeats */
+	struct gate *gate;
+	struct judges judges; /* what the rules' judges work with */
+	struct tamper_event tamper;
+	/* a sensor-signal verdict's */ /* exclusions, min_severity, repeats */
 	/* capture */
 	struct ring_buffer *rb;
 	struct fswatch *fsw;	    /* renames outside sessions; NULL: name hooks always on */
@@ -65,7 +68,6 @@ struct daemon_ctx {
 	uint64_t records[DS_EV_MAX];
 	uint64_t alerts;
 	uint64_t rule_alerts[RULE_MAX]; /* alerts written, by rule */
-	uint64_t dns_malformed;		/* sent DNS datagrams that failed to parse */
 	uint64_t user[UC_MAX];
 	uint64_t kernel[DS_COUNTER_MAX];
 	uint64_t reported[DS_COUNTER_MAX + UC_MAX];

@@ -51,17 +51,6 @@ void dispatch_emit(struct daemon_ctx *d, const struct proc *p, struct verdict *v
 		emit(d, p, v, ts);
 }
 
-static void evaluate(struct daemon_ctx *d, struct proc *p, uint64_t ts)
-{
-	struct verdict v;
-
-	rules_eval(d->cfg, p, &v);
-	if (gate_pass(d->gate, p, &v, ts))
-		emit(d, p, &v, ts);
-	else if (v.excluded_by)
-		log_debug("pid %u (%s) excluded by \"%s\"", p->pid, p->img->name, v.excluded_by);
-}
-
 /* Put p in a session: the kernel's word, or a package manager starting one. */
 static void place(struct daemon_ctx *d, struct proc *p, uint64_t kernel_session)
 {
@@ -85,50 +74,6 @@ static void place(struct daemon_ctx *d, struct proc *p, uint64_t kernel_session)
 		session_hooks_start(&d->hooks, d->cfg->dns_capture, time(NULL));
 		log_debug("session rooted at pid %u: %s", p->pid, p->img->cmdline);
 	}
-}
-
-static int handle_exec(struct daemon_ctx *d, struct event *e)
-{
-	const struct proc *prev = proctable_find(d->pt, e->pid, e->start);
-	const struct proc *parent = proctable_find(d->pt, e->exec.ppid, e->exec.pstart);
-	struct image *img = e->exec.img;
-	struct proc *p;
-
-	/* without its environment, the image keeps the one before it */
-	if (!(img->flags & DS_F_ENV_PRESENT) && image_inherit_env(img, prev	? prev->img
-								       : parent ? parent->img
-										: NULL))
-		return -EINVAL;
-	e->exec.img = NULL; /* the table's now */
-	p = proctable_exec(d->pt, e->pid, e->start, e->exec.ppid, e->exec.pstart, img);
-	if (!p) {
-		d->user[UC_TABLE_FULL]++;
-		return 0;
-	}
-	p->uid = e->exec.uid;
-	p->gid = e->exec.gid;
-	p->cgroup_id = e->exec.cgroup_id;
-	p->exec_ts = e->ts;
-	place(d, p, e->session);
-	events_exec(d->events, d->host, p, e->ts);
-	evaluate(d, p, e->ts);
-	return 0;
-}
-
-static int handle_fork(struct daemon_ctx *d, const struct event *e)
-{
-	struct proc *p = proctable_fork(d->pt, e->pid, e->start, e->fork.ppid, e->fork.pstart);
-
-	if (!p) {
-		d->user[UC_TABLE_FULL]++;
-		return 0;
-	}
-	if (!p->sess && e->session)
-		place(d, p, e->session);
-	/* forked while user space was rooting the session: tell the kernel */
-	if (p->sess && !(e->flags & DS_F_TRACKED))
-		dispatch_track(p, d);
-	return 0;
 }
 
 /* A process the table does not hold (its exec record was lost, or it ran
@@ -162,53 +107,6 @@ static void stub_release(struct stub *st)
 	image_put(st->img);
 }
 
-static int handle_connect(struct daemon_ctx *d, struct event *e)
-{
-	struct net_event *ev = &e->connect;
-	const struct proc *p;
-	struct verdict v;
-	struct stub st;
-
-	p = proc_or_stub(d, e->pid, e->start, e->comm, &st);
-	if (!p)
-		return 0;
-	/* the answer that named this address came before the connect, but may
-	 * still wait in the packet sockets: read them first, once per batch */
-	if (d->dnscap && dnscap_on(d->dnscap) && e->ts > dnscap_drained_ns(d->dnscap))
-		dnscap_drain(d->dnscap, dispatch_dns_answer, d);
-	egress_connect(d->egress, p, ev, e->ts, &v);
-	events_net(d->events, d->host, p, ev, e->ts);
-	if (gate_pass(d->gate, p, &v, e->ts))
-		emit(d, p, &v, e->ts);
-	else if (v.excluded_by)
-		log_debug("connect by pid %u excluded by \"%s\"", p->pid, v.excluded_by);
-	stub_release(&st);
-	return 0;
-}
-
-/* A DNS datagram a socket sent (a question; or an answer, from a session). */
-static int handle_dns(struct daemon_ctx *d, const struct event *e)
-{
-	const struct proc *p = NULL;
-	struct net_event ev;
-	struct verdict v;
-	struct stub st = { 0 };
-	int n;
-
-	if (e->session && !(p = proc_or_stub(d, e->pid, e->start, NULL, &st)))
-		return 0;
-	n = egress_dns_sent(d->egress, e, p, &ev, &v);
-	if (n < 0)
-		d->dns_malformed++;
-	if (n > 0) {
-		events_net(d->events, d->host, p, &ev, e->ts);
-		if (gate_pass(d->gate, p, &v, e->ts))
-			emit(d, p, &v, e->ts);
-	}
-	stub_release(&st);
-	return 0;
-}
-
 /* An alert about (pid, start), or an event when v has no rule: its entry,
  * or a stub if it is gone. */
 static void emit_for(struct daemon_ctx *d, uint32_t pid, uint64_t start, const char *comm,
@@ -225,21 +123,114 @@ static void emit_for(struct daemon_ctx *d, uint32_t pid, uint64_t start, const c
 	stub_release(&st);
 }
 
-/* A signal to the daemon: an alert when an install session sent it; once
- * written, the pinned record of it is marked alerted (docs/rules.md). */
-static int handle_signal(struct daemon_ctx *d, const struct event *e)
+/*
+ * The rules of e's kind judge it (rules/judge.c); the connect or question
+ * goes to the events file first, then each verdict through the gate to the
+ * alerts. p is e's process (a stub when gone), NULL for a signal (its
+ * sender is found when the alert is written).
+ */
+static void judge(struct daemon_ctx *d, struct event *e, const struct proc *p)
 {
-	struct tamper_event ev;
-	struct verdict v;
+	struct verdict v[RULE_MAX];
+	size_t n = rules_judge(&d->judges, e, p, v, RULE_MAX), i;
 
-	if (!tamper_signal_judge(e, &ev, &v) || !gate_pass(d->gate, NULL, &v, e->ts)) {
-		log_debug("signal %d to the daemon from pid %u (%s)", e->signal.s.sig, e->pid,
-			  e->comm);
+	if (d->judges.net && p)
+		events_net(d->events, d->host, p, d->judges.net, e->ts);
+	for (i = 0; i < n; i++) {
+		if (!gate_pass(d->gate, p, &v[i], e->ts)) {
+			if (v[i].excluded_by)
+				log_debug("pid %u (%s) excluded by \"%s\"", e->pid, e->comm,
+					  v[i].excluded_by);
+			continue;
+		}
+		if (p)
+			emit(d, p, &v[i], e->ts);
+		else
+			emit_for(d, e->pid, e->start, e->comm, &v[i], e->ts);
+		/* once written, the pinned record of a signal is marked alerted */
+		if (e->type == DS_EV_SIGNAL && d->sensor && e->signal.seq)
+			sensor_tamper_ack(d->sensor, e->signal.seq);
+	}
+}
+
+static int handle_exec(struct daemon_ctx *d, struct event *e)
+{
+	const struct proc *prev = proctable_find(d->pt, e->pid, e->start);
+	const struct proc *parent = proctable_find(d->pt, e->exec.ppid, e->exec.pstart);
+	const struct image *before = prev ? prev->img : parent ? parent->img : NULL;
+	struct image *img = e->exec.img;
+	struct proc *p;
+
+	/* without its environment, the image keeps the one before it */
+	if (!(img->flags & DS_F_ENV_PRESENT) && image_inherit_env(img, before))
+		return -EINVAL;
+	e->exec.img = NULL; /* the table's now */
+	p = proctable_exec(d->pt, e->pid, e->start, e->exec.ppid, e->exec.pstart, img);
+	if (!p) {
+		d->user[UC_TABLE_FULL]++;
 		return 0;
 	}
-	emit_for(d, e->pid, e->start, e->comm, &v, e->ts);
-	if (d->sensor && e->signal.seq)
-		sensor_tamper_ack(d->sensor, e->signal.seq);
+	p->uid = e->exec.uid;
+	p->gid = e->exec.gid;
+	p->cgroup_id = e->exec.cgroup_id;
+	p->exec_ts = e->ts;
+	place(d, p, e->session);
+	events_exec(d->events, d->host, p, e->ts);
+	judge(d, e, p);
+	return 0;
+}
+
+static int handle_fork(struct daemon_ctx *d, const struct event *e)
+{
+	struct proc *p = proctable_fork(d->pt, e->pid, e->start, e->fork.ppid, e->fork.pstart);
+
+	if (!p) {
+		d->user[UC_TABLE_FULL]++;
+		return 0;
+	}
+	if (!p->sess && e->session)
+		place(d, p, e->session);
+	/* forked while user space was rooting the session: tell the kernel */
+	if (p->sess && !(e->flags & DS_F_TRACKED))
+		dispatch_track(p, d);
+	return 0;
+}
+
+static int handle_connect(struct daemon_ctx *d, struct event *e)
+{
+	const struct proc *p;
+	struct stub st;
+
+	p = proc_or_stub(d, e->pid, e->start, e->comm, &st);
+	if (!p)
+		return 0;
+	/* the answer that named this address came before the connect, but may
+	 * still wait in the packet sockets: read them first, once per batch */
+	if (d->dnscap && dnscap_on(d->dnscap) && e->ts > dnscap_drained_ns(d->dnscap))
+		dnscap_drain(d->dnscap, dispatch_dns_answer, d);
+	judge(d, e, p);
+	stub_release(&st);
+	return 0;
+}
+
+/* A DNS datagram a socket sent (a question; or an answer, from a session). */
+static int handle_dns(struct daemon_ctx *d, struct event *e)
+{
+	const struct proc *p = NULL;
+	struct stub st = { 0 };
+
+	if (e->session && !(p = proc_or_stub(d, e->pid, e->start, NULL, &st)))
+		return 0;
+	judge(d, e, p);
+	stub_release(&st);
+	return 0;
+}
+
+/* A signal to the daemon: an alert when an install session sent it; once
+ * written, the pinned record of it is marked alerted (docs/rules.md). */
+static int handle_signal(struct daemon_ctx *d, struct event *e)
+{
+	judge(d, e, NULL);
 	return 0;
 }
 
@@ -262,9 +253,7 @@ void dispatch_file_alert(const struct file_event *ev, void *arg)
 
 static int handle_file(struct daemon_ctx *d, struct event *e)
 {
-	const struct proc *p = proctable_find(d->pt, e->pid, e->start);
-
-	files_record(d->files, p, &e->file, dispatch_file_alert, d);
+	judge(d, e, proctable_find(d->pt, e->pid, e->start));
 	return 0;
 }
 

@@ -58,9 +58,9 @@ static void report_counters(struct daemon_ctx *d, bool final)
 
 		dnscap_stats(d->dnscap, &cs);
 		d->user[UC_DNS_DROPPED] = cs.dropped;
-		d->user[UC_DNS_MALFORMED] = d->dns_malformed + cs.malformed;
+		d->user[UC_DNS_MALFORMED] = d->judges.dns_malformed + cs.malformed;
 	} else {
-		d->user[UC_DNS_MALFORMED] = d->dns_malformed;
+		d->user[UC_DNS_MALFORMED] = d->judges.dns_malformed;
 	}
 	for (i = 0; i < DS_COUNTER_MAX + UC_MAX; i++) {
 		uint64_t v = i < DS_COUNTER_MAX ? d->kernel[i] : d->user[i - DS_COUNTER_MAX];
@@ -231,6 +231,12 @@ struct daemon_ctx *loop_new(const struct config *c, struct sensor *s, const stru
 	d->gate = gate_new(c);
 	if (!d->pt || !d->egress || !d->files || !d->gate || loop_poll_setup(d))
 		goto fail;
+	d->judges = (struct judges){ .cfg = c,
+				     .egress = d->egress,
+				     .files = d->files,
+				     .file_fn = dispatch_file_alert,
+				     .file_arg = d,
+				     .tamper = &d->tamper };
 	if (events_enabled(ev))
 		files_observe(d->files, dispatch_file_seen, d);
 	if (s) {
@@ -256,6 +262,7 @@ int loop_set_config(struct daemon_ctx *d, const struct config *c)
 		return err;
 	files_set_config(d->files, c);
 	gate_set_config(d->gate, c);
+	d->judges.cfg = c;
 	d->cfg = c;
 	if (d->dnscap)
 		session_hooks_dns(&d->hooks, c->dns_capture, dispatch_dns_answer, d);

@@ -316,3 +316,18 @@ void egress_dns_query(struct egress *g, const struct proc *p, struct net_event *
 	snprintf(v->fold_key, sizeof(v->fold_key), "%016llx q %s", (unsigned long long)ev->session,
 		 dns_site(ev->qname));
 }
+
+void judge_net(struct judges *j, struct event *e, const struct proc *p, struct verdict *v)
+{
+	int n;
+
+	if (e->type == DS_EV_CONNECT) {
+		egress_connect(j->egress, p, &e->connect, e->ts, v);
+		j->net = &e->connect;
+		return;
+	}
+	n = egress_dns_sent(j->egress, e, p, &j->question, v);
+	if (n < 0)
+		j->dns_malformed++;
+	j->net = n > 0 ? &j->question : NULL;
+}

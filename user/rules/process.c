@@ -441,3 +441,9 @@ void rules_eval(const struct config *c, const struct proc *p, struct verdict *v)
 	v->matched = h.matched;
 	v->matched_field = h.field;
 }
+
+void judge_exec(struct judges *j, struct event *e, const struct proc *p, struct verdict *v)
+{
+	(void)e;
+	rules_eval(j->cfg, p, v);
+}

@@ -12,6 +12,32 @@
 
 struct tamper_event;
 
+/* judge.c: what every judge works with, and the one call that runs the
+ * judges of a record's kind (rules/table.c) */
+struct egress;
+struct files;
+struct file_event;
+struct tamper_event;
+struct verdict;
+typedef void (*file_emit_fn)(const struct file_event *ev, void *arg);
+
+struct judges {
+	const struct config *cfg;
+	struct egress *egress;
+	struct files *files;
+	file_emit_fn file_fn; /* where the file arm's verdicts go, once its held writes are out */
+	void *file_arg;
+	const struct net_event *net; /* the record's connect or DNS question, NULL if none */
+	struct net_event question;   /* a DNS question's, described by the network arm */
+	struct tamper_event *tamper; /* sensor-signal: what the verdict points at */
+	uint64_t dns_malformed;	     /* sent DNS datagrams that failed to parse */
+};
+
+/* One judge: e (with p, its process: NULL when unknown, or for signals) into
+ * v, RULE_NONE for no alert. */
+typedef void (*judge_fn)(struct judges *j, struct event *e, const struct proc *p,
+			 struct verdict *v);
+
 /* The MITRE ATT&CK technique a rule detects (ECS threat.*). */
 struct threat {
 	const char *tactic_id, *tactic_name;
@@ -34,6 +60,7 @@ struct rule_info {
 	const char *reference;
 	const struct threat *threat;
 	unsigned int kinds; /* bit (1 << DS_EV_*) for the records it judges */
+	judge_fn judge;	    /* NULL: judged at start (sensor-interrupted) */
 	enum fold fold;
 };
 
@@ -54,6 +81,16 @@ struct verdict {
 	const struct tamper_event *tamper;    /* sensor-signal, sensor-interrupted */
 	char fold_key[DNS_NAME_MAX + 96];     /* the gate folds verdicts with the same */
 };
+
+/* Each distinct judge of the rules that take e's kind, once: their
+ * verdicts (at most max, rule set) into out; how many. */
+size_t rules_judge(struct judges *j, struct event *e, const struct proc *p, struct verdict *out,
+		   size_t max);
+/* The judges of the arms (table.c names them). */
+void judge_exec(struct judges *j, struct event *e, const struct proc *p, struct verdict *v);
+void judge_net(struct judges *j, struct event *e, const struct proc *p, struct verdict *v);
+void judge_file(struct judges *j, struct event *e, const struct proc *p, struct verdict *v);
+void judge_signal(struct judges *j, struct event *e, const struct proc *p, struct verdict *v);
 
 /* gate.c: exclusions, min_severity and repeats, for every verdict once */
 struct gate;
@@ -146,8 +183,6 @@ struct files_stats {
 	uint64_t alerts;
 	uint64_t held; /* writes held now, waiting for their writer */
 };
-
-typedef void (*file_emit_fn)(const struct file_event *ev, void *arg);
 
 struct files *files_new(const struct config *c);
 void files_free(struct files *f);

@@ -40,6 +40,7 @@ static const struct rule_info rule_table[RULE_MAX] = {
 		.reference = "https://attack.mitre.org/techniques/T1195/001/",
 		.threat = &supply_chain,
 		.kinds = (1U << DS_EV_EXEC),
+		.judge = judge_exec,
 		.fold = FOLD_NONE,
 	},
 	[RULE_LIFECYCLE] = {
@@ -51,6 +52,7 @@ static const struct rule_info rule_table[RULE_MAX] = {
 		.reference = "https://attack.mitre.org/techniques/T1195/001/",
 		.threat = &supply_chain,
 		.kinds = (1U << DS_EV_EXEC),
+		.judge = judge_exec,
 		.fold = FOLD_NONE,
 	},
 	[RULE_EGRESS] = {
@@ -63,6 +65,7 @@ static const struct rule_info rule_table[RULE_MAX] = {
 		.reference = "https://attack.mitre.org/techniques/T1195/001/",
 		.threat = &supply_chain,
 		.kinds = (1U << DS_EV_CONNECT) | (1U << DS_EV_DNS),
+		.judge = judge_net,
 		.fold = FOLD_FOLLOWUP,
 	},
 	[RULE_CICD] = {
@@ -77,6 +80,7 @@ static const struct rule_info rule_table[RULE_MAX] = {
 		.reference = "https://attack.mitre.org/techniques/T1195/001/",
 		.threat = &supply_chain,
 		.kinds = (1U << DS_EV_FILE),
+		.judge = judge_file,
 		.fold = FOLD_NONE,
 	},
 	[RULE_SENSOR_SIGNAL] = {
@@ -89,6 +93,7 @@ static const struct rule_info rule_table[RULE_MAX] = {
 		.reference = "https://attack.mitre.org/techniques/T1562/001/",
 		.threat = &impair_defenses,
 		.kinds = (1U << DS_EV_SIGNAL),
+		.judge = judge_signal,
 		.fold = FOLD_SILENT,
 	},
 	[RULE_SENSOR_INTERRUPTED] = {

@@ -316,3 +316,10 @@ bool tamper_interruption(const struct tamper_prev *prev, const struct ds_tamper 
 	}
 	return true;
 }
+
+void judge_signal(struct judges *j, struct event *e, const struct proc *p, struct verdict *v)
+{
+	(void)p;
+	if (!tamper_signal_judge(e, j->tamper, v))
+		v->rule = RULE_NONE;
+}
