@@ -12,6 +12,19 @@
 
 #include "output/output.h"
 
+/* The state file of one daemon (state.c). */
+struct state_file {
+	bool watchdog;	      /* systemd's WatchdogSec= is on for this process */
+	bool watchdog_failed; /* a ping could not be sent: said once */
+	bool active;	      /* this daemon keeps the state file */
+	bool started;	      /* and has written it */
+	bool failed;	      /* a write failed: said once */
+	char path[PATH_MAX];
+	struct tamper_state st;
+	struct tamper_prev prev;
+	time_t written;
+};
+
 /* The status file and line of one daemon (status.c). */
 struct status_file {
 	bool on;     /* started: this daemon keeps one */
@@ -57,6 +70,7 @@ struct daemon_ctx {
 	struct dnscap *dnscap;	    /* DNS answers; NULL without a sensor */
 	struct session_hooks hooks; /* attached while sessions run */
 	struct status_file status;  /* the health line and file */
+	struct state_file *state;   /* run's state file; NULL: none (exec, tests) */
 	/* waiting */
 	int epfd;
 	int sigfd; /* the signals below, read instead of handled */
@@ -127,6 +141,7 @@ struct daemon {
 	struct host_info host;
 	struct outputs out;
 	struct events events;
+	struct state_file state;
 	struct sensor *sensor;
 	struct daemon_ctx *loop;
 };
@@ -211,13 +226,15 @@ void status_update(struct status_file *sf, struct status *st, const struct confi
 void status_remove(struct status_file *sf); /* at exit: the file this daemon wrote */
 int status_main(int argc, char **argv);	    /* depsentry status [-c FILE] */
 
-/* The daemon's life, for `run`: read what the last daemon left and say
- * where to pin (NULL: another daemon runs, or no state is kept); after the
- * loop is set up, alert an unclean stop and mark this one running; every
- * second and at a session's start, the heartbeat; at a clean stop, say so. */
-const char *tamper_open(const struct config *c);
-void tamper_started(struct daemon_ctx *d, struct sensor *s, const struct config *c);
-void tamper_heartbeat(uint32_t sessions);
-void tamper_stopped(void);
+/* state.c: the daemon's life, for `run`: read what the last daemon left
+ * and say where to pin (NULL: another daemon runs, or no state is kept);
+ * after the loop is set up, alert an unclean stop and mark this one
+ * running; every second and at a session's start, the heartbeat (a no-op
+ * on NULL: exec keeps no state); at a clean stop, say so. */
+const char *tamper_open(struct state_file *T, const struct config *c);
+void tamper_started(struct state_file *T, struct daemon_ctx *d, struct sensor *s,
+		    const struct config *c);
+void tamper_heartbeat(struct state_file *T, uint32_t sessions);
+void tamper_stopped(struct state_file *T);
 
 #endif /* DEPSENTRY_DAEMON_H */

@@ -67,7 +67,7 @@ static void place(struct daemon_ctx *d, struct proc *p, uint64_t kernel_session)
 
 		proctable_session_start(d->pt, p, pm, dispatch_track, d);
 		proctable_stats(d->pt, &st);
-		tamper_heartbeat((uint32_t)st.sessions); /* it may be killed next */
+		tamper_heartbeat(d->state, (uint32_t)st.sessions); /* it may be killed next */
 		/* its exec was not tracked yet: the CI context is in its environ */
 		if (d->sensor)
 			procfs_env(p, &d->cfg->env_vars);

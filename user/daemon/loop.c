@@ -115,7 +115,7 @@ static void update_status(struct daemon_ctx *d)
 	files_stats(d->files, &fs);
 	st.held_writes = fs.held;
 	status_update(&d->status, &st, d->cfg);
-	tamper_heartbeat((uint32_t)st.sessions);
+	tamper_heartbeat(d->state, (uint32_t)st.sessions);
 }
 
 /* The pinned tamper map outlives the daemon only while pinned: a package

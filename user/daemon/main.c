@@ -79,7 +79,7 @@ static int cmd_run(struct options *o)
 	}
 	/* the last daemon's interruption, if any, is the first alert; from
 	 * now on this one is running until it says it stopped */
-	tamper_started(dm->loop, dm->sensor, dm->cfg);
+	tamper_started(&dm->state, dm->loop, dm->sensor, dm->cfg);
 	fprintf(stderr, "depsentry: ready\n");
 	notify_systemd("READY=1", true);
 	if (loop_run(dm->loop) == 0)
@@ -88,7 +88,7 @@ static int cmd_run(struct options *o)
 	pidfile_remove(o->pidfile);
 	daemon_close_loop(dm);
 	if (ret == 0) /* drained and written: a clean stop */
-		tamper_stopped();
+		tamper_stopped(&dm->state);
 out:
 	daemon_close(dm);
 	return ret;

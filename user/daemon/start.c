@@ -50,7 +50,7 @@ int daemon_open(struct daemon *dm)
 	 * rewritten: its state, its status file, its pinned signals; an
 	 * exec's sensor is its own, with nothing to outlive it */
 	if (dm->keep_state)
-		pin = tamper_open(dm->cfg);
+		pin = tamper_open(&dm->state, dm->cfg);
 	dm->sensor = sensor_open(dm->cfg, pin);
 	if (!dm->sensor)
 		return -EIO;
@@ -60,6 +60,8 @@ int daemon_open(struct daemon *dm)
 		return -EIO;
 	}
 	loop_set_reload(dm->loop, dm->config_opt, &dm->cfg);
+	if (dm->keep_state)
+		dm->loop->state = &dm->state;
 	return 0;
 }
 

@@ -21,18 +21,6 @@
 #define STATUS_READ_MAX	   2048
 #define NSEC		   1000000000LL
 
-static struct {
-	bool watchdog;	      /* systemd's WatchdogSec= is on for this process */
-	bool watchdog_failed; /* a ping could not be sent: said once */
-	bool active;	      /* this daemon keeps the state file */
-	bool started;	      /* and has written it */
-	bool failed;	      /* a write failed: said once */
-	char path[PATH_MAX];
-	struct tamper_state st;
-	struct tamper_prev prev;
-	time_t written;
-} T;
-
 static int64_t clock_ns(clockid_t id)
 {
 	struct timespec ts;
@@ -132,17 +120,18 @@ static bool watchdog_wanted(void)
 	return !pid || (parse_u64(pid, strlen(pid), INT32_MAX, &x) == 0 && x == (uint64_t)getpid());
 }
 
-const char *tamper_open(const struct config *c)
+const char *tamper_open(struct state_file *T, const struct config *c)
 {
-	struct tamper_prev *prev = &T.prev;
+	struct tamper_prev *prev = &T->prev;
 	const char *status = c->status_file ? c->status_file : STATUS_FILE_DEFAULT;
 
-	memset(&T, 0, sizeof(T));
-	T.watchdog = watchdog_wanted();
-	snprintf(T.path, sizeof(T.path), "%s", c->state_file ? c->state_file : STATE_FILE_DEFAULT);
+	memset(T, 0, sizeof(*T));
+	T->watchdog = watchdog_wanted();
+	snprintf(T->path, sizeof(T->path), "%s",
+		 c->state_file ? c->state_file : STATE_FILE_DEFAULT);
 	prev->now_ns = clock_ns(CLOCK_REALTIME);
 	prev->boot_ns = boot_instant();
-	read_state(prev, T.path);
+	read_state(prev, T->path);
 	read_status(prev, status);
 	tamper_prev_judge(prev,
 			  prev->have_state && pid_alive_as(prev->state.pid, prev->state.start),
@@ -151,28 +140,28 @@ const char *tamper_open(const struct config *c)
 		log_warnx(
 			"another depsentry daemon (pid %u) runs: this one keeps no state in %s and "
 			"pins nothing",
-			prev->have_state ? prev->state.pid : prev->status_pid, T.path);
+			prev->have_state ? prev->state.pid : prev->status_pid, T->path);
 		return NULL;
 	}
-	T.active = true;
+	T->active = true;
 	return TAMPER_PIN;
 }
 
-static void state_write(void)
+static void state_write(struct state_file *T)
 {
 	char buf[TAMPER_STATE_MAX];
 	int err;
 
-	T.st.updated_ns = clock_ns(CLOCK_REALTIME);
-	T.written = time(NULL);
-	err = tamper_state_format(&T.st, buf, sizeof(buf));
+	T->st.updated_ns = clock_ns(CLOCK_REALTIME);
+	T->written = time(NULL);
+	err = tamper_state_format(&T->st, buf, sizeof(buf));
 	if (!err) {
 		buf[strlen(buf) - 1] = '\0'; /* status_write ends the last line */
-		err = status_write(T.path, buf);
+		err = status_write(T->path, buf);
 	}
-	if (err && !T.failed)
-		log_warnx("%s: cannot write the state file: %s", T.path, strerror(-err));
-	T.failed = err != 0;
+	if (err && !T->failed)
+		log_warnx("%s: cannot write the state file: %s", T->path, strerror(-err));
+	T->failed = err != 0;
 }
 
 /* The process an interruption alert is about: the sender, with the
@@ -197,7 +186,8 @@ static void interruption_proc(struct proc *p, struct image *img, const struct ta
 		image_set_env(img, rec->env, rec->sig.env_len, &c->env_vars);
 }
 
-static void report(struct daemon_ctx *d, struct sensor *s, const struct config *c)
+static void report(struct state_file *T, struct daemon_ctx *d, struct sensor *s,
+		   const struct config *c)
 {
 	const struct ds_tamper *t = sensor_tamper_previous(s);
 	const struct ds_tamper_rec *rec;
@@ -209,14 +199,14 @@ static void report(struct daemon_ctx *d, struct sensor *s, const struct config *
 	int64_t ns;
 
 	/* the pinned records are that daemon's only if it reset the map */
-	if (!t || !T.prev.have_state || !T.prev.state.nonce || t->nonce != T.prev.state.nonce)
+	if (!t || !T->prev.have_state || !T->prev.state.nonce || t->nonce != T->prev.state.nonce)
 		t = NULL;
-	tamper_prev_recheck(&T.prev, t);
-	if (T.prev.state_contradicted)
+	tamper_prev_recheck(&T->prev, t);
+	if (T->prev.state_contradicted)
 		log_warnx(
 			"%s says the last daemon stopped cleanly, but the kernel saw a signal end it",
-			T.path);
-	if (!tamper_interruption(&T.prev, t, &ev, &v, &rec))
+			T->path);
+	if (!tamper_interruption(&T->prev, t, &ev, &v, &rec))
 		return;
 	ns = tamper_gap_ns(ev.heartbeat_ns, ev.restart_ns);
 	if (ns >= 0)
@@ -234,43 +224,46 @@ static void report(struct daemon_ctx *d, struct sensor *s, const struct config *
 	image_put(img);
 }
 
-void tamper_started(struct daemon_ctx *d, struct sensor *s, const struct config *c)
+void tamper_started(struct state_file *T, struct daemon_ctx *d, struct sensor *s,
+		    const struct config *c)
 {
 	uint64_t start = 0;
 
-	if (!T.active)
+	if (!T->active)
 		return;
-	report(d, s, c);
-	memset(&T.st, 0, sizeof(T.st));
-	T.st.running = true;
-	T.st.pid = (uint32_t)getpid();
-	if (procfs_start(T.st.pid, &T.st.start))
-		T.st.start = 0;
-	if (s && sensor_self(s, &T.st.tgid, &start))
-		T.st.tgid = 0;
-	T.st.boot_ns = boot_instant();
-	T.st.nonce = s ? sensor_tamper_nonce(s) : 0;
-	T.started = true;
-	state_write();
+	report(T, d, s, c);
+	memset(&T->st, 0, sizeof(T->st));
+	T->st.running = true;
+	T->st.pid = (uint32_t)getpid();
+	if (procfs_start(T->st.pid, &T->st.start))
+		T->st.start = 0;
+	if (s && sensor_self(s, &T->st.tgid, &start))
+		T->st.tgid = 0;
+	T->st.boot_ns = boot_instant();
+	T->st.nonce = s ? sensor_tamper_nonce(s) : 0;
+	T->started = true;
+	state_write(T);
 }
 
-void tamper_heartbeat(uint32_t sessions)
+void tamper_heartbeat(struct state_file *T, uint32_t sessions)
 {
-	if (T.watchdog)
-		T.watchdog_failed = notify_systemd("WATCHDOG=1", !T.watchdog_failed) != 0;
-	if (!T.started)
+	if (!T)
 		return;
-	if ((sessions > 0) == (T.st.sessions > 0) && time(NULL) - T.written < STATE_REFRESH_SECS)
+	if (T->watchdog)
+		T->watchdog_failed = notify_systemd("WATCHDOG=1", !T->watchdog_failed) != 0;
+	if (!T->started)
 		return;
-	T.st.sessions = sessions;
-	state_write();
+	if ((sessions > 0) == (T->st.sessions > 0) && time(NULL) - T->written < STATE_REFRESH_SECS)
+		return;
+	T->st.sessions = sessions;
+	state_write(T);
 }
 
-void tamper_stopped(void)
+void tamper_stopped(struct state_file *T)
 {
-	if (!T.started)
+	if (!T->started)
 		return;
-	T.st.running = false;
-	state_write();
-	T.started = false;
+	T->st.running = false;
+	state_write(T);
+	T->started = false;
 }
