@@ -201,6 +201,11 @@ static void test_rule_info(void **state)
 	assert_true(rule_id_excludable(RULE_EGRESS));
 	assert_string_equal(r->threat->subtechnique_id, "T1195.001");
 	assert_string_equal(rule_info(RULE_SENSOR_SIGNAL)->threat->subtechnique_id, "T1562.001");
+	assert_string_equal(rule_info(RULE_EGRESS)->category, "network");
+	assert_string_equal(rule_info(RULE_CICD)->category, "file");
+	assert_ptr_equal(rule_info(RULE_CICD)->judge, judge_file);
+	assert_int_equal(rule_info(RULE_EGRESS)->fold, FOLD_FOLLOWUP);
+	assert_null(rule_info(RULE_SENSOR_INTERRUPTED)->judge);
 	assert_string_equal(r->name, "Package manager spawned a suspicious child process");
 	assert_string_equal(r->reference, "https://attack.mitre.org/techniques/T1195/001/");
 	r = rule_info(RULE_LIFECYCLE);

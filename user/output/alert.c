@@ -612,6 +612,9 @@ static void render_event(struct render *r, const struct verdict *v, uint64_t eve
 	unsigned char raw[EVENT_ID_BYTES];
 	char id[2 * EVENT_ID_BYTES + 1];
 	int score = severity_score(v->severity), sh = event_shape(v);
+	const struct rule_info *ri = rule_info(v->rule);
+	const char *cats[2] = { ri && ri->category ? ri->category : event_shapes[sh].categories[0],
+				event_shapes[sh].categories[1] };
 	size_t i;
 
 	put_time(r->root, "@timestamp", event_ts ? event_ts : boot_now());
@@ -619,7 +622,8 @@ static void render_event(struct render *r, const struct verdict *v, uint64_t eve
 	/* a follow-up counts sightings of an alert already written */
 	json_put(r->root, "event.kind",
 		 json_object_new_string(sh == SHAPE_REPEAT || !r->alert ? "event" : "alert"));
-	put_const_array(r->root, "event.category", event_shapes[sh].categories, r->alert ? 2 : 1);
+	/* an alert's category is its rule's (rules/table.c) */
+	put_const_array(r->root, "event.category", cats, r->alert ? 2 : 1);
 	put_const_array(r->root, "event.type", event_shapes[sh].types,
 			event_shapes[sh].ntypes - !r->alert);
 	json_put(r->root, "event.action",

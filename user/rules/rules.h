@@ -59,8 +59,9 @@ struct rule_info {
 	const char *description;
 	const char *reference;
 	const struct threat *threat;
-	unsigned int kinds; /* bit (1 << DS_EV_*) for the records it judges */
-	judge_fn judge;	    /* NULL: judged at start (sensor-interrupted) */
+	const char *category; /* ECS event.category of its alerts, besides intrusion_detection */
+	unsigned int kinds;   /* bit (1 << DS_EV_*) for the records it judges */
+	judge_fn judge;	      /* NULL: judged at start (sensor-interrupted) */
 	enum fold fold;
 };
 
