@@ -126,6 +126,7 @@ cleanup()
 		*) rm -rf "$dir" ;;
 		esac
 	done
+	set +e	# the (exit) hands lib_cleanup the status: it must not end the shell
 	(exit "$rc")
 	lib_cleanup
 }

@@ -207,7 +207,10 @@ ds_launch()
 	local out=$1
 
 	shift
-	"$DEPSENTRY" run -o "$out" "$@" >"$T/daemon.out" 2>"$DS_LOG" &
+	# emptied here, not by the child's redirection: a wait for "ready"
+	# right after must not find the last daemon's
+	: >"$DS_LOG"
+	"$DEPSENTRY" run -o "$out" "$@" >"$T/daemon.out" 2>>"$DS_LOG" &
 	DS_PID=$!
 }
 

@@ -88,6 +88,7 @@ cleanup()
 	if [ "$DEB_INSTALLED" = 1 ] && [ "$rc" -ne 0 ]; then
 		rm -rf "${FOOTPRINT[@]}"
 	fi
+	set +e	# the (exit) hands lib_cleanup the status: it must not end the shell
 	(exit "$rc")
 	lib_cleanup
 }

@@ -160,7 +160,9 @@ unpin()
 {
 	rmdir "$PIN" 2>/dev/null || true
 }
-trap 'rc=$?; unpin; (exit "$rc"); cleanup' EXIT
+# (errexit off first: the (exit) that hands cleanup the status must not
+# end the shell before cleanup stops the daemon)
+trap 'rc=$?; unpin; set +e; (exit "$rc"); cleanup' EXIT
 tamper_start
 grep -q "cannot pin $PIN: File exists: signals to the daemon will not outlive it" "$DS_LOG" ||
 	fail "the daemon did not say it could not pin: $(grep pin "$DS_LOG")"
