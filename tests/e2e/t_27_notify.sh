@@ -68,8 +68,9 @@ watchdog_case()
 	: >"$out"
 	notify_listen "$sock" "$out"
 	wait_for "the listener on $sock did not start" 10 test -S "$sock"
+	: >"$DS_LOG" # emptied before: the wait for "ready" must not read the last one
 	env NOTIFY_SOCKET="$sock" "$@" "$DEPSENTRY" run -o "$T/alerts-wd-$what.json" \
-		>"$T/daemon.out" 2>"$DS_LOG" &
+		>"$T/daemon.out" 2>>"$DS_LOG" &
 	DS_PID=$!
 	ds_wait_ready
 	wait_for "($what) no READY=1" 10 grep -qx 'READY=1' "$out"
