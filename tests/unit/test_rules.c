@@ -828,10 +828,89 @@ static void test_package_managers(void **state)
 	assert_string_equal(rules_package_manager(cfg, p)->package_type, "npm");
 }
 
+/* install-payload-tool's verdict on cmdline (exe) run below a postinstall
+ * (hook: the script names install.js; else only its lifecycle event says
+ * so, inherited), or with no install context at all (ctx false). */
+static void payload_expect(const char *exe, const char *cmdline, bool ctx, bool by_event,
+			   enum severity sev, const char *reason)
+{
+	struct proc *npm = npm_root();
+	struct proc *sh = npm_script(npm, by_event ? "node payload.js" : "node install.js",
+				     "postinstall");
+	struct proc *p = ctx ? proc(sh, &npm_sess, exe, cmdline) : proc(NULL, NULL, exe, cmdline);
+	struct judges j = { .cfg = cfg };
+	struct verdict v[RULE_MAX];
+	struct event e = { .type = DS_EV_EXEC };
+	size_t n, i;
+
+	if (ctx && by_event)
+		env_set(p->img, "npm_lifecycle_event", "postinstall");
+	n = rules_judge(&j, &e, p, v, RULE_MAX);
+	for (i = 0; i < n && v[i].rule != RULE_PAYLOAD; i++)
+		;
+	if (sev == SEV_NONE) {
+		if (i < n)
+			fail_msg("\"%s\": %s alerted (%s)", cmdline, severity_name(v[i].severity),
+				 v[i].reason);
+		return;
+	}
+	if (i == n)
+		fail_msg("\"%s\": no install-payload-tool verdict", cmdline);
+	assert_int_equal(v[i].severity, sev);
+	assert_string_equal(v[i].reason, reason);
+	assert_non_null(v[i].matched);
+	assert_true(gate_screen(cfg, p, &v[i])); /* not excluded, above min_severity */
+	if (!by_event)
+		assert_ptr_equal(v[i].hook, sh);
+}
+
+static void test_payload_tools(void **state)
+{
+	static const char worm[] =
+		"package publication or registry identity from an install hook (a worm spreading)";
+
+	(void)state;
+	/* Shai-Hulud: a secret scanner, a token read, a runner registered */
+	payload_expect("/tmp/x/trufflehog", "trufflehog filesystem /home/u", true, true, SEV_HIGH,
+		       "secret scanner");
+	payload_expect("/usr/bin/gh", "gh auth token", true, true, SEV_HIGH,
+		       "cloud or forge token read");
+	payload_expect("/usr/bin/dash",
+		       "/bin/sh ./actions-runner/config.sh --url https://github.com/o/r --token T",
+		       true, false, SEV_CRITICAL, "CI runner registration (a backdoor runner)");
+	/* Nx s1ngularity: AI coding agents with their checks off */
+	payload_expect("/usr/bin/node",
+		       "node /usr/local/bin/claude --dangerously-skip-permissions -p x", true, true,
+		       SEV_CRITICAL, "AI coding agent told to skip its permission checks");
+	payload_expect("/usr/bin/node", "node /usr/local/bin/gemini --yolo --prompt x", true, false,
+		       SEV_CRITICAL, "AI coding agent told to skip its permission checks");
+	/* the worm spreading: publication and identity from a hook */
+	payload_expect("/usr/bin/node", "node /usr/bin/npm publish", true, true, SEV_CRITICAL,
+		       worm);
+	payload_expect("/usr/bin/node", "node /usr/lib/node_modules/npm/bin/npm-cli.js whoami",
+		       true, false, SEV_CRITICAL, worm);
+	payload_expect("/usr/bin/node", "node /usr/bin/npm token list", true, true, SEV_CRITICAL,
+		       worm);
+	payload_expect("/usr/bin/python3.11", "/usr/bin/python3 -m twine upload dist/*", true, true,
+		       SEV_CRITICAL, worm);
+	/* the same outside any install context: a developer's own */
+	payload_expect("/usr/bin/node", "node /usr/bin/npm publish", false, false, SEV_NONE, NULL);
+	payload_expect("/usr/bin/gh", "gh auth token", false, false, SEV_NONE, NULL);
+	payload_expect("/usr/bin/node", "node /usr/local/bin/claude --dangerously-skip-permissions",
+		       false, false, SEV_NONE, NULL);
+	payload_expect("/tmp/x/trufflehog", "trufflehog git .", false, false, SEV_NONE, NULL);
+	/* an install hook's ordinary work */
+	payload_expect("/usr/bin/node", "node /usr/bin/npm run build", true, true, SEV_NONE, NULL);
+	payload_expect("/usr/bin/gh", "gh release view", true, true, SEV_NONE, NULL);
+	payload_expect("/usr/bin/node", "node /usr/local/bin/claude --version", true, true,
+		       SEV_NONE, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_rule_info, teardown),
+		cmocka_unit_test_teardown(test_payload_tools, teardown),
 		cmocka_unit_test_teardown(test_recon, teardown),
 		cmocka_unit_test_teardown(test_network_tool, teardown),
 		cmocka_unit_test_teardown(test_download_and_execute, teardown),

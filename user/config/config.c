@@ -575,6 +575,34 @@ static const struct field rule_lifecycle_fields[] = {
 };
 /* clang-format on */
 
+/* clang-format off */
+static const struct field payload_group_fields[] = {
+	{ .key = "severity", .parse = parse_severity, .required = true,
+	  .off = offsetof(struct payload_group, severity) },
+	STRING("reason", struct payload_group, reason, true),
+	STRINGS("names", struct payload_group, names, false),
+	STRINGS("command_lines", struct payload_group, command_lines, false),
+	{ 0 }
+};
+/* clang-format on */
+
+static void check_payload_group(struct pctx *x, const void *elem)
+{
+	const struct payload_group *g = elem;
+
+	if (!g->names.n && !g->command_lines.n)
+		cfg_error(x, "a group needs names or command_lines: it would match nothing");
+}
+
+/* clang-format off */
+static const struct field rule_payload_fields[] = {
+	{ .key = "enabled", .parse = parse_bool, .off = offsetof(struct config, payload_enabled) },
+	OBJECTS("groups", payload, npayload, struct payload_group, payload_group_fields,
+		check_payload_group, true),
+	{ 0 }
+};
+/* clang-format on */
+
 static const struct field rule_egress_fields[] = {
 	{ .key = "enabled", .parse = parse_bool, .off = offsetof(struct config, egress_enabled) },
 	{ .key = "severity",
@@ -670,23 +698,28 @@ static const struct field events_fields[] = {
 };
 /* clang-format on */
 
-static const struct field rules_fields[] = { { .key = "pm-suspicious-child",
-					       .parse = parse_sub,
-					       .required = true,
-					       .sub = rule_pm_fields },
-					     { .key = "lifecycle-hook-suspicious-child",
-					       .parse = parse_sub,
-					       .required = true,
-					       .sub = rule_lifecycle_fields },
-					     { .key = "pm-unexpected-egress",
-					       .parse = parse_sub,
-					       .required = true,
-					       .sub = rule_egress_fields },
-					     { .key = "cicd-file-modified",
-					       .parse = parse_sub,
-					       .required = true,
-					       .sub = rule_cicd_fields },
-					     { 0 } };
+static const struct field rules_fields[] = {
+	{ .key = "pm-suspicious-child",
+	  .parse = parse_sub,
+	  .required = true,
+	  .sub = rule_pm_fields },
+	{ .key = "lifecycle-hook-suspicious-child",
+	  .parse = parse_sub,
+	  .required = true,
+	  .sub = rule_lifecycle_fields },
+	{ .key = "pm-unexpected-egress",
+	  .parse = parse_sub,
+	  .required = true,
+	  .sub = rule_egress_fields },
+	{ .key = "cicd-file-modified",
+	  .parse = parse_sub,
+	  .required = true,
+	  .sub = rule_cicd_fields },
+	/* newer than the others: a configuration
+					      * written before it has no groups */
+	{ .key = "install-payload-tool", .parse = parse_sub, .sub = rule_payload_fields },
+	{ 0 }
+};
 
 /* clang-format off */
 static const struct field config_fields[] = {
@@ -740,6 +773,18 @@ static void groups_free(struct sus_group *g, size_t n)
 	free(g);
 }
 
+static void payload_free(struct payload_group *g, size_t n)
+{
+	size_t i;
+
+	for (i = 0; g && i < n; i++) {
+		free(g[i].reason);
+		strlist_free(&g[i].names);
+		strlist_free(&g[i].command_lines);
+	}
+	free(g);
+}
+
 static void exclusion_free(struct exclusion *e)
 {
 	free(e->comment);
@@ -764,6 +809,7 @@ void config_free(struct config *c)
 	free(c->pms);
 	strlist_free(&c->shells);
 	groups_free(c->names, c->nnames);
+	payload_free(c->payload, c->npayload);
 	groups_free(c->cmdlines, c->ncmdlines);
 	strlist_free(&c->lifecycle_parents);
 	strlist_free(&c->lifecycle_events);
@@ -850,6 +896,7 @@ static struct config *config_new(const char *name)
 	c->status_interval = STATUS_INTERVAL_DEFAULT;
 	c->pm_child_enabled = true;
 	c->lifecycle_enabled = true;
+	c->payload_enabled = true;
 	c->egress_enabled = true;
 	c->egress_severity = SEV_MEDIUM;
 	c->egress_raw_severity = SEV_HIGH;

@@ -86,6 +86,15 @@ enum file_writer {
 	WRITER_MAX,
 };
 
+/* A group of the install-payload-tool rule: processes by name, or command
+ * lines, that a compromised package's payload runs, with their severity. */
+struct payload_group {
+	enum severity severity;
+	char *reason;		      /* "secret scanner", ... */
+	struct strlist names;	      /* like~ on the process's names or executable */
+	struct strlist command_lines; /* like~ on the command line */
+};
+
 /* Which processes' starts the events file gets (docs/events.md). */
 enum events_scope {
 	EVENTS_SESSIONS = 0, /* those of install sessions */
@@ -108,6 +117,9 @@ struct config {
 	bool lifecycle_enabled;		  /* rule lifecycle-hook-suspicious-child */
 	struct strlist lifecycle_parents; /* like~ on an ancestor command line */
 	struct strlist lifecycle_events;  /* in~ on npm_lifecycle_event */
+	bool payload_enabled;		  /* rule install-payload-tool */
+	struct payload_group *payload;
+	size_t npayload;
 	struct exclusion *excl;
 	size_t nexcl;
 	enum severity min_severity; /* alerts below are not written */
@@ -163,6 +175,7 @@ enum rule_id {
 	RULE_CICD,		 /* cicd-file-modified */
 	RULE_SENSOR_SIGNAL,	 /* sensor-signal: integrity, not configurable */
 	RULE_SENSOR_INTERRUPTED, /* sensor-interrupted: integrity, not configurable */
+	RULE_PAYLOAD,		 /* install-payload-tool */
 	RULE_MAX,
 };
 

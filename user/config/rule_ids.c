@@ -12,6 +12,7 @@ static const char *const rule_ids[RULE_MAX] = {
 	[RULE_CICD] = "cicd-file-modified",
 	[RULE_SENSOR_SIGNAL] = "sensor-signal",
 	[RULE_SENSOR_INTERRUPTED] = "sensor-interrupted",
+	[RULE_PAYLOAD] = "install-payload-tool",
 };
 /* clang-format on */
 

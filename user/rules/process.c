@@ -447,3 +447,50 @@ void judge_exec(struct judges *j, struct event *e, const struct proc *p, struct 
 	(void)e;
 	rules_eval(j->cfg, p, v);
 }
+
+/*
+ * install-payload-tool: what a compromised package's payload runs once it
+ * is in, whatever spawned it: a secret scanner, a token read, a CI runner
+ * registered, an AI coding agent with its permission checks off, or a
+ * publication (the worm's own spread). Judged in an install hook's context
+ * only (a hook ancestor, or an install lifecycle event in the environment),
+ * so a developer's own `npm publish` or `gh auth token` stays quiet.
+ */
+static void payload_eval(const struct config *c, const struct proc *p, struct verdict *v)
+{
+	const struct proc *hook;
+	struct hit h = { 0 };
+	struct pnames pn;
+	const char *m;
+	size_t i;
+
+	if (!c->payload_enabled || !p || !p->img)
+		return;
+	hook = hook_ancestor(c, p);
+	if (!hook && !match_in(&c->lifecycle_events, proc_lifecycle_event(p)))
+		return;
+	proc_names(p->img, &pn);
+	for (i = 0; i < c->npayload; i++) {
+		const struct payload_group *g = &c->payload[i];
+
+		if ((m = names_match(&g->names, &pn)) || (m = match_any(&g->names, p->img->exe)))
+			hit_raise(&h, g->severity, g->reason, m, "process.name");
+		if ((m = match_any(&g->command_lines, p->img->cmdline)))
+			hit_raise(&h, g->severity, g->reason, m, "process.command_line");
+	}
+	if (h.severity == SEV_NONE)
+		return;
+	v->rule = RULE_PAYLOAD;
+	v->rules_matched = 1U << RULE_PAYLOAD;
+	v->hook = hook;
+	v->severity = h.severity;
+	v->reason = h.reason;
+	v->matched = h.matched;
+	v->matched_field = h.field;
+}
+
+void judge_payload(struct judges *j, struct event *e, const struct proc *p, struct verdict *v)
+{
+	(void)e;
+	payload_eval(j->cfg, p, v);
+}

@@ -89,6 +89,7 @@ size_t rules_judge(struct judges *j, struct event *e, const struct proc *p, stru
 		   size_t max);
 /* The judges of the arms (table.c names them). */
 void judge_exec(struct judges *j, struct event *e, const struct proc *p, struct verdict *v);
+void judge_payload(struct judges *j, struct event *e, const struct proc *p, struct verdict *v);
 void judge_net(struct judges *j, struct event *e, const struct proc *p, struct verdict *v);
 void judge_file(struct judges *j, struct event *e, const struct proc *p, struct verdict *v);
 void judge_signal(struct judges *j, struct event *e, const struct proc *p, struct verdict *v);

@@ -114,6 +114,22 @@ static const struct rule_info rule_table[RULE_MAX] = {
 		.kinds = 0,	/* judged at start, from what the last daemon left */
 		.fold = FOLD_NONE,
 	},
+	[RULE_PAYLOAD] = {
+		.name = "Install hook ran a compromise's payload tool",
+		.description = "A process in an install hook's context (below a preinstall, "
+			       "postinstall, setup.py or the like, or carrying an install "
+			       "lifecycle event) ran what a compromised package's payload "
+			       "runs: a package publication or registry identity check (a "
+			       "worm spreading itself), a CI runner registration, an AI "
+			       "coding agent told to skip its permission checks, a secret "
+			       "scanner, or a read of a cloud or forge token.",
+		.reference = "https://attack.mitre.org/techniques/T1195/001/",
+		.threat = &supply_chain,
+		.category = "process",
+		.kinds = (1U << DS_EV_EXEC),
+		.judge = judge_payload,
+		.fold = FOLD_NONE,
+	},
 };
 
 const struct rule_info *rule_info(enum rule_id r)
