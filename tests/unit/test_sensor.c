@@ -736,6 +736,12 @@ static void test_hooks_failure(void **state)
 	assert_int_equal(sensor_hooks(s, SENSOR_HOOK_CONNECT, true), 0);
 	assert_int_equal(progs[P_CONNECT_ENTER].links, 1);
 	assert_int_equal(progs[P_CONNECT_EXIT].links, 0);
+	/* hooks attached before a failed call stay attached */
+	progs[P_CONNECT_EXIT].autoload = true;
+	assert_int_equal(sensor_hooks(s, SENSOR_HOOK_CONNECT | SENSOR_HOOK_NAMES, true), -EINVAL);
+	assert_int_equal(progs[P_CONNECT_ENTER].links, 1);
+	assert_int_equal(progs[P_CONNECT_EXIT].links, 0);
+	progs[P_CONNECT_EXIT].autoload = false;
 	sensor_close(s);
 	assert_int_equal(progs[P_CONNECT_ENTER].links, 0);
 }

@@ -32,10 +32,7 @@ void session_hooks_start(struct session_hooks *h, bool dns, time_t now)
 	if (h->on || !h->sensor)
 		return;
 	h->on = true;
-	/* the rename hooks may be on for good (no fanotify): not asked for
-	 * again, so a failed attach cannot take them down with its rollback */
-	err = sensor_hooks(h->sensor,
-			   SENSOR_HOOK_CONNECT | (h->names_always ? 0 : SENSOR_HOOK_NAMES), true);
+	err = sensor_hooks(h->sensor, SENSOR_HOOK_CONNECT | SENSOR_HOOK_NAMES, true);
 	if (err)
 		log_warnx("cannot attach the session hooks: %s", strerror(-err));
 	if (dns)

@@ -575,9 +575,11 @@ struct ring_buffer *sensor_ringbuf(struct sensor *s, int (*fn)(void *, void *, s
 
 int sensor_hooks(struct sensor *s, unsigned int kinds, bool on)
 {
+	uint32_t made = 0; /* the links this call attached: all a failure undoes */
 	size_t i;
 	int err = 0;
 
+	_Static_assert(SYSCALL_PROGS <= 32, "one bit per on-demand program");
 	for (i = 0; i < s->nsys; i++) {
 		if (!(hook_kind(s->sys_progs[i]) & kinds) ||
 		    !bpf_program__autoload(s->sys_progs[i]))
@@ -588,13 +590,18 @@ int sensor_hooks(struct sensor *s, unsigned int kinds, bool on)
 				err = -errno;
 				break;
 			}
+			made |= 1U << i;
 		} else if (!on && s->sys_links[i]) {
 			bpf_link__destroy(s->sys_links[i]);
 			s->sys_links[i] = NULL;
 		}
 	}
-	if (err)
-		sensor_hooks(s, kinds, false);
+	for (i = 0; err && i < s->nsys; i++) {
+		if (made & (1U << i)) {
+			bpf_link__destroy(s->sys_links[i]);
+			s->sys_links[i] = NULL;
+		}
+	}
 	return err;
 }
 
