@@ -153,6 +153,7 @@ int file_decode(const struct ds_file *e, const char *data, size_t len, struct fi
 void file_event_free(struct file_event *ev);
 /* The inode number of a namespace file ("/proc/1/ns/mnt"), 0 if unknown. */
 unsigned long mnt_ns_of(const char *path);
+unsigned long mnt_ns_self(void); /* the daemon's own, read once */
 
 /* signal.c: a signal sent to the daemon */
 enum tamper_origin {

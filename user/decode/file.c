@@ -25,8 +25,7 @@ unsigned long mnt_ns_of(const char *path)
 	return stat(path, &st) == 0 ? (unsigned long)st.st_ino : 0;
 }
 
-/* The daemon's own mount namespace, read once. */
-static unsigned long mnt_ns_self(void)
+unsigned long mnt_ns_self(void)
 {
 	static unsigned long ns;
 

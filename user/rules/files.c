@@ -41,7 +41,6 @@ struct held {
 
 struct files {
 	const struct config *c;
-	unsigned long own_mnt_ns;  /* the daemon's mount namespace */
 	unsigned long init_mnt_ns; /* PID 1's, 0 if unknown */
 	struct held held[FILES_HELD_MAX];
 	size_t nheld;		       /* slots in use */
@@ -59,7 +58,6 @@ struct files *files_new(const struct config *c)
 	if (!f)
 		return NULL;
 	f->c = c;
-	f->own_mnt_ns = mnt_ns_of("/proc/self/ns/mnt");
 	f->init_mnt_ns = mnt_ns_of("/proc/1/ns/mnt");
 	return f;
 }
@@ -112,7 +110,7 @@ static bool view_path(const struct files *f, const struct file_event *ev, const 
 {
 	int n;
 
-	if (!ev->mnt_ns || ev->mnt_ns == f->own_mnt_ns)
+	if (!ev->mnt_ns || ev->mnt_ns == mnt_ns_self())
 		n = snprintf(buf, len, "%s", path);
 	else if (f->init_mnt_ns && ev->mnt_ns == f->init_mnt_ns)
 		n = snprintf(buf, len, "/proc/1/root%s", path);

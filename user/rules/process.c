@@ -74,6 +74,15 @@ static const char *names_match(const struct strlist *l, const struct pnames *pn)
 	return NULL;
 }
 
+/* The first pattern of l matching one of the names, else the executable. */
+static const char *names_or_exe(const struct strlist *l, const struct pnames *pn,
+				const struct image *img)
+{
+	const char *m = names_match(l, pn);
+
+	return m ? m : match_any(l, img->exe);
+}
+
 /* Options of interpreters that take the next argument as their value. */
 static const char *const opts_with_value[] = {
 	"-r",		"--require", "--import", "--loader", "--experimental-loader",
@@ -249,6 +258,19 @@ struct hit {
 	const char *field;
 };
 
+/* The verdict of rule for the strongest hit h. */
+static void verdict_from(struct verdict *v, enum rule_id rule, unsigned int bits,
+			 const struct proc *hook, const struct hit *h)
+{
+	v->rule = rule;
+	v->rules_matched = bits;
+	v->hook = hook;
+	v->severity = h->severity;
+	v->reason = h->reason;
+	v->matched = h->matched;
+	v->matched_field = h->field;
+}
+
 static void hit_raise(struct hit *h, enum severity sev, const char *reason, const char *matched,
 		      const char *field)
 {
@@ -315,13 +337,11 @@ static const struct proc *hook_ancestor(const struct config *c, const struct pro
 const char *rules_proc_named(const struct strlist *l, const struct proc *p)
 {
 	struct pnames pn;
-	const char *m;
 
 	if (!l || !p || !p->img)
 		return NULL;
 	proc_names(p->img, &pn);
-	m = names_match(l, &pn);
-	return m ? m : match_any(l, p->img->exe);
+	return names_or_exe(l, &pn, p->img);
 }
 
 static bool excl_executable(const struct exclusion *e, const struct proc *p,
@@ -433,13 +453,8 @@ void rules_eval(const struct config *c, const struct proc *p, struct verdict *v)
 	suspicion(c, p, &pn, &h);
 	if (h.severity == SEV_NONE)
 		return;
-	v->rules_matched = bits;
-	v->hook = hook;
-	v->rule = bits & (1U << RULE_PM_CHILD) ? RULE_PM_CHILD : RULE_LIFECYCLE;
-	v->severity = h.severity;
-	v->reason = h.reason;
-	v->matched = h.matched;
-	v->matched_field = h.field;
+	verdict_from(v, bits & (1U << RULE_PM_CHILD) ? RULE_PM_CHILD : RULE_LIFECYCLE, bits, hook,
+		     &h);
 }
 
 void judge_exec(struct judges *j, struct event *e, const struct proc *p, struct verdict *v)
@@ -473,20 +488,14 @@ static void payload_eval(const struct config *c, const struct proc *p, struct ve
 	for (i = 0; i < c->npayload; i++) {
 		const struct payload_group *g = &c->payload[i];
 
-		if ((m = names_match(&g->names, &pn)) || (m = match_any(&g->names, p->img->exe)))
+		if ((m = names_or_exe(&g->names, &pn, p->img)))
 			hit_raise(&h, g->severity, g->reason, m, "process.name");
 		if ((m = match_any(&g->command_lines, p->img->cmdline)))
 			hit_raise(&h, g->severity, g->reason, m, "process.command_line");
 	}
 	if (h.severity == SEV_NONE)
 		return;
-	v->rule = RULE_PAYLOAD;
-	v->rules_matched = 1U << RULE_PAYLOAD;
-	v->hook = hook;
-	v->severity = h.severity;
-	v->reason = h.reason;
-	v->matched = h.matched;
-	v->matched_field = h.field;
+	verdict_from(v, RULE_PAYLOAD, 1U << RULE_PAYLOAD, hook, &h);
 }
 
 void judge_payload(struct judges *j, struct event *e, const struct proc *p, struct verdict *v)
