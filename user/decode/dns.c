@@ -479,6 +479,7 @@ void dns_sent_decode(const uint8_t *pkt, size_t len, uint32_t netns, struct dns_
 
 	out->kind = DNS_SENT_MALFORMED;
 	out->netns = netns;
+	out->id = 0;
 	if (dns_packet_parse(pkt, len, pk) || pk->payload_len < DNS_HDR_LEN)
 		return;
 	out->id = get16(pk->payload);

@@ -8,6 +8,7 @@
  * strings, paths and packets are bounded here.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -23,6 +24,7 @@ static void addr_copy(struct ipaddr *a, uint16_t family, const uint8_t *bytes)
 static int decode_exec(const struct ds_exec *e, size_t len, const struct strlist *env_vars,
 		       struct event *ev)
 {
+	memset(&ev->exec, 0, sizeof(ev->exec));
 	if (len < sizeof(*e))
 		return -EINVAL;
 	ev->exec.img = image_from_exec(e, (const char *)(e + 1), len - sizeof(*e), env_vars);
@@ -42,6 +44,7 @@ static int decode_connect(const struct ds_connect *e, struct event *ev)
 {
 	struct net_event *n = &ev->connect;
 
+	memset(n, 0, sizeof(*n));
 	if ((e->family != AF_INET && e->family != AF_INET6) || e->comm[DS_COMM_LEN - 1])
 		return -EINVAL;
 	n->kind = NET_CONNECT;
@@ -89,6 +92,7 @@ static int decode_dns(const struct ds_dns *e, struct event *ev)
 
 static int decode_file(const struct ds_file *e, size_t len, struct event *ev)
 {
+	memset(&ev->file, 0, sizeof(ev->file));
 	if (len < sizeof(*e) ||
 	    file_decode(e, (const char *)(e + 1), len - sizeof(*e), &ev->file)) {
 		file_event_free(&ev->file);
@@ -103,7 +107,9 @@ int event_decode(const void *data, size_t len, const struct strlist *env_vars, s
 {
 	const struct ds_hdr *h = data;
 
-	memset(ev, 0, sizeof(*ev));
+	/* the header, and then the member of the record's kind only: the
+	 * union is mostly a DNS message, 3 KiB no exec or fork needs zeroed */
+	memset(ev, 0, offsetof(struct event, exec));
 	if (len < sizeof(*h) || h->size != len || h->type == 0 || h->type >= DS_EV_MAX)
 		return -EINVAL;
 	ev->type = h->type;
@@ -117,6 +123,7 @@ int event_decode(const void *data, size_t len, const struct strlist *env_vars, s
 	case DS_EV_FORK: {
 		const struct ds_fork *e = data;
 
+		memset(&ev->fork, 0, sizeof(ev->fork));
 		if (len != sizeof(*e))
 			return -EINVAL;
 		ev->fork.ppid = e->ppid;
@@ -125,6 +132,7 @@ int event_decode(const void *data, size_t len, const struct strlist *env_vars, s
 		return 0;
 	}
 	case DS_EV_EXIT:
+		memset(&ev->exit, 0, sizeof(ev->exit));
 		if (len != sizeof(struct ds_exit))
 			return -EINVAL;
 		ev->exit.code = (int)((const struct ds_exit *)data)->exit_code;
