@@ -40,11 +40,10 @@ struct dnsq_key {
 };
 
 /* A question waiting for its answer. */
+/* A question waiting, in the bounded table (lib/lru.c) by its key, the
+ * oldest first. */
 struct dnsq_entry {
 	struct dnsq_question q;
-	uint64_t hash;
-	struct dnsq_entry *hnext;	  /* hash chain */
-	struct dnsq_entry *older, *newer; /* by the time it left */
 };
 
 /* What an answer says, kept while it waits or may be taken back. */
@@ -67,11 +66,8 @@ struct dnsq_void {
 };
 
 struct dnsq {
-	struct dnsq_entry **buckets;
-	uint32_t mask;
-	uint32_t max;
+	struct lru *waiting; /* the questions, by dnsq_key */
 	uint64_t timeout_ns;
-	struct dnsq_entry *oldest, *newest;
 	dnsq_names_fn believed, revoked;
 	void *arg;
 	struct dnsq_reply held[DNSQ_HELD_MAX]; /* a ring: the newest overwrites the oldest */
@@ -83,29 +79,10 @@ struct dnsq {
 	struct dnsq_stats st;
 };
 
-static bool ipaddr_same(const struct ipaddr *a, const struct ipaddr *b)
-{
-	return a->family == b->family && memcmp(a->bytes, b->bytes, sizeof(a->bytes)) == 0;
-}
-
 static bool key_equal(const struct dnsq_key *a, const struct dnsq_key *b)
 {
-	return a->cport == b->cport && a->id == b->id && ipaddr_same(&a->client, &b->client) &&
-	       ipaddr_same(&a->server, &b->server);
-}
-
-static uint64_t key_hash(const struct dnsq_key *k)
-{
-	uint64_t h = FNV1A64_OFFSET;
-	const uint8_t *parts[] = { k->client.bytes, k->server.bytes };
-	size_t i, j;
-
-	for (i = 0; i < ARRAY_SIZE(parts); i++)
-		for (j = 0; j < sizeof(k->client.bytes); j++)
-			h = (h ^ parts[i][j]) * 0x100000001b3ULL;
-	h = (h ^ k->client.family) * 0x100000001b3ULL;
-	h = (h ^ k->cport) * 0x100000001b3ULL;
-	return (h ^ k->id) * 0x100000001b3ULL;
+	return a->cport == b->cport && a->id == b->id && ipaddr_equal(&a->client, &b->client) &&
+	       ipaddr_equal(&a->server, &b->server);
 }
 
 static void question_key(const struct dnsq_question *q, struct dnsq_key *k)
@@ -131,22 +108,17 @@ struct dnsq *dnsq_new(uint32_t max, uint32_t timeout_secs, dnsq_names_fn believe
 		      dnsq_names_fn revoked, void *arg)
 {
 	struct dnsq *t;
-	uint32_t n = 16; /* one bucket per question kept, a power of two */
 
 	if (max == 0 || max > (1U << 24))
 		return NULL;
-	while (n < max)
-		n <<= 1;
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
-	t->buckets = calloc(n, sizeof(*t->buckets));
-	if (!t->buckets) {
+	t->waiting = lru_new(max, sizeof(struct dnsq_entry));
+	if (!t->waiting) {
 		free(t);
 		return NULL;
 	}
-	t->mask = n - 1;
-	t->max = max;
 	t->believed = believed;
 	t->revoked = revoked;
 	t->arg = arg;
@@ -159,69 +131,19 @@ void dnsq_set_timeout(struct dnsq *t, uint32_t timeout_secs)
 	t->timeout_ns = (uint64_t)(timeout_secs ? timeout_secs : 1) * NSEC_PER_SEC;
 }
 
-static void entry_unlink(struct dnsq *t, struct dnsq_entry *e)
-{
-	struct dnsq_entry **pp = &t->buckets[e->hash & t->mask];
-
-	while (*pp && *pp != e)
-		pp = &(*pp)->hnext;
-	if (*pp)
-		*pp = e->hnext;
-	if (e->older)
-		e->older->newer = e->newer;
-	else
-		t->oldest = e->newer;
-	if (e->newer)
-		e->newer->older = e->older;
-	else
-		t->newest = e->older;
-	e->hnext = e->older = e->newer = NULL;
-	t->st.waiting--;
-}
-
-static void entry_push(struct dnsq *t, struct dnsq_entry *e)
-{
-	struct dnsq_entry **head = &t->buckets[e->hash & t->mask];
-
-	e->hnext = *head;
-	*head = e;
-	e->older = t->newest;
-	e->newer = NULL;
-	if (t->newest)
-		t->newest->newer = e;
-	else
-		t->oldest = e;
-	t->newest = e;
-	t->st.waiting++;
-}
-
 void dnsq_free(struct dnsq *t)
 {
-	struct dnsq_entry *e;
-
 	if (!t)
 		return;
-	while ((e = t->oldest)) {
-		entry_unlink(t, e);
-		free(e);
-	}
-	free(t->buckets);
+	lru_free(t->waiting);
 	free(t);
 }
 
-static struct dnsq_entry *entry_find(struct dnsq *t, const struct dnsq_key *k, uint64_t h)
+/* The question waiting under k (the key's padding is zero: question_key,
+ * answer_key), or NULL. */
+static struct dnsq_entry *entry_find(struct dnsq *t, const struct dnsq_key *k)
 {
-	struct dnsq_entry *e;
-	struct dnsq_key ek;
-
-	for (e = t->buckets[h & t->mask]; e; e = e->hnext) {
-		if (e->hash != h)
-			continue;
-		question_key(&e->q, &ek);
-		if (key_equal(&ek, k))
-			return e;
-	}
-	return NULL;
+	return lru_find(t->waiting, k, sizeof(*k));
 }
 
 static bool void_has(const struct dnsq *t, const struct dnsq_key *k, uint64_t now_ns)
@@ -318,7 +240,6 @@ void dnsq_question(struct dnsq *t, const struct dnsq_question *q)
 	struct dnsq_entry *e;
 	struct dnsq_reply *r;
 	struct dnsq_key k;
-	uint64_t h;
 
 	dnsq_expire(t, q->asked_ns);
 	question_key(q, &k);
@@ -333,24 +254,19 @@ void dnsq_question(struct dnsq *t, const struct dnsq_question *q)
 		believe(t, q, r, q->asked_ns);
 		return;
 	}
-	h = key_hash(&k);
-	e = entry_find(t, &k, h);
+	e = entry_find(t, &k);
 	if (e) {
-		entry_unlink(t, e); /* a resend: the newest copy waits */
+		lru_touch(t->waiting, e); /* a resend: the newest copy waits */
 	} else {
-		if (t->st.waiting >= t->max) {
-			e = t->oldest;
-			entry_unlink(t, e);
+		if (lru_full(t->waiting)) {
+			lru_drop(t->waiting, lru_oldest(t->waiting));
 			t->st.evicted++;
-		} else {
-			e = calloc(1, sizeof(*e));
-			if (!e)
-				return;
 		}
+		e = lru_insert(t->waiting, &k, sizeof(k));
+		if (!e)
+			return;
 	}
 	e->q = *q;
-	e->hash = h;
-	entry_push(t, e);
 }
 
 /* Hold an answer for its question; the oldest held goes unanswered. */
@@ -367,6 +283,7 @@ static void hold(struct dnsq *t, const struct dnsq_key *k, const struct dns_msg 
 void dnsq_answer(struct dnsq *t, const struct dns_packet *pk, const struct dns_msg *m,
 		 uint64_t now_ns)
 {
+	struct dnsq_question q;
 	struct dnsq_entry *e;
 	struct dnsq_reply r;
 	struct dnsq_key k;
@@ -381,7 +298,7 @@ void dnsq_answer(struct dnsq *t, const struct dns_packet *pk, const struct dns_m
 		t->st.unsolicited++;
 		return;
 	}
-	e = entry_find(t, &k, key_hash(&k));
+	e = entry_find(t, &k);
 	if (!e) {
 		hold(t, &k, m, now_ns);
 		return;
@@ -392,9 +309,9 @@ void dnsq_answer(struct dnsq *t, const struct dns_packet *pk, const struct dns_m
 		t->st.unsolicited++;
 		return;
 	}
-	entry_unlink(t, e);
-	believe(t, &e->q, &r, now_ns);
-	free(e);
+	q = e->q;
+	lru_drop(t->waiting, e);
+	believe(t, &q, &r, now_ns);
 }
 
 void dnsq_forged(struct dnsq *t, const struct dns_packet *pk, uint16_t id, uint64_t now_ns)
@@ -407,10 +324,9 @@ void dnsq_forged(struct dnsq *t, const struct dns_packet *pk, uint16_t id, uint6
 	if (pk->sport != DNS_PORT)
 		return;
 	answer_key(pk, id, &k);
-	e = entry_find(t, &k, key_hash(&k));
+	e = entry_find(t, &k);
 	if (e) {
-		entry_unlink(t, e);
-		free(e);
+		lru_drop(t->waiting, e);
 		t->st.voided++;
 	}
 	for (i = 0; i < DNSQ_KEPT_MAX; i++) {
@@ -435,10 +351,9 @@ void dnsq_expire(struct dnsq *t, uint64_t now_ns)
 	struct dnsq_entry *e;
 	size_t i;
 
-	while ((e = t->oldest) && now_ns >= e->q.asked_ns &&
+	while ((e = lru_oldest(t->waiting)) && now_ns >= e->q.asked_ns &&
 	       now_ns - e->q.asked_ns >= t->timeout_ns) {
-		entry_unlink(t, e);
-		free(e);
+		lru_drop(t->waiting, e);
 		t->st.expired++;
 	}
 	for (i = 0; i < DNSQ_HELD_MAX; i++) {
@@ -453,4 +368,5 @@ void dnsq_expire(struct dnsq *t, uint64_t now_ns)
 void dnsq_stats(const struct dnsq *t, struct dnsq_stats *st)
 {
 	*st = t->st;
+	st->waiting = lru_count(t->waiting);
 }
