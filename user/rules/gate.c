@@ -84,13 +84,14 @@ static void copy_name(char *dst, const char *src)
 	snprintf(dst, DNS_NAME_MAX, "%s", src ? src : "");
 }
 
-static void remember(struct gate *g, const struct proc *p, const struct verdict *v, uint64_t now_ns)
+static void remember(struct gate *g, const struct proc *p, const struct verdict *v, size_t klen,
+		     uint64_t now_ns)
 {
 	struct sighting *s;
 
 	if (lru_full(g->seen))
 		lru_drop(g->seen, lru_oldest(g->seen));
-	s = lru_insert(g->seen, v->fold_key, strlen(v->fold_key));
+	s = lru_insert(g->seen, v->fold_key, klen);
 	if (!s)
 		return;
 	s->rule = v->rule;
@@ -127,7 +128,9 @@ bool gate_pass(struct gate *g, const struct proc *p, struct verdict *v, uint64_t
 	}
 	ri = rule_info(v->rule);
 	if (ri->fold != FOLD_NONE && v->fold_key[0]) {
-		s = lru_find(g->seen, v->fold_key, strlen(v->fold_key));
+		size_t klen = strlen(v->fold_key);
+
+		s = lru_find(g->seen, v->fold_key, klen);
 		if (s) {
 			s->count++;
 			s->net.last_ns = now_ns;
@@ -135,7 +138,7 @@ bool gate_pass(struct gate *g, const struct proc *p, struct verdict *v, uint64_t
 			v->rule = RULE_NONE;
 			return false;
 		}
-		remember(g, p, v, now_ns);
+		remember(g, p, v, klen, now_ns);
 	}
 	g->st[v->rule].passed++;
 	return true;
