@@ -25,23 +25,49 @@ struct task_struct___v55 {
 } __attribute__((preserve_access_index));
 
 /* Inode times: timespec64 i_atime until 6.5, __i_atime in 6.6, split into
- * seconds and nanoseconds since 6.7. */
+ * seconds and nanoseconds since 6.7 (each field is tested on its own). */
 struct inode___v65 {
 	struct timespec64 i_atime;
 	struct timespec64 i_mtime;
+	struct timespec64 i_ctime;
 } __attribute__((preserve_access_index));
 
 struct inode___v66 {
 	struct timespec64 __i_atime;
 	struct timespec64 __i_mtime;
+	struct timespec64 __i_ctime;
 } __attribute__((preserve_access_index));
 
 struct inode___v67 {
 	__s64 i_atime_sec;
 	__s64 i_mtime_sec;
+	__s64 i_ctime_sec;
 	__u32 i_atime_nsec;
 	__u32 i_mtime_nsec;
+	__u32 i_ctime_nsec;
 } __attribute__((preserve_access_index));
+
+#define NSEC_PER_SEC 1000000000LL
+
+/* An inode time (atime, mtime, ctime) in ns, whichever layout the kernel has. */
+#define INODE_TIME(inode, t)                                                            \
+	({                                                                              \
+		struct inode___v67 *v67_ = (void *)(inode);                             \
+		__s64 ns_;                                                              \
+		if (bpf_core_field_exists(v67_->i_##t##_sec)) {                         \
+			ns_ = BPF_CORE_READ(v67_, i_##t##_sec) * NSEC_PER_SEC +         \
+			      BPF_CORE_READ(v67_, i_##t##_nsec);                        \
+		} else if (bpf_core_field_exists(((struct inode___v66 *)0)->__i_##t)) { \
+			struct inode___v66 *v66_ = (void *)(inode);                     \
+			ns_ = BPF_CORE_READ(v66_, __i_##t.tv_sec) * NSEC_PER_SEC +      \
+			      BPF_CORE_READ(v66_, __i_##t.tv_nsec);                     \
+		} else {                                                                \
+			struct inode___v65 *v65_ = (void *)(inode);                     \
+			ns_ = BPF_CORE_READ(v65_, i_##t.tv_sec) * NSEC_PER_SEC +        \
+			      BPF_CORE_READ(v65_, i_##t.tv_nsec);                       \
+		}                                                                       \
+		ns_;                                                                    \
+	})
 
 /* The dirty flags are #defines (I_DIRTY_PAGES 1 << 2) in 5.10 to 6.12; an
  * enum with other values in later kernels (6.18 has it). */

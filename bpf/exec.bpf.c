@@ -37,8 +37,9 @@ static __always_inline __u32 copy_args(struct ds_exec *e, char *data, struct mm_
 	return len;
 }
 
-/* environ, only for processes of an install session: it carries the npm
- * lifecycle event and package, and is too large to send for every exec. */
+/* environ, only for processes of an install session or of a lifecycle
+ * script: it carries the npm lifecycle event and package, and is too large
+ * to send for every exec. */
 static __always_inline __u32 copy_env(struct ds_exec *e, char *data, __u32 off,
 				      struct mm_struct *mm)
 {
@@ -53,6 +54,56 @@ static __always_inline __u32 copy_env(struct ds_exec *e, char *data, __u32 off,
 	}
 	e->hdr.flags |= DS_F_ENV_PRESENT;
 	return len;
+}
+
+/* Bytes of one environment variable read at a time by lifecycle_env(). */
+#define VAR_READ 1024
+
+/*
+ * Does the environ hold DS_LIFECYCLE_VAR? Asked of execs outside any
+ * session, so that a package manager depsentry does not know (a native
+ * pnpm, one not configured) still has its install hooks seen. Each
+ * variable is read up to its NUL by the helper, which copies at native
+ * speed and says how far it went, so the cost is one copy of the first
+ * DS_LIFECYCLE_VARS variables; a variable longer than a read is stepped
+ * over in pieces, never compared from its middle.
+ */
+static __always_inline bool lifecycle_env(char *tmp, struct mm_struct *mm)
+{
+	unsigned long p = BPF_CORE_READ(mm, env_start), end = BPF_CORE_READ(mm, env_end);
+	const int vlen = sizeof(DS_LIFECYCLE_VAR) - 1;
+	bool part = false; /* the next read starts inside a variable */
+	int i, j;
+
+	for (i = 0; i < DS_LIFECYCLE_VARS && p < end; i++) {
+		long n = bpf_probe_read_user_str(tmp, VAR_READ, (void *)p);
+		bool hit = !part && n > vlen;
+
+		if (n <= 0)
+			return false;
+#pragma unroll
+		for (j = 0; j < vlen; j++)
+			if (tmp[j] != DS_LIFECYCLE_VAR[j])
+				hit = false;
+		if (hit)
+			return true;
+		part = n == VAR_READ;
+		p += part ? VAR_READ - 1 : n;
+	}
+	return false;
+}
+
+/* The executable's inode: its mode and change time (a file dropped or made
+ * executable lately has a recent one, which no user call can set back), and
+ * the mode of the directory it was reached through. */
+static __always_inline void exe_inode(struct ds_exec *e, struct file *f)
+{
+	struct inode *inode = BPF_CORE_READ(f, f_inode);
+
+	e->exe_mode = BPF_CORE_READ(inode, i_mode);
+	e->exe_ctime = INODE_TIME(inode, ctime);
+	e->dir_mode = BPF_CORE_READ(f, f_path.dentry, d_parent, d_inode, i_mode);
+	e->pad2 = 0;
 }
 
 static __always_inline void fill_ids(struct ds_exec *e, struct task_struct *task)
@@ -75,13 +126,16 @@ static __always_inline void fill_ids(struct ds_exec *e, struct task_struct *task
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 }
 
-/* A package manager may connect out soon after its exec: wake user space
- * now, so the session (and the tracked entry) exists before that. */
+/* A package manager may connect out soon after its exec, and so may a
+ * lifecycle script: wake user space now, so the session (and the tracked
+ * entry) exists before that. */
 static __always_inline __u64 exec_flags(const struct ds_exec *e)
 {
 	struct ds_wake_key k = { .prefixlen = DS_COMM_LEN * 8 };
 
 	__builtin_memcpy(k.comm, e->comm, sizeof(k.comm));
+	if (e->hdr.flags & DS_F_LIFECYCLE)
+		return BPF_RB_FORCE_WAKEUP;
 	if (!e->session && bpf_map_lookup_elem(&wake_comm, &k))
 		return BPF_RB_FORCE_WAKEUP;
 	return rb_flags();
@@ -123,12 +177,16 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 		  DS_F_EXE_TRUNC);
 	off += e->exe_len;
 
+	exe_inode(e, BPF_CORE_READ(bprm, file));
+
 	BPF_CORE_READ_INTO(&pwd, task, fs, pwd);
 	path_walk(b->data, off, pwd.dentry, pwd.mnt, &e->cwd_len, &e->hdr.flags, DS_F_CWD_TRUNC);
 	off += e->cwd_len;
 
 	e->env_len = 0;
-	if (e->session)
+	if (!e->session && lifecycle_env(b->data + (off & DS_DATA_MASK), mm))
+		e->hdr.flags |= DS_F_LIFECYCLE;
+	if (e->session || (e->hdr.flags & DS_F_LIFECYCLE))
 		e->env_len = copy_env(e, b->data, off, mm);
 	off += e->env_len;
 

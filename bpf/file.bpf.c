@@ -34,7 +34,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define SB_MOUNTS_SCAN 8   /* mounts of one filesystem looked at */
 #define NAME_SCAN      256 /* bytes of a name as passed judged in the kernel */
-#define NSEC_PER_SEC   1000000000LL
 
 static __always_inline __u32 dirty_pages_flag(void)
 {
@@ -42,26 +41,6 @@ static __always_inline __u32 dirty_pages_flag(void)
 		return bpf_core_enum_value(enum inode_state_flags_t___new, I_DIRTY_PAGES___new);
 	return I_DIRTY_PAGES_OLD;
 }
-
-/* An inode time in ns, whichever layout the kernel has (core_fixes.h). */
-#define INODE_TIME(inode, t)                                                            \
-	({                                                                              \
-		struct inode___v67 *v67_ = (void *)(inode);                             \
-		__s64 ns_;                                                              \
-		if (bpf_core_field_exists(v67_->i_##t##_sec)) {                         \
-			ns_ = BPF_CORE_READ(v67_, i_##t##_sec) * NSEC_PER_SEC +         \
-			      BPF_CORE_READ(v67_, i_##t##_nsec);                        \
-		} else if (bpf_core_field_exists(((struct inode___v66 *)0)->__i_##t)) { \
-			struct inode___v66 *v66_ = (void *)(inode);                     \
-			ns_ = BPF_CORE_READ(v66_, __i_##t.tv_sec) * NSEC_PER_SEC +      \
-			      BPF_CORE_READ(v66_, __i_##t.tv_nsec);                     \
-		} else {                                                                \
-			struct inode___v65 *v65_ = (void *)(inode);                     \
-			ns_ = BPF_CORE_READ(v65_, i_##t.tv_sec) * NSEC_PER_SEC +        \
-			      BPF_CORE_READ(v65_, i_##t.tv_nsec);                       \
-		}                                                                       \
-		ns_;                                                                    \
-	})
 
 /* Look a lower-case component up; the key's unused bytes are zero. */
 static __always_inline bool anchor_hit(struct ds_anchor_key *k)

@@ -72,6 +72,14 @@ enum ds_counter {
 #define DS_F_NAME_TRUNC	    (1U << 11) /* file: the new name as passed was cut */
 #define DS_F_OLD_TRUNC	    (1U << 12) /* file: old directory path or old name cut */
 #define DS_F_DNS_TRUNC	    (1U << 13) /* dns: the packet is longer than data */
+#define DS_F_LIFECYCLE	    (1U << 14) /* exec: environ names a lifecycle event */
+
+/* The variable every package manager that runs npm lifecycle scripts (npm,
+ * pnpm, yarn, bun) sets for them: an untracked exec whose environ holds it
+ * is sent with its environ (DS_F_LIFECYCLE). At most DS_LIFECYCLE_VARS
+ * variables are looked at. */
+#define DS_LIFECYCLE_VAR  "npm_lifecycle_event="
+#define DS_LIFECYCLE_VARS 256
 
 /* Every record starts with this header. */
 struct ds_hdr {
@@ -107,7 +115,10 @@ struct ds_exec {
 	__u16 exe_len;
 	__u16 cwd_len;
 	__u16 env_len;
-	__u16 pad2[3];
+	__u16 exe_mode; /* the executable's inode mode */
+	__u16 dir_mode; /* and its directory's (as the path reached it) */
+	__u16 pad2;
+	__s64 exe_ctime; /* the executable's inode change time, real-time ns */
 	char comm[DS_COMM_LEN];
 	/* the data sections follow the record */
 };
@@ -314,7 +325,7 @@ struct ds_track {
 #define DS_EXEC_DATA_MAX (DS_ARGS_MAX + DS_FILENAME_MAX + 2 * DS_PATH_MAX + DS_ENV_MAX)
 
 _Static_assert(sizeof(struct ds_hdr) == 32, "ds_hdr layout");
-_Static_assert(sizeof(struct ds_exec) == 104, "ds_exec layout");
+_Static_assert(sizeof(struct ds_exec) == 112, "ds_exec layout");
 _Static_assert(sizeof(struct ds_fork) == 56, "ds_fork layout");
 _Static_assert(sizeof(struct ds_exit) == 40, "ds_exit layout");
 _Static_assert(sizeof(struct ds_connect) == 112, "ds_connect layout");

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Detection rules on synthetic process chains, with the built-in config. */
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -777,6 +778,20 @@ static const struct pm_case pm_cases[] = {
 	{ "/usr/bin/python3.11", "python3 /usr/bin/pipx install black", "pipx" },
 	{ "/usr/bin/python3.11", "python3 -m pipx run black", "pipx" },
 	{ "/usr/bin/mono-sgen", "mono /usr/lib/nuget/NuGet.exe restore", "nuget" },
+	/* pnpm's own executable (@pnpm/exe), not node */
+	{ "/home/u/.local/share/pnpm/pnpm", "pnpm install", "pnpm" },
+	{ "/usr/local/lib/node_modules/@pnpm/linux-x64/pnpm", "pnpm add left-pad", "pnpm" },
+	{ "/home/u/.bun/bin/bun", "bunx cowsay", "bun" },
+	{ "/usr/bin/python3.11", "python3 -m build --wheel", "build" },
+	{ "/usr/bin/python3.11", "/usr/bin/python3 /usr/bin/pyproject-build", "build" },
+	{ "/usr/bin/python3.11",
+	  "/usr/bin/python3 /usr/lib/python3/dist-packages/pyproject_hooks/_in_process/_in_process.py "
+	  "build_wheel /tmp/tmpab12", "pep517" },
+	{ "/usr/bin/python3.11", "python3 /home/u/.local/bin/pdm install", "pdm" },
+	{ "/usr/bin/python3.11", "python3 /home/u/.local/bin/hatch build", "hatch" },
+	{ "/home/u/.local/bin/hatch", "hatch env create", "hatch" },
+	{ "/usr/bin/php8.2", "php /usr/local/bin/composer install", "composer" },
+	{ "/usr/bin/php8.2", "php composer.phar require x/y", "composer" },
 	/* not package managers */
 	{ "/usr/bin/node", "node server.js", NULL },
 	{ "/usr/bin/node", "node -e require('npm')", NULL },
@@ -787,6 +802,8 @@ static const struct pm_case pm_cases[] = {
 	{ "/usr/bin/env", "/usr/bin/env node /usr/bin/npm install", NULL },
 	{ "/usr/bin/curl", "curl http://x/npm", NULL },
 	{ "/usr/local/go/bin/go", "go version", NULL },
+	{ "/usr/bin/python3.11", "python3 -m buildbot start", NULL },
+	{ "/usr/bin/php8.2", "php artisan serve", NULL },
 	{ "/usr/bin/dotnet", "dotnet --info", NULL },
 };
 /* clang-format on */
@@ -906,6 +923,169 @@ static void test_payload_tools(void **state)
 		       SEV_NONE, NULL);
 }
 
+/* A lifecycle script whose package manager was not recognised (pnpm's own
+ * executable before it was configured, any other): its environment says. */
+static void test_lifecycle_manager(void **state)
+{
+	struct pm_def pm;
+	char name[40];
+	struct proc *p;
+
+	(void)state;
+	p = proc(NULL, NULL, "/usr/bin/dash", "sh -c node install.js");
+	assert_false(rules_lifecycle_manager(cfg, p, &pm, name, sizeof(name)));
+	env_set(p->img, "npm_lifecycle_event", "postinstall");
+	env_set(p->img, "npm_config_user_agent", "pnpm/9.12.1 npm/? node/v20.18.0 linux x64");
+	assert_true(rules_lifecycle_manager(cfg, p, &pm, name, sizeof(name)));
+	assert_string_equal(pm.name, "pnpm");
+	assert_string_equal(pm.package_type, "npm");
+	/* a user agent that is no plain name, or none */
+	env_set(p->img, "npm_config_user_agent", "../../etc/x npm/?");
+	assert_true(rules_lifecycle_manager(cfg, p, &pm, name, sizeof(name)));
+	assert_string_equal(pm.name, "unknown");
+	env_set(p->img, "npm_config_user_agent", "yarn");
+	assert_true(rules_lifecycle_manager(cfg, p, &pm, name, sizeof(name)));
+	assert_string_equal(pm.name, "unknown");
+	env_set(p->img, "npm_config_user_agent",
+		"averyveryveryverylongpackagemanagername0123/1.0 npm/?");
+	assert_true(rules_lifecycle_manager(cfg, p, &pm, name, sizeof(name)));
+	assert_string_equal(pm.name, "unknown");
+	/* a script that is no install hook (npm test, npm start) roots nothing */
+	env_set(p->img, "npm_lifecycle_event", "test");
+	assert_false(rules_lifecycle_manager(cfg, p, &pm, name, sizeof(name)));
+	/* nor does one already in a session */
+	env_set(p->img, "npm_lifecycle_event", "preinstall");
+	p->sess = &npm_sess;
+	assert_false(rules_lifecycle_manager(cfg, p, &pm, name, sizeof(name)));
+}
+
+/* The package a process acts for, when its environment was cleared. */
+static void test_package_naming(void **state)
+{
+	struct package_ref pk;
+	struct proc *npm, *hook, *mid, *detached, *orphan;
+	char buf[PACKAGE_NAME_MAX];
+
+	(void)state;
+	npm = npm_root();
+	hook = npm_script(npm, "node install.js", "postinstall");
+	env_set(hook->img, "npm_package_version", "6.6.6");
+	assert_true(proc_package(hook, &pk));
+	assert_string_equal(pk.name, "evil-pkg");
+	assert_string_equal(pk.version, "6.6.6");
+	assert_int_equal(pk.source, PKG_ENVIRONMENT);
+	/* env -i, then setsid and a double fork: the ancestry still names it */
+	mid = proc(hook, &npm_sess, "/usr/bin/env", "env -i sh -c x");
+	detached = proc(mid, &npm_sess, "/usr/bin/whoami", "whoami");
+	unit_image_clearenv(detached->img);
+	assert_true(proc_package(detached, &pk));
+	assert_string_equal(pk.name, "evil-pkg");
+	assert_int_equal(pk.source, PKG_ANCESTOR);
+	assert_ptr_equal(pk.from, mid);
+	assert_string_equal(proc_lifecycle_event(detached), "postinstall");
+	assert_string_equal(package_source_name(pk.source), "ancestor");
+	/* nothing above the session's root is asked */
+	orphan = proc(NULL, NULL, "/usr/bin/dash", "sh");
+	env_set(orphan->img, "npm_package_name", "outside");
+	npm->parent = orphan;
+	unit_image_clearenv(hook->img);
+	unit_image_clearenv(mid->img);
+	assert_false(proc_package(detached, &pk));
+	npm->parent = NULL;
+	/* the directory the hook ran in */
+	free(hook->img->cwd);
+	hook->img->cwd = strdup("/home/u/app/node_modules/@evil/pkg");
+	assert_true(proc_package(detached, &pk));
+	assert_string_equal(pk.name, "@evil/pkg");
+	assert_int_equal(pk.source, PKG_DIRECTORY);
+	assert_null(pk.version);
+	/* outside a session a directory names nothing */
+	free(orphan->img->cwd);
+	orphan->img->cwd = strdup("/home/u/app/node_modules/left-pad");
+	unit_image_clearenv(orphan->img);
+	assert_false(proc_package(orphan, &pk));
+
+	assert_true(package_from_directory("/a/node_modules/x/node_modules/left-pad/lib", buf,
+					   sizeof(buf)));
+	assert_string_equal(buf, "left-pad");
+	assert_true(package_from_directory(
+		"/tmp/pip-install-k2j3h4/evil_pkg_0123456789abcdef0123456789abcdef", buf,
+		sizeof(buf)));
+	assert_string_equal(buf, "evil_pkg");
+	assert_false(package_from_directory("/a/node_modules/.bin", buf, sizeof(buf)));
+	assert_false(package_from_directory("/a/node_modules/@scope", buf, sizeof(buf)));
+	assert_false(package_from_directory("/a/node_modules/..", buf, sizeof(buf)));
+	assert_false(package_from_directory("/a/node_modules/", buf, sizeof(buf)));
+	assert_false(package_from_directory("/tmp/pip-install-k2/evil_0123", buf, sizeof(buf)));
+	assert_false(
+		package_from_directory("/tmp/pip-install-k2j3h4/_0123456789abcdef0123456789abcdef",
+				       buf, sizeof(buf)));
+	assert_false(package_from_directory("/tmp/pip-req-build-x1y2", buf, sizeof(buf)));
+	assert_false(package_from_directory("/home/u/app", buf, sizeof(buf)));
+	assert_false(package_from_directory(NULL, buf, sizeof(buf)));
+}
+
+/* install-dropped-exec on an exec's executable as the kernel found it. */
+static void dropped_expect(const char *exe, uint32_t dir_mode, int64_t ago_ns, bool session,
+			   const char *reason)
+{
+	struct judges j = { .cfg = cfg };
+	struct verdict v = { 0 };
+	struct proc *npm, *p;
+
+	npm = npm_root();
+	npm->start = boot_now() - 60000000000ULL; /* a minute ago */
+	free(npm->img->cwd);
+	npm->img->cwd = strdup("/home/u/app");
+	p = proc(npm_script(npm, "node install.js", "postinstall"), &npm_sess, exe, exe);
+	if (!session)
+		p->sess = NULL;
+	p->img->exe_mode = S_IFREG | 0755;
+	p->img->dir_mode = dir_mode;
+	p->img->exe_ctime = boot_to_wall_ns(boot_now()) - ago_ns;
+	judge_dropped(&j, NULL, p, &v);
+	if (!reason) {
+		if (v.rule != RULE_NONE)
+			fail_msg("%s: %s", exe, v.reason);
+		return;
+	}
+	assert_int_equal(v.rule, RULE_DROPPED);
+	assert_int_equal(v.severity, SEV_HIGH);
+	assert_string_equal(v.reason, reason);
+	assert_string_equal(v.matched, exe);
+	assert_non_null(v.dropped);
+	assert_string_equal(v.dropped->how, "executable");
+}
+
+static void test_dropped_exec(void **state)
+{
+	static const char ww[] = "ran a file from a world-writable directory";
+	static const char new[] = "ran a file written during the install session";
+	const int64_t sec = 1000000000LL;
+
+	(void)state;
+	/* ua-parser-js: a download in /tmp run; even an old file there */
+	dropped_expect("/tmp/jsextension", S_IFDIR | 01777, 2 * sec, true, ww);
+	dropped_expect("/dev/shm/x", S_IFDIR | 01777, 3600 * sec, true, ww);
+	/* Shai-Hulud: a runtime installed under the home directory, then run */
+	dropped_expect("/home/u/.bun/bin/bun", S_IFDIR | 0755, 2 * sec, true, new);
+	/* what package managers install and build, and the project itself */
+	dropped_expect("/home/u/app/node_modules/@esbuild/linux-x64/bin/esbuild", S_IFDIR | 0755,
+		       2 * sec, true, NULL);
+	dropped_expect("/tmp/pip-build-env-ab12/overlay/bin/cmake", S_IFDIR | 0700, 2 * sec, true,
+		       NULL);
+	dropped_expect("/tmp/pip-install-x/pkg_0123/build/CMakeFiles/cmTC_1/cmTC_1", S_IFDIR | 0755,
+		       2 * sec, true, NULL);
+	dropped_expect("/tmp/go-build123/b001/exe/main", S_IFDIR | 0755, 2 * sec, true, NULL);
+	dropped_expect("/home/u/app/build/conftest", S_IFDIR | 0755, 2 * sec, true, NULL);
+	dropped_expect("/home/u/app/tools/gen", S_IFDIR | 0755, 2 * sec, true, NULL);
+	/* a file older than the session, in a directory nobody else writes */
+	dropped_expect("/usr/bin/curl", S_IFDIR | 0755, 86400 * sec, true, NULL);
+	dropped_expect("/home/u/.local/bin/tool", S_IFDIR | 0755, 3600 * sec, true, NULL);
+	/* outside any session nothing is judged */
+	dropped_expect("/tmp/jsextension", S_IFDIR | 01777, 2 * sec, false, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -926,6 +1106,9 @@ int main(void)
 		cmocka_unit_test_teardown(test_min_severity, teardown),
 		cmocka_unit_test_teardown(test_credentials_and_registry, teardown),
 		cmocka_unit_test_teardown(test_package_managers, teardown),
+		cmocka_unit_test_teardown(test_lifecycle_manager, teardown),
+		cmocka_unit_test_teardown(test_package_naming, teardown),
+		cmocka_unit_test_teardown(test_dropped_exec, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -43,6 +43,18 @@ static inline void unit_image_setenv(struct image *img, const char *name, const 
 	img->nenv++;
 }
 
+/* An environment cleared (env -i). */
+static inline void unit_image_clearenv(struct image *img)
+{
+	size_t i;
+
+	for (i = 0; i < img->nenv; i++) {
+		free(img->env[i].name);
+		free(img->env[i].value);
+	}
+	img->nenv = 0;
+}
+
 /* A process below parent (NULL: a session root) in session sess. */
 static inline struct proc *unit_proc(struct proc *parent, struct session *sess, uint32_t pid,
 				     const char *exe, const char *cmdline)

@@ -120,6 +120,10 @@ struct config {
 	bool payload_enabled;		  /* rule install-payload-tool */
 	struct payload_group *payload;
 	size_t npayload;
+	bool dropped_enabled;		/* rule install-dropped-exec */
+	enum severity dropped_severity; /* its severity */
+	struct strlist dropped_trees;	/* like~: where package managers put what they install */
+	struct strlist interpreters;	/* like~ on names: programs that run a script file */
 	struct exclusion *excl;
 	size_t nexcl;
 	enum severity min_severity; /* alerts below are not written */
@@ -176,6 +180,7 @@ enum rule_id {
 	RULE_SENSOR_SIGNAL,	 /* sensor-signal: integrity, not configurable */
 	RULE_SENSOR_INTERRUPTED, /* sensor-interrupted: integrity, not configurable */
 	RULE_PAYLOAD,		 /* install-payload-tool */
+	RULE_DROPPED,		 /* install-dropped-exec */
 	RULE_MAX,
 };
 

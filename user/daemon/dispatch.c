@@ -55,17 +55,24 @@ void dispatch_emit(struct daemon_ctx *d, const struct proc *p, struct verdict *v
 static void place(struct daemon_ctx *d, struct proc *p, uint64_t kernel_session)
 {
 	const struct pm_def *pm;
-	struct session *s;
+	struct pm_def script_pm;
+	struct session *s = NULL;
+	char name[40];
 
 	if (!p->sess && kernel_session && (s = proctable_session_by_id(d->pt, kernel_session)))
 		proctable_join(p, s, p->parent ? p->parent->depth + 1 : 1);
 	if (p->sess)
 		return;
 	pm = rules_package_manager(d->cfg, p);
+	/* a lifecycle script whose package manager was not recognised */
+	if (!pm && rules_lifecycle_manager(d->cfg, p, &script_pm, name, sizeof(name)))
+		pm = &script_pm;
 	if (pm) {
 		struct proctable_stats st;
 
-		proctable_session_start(d->pt, p, pm, dispatch_track, d);
+		s = proctable_session_start(d->pt, p, pm, dispatch_track, d);
+		if (s)
+			s->lifecycle = pm == &script_pm;
 		proctable_stats(d->pt, &st);
 		tamper_heartbeat(d->state, (uint32_t)st.sessions); /* it may be killed next */
 		/* its exec was not tracked yet: the CI context is in its environ */

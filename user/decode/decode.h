@@ -30,6 +30,10 @@ struct image {
 	char *cwd;
 	struct envvar *env; /* configured variables found in environ */
 	size_t nenv;
+	/* the executable's inode as exec found it: mode, change time (wall
+	 * ns, 0 unknown), the mode of its directory (0 unknown) */
+	uint32_t exe_mode, dir_mode;
+	int64_t exe_ctime;
 };
 
 struct image *image_new(void);

@@ -193,6 +193,9 @@ struct image *image_from_exec(const struct ds_exec *e, const char *data, size_t 
 		return NULL;
 	img->flags = e->hdr.flags;
 	memcpy(img->comm, e->comm, DS_COMM_LEN - 1);
+	img->exe_mode = e->exe_mode;
+	img->dir_mode = e->dir_mode;
+	img->exe_ctime = e->exe_ctime;
 	if (image_set_argv(img, d, e->args_len))
 		goto fail;
 	if (e->argc > (uint32_t)img->argc && e->argc <= INT_MAX)

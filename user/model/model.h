@@ -11,6 +11,7 @@
 #include "decode/decode.h"
 
 struct session;
+struct stat;
 
 struct proc {
 	uint32_t pid;
@@ -39,6 +40,8 @@ struct session {
 	struct pm_def own_pm;	 /* its name and package_type, copied: a config
 					 * reload may free the definition */
 	struct proc *root;	 /* holds a reference until the session ends */
+	bool lifecycle;		 /* rooted at a lifecycle script (its environment),
+				  * not at a package manager depsentry knows */
 	struct session *next;
 };
 
@@ -99,6 +102,13 @@ bool procfs_same_start(uint64_t proc_ns, uint64_t start);
 bool procfs_running(uint32_t pid, uint64_t start);
 /* The same; start 0 (a pid alone): the process named comm that has it now. */
 bool procfs_running_as(uint32_t pid, uint64_t start, const char *comm);
+/* stat() a file as the process (pid, start) names it, relative to cwd
+ * when not absolute: through /proc/PID/root while that process runs (its
+ * mount namespace), else as the daemon sees it; dir gets the directory's.
+ * A file removed already is all zeros (st_mode 0) if its directory is
+ * there. 0 or -errno. */
+int procfs_stat_file(uint32_t pid, uint64_t start, const char *cwd, const char *path,
+		     struct stat *file, struct stat *dir);
 /* /proc/<pid>/comm into buf ("" when gone) */
 void procfs_comm(uint32_t pid, char *buf, size_t len);
 /* Replace the captured variables of live p with what its environment holds
@@ -207,9 +217,40 @@ void dnsq_stats(const struct dnsq *t, struct dnsq_stats *st);
 
 /* Lookups used by rules and alerts. */
 const char *proc_env(const struct proc *p, const char *name); /* NULL if unset */
-const char *proc_package_name(const struct proc *p);
-const char *proc_package_version(const struct proc *p);
+
+/* package.c: the package a process acts for */
+enum package_source {
+	PKG_NONE,
+	PKG_ENVIRONMENT, /* its own environment (npm_package_name) */
+	PKG_ANCESTOR,	 /* an ancestor's environment, in its session */
+	PKG_DIRECTORY,	 /* the directory it or an ancestor ran in */
+};
+
+#define PACKAGE_NAME_MAX 256 /* bytes of a name taken from a directory */
+
+struct package_ref {
+	const char *name;    /* NULL when unknown */
+	const char *version; /* NULL when unknown */
+	enum package_source source;
+	const struct proc *from; /* the process it was learnt from */
+	char buf[PACKAGE_NAME_MAX];
+};
+
+/*
+ * The package p acts for: npm_package_name in its environment, else in
+ * the nearest ancestor's within its install session (env -i, setsid and
+ * double forks clear the environment, not the fork-time ancestry), else
+ * the directory it or the nearest ancestor in its session runs in
+ * (node_modules/<name>, node_modules/@scope/<name>, a pip build
+ * directory pip-install-RANDOM/NAME_HASH). False when none names one.
+ */
+bool proc_package(const struct proc *p, struct package_ref *r);
+const char *package_source_name(enum package_source s);
+/* The lifecycle event p runs for: its own environment's, else the nearest
+ * ancestor's in its session. */
 const char *proc_lifecycle_event(const struct proc *p);
+/* The package name a working directory names, into buf: true if any. */
+bool package_from_directory(const char *cwd, char *buf, size_t len);
 /* The entity id: stable across the life of a process, unique per host. */
 struct host_info;
 void proc_entity_id(const struct host_info *h, const struct proc *p, char *buf, size_t len);

@@ -8,7 +8,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "model.h"
@@ -138,4 +140,35 @@ void procfs_comm(uint32_t pid, char *buf, size_t len)
 		n = 0;
 	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
+}
+
+int procfs_stat_file(uint32_t pid, uint64_t start, const char *cwd, const char *path,
+		     struct stat *file, struct stat *dir)
+{
+	char full[2 * PATH_MAX + 32], *slash;
+	size_t n = 0;
+	int w;
+
+	if (!path || !*path || (path[0] != '/' && (!cwd || cwd[0] != '/')))
+		return -EINVAL;
+	if (procfs_running(pid, start))
+		n = snprintf(full, sizeof(full), "/proc/%u/root", pid);
+	if (path[0] == '/')
+		w = snprintf(full + n, sizeof(full) - n, "%s", path);
+	else
+		w = snprintf(full + n, sizeof(full) - n, "%s/%s", strcmp(cwd, "/") ? cwd : "",
+			     path);
+	if (w < 0 || (size_t)w >= sizeof(full) - n)
+		return -ENAMETOOLONG;
+	if (stat(full, file)) {
+		if (errno != ENOENT)
+			return -errno;
+		memset(file, 0, sizeof(*file)); /* gone already: its directory may tell */
+	}
+	slash = strrchr(full + n, '/');
+	if (slash == full + n)
+		slash[1] = '\0'; /* the root directory */
+	else
+		*slash = '\0';
+	return stat(full, dir) ? -errno : 0;
 }

@@ -437,18 +437,3 @@ const char *proc_env(const struct proc *p, const char *name)
 			return p->img->env[i].value;
 	return NULL;
 }
-
-const char *proc_package_name(const struct proc *p)
-{
-	return proc_env(p, "npm_package_name");
-}
-
-const char *proc_package_version(const struct proc *p)
-{
-	return proc_env(p, "npm_package_version");
-}
-
-const char *proc_lifecycle_event(const struct proc *p)
-{
-	return proc_env(p, "npm_lifecycle_event");
-}

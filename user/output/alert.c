@@ -17,6 +17,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -382,14 +383,18 @@ static void render_parent(struct render *r, const struct proc *p)
 
 static void render_package(struct render *r, const struct proc *p)
 {
-	const char *name = proc_package_name(p);
+	struct package_ref pk;
 
-	if (!name || !*name)
+	if (!proc_package(p, &pk))
 		return;
-	put_str(r, "package.name", name, CAP_SHORT);
-	put_str(r, "package.version", proc_package_version(p), CAP_SHORT);
+	put_str(r, "package.name", pk.name, CAP_SHORT);
+	put_str(r, "package.version", pk.version, CAP_SHORT);
 	if (p->sess && p->sess->pm)
 		put_str(r, "package.type", p->sess->pm->package_type, CAP_SHORT);
+	json_put(r->root, "depsentry.package.name_source",
+		 json_object_new_string(package_source_name(pk.source)));
+	if (pk.from != p)
+		put_int(r->root, "depsentry.package.name_from.pid", pk.from->pid);
 }
 
 static void render_host(struct render *r, const struct host_info *h)
@@ -449,6 +454,9 @@ static void render_session(struct render *r, const struct proc *p)
 	put_str(r, "depsentry.session.command_line", root->img->cmdline, CAP_RELATIVE);
 	image_cut(r, "depsentry.session", root->img, IMG_EXECUTABLE | IMG_COMMAND_LINE);
 	put_time(r->root, "depsentry.session.start", root->start);
+	json_put(r->root, "depsentry.session.started_by",
+		 json_object_new_string(s->lifecycle ? "lifecycle_environment"
+						     : "package_manager"));
 }
 
 static struct json_object *chain_entry(struct render *r, const struct proc *q)
@@ -792,6 +800,33 @@ static void file_cut(struct render *r, const struct file_event *f)
 		cut_add(r, "depsentry.file.old_path");
 }
 
+/* install-dropped-exec: the file run, where it lies and when it changed. */
+static void render_dropped(struct render *r, const struct dropped_file *f)
+{
+	const char *slash = strrchr(f->path, '/');
+	char buf[TIME_LEN], *dir;
+
+	put_str(r, "file.path", f->path, CAP_PATH);
+	if (slash) {
+		put_str(r, "file.name", slash + 1, CAP_PATH);
+		dir = strndup(f->path, slash == f->path ? 1 : (size_t)(slash - f->path));
+		put_str(r, "file.directory", dir, CAP_PATH);
+		free(dir);
+	}
+	json_put(r->root, "file.type", json_object_new_string("file"));
+	if (f->mode) { /* else removed before it was looked at */
+		snprintf(buf, sizeof(buf), "%04o", f->mode & 07777);
+		json_put(r->root, "file.mode", json_object_new_string(buf));
+	}
+	if (f->ctime) {
+		format_wall_time(f->ctime, buf, sizeof(buf));
+		json_put(r->root, "file.ctime", json_object_new_string(buf));
+	}
+	json_put(r->root, "depsentry.dropped.how", json_object_new_string(f->how));
+	json_put(r->root, "depsentry.dropped.world_writable_directory",
+		 json_object_new_boolean(S_ISDIR(f->dir_mode) && (f->dir_mode & S_IWOTH)));
+}
+
 static void render_file(struct render *r, const struct proc *p, const struct verdict *v)
 {
 	const struct file_event *f = v->file;
@@ -887,6 +922,7 @@ static void render_interruption(struct render *r, const struct tamper_event *t)
 static void render_tamper(struct render *r, const struct proc *p, const struct verdict *v)
 {
 	const struct tamper_event *t = v->tamper;
+	struct package_ref pk;
 	char buf[32];
 
 	if (t->signal.sig)
@@ -896,7 +932,7 @@ static void render_tamper(struct render *r, const struct proc *p, const struct v
 		json_put(r->root, "depsentry.session.id", json_object_new_string(buf));
 	}
 	/* only npm and the package managers that copy it set npm_package_name */
-	if (!p->sess && proc_package_name(p) && *proc_package_name(p))
+	if (!p->sess && proc_package(p, &pk))
 		json_put(r->root, "package.type", json_object_new_string("npm"));
 	if (t->sensor_pid)
 		put_int(r->root, "depsentry.sensor.pid", t->sensor_pid);
@@ -948,8 +984,9 @@ static void net_message(FILE *m, const struct net_event *e)
  * (postinstall), 2 levels below the package manager: reconnaissance" */
 static void say_place(FILE *m, const struct proc *p, const struct verdict *v)
 {
-	const char *pkg = proc_package_name(p), *ver = proc_package_version(p);
 	const char *ev = proc_lifecycle_event(p);
+	struct package_ref pk;
+	const char *pkg = proc_package(p, &pk) ? pk.name : NULL, *ver = pk.version;
 
 	if (p->sess && p->sess->pm) {
 		fprintf(m, " %s %s", v->net || v->file || v->tamper ? "under" : "started under",
@@ -973,7 +1010,8 @@ static void say_place(FILE *m, const struct proc *p, const struct verdict *v)
 static size_t sender_message(char *msg, size_t len, size_t n, const struct proc *p,
 			     const struct tamper_signal *s)
 {
-	const char *pkg = proc_package_name(p), *ver = proc_package_version(p);
+	struct package_ref pk;
+	const char *pkg = proc_package(p, &pk) ? pk.name : NULL, *ver = pk.version;
 
 	if (s->origin == ORIGIN_SELF)
 		return appendf(msg, len, n, " %s (a crash)", s->name);
@@ -1091,6 +1129,8 @@ static char *render_once(const struct host_info *h, const struct proc *p, const 
 		render_file(&r, p, v);
 	if (v->tamper)
 		render_tamper(&r, p, v);
+	if (v->dropped)
+		render_dropped(&r, v->dropped);
 	render_ci(&r, p);
 	render_truncated(&r);
 	line = json_line(r.root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, len);

@@ -10,6 +10,7 @@
  * child), unless an exclusion matches it or its severity is below the
  * configured minimum. docs/rules.md explains each choice.
  */
+#include <ctype.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,32 +106,59 @@ static bool in_table(const char *const *t, size_t n, const char *s)
 }
 
 /*
- * The script an interpreter runs: the basename of its first non-option
- * argument, or the module after -m. NULL for inline code or none.
+ * The script an interpreter runs, as its argument names it (*module set
+ * when it is the module after -m). NULL for inline code or none.
  */
-static const char *interp_script(const struct image *img)
+static const char *script_argument(const struct image *img, bool *module)
 {
 	int i;
 
+	*module = false;
 	for (i = 1; i < img->argc; i++) {
 		const char *a = img->argv[i];
 
 		if (!*a)
 			continue;
+		*module = true;
 		if (strcmp(a, "-m") == 0)
 			return i + 1 < img->argc ? img->argv[i + 1] : NULL;
 		if (a[0] == '-' && a[1] == 'm' && a[2])
 			return a + 2;
+		*module = false;
 		if (in_table(opts_inline, ARRAY_SIZE(opts_inline), a))
 			return NULL;
 		if (in_table(opts_with_value, ARRAY_SIZE(opts_with_value), a))
 			i++;
 		else if (strcmp(a, "--") == 0)
-			return i + 1 < img->argc ? base_name(img->argv[i + 1]) : NULL;
+			return i + 1 < img->argc ? img->argv[i + 1] : NULL;
 		else if (a[0] != '-' || a[1] == '\0')
-			return base_name(a);
+			return a;
 	}
 	return NULL;
+}
+
+/* Its basename, or the module after -m. */
+static const char *interp_script(const struct image *img)
+{
+	bool module;
+	const char *s = script_argument(img, &module);
+
+	return module ? s : base_name(s);
+}
+
+const char *rules_script_file(const struct config *c, const struct proc *p)
+{
+	struct pnames pn;
+	const char *s;
+	bool module;
+
+	if (!c || !p || !p->img || !p->img->argc)
+		return NULL;
+	proc_names(p->img, &pn);
+	if (!names_match(&c->interpreters, &pn) && !names_match(&c->shells, &pn))
+		return NULL;
+	s = script_argument(p->img, &module);
+	return module || !s || strcmp(s, "-") == 0 ? NULL : s;
 }
 
 /*
@@ -183,6 +211,32 @@ const struct pm_def *rules_package_manager(const struct config *c, const struct 
 		if (pm_matches(&c->pms[i], p, &pn))
 			return &c->pms[i];
 	return NULL;
+}
+
+bool rules_lifecycle_manager(const struct config *c, const struct proc *p, struct pm_def *pm,
+			     char *name, size_t len)
+{
+	const char *ev, *ua;
+	size_t n = 0;
+
+	if (!c || !p || !p->img || p->sess || len < sizeof("unknown"))
+		return false;
+	ev = proc_env(p, "npm_lifecycle_event");
+	if (!ev || !match_in(&c->lifecycle_events, ev))
+		return false;
+	/* the user agent's first word up to its slash, if it is a plain name */
+	ua = proc_env(p, "npm_config_user_agent");
+	while (ua && n + 1 < len && n < 32 &&
+	       (isalnum((unsigned char)ua[n]) || ua[n] == '-' || ua[n] == '_' || ua[n] == '.'))
+		n++;
+	if (n && isalnum((unsigned char)ua[0]) && ua[n] == '/')
+		snprintf(name, len, "%.*s", (int)n, ua);
+	else
+		snprintf(name, len, "unknown");
+	memset(pm, 0, sizeof(*pm));
+	pm->name = name;
+	pm->package_type = "npm";
+	return true;
 }
 
 /* What a shell's arguments say about where its commands come from. */
@@ -390,8 +444,12 @@ static bool excl_matches(const struct exclusion *e, const struct proc *p, const 
 		return false;
 	if (e->command_lines.n && !match_any(&e->command_lines, p->img->cmdline))
 		return false;
-	if (e->packages.n && !match_any(&e->packages, proc_package_name(p)))
-		return false;
+	if (e->packages.n) {
+		struct package_ref pk;
+
+		if (!proc_package(p, &pk) || !match_any(&e->packages, pk.name))
+			return false;
+	}
 	if (e->users.n && !excl_user(e, p))
 		return false;
 	return !e->ancestors.n || excl_ancestor(e, p);

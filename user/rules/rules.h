@@ -21,6 +21,17 @@ struct tamper_event;
 struct verdict;
 typedef void (*file_emit_fn)(const struct file_event *ev, void *arg);
 
+/* A file a process ran (install-dropped-exec): the executable, the script
+ * its #! line ran, or the script an interpreter was given. */
+struct dropped_file {
+	const char *path; /* as the process named it (its argv or executable) */
+	const char *how;  /* "executable", "script", "interpreter script" */
+	uint32_t mode;	  /* st_mode */
+	uint32_t dir_mode;
+	int64_t ctime;		/* wall ns */
+	char buf[2 * 4096 + 2]; /* a relative script's path, joined */
+};
+
 struct judges {
 	const struct config *cfg;
 	struct egress *egress;
@@ -30,6 +41,7 @@ struct judges {
 	const struct net_event *net; /* the record's connect or DNS question, NULL if none */
 	struct net_event question;   /* a DNS question's, described by the network arm */
 	struct tamper_event *tamper; /* sensor-signal: what the verdict points at */
+	struct dropped_file dropped; /* install-dropped-exec: what the verdict points at */
 	uint64_t dns_malformed;	     /* sent DNS datagrams that failed to parse */
 };
 
@@ -80,6 +92,7 @@ struct verdict {
 	const struct allow_entry *allowed_by; /* never set on an alert */
 	const struct file_event *file;	      /* cicd-file-modified: what was written */
 	const struct tamper_event *tamper;    /* sensor-signal, sensor-interrupted */
+	const struct dropped_file *dropped;   /* install-dropped-exec: the file run */
 	char fold_key[DNS_NAME_MAX + 96];     /* the gate folds verdicts with the same */
 };
 
@@ -90,6 +103,7 @@ size_t rules_judge(struct judges *j, struct event *e, const struct proc *p, stru
 /* The judges of the arms (table.c names them). */
 void judge_exec(struct judges *j, struct event *e, const struct proc *p, struct verdict *v);
 void judge_payload(struct judges *j, struct event *e, const struct proc *p, struct verdict *v);
+void judge_dropped(struct judges *j, struct event *e, const struct proc *p, struct verdict *v);
 void judge_net(struct judges *j, struct event *e, const struct proc *p, struct verdict *v);
 void judge_file(struct judges *j, struct event *e, const struct proc *p, struct verdict *v);
 void judge_signal(struct judges *j, struct event *e, const struct proc *p, struct verdict *v);
@@ -128,8 +142,17 @@ void rules_eval(const struct config *c, const struct proc *p, struct verdict *v)
 const char *rules_excluded_for(const struct config *c, const struct proc *p, enum rule_id rule);
 /* The first pattern of l matching one of p's names or its executable. */
 const char *rules_proc_named(const struct strlist *l, const struct proc *p);
+/* The script file an interpreter or a shell p runs, as its argument names
+ * it (relative to p's working directory or absolute), or NULL. */
+const char *rules_script_file(const struct config *c, const struct proc *p);
 /* Is p a package manager by its executable and arguments? */
 const struct pm_def *rules_package_manager(const struct config *c, const struct proc *p);
+/* Is p a lifecycle script outside any session, by its own environment (an
+ * install lifecycle event of the configuration)? Then pm names the package
+ * manager that ran it, from npm_config_user_agent ("pnpm/9.1.0 npm/?
+ * node/v20 ...": pnpm) or "unknown", written into name. */
+bool rules_lifecycle_manager(const struct config *c, const struct proc *p, struct pm_def *pm,
+			     char *name, size_t len);
 
 /* egress.c: the network arm, rule pm-unexpected-egress */
 struct egress;

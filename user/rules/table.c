@@ -130,6 +130,23 @@ static const struct rule_info rule_table[RULE_MAX] = {
 		.judge = judge_payload,
 		.fold = FOLD_NONE,
 	},
+	[RULE_DROPPED] = {
+		.name = "Install session ran a file dropped for it",
+		.description = "A process of an install session ran a file from a "
+			       "world-writable directory (/tmp, /var/tmp, /dev/shm), or a file "
+			       "written or made executable after the session began outside "
+			       "the trees package managers install into and the project "
+			       "being installed: a payload downloaded by the hook and run "
+			       "(ua-parser-js, Shai-Hulud's bun). The executable itself, the "
+			       "script its #! line names, or the script an interpreter is "
+			       "given.",
+		.reference = "https://attack.mitre.org/techniques/T1195/001/",
+		.threat = &supply_chain,
+		.category = "process",
+		.kinds = (1U << DS_EV_EXEC),
+		.judge = judge_dropped,
+		.fold = FOLD_NONE,
+	},
 };
 
 const struct rule_info *rule_info(enum rule_id r)

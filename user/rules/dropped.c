@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * install-dropped-exec: a process of an install session runs a file that
+ * was dropped for it. Two tests, on the file run: the executable as the
+ * kernel opened it (its inode's change time and its directory's mode come
+ * with the exec record, so a file deleted at once is judged all the same),
+ * else the script a #! line ran or an interpreter was given (looked up in
+ * /proc/PID/root as the process named it):
+ *  - its directory is world-writable: /tmp, /var/tmp, /dev/shm, where a
+ *    hook's download lands (ua-parser-js: curl to /tmp, chmod +x, run);
+ *  - it changed after the session began (the inode's ctime, which no
+ *    system call sets back: touch -d moves mtime and ctime with it), and
+ *    it lies neither in a tree package managers install into (node_modules,
+ *    site-packages, their caches, build directories: the rule's
+ *    package_trees and files.ignored_paths) nor under the directory the
+ *    session was started in (the project being built): Shai-Hulud's curl
+ *    | bash that installs bun into ~/.bun and runs it.
+ */
+#include <string.h>
+#include <sys/stat.h>
+
+#include "rules.h"
+
+static bool world_writable_dir(uint32_t mode)
+{
+	return S_ISDIR(mode) && (mode & S_IWOTH);
+}
+
+/* path under dir (a directory, not the root) */
+static bool under(const char *path, const char *dir)
+{
+	size_t n = dir ? strlen(dir) : 0;
+
+	return n > 1 && strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
+static const char *dropped_reason(const struct config *c, const struct proc *p,
+				  const struct dropped_file *f)
+{
+	const struct proc *root = p->sess->root;
+	const char *path = f->path;
+
+	if (f->dir_mode && world_writable_dir(f->dir_mode))
+		return "ran a file from a world-writable directory";
+	if (!f->ctime || f->ctime < boot_to_wall_ns(root->start))
+		return NULL;
+	if (path[0] != '/') /* a script named relative to its working directory */
+		path = NULL;
+	if (path && (match_any(&c->dropped_trees, path) || match_any(&c->ignored_paths, path)))
+		return NULL;
+	if (!path || (root->img && under(path, root->img->cwd)))
+		return NULL;
+	return "ran a file written during the install session";
+}
+
+/* The script p runs and how: its #! line's, or an interpreter's argument. */
+static bool script_of(const struct config *c, const struct proc *p, struct dropped_file *f)
+{
+	const struct image *img = p->img;
+	const char *s = NULL;
+	struct stat st, dir;
+
+	f->how = NULL;
+	/* exec of a script: the kernel opened the interpreter, argv[0] and the
+	 * path invoked name the script */
+	if (img->filename && strcmp(img->filename, img->exe) != 0 &&
+	    strcmp(strrchr(img->filename, '/') ? strrchr(img->filename, '/') + 1 : img->filename,
+		   img->name) != 0) {
+		s = img->filename;
+		f->how = "script";
+	} else if ((s = rules_script_file(c, p))) {
+		f->how = "interpreter script";
+	}
+	if (!s || procfs_stat_file(p->pid, p->start, img->cwd, s, &st, &dir))
+		return false;
+	if (s[0] != '/' && img->cwd &&
+	    snprintf(f->buf, sizeof(f->buf), "%s/%s", img->cwd, s) < (int)sizeof(f->buf))
+		s = f->buf;
+	f->path = s;
+	f->mode = st.st_mode;
+	f->dir_mode = dir.st_mode;
+	f->ctime = st.st_mode ? (int64_t)st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec : 0;
+	return !st.st_mode || S_ISREG(st.st_mode); /* removed already, or a file */
+}
+
+void judge_dropped(struct judges *j, struct event *e, const struct proc *p, struct verdict *v)
+{
+	const struct config *c = j->cfg;
+	struct dropped_file *f = &j->dropped;
+	const char *reason = NULL;
+
+	(void)e;
+	if (!c->dropped_enabled || !p || !p->img || !p->sess || !p->sess->root)
+		return;
+	memset(f, 0, sizeof(*f));
+	f->path = p->img->exe;
+	f->how = "executable";
+	f->mode = p->img->exe_mode;
+	f->dir_mode = p->img->dir_mode;
+	f->ctime = p->img->exe_ctime;
+	if (f->path && *f->path)
+		reason = dropped_reason(c, p, f);
+	if (!reason && script_of(c, p, f))
+		reason = dropped_reason(c, p, f);
+	if (!reason)
+		return;
+	v->rule = RULE_DROPPED;
+	v->rules_matched = 1U << RULE_DROPPED;
+	v->severity = c->dropped_severity;
+	v->reason = reason;
+	v->matched = f->path;
+	v->matched_field = strcmp(f->how, "executable") == 0 ? "process.executable"
+							     : "process.args";
+	v->dropped = f;
+}
