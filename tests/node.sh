@@ -14,6 +14,9 @@
 #                       installed first (apt-get).
 #   node.sh bindir      print the directory whose node and npm the tests
 #                       use: build/node/bin when provisioned, else /usr/bin
+#   node.sh pnpm        print pnpm's own executable (@pnpm/exe, a native
+#                       binary, not node), installed by provision into
+#                       build/pm/ from the npm registry
 #
 # NODE_PROVISION=1 provisions even when the machine's versions suffice.
 set -euo pipefail
@@ -84,8 +87,41 @@ provision()
 		"$PREFIX/bin/npm" --version) in $PREFIX/bin"
 }
 
+PM_PREFIX=$PWD/build/pm
+PNPM_MAJOR=10
+
+pnpm_path()
+{
+	case $(uname -m) in
+	x86_64) echo "$PM_PREFIX/node_modules/@pnpm/linux-x64/pnpm" ;;
+	aarch64) echo "$PM_PREFIX/node_modules/@pnpm/linux-arm64/pnpm" ;;
+	*) echo "node.sh: no pnpm executable for $(uname -m)" >&2; exit 1 ;;
+	esac
+}
+
+# pnpm's native executable: its platform package holds the binary, so no
+# install script is needed (npm gates @pnpm/exe's own).
+provision_pm()
+{
+	local pnpm
+
+	pnpm=$(pnpm_path)
+	[ -x "$pnpm" ] && "$pnpm" --version >/dev/null 2>&1 && return 0
+	echo "  NPM      @pnpm/exe@$PNPM_MAJOR -> $PM_PREFIX"
+	rm -rf "$PM_PREFIX"
+	mkdir -p "$PM_PREFIX"
+	echo '{"name": "depsentry-test-pm", "private": true}' >"$PM_PREFIX/package.json"
+	PATH="$(bindir):$PATH" npm install --prefix "$PM_PREFIX" --no-audit --no-fund \
+		--ignore-scripts --no-update-notifier --loglevel=error "@pnpm/exe@$PNPM_MAJOR"
+	"$pnpm" --version >/dev/null || {
+		echo "node.sh: $pnpm does not run" >&2
+		exit 1
+	}
+}
+
 case ${1:-} in
-provision) provision ;;
+provision) provision && provision_pm ;;
 bindir) bindir ;;
-*) echo "usage: node.sh provision|bindir" >&2; exit 2 ;;
+pnpm) pnpm_path ;;
+*) echo "usage: node.sh provision|bindir|pnpm" >&2; exit 2 ;;
 esac
