@@ -24,7 +24,6 @@
 
 #include "rules.h"
 
-#define DNS_PORT	53
 #define DIGIT_RUNS_MIN	2      /* an encoded run has digits in two places at least */
 #define BASE64_EXTRA	"_+/=" /* base64url's '_', base64's '+' '/' '=' padding */
 #define LABEL_SEPARATOR '.'
@@ -262,7 +261,7 @@ void judge_dns_exfil(struct judges *j, struct event *e, const struct proc *p, st
 	memset(v, 0, sizeof(*v));
 	/* the questions of install sessions only, by the kernel's word */
 	if (!c->exfil_enabled || !p || !e->session || !(e->flags & DS_F_TRACKED) ||
-	    d->kind != DNS_SENT_QUESTION || d->pk.dport != DNS_PORT)
+	    d->kind != DNS_SENT_QUESTION)
 		return;
 	memcpy(j->exfil.qname, d->m.qname, sizeof(j->exfil.qname));
 	egress_question_event(e, j->exfil.qname, &j->exfil.q);
