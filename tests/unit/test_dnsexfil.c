@@ -368,6 +368,7 @@ static void test_judge_configured(void **state)
 	struct allow_entry extra[1], *saved = cfg->exfil_resolvers;
 	size_t nsaved = cfg->nexfil_resolvers;
 	char *ignored[] = { "*.avqs.example", NULL };
+	struct strlist kept;
 	const char *why;
 	struct verdict v;
 
@@ -380,7 +381,7 @@ static void test_judge_configured(void **state)
 	cfg->exfil_resolvers = saved;
 	cfg->nexfil_resolvers = nsaved;
 	allow_free(&extra[0]);
-	/* nor are names the registry allowlist allows */
+	/* names the registry allowlist allows are not read for data */
 	saved = cfg->allow;
 	nsaved = cfg->nallow;
 	assert_int_equal(allow_parse("*.mirror.example", &extra[0], &why), 0);
@@ -391,11 +392,12 @@ static void test_judge_configured(void **state)
 	cfg->allow = saved;
 	cfg->nallow = nsaved;
 	allow_free(&extra[0]);
-	/* names the configuration ignores are not read for data */
+	/* nor are those ignored_names matches */
+	kept = cfg->exfil_ignored;
 	cfg->exfil_ignored = (struct strlist){ .v = ignored, .n = 1 };
 	assert_false(
 		judged(f, f->hook, f->resolver, "0123456789abcdef0123.avqs.example", false, &v));
-	cfg->exfil_ignored = (struct strlist){ 0 };
+	cfg->exfil_ignored = kept;
 	/* the rule off: nothing */
 	cfg->exfil_enabled = false;
 	assert_false(judged(f, f->hook, ROGUE, "registry.npmjs.org", false, &v));
