@@ -23,7 +23,7 @@ CFLAGS		?= -O2 -g
 CFLAGS		+= -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT)
 BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 		   -Ibpf/vmlinux/$(ARCH) -Iinclude -Ibpf
-LDLIBS		:= -lbpf -lelf -lz -ljson-c
+LDLIBS		:= -lbpf -lelf -lz -ljson-c -lm
 
 # What building needs (make deps-build), and what the tests need besides
 # (make deps).

@@ -413,6 +413,101 @@ static void test_network(void **state)
 			 "$.exclusions[0]: rules[0]: unknown rule \"no-such\"");
 }
 
+/* The base document's rules with install-dns-exfiltration set to the raw
+ * JSON section. */
+static char *rules_with_exfil(const char *section)
+{
+	const char *rules = NULL;
+	char *out;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(base); i++)
+		if (strcmp(base[i].key, "rules") == 0)
+			rules = base[i].value;
+	assert_non_null(rules);
+	assert_true(asprintf(&out, "%.*s, \"install-dns-exfiltration\": %s}",
+			     (int)strlen(rules) - 1, rules, section) > 0);
+	return out;
+}
+
+static void expect_exfil_error(const char *section, const char *msg)
+{
+	char *rules = rules_with_exfil(section);
+
+	expect_doc_error("rules", rules, msg);
+	free(rules);
+}
+
+static void test_dns_exfil(void **state)
+{
+	struct config *c = NULL;
+	char *rules, *text, *errs = NULL;
+
+	(void)state;
+	/* left out: on, high, the documented thresholds */
+	text = doc(NULL, NULL, NULL, NULL);
+	assert_int_equal(parse(text, &c, &errs), 0);
+	free(text);
+	free(errs);
+	assert_true(c->exfil_enabled);
+	assert_int_equal(c->exfil_server_severity, SEV_HIGH);
+	assert_int_equal(c->exfil_data_severity, SEV_HIGH);
+	assert_int_equal(c->exfil_limits.hex_run, 16);
+	assert_int_equal(c->exfil_limits.encoded_run, 24);
+	assert_true(c->exfil_limits.entropy > 3.79 && c->exfil_limits.entropy < 3.81);
+	assert_int_equal(c->exfil_limits.labels, 8);
+	assert_int_equal(c->exfil_limits.length, 100);
+	assert_int_equal(c->nexfil_resolvers, 0);
+	config_free(c);
+
+	rules = rules_with_exfil(
+		"{\"enabled\": true, \"nameserver_severity\": \"critical\", "
+		"\"data_severity\": \"medium\", \"resolvers\": [\"10.0.0.53\", \"fd00::/8\"], "
+		"\"ignored_names\": [\"*.avqs.example\"], \"hex_length\": 20, "
+		"\"encoded_length\": 30, \"encoded_entropy\": 4, \"max_labels\": 10, "
+		"\"max_length\": 120}");
+	text = doc("rules", rules, NULL, NULL);
+	free(rules);
+	errs = NULL;
+	assert_int_equal(parse(text, &c, &errs), 0);
+	free(text);
+	free(errs);
+	assert_int_equal(c->exfil_server_severity, SEV_CRITICAL);
+	assert_int_equal(c->exfil_data_severity, SEV_MEDIUM);
+	assert_int_equal(c->nexfil_resolvers, 2);
+	assert_int_equal(c->exfil_resolvers[0].prefix, 32);
+	assert_int_equal(c->exfil_resolvers[1].prefix, 8);
+	assert_string_equal(c->exfil_ignored.v[0], "*.avqs.example");
+	assert_int_equal(c->exfil_limits.hex_run, 20);
+	assert_int_equal(c->exfil_limits.encoded_run, 30);
+	assert_true(c->exfil_limits.entropy == 4.0);
+	assert_int_equal(c->exfil_limits.labels, 10);
+	assert_int_equal(c->exfil_limits.length, 120);
+	config_free(c);
+
+	expect_exfil_error("{\"resolvers\": [\"ns.example\"]}",
+			   "t.json: $.rules.install-dns-exfiltration.resolvers[0]: \"ns.example\": "
+			   "expected an address or a range");
+	expect_exfil_error("{\"resolvers\": [\"10.0.0.53:53\"]}",
+			   "$.rules.install-dns-exfiltration.resolvers[0]: \"10.0.0.53:53\"");
+	expect_exfil_error("{\"resolvers\": [\"10.0.0.0/40\"]}",
+			   "$.rules.install-dns-exfiltration.resolvers[0]: \"10.0.0.0/40\"");
+	expect_exfil_error("{\"encoded_entropy\": 7.5}",
+			   "$.rules.install-dns-exfiltration.encoded_entropy: 7.5 is out of range: "
+			   "expected 1 to 6");
+	expect_exfil_error("{\"encoded_entropy\": \"high\"}",
+			   "$.rules.install-dns-exfiltration.encoded_entropy: expected a number");
+	expect_exfil_error("{\"hex_length\": 4}",
+			   "$.rules.install-dns-exfiltration.hex_length: 4 is out of range: "
+			   "expected 8 to 63");
+	expect_exfil_error("{\"max_labels\": 0}",
+			   "$.rules.install-dns-exfiltration.max_labels: 0 is out of range");
+	expect_exfil_error("{\"data_severity\": \"severe\"}",
+			   "$.rules.install-dns-exfiltration.data_severity: unknown severity");
+	expect_exfil_error("{\"max_label\": 9}",
+			   "$.rules.install-dns-exfiltration.max_label: unknown key");
+}
+
 /* events set to value (NULL: left out) gives output (NULL: none) and scope. */
 static void expect_events(const char *value, const char *output, enum events_scope scope)
 {
@@ -557,6 +652,7 @@ int main(void)
 		cmocka_unit_test(test_events),	       cmocka_unit_test(test_several_errors),
 		cmocka_unit_test(test_no_errs_stream), cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_status_keys),    cmocka_unit_test(test_load_fixtures),
+		cmocka_unit_test(test_dns_exfil),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -74,7 +74,7 @@ static void test_format(void **state)
 		      "alerts.lifecycle-hook-suspicious-child=0 alerts.pm-unexpected-egress=5 "
 		      "alerts.cicd-file-modified=0 alerts.sensor-signal=1 "
 		      "alerts.sensor-interrupted=0 alerts.install-payload-tool=0 "
-		      "alerts.install-dropped-exec=0 lost=8 "
+		      "alerts.install-dropped-exec=0 alerts.install-dns-exfiltration=0 lost=8 "
 		      "exec_dropped=7 dns_dropped=1 "
 		      "processes=400 exited_held=9 sessions=1 dns_cache=38 dns_unsolicited=3 "
 		      "held_writes=2 "

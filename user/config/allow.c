@@ -197,3 +197,8 @@ const char *dns_site(const char *name)
 		return labels[2];
 	return labels[1];
 }
+
+bool dns_is_reverse(const char *name)
+{
+	return dns_suffix_match("in-addr.arpa", name) || dns_suffix_match("ip6.arpa", name);
+}

@@ -33,6 +33,17 @@
 #define DEFAULT_DNS_MAX_TTL	     86400U
 #define DEFAULT_DNS_QUESTION_TIMEOUT 10U /* glibc gives up after 5 s, resends once */
 #define STATUS_INTERVAL_MAX	     86400LL
+#define DEFAULT_DNS_HEX_RUN	     16U /* a 64-bit value in hex; cloudfront ids have 14 */
+#define DEFAULT_DNS_ENCODED_RUN	     24U /* 15 bytes in base32, 18 in base64 */
+#define DEFAULT_DNS_ENTROPY	     3.8 /* random base32 of 24 characters: about 4.1 */
+#define DEFAULT_DNS_LABELS	     8U	 /* cluster.local search names have 5 */
+#define DEFAULT_DNS_LENGTH	     100U
+#define DNS_RUN_MIN		     8LL   /* hex or encoded characters in a row */
+#define DNS_LABEL_LEN		     63LL  /* the longest label */
+#define DNS_LABELS_MAX		     127LL /* the most labels a name has */
+#define DNS_NAME_TEXT_MAX	     253LL /* the longest name */
+#define ENTROPY_MIN		     1LL   /* bits per character */
+#define ENTROPY_MAX		     6LL   /* log2(64): base64's alphabet */
 
 /* clang-format off */
 static const char *const severity_names[] = {
@@ -366,6 +377,24 @@ static void parse_u32(struct pctx *x, struct json_object *v, void *dst, const st
 	*(uint32_t *)dst = (uint32_t)n;
 }
 
+/* A number (whole or not) in [f->min, f->max]. */
+static void parse_number(struct pctx *x, struct json_object *v, void *dst, const struct field *f)
+{
+	double d;
+
+	if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double)) {
+		cfg_error(x, "expected a number");
+		return;
+	}
+	d = json_object_get_double(v);
+	if (!(d >= f->min && d <= f->max)) {
+		cfg_error(x, "%s is out of range: expected %lld to %lld", json_object_get_string(v),
+			  f->min, f->max);
+		return;
+	}
+	*(double *)dst = d;
+}
+
 static void parse_sub(struct pctx *x, struct json_object *v, void *dst, const struct field *f)
 {
 	parse_object(x, v, dst, f->sub);
@@ -464,6 +493,40 @@ static void parse_allowlist(struct pctx *x, struct json_object *v, void *dst, co
 		return;
 	}
 	strings_walk(x, v, allow_fill, c);
+}
+
+static void resolver_fill(struct pctx *x, const char *s, void *arg)
+{
+	struct config *c = arg;
+	struct allow_entry *e = &c->exfil_resolvers[c->nexfil_resolvers];
+	const char *why;
+
+	if (allow_parse(s, e, &why)) {
+		cfg_error(x, "\"%s\": %s", s, why);
+		return;
+	}
+	c->nexfil_resolvers++;
+	if (e->kind != ALLOW_CIDR || e->port)
+		cfg_error(
+			x,
+			"\"%s\": expected an address or a range (10.0.0.53, fd00::/8), no name or port",
+			s);
+}
+
+/* install-dns-exfiltration's resolvers: addresses and ranges, no names. */
+static void parse_resolvers(struct pctx *x, struct json_object *v, void *dst, const struct field *f)
+{
+	struct config *c = (struct config *)((char *)dst - f->off);
+	size_t n;
+
+	if (!strings_array(x, v, &n))
+		return;
+	c->exfil_resolvers = calloc(n ? n : 1, sizeof(*c->exfil_resolvers));
+	if (!c->exfil_resolvers) {
+		cfg_error(x, "out of memory");
+		return;
+	}
+	strings_walk(x, v, resolver_fill, c);
 }
 
 static void check_dns_ttl(struct pctx *x, const void *elem)
@@ -614,6 +677,35 @@ static const struct field rule_dropped_fields[] = {
 };
 /* clang-format on */
 
+#define LIMIT(k, member, lo, hi)                                 \
+	{                                                        \
+		.key = (k), .parse = parse_u32,                  \
+		.off = offsetof(struct config, exfil_limits) +   \
+		       offsetof(struct dns_data_limits, member), \
+		.min = (lo), .max = (hi)                         \
+	}
+
+/* clang-format off */
+static const struct field rule_exfil_fields[] = {
+	{ .key = "enabled", .parse = parse_bool, .off = offsetof(struct config, exfil_enabled) },
+	{ .key = "nameserver_severity", .parse = parse_severity,
+	  .off = offsetof(struct config, exfil_server_severity) },
+	{ .key = "data_severity", .parse = parse_severity,
+	  .off = offsetof(struct config, exfil_data_severity) },
+	{ .key = "resolvers", .parse = parse_resolvers,
+	  .off = offsetof(struct config, exfil_resolvers) },
+	STRINGS("ignored_names", struct config, exfil_ignored, false),
+	LIMIT("hex_length", hex_run, DNS_RUN_MIN, DNS_LABEL_LEN),
+	LIMIT("encoded_length", encoded_run, DNS_RUN_MIN, DNS_LABEL_LEN),
+	{ .key = "encoded_entropy", .parse = parse_number,
+	  .off = offsetof(struct config, exfil_limits) + offsetof(struct dns_data_limits, entropy),
+	  .min = ENTROPY_MIN, .max = ENTROPY_MAX },
+	LIMIT("max_labels", labels, 1, DNS_LABELS_MAX),
+	LIMIT("max_length", length, DNS_LABEL_LEN, DNS_NAME_TEXT_MAX),
+	{ 0 }
+};
+/* clang-format on */
+
 static const struct field rule_egress_fields[] = {
 	{ .key = "enabled", .parse = parse_bool, .off = offsetof(struct config, egress_enabled) },
 	{ .key = "severity",
@@ -726,10 +818,11 @@ static const struct field rules_fields[] = {
 	  .parse = parse_sub,
 	  .required = true,
 	  .sub = rule_cicd_fields },
-	/* newer than the others: a configuration
-					      * written before it has no groups */
+	/* newer than the others: a configuration written before them has
+	 * no section for them, and gets their defaults */
 	{ .key = "install-payload-tool", .parse = parse_sub, .sub = rule_payload_fields },
 	{ .key = "install-dropped-exec", .parse = parse_sub, .sub = rule_dropped_fields },
+	{ .key = "install-dns-exfiltration", .parse = parse_sub, .sub = rule_exfil_fields },
 	{ 0 }
 };
 
@@ -840,6 +933,10 @@ void config_free(struct config *c)
 	for (i = 0; c->allow && i < c->nallow; i++)
 		allow_free(&c->allow[i]);
 	free(c->allow);
+	for (i = 0; c->exfil_resolvers && i < c->nexfil_resolvers; i++)
+		allow_free(&c->exfil_resolvers[i]);
+	free(c->exfil_resolvers);
+	strlist_free(&c->exfil_ignored);
 	free(c->events_output);
 	free(c->status_file);
 	free(c->state_file);
@@ -913,6 +1010,14 @@ static struct config *config_new(const char *name)
 	c->payload_enabled = true;
 	c->dropped_enabled = true;
 	c->dropped_severity = SEV_HIGH;
+	c->exfil_enabled = true;
+	c->exfil_server_severity = SEV_HIGH;
+	c->exfil_data_severity = SEV_HIGH;
+	c->exfil_limits = (struct dns_data_limits){ .hex_run = DEFAULT_DNS_HEX_RUN,
+						    .encoded_run = DEFAULT_DNS_ENCODED_RUN,
+						    .entropy = DEFAULT_DNS_ENTROPY,
+						    .labels = DEFAULT_DNS_LABELS,
+						    .length = DEFAULT_DNS_LENGTH };
 	c->egress_enabled = true;
 	c->egress_severity = SEV_MEDIUM;
 	c->egress_raw_severity = SEV_HIGH;

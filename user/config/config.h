@@ -95,6 +95,17 @@ struct payload_group {
 	struct strlist command_lines; /* like~ on the command line */
 };
 
+/* When a DNS name carries data (rule install-dns-exfiltration): the
+ * thresholds of its tests on the part of the name below its registered
+ * domain (docs/rules.md). */
+struct dns_data_limits {
+	uint32_t hex_run;     /* hex digits in a row, a decimal one among them */
+	uint32_t encoded_run; /* base32/base64 characters in a row ... */
+	double entropy;	      /* ... with this many bits per character at least */
+	uint32_t labels;      /* more labels than this */
+	uint32_t length;      /* more characters than this */
+};
+
 /* Which processes' starts the events file gets (docs/events.md). */
 enum events_scope {
 	EVENTS_SESSIONS = 0, /* those of install sessions */
@@ -124,6 +135,14 @@ struct config {
 	enum severity dropped_severity; /* its severity */
 	struct strlist dropped_trees;	/* like~: where package managers put what they install */
 	struct strlist interpreters;	/* like~ on names: programs that run a script file */
+	/* rule install-dns-exfiltration */
+	bool exfil_enabled;
+	enum severity exfil_server_severity; /* a question to a server not a resolver */
+	enum severity exfil_data_severity;   /* a name that carries data */
+	struct allow_entry *exfil_resolvers; /* addresses and ranges counted as resolvers */
+	size_t nexfil_resolvers;
+	struct strlist exfil_ignored; /* like~ on names never judged as carrying data */
+	struct dns_data_limits exfil_limits;
 	struct exclusion *excl;
 	size_t nexcl;
 	enum severity min_severity; /* alerts below are not written */
@@ -181,6 +200,7 @@ enum rule_id {
 	RULE_SENSOR_INTERRUPTED, /* sensor-interrupted: integrity, not configurable */
 	RULE_PAYLOAD,		 /* install-payload-tool */
 	RULE_DROPPED,		 /* install-dropped-exec */
+	RULE_DNS_EXFIL,		 /* install-dns-exfiltration */
 	RULE_MAX,
 };
 
@@ -205,6 +225,9 @@ bool dns_suffix_match(const char *suffix, const char *name);
 /* The dedup key's site of a DNS name: its last two labels, three under a
  * short second-level label ("evil.co.uk"). */
 const char *dns_site(const char *name);
+/* A reverse lookup (in-addr.arpa, ip6.arpa): it names an address the
+ * asker has already. */
+bool dns_is_reverse(const char *name);
 
 /* anchor.c */
 /* The anchor of a watched pattern: the longest literal start of one of

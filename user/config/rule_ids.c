@@ -14,6 +14,7 @@ static const char *const rule_ids[RULE_MAX] = {
 	[RULE_SENSOR_INTERRUPTED] = "sensor-interrupted",
 	[RULE_PAYLOAD] = "install-payload-tool",
 	[RULE_DROPPED] = "install-dropped-exec",
+	[RULE_DNS_EXFIL] = "install-dns-exfiltration",
 };
 /* clang-format on */
 

@@ -57,20 +57,33 @@ static size_t read_nameservers(const char *path, struct ipaddr *out, size_t max)
 	return n;
 }
 
-/* Is addr a resolver of process pid? Its own view of /etc/resolv.conf
- * counts (containers, private mount namespaces), then the host's. A host
- * with no resolv.conf uses the local one, as glibc does. */
-static bool is_resolver(uint32_t pid, const struct ipaddr *addr)
+/* The nameservers process pid sees in its own /etc/resolv.conf
+ * (containers, private mount namespaces); 0 when they cannot be read. */
+static size_t proc_nameservers(uint32_t pid, struct ipaddr *out, size_t max)
+{
+	char path[64];
+
+	if (!pid)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%u/root" RESOLV_CONF, pid);
+	return read_nameservers(path, out, max);
+}
+
+bool egress_is_resolver(const struct proc *p, uint32_t pid, const struct ipaddr *addr)
 {
 	struct ipaddr ns[NAMESERVERS_MAX];
-	char path[64];
+	const struct proc *a;
 	size_t n, i;
 
-	snprintf(path, sizeof(path), "/proc/%u/root" RESOLV_CONF, pid);
-	n = pid ? read_nameservers(path, ns, NAMESERVERS_MAX) : 0;
+	n = proc_nameservers(pid, ns, NAMESERVERS_MAX);
+	/* gone already: the view of its nearest live ancestor in the session */
+	for (a = p ? p->parent : NULL; !n && a && p->sess && a->sess == p->sess; a = a->parent)
+		if (!a->exited)
+			n = proc_nameservers(a->pid, ns, NAMESERVERS_MAX);
 	if (!n)
 		n = read_nameservers(RESOLV_CONF, ns, NAMESERVERS_MAX);
 	if (!n) {
+		/* a host with no resolv.conf uses the local one, as glibc does */
 		ipaddr_parse("127.0.0.1", &ns[0]);
 		ipaddr_parse("::1", &ns[1]);
 		n = 2;
@@ -79,6 +92,11 @@ static bool is_resolver(uint32_t pid, const struct ipaddr *addr)
 		if (ipaddr_equal(&ns[i], addr))
 			return true;
 	return false;
+}
+
+static bool is_resolver(uint32_t pid, const struct ipaddr *addr)
+{
+	return egress_is_resolver(NULL, pid, addr);
 }
 
 /* --------------------------------------------------------------- seen */
@@ -272,26 +290,29 @@ int egress_dns_sent(struct egress *g, const struct event *e, const struct proc *
 	if (!p)
 		return 0; /* recorded, not judged: outside install sessions */
 	memcpy(g->qname, d->m.qname, sizeof(g->qname));
+	egress_question_event(e, g->qname, ev);
+	egress_dns_query(g, p, ev, e->ts, v);
+	return 1;
+}
+
+void egress_question_event(const struct event *e, const char *qname, struct net_event *ev)
+{
+	const struct dns_sent *d = &e->dns;
+
 	memset(ev, 0, sizeof(*ev));
 	ev->kind = NET_DNS_QUERY;
 	ev->src = d->pk.src;
 	ev->dst = d->pk.dst;
+	ipaddr_unmap(&ev->src);
+	ipaddr_unmap(&ev->dst);
 	ev->sport = d->pk.sport;
 	ev->dport = d->pk.dport;
 	ev->transport = IPPROTO_UDP;
 	ev->session = e->session;
 	ev->netns = d->netns;
-	ev->qname = g->qname;
+	ev->qname = qname;
 	ev->qtype = d->m.qtype;
 	ev->dns_id = d->m.id;
-	egress_dns_query(g, p, ev, e->ts, v);
-	return 1;
-}
-
-/* Reverse lookups name an address the process already has. */
-static bool is_reverse(const char *name)
-{
-	return dns_suffix_match("in-addr.arpa", name) || dns_suffix_match("ip6.arpa", name);
 }
 
 void egress_dns_query(struct egress *g, const struct proc *p, struct net_event *ev, uint64_t now_ns,
@@ -300,7 +321,7 @@ void egress_dns_query(struct egress *g, const struct proc *p, struct net_event *
 	(void)p; /* judged by the question alone */
 	(void)now_ns;
 	memset(v, 0, sizeof(*v));
-	if (!g->cfg->egress_enabled || !ev->qname || !*ev->qname || is_reverse(ev->qname))
+	if (!g->cfg->egress_enabled || !ev->qname || !*ev->qname || dns_is_reverse(ev->qname))
 		return;
 	ipaddr_unmap(&ev->dst);
 	ipaddr_unmap(&ev->src);

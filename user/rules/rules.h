@@ -12,6 +12,39 @@
 
 struct tamper_event;
 
+/* dnsexfil.c: rule install-dns-exfiltration, DNS questions of install
+ * sessions that go to a nameserver of their own or carry data in their
+ * names (docs/rules.md) */
+enum dns_data_test {
+	DNS_DATA_NONE = 0,
+	DNS_DATA_BINARY,  /* a byte no host name has */
+	DNS_DATA_HEX,	  /* a long run of hex digits */
+	DNS_DATA_ENCODED, /* a long, mixed, high-entropy run of base32/base64 */
+	DNS_DATA_LABELS,  /* too many labels */
+	DNS_DATA_LENGTH,  /* too long */
+};
+
+/* What the data test found in a name: the test, and the run, label or
+ * part of the name that carries it. */
+struct dns_data {
+	enum dns_data_test test;
+	char what[DNS_NAME_MAX];
+};
+
+/* What a verdict of the rule points at, valid until the next record. */
+struct dns_exfil_scratch {
+	struct net_event q;
+	char qname[DNS_NAME_MAX];
+	char matched[DNS_NAME_MAX];
+	char reason[256];
+};
+
+/* Does the DNS name (as decoded: lower case, \DDD escapes) carry data,
+ * by the tests and thresholds of lim on its part below its registered
+ * domain? Reverse lookups never do. */
+bool dns_name_data(const char *name, const struct dns_data_limits *lim, struct dns_data *out);
+const char *dns_data_test_name(enum dns_data_test t); /* "hex", "encoded", ... */
+
 /* judge.c: what every judge works with, and the one call that runs the
  * judges of a record's kind (rules/table.c) */
 struct egress;
@@ -38,11 +71,12 @@ struct judges {
 	struct files *files;
 	file_emit_fn file_fn; /* where the file arm's verdicts go, once its held writes are out */
 	void *file_arg;
-	const struct net_event *net; /* the record's connect or DNS question, NULL if none */
-	struct net_event question;   /* a DNS question's, described by the network arm */
-	struct tamper_event *tamper; /* sensor-signal: what the verdict points at */
-	struct dropped_file dropped; /* install-dropped-exec: what the verdict points at */
-	uint64_t dns_malformed;	     /* sent DNS datagrams that failed to parse */
+	const struct net_event *net;	/* the record's connect or DNS question, NULL if none */
+	struct net_event question;	/* a DNS question's, described by the network arm */
+	struct tamper_event *tamper;	/* sensor-signal: what the verdict points at */
+	struct dropped_file dropped;	/* install-dropped-exec: what the verdict points at */
+	struct dns_exfil_scratch exfil; /* install-dns-exfiltration: what its verdict shows */
+	uint64_t dns_malformed;		/* sent DNS datagrams that failed to parse */
 };
 
 /* One judge: e (with p, its process: NULL when unknown, or for signals) into
@@ -107,6 +141,7 @@ void judge_dropped(struct judges *j, struct event *e, const struct proc *p, stru
 void judge_net(struct judges *j, struct event *e, const struct proc *p, struct verdict *v);
 void judge_file(struct judges *j, struct event *e, const struct proc *p, struct verdict *v);
 void judge_signal(struct judges *j, struct event *e, const struct proc *p, struct verdict *v);
+void judge_dns_exfil(struct judges *j, struct event *e, const struct proc *p, struct verdict *v);
 
 /* gate.c: exclusions, min_severity and repeats, for every verdict once */
 struct gate;
@@ -190,6 +225,12 @@ int egress_dns_sent(struct egress *g, const struct event *e, const struct proc *
 /* A question ev->qname asked by p: judged into v. */
 void egress_dns_query(struct egress *g, const struct proc *p, struct net_event *ev, uint64_t now_ns,
 		      struct verdict *v);
+/* Is addr a DNS resolver of process pid (p its entry, NULL if unknown)?
+ * The nameservers of its own /etc/resolv.conf, else, once it is gone,
+ * those of its nearest live ancestor in its session, else the host's. */
+bool egress_is_resolver(const struct proc *p, uint32_t pid, const struct ipaddr *addr);
+/* The question of the dns record e, qname its name, described in ev. */
+void egress_question_event(const struct event *e, const char *qname, struct net_event *ev);
 /* Drop expired names, questions and waiting answers. */
 void egress_expire(struct egress *g, uint64_t now_ns);
 void egress_stats(const struct egress *g, struct egress_stats *st);

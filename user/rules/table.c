@@ -147,6 +147,23 @@ static const struct rule_info rule_table[RULE_MAX] = {
 		.judge = judge_dropped,
 		.fold = FOLD_NONE,
 	},
+	[RULE_DNS_EXFIL] = {
+		.name = "Install session sent DNS to its own nameserver or data in DNS names",
+		.description = "A process of an install session sent a DNS question, connected "
+			       "or not (sendto and sendmsg on unconnected UDP sockets included), "
+			       "straight to a nameserver that is not one of its resolvers, or "
+			       "asked for a name that carries data: long runs of hex, base32 or "
+			       "base64, more labels or characters than host names have. DNS "
+			       "exfiltration as in the torchtriton compromise (PyPI, 2022), "
+			       "whose install code sent hex-encoded secrets to the attacker's "
+			       "own nameserver.",
+		.reference = "https://attack.mitre.org/techniques/T1195/001/",
+		.threat = &supply_chain,
+		.category = "network",
+		.kinds = (1U << DS_EV_DNS),
+		.judge = judge_dns_exfil,
+		.fold = FOLD_FOLLOWUP,
+	},
 };
 
 const struct rule_info *rule_info(enum rule_id r)
