@@ -355,6 +355,11 @@ static void test_shell_modes(void **state)
 	expect_none(proc(npm, &npm_sess, "/usr/bin/busybox", "busybox true"));
 }
 
+#define NATIVE_BUILDS                                                                              \
+	"native builds: compilers and build tools under a build driver (node-gyp, make, cmake, a " \
+	"setup.py or PEP 517 build: gcc's -I/usr/include/python3.11 -c file.c looks like a "       \
+	"python one-liner)"
+
 static void test_quiet_builds(void **state)
 {
 	struct proc *npm = npm_root(), *sh, *gyp, *make, *cc, *p;
@@ -397,14 +402,25 @@ static void test_quiet_builds(void **state)
 	p = proc(make, &npm_sess, "/usr/bin/uname", "uname -s");
 	eval_gated(cfg, p, &v);
 	assert_int_equal(v.rule, RULE_NONE);
-	assert_string_equal(v.excluded_by,
-			    "native addon builds: compilers and build tools under a build driver");
+	assert_string_equal(v.excluded_by, NATIVE_BUILDS);
 	/* a build driver does not hide a network tool */
 	expect(proc(make, &npm_sess, "/usr/bin/curl", "curl http://x"), RULE_PM_CHILD, SEV_HIGH,
 	       NULL);
 	/* uname outside a build is recon */
 	sh = npm_script(npm, "uname -a", "install");
 	expect(proc(sh, &npm_sess, "/usr/bin/uname", "uname -a"), RULE_PM_CHILD, SEV_MEDIUM, NULL);
+	/* a C extension built by setuptools: gcc's -I.../python3.11 -c reads as a one-liner */
+	sh = proc(npm, &npm_sess, "/usr/bin/python3.11",
+		  "/usr/bin/python3 -u -c exec(compile('...', '/tmp/pip-req-build-x/setup.py'))");
+	p = proc(sh, &npm_sess, "/usr/bin/x86_64-linux-gnu-gcc-12",
+		 "x86_64-linux-gnu-gcc -fPIC -I/usr/include/python3.11 -c ext.c -o build/ext.o");
+	eval_gated(cfg, p, &v);
+	assert_int_equal(v.rule, RULE_NONE);
+	assert_string_equal(v.excluded_by, NATIVE_BUILDS);
+	/* the same compiler line outside a build driver is judged */
+	expect(proc(npm, &npm_sess, "/usr/bin/x86_64-linux-gnu-gcc-12",
+		    "x86_64-linux-gnu-gcc -fPIC -I/usr/include/python3.11 -c ext.c -o build/ext.o"),
+	       RULE_PM_CHILD, SEV_MEDIUM, "interpreter one-liner");
 }
 
 static void test_quiet_fetches(void **state)
