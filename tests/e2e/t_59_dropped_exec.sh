@@ -4,7 +4,8 @@
 # the home directory during the install, a script given to node): the
 # recon below the detached shell keeps its package, named from its
 # ancestry; each dropped file run is an install-dropped-exec alert, high,
-# saying how it was run and where it lies. The same files run by the test
+# saying how it was run, where it lies and, when a command line named it
+# first, which process wrote it (cp here; chmod is not a writer). The same files run by the test
 # itself, outside any install, raise nothing; so does the canary, whose
 # install runs only what npm and the package brought.
 . "$(dirname "$0")/lib.sh"
@@ -47,14 +48,17 @@ step "a copy of true dropped in /tmp and run"
 dropped_alert "/tmp binary" 'file.path~^/tmp/ds-e2e-dropped\.[0-9]+$' \
 	depsentry.dropped.how=executable depsentry.dropped.world_writable_directory=true \
 	'event.reason=ran a file from a world-writable directory' file.mode=0755 file.ctime? \
+	depsentry.dropped.writer.name=cp 'depsentry.dropped.writer.command_line~^cp /bin/true /tmp/' \
 	>/dev/null
 step "a #! script dropped in /tmp, run and removed before the daemon looked"
 dropped_alert "/tmp script" 'file.path~^/tmp/ds-e2e-dropped\.[0-9]+\.sh$' \
-	depsentry.dropped.how=script depsentry.dropped.world_writable_directory=true >/dev/null
+	depsentry.dropped.how=script depsentry.dropped.world_writable_directory=true \
+	'!depsentry.dropped.writer.pid?' >/dev/null
 step "a runtime written under the home directory during the install, then run"
 dropped_alert "home runtime" "file.path=$T/home/.ds-runtime/bin/runtime" \
 	depsentry.dropped.how=executable depsentry.dropped.world_writable_directory=false \
-	'event.reason=ran a file written during the install session' file.ctime? >/dev/null
+	'event.reason=ran a file written during the install session' file.ctime? \
+	depsentry.dropped.writer.name=cp >/dev/null
 step "a script written for node and given to it"
 dropped_alert "node script" "file.path=$T/home/.ds-runtime/stage2.js" \
 	'depsentry.dropped.how=interpreter script' process.name=node >/dev/null

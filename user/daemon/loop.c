@@ -232,6 +232,7 @@ struct daemon_ctx *loop_new(const struct config *c, struct sensor *s, const stru
 	if (!d->pt || !d->egress || !d->files || !d->gate || loop_poll_setup(d))
 		goto fail;
 	d->judges = (struct judges){ .cfg = c,
+				     .pt = d->pt,
 				     .egress = d->egress,
 				     .files = d->files,
 				     .file_fn = dispatch_file_alert,

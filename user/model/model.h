@@ -82,6 +82,8 @@ void proctable_join(struct proc *p, struct session *s, uint16_t depth);
 /* Retire entries whose process is gone (a lost exit record). */
 void proctable_sweep(struct proctable *t);
 void proctable_stats(const struct proctable *t, struct proctable_stats *st);
+/* Each live entry, then each exited one still kept. */
+void proctable_each(struct proctable *t, void (*fn)(struct proc *p, void *arg), void *arg);
 
 /* pid.c: a process in /proc by its identity; procfs.c: the processes that
  * were running before the hooks were attached */

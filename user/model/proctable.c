@@ -405,6 +405,19 @@ void proctable_sweep(struct proctable *t)
 	}
 }
 
+void proctable_each(struct proctable *t, void (*fn)(struct proc *p, void *arg), void *arg)
+{
+	struct proc *p;
+	uint32_t i;
+
+	for (i = 0; i <= t->mask; i++)
+		for (p = t->buckets[i]; p; p = p->hnext)
+			fn(p, arg);
+	for (i = 0; i < RECENT_MAX; i++)
+		if (t->recent[i])
+			fn(t->recent[i], arg);
+}
+
 void proctable_stats(const struct proctable *t, struct proctable_stats *st)
 {
 	*st = t->st;

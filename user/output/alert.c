@@ -823,6 +823,13 @@ static void render_dropped(struct render *r, const struct dropped_file *f)
 		json_put(r->root, "file.ctime", json_object_new_string(buf));
 	}
 	json_put(r->root, "depsentry.dropped.how", json_object_new_string(f->how));
+	if (f->writer) {
+		put_int(r->root, "depsentry.dropped.writer.pid", f->writer->pid);
+		put_entity_id(r, r->root, "depsentry.dropped.writer.entity_id", f->writer);
+		put_str(r, "depsentry.dropped.writer.name", f->writer->img->name, CAP_SHORT);
+		put_str(r, "depsentry.dropped.writer.command_line", f->writer->img->cmdline,
+			CAP_RELATIVE);
+	}
 	json_put(r->root, "depsentry.dropped.world_writable_directory",
 		 json_object_new_boolean(S_ISDIR(f->dir_mode) && (f->dir_mode & S_IWOTH)));
 }

@@ -83,6 +83,69 @@ static bool script_of(const struct config *c, const struct proc *p, struct dropp
 	return !st.st_mode || S_ISREG(st.st_mode); /* removed already, or a file */
 }
 
+/* Programs that name a file without writing it. */
+static const char *const not_writers[] = { "chmod", "chown", "chgrp", "ls", "stat", "test",
+					   "[", "file", "rm", "sha256sum", "md5sum" };
+
+struct writer_search {
+	const struct proc *ran;	   /* the process that ran the file */
+	const char *path, *base;   /* the file, and its name */
+	const struct proc *writer; /* found so far: the earliest */
+};
+
+/* Does an argument of q name the file: its path, or its name relative to
+ * q's working directory, or as -o/-O's glued value (curl -o/tmp/x)? */
+static bool names_file(const struct proc *q, const struct writer_search *w)
+{
+	size_t dlen = (size_t)(w->base - w->path) - 1;
+	int i;
+
+	for (i = 1; i < q->img->argc; i++) {
+		const char *a = q->img->argv[i];
+
+		if (a[0] == '-' && (a[1] == 'o' || a[1] == 'O') && a[2])
+			a += 2;
+		if (strcmp(a, w->path) == 0)
+			return true;
+		if (strcmp(a, w->base) == 0 && q->img->cwd && strlen(q->img->cwd) == dlen &&
+		    strncmp(q->img->cwd, w->path, dlen) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void writer_visit(struct proc *q, void *arg)
+{
+	struct writer_search *w = arg;
+	size_t i;
+
+	if (q == w->ran || !q->img || !q->sess || q->sess != w->ran->sess ||
+	    q->exec_ts > w->ran->exec_ts || (w->writer && q->exec_ts >= w->writer->exec_ts))
+		return;
+	if (q->img->exe && strcmp(q->img->exe, w->path) == 0)
+		return; /* an earlier run of the same file */
+	for (i = 0; i < ARRAY_SIZE(not_writers); i++)
+		if (q->img->name && strcmp(q->img->name, not_writers[i]) == 0)
+			return;
+	if (names_file(q, w))
+		w->writer = q;
+}
+
+/* The process of the session that first named the file in its arguments
+ * before it was run (curl -o FILE, wget -O FILE, cp X FILE, mv X FILE):
+ * its writer, as far as the command lines tell. NULL when none did (a
+ * shell's redirection, a script's own write). */
+static const struct proc *writer_of(struct proctable *pt, const struct proc *p, const char *path)
+{
+	struct writer_search w = { .ran = p, .path = path };
+
+	if (!pt || path[0] != '/')
+		return NULL;
+	w.base = strrchr(path, '/') + 1;
+	proctable_each(pt, writer_visit, &w);
+	return w.writer;
+}
+
 void judge_dropped(struct judges *j, struct event *e, const struct proc *p, struct verdict *v)
 {
 	const struct config *c = j->cfg;
@@ -104,6 +167,7 @@ void judge_dropped(struct judges *j, struct event *e, const struct proc *p, stru
 		reason = dropped_reason(c, p, f);
 	if (!reason)
 		return;
+	f->writer = writer_of(j->pt, p, f->path);
 	v->rule = RULE_DROPPED;
 	v->rules_matched = 1U << RULE_DROPPED;
 	v->severity = c->dropped_severity;

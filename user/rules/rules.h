@@ -62,11 +62,13 @@ struct dropped_file {
 	uint32_t mode;	  /* st_mode */
 	uint32_t dir_mode;
 	int64_t ctime;		/* wall ns */
+	const struct proc *writer; /* the session's process that named it first, if any */
 	char buf[2 * 4096 + 2]; /* a relative script's path, joined */
 };
 
 struct judges {
 	const struct config *cfg;
+	struct proctable *pt; /* install-dropped-exec looks for a dropped file's writer */
 	struct egress *egress;
 	struct files *files;
 	file_emit_fn file_fn; /* where the file arm's verdicts go, once its held writes are out */
