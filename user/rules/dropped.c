@@ -84,8 +84,8 @@ static bool script_of(const struct config *c, const struct proc *p, struct dropp
 }
 
 /* Programs that name a file without writing it. */
-static const char *const not_writers[] = { "chmod", "chown", "chgrp", "ls", "stat", "test",
-					   "[", "file", "rm", "sha256sum", "md5sum" };
+static const char *const not_writers[] = { "chmod", "chown", "chgrp", "ls",	   "stat",  "test",
+					   "[",	    "file",  "rm",    "sha256sum", "md5sum" };
 
 struct writer_search {
 	const struct proc *ran;	   /* the process that ran the file */

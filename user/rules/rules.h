@@ -61,9 +61,9 @@ struct dropped_file {
 	const char *how;  /* "executable", "script", "interpreter script" */
 	uint32_t mode;	  /* st_mode */
 	uint32_t dir_mode;
-	int64_t ctime;		/* wall ns */
+	int64_t ctime;		   /* wall ns */
 	const struct proc *writer; /* the session's process that named it first, if any */
-	char buf[2 * 4096 + 2]; /* a relative script's path, joined */
+	char buf[2 * 4096 + 2];	   /* a relative script's path, joined */
 };
 
 struct judges {
