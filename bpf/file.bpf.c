@@ -19,9 +19,16 @@
  * sessions run, and sees renames outside sessions through fanotify
  * (user/fswatch.c).
  *
- * Both filter in the kernel: a path is sent only when one of its
+ * Opens for reading are seen only for processes of install sessions
+ * (credential files read by a package's hook), through the open syscall
+ * tracepoints attached with the rename hooks: the first test is the
+ * tracked map, so any other process pays one lookup at entry and one at
+ * return.
+ *
+ * All filter in the kernel: a path is sent only when one of its
  * components starts with an anchor, the literal part of a watched
- * pattern (".github", "makefile", ...), compared in lower case.
+ * pattern (".github", "makefile", ".npmrc", ...), compared in lower case,
+ * of the class the operation asks for (writes and reads have their own).
  */
 #include "task.h"
 
@@ -31,6 +38,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define S_IFREG	   0100000
 #define PF_KTHREAD 0x00200000
 #define AT_FDCWD   -100
+#define O_ACCMODE  00000003
+#define O_WRONLY   00000001
+#define O_PATH	   010000000
 
 #define SB_MOUNTS_SCAN 8   /* mounts of one filesystem looked at */
 #define NAME_SCAN      256 /* bytes of a name as passed judged in the kernel */
@@ -63,11 +73,15 @@ static __always_inline __u32 dirty_pages_flag(void)
 		ns_;                                                                    \
 	})
 
-/* Look a lower-case component up; the key's unused bytes are zero. */
-static __always_inline bool anchor_hit(struct ds_anchor_key *k)
+/* Look a lower-case component up for an anchor of class cls; the key's
+ * unused bytes are zero. */
+static __always_inline bool anchor_hit(struct ds_anchor_key *k, __u32 cls)
 {
+	__u8 *v;
+
 	k->prefixlen = DS_ANCHOR_LEN * 8;
-	return bpf_map_lookup_elem(&anchors, k) != NULL;
+	v = bpf_map_lookup_elem(&anchors, k);
+	return v && (*v & cls);
 }
 
 static __always_inline char lower(char c)
@@ -77,11 +91,12 @@ static __always_inline char lower(char c)
 
 /*
  * Does any component from the dentry up to its filesystem's root (or up to
- * clean, a directory already found without one) start with an anchor? A
- * path deeper than the walk is left to user space to judge. The two judges are global functions: the verifier checks each
- * once, not once for every way a caller's loop can reach them.
+ * clean, a directory already found without one) start with an anchor of
+ * class cls? A path deeper than the walk is left to user space to judge.
+ * The judges are global functions: the verifier checks each once, not once
+ * for every way a caller's loop can reach them.
  */
-__noinline int dentry_anchored(__u64 dentry, __u64 clean)
+__noinline int dentry_anchored(__u64 dentry, __u64 clean, __u32 cls)
 {
 	struct dentry *d = (struct dentry *)dentry;
 	struct ds_anchor_key k;
@@ -102,7 +117,7 @@ __noinline int dentry_anchored(__u64 dentry, __u64 clean)
 		start = (__u32)(unsigned char)lower(two[0]) << 8 |
 			(two[0] ? (unsigned char)lower(two[1]) : 0);
 		hit = bpf_map_lookup_elem(&anchor_starts, &start);
-		if (hit && !*hit) {
+		if (hit && !(*hit & cls)) {
 			d = parent;
 			continue;
 		}
@@ -111,7 +126,7 @@ __noinline int dentry_anchored(__u64 dentry, __u64 clean)
 			return 1;
 		for (j = 0; j < DS_ANCHOR_LEN - 1 && k.name[j]; j++)
 			k.name[j] = lower(k.name[j]);
-		if (anchor_hit(&k))
+		if (anchor_hit(&k, cls))
 			return 1;
 		d = parent;
 	}
@@ -119,13 +134,13 @@ __noinline int dentry_anchored(__u64 dentry, __u64 clean)
 }
 
 /* Does any component of the name in the far half of this CPU's scratch
- * (put there by name_exit) start with an anchor? The component and its
+ * (put there by name_exit) start with an anchor of class cls? The component and its
  * length live in map memory, so the verifier sees one unknown length and
  * prunes the loop's states instead of following every length apart. The
  * first NAME_SCAN bytes are judged here (each byte is a branch the verifier
  * keeps pending until the loop ends); a longer name, rare, is sent for user
  * space to judge, whole. */
-__noinline int name_anchored(void)
+__noinline int name_anchored(__u32 cls)
 {
 	struct file_scratch *b;
 	volatile __u32 *klenp;
@@ -145,7 +160,7 @@ __noinline int name_anchored(void)
 		char c = name[i];
 
 		if (c == '/' || c == '\0') {
-			if (*klenp && anchor_hit(&b->key))
+			if (*klenp && anchor_hit(&b->key, cls))
 				return 1;
 			if (c == '\0')
 				return 0;
@@ -293,7 +308,7 @@ int BPF_PROG(handle_file_dirty, struct inode *inode, int dirty_flags)
 	gen = current_dir_gen();
 	clean = last->clean_dir == (__u64)parent && last->clean_ino == pino &&
 		last->clean_hash == phash && last->clean_gen == gen;
-	if (!dentry_anchored((__u64)dentry, clean ? (__u64)parent : 0)) {
+	if (!dentry_anchored((__u64)dentry, clean ? (__u64)parent : 0, DS_ANCHOR_WRITE)) {
 		last->clean_dir = (__u64)parent;
 		last->clean_ino = pino;
 		last->clean_hash = phash;
@@ -382,10 +397,11 @@ static __always_inline int name_enter(__u16 op, long olddfd, long oldname, long 
 }
 
 /*
- * A rename or link returned. The new name is judged first, then the
+ * A rename, link or open returned. The new name is judged first, then the
  * directory it is relative to; the record carries both names as passed and
  * the directories they are relative to, walked in the kernel: user space
- * joins them, so ".." and relative names need no lookup here.
+ * joins them, so ".." and relative names need no lookup here. An open is
+ * judged against the read anchors, the others against the write anchors.
  */
 static __always_inline int name_exit(long ret)
 {
@@ -395,13 +411,14 @@ static __always_inline int name_exit(long ret)
 	struct path newdir = {}, olddir = {};
 	struct file_scratch *b;
 	bool have_new = false;
+	__u32 off, cls;
 	char *tmp;
-	__u32 off;
 
 	if (!st)
 		return 0;
-	if (ret != 0)
+	if (st->op == DS_FILE_OPEN ? ret < 0 : ret != 0)
 		goto out;
+	cls = st->op == DS_FILE_OPEN ? DS_ANCHOR_READ : DS_ANCHOR_WRITE;
 	if (st->op == DS_FILE_RENAME)
 		bump_dir_gen(); /* it may have been a directory */
 	b = file_start(st->op, task);
@@ -415,7 +432,7 @@ static __always_inline int name_exit(long ret)
 	}
 	if (tmp[0] != '/')
 		have_new = dfd_path(task, st->newdfd, &newdir);
-	if (!name_anchored() && !(have_new && dentry_anchored((__u64)newdir.dentry, 0)))
+	if (!name_anchored(cls) && !(have_new && dentry_anchored((__u64)newdir.dentry, 0, cls)))
 		goto out;
 
 	if (have_new)
@@ -501,6 +518,66 @@ int handle_link_exit(struct trace_event_raw_sys_exit *ctx)
 
 SEC("tp/syscalls/sys_exit_linkat")
 int handle_linkat_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return name_exit(ctx->ret);
+}
+
+/*
+ * Opens for reading (not O_WRONLY, not O_PATH) by processes of install
+ * sessions: a package's hook reading ~/.npmrc or ~/.aws/credentials. Any
+ * other process stops at the tracked lookup.
+ */
+static __always_inline int open_enter(long dfd, long name, __u64 flags)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (!bpf_map_lookup_elem(&tracked, &tgid))
+		return 0;
+	if ((flags & O_ACCMODE) == O_WRONLY || (flags & O_PATH))
+		return 0;
+	return name_enter(DS_FILE_OPEN, AT_FDCWD, 0, dfd, name);
+}
+
+SEC("tp/syscalls/sys_enter_open")
+int handle_open_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return open_enter(AT_FDCWD, ctx->args[0], ctx->args[1]);
+}
+
+SEC("tp/syscalls/sys_enter_openat")
+int handle_openat_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return open_enter(ctx->args[0], ctx->args[1], ctx->args[2]);
+}
+
+/* openat2(dfd, name, struct open_how *how, size): flags are how's first member */
+SEC("tp/syscalls/sys_enter_openat2")
+int handle_openat2_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 flags = 0;
+
+	if (!bpf_map_lookup_elem(&tracked, &tgid))
+		return 0;
+	if (bpf_probe_read_user(&flags, sizeof(flags), (const void *)ctx->args[2]))
+		count(DS_ERR_FILE);
+	return open_enter(ctx->args[0], ctx->args[1], flags);
+}
+
+SEC("tp/syscalls/sys_exit_open")
+int handle_open_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return name_exit(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_openat")
+int handle_openat_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return name_exit(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_openat2")
+int handle_openat2_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	return name_exit(ctx->ret);
 }

@@ -74,7 +74,8 @@ struct {
 	__type(value, struct exec_scratch);
 } exec_buf SEC(".maps") __weak;
 
-/* The file filter's anchors, from the watched patterns; set by user space. */
+/* The file filter's anchors, from the watched patterns; set by user space.
+ * The value: the classes (DS_ANCHOR_*) the key stands for. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, 256);
@@ -84,8 +85,9 @@ struct {
 } anchors SEC(".maps") __weak;
 
 /* The first two bytes (lower case) of every anchor, as a table indexed by
- * byte << 8 | byte: most path components are ruled out by one array load
- * instead of a copy and a trie lookup. Set by user space. */
+ * byte << 8 | byte, with the classes of the anchors that start so: most
+ * path components are ruled out by one array load instead of a copy and a
+ * trie lookup. Set by user space. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 65536);
@@ -127,13 +129,14 @@ struct {
 	__type(value, struct file_last);
 } file_seen SEC(".maps") __weak;
 
-/* rename*() and link*() calls between entry and return, by pid_tgid. */
+/* rename*() and link*() calls, and opens by processes of install
+ * sessions, between entry and return, by pid_tgid. */
 struct name_stash {
-	__u64 oldname; /* user pointers */
-	__u64 newname;
+	__u64 oldname; /* user pointers; 0 for an open */
+	__u64 newname; /* an open's name */
 	__s32 olddfd;
 	__s32 newdfd;
-	__u16 op; /* DS_FILE_RENAME or DS_FILE_LINK */
+	__u16 op; /* DS_FILE_RENAME, DS_FILE_LINK or DS_FILE_OPEN */
 	__u16 pad[3];
 };
 

@@ -174,20 +174,22 @@ struct ds_dns {
 
 /*
  * file: a watched path was written (its inode dirtied by the current task),
- * or a rename or hard link onto one succeeded. The bytes after the record:
+ * a rename or hard link onto one succeeded, or a process of an install
+ * session opened one for reading. The bytes after the record:
  *   path     components leaf first, each NUL-terminated: for a write the
- *            file itself; for a rename or link the directory the new name
- *            is relative to (empty when the new name is absolute)
- *   name     rename/link: the new name as passed, NUL-terminated
+ *            file itself; for a rename, link or open the directory the
+ *            (new) name is relative to (empty when it is absolute)
+ *   name     rename/link/open: the (new) name as passed, NUL-terminated
  *   old_dir  rename/link: the directory the old name is relative to
  *   old_name rename/link: the old name as passed, NUL-terminated
  * Only paths with a component that starts with a configured anchor (the
- * literal part of a watched pattern) are sent.
+ * literal part of a watched pattern) of the operation's class are sent.
  */
 enum ds_file_op {
 	DS_FILE_WRITE = 1,
 	DS_FILE_RENAME = 2,
 	DS_FILE_LINK = 3,
+	DS_FILE_OPEN = 4, /* an open for reading by a process of an install session */
 };
 
 struct ds_file {
@@ -209,7 +211,13 @@ struct ds_file {
 
 /* Key of the anchors LPM trie: a path component, lower-case, at most
  * DS_ANCHOR_LEN - 1 bytes then NUL. An anchor that is a whole name keeps
- * its NUL in the prefix, so it matches that name only. */
+ * its NUL in the prefix, so it matches that name only. Its value is the
+ * classes (DS_ANCHOR_*) of the anchors it starts with: the trie answers
+ * with the longest prefix only, so a key carries the classes of the
+ * shorter anchors that are prefixes of it too. */
+#define DS_ANCHOR_WRITE (1U << 0) /* writes, renames and links: cicd, persistence */
+#define DS_ANCHOR_READ	(1U << 1) /* opens for reading in sessions: credentials */
+
 struct ds_anchor_key {
 	__u32 prefixlen; /* in bits */
 	char name[DS_ANCHOR_LEN];

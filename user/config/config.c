@@ -603,6 +603,18 @@ static const struct field rule_payload_fields[] = {
 };
 /* clang-format on */
 
+/* clang-format off */
+static const struct field rule_cred_fields[] = {
+	{ .key = "enabled", .parse = parse_bool, .off = offsetof(struct config, cred_enabled) },
+	{ .key = "severity", .parse = parse_severity,
+	  .off = offsetof(struct config, cred_severity) },
+	{ .key = "paths", .parse = parse_watch, .required = true,
+	  .off = offsetof(struct config, cred_paths) },
+	STRINGS("trusted_readers", struct config, cred_readers, false),
+	{ 0 }
+};
+/* clang-format on */
+
 static const struct field rule_egress_fields[] = {
 	{ .key = "enabled", .parse = parse_bool, .off = offsetof(struct config, egress_enabled) },
 	{ .key = "severity",
@@ -718,6 +730,7 @@ static const struct field rules_fields[] = {
 	/* newer than the others: a configuration
 					      * written before it has no groups */
 	{ .key = "install-payload-tool", .parse = parse_sub, .sub = rule_payload_fields },
+	{ .key = "install-credential-read", .parse = parse_sub, .sub = rule_cred_fields },
 	{ 0 }
 };
 
@@ -813,6 +826,8 @@ void config_free(struct config *c)
 	groups_free(c->cmdlines, c->ncmdlines);
 	strlist_free(&c->lifecycle_parents);
 	strlist_free(&c->lifecycle_events);
+	strlist_free(&c->cred_paths);
+	strlist_free(&c->cred_readers);
 	strlist_free(&c->watch_pipeline);
 	strlist_free(&c->watch_build);
 	strlist_free(&c->generated_markers);
@@ -897,6 +912,8 @@ static struct config *config_new(const char *name)
 	c->pm_child_enabled = true;
 	c->lifecycle_enabled = true;
 	c->payload_enabled = true;
+	c->cred_enabled = true;
+	c->cred_severity = SEV_HIGH;
 	c->egress_enabled = true;
 	c->egress_severity = SEV_MEDIUM;
 	c->egress_raw_severity = SEV_HIGH;

@@ -118,6 +118,11 @@ struct config {
 	struct strlist lifecycle_parents; /* like~ on an ancestor command line */
 	struct strlist lifecycle_events;  /* in~ on npm_lifecycle_event */
 	bool payload_enabled;		  /* rule install-payload-tool */
+	/* rule install-credential-read: files read by install sessions */
+	bool cred_enabled;
+	enum severity cred_severity;
+	struct strlist cred_paths;   /* like~ on the absolute path */
+	struct strlist cred_readers; /* like~ on names: the tools whose job it is */
 	struct payload_group *payload;
 	size_t npayload;
 	struct exclusion *excl;
@@ -176,6 +181,7 @@ enum rule_id {
 	RULE_SENSOR_SIGNAL,	 /* sensor-signal: integrity, not configurable */
 	RULE_SENSOR_INTERRUPTED, /* sensor-interrupted: integrity, not configurable */
 	RULE_PAYLOAD,		 /* install-payload-tool */
+	RULE_CRED,		 /* install-credential-read */
 	RULE_MAX,
 };
 

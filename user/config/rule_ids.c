@@ -13,6 +13,7 @@ static const char *const rule_ids[RULE_MAX] = {
 	[RULE_SENSOR_SIGNAL] = "sensor-signal",
 	[RULE_SENSOR_INTERRUPTED] = "sensor-interrupted",
 	[RULE_PAYLOAD] = "install-payload-tool",
+	[RULE_CRED] = "install-credential-read",
 };
 /* clang-format on */
 

@@ -319,6 +319,7 @@ static void judge(struct files *f, const struct proc *p, struct file_event *ev, 
 	struct verdict v = { .rule = RULE_CICD };
 	const char *why;
 
+	ev->rule = RULE_CICD;
 	if (!ev->path)
 		goto drop;
 	if (ev->op != DS_FILE_WRITE)
@@ -403,11 +404,11 @@ void files_verdict(const struct file_event *ev, struct verdict *v)
 	};
 
 	memset(v, 0, sizeof(*v));
-	v->rule = RULE_CICD;
+	v->rule = ev->rule;
 	v->file = ev;
 	v->severity = ev->severity;
-	v->reason = why[ev->writer];
-	v->rules_matched = 1U << RULE_CICD;
+	v->reason = ev->reason ? ev->reason : why[ev->writer];
+	v->rules_matched = 1U << ev->rule;
 	v->matched = ev->pattern;
 	v->matched_field = "file.path";
 }
@@ -415,5 +416,7 @@ void files_verdict(const struct file_event *ev, struct verdict *v)
 void judge_file(struct judges *j, struct event *e, const struct proc *p, struct verdict *v)
 {
 	(void)v; /* the arm's verdicts go to j->file_fn once its held writes are out */
+	if (e->file.op == DS_FILE_OPEN)
+		return; /* a read: install-credential-read's (creds.c) */
 	files_record(j->files, p, &e->file, j->file_fn, j->file_arg);
 }

@@ -28,6 +28,19 @@ static const struct threat impair_defenses = {
 	.subtechnique_ref = "https://attack.mitre.org/techniques/T1562/001/",
 };
 
+/* A package's code collecting the secrets on disk. */
+static const struct threat credentials_in_files = {
+	.tactic_id = "TA0006",
+	.tactic_name = "Credential Access",
+	.tactic_ref = "https://attack.mitre.org/tactics/TA0006/",
+	.technique_id = "T1552",
+	.technique_name = "Unsecured Credentials",
+	.technique_ref = "https://attack.mitre.org/techniques/T1552/",
+	.subtechnique_id = "T1552.001",
+	.subtechnique_name = "Credentials In Files",
+	.subtechnique_ref = "https://attack.mitre.org/techniques/T1552/001/",
+};
+
 static const struct rule_info rule_table[RULE_MAX] = {
 	[RULE_PM_CHILD] = {
 		.name = "Package manager spawned a suspicious child process",
@@ -129,6 +142,23 @@ static const struct rule_info rule_table[RULE_MAX] = {
 		.kinds = (1U << DS_EV_EXEC),
 		.judge = judge_payload,
 		.fold = FOLD_NONE,
+	},
+	[RULE_CRED] = {
+		.name = "Install session read a credential file",
+		.description = "A process of an install session (below the package manager: a "
+			       "hook's node, python or shell, cat...) opened a credential file "
+			       "for reading: a registry token (.npmrc, .pypirc), a cloud or "
+			       "forge credential (~/.aws/credentials, gh's hosts.yml, "
+			       ".docker/config.json, .kube/config), an SSH key, a .env file, "
+			       "a browser's saved logins or a wallet. Compromised packages "
+			       "collect these to send them away. The package manager reading "
+			       "its own configuration is not reported.",
+		.reference = "https://attack.mitre.org/techniques/T1552/001/",
+		.threat = &credentials_in_files,
+		.category = "file",
+		.kinds = (1U << DS_EV_FILE),
+		.judge = judge_cred,
+		.fold = FOLD_SILENT,
 	},
 };
 
