@@ -95,6 +95,24 @@ struct {
 	__type(value, __u8);
 } anchor_starts SEC(".maps") __weak;
 
+/* The literal ends of the patterns whose last component is '*' then a
+ * literal ("*.pth"), with their classes: a file's own name is looked up
+ * by its last bytes, one lookup per length in use (suffix_lens, a bit
+ * each). Set by user space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct ds_suffix_key);
+	__type(value, __u8);
+} anchor_suffixes SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} suffix_lens SEC(".maps") __weak;
+
 /* The last inode each CPU judged for a write, and by whom: a large write
  * dirties page after page of one inode, and only the first is looked at.
  * And the last directory whose whole path was found without an anchor:
@@ -153,6 +171,8 @@ struct file_scratch {
 	char data[DS_FILE_SCRATCH]; /* sent right after ev */
 	struct ds_anchor_key key;   /* name_anchored(): the component so far */
 	__u32 klen;		    /* and its length, unknown to the verifier */
+	char tail[DS_SUFFIX_LEN];   /* suffix_hit(): the last bytes of a name */
+	struct ds_suffix_key skey;  /* and the key made of them */
 };
 
 struct {

@@ -66,7 +66,7 @@ cred_alert "$home/.ssh/id_ed25519" "$(basename "$(realpath "$(command -v cat)")"
 canary
 step "one alert per session and file, none for npm, the other file or the test"
 n=$(alert_count rule.id=$RULE "file.path=$home/.npmrc")
-[ "$n" -eq 1 ] || fail "~/.npmrc read twice by the hook and by npm: $n alerts, expected 1"
+[ "$n" -eq 1 ] || fail "the .npmrc read twice by the hook and by npm: $n alerts, expected 1"
 assert_none "npm reading its own configuration was alerted" \
 	rule.id=$RULE --expr "f('process.pid') == $npm_pid or f('process.command_line') and 'config get' in f('process.command_line')"
 assert_none "a file that is no credential was alerted" rule.id=$RULE "file.path=$home/notes.txt"

@@ -800,13 +800,20 @@ static void test_filter_classes(void **state)
 {
 	static char *pipeline[] = { "*/.gitlab-ci*", "*/.github/workflows/*" };
 	static char *creds[] = { "*/.gitlab-ci-token.json", "*/.npmrc", "*/.ssh/id_*" };
+	static char *startup[] = { "*/site-packages/*.pth", "*/.bashrc", "*/autostart/*.DESKTOP" };
+	struct persist_group group = { .paths = { .v = startup, .n = ARRAY_SIZE(startup) } };
+	struct ds_suffix_key sk = { .len = 4, .s = ".pth" };
 	struct test_config t;
 	struct sensor *s;
+	__u32 zero = 0;
+	struct entry *e;
 
 	(void)state;
 	need_btf();
 	config_set(&t, exes_a, ARRAY_SIZE(exes_a), pipeline, ARRAY_SIZE(pipeline), NULL, 0);
 	t.c.cred_paths = (struct strlist){ .v = creds, .n = ARRAY_SIZE(creds) };
+	t.c.persist = &group;
+	t.c.npersist = 1;
 	s = sensor_open(&t.c, NULL);
 	assert_non_null(s);
 	assert_int_equal(anchor_value(".gitlab-ci", 10 * 8), DS_ANCHOR_WRITE);
@@ -819,6 +826,21 @@ static void test_filter_classes(void **state)
 	assert_int_equal(start_value('.', 'n'), DS_ANCHOR_READ);
 	assert_int_equal(start_value('w', 'o'), DS_ANCHOR_WRITE);
 	assert_int_equal(start_value('x', 'x'), 0);
+	/* a pattern ending in '*' then a literal is keyed on that suffix alone */
+	assert_int_equal(anchor_value(".bashrc", 8 * 8), DS_ANCHOR_WRITE);
+	assert_int_equal(anchor_value("site-packages", 14 * 8), 0);
+	assert_int_equal(anchor_value("autostart", 10 * 8), 0);
+	e = find(fake_map("anchor_suffixes"), &sk, sizeof(sk));
+	assert_non_null(e);
+	assert_int_equal(e->value[0], DS_ANCHOR_WRITE);
+	memset(&sk, 0, sizeof(sk));
+	sk.len = 8;
+	memcpy(sk.s, ".desktop", 8);
+	assert_non_null(find(fake_map("anchor_suffixes"), &sk, sizeof(sk)));
+	assert_int_equal(fake_map("anchor_suffixes")->n, 2);
+	e = find(fake_map("suffix_lens"), &zero, sizeof(zero));
+	assert_non_null(e);
+	assert_int_equal(*(__u32 *)e->value, (1U << 4) | (1U << 8));
 	sensor_close(s);
 }
 

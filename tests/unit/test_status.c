@@ -69,17 +69,16 @@ static void test_format(void **state)
 	sample(&st);
 	assert_int_equal(status_format(&st, line, sizeof(line)), 0);
 	assert_string_equal(
-		line,
-		"pid=4242 uptime=301 exec=10 fork=11 exit=12 connect=3 file=4 signal=6 dns=2 "
-		"alerts=8 alerts.pm-suspicious-child=2 "
-		"alerts.lifecycle-hook-suspicious-child=0 alerts.pm-unexpected-egress=5 "
-		"alerts.cicd-file-modified=0 alerts.sensor-signal=1 "
-		"alerts.sensor-interrupted=0 alerts.install-payload-tool=0 alerts.install-credential-read=0 "
-		"lost=8 "
-		"exec_dropped=7 dns_dropped=1 "
-		"processes=400 exited_held=9 sessions=1 dns_cache=38 dns_unsolicited=3 "
-		"held_writes=2 "
-		"network_hooks=on");
+		line, "pid=4242 uptime=301 exec=10 fork=11 exit=12 connect=3 file=4 signal=6 dns=2 "
+		      "alerts=8 alerts.pm-suspicious-child=2 "
+		      "alerts.lifecycle-hook-suspicious-child=0 alerts.pm-unexpected-egress=5 "
+		      "alerts.cicd-file-modified=0 alerts.sensor-signal=1 "
+		      "alerts.sensor-interrupted=0 alerts.install-payload-tool=0 "
+		      "alerts.install-credential-read=0 alerts.install-persistence=0 lost=8 "
+		      "exec_dropped=7 dns_dropped=1 "
+		      "processes=400 exited_held=9 sessions=1 dns_cache=38 dns_unsolicited=3 "
+		      "held_writes=2 "
+		      "network_hooks=on");
 	assert_null(strchr(line, '\n'));
 }
 

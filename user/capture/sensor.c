@@ -24,7 +24,7 @@
 #include "depsentry.skel.h"
 
 #define SYSCALL_PROGS	  32
-#define PATTERN_LISTS_MAX 3 /* file pattern lists: CI/CD, build, credentials */
+#define PATTERN_LISTS_MAX (3 + PERSIST_GROUPS_MAX) /* CI/CD, build, credentials, persistence */
 
 struct sensor {
 	struct depsentry_bpf *skel;
@@ -157,11 +157,15 @@ struct filter_key {
 	union {
 		struct ds_wake_key wake;
 		struct ds_anchor_key anchor;
-		__u32 start;
+		struct ds_suffix_key suffix;
+		__u32 start; /* and suffix_lens's one key, 0 */
 	} k;
 	size_t len;
-	__u8 cls; /* the anchor's own class */
-	__u8 value;
+	union {
+		__u8 cls;      /* the classes of an anchor or a suffix */
+		__u32 lengths; /* suffix_lens: bit len for each suffix length */
+	} value;
+	size_t value_len;
 };
 
 /* The file patterns of c by class. */
@@ -172,12 +176,51 @@ struct pattern_list {
 
 static size_t pattern_lists(const struct config *c, struct pattern_list *out)
 {
-	size_t n = 0;
+	size_t n = 0, i;
 
 	out[n++] = (struct pattern_list){ &c->watch_pipeline, DS_ANCHOR_WRITE };
 	out[n++] = (struct pattern_list){ &c->watch_build, DS_ANCHOR_WRITE };
 	out[n++] = (struct pattern_list){ &c->cred_paths, DS_ANCHOR_READ };
+	for (i = 0; i < c->npersist && n < PATTERN_LISTS_MAX; i++)
+		out[n++] = (struct pattern_list){ &c->persist[i].paths, DS_ANCHOR_WRITE };
 	return n;
+}
+
+/* The anchor the kernel keys a pattern on (file_anchor), -EINVAL when it
+ * keys it on its suffix instead. */
+static int pattern_anchor(const char *pattern, char *a, size_t len)
+{
+	if (file_suffix(pattern, NULL, 0) > 0)
+		return -EINVAL;
+	return file_anchor(pattern, a, len);
+}
+
+/* The suffix key of a pattern keyed on its suffix: false for the others. */
+static bool pattern_suffix(const char *pattern, struct ds_suffix_key *k)
+{
+	int n;
+
+	memset(k, 0, sizeof(*k));
+	n = file_suffix(pattern, k->s, sizeof(k->s));
+	if (n <= 0)
+		return false;
+	k->len = (__u32)n;
+	return true;
+}
+
+/* The classes of the suffix patterns of c with the key k. */
+static __u8 suffix_classes(const struct config *c, const struct ds_suffix_key *k)
+{
+	struct pattern_list lists[PATTERN_LISTS_MAX];
+	size_t n = pattern_lists(c, lists), i, j;
+	struct ds_suffix_key o;
+	__u8 cls = 0;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < lists[i].l->n; j++)
+			if (pattern_suffix(lists[i].l->v[j], &o) && !memcmp(&o, k, sizeof(o)))
+				cls |= lists[i].cls;
+	return cls;
 }
 
 /* The classes of every anchor of c that is a prefix of k (k's own
@@ -192,7 +235,7 @@ static __u8 anchor_classes(const struct config *c, const struct ds_anchor_key *k
 
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < lists[i].l->n; j++) {
-			len = file_anchor(lists[i].l->v[j], a, sizeof(a));
+			len = pattern_anchor(lists[i].l->v[j], a, sizeof(a));
 			if (len > 0 && (__u32)len * 8 <= k->prefixlen && !memcmp(a, k->name, len))
 				cls |= lists[i].cls;
 		}
@@ -211,7 +254,7 @@ static __u8 start_classes(const struct config *c, __u32 start)
 
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < lists[i].l->n; j++) {
-			len = file_anchor(lists[i].l->v[j], a, sizeof(a));
+			len = pattern_anchor(lists[i].l->v[j], a, sizeof(a));
 			if (len > 0 && (unsigned char)a[0] == start >> 8 &&
 			    (len < 2 || (unsigned char)a[1] == (start & 0xff)))
 				cls |= lists[i].cls;
@@ -250,12 +293,13 @@ static int anchor_starts_each(struct sensor *s, const struct config *c,
 	__u32 first = (__u32)(unsigned char)k->name[0] << 8, b, n = k->prefixlen / 8;
 	struct filter_key fk = { .map = s->skel->maps.anchor_starts,
 				 .pattern = anchor->pattern,
-				 .len = sizeof(fk.k.start) };
+				 .len = sizeof(fk.k.start),
+				 .value_len = sizeof(fk.value.cls) };
 	int err;
 
 	for (b = 0; b < 256; b++) {
 		fk.k.start = first | (n >= 2 ? (unsigned char)k->name[1] : b);
-		fk.value = start_classes(c, fk.k.start);
+		fk.value.cls = start_classes(c, fk.k.start);
 		if ((err = fn(s, &fk, arg)))
 			return err;
 		if (n >= 2)
@@ -267,37 +311,56 @@ static int anchor_starts_each(struct sensor *s, const struct config *c,
 /* fn for every key of c's filters; stops at the first non-zero return. */
 static int filters_each(struct sensor *s, const struct config *c, filter_fn fn, void *arg)
 {
-	struct filter_key fk = { .map = s->skel->maps.wake_comm, .len = sizeof(fk.k.wake) };
+	struct filter_key fk = { .map = s->skel->maps.wake_comm,
+				 .len = sizeof(fk.k.wake),
+				 .value = { .cls = 1 },
+				 .value_len = sizeof(fk.value.cls) };
 	struct pattern_list lists[PATTERN_LISTS_MAX];
 	size_t nlists = pattern_lists(c, lists), i, j;
+	__u32 lengths = 0;
 	int n, err;
 
 	for (i = 0; i < c->npms; i++) {
 		for (j = 0; j < c->pms[i].executables.n; j++) {
 			fk.pattern = c->pms[i].executables.v[j];
-			fk.value = 1;
 			if (wake_key(fk.pattern, &fk.k.wake) && (err = fn(s, &fk, arg)))
 				return err;
 		}
 	}
-	fk.map = s->skel->maps.anchors;
-	fk.len = sizeof(fk.k.anchor);
 	for (i = 0; i < nlists; i++) {
 		for (j = 0; j < lists[i].l->n; j++) {
 			fk.pattern = lists[i].l->v[j];
-			fk.cls = lists[i].cls;
 			memset(&fk.k, 0, sizeof(fk.k));
+			if (pattern_suffix(fk.pattern, &fk.k.suffix)) {
+				fk.map = s->skel->maps.anchor_suffixes;
+				fk.len = sizeof(fk.k.suffix);
+				fk.value.cls = suffix_classes(c, &fk.k.suffix);
+				lengths |= 1U << fk.k.suffix.len;
+				if ((err = fn(s, &fk, arg)))
+					return err;
+				continue;
+			}
+			fk.map = s->skel->maps.anchors;
+			fk.len = sizeof(fk.k.anchor);
 			n = file_anchor(fk.pattern, fk.k.anchor.name, sizeof(fk.k.anchor.name));
 			if (n < 0)
 				return n; /* config_parse refused these already */
 			fk.k.anchor.prefixlen = (__u32)n * 8;
-			fk.value = anchor_classes(c, &fk.k.anchor);
+			fk.value.cls = anchor_classes(c, &fk.k.anchor);
 			if ((err = fn(s, &fk, arg)) ||
 			    (err = anchor_starts_each(s, c, &fk, fn, arg)))
 				return err;
 		}
 	}
-	return 0;
+	if (!lengths)
+		return 0;
+	fk.map = s->skel->maps.suffix_lens;
+	fk.pattern = "(suffix lengths)";
+	memset(&fk.k, 0, sizeof(fk.k));
+	fk.len = sizeof(fk.k.start);
+	fk.value.lengths = lengths;
+	fk.value_len = sizeof(fk.value.lengths);
+	return fn(s, &fk, arg);
 }
 
 /* A wake-up prefix that does not fit only costs that package manager the
@@ -305,7 +368,7 @@ static int filters_each(struct sensor *s, const struct config *c, filter_fn fn, 
 static int filter_put(struct sensor *s, const struct filter_key *fk, void *arg)
 {
 	(void)arg;
-	if (!bpf_map__update_elem(fk->map, &fk->k, fk->len, &fk->value, sizeof(fk->value), BPF_ANY))
+	if (!bpf_map__update_elem(fk->map, &fk->k, fk->len, &fk->value, fk->value_len, BPF_ANY))
 		return 0;
 	if (fk->map == s->skel->maps.wake_comm) {
 		log_debug("wake prefix %s: %s", fk->pattern, strerror(errno));

@@ -95,6 +95,19 @@ struct payload_group {
 	struct strlist command_lines; /* like~ on the command line */
 };
 
+/* A group of the install-persistence rule: paths where a file written
+ * makes code run later, with their severity and when they count. */
+#define PERSIST_GROUPS_MAX 12
+
+struct persist_group {
+	enum severity severity;
+	char *reason;		     /* "shell start-up file", ... */
+	struct strlist paths;	     /* like~ on the absolute path */
+	struct strlist lines;	     /* like~ on a line of the file: one must match */
+	bool outside_sessions;	     /* also written outside install sessions */
+	bool package_manager_writes; /* the package manager's own writes are normal */
+};
+
 /* Which processes' starts the events file gets (docs/events.md). */
 enum events_scope {
 	EVENTS_SESSIONS = 0, /* those of install sessions */
@@ -123,6 +136,11 @@ struct config {
 	enum severity cred_severity;
 	struct strlist cred_paths;   /* like~ on the absolute path */
 	struct strlist cred_readers; /* like~ on names: the tools whose job it is */
+	/* rule install-persistence: start-up files written */
+	bool persist_enabled;
+	struct persist_group *persist;
+	size_t npersist;
+	struct strlist persist_trusted; /* like~ on names: installers, outside sessions */
 	struct payload_group *payload;
 	size_t npayload;
 	struct exclusion *excl;
@@ -182,6 +200,7 @@ enum rule_id {
 	RULE_SENSOR_INTERRUPTED, /* sensor-interrupted: integrity, not configurable */
 	RULE_PAYLOAD,		 /* install-payload-tool */
 	RULE_CRED,		 /* install-credential-read */
+	RULE_PERSIST,		 /* install-persistence */
 	RULE_MAX,
 };
 
@@ -213,5 +232,10 @@ const char *dns_site(const char *name);
  * component is all literal. Returns its length in bytes (NUL included),
  * or -EINVAL when no component starts with a literal. */
 int file_anchor(const char *pattern, char *out, size_t outlen);
+/* The suffix of a pattern whose last component is '*' then a literal
+ * (".../site-packages/" then "*.pth" gives ".pth"): its last DS_SUFFIX_LEN
+ * bytes at most, lower case. The kernel keys such a pattern on it, whatever its
+ * other components. Returns its length, or -EINVAL for any other pattern. */
+int file_suffix(const char *pattern, char *out, size_t outlen);
 
 #endif /* DEPSENTRY_CONFIG_H */

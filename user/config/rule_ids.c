@@ -14,6 +14,7 @@ static const char *const rule_ids[RULE_MAX] = {
 	[RULE_SENSOR_INTERRUPTED] = "sensor-interrupted",
 	[RULE_PAYLOAD] = "install-payload-tool",
 	[RULE_CRED] = "install-credential-read",
+	[RULE_PERSIST] = "install-persistence",
 };
 /* clang-format on */
 

@@ -129,6 +129,8 @@ struct file_event {
 	unsigned int cut;    /* FILE_CUT_*: what the kernel could not give whole */
 	bool resolved;	     /* rename/link: symbolic links in the directory resolved */
 	enum file_writer writer;
+	bool pm_writer;	     /* in a session, the writer's image is a package manager */
+	bool trusted_writer; /* outside sessions, the writer is a trusted installer */
 	enum severity severity;
 	uint64_t session; /* the kernel's session id, 0 if none */
 	uint32_t pid;

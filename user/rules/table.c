@@ -41,6 +41,19 @@ static const struct threat credentials_in_files = {
 	.subtechnique_ref = "https://attack.mitre.org/techniques/T1552/001/",
 };
 
+/* A package's code planting itself where it runs again later. */
+static const struct threat startup_files = {
+	.tactic_id = "TA0003",
+	.tactic_name = "Persistence",
+	.tactic_ref = "https://attack.mitre.org/tactics/TA0003/",
+	.technique_id = "T1546",
+	.technique_name = "Event Triggered Execution",
+	.technique_ref = "https://attack.mitre.org/techniques/T1546/",
+	.subtechnique_id = "T1546.004",
+	.subtechnique_name = "Unix Shell Configuration Modification",
+	.subtechnique_ref = "https://attack.mitre.org/techniques/T1546/004/",
+};
+
 static const struct rule_info rule_table[RULE_MAX] = {
 	[RULE_PM_CHILD] = {
 		.name = "Package manager spawned a suspicious child process",
@@ -158,6 +171,23 @@ static const struct rule_info rule_table[RULE_MAX] = {
 		.category = "file",
 		.kinds = (1U << DS_EV_FILE),
 		.judge = judge_cred,
+		.fold = FOLD_SILENT,
+	},
+	[RULE_PERSIST] = {
+		.name = "Install session planted a start-up file",
+		.description = "A process wrote, renamed or linked a file that makes code run "
+			       "later: a shell start-up file (~/.bashrc, ~/.zshrc, ~/.profile, "
+			       "/etc/profile.d), the dynamic linker's /etc/ld.so.preload, a "
+			       "Python .pth or sitecustomize, a git configuration that moves "
+			       "the hooks (core.hooksPath), a systemd unit, a crontab, "
+			       "~/.ssh/authorized_keys. From an install session (but the package "
+			       "manager installing a wheel's .pth); outside sessions only "
+			       "ld.so.preload and Python start-up files that run code.",
+		.reference = "https://attack.mitre.org/techniques/T1546/",
+		.threat = &startup_files,
+		.category = "file",
+		.kinds = (1U << DS_EV_FILE),
+		.judge = judge_file,
 		.fold = FOLD_SILENT,
 	},
 };
