@@ -19,9 +19,16 @@
  * sessions run, and sees renames outside sessions through fanotify
  * (user/fswatch.c).
  *
- * Both filter in the kernel: a path is sent only when one of its
+ * Opens for reading are seen only for processes of install sessions
+ * (credential files read by a package's hook), through the open syscall
+ * tracepoints attached with the rename hooks: the first test is the
+ * tracked map, so any other process pays one lookup at entry and one at
+ * return.
+ *
+ * All filter in the kernel: a path is sent only when one of its
  * components starts with an anchor, the literal part of a watched
- * pattern (".github", "makefile", ...), compared in lower case.
+ * pattern (".github", "makefile", ".npmrc", ...), compared in lower case,
+ * of the class the operation asks for (writes and reads have their own).
  */
 #include "task.h"
 
@@ -31,6 +38,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define S_IFREG	   0100000
 #define PF_KTHREAD 0x00200000
 #define AT_FDCWD   -100
+#define O_ACCMODE  00000003
+#define O_WRONLY   00000001
+#define O_PATH	   010000000
 
 #define SB_MOUNTS_SCAN 8   /* mounts of one filesystem looked at */
 #define NAME_SCAN      256 /* bytes of a name as passed judged in the kernel */
@@ -42,11 +52,15 @@ static __always_inline __u32 dirty_pages_flag(void)
 	return I_DIRTY_PAGES_OLD;
 }
 
-/* Look a lower-case component up; the key's unused bytes are zero. */
-static __always_inline bool anchor_hit(struct ds_anchor_key *k)
+/* Look a lower-case component up for an anchor of class cls; the key's
+ * unused bytes are zero. */
+static __always_inline bool anchor_hit(struct ds_anchor_key *k, __u32 cls)
 {
+	__u8 *v;
+
 	k->prefixlen = DS_ANCHOR_LEN * 8;
-	return bpf_map_lookup_elem(&anchors, k) != NULL;
+	v = bpf_map_lookup_elem(&anchors, k);
+	return v && (*v & cls);
 }
 
 static __always_inline char lower(char c)
@@ -55,16 +69,67 @@ static __always_inline char lower(char c)
 }
 
 /*
- * Does any component from the dentry up to its filesystem's root (or up to
- * clean, a directory already found without one) start with an anchor? A
- * path deeper than the walk is left to user space to judge. The two judges are global functions: the verifier checks each
- * once, not once for every way a caller's loop can reach them.
+ * Does the name whose last n bytes (n <= DS_SUFFIX_LEN) are in this CPU's
+ * scratch tail end with a suffix anchor of class cls? One lookup per
+ * length in use; a suffix longer than the file's own name takes in the
+ * '/' before it, which no anchor holds.
  */
-__noinline int dentry_anchored(__u64 dentry, __u64 clean)
+__noinline int suffix_hit(__u32 n, __u32 cls)
+{
+	__u32 zero = 0, *lens = bpf_map_lookup_elem(&suffix_lens, &zero);
+	struct file_scratch *b = bpf_map_lookup_elem(&file_buf, &zero);
+	__u32 l, j, mask;
+	__u8 *v;
+
+	if (!lens || !b)
+		return 0;
+	mask = *lens;
+	for (l = 1; l <= DS_SUFFIX_LEN; l++) {
+		if (l > n || !(mask & (1U << l)))
+			continue;
+		__builtin_memset(&b->skey, 0, sizeof(b->skey));
+		b->skey.len = l;
+		for (j = 0; j < DS_SUFFIX_LEN; j++)
+			if (j < l)
+				b->skey.s[j] = lower(b->tail[(n - l + j) & (DS_SUFFIX_LEN - 1)]);
+		v = bpf_map_lookup_elem(&anchor_suffixes, &b->skey);
+		if (v && (*v & cls))
+			return 1;
+	}
+	return 0;
+}
+
+/* Does the dentry's own name end with a suffix anchor of class cls? */
+static __always_inline bool dentry_suffix_hit(struct dentry *d, __u32 cls)
+{
+	__u32 zero = 0, len = BPF_CORE_READ(d, d_name.len), n;
+	const unsigned char *name = BPF_CORE_READ(d, d_name.name);
+	struct file_scratch *b = bpf_map_lookup_elem(&file_buf, &zero);
+
+	if (!b || !len)
+		return false;
+	n = len < DS_SUFFIX_LEN ? len : DS_SUFFIX_LEN;
+	if (bpf_probe_read_kernel(b->tail, n & (2 * DS_SUFFIX_LEN - 1), name + (len - n)))
+		return false;
+	return suffix_hit(n, cls);
+}
+
+/*
+ * Does any component from the dentry up to its filesystem's root (or up to
+ * clean, a directory already found without one) start with an anchor of
+ * class cls, or, when leaf, does the dentry's own name end with a suffix
+ * anchor? A path deeper than the walk is left to user space to judge.
+ * The judges are global functions: the verifier checks each once, not once
+ * for every way a caller's loop can reach them.
+ */
+__noinline int dentry_anchored(__u64 dentry, __u64 clean, __u32 cls, __u32 leaf)
 {
 	struct dentry *d = (struct dentry *)dentry;
 	struct ds_anchor_key k;
 	int i, j;
+
+	if (leaf && d && dentry_suffix_hit(d, cls))
+		return 1;
 
 	for (i = 0; i < DS_PATH_DEPTH; i++) {
 		struct dentry *parent = BPF_CORE_READ(d, d_parent);
@@ -81,7 +146,7 @@ __noinline int dentry_anchored(__u64 dentry, __u64 clean)
 		start = (__u32)(unsigned char)lower(two[0]) << 8 |
 			(two[0] ? (unsigned char)lower(two[1]) : 0);
 		hit = bpf_map_lookup_elem(&anchor_starts, &start);
-		if (hit && !*hit) {
+		if (hit && !(*hit & cls)) {
 			d = parent;
 			continue;
 		}
@@ -90,7 +155,7 @@ __noinline int dentry_anchored(__u64 dentry, __u64 clean)
 			return 1;
 		for (j = 0; j < DS_ANCHOR_LEN - 1 && k.name[j]; j++)
 			k.name[j] = lower(k.name[j]);
-		if (anchor_hit(&k))
+		if (anchor_hit(&k, cls))
 			return 1;
 		d = parent;
 	}
@@ -98,13 +163,13 @@ __noinline int dentry_anchored(__u64 dentry, __u64 clean)
 }
 
 /* Does any component of the name in the far half of this CPU's scratch
- * (put there by name_exit) start with an anchor? The component and its
+ * (put there by name_exit) start with an anchor of class cls? The component and its
  * length live in map memory, so the verifier sees one unknown length and
  * prunes the loop's states instead of following every length apart. The
  * first NAME_SCAN bytes are judged here (each byte is a branch the verifier
  * keeps pending until the loop ends); a longer name, rare, is sent for user
  * space to judge, whole. */
-__noinline int name_anchored(void)
+__noinline int name_anchored(__u32 cls)
 {
 	struct file_scratch *b;
 	volatile __u32 *klenp;
@@ -124,7 +189,7 @@ __noinline int name_anchored(void)
 		char c = name[i];
 
 		if (c == '/' || c == '\0') {
-			if (*klenp && anchor_hit(&b->key))
+			if (*klenp && anchor_hit(&b->key, cls))
 				return 1;
 			if (c == '\0')
 				return 0;
@@ -182,6 +247,30 @@ static __always_inline struct mount *sb_mount(struct super_block *sb, struct mnt
 		}
 	}
 	return mine ? mine : any;
+}
+
+/*
+ * Walk the directory (dentry, vfsmnt) into this CPU's file record at off:
+ * the (new) name's directory, or with old the old name's. A global
+ * function: each program verifies the walk once, not at every place it is
+ * written.
+ */
+__noinline int scratch_walk(__u64 dentry, __u64 vfsmnt, __u32 off, __u32 old)
+{
+	__u32 zero = 0;
+	struct file_scratch *b = bpf_map_lookup_elem(&file_buf, &zero);
+
+	if (!b)
+		return 0;
+	if (old)
+		path_walk_mask(b->data, off, DS_FILE_DATA_MASK, (struct dentry *)dentry,
+			       (struct vfsmount *)vfsmnt, &b->ev.old_dir_len, &b->ev.hdr.flags,
+			       DS_F_OLD_TRUNC, 0);
+	else
+		path_walk_mask(b->data, off, DS_FILE_DATA_MASK, (struct dentry *)dentry,
+			       (struct vfsmount *)vfsmnt, &b->ev.path_len, &b->ev.hdr.flags,
+			       DS_F_PATH_TRUNC, DS_F_PATH_FSREL);
+	return 0;
 }
 
 static __always_inline struct file_scratch *file_start(__u16 op, struct task_struct *task)
@@ -272,7 +361,7 @@ int BPF_PROG(handle_file_dirty, struct inode *inode, int dirty_flags)
 	gen = current_dir_gen();
 	clean = last->clean_dir == (__u64)parent && last->clean_ino == pino &&
 		last->clean_hash == phash && last->clean_gen == gen;
-	if (!dentry_anchored((__u64)dentry, clean ? (__u64)parent : 0)) {
+	if (!dentry_anchored((__u64)dentry, clean ? (__u64)parent : 0, DS_ANCHOR_WRITE, 1)) {
 		last->clean_dir = (__u64)parent;
 		last->clean_ino = pino;
 		last->clean_hash = phash;
@@ -360,13 +449,31 @@ static __always_inline int name_enter(__u16 op, long olddfd, long oldname, long 
 	return 0;
 }
 
+/* Does the name of len bytes in the far half of the scratch end with a
+ * suffix anchor of class cls? */
+static __always_inline bool name_suffix_hit(struct file_scratch *b, long len, __u32 cls)
+{
+	const char *name = b->data + DS_FILE_DATA_MASK + 1;
+	__u32 n;
+
+	if (len <= 0 || len >= DS_FD_NAME_MAX)
+		return false;
+	n = len < DS_SUFFIX_LEN ? len : DS_SUFFIX_LEN;
+	if (bpf_probe_read_kernel(b->tail, n & (2 * DS_SUFFIX_LEN - 1),
+				  name + ((len - n) & (DS_FD_NAME_MAX - 1))))
+		return false;
+	return suffix_hit(n, cls);
+}
+
 /*
- * A rename or link returned. The new name is judged first, then the
+ * A rename, link or open returned. The new name is judged first, then the
  * directory it is relative to; the record carries both names as passed and
  * the directories they are relative to, walked in the kernel: user space
- * joins them, so ".." and relative names need no lookup here.
+ * joins them, so ".." and relative names need no lookup here. An open is
+ * judged against the read anchors, the others against the write anchors;
+ * open, a constant, leaves the old name's part out of the open programs.
  */
-static __always_inline int name_exit(long ret)
+static __always_inline int name_exit(long ret, bool open)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u64 id = bpf_get_current_pid_tgid();
@@ -374,13 +481,16 @@ static __always_inline int name_exit(long ret)
 	struct path newdir = {}, olddir = {};
 	struct file_scratch *b;
 	bool have_new = false;
+	__u32 off, cls;
+	long nlen;
 	char *tmp;
-	__u32 off;
 
 	if (!st)
 		return 0;
-	if (ret != 0)
+	/* a stash left by a thread killed inside another call is not ours */
+	if ((st->op == DS_FILE_OPEN) != open || (open ? ret < 0 : ret != 0))
 		goto out;
+	cls = open ? DS_ANCHOR_READ : DS_ANCHOR_WRITE;
 	if (st->op == DS_FILE_RENAME)
 		bump_dir_gen(); /* it may have been a directory */
 	b = file_start(st->op, task);
@@ -388,22 +498,23 @@ static __always_inline int name_exit(long ret)
 		goto out;
 	/* the new name, read once to the far half of the scratch to judge it */
 	tmp = b->data + DS_FILE_DATA_MASK + 1;
-	if (bpf_probe_read_user_str(tmp, DS_FD_NAME_MAX, (const void *)st->newname) <= 0) {
+	nlen = bpf_probe_read_user_str(tmp, DS_FD_NAME_MAX, (const void *)st->newname);
+	if (nlen <= 0) {
 		count(DS_ERR_FILE);
 		goto out;
 	}
 	if (tmp[0] != '/')
 		have_new = dfd_path(task, st->newdfd, &newdir);
-	if (!name_anchored() && !(have_new && dentry_anchored((__u64)newdir.dentry, 0)))
+	if (!name_anchored(cls) && !name_suffix_hit(b, nlen - 1, cls) &&
+	    !(have_new && dentry_anchored((__u64)newdir.dentry, 0, cls, 0)))
 		goto out;
 
 	if (have_new)
-		path_walk_mask(b->data, 0, DS_FILE_DATA_MASK, newdir.dentry, newdir.mnt,
-			       &b->ev.path_len, &b->ev.hdr.flags, DS_F_PATH_TRUNC, DS_F_PATH_FSREL);
+		scratch_walk((__u64)newdir.dentry, (__u64)newdir.mnt, 0, 0);
 	off = b->ev.path_len;
 	b->ev.name_len = copy_name(b, off, tmp, true, DS_F_NAME_TRUNC);
 	off += b->ev.name_len;
-	if (st->oldname) {
+	if (!open && st->oldname) {
 		bool rel = false;
 		char c = 0;
 
@@ -411,8 +522,7 @@ static __always_inline int name_exit(long ret)
 		if (c != '/')
 			rel = dfd_path(task, st->olddfd, &olddir);
 		if (rel)
-			path_walk_mask(b->data, off, DS_FILE_DATA_MASK, olddir.dentry, olddir.mnt,
-				       &b->ev.old_dir_len, &b->ev.hdr.flags, DS_F_OLD_TRUNC, 0);
+			scratch_walk((__u64)olddir.dentry, (__u64)olddir.mnt, off, 1);
 		off += b->ev.old_dir_len;
 		b->ev.old_name_len = copy_name(b, off, (const void *)st->oldname, false,
 					       DS_F_OLD_TRUNC);
@@ -457,29 +567,89 @@ int handle_linkat_enter(struct trace_event_raw_sys_enter *ctx)
 SEC("tp/syscalls/sys_exit_rename")
 int handle_rename_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	return name_exit(ctx->ret);
+	return name_exit(ctx->ret, false);
 }
 
 SEC("tp/syscalls/sys_exit_renameat")
 int handle_renameat_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	return name_exit(ctx->ret);
+	return name_exit(ctx->ret, false);
 }
 
 SEC("tp/syscalls/sys_exit_renameat2")
 int handle_renameat2_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	return name_exit(ctx->ret);
+	return name_exit(ctx->ret, false);
 }
 
 SEC("tp/syscalls/sys_exit_link")
 int handle_link_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	return name_exit(ctx->ret);
+	return name_exit(ctx->ret, false);
 }
 
 SEC("tp/syscalls/sys_exit_linkat")
 int handle_linkat_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	return name_exit(ctx->ret);
+	return name_exit(ctx->ret, false);
+}
+
+/*
+ * Opens for reading (not O_WRONLY, not O_PATH) by processes of install
+ * sessions: a package's hook reading ~/.npmrc or ~/.aws/credentials. Any
+ * other process stops at the tracked lookup.
+ */
+static __always_inline int open_enter(long dfd, long name, __u64 flags)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (!bpf_map_lookup_elem(&tracked, &tgid))
+		return 0;
+	if ((flags & O_ACCMODE) == O_WRONLY || (flags & O_PATH))
+		return 0;
+	return name_enter(DS_FILE_OPEN, AT_FDCWD, 0, dfd, name);
+}
+
+SEC("tp/syscalls/sys_enter_open")
+int handle_open_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return open_enter(AT_FDCWD, ctx->args[0], ctx->args[1]);
+}
+
+SEC("tp/syscalls/sys_enter_openat")
+int handle_openat_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return open_enter(ctx->args[0], ctx->args[1], ctx->args[2]);
+}
+
+/* openat2(dfd, name, struct open_how *how, size): flags are how's first member */
+SEC("tp/syscalls/sys_enter_openat2")
+int handle_openat2_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 flags = 0;
+
+	if (!bpf_map_lookup_elem(&tracked, &tgid))
+		return 0;
+	if (bpf_probe_read_user(&flags, sizeof(flags), (const void *)ctx->args[2]))
+		count(DS_ERR_FILE);
+	return open_enter(ctx->args[0], ctx->args[1], flags);
+}
+
+SEC("tp/syscalls/sys_exit_open")
+int handle_open_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return name_exit(ctx->ret, true);
+}
+
+SEC("tp/syscalls/sys_exit_openat")
+int handle_openat_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return name_exit(ctx->ret, true);
+}
+
+SEC("tp/syscalls/sys_exit_openat2")
+int handle_openat2_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return name_exit(ctx->ret, true);
 }

@@ -74,7 +74,8 @@ struct {
 	__type(value, struct exec_scratch);
 } exec_buf SEC(".maps") __weak;
 
-/* The file filter's anchors, from the watched patterns; set by user space. */
+/* The file filter's anchors, from the watched patterns; set by user space.
+ * The value: the classes (DS_ANCHOR_*) the key stands for. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, 256);
@@ -84,14 +85,33 @@ struct {
 } anchors SEC(".maps") __weak;
 
 /* The first two bytes (lower case) of every anchor, as a table indexed by
- * byte << 8 | byte: most path components are ruled out by one array load
- * instead of a copy and a trie lookup. Set by user space. */
+ * byte << 8 | byte, with the classes of the anchors that start so: most
+ * path components are ruled out by one array load instead of a copy and a
+ * trie lookup. Set by user space. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 65536);
 	__type(key, __u32);
 	__type(value, __u8);
 } anchor_starts SEC(".maps") __weak;
+
+/* The literal ends of the patterns whose last component is '*' then a
+ * literal ("*.pth"), with their classes: a file's own name is looked up
+ * by its last bytes, one lookup per length in use (suffix_lens, a bit
+ * each). Set by user space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct ds_suffix_key);
+	__type(value, __u8);
+} anchor_suffixes SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} suffix_lens SEC(".maps") __weak;
 
 /* The last inode each CPU judged for a write, and by whom: a large write
  * dirties page after page of one inode, and only the first is looked at.
@@ -127,13 +147,14 @@ struct {
 	__type(value, struct file_last);
 } file_seen SEC(".maps") __weak;
 
-/* rename*() and link*() calls between entry and return, by pid_tgid. */
+/* rename*() and link*() calls, and opens by processes of install
+ * sessions, between entry and return, by pid_tgid. */
 struct name_stash {
-	__u64 oldname; /* user pointers */
-	__u64 newname;
+	__u64 oldname; /* user pointers; 0 for an open */
+	__u64 newname; /* an open's name */
 	__s32 olddfd;
 	__s32 newdfd;
-	__u16 op; /* DS_FILE_RENAME or DS_FILE_LINK */
+	__u16 op; /* DS_FILE_RENAME, DS_FILE_LINK or DS_FILE_OPEN */
 	__u16 pad[3];
 };
 
@@ -150,6 +171,8 @@ struct file_scratch {
 	char data[DS_FILE_SCRATCH]; /* sent right after ev */
 	struct ds_anchor_key key;   /* name_anchored(): the component so far */
 	__u32 klen;		    /* and its length, unknown to the verifier */
+	char tail[DS_SUFFIX_LEN];   /* suffix_hit(): the last bytes of a name */
+	struct ds_suffix_key skey;  /* and the key made of them */
 };
 
 struct {

@@ -19,6 +19,7 @@
 #define DS_NAME_MAX	255   /* one path component */
 #define DS_ENV_MAX	16384 /* environ bytes copied, tracked processes only */
 #define DS_ANCHOR_LEN	32    /* bytes of a path component the file filter keys on */
+#define DS_SUFFIX_LEN	8     /* bytes of a file name's end the file filter keys on */
 #define DS_FD_NAME_MAX	4096  /* a rename or link name as passed (PATH_MAX) */
 #define DS_DNS_DATA_MAX 352   /* packet bytes of a dns record: a whole question */
 
@@ -185,20 +186,22 @@ struct ds_dns {
 
 /*
  * file: a watched path was written (its inode dirtied by the current task),
- * or a rename or hard link onto one succeeded. The bytes after the record:
+ * a rename or hard link onto one succeeded, or a process of an install
+ * session opened one for reading. The bytes after the record:
  *   path     components leaf first, each NUL-terminated: for a write the
- *            file itself; for a rename or link the directory the new name
- *            is relative to (empty when the new name is absolute)
- *   name     rename/link: the new name as passed, NUL-terminated
+ *            file itself; for a rename, link or open the directory the
+ *            (new) name is relative to (empty when it is absolute)
+ *   name     rename/link/open: the (new) name as passed, NUL-terminated
  *   old_dir  rename/link: the directory the old name is relative to
  *   old_name rename/link: the old name as passed, NUL-terminated
  * Only paths with a component that starts with a configured anchor (the
- * literal part of a watched pattern) are sent.
+ * literal part of a watched pattern) of the operation's class are sent.
  */
 enum ds_file_op {
 	DS_FILE_WRITE = 1,
 	DS_FILE_RENAME = 2,
 	DS_FILE_LINK = 3,
+	DS_FILE_OPEN = 4, /* an open for reading by a process of an install session */
 };
 
 struct ds_file {
@@ -220,10 +223,26 @@ struct ds_file {
 
 /* Key of the anchors LPM trie: a path component, lower-case, at most
  * DS_ANCHOR_LEN - 1 bytes then NUL. An anchor that is a whole name keeps
- * its NUL in the prefix, so it matches that name only. */
+ * its NUL in the prefix, so it matches that name only. Its value is the
+ * classes (DS_ANCHOR_*) of the anchors it starts with: the trie answers
+ * with the longest prefix only, so a key carries the classes of the
+ * shorter anchors that are prefixes of it too. */
+#define DS_ANCHOR_WRITE (1U << 0) /* writes, renames and links: CI/CD, persistence */
+#define DS_ANCHOR_READ	(1U << 1) /* opens for reading in sessions: credentials */
+
 struct ds_anchor_key {
 	__u32 prefixlen; /* in bits */
 	char name[DS_ANCHOR_LEN];
+};
+
+/* Key of the anchor_suffixes hash: the last len bytes (1 to DS_SUFFIX_LEN)
+ * of a file's own name, lower case, the rest zero: the literal end of a
+ * pattern whose last component is '*' then a literal ("*.pth"). Its value
+ * is the classes (DS_ANCHOR_*); the suffix_lens array's one value has bit
+ * len set for each length in use. */
+struct ds_suffix_key {
+	__u32 len;
+	char s[DS_SUFFIX_LEN];
 };
 
 /* Key of the wake_comm LPM trie: exec of a command whose name starts with
@@ -334,6 +353,7 @@ _Static_assert(sizeof(struct ds_dns) == 56 + DS_DNS_DATA_MAX, "ds_dns layout");
 _Static_assert(DS_DNS_DATA_MAX >= 60 + 8 + 12 + 255 + 4, "a dns record holds any question");
 _Static_assert(sizeof(struct ds_file) == 96, "ds_file layout");
 _Static_assert(sizeof(struct ds_signal) == 88, "ds_signal layout");
+_Static_assert(sizeof(struct ds_suffix_key) == 12, "ds_suffix_key layout");
 _Static_assert(sizeof(struct ds_self) == 24, "ds_self layout");
 _Static_assert(sizeof(struct ds_tamper) == 40 + 2 * sizeof(struct ds_tamper_rec),
 	       "ds_tamper layout");

@@ -127,13 +127,15 @@ make_initrd()
 }
 
 # make_disk IMG: an ext4 filesystem with a project to watch. The Makefile is
-# old, so that appending to it is an overwrite, not a creation.
+# old, so that appending to it is an overwrite, not a creation. A registry
+# token to read, and a site-packages to drop a .pth into.
 make_disk()
 {
 	local src=$OUT/disk
 
 	rm -rf "$src"
-	mkdir -p "$src/proj/.github/workflows"
+	mkdir -p "$src/proj/.github/workflows" "$src/proj/site-packages"
+	echo "//registry.invalid/:_authToken=kt" >"$src/proj/.npmrc"
 	echo "all:" >"$src/proj/Makefile"
 	touch -d "2020-01-01 00:00:00" "$src/proj/Makefile"
 	# orphan_file (e2fsprogs 1.47) is unknown to Linux before 5.15

@@ -80,6 +80,14 @@ def expectations(f):
          session + ["event.action=rename", "depsentry.file.old_path=/mnt/proj/pm.tmp",
                     "depsentry.file.writer=install-session",
                     f"process.pid={f['pm_rename_pid']}"]),
+        ("file", "a registry token read inside the session (open hooks, read anchors)",
+         ["rule.id=install-credential-read", "file.path=/mnt/proj/.npmrc"],
+         session + ["event.action=open", "depsentry.severity=high",
+                    f"process.pid={f['pm_cred_pid']}"]),
+        ("file", "a .pth written inside the session (a name's suffix)",
+         ["rule.id=install-persistence", "file.path=/mnt/proj/site-packages/kt.pth"],
+         session + ["event.action=creation", "depsentry.severity=high",
+                    f"process.pid={f['pm_pth_pid']}"]),
         ("file", "open(O_CREAT) of a workflow outside sessions",
          cicd + [f"file.path={W}/out.yml"],
          outside + ["event.action=creation", "depsentry.file.writer=suspicious",
@@ -111,8 +119,8 @@ def expectations(f):
 
 FACTS = ("kernel", "pm_pid", "detached_pid", "detached_ppid", "fork1_pid", "connect4_pid",
          "connect6_pid", "connect_named_pid", "exfil_addr", "beacon", "beacon_pid", "pm_creat_pid",
-         "pm_rename_pid", "out_creat_pid", "out_open_pid", "out_rename_pid", "nobtf_rc",
-         "daemon_rc", "tamper_pid", "ds1_pid", "killed_rc")
+         "pm_rename_pid", "pm_cred_pid", "pm_pth_pid", "out_creat_pid", "out_open_pid",
+         "out_rename_pid", "nobtf_rc", "daemon_rc", "tamper_pid", "ds1_pid", "killed_rc")
 
 EXIT_RE = re.compile(r"exit: (\d+) exec, (\d+) fork, (\d+) exit records, \d+ alerts, "
                      r"\d+ processes, (\d+) sessions")

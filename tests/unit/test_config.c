@@ -402,9 +402,9 @@ static void test_network(void **state)
 	expect_doc_error("network", "{}", "$.network: missing required key \"registry_allowlist\"");
 	expect_doc_error(
 		"files",
-		"{\"pipeline_files\": [\"*/.circleci/*\", \"*/*.yml\"], "
+		"{\"pipeline_files\": [\"*/.circleci/*\", \"*/*.y?l\"], "
 		"\"build_files\": [], \"generated_markers\": []}",
-		"t.json: $.files.pipeline_files[1]: \"*/*.yml\" has no path component that "
+		"t.json: $.files.pipeline_files[1]: \"*/*.y?l\" has no path component that "
 		"starts with a literal name");
 	expect_doc_error("files", "{\"pipeline_files\": [], \"generated_markers\": []}",
 			 "$.files: missing required key \"build_files\"");

@@ -33,6 +33,29 @@ static void test_anchor(void **state)
 	assert_int_equal(file_anchor("", a, sizeof(a)), -EINVAL);
 }
 
+/* A pattern whose last component is '*' then a literal is keyed on that
+ * ending of the file's own name, lower case, its last 8 bytes at most. */
+static void test_suffix(void **state)
+{
+	char s[DS_SUFFIX_LEN + 1] = "";
+
+	(void)state;
+	assert_int_equal(file_suffix("*/site-packages/*.pth", s, DS_SUFFIX_LEN), 4);
+	assert_string_equal(s, ".pth");
+	assert_int_equal(file_suffix("*/*.yml", s, DS_SUFFIX_LEN), 4);
+	assert_int_equal(file_suffix("*.PTH", s, DS_SUFFIX_LEN), 4);
+	assert_string_equal(s, ".pth");
+	assert_int_equal(file_suffix("*/autostart/*.desktop", s, DS_SUFFIX_LEN), 8);
+	assert_memory_equal(s, ".desktop", 8);
+	assert_int_equal(file_suffix("*/x/*averylongending", s, DS_SUFFIX_LEN), 8);
+	assert_memory_equal(s, "ngending", 8); /* the last 8 bytes */
+	assert_int_equal(file_suffix("*/.bashrc", s, DS_SUFFIX_LEN), -EINVAL);
+	assert_int_equal(file_suffix("*/site-packages/*", s, DS_SUFFIX_LEN), -EINVAL);
+	assert_int_equal(file_suffix("*/x/*.p?h", s, DS_SUFFIX_LEN), -EINVAL);
+	assert_int_equal(file_suffix("*/x/*a*.pth", s, DS_SUFFIX_LEN), -EINVAL);
+	assert_int_equal(file_suffix("*/x/a*.pth", s, DS_SUFFIX_LEN), -EINVAL);
+}
+
 static void test_join_normalize(void **state)
 {
 	char out[64], p[64];
@@ -111,6 +134,8 @@ struct got {
 	enum file_writer writer;
 	enum severity sev;
 	bool created;
+	enum rule_id rule;
+	char reason[64], fold[DNS_NAME_MAX + 96];
 };
 
 /* A record as the daemon handles it: decoded, then judged. */
@@ -584,10 +609,158 @@ static void test_flush_order(void **state)
 	config_free(cfg);
 }
 
+static void collect_rule(const struct file_event *ev, void *arg)
+{
+	struct got *g = arg;
+	struct verdict v;
+
+	collect(ev, arg);
+	files_verdict(ev, &v);
+	g->rule = v.rule;
+	snprintf(g->reason, sizeof(g->reason), "%s", v.reason ? v.reason : "");
+	snprintf(g->fold, sizeof(g->fold), "%s", v.fold_key);
+}
+
+/* A write of path (absolute) by p, in session (0: none), judged. */
+static void persist_feed(struct files *f, const struct proc *p, uint64_t session, const char *path,
+			 struct got *g)
+{
+	char comps[512];
+	struct file_event ev;
+	struct rec r;
+	size_t len;
+
+	len = write_rec(&r, p ? p->pid : 90, comps, leaf_first(path, comps));
+	r.e.session = session;
+	if (p)
+		r.e.hdr.start = p->start;
+	assert_int_equal(file_decode(&r.e, r.data, len, &ev), 0);
+	files_record(f, p, &ev, collect_rule, g);
+	files_flush(f, 0, collect_rule, g);
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/*
+ * install-persistence: a start-up file written in a session is alerted,
+ * once per (process, path) here and once per session and file by the
+ * gate's fold key; the package manager's own .pth and its unpacking of a
+ * package's dotfiles are not; outside sessions only ld.so.preload (not by
+ * a trusted installer) and a .pth whose line imports (read from the file
+ * when the write goes out).
+ */
+static void test_persistence(void **state)
+{
+	struct config *c = builtin();
+	struct files *f = files_new(c);
+	struct session sess = { .id = 7 };
+	struct proc *pip = unit_proc(NULL, &sess, 100, "/usr/bin/python3.11",
+				     "python3 -m pip install x.tar.gz");
+	struct proc *shim = unit_proc(pip, &sess, 101, "/usr/bin/python3.11",
+				      "python3 -c exec(compile(setup_py_code))");
+	struct proc *sh = unit_proc(NULL, NULL, 102, "/usr/bin/dash", "sh -c echo");
+	struct proc *dpkg = unit_proc(NULL, NULL, 103, "/usr/bin/dpkg", "dpkg -i x.deb");
+	char dir[] = "/tmp/ds-persist-XXXXXX", site[128], pth[160],
+	     fold[sizeof(((struct got *)0)->fold)];
+	struct got g = { 0 };
+
+	(void)state;
+	sess.root = pip;
+	assert_non_null(mkdtemp(dir));
+	snprintf(site, sizeof(site), "%s/site-packages", dir);
+	assert_int_equal(mkdir(site, 0700), 0);
+
+	persist_feed(f, shim, 7, "/home/u/.bashrc", &g);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.rule, RULE_PERSIST);
+	assert_int_equal(g.sev, SEV_CRITICAL);
+	assert_string_equal(g.reason, "shell start-up file");
+	assert_int_equal(g.writer, WRITER_SESSION);
+	strcpy(fold, g.fold);
+	/* another process of the session: the same fold key (the gate's) */
+	persist_feed(f, pip, 7, "/home/u/.bashrc", &g);
+	assert_int_equal(g.n, 2);
+	assert_string_equal(g.fold, fold);
+	/* outside sessions, a shell's rc file is the user's business */
+	persist_feed(f, sh, 0, "/home/u/.zshrc", &g);
+	assert_int_equal(g.n, 2);
+
+	/* pip installing a wheel's .pth; a hook below it dropping one */
+	snprintf(pth, sizeof(pth), "%s/legit.pth", site);
+	write_text(pth, "import os\n");
+	persist_feed(f, pip, 7, pth, &g);
+	assert_int_equal(g.n, 2);
+	snprintf(pth, sizeof(pth), "%s/evil.pth", site);
+	write_text(pth, "/some/path\n");
+	persist_feed(f, shim, 7, pth, &g);
+	assert_int_equal(g.n, 3);
+	assert_int_equal(g.sev, SEV_HIGH);
+	assert_string_equal(g.reason, "Python start-up file");
+	/* pip unpacking a package's own .bashrc into a dependency tree */
+	persist_feed(f, pip, 7, "/p/node_modules/x/.bashrc", &g);
+	assert_int_equal(g.n, 3);
+
+	/* outside sessions: a .pth is alerted when a line imports */
+	snprintf(pth, sizeof(pth), "%s/paths.pth", site);
+	write_text(pth, "/some/path\n#import x\n");
+	persist_feed(f, sh, 0, pth, &g);
+	assert_int_equal(g.n, 3);
+	snprintf(pth, sizeof(pth), "%s/runs.pth", site);
+	write_text(pth, "/some/path\r\nimport os; os.system('x')\r\n");
+	persist_feed(f, sh, 0, pth, &g);
+	assert_int_equal(g.n, 4);
+	assert_string_equal(g.reason, "Python start-up file that runs code");
+	assert_int_equal(g.writer, WRITER_SUSPICIOUS);
+	/* gone before it was read: nothing to judge */
+	snprintf(pth, sizeof(pth), "%s/gone.pth", site);
+	persist_feed(f, sh, 0, pth, &g);
+	assert_int_equal(g.n, 4);
+	/* a FIFO in its place is never read */
+	snprintf(pth, sizeof(pth), "%s/fifo.pth", site);
+	assert_int_equal(mkfifo(pth, 0600), 0);
+	persist_feed(f, sh, 0, pth, &g);
+	assert_int_equal(g.n, 4);
+	unlink(pth);
+
+	/* ld.so.preload: by anyone outside sessions but an installer */
+	persist_feed(f, sh, 0, "/etc/ld.so.preload", &g);
+	assert_int_equal(g.n, 5);
+	assert_int_equal(g.sev, SEV_CRITICAL);
+	persist_feed(f, dpkg, 0, "/etc/ld.so.preload", &g);
+	assert_int_equal(g.n, 5);
+
+	/* the rule off */
+	c->persist_enabled = false;
+	persist_feed(f, shim, 7, "/home/u/.profile", &g);
+	assert_int_equal(g.n, 5);
+
+	snprintf(pth, sizeof(pth), "rm -rf '%s'", dir);
+	assert_int_equal(system(pth), 0);
+	image_put(dpkg->img);
+	image_put(sh->img);
+	image_put(shim->img);
+	image_put(pip->img);
+	free(dpkg);
+	free(sh);
+	free(shim);
+	free(pip);
+	files_free(f);
+	config_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_anchor),
+		cmocka_unit_test(test_suffix),
+		cmocka_unit_test(test_persistence),
 		cmocka_unit_test(test_join_normalize),
 		cmocka_unit_test(test_write_held_and_deduplicated),
 		cmocka_unit_test(test_atime_bounds),

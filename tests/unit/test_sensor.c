@@ -565,6 +565,25 @@ static bool has_anchor(const char *name, __u32 bits)
 	return find(fake_map("anchors"), &k, sizeof(k)) != NULL;
 }
 
+/* The classes (DS_ANCHOR_*) an anchor key carries, 0 when it is absent. */
+static __u8 anchor_value(const char *name, __u32 bits)
+{
+	struct ds_anchor_key k = { .prefixlen = bits };
+	struct entry *e;
+
+	memcpy(k.name, name, strlen(name));
+	e = find(fake_map("anchors"), &k, sizeof(k));
+	return e ? e->value[0] : 0;
+}
+
+static __u8 start_value(unsigned char first, unsigned char second)
+{
+	__u32 k = (__u32)first << 8 | second;
+	struct entry *e = find(fake_map("anchor_starts"), &k, sizeof(k));
+
+	return e ? e->value[0] : 0;
+}
+
 static bool has_start(unsigned char first, unsigned char second)
 {
 	__u32 k = (__u32)first << 8 | second;
@@ -770,6 +789,58 @@ static void test_filter_keys(void **state)
 			fail_msg("no prefilter key for 'q', %d", b);
 	assert_int_equal(fake_map("anchor_starts")->n, 257);
 	assert_int_equal(fake_map("anchor_starts")->updates, 257); /* each key once */
+	sensor_close(s);
+}
+
+/* The written files' anchors and the read ones' keep their own classes;
+ * a key also carries the classes of the shorter anchors that are its
+ * prefixes (the trie answers with the longest match alone), and a
+ * prefilter entry those of every anchor starting so. */
+static void test_filter_classes(void **state)
+{
+	static char *pipeline[] = { "*/.gitlab-ci*", "*/.github/workflows/*" };
+	static char *creds[] = { "*/.gitlab-ci-token.json", "*/.npmrc", "*/.ssh/id_*" };
+	static char *startup[] = { "*/site-packages/*.pth", "*/.bashrc", "*/autostart/*.DESKTOP" };
+	struct persist_group group = { .paths = { .v = startup, .n = ARRAY_SIZE(startup) } };
+	struct ds_suffix_key sk = { .len = 4, .s = ".pth" };
+	struct test_config t;
+	struct sensor *s;
+	__u32 zero = 0;
+	struct entry *e;
+
+	(void)state;
+	need_btf();
+	config_set(&t, exes_a, ARRAY_SIZE(exes_a), pipeline, ARRAY_SIZE(pipeline), NULL, 0);
+	t.c.cred_paths = (struct strlist){ .v = creds, .n = ARRAY_SIZE(creds) };
+	t.c.persist = &group;
+	t.c.npersist = 1;
+	s = sensor_open(&t.c, NULL);
+	assert_non_null(s);
+	assert_int_equal(anchor_value(".gitlab-ci", 10 * 8), DS_ANCHOR_WRITE);
+	assert_int_equal(anchor_value(".gitlab-ci-token.json", 22 * 8),
+			 DS_ANCHOR_WRITE | DS_ANCHOR_READ);
+	assert_int_equal(anchor_value("workflows", 10 * 8), DS_ANCHOR_WRITE);
+	assert_int_equal(anchor_value(".npmrc", 7 * 8), DS_ANCHOR_READ);
+	assert_int_equal(anchor_value(".ssh", 5 * 8), DS_ANCHOR_READ);
+	assert_int_equal(start_value('.', 'g'), DS_ANCHOR_WRITE | DS_ANCHOR_READ);
+	assert_int_equal(start_value('.', 'n'), DS_ANCHOR_READ);
+	assert_int_equal(start_value('w', 'o'), DS_ANCHOR_WRITE);
+	assert_int_equal(start_value('x', 'x'), 0);
+	/* a pattern ending in '*' then a literal is keyed on that suffix alone */
+	assert_int_equal(anchor_value(".bashrc", 8 * 8), DS_ANCHOR_WRITE);
+	assert_int_equal(anchor_value("site-packages", 14 * 8), 0);
+	assert_int_equal(anchor_value("autostart", 10 * 8), 0);
+	e = find(fake_map("anchor_suffixes"), &sk, sizeof(sk));
+	assert_non_null(e);
+	assert_int_equal(e->value[0], DS_ANCHOR_WRITE);
+	memset(&sk, 0, sizeof(sk));
+	sk.len = 8;
+	memcpy(sk.s, ".desktop", 8);
+	assert_non_null(find(fake_map("anchor_suffixes"), &sk, sizeof(sk)));
+	assert_int_equal(fake_map("anchor_suffixes")->n, 2);
+	e = find(fake_map("suffix_lens"), &zero, sizeof(zero));
+	assert_non_null(e);
+	assert_int_equal(*(__u32 *)e->value, (1U << 4) | (1U << 8));
 	sensor_close(s);
 }
 
@@ -1223,6 +1294,7 @@ int main(void)
 		T(test_hooks_on_demand),
 		T(test_hooks_failure),
 		T(test_filter_keys),
+		T(test_filter_classes),
 		T(test_filter_reload),
 		T(test_filter_reload_failure),
 		T(test_open_filter_failure),

@@ -29,6 +29,7 @@ int sensor_dns_filter_fd(struct sensor *s); /* the socket filter for dns capture
 #define SENSOR_HOOK_CONNECT (1U << 0) /* connect */
 #define SENSOR_HOOK_NAMES   (1U << 1) /* rename, renameat(2), link, linkat */
 #define SENSOR_HOOK_DNS	    (1U << 2) /* net_dev_queue: DNS questions sent */
+#define SENSOR_HOOK_OPEN    (1U << 3) /* open, openat, openat2: sessions' reads */
 /* Attach (on) or detach the hooks of these kinds; 0 or -errno. */
 int sensor_hooks(struct sensor *s, unsigned int kinds, bool on);
 /* A reload's two steps for the kernel's filters (wake-up prefixes, file

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The hooks that run while install sessions do, and a minute after the
- * last: connect, rename and link, and DNS capture. While any syscall
+ * last: connect, rename and link, open, and DNS capture. While any syscall
  * tracepoint is attached, every system call of every process takes the
  * kernel's slow path (measured in docs/PERFORMANCE.md). Only sessions'
  * connects and lookups matter; renames outside sessions come through
@@ -32,7 +32,8 @@ void session_hooks_start(struct session_hooks *h, bool dns, time_t now)
 	if (h->on || !h->sensor)
 		return;
 	h->on = true;
-	err = sensor_hooks(h->sensor, SENSOR_HOOK_CONNECT | SENSOR_HOOK_NAMES, true);
+	err = sensor_hooks(h->sensor, SENSOR_HOOK_CONNECT | SENSOR_HOOK_NAMES | SENSOR_HOOK_OPEN,
+			   true);
 	if (err)
 		log_warnx("cannot attach the session hooks: %s", strerror(-err));
 	if (dns)
@@ -50,7 +51,9 @@ void session_hooks_tick(struct session_hooks *h, uint64_t sessions, time_t now, 
 	if (!h->on || now - h->busy < IDLE_SECS)
 		return;
 	h->on = false;
-	sensor_hooks(h->sensor, SENSOR_HOOK_CONNECT | (h->names_always ? 0 : SENSOR_HOOK_NAMES),
+	sensor_hooks(h->sensor,
+		     SENSOR_HOOK_CONNECT | SENSOR_HOOK_OPEN |
+			     (h->names_always ? 0 : SENSOR_HOOK_NAMES),
 		     false);
 	dnscap_stop(h->cap, fn, arg);
 	log_debug("session hooks off: no install session for %d s", IDLE_SECS);

@@ -23,7 +23,8 @@
 #include "capture.h"
 #include "depsentry.skel.h"
 
-#define SYSCALL_PROGS 16
+#define SYSCALL_PROGS	  32
+#define PATTERN_LISTS_MAX (3 + PERSIST_GROUPS_MAX) /* CI/CD, build, credentials, persistence */
 
 struct sensor {
 	struct depsentry_bpf *skel;
@@ -143,10 +144,12 @@ static void mount_tracefs(void)
 /*
  * The kernel's filters, both from the configuration: the wake-up prefixes
  * (package managers' executable patterns) and the file filter's anchors
- * (one per watched pattern, with its first two bytes in the prefilter). A
- * reload adds the new keys beside the old ones, then drops the old ones
- * the new configuration lacks, so nothing watched by both is ever missing
- * from the maps.
+ * (one per watched pattern, with its first two bytes in the prefilter),
+ * each with the classes of the patterns behind it: the written files'
+ * (CI/CD, build, persistence) and the read ones' (credentials). A reload
+ * adds the new keys beside the old ones, then drops the old ones the new
+ * configuration lacks, so nothing watched by both is ever missing from
+ * the maps.
  */
 struct filter_key {
 	struct bpf_map *map;
@@ -154,10 +157,111 @@ struct filter_key {
 	union {
 		struct ds_wake_key wake;
 		struct ds_anchor_key anchor;
-		__u32 start;
+		struct ds_suffix_key suffix;
+		__u32 start; /* and suffix_lens's one key, 0 */
 	} k;
 	size_t len;
+	union {
+		__u8 cls;      /* the classes of an anchor or a suffix */
+		__u32 lengths; /* suffix_lens: bit len for each suffix length */
+	} value;
+	size_t value_len;
 };
+
+/* The file patterns of c by class. */
+struct pattern_list {
+	const struct strlist *l;
+	__u8 cls;
+};
+
+static size_t pattern_lists(const struct config *c, struct pattern_list *out)
+{
+	size_t n = 0, i;
+
+	out[n++] = (struct pattern_list){ &c->watch_pipeline, DS_ANCHOR_WRITE };
+	out[n++] = (struct pattern_list){ &c->watch_build, DS_ANCHOR_WRITE };
+	out[n++] = (struct pattern_list){ &c->cred_paths, DS_ANCHOR_READ };
+	for (i = 0; i < c->npersist && n < PATTERN_LISTS_MAX; i++)
+		out[n++] = (struct pattern_list){ &c->persist[i].paths, DS_ANCHOR_WRITE };
+	return n;
+}
+
+/* The anchor the kernel keys a pattern on (file_anchor), -EINVAL when it
+ * keys it on its suffix instead. */
+static int pattern_anchor(const char *pattern, char *a, size_t len)
+{
+	if (file_suffix(pattern, NULL, 0) > 0)
+		return -EINVAL;
+	return file_anchor(pattern, a, len);
+}
+
+/* The suffix key of a pattern keyed on its suffix: false for the others. */
+static bool pattern_suffix(const char *pattern, struct ds_suffix_key *k)
+{
+	int n;
+
+	memset(k, 0, sizeof(*k));
+	n = file_suffix(pattern, k->s, sizeof(k->s));
+	if (n <= 0)
+		return false;
+	k->len = (__u32)n;
+	return true;
+}
+
+/* The classes of the suffix patterns of c with the key k. */
+static __u8 suffix_classes(const struct config *c, const struct ds_suffix_key *k)
+{
+	struct pattern_list lists[PATTERN_LISTS_MAX];
+	size_t n = pattern_lists(c, lists), i, j;
+	struct ds_suffix_key o;
+	__u8 cls = 0;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < lists[i].l->n; j++)
+			if (pattern_suffix(lists[i].l->v[j], &o) && !memcmp(&o, k, sizeof(o)))
+				cls |= lists[i].cls;
+	return cls;
+}
+
+/* The classes of every anchor of c that is a prefix of k (k's own
+ * included): the trie answers with the longest prefix alone. */
+static __u8 anchor_classes(const struct config *c, const struct ds_anchor_key *k)
+{
+	struct pattern_list lists[PATTERN_LISTS_MAX];
+	size_t n = pattern_lists(c, lists), i, j;
+	char a[DS_ANCHOR_LEN];
+	__u8 cls = 0;
+	int len;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < lists[i].l->n; j++) {
+			len = pattern_anchor(lists[i].l->v[j], a, sizeof(a));
+			if (len > 0 && (__u32)len * 8 <= k->prefixlen && !memcmp(a, k->name, len))
+				cls |= lists[i].cls;
+		}
+	}
+	return cls;
+}
+
+/* The classes of the anchors of c whose first two bytes give start. */
+static __u8 start_classes(const struct config *c, __u32 start)
+{
+	struct pattern_list lists[PATTERN_LISTS_MAX];
+	size_t n = pattern_lists(c, lists), i, j;
+	char a[DS_ANCHOR_LEN];
+	__u8 cls = 0;
+	int len;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < lists[i].l->n; j++) {
+			len = pattern_anchor(lists[i].l->v[j], a, sizeof(a));
+			if (len > 0 && (unsigned char)a[0] == start >> 8 &&
+			    (len < 2 || (unsigned char)a[1] == (start & 0xff)))
+				cls |= lists[i].cls;
+		}
+	}
+	return cls;
+}
 
 typedef int (*filter_fn)(struct sensor *s, const struct filter_key *fk, void *arg);
 
@@ -182,18 +286,20 @@ static bool wake_key(const char *pat, struct ds_wake_key *k)
 
 /* fn for the anchor's first two bytes in the prefilter; a one-byte anchor
  * (a prefix) admits every second byte. */
-static int anchor_starts_each(struct sensor *s, const struct filter_key *anchor, filter_fn fn,
-			      void *arg)
+static int anchor_starts_each(struct sensor *s, const struct config *c,
+			      const struct filter_key *anchor, filter_fn fn, void *arg)
 {
 	const struct ds_anchor_key *k = &anchor->k.anchor;
 	__u32 first = (__u32)(unsigned char)k->name[0] << 8, b, n = k->prefixlen / 8;
 	struct filter_key fk = { .map = s->skel->maps.anchor_starts,
 				 .pattern = anchor->pattern,
-				 .len = sizeof(fk.k.start) };
+				 .len = sizeof(fk.k.start),
+				 .value_len = sizeof(fk.value.cls) };
 	int err;
 
 	for (b = 0; b < 256; b++) {
 		fk.k.start = first | (n >= 2 ? (unsigned char)k->name[1] : b);
+		fk.value.cls = start_classes(c, fk.k.start);
 		if ((err = fn(s, &fk, arg)))
 			return err;
 		if (n >= 2)
@@ -205,9 +311,13 @@ static int anchor_starts_each(struct sensor *s, const struct filter_key *anchor,
 /* fn for every key of c's filters; stops at the first non-zero return. */
 static int filters_each(struct sensor *s, const struct config *c, filter_fn fn, void *arg)
 {
-	const struct strlist *lists[] = { &c->watch_pipeline, &c->watch_build };
-	struct filter_key fk = { .map = s->skel->maps.wake_comm, .len = sizeof(fk.k.wake) };
-	size_t i, j;
+	struct filter_key fk = { .map = s->skel->maps.wake_comm,
+				 .len = sizeof(fk.k.wake),
+				 .value = { .cls = 1 },
+				 .value_len = sizeof(fk.value.cls) };
+	struct pattern_list lists[PATTERN_LISTS_MAX];
+	size_t nlists = pattern_lists(c, lists), i, j;
+	__u32 lengths = 0;
 	int n, err;
 
 	for (i = 0; i < c->npms; i++) {
@@ -217,31 +327,48 @@ static int filters_each(struct sensor *s, const struct config *c, filter_fn fn, 
 				return err;
 		}
 	}
-	fk.map = s->skel->maps.anchors;
-	fk.len = sizeof(fk.k.anchor);
-	for (i = 0; i < ARRAY_SIZE(lists); i++) {
-		for (j = 0; j < lists[i]->n; j++) {
-			fk.pattern = lists[i]->v[j];
+	for (i = 0; i < nlists; i++) {
+		for (j = 0; j < lists[i].l->n; j++) {
+			fk.pattern = lists[i].l->v[j];
 			memset(&fk.k, 0, sizeof(fk.k));
+			if (pattern_suffix(fk.pattern, &fk.k.suffix)) {
+				fk.map = s->skel->maps.anchor_suffixes;
+				fk.len = sizeof(fk.k.suffix);
+				fk.value.cls = suffix_classes(c, &fk.k.suffix);
+				lengths |= 1U << fk.k.suffix.len;
+				if ((err = fn(s, &fk, arg)))
+					return err;
+				continue;
+			}
+			fk.map = s->skel->maps.anchors;
+			fk.len = sizeof(fk.k.anchor);
 			n = file_anchor(fk.pattern, fk.k.anchor.name, sizeof(fk.k.anchor.name));
 			if (n < 0)
 				return n; /* config_parse refused these already */
 			fk.k.anchor.prefixlen = (__u32)n * 8;
-			if ((err = fn(s, &fk, arg)) || (err = anchor_starts_each(s, &fk, fn, arg)))
+			fk.value.cls = anchor_classes(c, &fk.k.anchor);
+			if ((err = fn(s, &fk, arg)) ||
+			    (err = anchor_starts_each(s, c, &fk, fn, arg)))
 				return err;
 		}
 	}
-	return 0;
+	if (!lengths)
+		return 0;
+	fk.map = s->skel->maps.suffix_lens;
+	fk.pattern = "(suffix lengths)";
+	memset(&fk.k, 0, sizeof(fk.k));
+	fk.len = sizeof(fk.k.start);
+	fk.value.lengths = lengths;
+	fk.value_len = sizeof(fk.value.lengths);
+	return fn(s, &fk, arg);
 }
 
 /* A wake-up prefix that does not fit only costs that package manager the
  * early wake-up; an anchor that does not fit would blind the file arm. */
 static int filter_put(struct sensor *s, const struct filter_key *fk, void *arg)
 {
-	__u8 one = 1;
-
 	(void)arg;
-	if (!bpf_map__update_elem(fk->map, &fk->k, fk->len, &one, sizeof(one), BPF_ANY))
+	if (!bpf_map__update_elem(fk->map, &fk->k, fk->len, &fk->value, fk->value_len, BPF_ANY))
 		return 0;
 	if (fk->map == s->skel->maps.wake_comm) {
 		log_debug("wake prefix %s: %s", fk->pattern, strerror(errno));
@@ -300,10 +427,8 @@ void sensor_filters_drop(struct sensor *s, const struct config *old, const struc
  * missing tracepoint fails the attach, and libbpf names it.
  */
 static const char *const optional_tracepoints[] = {
-	"syscalls/sys_enter_rename",
-	"syscalls/sys_exit_rename",
-	"syscalls/sys_enter_link",
-	"syscalls/sys_exit_link",
+	"syscalls/sys_enter_rename", "syscalls/sys_exit_rename", "syscalls/sys_enter_link",
+	"syscalls/sys_exit_link",    "syscalls/sys_enter_open",	 "syscalls/sys_exit_open",
 };
 
 static void skip_missing_syscalls(struct depsentry_bpf *skel)
@@ -354,6 +479,8 @@ static unsigned int hook_kind(const struct bpf_program *prog)
 
 	if (strcmp(sec, DNS_XMIT_SECTION) == 0)
 		return SENSOR_HOOK_DNS;
+	if (strstr(sec, "_open"))
+		return SENSOR_HOOK_OPEN;
 	return strstr(sec, "connect") ? SENSOR_HOOK_CONNECT : SENSOR_HOOK_NAMES;
 }
 
@@ -698,7 +825,9 @@ void sensor_close(struct sensor *s)
 	if (!s)
 		return;
 	ring_buffer__free(s->rb);
-	sensor_hooks(s, SENSOR_HOOK_CONNECT | SENSOR_HOOK_NAMES | SENSOR_HOOK_DNS, false);
+	sensor_hooks(s,
+		     SENSOR_HOOK_CONNECT | SENSOR_HOOK_NAMES | SENSOR_HOOK_OPEN | SENSOR_HOOK_DNS,
+		     false);
 	if (s->tamper)
 		munmap(s->tamper, s->tamper_len);
 	free(s->tamper_prev);

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* The anchor of a watched path pattern: the literal text the kernel's file filter keys on. */
+/* The kernel's file filter key of a watched path pattern: the literal text
+ * it keys on, at the start of a path component (an anchor) or at the end
+ * of the file's own name (a suffix). */
 #include <ctype.h>
 #include <errno.h>
 #include <string.h>
@@ -43,4 +45,26 @@ int file_anchor(const char *pattern, char *out, size_t outlen)
 			out[i] = (char)(best[i] >= 'A' && best[i] <= 'Z' ? best[i] + 32 : best[i]);
 	}
 	return (int)(bestlen + bestexact);
+}
+
+int file_suffix(const char *pattern, char *out, size_t outlen)
+{
+	const char *leaf = strrchr(pattern, '/');
+	size_t len, i;
+
+	leaf = leaf ? leaf + 1 : pattern;
+	if (leaf[0] != '*' || !leaf[1] || strpbrk(leaf + 1, "*?"))
+		return -EINVAL;
+	leaf++;
+	len = strlen(leaf);
+	if (len > DS_SUFFIX_LEN) {
+		leaf += len - DS_SUFFIX_LEN; /* the kernel keys on the last bytes */
+		len = DS_SUFFIX_LEN;
+	}
+	if (out && outlen >= DS_SUFFIX_LEN) {
+		memset(out, 0, outlen);
+		for (i = 0; i < len; i++)
+			out[i] = (char)(leaf[i] >= 'A' && leaf[i] <= 'Z' ? leaf[i] + 32 : leaf[i]);
+	}
+	return (int)len;
 }

@@ -207,9 +207,11 @@ static const char *watch_check(const char *s)
 {
 	char anchor[DS_ANCHOR_LEN];
 
-	if (file_anchor(s, anchor, sizeof(anchor)) < 0)
-		return "has no path component that starts with a literal name "
-		       "(the kernel filters on one, e.g. \"*/.github/workflows/*\")";
+	if (file_suffix(s, anchor, sizeof(anchor)) < 0 &&
+	    file_anchor(s, anchor, sizeof(anchor)) < 0)
+		return "has no path component that starts with a literal name, nor a last "
+		       "component '*' then a literal (the kernel filters on one, e.g. "
+		       "\"*/.github/workflows/*\" or \"*/site-packages/*.pth\")";
 	return NULL;
 }
 
@@ -677,6 +679,18 @@ static const struct field rule_dropped_fields[] = {
 };
 /* clang-format on */
 
+/* clang-format off */
+static const struct field rule_cred_fields[] = {
+	{ .key = "enabled", .parse = parse_bool, .off = offsetof(struct config, cred_enabled) },
+	{ .key = "severity", .parse = parse_severity,
+	  .off = offsetof(struct config, cred_severity) },
+	{ .key = "paths", .parse = parse_watch, .required = true,
+	  .off = offsetof(struct config, cred_paths) },
+	STRINGS("trusted_readers", struct config, cred_readers, false),
+	{ 0 }
+};
+/* clang-format on */
+
 #define LIMIT(k, member, lo, hi)                                 \
 	{                                                        \
 		.key = (k), .parse = parse_u32,                  \
@@ -702,6 +716,54 @@ static const struct field rule_exfil_fields[] = {
 	  .min = ENTROPY_MIN, .max = ENTROPY_MAX },
 	LIMIT("max_labels", labels, 1, DNS_LABELS_MAX),
 	LIMIT("max_length", length, DNS_LABEL_LEN, DNS_NAME_TEXT_MAX),
+	{ 0 }
+};
+/* clang-format on */
+
+/* clang-format off */
+static const struct field persist_group_fields[] = {
+	{ .key = "severity", .parse = parse_severity, .required = true,
+	  .off = offsetof(struct persist_group, severity) },
+	STRING("reason", struct persist_group, reason, true),
+	{ .key = "paths", .parse = parse_watch, .required = true,
+	  .off = offsetof(struct persist_group, paths) },
+	STRINGS("lines", struct persist_group, lines, false),
+	{ .key = "outside_sessions", .parse = parse_bool,
+	  .off = offsetof(struct persist_group, outside_sessions) },
+	{ .key = "package_manager_writes", .parse = parse_bool,
+	  .off = offsetof(struct persist_group, package_manager_writes) },
+	{ 0 }
+};
+/* clang-format on */
+
+static void check_persist_group(struct pctx *x, const void *elem)
+{
+	const struct persist_group *g = elem;
+
+	if (!g->paths.n)
+		cfg_error(x, "a group needs paths: it would match nothing");
+}
+
+/* The groups, at most PERSIST_GROUPS_MAX: each is a list of the kernel's
+ * filter. */
+static void parse_persist(struct pctx *x, struct json_object *v, void *dst, const struct field *f)
+{
+	if (json_object_is_type(v, json_type_array) &&
+	    json_object_array_length(v) > PERSIST_GROUPS_MAX) {
+		cfg_error(x, "at most %d groups", PERSIST_GROUPS_MAX);
+		return;
+	}
+	parse_objects(x, v, dst, f);
+}
+
+/* clang-format off */
+static const struct field rule_persist_fields[] = {
+	{ .key = "enabled", .parse = parse_bool, .off = offsetof(struct config, persist_enabled) },
+	STRINGS("trusted_writers", struct config, persist_trusted, false),
+	{ .key = "groups", .parse = parse_persist, .required = true,
+	  .off = offsetof(struct config, persist), .off_n = offsetof(struct config, npersist),
+	  .size = sizeof(struct persist_group), .sub = persist_group_fields,
+	  .check = check_persist_group },
 	{ 0 }
 };
 /* clang-format on */
@@ -823,6 +885,8 @@ static const struct field rules_fields[] = {
 	{ .key = "install-payload-tool", .parse = parse_sub, .sub = rule_payload_fields },
 	{ .key = "install-dropped-exec", .parse = parse_sub, .sub = rule_dropped_fields },
 	{ .key = "install-dns-exfiltration", .parse = parse_sub, .sub = rule_exfil_fields },
+	{ .key = "install-credential-read", .parse = parse_sub, .sub = rule_cred_fields },
+	{ .key = "install-persistence", .parse = parse_sub, .sub = rule_persist_fields },
 	{ 0 }
 };
 
@@ -890,6 +954,18 @@ static void payload_free(struct payload_group *g, size_t n)
 	free(g);
 }
 
+static void persist_free(struct persist_group *g, size_t n)
+{
+	size_t i;
+
+	for (i = 0; g && i < n; i++) {
+		free(g[i].reason);
+		strlist_free(&g[i].paths);
+		strlist_free(&g[i].lines);
+	}
+	free(g);
+}
+
 static void exclusion_free(struct exclusion *e)
 {
 	free(e->comment);
@@ -920,6 +996,10 @@ void config_free(struct config *c)
 	strlist_free(&c->lifecycle_events);
 	strlist_free(&c->dropped_trees);
 	strlist_free(&c->interpreters);
+	strlist_free(&c->cred_paths);
+	strlist_free(&c->cred_readers);
+	persist_free(c->persist, c->npersist);
+	strlist_free(&c->persist_trusted);
 	strlist_free(&c->watch_pipeline);
 	strlist_free(&c->watch_build);
 	strlist_free(&c->generated_markers);
@@ -1018,6 +1098,9 @@ static struct config *config_new(const char *name)
 						    .entropy = DEFAULT_DNS_ENTROPY,
 						    .labels = DEFAULT_DNS_LABELS,
 						    .length = DEFAULT_DNS_LENGTH };
+	c->cred_enabled = true;
+	c->cred_severity = SEV_HIGH;
+	c->persist_enabled = true;
 	c->egress_enabled = true;
 	c->egress_severity = SEV_MEDIUM;
 	c->egress_raw_severity = SEV_HIGH;

@@ -106,6 +106,19 @@ struct dns_data_limits {
 	uint32_t length;      /* more characters than this */
 };
 
+/* A group of the install-persistence rule: paths where a file written
+ * makes code run later, with their severity and when they count. */
+#define PERSIST_GROUPS_MAX 12
+
+struct persist_group {
+	enum severity severity;
+	char *reason;		     /* "shell start-up file", ... */
+	struct strlist paths;	     /* like~ on the absolute path */
+	struct strlist lines;	     /* like~ on a line of the file: one must match */
+	bool outside_sessions;	     /* also written outside install sessions */
+	bool package_manager_writes; /* the package manager's own writes are normal */
+};
+
 /* Which processes' starts the events file gets (docs/events.md). */
 enum events_scope {
 	EVENTS_SESSIONS = 0, /* those of install sessions */
@@ -129,6 +142,16 @@ struct config {
 	struct strlist lifecycle_parents; /* like~ on an ancestor command line */
 	struct strlist lifecycle_events;  /* in~ on npm_lifecycle_event */
 	bool payload_enabled;		  /* rule install-payload-tool */
+	/* rule install-credential-read: files read by install sessions */
+	bool cred_enabled;
+	enum severity cred_severity;
+	struct strlist cred_paths;   /* like~ on the absolute path */
+	struct strlist cred_readers; /* like~ on names: the tools whose job it is */
+	/* rule install-persistence: start-up files written */
+	bool persist_enabled;
+	struct persist_group *persist;
+	size_t npersist;
+	struct strlist persist_trusted; /* like~ on names: installers, outside sessions */
 	struct payload_group *payload;
 	size_t npayload;
 	bool dropped_enabled;		/* rule install-dropped-exec */
@@ -201,6 +224,8 @@ enum rule_id {
 	RULE_PAYLOAD,		 /* install-payload-tool */
 	RULE_DROPPED,		 /* install-dropped-exec */
 	RULE_DNS_EXFIL,		 /* install-dns-exfiltration */
+	RULE_CRED,		 /* install-credential-read */
+	RULE_PERSIST,		 /* install-persistence */
 	RULE_MAX,
 };
 
@@ -235,5 +260,10 @@ bool dns_is_reverse(const char *name);
  * component is all literal. Returns its length in bytes (NUL included),
  * or -EINVAL when no component starts with a literal. */
 int file_anchor(const char *pattern, char *out, size_t outlen);
+/* The suffix of a pattern whose last component is '*' then a literal
+ * (".../site-packages/" then "*.pth" gives ".pth"): its last DS_SUFFIX_LEN
+ * bytes at most, lower case. The kernel keys such a pattern on it, whatever its
+ * other components. Returns its length, or -EINVAL for any other pattern. */
+int file_suffix(const char *pattern, char *out, size_t outlen);
 
 #endif /* DEPSENTRY_CONFIG_H */

@@ -15,6 +15,8 @@ static const char *const rule_ids[RULE_MAX] = {
 	[RULE_PAYLOAD] = "install-payload-tool",
 	[RULE_DROPPED] = "install-dropped-exec",
 	[RULE_DNS_EXFIL] = "install-dns-exfiltration",
+	[RULE_CRED] = "install-credential-read",
+	[RULE_PERSIST] = "install-persistence",
 };
 /* clang-format on */
 

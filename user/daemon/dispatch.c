@@ -115,9 +115,10 @@ static void stub_release(struct stub *st)
 }
 
 /* An alert about (pid, start), or an event when v has no rule: its entry,
- * or a stub if it is gone. */
+ * or a stub if it is gone. fold: the gate folds its repeats first (the
+ * exclusions were applied when it was judged). */
 static void emit_for(struct daemon_ctx *d, uint32_t pid, uint64_t start, const char *comm,
-		     const struct verdict *v, uint64_t ts)
+		     struct verdict *v, uint64_t ts, bool fold)
 {
 	const struct proc *p;
 	struct stub st;
@@ -125,7 +126,7 @@ static void emit_for(struct daemon_ctx *d, uint32_t pid, uint64_t start, const c
 	p = proc_or_stub(d, pid, start, comm, &st);
 	if (p && v->rule == RULE_NONE)
 		events_file(d->events, d->host, p, v->file);
-	else if (p)
+	else if (p && (!fold || gate_pass(d->gate, p, v, ts)))
 		emit(d, p, v, ts);
 	stub_release(&st);
 }
@@ -153,7 +154,7 @@ static void judge(struct daemon_ctx *d, struct event *e, const struct proc *p)
 		if (p)
 			emit(d, p, &v[i], e->ts);
 		else
-			emit_for(d, e->pid, e->start, e->comm, &v[i], e->ts);
+			emit_for(d, e->pid, e->start, e->comm, &v[i], e->ts, false);
 		/* once written, the pinned record of a signal is marked alerted */
 		if (e->type == DS_EV_SIGNAL && d->sensor && e->signal.seq)
 			sensor_tamper_ack(d->sensor, e->signal.seq);
@@ -246,7 +247,7 @@ void dispatch_file_seen(const struct file_event *ev, void *arg)
 {
 	struct verdict v = { .rule = RULE_NONE, .file = ev };
 
-	emit_for(arg, ev->pid, ev->start, ev->comm, &v, ev->ts);
+	emit_for(arg, ev->pid, ev->start, ev->comm, &v, ev->ts, false);
 }
 
 /* A judged file event. */
@@ -255,7 +256,8 @@ void dispatch_file_alert(const struct file_event *ev, void *arg)
 	struct verdict v;
 
 	files_verdict(ev, &v);
-	emit_for(arg, ev->pid, ev->start, ev->comm, &v, ev->ts);
+	emit_for(arg, ev->pid, ev->start, ev->comm, &v, ev->ts,
+		 rule_info(v.rule)->fold != FOLD_NONE);
 }
 
 static int handle_file(struct daemon_ctx *d, struct event *e)
@@ -267,7 +269,9 @@ static int handle_file(struct daemon_ctx *d, struct event *e)
 void dispatch_repeated(const struct verdict *v, uint32_t pid, uint64_t start, const char *comm,
 		       uint64_t ts, void *arg)
 {
-	emit_for(arg, pid, start, comm, v, ts);
+	struct verdict copy = *v;
+
+	emit_for(arg, pid, start, comm, &copy, ts, false);
 }
 
 void dispatch_scanned(struct proc *p, void *arg)

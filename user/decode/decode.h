@@ -118,18 +118,23 @@ struct net_event {
 	bool resolver;		    /* connect: to the process's own DNS resolver */
 };
 
-/* A write, rename or link onto a watched path (rules/files.c judges it) */
+/* A write, rename or link onto a watched path (rules/files.c judges it),
+ * or an install session's open of one for reading (rules/creds.c) */
 struct file_event {
 	enum ds_file_op op;
 	char *path;	     /* absolute */
 	char *old_path;	     /* rename/link: where it came from, else NULL */
 	const char *pattern; /* the watched pattern that matched */
-	const char *action;  /* "creation", "overwrite", "rename", "link" */
-	bool alert;	     /* cicd-file-modified alerts it (else only an event) */
+	const char *action;  /* "creation", "overwrite", "rename", "link", "open" */
+	const char *reason;  /* why it is an alert, NULL: the rule's own words */
+	enum rule_id rule;   /* the rule that judged it */
+	bool alert;	     /* its rule alerts it (else only an event) */
 	bool created;	     /* event.type creation, else change */
 	unsigned int cut;    /* FILE_CUT_*: what the kernel could not give whole */
 	bool resolved;	     /* rename/link: symbolic links in the directory resolved */
 	enum file_writer writer;
+	bool pm_writer;	     /* in a session, the writer's image is a package manager */
+	bool trusted_writer; /* outside sessions, the writer is a trusted installer */
 	enum severity severity;
 	uint64_t session; /* the kernel's session id, 0 if none */
 	uint32_t pid;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * File records: the sections after a ds_file checked, the kernel's path
- * walks joined, and a rename's or link's name made absolute. Paths are what
+ * walks joined, and a rename's, link's or open's name made absolute. Paths are what
  * the kernel walked, in the writer's mount namespace; symbolic links in a
  * rename's directory are resolved only when that namespace is the daemon's.
  */
@@ -91,6 +91,8 @@ static int sections(const struct ds_file *e, const char *data, size_t len, struc
 		return -EINVAL;
 	if (e->op == DS_FILE_WRITE ? (e->name_len || e->old_name_len) : !e->name_len)
 		return -EINVAL;
+	if (e->op == DS_FILE_OPEN && (e->old_dir_len || e->old_name_len))
+		return -EINVAL;
 	return 0;
 }
 
@@ -100,7 +102,7 @@ int file_decode(const struct ds_file *e, const char *data, size_t len, struct fi
 	char buf[DS_PATH_MAX + 2];
 
 	memset(ev, 0, sizeof(*ev));
-	if (e->op < DS_FILE_WRITE || e->op > DS_FILE_LINK || e->comm[DS_COMM_LEN - 1] ||
+	if (e->op < DS_FILE_WRITE || e->op > DS_FILE_OPEN || e->comm[DS_COMM_LEN - 1] ||
 	    sections(e, data, len, &s))
 		return -EINVAL;
 	ev->op = e->op;

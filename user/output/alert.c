@@ -67,6 +67,7 @@ static const struct {
 	{ { "network", "intrusion_detection" }, { "connection", "info" }, 2, "repeated" },
 	{ { "file", "intrusion_detection" }, { "creation", "info" }, 2, "creation" },
 	{ { "file", "intrusion_detection" }, { "change", "info" }, 2, "overwrite" },
+	{ { "file", "intrusion_detection" }, { "access", "info" }, 2, "open" },
 	{ { "process", "intrusion_detection" }, { "change", "info" }, 2, "signal" },
 	{ { "process", "intrusion_detection" }, { "end", "info" }, 2, "interrupted" },
 };
@@ -79,6 +80,7 @@ enum {
 	SHAPE_REPEAT,
 	SHAPE_FILE_NEW,
 	SHAPE_FILE_CHANGE,
+	SHAPE_FILE_ACCESS,
 	SHAPE_SIGNAL,
 	SHAPE_INTERRUPTED
 };
@@ -606,6 +608,8 @@ static int event_shape(const struct verdict *v)
 {
 	if (v->tamper)
 		return v->tamper->interrupted ? SHAPE_INTERRUPTED : SHAPE_SIGNAL;
+	if (v->file && v->file->op == DS_FILE_OPEN)
+		return SHAPE_FILE_ACCESS;
 	if (v->file)
 		return v->file->created ? SHAPE_FILE_NEW : SHAPE_FILE_CHANGE;
 	if (!v->net)
@@ -862,7 +866,7 @@ static void render_file(struct render *r, const struct proc *p, const struct ver
 					: f->writer == WRITER_SUSPICIOUS ? "suspicious"
 					: f->writer == WRITER_KNOWN	 ? "known"
 									 : "other"));
-	if (f->op != DS_FILE_WRITE)
+	if (f->op != DS_FILE_WRITE && f->op != DS_FILE_OPEN)
 		json_put(r->root, "depsentry.file.symlinks_resolved",
 			 json_object_new_boolean(f->resolved));
 	file_cut(r, f);
@@ -1091,6 +1095,7 @@ static void render_message(struct render *r, const struct proc *p, const struct 
 		fprintf(m, " %s %s%s%s",
 			v->file->op == DS_FILE_RENAME ? "renamed a file onto"
 			: v->file->op == DS_FILE_LINK ? "linked a file onto"
+			: v->file->op == DS_FILE_OPEN ? "read"
 			: v->file->created	      ? "created"
 						      : "modified",
 			v->file->path, v->file->old_path ? " from " : "",

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The CI/CD-file arm: rule cicd-file-modified.
+ * The written-file arm: rules cicd-file-modified and install-persistence.
  *
  * The kernel sends writes to, and renames or links onto, paths that have a
  * component starting with an anchor of a watched pattern. Here the path is
@@ -29,8 +29,9 @@
 
 #define FILES_HOLD_NS  1000000000ULL /* a write waits this long for its rename */
 #define FILES_HELD_MAX 256
-#define FILES_SEEN_MAX 4096 /* (process, path) pairs remembered */
-#define MARKER_LEVELS  16   /* directories searched for a marker */
+#define FILES_SEEN_MAX 4096  /* (process, path) pairs remembered */
+#define MARKER_LEVELS  16    /* directories searched for a marker */
+#define LINES_READ_MAX 65536 /* bytes of a start-up file searched for a line */
 
 struct held {
 	struct file_event ev;
@@ -176,6 +177,91 @@ static const char *watched(struct files *f, const struct file_event *ev)
 	return m;
 }
 
+/*
+ * install-persistence: the first group whose paths match ev's path and
+ * that counts its writer (a session's process, the package manager's own
+ * image only where its writes are not normal; outside sessions, only
+ * where the group says so, and never a trusted installer); NULL if none.
+ */
+static const struct persist_group *persist_group(const struct config *c,
+						 const struct file_event *ev, const char **matched)
+{
+	const struct persist_group *g;
+	const char *m;
+	size_t i;
+
+	for (i = 0; i < c->npersist; i++) {
+		g = &c->persist[i];
+		if (!(m = match_any(&g->paths, ev->path)))
+			continue;
+		if (ev->session ? ev->pm_writer && g->package_manager_writes
+				: !g->outside_sessions || ev->trusted_writer)
+			continue;
+		*matched = m;
+		return g;
+	}
+	return NULL;
+}
+
+/* Does the regular file at path (as the writer sees it) hold a line that
+ * matches one of lines? Opened without following a last symbolic link,
+ * and read only once it is known to be a regular file: its writer may
+ * have swapped it for a FIFO or a device since. */
+static bool file_has_line(const struct files *f, const struct file_event *ev,
+			  const struct strlist *lines)
+{
+	char path[PATH_MAX + 32], self[64], *buf, *line, *end;
+	bool found = false;
+	struct stat st;
+	ssize_t n;
+	int pfd, fd;
+
+	if (!view_path(f, ev, ev->path, path, sizeof(path)))
+		return false;
+	pfd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd < 0)
+		return false;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+	fd = fstat(pfd, &st) == 0 && S_ISREG(st.st_mode)
+		     ? open(self, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+		     : -1;
+	close(pfd);
+	if (fd < 0)
+		return false;
+	buf = malloc(LINES_READ_MAX + 1);
+	n = buf ? read(fd, buf, LINES_READ_MAX) : -1;
+	close(fd);
+	if (n < 0) {
+		free(buf);
+		return false;
+	}
+	buf[n] = '\0';
+	for (line = buf; !found && line < buf + n; line = end + 1) {
+		end = line + strcspn(line, "\n");
+		*end = '\0';
+		if (end > line && end[-1] == '\r')
+			end[-1] = '\0';
+		found = match_any(lines, line) != NULL;
+	}
+	free(buf);
+	return found;
+}
+
+/* A persistence write going out: its group again (the configuration may
+ * have been reloaded while it was held), its reason, and the line its
+ * group asks for. */
+static bool persist_confirmed(const struct files *f, struct file_event *ev)
+{
+	const struct persist_group *g;
+	const char *m;
+
+	g = persist_group(f->c, ev, &m);
+	if (!g)
+		return false;
+	ev->reason = g->reason;
+	return !g->lines.n || file_has_line(f, ev, &g->lines);
+}
+
 static enum file_writer writer_class(const struct config *c, const struct proc *p)
 {
 	if (!p)
@@ -219,6 +305,10 @@ static bool seen_before(struct files *f, const struct file_event *ev)
 
 static void emit(struct files *f, struct file_event *ev, file_emit_fn fn, void *arg)
 {
+	if (ev->rule == RULE_PERSIST && !persist_confirmed(f, ev)) {
+		f->st.unwatched++;
+		return;
+	}
 	if (seen_before(f, ev)) {
 		f->st.repeats++;
 		return;
@@ -309,6 +399,37 @@ void files_flush(struct files *f, uint64_t now_ns, file_emit_fn fn, void *arg)
 	}
 }
 
+/* Which rule's path ev's is, its pattern and severity: false when none. */
+static bool classify(struct files *f, const struct proc *p, struct file_event *ev)
+{
+	const struct config *c = f->c;
+	const struct persist_group *g;
+
+	ev->writer = ev->session ? WRITER_SESSION : writer_class(c, p);
+	ev->rule = RULE_CICD;
+	ev->pattern = watched(f, ev);
+	if (ev->pattern) {
+		ev->severity = c->cicd_sev[ev->writer];
+		return true;
+	}
+	ev->pm_writer = ev->session && rules_package_manager(c, p);
+	/* the package manager unpacking a package's own dotfiles */
+	if (ev->pm_writer && match_any(&c->ignored_paths, ev->path))
+		return false;
+	ev->trusted_writer = !ev->session && rules_proc_named(&c->persist_trusted, p);
+	g = persist_group(c, ev, &ev->pattern);
+	if (!g)
+		return false;
+	ev->rule = RULE_PERSIST;
+	ev->severity = g->severity;
+	return true;
+}
+
+static bool rule_enabled(const struct config *c, enum rule_id r)
+{
+	return r == RULE_PERSIST ? c->persist_enabled : c->cicd_enabled;
+}
+
 /*
  * Judge a whole event: is its path watched, who wrote it, is it excluded.
  * A write is held, anything else emitted. Takes ev's strings either way.
@@ -316,24 +437,24 @@ void files_flush(struct files *f, uint64_t now_ns, file_emit_fn fn, void *arg)
 static void judge(struct files *f, const struct proc *p, struct file_event *ev, file_emit_fn fn,
 		  void *arg)
 {
-	struct verdict v = { .rule = RULE_CICD };
+	struct verdict v = { 0 };
 	const char *why;
+	bool enabled;
 
 	if (!ev->path)
 		goto drop;
 	if (ev->op != DS_FILE_WRITE)
 		merge_held(f, ev);
-	ev->pattern = watched(f, ev);
-	if (!ev->pattern) {
+	if (!classify(f, p, ev)) {
 		f->st.unwatched++;
 		goto drop;
 	}
-	ev->writer = ev->session ? WRITER_SESSION : writer_class(f->c, p);
-	ev->severity = f->c->cicd_sev[ev->writer];
+	enabled = rule_enabled(f->c, ev->rule);
+	v.rule = ev->rule;
 	v.severity = ev->severity;
-	ev->alert = f->c->cicd_enabled && gate_screen(f->c, p, &v);
+	ev->alert = enabled && gate_screen(f->c, p, &v);
 	why = v.excluded_by;
-	if (!ev->alert && f->c->cicd_enabled) {
+	if (!ev->alert && enabled) {
 		if (why)
 			log_debug("write of %s by pid %u excluded by \"%s\"", ev->path, ev->pid,
 				  why);
@@ -363,7 +484,7 @@ void files_record(struct files *f, const struct proc *p, struct file_event *ev, 
 
 	ev->path = ev->old_path = NULL; /* ours now */
 	f->st.records++;
-	if (!f->c->cicd_enabled && !f->observe) {
+	if (!f->c->cicd_enabled && !f->c->persist_enabled && !f->observe) {
 		file_event_free(&own);
 		return;
 	}
@@ -376,7 +497,7 @@ void files_rename(struct files *f, const struct proc *p, uint32_t pid, const cha
 	struct file_event ev = { .op = DS_FILE_RENAME, .pid = pid, .resolved = true };
 
 	f->st.records++;
-	if (!f->c->cicd_enabled && !f->observe)
+	if (!f->c->cicd_enabled && !f->c->persist_enabled && !f->observe)
 		return;
 	ev.ts = boot_now();
 	if (p) {
@@ -403,17 +524,26 @@ void files_verdict(const struct file_event *ev, struct verdict *v)
 	};
 
 	memset(v, 0, sizeof(*v));
-	v->rule = RULE_CICD;
+	v->rule = ev->rule;
 	v->file = ev;
 	v->severity = ev->severity;
-	v->reason = why[ev->writer];
-	v->rules_matched = 1U << RULE_CICD;
+	v->reason = ev->reason ? ev->reason : why[ev->writer];
+	v->rules_matched = 1U << ev->rule;
 	v->matched = ev->pattern;
 	v->matched_field = "file.path";
+	/* install-persistence: one alert per session (else process) and file */
+	if (ev->rule == RULE_PERSIST)
+		snprintf(v->fold_key, sizeof(v->fold_key), "%s/%016llx/%u/%llu/%016llx",
+			 rule_id_name(ev->rule), (unsigned long long)ev->session,
+			 ev->session ? 0 : ev->pid,
+			 ev->session ? 0ULL : (unsigned long long)ev->start,
+			 (unsigned long long)fnv1a64(FNV1A64_OFFSET, ev->path));
 }
 
 void judge_file(struct judges *j, struct event *e, const struct proc *p, struct verdict *v)
 {
 	(void)v; /* the arm's verdicts go to j->file_fn once its held writes are out */
+	if (e->file.op == DS_FILE_OPEN)
+		return; /* a read: install-credential-read's (creds.c) */
 	files_record(j->files, p, &e->file, j->file_fn, j->file_arg);
 }

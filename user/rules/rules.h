@@ -126,7 +126,7 @@ struct verdict {
 	const char *excluded_by;     /* comment of the exclusion that suppressed it */
 	const struct net_event *net; /* pm-unexpected-egress: what was seen */
 	const struct allow_entry *allowed_by; /* never set on an alert */
-	const struct file_event *file;	      /* cicd-file-modified: what was written */
+	const struct file_event *file;	      /* the file rules: what was written or read */
 	const struct tamper_event *tamper;    /* sensor-signal, sensor-interrupted */
 	const struct dropped_file *dropped;   /* install-dropped-exec: the file run */
 	char fold_key[DNS_NAME_MAX + 96];     /* the gate folds verdicts with the same */
@@ -144,6 +144,7 @@ void judge_net(struct judges *j, struct event *e, const struct proc *p, struct v
 void judge_file(struct judges *j, struct event *e, const struct proc *p, struct verdict *v);
 void judge_signal(struct judges *j, struct event *e, const struct proc *p, struct verdict *v);
 void judge_dns_exfil(struct judges *j, struct event *e, const struct proc *p, struct verdict *v);
+void judge_cred(struct judges *j, struct event *e, const struct proc *p, struct verdict *v);
 
 /* gate.c: exclusions, min_severity and repeats, for every verdict once */
 struct gate;
@@ -279,6 +280,12 @@ void files_verdict(const struct file_event *ev, struct verdict *v);
 /* Also hand every watched write, rename and link to fn, alerted or not (an
  * exclusion, min_severity, the rule disabled), once per process and path. */
 void files_observe(struct files *f, file_emit_fn fn, void *arg);
+
+/* creds.c: rule install-credential-read. An open of ev (p its process,
+ * NULL when unknown) into v: true when it is a verdict (ev then points at
+ * it, its rule, pattern and severity set). */
+bool creds_judge(const struct config *c, const struct proc *p, struct file_event *ev,
+		 struct verdict *v);
 
 /* tamper.c: the sensor's own integrity (docs/rules.md, "The sensor's
  * integrity"): signals sent to the daemon, and what the daemon before this

@@ -28,6 +28,32 @@ static const struct threat impair_defenses = {
 	.subtechnique_ref = "https://attack.mitre.org/techniques/T1562/001/",
 };
 
+/* A package's code collecting the secrets on disk. */
+static const struct threat credentials_in_files = {
+	.tactic_id = "TA0006",
+	.tactic_name = "Credential Access",
+	.tactic_ref = "https://attack.mitre.org/tactics/TA0006/",
+	.technique_id = "T1552",
+	.technique_name = "Unsecured Credentials",
+	.technique_ref = "https://attack.mitre.org/techniques/T1552/",
+	.subtechnique_id = "T1552.001",
+	.subtechnique_name = "Credentials In Files",
+	.subtechnique_ref = "https://attack.mitre.org/techniques/T1552/001/",
+};
+
+/* A package's code planting itself where it runs again later. */
+static const struct threat startup_files = {
+	.tactic_id = "TA0003",
+	.tactic_name = "Persistence",
+	.tactic_ref = "https://attack.mitre.org/tactics/TA0003/",
+	.technique_id = "T1546",
+	.technique_name = "Event Triggered Execution",
+	.technique_ref = "https://attack.mitre.org/techniques/T1546/",
+	.subtechnique_id = "T1546.004",
+	.subtechnique_name = "Unix Shell Configuration Modification",
+	.subtechnique_ref = "https://attack.mitre.org/techniques/T1546/004/",
+};
+
 static const struct rule_info rule_table[RULE_MAX] = {
 	[RULE_PM_CHILD] = {
 		.name = "Package manager spawned a suspicious child process",
@@ -163,6 +189,40 @@ static const struct rule_info rule_table[RULE_MAX] = {
 		.kinds = (1U << DS_EV_DNS),
 		.judge = judge_dns_exfil,
 		.fold = FOLD_FOLLOWUP,
+	},
+	[RULE_CRED] = {
+		.name = "Install session read a credential file",
+		.description = "A process of an install session (below the package manager: a "
+			       "hook's node, python or shell, cat...) opened a credential file "
+			       "for reading: a registry token (.npmrc, .pypirc), a cloud or "
+			       "forge credential (~/.aws/credentials, gh's hosts.yml, "
+			       ".docker/config.json, .kube/config), an SSH key, a .env file, "
+			       "a browser's saved logins or a wallet. Compromised packages "
+			       "collect these to send them away. The package manager reading "
+			       "its own configuration is not reported.",
+		.reference = "https://attack.mitre.org/techniques/T1552/001/",
+		.threat = &credentials_in_files,
+		.category = "file",
+		.kinds = (1U << DS_EV_FILE),
+		.judge = judge_cred,
+		.fold = FOLD_SILENT,
+	},
+	[RULE_PERSIST] = {
+		.name = "Install session planted a start-up file",
+		.description = "A process wrote, renamed or linked a file that makes code run "
+			       "later: a shell start-up file (~/.bashrc, ~/.zshrc, ~/.profile, "
+			       "/etc/profile.d), the dynamic linker's /etc/ld.so.preload, a "
+			       "Python .pth or sitecustomize, a git configuration that moves "
+			       "the hooks (core.hooksPath), a systemd unit, a crontab, "
+			       "~/.ssh/authorized_keys. From an install session (but the package "
+			       "manager installing a wheel's .pth); outside sessions only "
+			       "ld.so.preload and Python start-up files that run code.",
+		.reference = "https://attack.mitre.org/techniques/T1546/",
+		.threat = &startup_files,
+		.category = "file",
+		.kinds = (1U << DS_EV_FILE),
+		.judge = judge_file,
+		.fold = FOLD_SILENT,
 	},
 };
 
