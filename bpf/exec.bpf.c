@@ -66,31 +66,43 @@ static __always_inline __u32 copy_env(struct ds_exec *e, char *data, __u32 off,
  * variable is read up to its NUL by the helper, which copies at native
  * speed and says how far it went, so the cost is one copy of the first
  * DS_LIFECYCLE_VARS variables; a variable longer than a read is stepped
- * over in pieces, never compared from its middle.
+ * over in pieces, never compared from its middle. The name is compared
+ * as three words at a fixed, aligned place of the CPU's scratch; and the
+ * function is global, so the verifier checks its loop once, not once for
+ * every state the path walks before it hand on.
  */
-static __always_inline bool lifecycle_env(char *tmp, struct mm_struct *mm)
+__noinline int lifecycle_env(__u64 start, __u64 end)
 {
-	unsigned long p = BPF_CORE_READ(mm, env_start), end = BPF_CORE_READ(mm, env_end);
-	const int vlen = sizeof(DS_LIFECYCLE_VAR) - 1;
+	__u32 cpu = bpf_get_smp_processor_id();
+	const long vlen = sizeof(DS_LIFECYCLE_VAR) - 1;
 	bool part = false; /* the next read starts inside a variable */
-	int i, j;
+	struct exec_scratch *b;
+	__u64 w0, w1, p = start;
+	char *tmp;
+	__u32 w2;
+	int i;
 
+	b = bpf_map_lookup_elem(&exec_buf, &cpu);
+	if (!b)
+		return 0;
+	/* past the record's data: DS_SCRATCH_SIZE is twice what it holds */
+	tmp = b->data + DS_DATA_MASK + 1;
+	_Static_assert(sizeof(DS_LIFECYCLE_VAR) - 1 == 20, "three words compare the name");
+	__builtin_memcpy(&w0, &DS_LIFECYCLE_VAR[0], 8);
+	__builtin_memcpy(&w1, &DS_LIFECYCLE_VAR[8], 8);
+	__builtin_memcpy(&w2, &DS_LIFECYCLE_VAR[16], 4);
 	for (i = 0; i < DS_LIFECYCLE_VARS && p < end; i++) {
 		long n = bpf_probe_read_user_str(tmp, VAR_READ, (void *)p);
-		bool hit = !part && n > vlen;
 
 		if (n <= 0)
-			return false;
-#pragma unroll
-		for (j = 0; j < vlen; j++)
-			if (tmp[j] != DS_LIFECYCLE_VAR[j])
-				hit = false;
-		if (hit)
-			return true;
+			return 0;
+		if (!part && n > vlen && *(__u64 *)tmp == w0 && *(__u64 *)(tmp + 8) == w1 &&
+		    *(__u32 *)(tmp + 16) == w2)
+			return 1;
 		part = n == VAR_READ;
 		p += part ? VAR_READ - 1 : n;
 	}
-	return false;
+	return 0;
 }
 
 /* The executable's inode: its mode and change time (a file dropped or made
@@ -184,7 +196,8 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	off += e->cwd_len;
 
 	e->env_len = 0;
-	if (!e->session && lifecycle_env(b->data + (off & DS_DATA_MASK), mm))
+	if (!e->session &&
+	    lifecycle_env(BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end)))
 		e->hdr.flags |= DS_F_LIFECYCLE;
 	if (e->session || (e->hdr.flags & DS_F_LIFECYCLE))
 		e->env_len = copy_env(e, b->data, off, mm);

@@ -23,7 +23,7 @@
 #   KERNELS_MIRROR        Debian mirror (http://deb.debian.org); a release
 #                         that left it is on http://archive.debian.org
 #   KERNELS_REFRESH=1     update the package lists even when they are recent
-#   KERNELS_BOOT_TIMEOUT  seconds per boot (300); the guest stops itself, with
+#   KERNELS_BOOT_TIMEOUT  seconds per boot (600); the guest stops itself, with
 #                         what it has, 30 s before
 #   KERNELS_QEMU_CPU      qemu's -cpu (max,-cx16: see below)
 set -euo pipefail
@@ -42,7 +42,7 @@ arm64)	OUT=$SRC_ROOT/build/arm64/kernels
 *)	echo "run.sh: KERNELS_ARCH is amd64 or arm64, not '$ARCH'" >&2; exit 1 ;;
 esac
 CACHE=${KERNELS_CACHE:-/var/cache/depsentry/kernels}
-BOOT_TIMEOUT=${KERNELS_BOOT_TIMEOUT:-300}
+BOOT_TIMEOUT=${KERNELS_BOOT_TIMEOUT:-600}
 # QEMU 7.2's TCG (Debian 12's) mangles the flags after a cmpxchg16b with a
 # segment prefix, which 6.12's SLUB runs in its allocation fast path: an
 # idle 6.12 guest with nothing of ours in it panics within seconds (4 boots
