@@ -196,8 +196,7 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	off += e->cwd_len;
 
 	e->env_len = 0;
-	if (!e->session &&
-	    lifecycle_env(BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end)))
+	if (!e->session && lifecycle_env(BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end)))
 		e->hdr.flags |= DS_F_LIFECYCLE;
 	if (e->session || (e->hdr.flags & DS_F_LIFECYCLE))
 		e->env_len = copy_env(e, b->data, off, mm);
