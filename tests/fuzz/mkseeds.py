@@ -150,9 +150,11 @@ def rec_exec(pid, start, ppid, pstart, argv, filename, exe, cwd, env=None, sessi
     if env is not None:
         flags |= F_ENV_PRESENT
     data = args + fname + exe_b + cwd_b + env_b
-    size = 104 + len(data)
-    body = struct.pack("<IIIIQQQHHHHH6x", ppid, 1000, 1000, 0, pstart, 4242, session,
-                       len(args), len(fname), len(exe_b), len(cwd_b), len(env_b))
+    size = 112 + len(data)
+    # exe_mode 0100755, dir_mode 040755, the executable's ctime (wall ns)
+    body = struct.pack("<IIIIQQQHHHHHHH2xq", ppid, 1000, 1000, 0, pstart, 4242, session,
+                       len(args), len(fname), len(exe_b), len(cwd_b), len(env_b),
+                       0o100755, 0o40755, 1764000000 * 10**9)
     return hdr(EXEC, flags, size, ts or start + 1000, start, pid) + body + \
         comm(os.path.basename(exe)) + data
 
