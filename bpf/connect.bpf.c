@@ -117,7 +117,7 @@ int handle_connect_exit(struct trace_event_raw_sys_exit *ctx)
 	__builtin_memcpy(e->daddr, st->daddr, sizeof(e->daddr));
 	fill_source(e, fd_sock(st->fd));
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	bpf_ringbuf_submit(e, rb_flags());
+	bpf_ringbuf_submit(e, rb_alert_flags()); /* a session's: it may alert */
 out:
 	bpf_map_delete_elem(&connect_args, &id);
 	return 0;

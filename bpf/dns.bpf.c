@@ -153,7 +153,7 @@ int BPF_PROG(handle_dns_xmit, struct sk_buff *skb)
 	if (bpf_probe_read_kernel(e->data, n, ip + nh))
 		n = 0;
 	e->len = n;
-	bpf_ringbuf_submit(e, rb_flags());
+	bpf_ringbuf_submit(e, t ? rb_alert_flags() : rb_flags());
 	return 0;
 dropped:
 	count(DS_DROP_DNS);

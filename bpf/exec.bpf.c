@@ -140,14 +140,14 @@ static __always_inline void fill_ids(struct ds_exec *e, struct task_struct *task
 
 /* A package manager may connect out soon after its exec, and so may a
  * lifecycle script: wake user space now, so the session (and the tracked
- * entry) exists before that. */
+ * entry) exists before that. An exec inside a session may be an alert. */
 static __always_inline __u64 exec_flags(const struct ds_exec *e)
 {
 	struct ds_wake_key k = { .prefixlen = DS_COMM_LEN * 8 };
 
 	__builtin_memcpy(k.comm, e->comm, sizeof(k.comm));
-	if (e->hdr.flags & DS_F_LIFECYCLE)
-		return BPF_RB_FORCE_WAKEUP;
+	if (e->session || (e->hdr.flags & DS_F_LIFECYCLE))
+		return rb_alert_flags();
 	if (!e->session && bpf_map_lookup_elem(&wake_comm, &k))
 		return BPF_RB_FORCE_WAKEUP;
 	return rb_flags();

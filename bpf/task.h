@@ -27,6 +27,7 @@ static __always_inline void count(__u32 which)
  * Ring-buffer submit flags. Waking the reader on every record costs an
  * interrupt per record (most of the hooks' time); the reader drains the
  * ring on its own every 100 ms, so wake it only when a backlog builds.
+ * Records that can make an alert (rb_alert_flags) wake it at once.
  */
 static __always_inline __u64 rb_flags(void)
 {
@@ -34,6 +35,14 @@ static __always_inline __u64 rb_flags(void)
 
 	return avail > bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 8 ? BPF_RB_FORCE_WAKEUP
 									: BPF_RB_NO_WAKEUP;
+}
+
+/* A record of an install session's process, or of a watched file: one
+ * that a rule may turn into an alert, wanted within milliseconds. These
+ * are few (the exec storm of a machine is outside sessions). */
+static __always_inline __u64 rb_alert_flags(void)
+{
+	return BPF_RB_FORCE_WAKEUP;
 }
 
 /* Process start time (boot-based ns) of task's thread group: with the tgid

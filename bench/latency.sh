@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# bench/latency.sh: how long an alert takes to be written after what it
+# reports happened (event.created minus @timestamp, millisecond stamps).
+# An npm install, offline, of a local package whose postinstall runs 60
+# `whoami` and 20 `wget` to a closed loopback port; the daemon
+# (BENCH_DAEMON, build/depsentry) started afresh; percentiles per alert
+# kind (exec, connect). Prints one line per kind; writes only in a
+# temporary directory it removes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DAEMON=${BENCH_DAEMON:-build/depsentry}
+NODE_BIN=$(tests/node.sh bindir)
+export PATH=$NODE_BIN:$PATH
+TMP=$(mktemp -d /tmp/depsentry-latency.XXXXXX)
+DPID=
+cleanup()
+{
+	[ -z "$DPID" ] || kill -INT "$DPID" 2>/dev/null || true
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+mkdir -p "$TMP/pkg" "$TMP/proj"
+cat >"$TMP/pkg/package.json" <<'JSON'
+{ "name": "ds-bench-latency", "version": "1.0.0", "scripts": { "postinstall": "sh storm.sh" } }
+JSON
+cat >"$TMP/pkg/storm.sh" <<'SH'
+i=0; while [ $i -lt 60 ]; do whoami >/dev/null; i=$((i + 1)); done
+i=0; while [ $i -lt 20 ]; do wget -q -T 1 -t 1 -O /dev/null http://127.0.0.1:9/x || :; i=$((i + 1)); done
+SH
+(cd "$TMP" && npm pack ./pkg --pack-destination "$TMP" >/dev/null 2>&1)
+tgz=$TMP/ds-bench-latency-1.0.0.tgz
+printf '{"name": "p", "version": "1.0.0", "private": true, "allowScripts": {"file:%s": true}}\n' \
+	"$tgz" >"$TMP/proj/package.json"
+
+"$DAEMON" run -o "$TMP/alerts.json" 2>"$TMP/daemon.log" &
+DPID=$!
+for _ in $(seq 600); do
+	grep -q '^depsentry: ready' "$TMP/daemon.log" && break
+	kill -0 "$DPID" || { cat "$TMP/daemon.log" >&2; exit 1; }
+	sleep 0.1
+done
+(cd "$TMP/proj" && npm install --offline --no-audit --no-fund \
+	--cache "$TMP/cache" --userconfig "$TMP/npmrc" "$tgz" >/dev/null 2>&1)
+# the last alerts are written within the drain tick: wait for all 80
+for _ in $(seq 100); do
+	[ "$(grep -c '"action":"exec"' "$TMP/alerts.json" 2>/dev/null)" -ge 80 ] && break
+	sleep 0.1
+done
+kill -INT "$DPID"
+wait "$DPID" || true
+DPID=
+/usr/bin/python3 - "$TMP/alerts.json" <<'PY'
+import datetime, json, sys
+
+def t(s):
+    return datetime.datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+
+kinds = {}
+for line in open(sys.argv[1]):
+    a = json.loads(line)
+    kinds.setdefault(a["event"]["action"], []).append(
+        (t(a["event"]["created"]) - t(a["@timestamp"])) * 1000)
+for k in ("exec", "connect"):
+    v = sorted(kinds.get(k, []))
+    if not v:
+        print(f"{k}: no alert")
+        continue
+    pct = lambda p: v[min(len(v) - 1, int(len(v) * p))]
+    print(f"{k}: {len(v)} alerts, latency p50 {pct(0.5):.0f} ms, p99 {pct(0.99):.0f} ms, "
+          f"max {v[-1]:.0f} ms")
+PY
