@@ -208,59 +208,49 @@ static bool pattern_suffix(const char *pattern, struct ds_suffix_key *k)
 	return true;
 }
 
-/* The classes of the suffix patterns of c with the key k. */
-static __u8 suffix_classes(const struct config *c, const struct ds_suffix_key *k)
+/* The classes of the patterns of c that pred holds for. */
+static __u8 classes_where(const struct config *c, bool (*pred)(const char *, const void *),
+			  const void *arg)
 {
 	struct pattern_list lists[PATTERN_LISTS_MAX];
 	size_t n = pattern_lists(c, lists), i, j;
-	struct ds_suffix_key o;
 	__u8 cls = 0;
 
 	for (i = 0; i < n; i++)
 		for (j = 0; j < lists[i].l->n; j++)
-			if (pattern_suffix(lists[i].l->v[j], &o) && !memcmp(&o, k, sizeof(o)))
+			if (pred(lists[i].l->v[j], arg))
 				cls |= lists[i].cls;
 	return cls;
 }
 
-/* The classes of every anchor of c that is a prefix of k (k's own
+/* A suffix pattern with the key arg. */
+static bool suffix_is(const char *pattern, const void *arg)
+{
+	struct ds_suffix_key o;
+
+	return pattern_suffix(pattern, &o) && !memcmp(&o, arg, sizeof(o));
+}
+
+/* A pattern whose anchor is a prefix of the key arg (the key's own
  * included): the trie answers with the longest prefix alone. */
-static __u8 anchor_classes(const struct config *c, const struct ds_anchor_key *k)
+static bool anchor_prefixes(const char *pattern, const void *arg)
 {
-	struct pattern_list lists[PATTERN_LISTS_MAX];
-	size_t n = pattern_lists(c, lists), i, j;
+	const struct ds_anchor_key *k = arg;
 	char a[DS_ANCHOR_LEN];
-	__u8 cls = 0;
-	int len;
+	int len = pattern_anchor(pattern, a, sizeof(a));
 
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < lists[i].l->n; j++) {
-			len = pattern_anchor(lists[i].l->v[j], a, sizeof(a));
-			if (len > 0 && (__u32)len * 8 <= k->prefixlen && !memcmp(a, k->name, len))
-				cls |= lists[i].cls;
-		}
-	}
-	return cls;
+	return len > 0 && (__u32)len * 8 <= k->prefixlen && !memcmp(a, k->name, len);
 }
 
-/* The classes of the anchors of c whose first two bytes give start. */
-static __u8 start_classes(const struct config *c, __u32 start)
+/* A pattern whose anchor's first two bytes give the start *arg. */
+static bool anchor_starts_with(const char *pattern, const void *arg)
 {
-	struct pattern_list lists[PATTERN_LISTS_MAX];
-	size_t n = pattern_lists(c, lists), i, j;
+	__u32 start = *(const __u32 *)arg;
 	char a[DS_ANCHOR_LEN];
-	__u8 cls = 0;
-	int len;
+	int len = pattern_anchor(pattern, a, sizeof(a));
 
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < lists[i].l->n; j++) {
-			len = pattern_anchor(lists[i].l->v[j], a, sizeof(a));
-			if (len > 0 && (unsigned char)a[0] == start >> 8 &&
-			    (len < 2 || (unsigned char)a[1] == (start & 0xff)))
-				cls |= lists[i].cls;
-		}
-	}
-	return cls;
+	return len > 0 && (unsigned char)a[0] == start >> 8 &&
+	       (len < 2 || (unsigned char)a[1] == (start & 0xff));
 }
 
 typedef int (*filter_fn)(struct sensor *s, const struct filter_key *fk, void *arg);
@@ -299,7 +289,7 @@ static int anchor_starts_each(struct sensor *s, const struct config *c,
 
 	for (b = 0; b < 256; b++) {
 		fk.k.start = first | (n >= 2 ? (unsigned char)k->name[1] : b);
-		fk.value.cls = start_classes(c, fk.k.start);
+		fk.value.cls = classes_where(c, anchor_starts_with, &fk.k.start);
 		if ((err = fn(s, &fk, arg)))
 			return err;
 		if (n >= 2)
@@ -334,7 +324,7 @@ static int filters_each(struct sensor *s, const struct config *c, filter_fn fn, 
 			if (pattern_suffix(fk.pattern, &fk.k.suffix)) {
 				fk.map = s->skel->maps.anchor_suffixes;
 				fk.len = sizeof(fk.k.suffix);
-				fk.value.cls = suffix_classes(c, &fk.k.suffix);
+				fk.value.cls = classes_where(c, suffix_is, &fk.k.suffix);
 				lengths |= 1U << fk.k.suffix.len;
 				if ((err = fn(s, &fk, arg)))
 					return err;
@@ -346,7 +336,7 @@ static int filters_each(struct sensor *s, const struct config *c, filter_fn fn, 
 			if (n < 0)
 				return n; /* config_parse refused these already */
 			fk.k.anchor.prefixlen = (__u32)n * 8;
-			fk.value.cls = anchor_classes(c, &fk.k.anchor);
+			fk.value.cls = classes_where(c, anchor_prefixes, &fk.k.anchor);
 			if ((err = fn(s, &fk, arg)) ||
 			    (err = anchor_starts_each(s, c, &fk, fn, arg)))
 				return err;

@@ -804,20 +804,30 @@ static void file_cut(struct render *r, const struct file_event *f)
 		cut_add(r, "depsentry.file.old_path");
 }
 
+/* file.path, and its name and directory: the name after the last slash,
+ * or NULL when there is none. */
+static const char *put_file_path(struct render *r, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+
+	put_str(r, "file.path", path, CAP_PATH);
+	json_put(r->root, "file.type", json_object_new_string("file"));
+	if (!slash)
+		return NULL;
+	put_str(r, "file.name", slash + 1, CAP_PATH);
+	dir = strndup(path, slash == path ? 1 : (size_t)(slash - path));
+	put_str(r, "file.directory", dir, CAP_PATH);
+	free(dir);
+	return slash + 1;
+}
+
 /* install-dropped-exec: the file run, where it lies and when it changed. */
 static void render_dropped(struct render *r, const struct dropped_file *f)
 {
-	const char *slash = strrchr(f->path, '/');
-	char buf[TIME_LEN], *dir;
+	char buf[TIME_LEN];
 
-	put_str(r, "file.path", f->path, CAP_PATH);
-	if (slash) {
-		put_str(r, "file.name", slash + 1, CAP_PATH);
-		dir = strndup(f->path, slash == f->path ? 1 : (size_t)(slash - f->path));
-		put_str(r, "file.directory", dir, CAP_PATH);
-		free(dir);
-	}
-	json_put(r->root, "file.type", json_object_new_string("file"));
+	put_file_path(r, f->path);
 	if (f->mode) { /* else removed before it was looked at */
 		snprintf(buf, sizeof(buf), "%04o", f->mode & 07777);
 		json_put(r->root, "file.mode", json_object_new_string(buf));
@@ -841,24 +851,17 @@ static void render_dropped(struct render *r, const struct dropped_file *f)
 static void render_file(struct render *r, const struct proc *p, const struct verdict *v)
 {
 	const struct file_event *f = v->file;
-	const char *slash = strrchr(f->path, '/'), *dot;
-	char buf[32], *dir;
+	const char *name, *dot;
+	char buf[32];
 
 	if (f->session && !p->sess) {
 		snprintf(buf, sizeof(buf), "%016" PRIx64, f->session);
 		json_put(r->root, "depsentry.session.id", json_object_new_string(buf));
 	}
-	put_str(r, "file.path", f->path, CAP_PATH);
-	if (slash) {
-		put_str(r, "file.name", slash + 1, CAP_PATH);
-		dir = strndup(f->path, slash == f->path ? 1 : (size_t)(slash - f->path));
-		put_str(r, "file.directory", dir, CAP_PATH);
-		free(dir);
-		dot = strrchr(slash + 1, '.');
-		if (dot && dot != slash + 1 && dot[1])
-			put_str(r, "file.extension", dot + 1, CAP_SHORT);
-	}
-	json_put(r->root, "file.type", json_object_new_string("file"));
+	name = put_file_path(r, f->path);
+	dot = name ? strrchr(name, '.') : NULL;
+	if (dot && dot != name && dot[1])
+		put_str(r, "file.extension", dot + 1, CAP_SHORT);
 	put_str(r, "depsentry.file.old_path", f->old_path, CAP_PATH);
 	put_str(r, "depsentry.file.pattern", f->pattern, CAP_SHORT);
 	json_put(r->root, "depsentry.file.writer",

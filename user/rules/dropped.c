@@ -57,15 +57,14 @@ static const char *dropped_reason(const struct config *c, const struct proc *p,
 static bool script_of(const struct config *c, const struct proc *p, struct dropped_file *f)
 {
 	const struct image *img = p->img;
-	const char *s = NULL;
+	const char *s = NULL, *invoked = img->filename ? strrchr(img->filename, '/') : NULL;
 	struct stat st, dir;
 
 	f->how = NULL;
+	invoked = invoked ? invoked + 1 : img->filename;
 	/* exec of a script: the kernel opened the interpreter, argv[0] and the
 	 * path invoked name the script */
-	if (img->filename && strcmp(img->filename, img->exe) != 0 &&
-	    strcmp(strrchr(img->filename, '/') ? strrchr(img->filename, '/') + 1 : img->filename,
-		   img->name) != 0) {
+	if (invoked && strcmp(img->filename, img->exe) != 0 && strcmp(invoked, img->name) != 0) {
 		s = img->filename;
 		f->how = "script";
 	} else if ((s = rules_script_file(c, p))) {

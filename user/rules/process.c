@@ -119,12 +119,10 @@ static const char *script_argument(const struct image *img, bool *module)
 
 		if (!*a)
 			continue;
-		*module = true;
-		if (strcmp(a, "-m") == 0)
-			return i + 1 < img->argc ? img->argv[i + 1] : NULL;
-		if (a[0] == '-' && a[1] == 'm' && a[2])
-			return a + 2;
-		*module = false;
+		if (strcmp(a, "-m") == 0 || (a[0] == '-' && a[1] == 'm' && a[2])) {
+			*module = true;
+			return a[2] ? a + 2 : i + 1 < img->argc ? img->argv[i + 1] : NULL;
+		}
 		if (in_table(opts_inline, ARRAY_SIZE(opts_inline), a))
 			return NULL;
 		if (in_table(opts_with_value, ARRAY_SIZE(opts_with_value), a))
