@@ -97,6 +97,7 @@ int handle_connect_exit(struct trace_event_raw_sys_exit *ctx)
 	__u64 id = bpf_get_current_pid_tgid();
 	struct connect_stash *st;
 	struct ds_connect *e;
+	__u16 *verdict;
 
 	st = bpf_map_lookup_elem(&connect_args, &id);
 	if (!st)
@@ -117,6 +118,12 @@ int handle_connect_exit(struct trace_event_raw_sys_exit *ctx)
 	__builtin_memcpy(e->daddr, st->daddr, sizeof(e->daddr));
 	fill_source(e, fd_sock(st->fd));
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	/* the response's verdict on it (bpf/egress.bpf.c), if it judged */
+	verdict = bpf_map_lookup_elem(&egress_verdict, &id);
+	if (verdict) {
+		e->egress = *verdict;
+		bpf_map_delete_elem(&egress_verdict, &id);
+	}
 	bpf_ringbuf_submit(e, rb_alert_flags()); /* a session's: it may alert */
 out:
 	bpf_map_delete_elem(&connect_args, &id);

@@ -204,4 +204,95 @@ struct {
 	__type(value, struct ds_tamper);
 } tamper SEC(".maps") __weak;
 
+/* The response to install sessions' egress (struct ds_resp_cfg), set by
+ * user space from the configuration. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ds_resp_cfg);
+} resp_cfg SEC(".maps") __weak;
+
+/* Allowed networks: the allowlist's addresses and ranges. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1024);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ds_net_key);
+	__type(value, struct ds_ports);
+} egress_nets SEC(".maps") __weak;
+
+/* Allowed names, by the hash of their wire form. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, struct ds_name_allow);
+} egress_names SEC(".maps") __weak;
+
+/* Addresses believed answers gave allowed names (the DNS filter's). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct ds_addr);
+	__type(value, struct ds_addr_allow);
+} egress_addrs SEC(".maps") __weak;
+
+/* The resolvers install sessions may send DNS to (port 53 only). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, struct ds_addr);
+	__type(value, __u8);
+} egress_resolvers SEC(".maps") __weak;
+
+/* Questions install sessions sent, for the DNS filter to match answers. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct ds_dns_ask);
+	__type(value, __u64);
+} dns_asked SEC(".maps") __weak;
+
+/* A connect's verdict, from the cgroup program to the syscall's return,
+ * by thread. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u16);
+} egress_verdict SEC(".maps") __weak;
+
+/* Datagrams denied already, by (process, destination): one record each. */
+struct egress_sent_key {
+	__u32 tgid;
+	__u16 port;
+	__u16 pad;
+	struct ds_addr addr;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct egress_sent_key);
+	__type(value, __u8);
+} egress_sent SEC(".maps") __weak;
+
+/* The DNS filter's copy of a question's name, per CPU. */
+struct dns_scratch {
+	__u8 name[256];
+	__u64 starts[4];       /* bit i: a label starts at name[i] */
+	struct ds_ports ports; /* of the allowlist entry the name matched */
+	__u64 ttl_min, ttl_max; /* ns */
+	__u32 end;		/* name[end] is the root's zero */
+	__u32 hit;		/* name_allowed()'s finding */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dns_scratch);
+} dns_buf SEC(".maps") __weak;
+
 #endif /* DEPSENTRY_MAPS_H */

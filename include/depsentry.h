@@ -155,7 +155,7 @@ struct ds_connect {
 	__u16 sock_type; /* SOCK_STREAM, SOCK_DGRAM, ... */
 	__u16 sport;	 /* host order */
 	__u16 dport;	 /* host order */
-	__u16 pad;
+	__u16 egress;	 /* DS_EGRESS_*: the response's verdict, 0 if none */
 	__u32 netns; /* inode number of the socket's network namespace, 0 if unknown */
 	__u32 pad2;
 	__u8 saddr[16]; /* network order; IPv4 in the first 4 bytes */
@@ -328,6 +328,76 @@ struct ds_self {
 	__u64 start;	 /* learnt: the daemon's start, boot-time ns */
 };
 
+/*
+ * The response to install sessions' egress (bpf/egress.bpf.c): socket
+ * address programs on the root cgroup judge every connect and every UDP
+ * datagram sent with an address, of the processes in the tracked map,
+ * against the allowed destinations that user space and the DNS filter put
+ * in the egress maps. Addresses are keyed as IPv6: IPv4 as ::ffff:a.b.c.d.
+ */
+#define DS_RESP_DETECT 1U /* judge and report what would be blocked */
+#define DS_RESP_BLOCK  2U /* refuse it (EPERM) */
+
+/* A connect record's egress field: what the response made of it. */
+#define DS_EGRESS_DENIED  (1U << 0) /* not an allowed destination */
+#define DS_EGRESS_BLOCKED (1U << 1) /* refused in the kernel */
+#define DS_EGRESS_SENDMSG (1U << 2) /* a datagram sent with an address, not a connect */
+
+#define DS_EGRESS_PORTS 4 /* ports an allowed destination may carry; 0 first: any */
+
+struct ds_addr {
+	__u8 a[16];
+};
+
+struct ds_resp_cfg {
+	__u32 mode;	   /* DS_RESP_*; 0: off */
+	__u32 min_ttl;	   /* seconds an allowed name's address lives, at least */
+	__u32 max_ttl;	   /* and at most */
+	__u32 pad;
+};
+
+/* egress_nets: an allowed network (LPM trie) */
+struct ds_net_key {
+	__u32 prefixlen; /* bits of addr, counted from the IPv6 form */
+	__u8 addr[16];
+};
+
+struct ds_ports {
+	__u16 port[DS_EGRESS_PORTS]; /* host order; port[0] == 0: every port */
+};
+
+/* egress_names: key, the hash of a name's wire form from a label on
+ * (ds_name_hash); what it allows */
+#define DS_NAME_EXACT  1U /* the name itself */
+#define DS_NAME_SUFFIX 2U /* names below it */
+
+struct ds_name_allow {
+	__u32 kind; /* DS_NAME_* */
+	struct ds_ports ports;
+	__u32 pad;
+};
+
+/* egress_addrs: an address a believed answer gave an allowed name */
+struct ds_addr_allow {
+	__u64 expires; /* boot-time ns */
+	struct ds_ports ports;
+};
+
+/* dns_asked: a question an install session sent, waiting for its answer */
+struct ds_dns_ask {
+	__u8 server[16];
+	__u16 cport; /* network order, as on the wire */
+	__u16 id;    /* network order */
+	__u32 pad;
+};
+
+/* The hash of a DNS name's wire form (length bytes and labels, lower
+ * case, without the root's zero), taken from its last byte back to
+ * its first, so that the hash of every suffix comes on the way. */
+#define DS_NAME_HASH_INIT  0xcbf29ce484222325ULL
+#define DS_NAME_HASH_PRIME 0x100000001b3ULL
+#define DS_NAME_HASH_STEP(h, c) (((h) ^ (__u8)(c)) * DS_NAME_HASH_PRIME)
+
 /* Value of the tracked map: a process inside an install session. */
 struct ds_track {
 	__u64 session;
@@ -355,6 +425,10 @@ _Static_assert(sizeof(struct ds_file) == 96, "ds_file layout");
 _Static_assert(sizeof(struct ds_signal) == 88, "ds_signal layout");
 _Static_assert(sizeof(struct ds_suffix_key) == 12, "ds_suffix_key layout");
 _Static_assert(sizeof(struct ds_self) == 24, "ds_self layout");
+_Static_assert(sizeof(struct ds_net_key) == 20, "ds_net_key layout");
+_Static_assert(sizeof(struct ds_name_allow) == 16, "ds_name_allow layout");
+_Static_assert(sizeof(struct ds_addr_allow) == 16, "ds_addr_allow layout");
+_Static_assert(sizeof(struct ds_dns_ask) == 24, "ds_dns_ask layout");
 _Static_assert(sizeof(struct ds_tamper) == 40 + 2 * sizeof(struct ds_tamper_rec),
 	       "ds_tamper layout");
 _Static_assert(DS_EXEC_DATA_MAX <= DS_DATA_MASK + 1, "exec data fits the mask");

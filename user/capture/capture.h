@@ -51,6 +51,31 @@ int sensor_tamper_repin(struct sensor *s);
 /* The daemon as the kernel names it (global tgid, start): 0 or -ESRCH. */
 int sensor_self(struct sensor *s, uint32_t *tgid, uint64_t *start);
 const char *sensor_counter_name(int i);
+/* The response (egress.c): apply c's response section to the kernel (its
+ * mode, the allowed ranges, names and resolvers; the cgroup programs
+ * attached or detached): 0 or -errno. */
+int sensor_response(struct sensor *s, const struct config *c);
+/* Can this kernel refuse install sessions' egress (Linux 6.0 and later)? */
+bool sensor_egress_in_kernel(const struct sensor *s);
+/* A resolver install sessions may ask (a session's own, as it starts). */
+int sensor_resolver_add(struct sensor *s, const struct ipaddr *a);
+
+/* egress.c, for sensor.c: the response's programs and their links */
+#define EGRESS_PROGS 4 /* connect4, connect6, sendmsg4, sendmsg6 */
+struct depsentry_bpf;
+struct sensor_egress {
+	bool supported; /* loaded: the kernel lets them name the process */
+	int cgroup_fd;	/* the cgroup v2 root, once needed; -1 before */
+	struct bpf_link *links[EGRESS_PROGS];
+};
+/* Before load: probe the kernel, leave the programs out where it fails. */
+bool egress_prepare(struct depsentry_bpf *skel);
+int egress_configure(struct sensor_egress *e, struct depsentry_bpf *skel, const struct config *c);
+int egress_resolver_add(struct depsentry_bpf *skel, const struct ipaddr *a);
+void egress_close(struct sensor_egress *e);
+/* The hash the DNS filter keys a name by, from byte from of its wire form
+ * on (0: the whole name); 0 when it is no name. */
+uint64_t egress_name_hash(const char *name, size_t from);
 
 /* fswatch.c: renames outside install sessions, through fanotify */
 struct fswatch;

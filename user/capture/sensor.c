@@ -40,6 +40,7 @@ struct sensor {
 	struct ds_tamper *tamper_prev;
 	uint64_t nonce;
 	const char *pin; /* where it is pinned */
+	struct sensor_egress eg;
 };
 
 /* clang-format off */
@@ -610,6 +611,7 @@ struct sensor *sensor_open(const struct config *c, const char *tamper_pin)
 
 	if (!s)
 		return NULL;
+	s->eg.cgroup_fd = -1;
 	libbpf_set_print(libbpf_log);
 	raise_memlock();
 	if (!kernel_supported())
@@ -633,6 +635,7 @@ struct sensor *sensor_open(const struct config *c, const char *tamper_pin)
 	 * any syscall tracepoint is attached: those programs are attached on
 	 * demand (sensor_hooks) */
 	keep_syscalls_detached(s);
+	s->eg.supported = egress_prepare(s->skel);
 	mount_tracefs();
 	skip_missing_syscalls(s->skel);
 	if (tamper_pin && (err = pin_prepare(s->skel->maps.tamper, tamper_pin))) {
@@ -662,6 +665,11 @@ struct sensor *sensor_open(const struct config *c, const char *tamper_pin)
 	err = depsentry_bpf__attach(s->skel);
 	if (err) {
 		log_warnx("cannot attach BPF programs: %s", strerror(-err));
+		goto err_destroy;
+	}
+	err = sensor_response(s, c);
+	if (err) {
+		log_warnx("cannot set up the response: %s", strerror(-err));
 		goto err_destroy;
 	}
 	err = self_find(s);
@@ -818,9 +826,25 @@ void sensor_close(struct sensor *s)
 	sensor_hooks(s,
 		     SENSOR_HOOK_CONNECT | SENSOR_HOOK_NAMES | SENSOR_HOOK_OPEN | SENSOR_HOOK_DNS,
 		     false);
+	egress_close(&s->eg);
 	if (s->tamper)
 		munmap(s->tamper, s->tamper_len);
 	free(s->tamper_prev);
 	depsentry_bpf__destroy(s->skel);
 	free(s);
+}
+
+int sensor_response(struct sensor *s, const struct config *c)
+{
+	return egress_configure(&s->eg, s->skel, c);
+}
+
+bool sensor_egress_in_kernel(const struct sensor *s)
+{
+	return s->eg.supported;
+}
+
+int sensor_resolver_add(struct sensor *s, const struct ipaddr *a)
+{
+	return egress_resolver_add(s->skel, a);
 }

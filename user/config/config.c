@@ -497,17 +497,23 @@ static void parse_allowlist(struct pctx *x, struct json_object *v, void *dst, co
 	strings_walk(x, v, allow_fill, c);
 }
 
+/* An array of addresses and ranges, and its count, in the configuration. */
+struct resolver_list {
+	struct allow_entry **v;
+	size_t *n;
+};
+
 static void resolver_fill(struct pctx *x, const char *s, void *arg)
 {
-	struct config *c = arg;
-	struct allow_entry *e = &c->exfil_resolvers[c->nexfil_resolvers];
+	struct resolver_list *l = arg;
+	struct allow_entry *e = &(*l->v)[*l->n];
 	const char *why;
 
 	if (allow_parse(s, e, &why)) {
 		cfg_error(x, "\"%s\": %s", s, why);
 		return;
 	}
-	c->nexfil_resolvers++;
+	(*l->n)++;
 	if (e->kind != ALLOW_CIDR || e->port)
 		cfg_error(
 			x,
@@ -515,20 +521,47 @@ static void resolver_fill(struct pctx *x, const char *s, void *arg)
 			s);
 }
 
-/* install-dns-exfiltration's resolvers: addresses and ranges, no names. */
+/* Resolvers: addresses and ranges, no names; the count at off_n. */
 static void parse_resolvers(struct pctx *x, struct json_object *v, void *dst, const struct field *f)
 {
-	struct config *c = (struct config *)((char *)dst - f->off);
+	struct resolver_list l = { dst, (size_t *)((char *)dst - f->off + f->off_n) };
 	size_t n;
 
 	if (!strings_array(x, v, &n))
 		return;
-	c->exfil_resolvers = calloc(n ? n : 1, sizeof(*c->exfil_resolvers));
-	if (!c->exfil_resolvers) {
+	*l.v = calloc(n ? n : 1, sizeof(**l.v));
+	if (!*l.v) {
 		cfg_error(x, "out of memory");
 		return;
 	}
-	strings_walk(x, v, resolver_fill, c);
+	strings_walk(x, v, resolver_fill, &l);
+}
+
+static const char *const response_modes[] = {
+	[RESPONSE_OFF] = "off",
+	[RESPONSE_DETECT] = "detect",
+	[RESPONSE_BLOCK] = "block",
+};
+
+static void parse_response_mode(struct pctx *x, struct json_object *v, void *dst,
+				const struct field *f)
+{
+	const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+	size_t i;
+
+	(void)f;
+	for (i = 0; i < ARRAY_SIZE(response_modes); i++) {
+		if (strcmp(s, response_modes[i]) == 0) {
+			*(enum response_mode *)dst = i;
+			return;
+		}
+	}
+	cfg_error(x, "expected \"off\", \"detect\" (mark what would be blocked) or \"block\"");
+}
+
+const char *response_mode_name(enum response_mode m)
+{
+	return m < ARRAY_SIZE(response_modes) ? response_modes[m] : "?";
 }
 
 static void check_dns_ttl(struct pctx *x, const void *elem)
@@ -707,7 +740,8 @@ static const struct field rule_exfil_fields[] = {
 	{ .key = "data_severity", .parse = parse_severity,
 	  .off = offsetof(struct config, exfil_data_severity) },
 	{ .key = "resolvers", .parse = parse_resolvers,
-	  .off = offsetof(struct config, exfil_resolvers) },
+	  .off = offsetof(struct config, exfil_resolvers),
+	  .off_n = offsetof(struct config, nexfil_resolvers) },
 	STRINGS("ignored_names", struct config, exfil_ignored, false),
 	LIMIT("hex_length", hex_run, DNS_RUN_MIN, DNS_LABEL_LEN),
 	LIMIT("encoded_length", encoded_run, DNS_RUN_MIN, DNS_LABEL_LEN),
@@ -855,6 +889,19 @@ static void parse_network(struct pctx *x, struct json_object *v, void *dst, cons
 }
 
 /* clang-format off */
+static const struct field response_fields[] = {
+	{ .key = "mode", .parse = parse_response_mode,
+	  .off = offsetof(struct config, response_mode) },
+	{ .key = "egress", .parse = parse_bool, .off = offsetof(struct config, response_egress) },
+	{ .key = "kill", .parse = parse_bool, .off = offsetof(struct config, response_kill) },
+	{ .key = "kill_severity", .parse = parse_severity,
+	  .off = offsetof(struct config, kill_severity) },
+	{ .key = "resolvers", .parse = parse_resolvers,
+	  .off = offsetof(struct config, resp_resolvers),
+	  .off_n = offsetof(struct config, nresp_resolvers) },
+	{ 0 }
+};
+
 static const struct field events_fields[] = {
 	{ .key = "output", .parse = parse_events_output,
 	  .off = offsetof(struct config, events_output) },
@@ -916,6 +963,7 @@ static const struct field config_fields[] = {
 	{ .key = "files", .parse = parse_sub, .required = true, .sub = files_fields },
 	{ .key = "rules", .parse = parse_sub, .required = true, .sub = rules_fields },
 	{ .key = "events", .parse = parse_sub, .sub = events_fields },
+	{ .key = "response", .parse = parse_sub, .sub = response_fields },
 	OBJECTS("exclusions", excl, nexcl, struct exclusion, exclusion_fields, check_exclusion,
 		false),
 	{ 0 }
@@ -1016,6 +1064,9 @@ void config_free(struct config *c)
 	for (i = 0; c->exfil_resolvers && i < c->nexfil_resolvers; i++)
 		allow_free(&c->exfil_resolvers[i]);
 	free(c->exfil_resolvers);
+	for (i = 0; c->resp_resolvers && i < c->nresp_resolvers; i++)
+		allow_free(&c->resp_resolvers[i]);
+	free(c->resp_resolvers);
 	strlist_free(&c->exfil_ignored);
 	free(c->events_output);
 	free(c->status_file);
@@ -1091,6 +1142,9 @@ static struct config *config_new(const char *name)
 	c->dropped_enabled = true;
 	c->dropped_severity = SEV_HIGH;
 	c->exfil_enabled = true;
+	c->response_egress = true;
+	c->response_kill = true;
+	c->kill_severity = SEV_HIGH;
 	c->exfil_server_severity = SEV_HIGH;
 	c->exfil_data_severity = SEV_HIGH;
 	c->exfil_limits = (struct dns_data_limits){ .hex_run = DEFAULT_DNS_HEX_RUN,

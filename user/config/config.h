@@ -119,6 +119,15 @@ struct persist_group {
 	bool package_manager_writes; /* the package manager's own writes are normal */
 };
 
+/* What depsentry does about what it judges (docs/response.md). */
+enum response_mode {
+	RESPONSE_OFF = 0, /* report only */
+	RESPONSE_DETECT,  /* report, and mark what blocking would have stopped */
+	RESPONSE_BLOCK,	  /* refuse install sessions' egress, stop processes */
+};
+
+const char *response_mode_name(enum response_mode m); /* "off", "detect", "block" */
+
 /* Which processes' starts the events file gets (docs/events.md). */
 enum events_scope {
 	EVENTS_SESSIONS = 0, /* those of install sessions */
@@ -164,6 +173,13 @@ struct config {
 	enum severity exfil_data_severity;   /* a name that carries data */
 	struct allow_entry *exfil_resolvers; /* addresses and ranges counted as resolvers */
 	size_t nexfil_resolvers;
+	/* the response (docs/response.md) */
+	enum response_mode response_mode;
+	bool response_egress;		   /* install sessions reach allowed destinations only */
+	bool response_kill;		   /* stop what is judged at or above kill_severity */
+	enum severity kill_severity;
+	struct allow_entry *resp_resolvers; /* resolvers besides the host's and sessions' */
+	size_t nresp_resolvers;
 	struct strlist exfil_ignored; /* like~ on names never judged as carrying data */
 	struct dns_data_limits exfil_limits;
 	struct exclusion *excl;

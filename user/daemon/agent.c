@@ -50,10 +50,12 @@ struct agent {
 	int verbose;
 	const char *user; /* -u */
 	enum severity fail_on;
+	bool block; /* --block: the response on for CMD */
 	char **cmd;
 	struct target t;
 	struct summary *summary;
 	pid_t child;
+	uint64_t responses; /* what the response did while CMD ran */
 	struct sigaction saved[3]; /* SIGINT, SIGTERM, SIGCHLD as we found them */
 };
 
@@ -73,9 +75,11 @@ static int agent_usage(void)
 {
 	fprintf(stderr,
 		"usage: depsentry exec [-c FILE] [-o FILE|-]... [-e FILE|-] [-v] [-u USER]\n"
-		"                      [--fail-on low|medium|high|critical] -- CMD [ARG...]\n"
+		"                      [--fail-on low|medium|high|critical] [--block] -- CMD [ARG...]\n"
+		"--block: refuse CMD's install sessions' egress to what is not allowed, and stop\n"
+		"      the processes judged at or above the response's kill severity\n"
 		"exit: CMD's status when it failed (128+N on signal N), %d when only --fail-on\n"
-		"      was crossed, %d when depsentry could not run the sensor or CMD's user,\n"
+		"      was crossed or --block refused or stopped something, %d when depsentry could not run the sensor or CMD's user,\n"
 		"      %d or %d when CMD could not be run or found, 0 otherwise\n",
 		REPORT_EXIT_ALERTS, AGENT_EXIT_FAILED, AGENT_EXIT_NOEXEC, AGENT_EXIT_NOTFOUND);
 	return AGENT_EXIT_FAILED;
@@ -85,6 +89,7 @@ static int parse_options(struct agent *a, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "fail-on", required_argument, NULL, 'F' },
+		{ "block", no_argument, NULL, 'B' },
 		{ "user", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -104,6 +109,9 @@ static int parse_options(struct agent *a, int argc, char **argv)
 			break;
 		case 'v':
 			a->verbose++;
+			break;
+		case 'B':
+			a->block = true;
 			break;
 		case 'F':
 			if (report_parse_fail_on(optarg, &a->fail_on) == 0)
@@ -247,6 +255,11 @@ static int agent_start(struct agent *a)
 {
 	if (daemon_config(&a->dm))
 		return -EINVAL;
+	if (a->block) { /* egress refused and processes stopped, whatever the file says */
+		a->dm.cfg->response_mode = RESPONSE_BLOCK;
+		a->dm.cfg->response_egress = true;
+		a->dm.cfg->response_kill = true;
+	}
 	if (target_user(a) || target_env(&a->t))
 		return -EINVAL;
 	a->summary = summary_new(0, a->fail_on);
@@ -394,6 +407,12 @@ static int verdict(const struct agent *a, int status)
 	} else if (WEXITSTATUS(status)) {
 		code = WEXITSTATUS(status);
 		log_warnx("%s exited with status %d: exit %d", a->cmd[0], code, code);
+	} else if (a->responses) {
+		code = REPORT_EXIT_ALERTS;
+		log_warnx("%s exited with status 0, but depsentry refused %llu connection%s or "
+			  "stopped processes: exit %d",
+			  a->cmd[0], (unsigned long long)a->responses, a->responses == 1 ? "" : "s",
+			  code);
 	} else if (over) {
 		code = REPORT_EXIT_ALERTS;
 		log_warnx("%s exited with status 0, but %llu alert%s at or above %s: exit %d",
@@ -416,6 +435,7 @@ static int agent_run(struct agent *a)
 	ok = loop_run(a->dm.loop) == 0;
 	status = reap_child(a);
 	a->child = -1;
+	a->responses = a->dm.loop->responses;
 	/* the counters, then the summary: the last words in the step's log */
 	daemon_close_loop(&a->dm);
 	events_close(&a->dm.events);

@@ -82,6 +82,8 @@ struct daemon_ctx {
 	uint64_t records[DS_EV_MAX];
 	uint64_t alerts;
 	uint64_t rule_alerts[RULE_MAX]; /* alerts written, by rule */
+	uint64_t responses;		/* connections refused, processes stopped */
+	uint64_t killed;		/* processes stopped */
 	uint64_t user[UC_MAX];
 	uint64_t kernel[DS_COUNTER_MAX];
 	uint64_t reported[DS_COUNTER_MAX + UC_MAX];
@@ -115,6 +117,9 @@ void loop_flush(struct daemon_ctx *d);
 /* The record handler: returns 0, or -EINVAL for a malformed record
  * (counted, never fatal). */
 int dispatch_record(struct daemon_ctx *d, const void *data, size_t len);
+/* respond.c: stop what an alert judged, as configured; r says what was done */
+void respond(struct daemon_ctx *d, const struct proc *p, const struct verdict *v,
+	     struct response *r);
 /* Write an alert about p through the gate, counted with the others. */
 void dispatch_emit(struct daemon_ctx *d, const struct proc *p, struct verdict *v, uint64_t ts);
 /* The callbacks of the parts: tracked sessions, file events and alerts,

@@ -29,10 +29,19 @@ void dispatch_track(const struct proc *p, void *arg)
 		d->user[UC_TRACK_FAILED]++;
 }
 
-static void emit(struct daemon_ctx *d, const struct proc *p, const struct verdict *v, uint64_t ts)
+static void emit(struct daemon_ctx *d, const struct proc *p, const struct verdict *judged,
+		 uint64_t ts)
 {
+	struct verdict v_ = *judged, *v = &v_;
+	struct response r;
 	size_t len;
-	char *line = alert_render(d->host, p, v, ts, &len);
+	char *line;
+
+	/* before the line: it says what was done */
+	respond(d, p, v, &r);
+	if (r.egress || r.action)
+		v->response = &r;
+	line = alert_render(d->host, p, v, ts, &len);
 
 	if (!line) {
 		d->user[UC_ALERT_FAILED]++;
@@ -49,6 +58,26 @@ void dispatch_emit(struct daemon_ctx *d, const struct proc *p, struct verdict *v
 {
 	if (gate_pass(d->gate, p, v, ts))
 		emit(d, p, v, ts);
+}
+
+/* The resolvers a session's root sees (its own resolv.conf, in its mount
+ * namespace) are where its questions may go. */
+static void session_resolvers(struct daemon_ctx *d, const struct proc *root)
+{
+	struct ipaddr ns[8];
+	char path[64];
+	size_t n = 0, i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/root/etc/resolv.conf", root->pid);
+	f = fopen(path, "re");
+	if (f) {
+		n = resolv_conf_nameservers(f, ns, 8);
+		fclose(f);
+	}
+	for (i = 0; i < n; i++)
+		if (sensor_resolver_add(d->sensor, &ns[i]))
+			log_warnx("response: cannot add a resolver of pid %u", root->pid);
 }
 
 /* Put p in a session: the kernel's word, or a package manager starting one. */
@@ -79,6 +108,8 @@ static void place(struct daemon_ctx *d, struct proc *p, uint64_t kernel_session)
 		if (d->sensor)
 			procfs_env(p, &d->cfg->env_vars);
 		session_hooks_start(&d->hooks, d->cfg->dns_capture, time(NULL));
+		if (d->sensor && d->cfg->response_mode != RESPONSE_OFF)
+			session_resolvers(d, p);
 		log_debug("session rooted at pid %u: %s", p->pid, p->img->cmdline);
 	}
 }
@@ -209,6 +240,11 @@ static int handle_connect(struct daemon_ctx *d, struct event *e)
 	const struct proc *p;
 	struct stub st;
 
+	/* a datagram the response judged names its process by pid alone */
+	if (!e->start && (p = proctable_find_late(d->pt, e->pid))) {
+		e->start = p->start;
+		memcpy(e->comm, p->img->comm, DS_COMM_LEN);
+	}
 	p = proc_or_stub(d, e->pid, e->start, e->comm, &st);
 	if (!p)
 		return 0;

@@ -306,6 +306,9 @@ void loop_reload(struct daemon_ctx *d)
 	}
 	if (d->sensor)
 		sensor_filters_drop(d->sensor, old, c);
+	if (d->sensor && (err = sensor_response(d->sensor, c)))
+		log_warnx("the response of %s cannot be applied: %s: it is off", c->source,
+			  strerror(-err));
 	*d->live = c;
 	config_free(old);
 	log_info("configuration reloaded from %s", c->source);

@@ -54,6 +54,15 @@ int daemon_open(struct daemon *dm)
 	dm->sensor = sensor_open(dm->cfg, pin);
 	if (!dm->sensor)
 		return -EIO;
+	if (dm->cfg->response_mode != RESPONSE_OFF)
+		log_info("response: %s; egress %s; processes %s", response_mode_name(dm->cfg->response_mode),
+			 !dm->cfg->response_egress	       ? "not judged"
+			 : sensor_egress_in_kernel(dm->sensor) ? "judged in the kernel"
+							       : "judged by stopping the process "
+								 "(this kernel's socket programs "
+								 "cannot name it)",
+			 dm->cfg->response_kill ? "stopped at or above the kill severity"
+						: "never stopped");
 	dm->loop = loop_new(dm->cfg, dm->sensor, &dm->host, &dm->out, &dm->events);
 	if (!dm->loop) {
 		log_warnx("cannot set up the event loop");

@@ -116,6 +116,7 @@ struct net_event {
 	uint64_t repeats;	    /* a follow-up line: times seen in all */
 	uint64_t first_ns, last_ns; /* a follow-up line: boot-time ns */
 	bool resolver;		    /* connect: to the process's own DNS resolver */
+	unsigned int egress;	    /* connect: DS_EGRESS_*, the response's verdict */
 };
 
 /* A write, rename or link onto a watched path (rules/files.c judges it),

@@ -61,6 +61,7 @@ static int decode_connect(const struct ds_connect *e, struct event *ev)
 	n->result = e->ret;
 	n->session = e->session;
 	n->netns = e->netns;
+	n->egress = e->egress;
 	ev->session = e->session;
 	memcpy(ev->comm, e->comm, DS_COMM_LEN);
 	return 0;

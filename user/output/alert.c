@@ -70,6 +70,7 @@ static const struct {
 	{ { "file", "intrusion_detection" }, { "access", "info" }, 2, "open" },
 	{ { "process", "intrusion_detection" }, { "change", "info" }, 2, "signal" },
 	{ { "process", "intrusion_detection" }, { "end", "info" }, 2, "interrupted" },
+	{ { "network", "intrusion_detection" }, { "connection", "denied", "info" }, 3, "connect" },
 };
 /* clang-format on */
 
@@ -82,7 +83,8 @@ enum {
 	SHAPE_FILE_CHANGE,
 	SHAPE_FILE_ACCESS,
 	SHAPE_SIGNAL,
-	SHAPE_INTERRUPTED
+	SHAPE_INTERRUPTED,
+	SHAPE_DENIED, /* a connection or datagram the response refused */
 };
 
 /* Which image fields a place renders, for what the kernel could not give
@@ -616,7 +618,9 @@ static int event_shape(const struct verdict *v)
 		return SHAPE_EXEC;
 	if (v->net->repeats)
 		return SHAPE_REPEAT;
-	return v->net->kind == NET_DNS_QUERY ? SHAPE_DNS : SHAPE_CONNECT;
+	if (v->net->kind == NET_DNS_QUERY)
+		return SHAPE_DNS;
+	return v->net->egress & DS_EGRESS_BLOCKED ? SHAPE_DENIED : SHAPE_CONNECT;
 }
 
 static void render_event(struct render *r, const struct verdict *v, uint64_t event_ts)
@@ -1109,6 +1113,24 @@ static void render_message(struct render *r, const struct proc *p, const struct 
 	free(msg);
 }
 
+/* What the response did (daemon/respond.c), or would have done. */
+static void render_response(struct render *r, const struct verdict *v)
+{
+	const struct response *x = v->response;
+
+	if (x->egress)
+		json_put(r->root, "depsentry.response.egress", json_object_new_string(x->egress));
+	if (v->net && (v->net->egress & DS_EGRESS_SENDMSG))
+		json_put(r->root, "depsentry.network.datagram", json_object_new_boolean(1));
+	if (!x->action)
+		return;
+	json_put(r->root, "depsentry.response.action", json_object_new_string(x->action));
+	if (x->killed)
+		put_int(r->root, "depsentry.response.killed", x->killed);
+	if (x->error)
+		put_str(r, "depsentry.response.error", x->error, CAP_SHORT);
+}
+
 static char *render_once(const struct host_info *h, const struct proc *p, const struct verdict *v,
 			 uint64_t event_ts, bool alert, unsigned int shift, size_t *len)
 {
@@ -1146,6 +1168,8 @@ static char *render_once(const struct host_info *h, const struct proc *p, const 
 		render_tamper(&r, p, v);
 	if (v->dropped)
 		render_dropped(&r, v->dropped);
+	if (v->response)
+		render_response(&r, v);
 	render_ci(&r, p);
 	render_truncated(&r);
 	line = json_line(r.root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, len);

@@ -222,20 +222,35 @@ void egress_connect(struct egress *g, const struct proc *p, struct net_event *ev
 		/* its questions are judged as they leave */
 		ev->resolver = true;
 		g->st.resolver++;
-		return;
+	} else if (g->cfg->egress_enabled || (ev->egress & DS_EGRESS_DENIED)) {
+		v->allowed_by =
+			allow_match(g->cfg->allow, g->cfg->nallow, ev->domain, &ev->dst, ev->dport);
 	}
-	if (!g->cfg->egress_enabled)
+	if (ev->resolver || v->allowed_by) {
+		if (v->allowed_by)
+			g->st.allowed++;
+		/* the kernel knew no believed answer for it: a false positive of
+		 * the response, which rolling it out must see */
+		if (!(ev->egress & DS_EGRESS_DENIED))
+			return;
+		v->allowed_by = NULL;
+		g->st.denied_allowed++;
+		decide(ev, SEV_MEDIUM,
+		       ev->egress & DS_EGRESS_BLOCKED
+			       ? "connection to an allowed destination refused (no believed answer "
+				 "named it in the kernel)"
+			       : "connection to an allowed destination the response would refuse (no "
+				 "believed answer named it in the kernel)",
+		       v);
+	} else if (!g->cfg->egress_enabled && !(ev->egress & DS_EGRESS_DENIED)) {
 		return;
-	v->allowed_by = allow_match(g->cfg->allow, g->cfg->nallow, ev->domain, &ev->dst, ev->dport);
-	if (v->allowed_by) {
-		g->st.allowed++;
-		return;
+	} else {
+		decide(ev, ev->domain ? g->cfg->egress_severity : g->cfg->egress_raw_severity,
+		       ev->domain ? "connection to a host outside the registry allowlist"
+				  : "connection to an address with no known name",
+		       v);
 	}
 	ipaddr_format(&ev->dst, addr, sizeof(addr));
-	decide(ev, ev->domain ? g->cfg->egress_severity : g->cfg->egress_raw_severity,
-	       ev->domain ? "connection to a host outside the registry allowlist"
-			  : "connection to an address with no known name",
-	       v);
 	snprintf(v->fold_key, sizeof(v->fold_key), "%016llx c %s %u %u",
 		 (unsigned long long)ev->session, ev->domain ? ev->domain : addr, ev->dport,
 		 ev->transport);

@@ -130,6 +130,15 @@ struct verdict {
 	const struct tamper_event *tamper;    /* sensor-signal, sensor-interrupted */
 	const struct dropped_file *dropped;   /* install-dropped-exec: the file run */
 	char fold_key[DNS_NAME_MAX + 96];     /* the gate folds verdicts with the same */
+	const struct response *response;      /* what the response did, NULL: nothing */
+};
+
+/* What the response did about an alert (daemon/respond.c), for its line. */
+struct response {
+	const char *egress; /* "blocked", "would_block", NULL */
+	const char *action; /* "killed", "would_kill", "kill_failed", NULL */
+	unsigned int killed; /* processes stopped */
+	const char *error;   /* why none was, for kill_failed */
 };
 
 /* Each distinct judge of the rules that take e's kind, once: their
@@ -201,6 +210,7 @@ struct egress_stats {
 	uint64_t dns_answers;	   /* addresses put in the cache */
 	uint64_t dns_other_server; /* answers believed from a server not the asker's resolver */
 	uint64_t dns_forged;	   /* responses sent by processes of install sessions */
+	uint64_t denied_allowed;   /* allowed here, yet denied by the kernel's response */
 	struct dnsq_stats dnsq;	   /* the questions and the answers they made believable */
 };
 
