@@ -402,9 +402,10 @@ resolver_check()
 
 # ---------------------------------------------------------------- servers
 
-# _sink_start KIND ADDR: start a recording server (tcp or http) on ADDR and
-# an ephemeral port; set SINK_PORT. Each connection or request is logged as
-# one line "PEER-ADDR PEER-PORT [METHOD PATH]" in $T/sink-ADDR-PORT.log.
+# _sink_start KIND ADDR: start a recording server (tcp, http or udp) on ADDR
+# and an ephemeral port; set SINK_PORT. Each connection, request or datagram
+# is logged as one line "PEER-ADDR PEER-PORT [METHOD PATH | N bytes]" in
+# $T/sink-ADDR-PORT.log.
 # Not to be called in $(...): the server's pid must reach BG_PIDS.
 _sink_start()
 {
@@ -435,12 +436,22 @@ class Tcp(socketserver.BaseRequestHandler):
     def handle(self):
         record(self.client_address)
 
+class Udp(socketserver.BaseRequestHandler):
+    def handle(self):
+        record(self.client_address, f" {len(self.request[0])} bytes")
+
 class Server(socketserver.ThreadingTCPServer):
     address_family = fam
     allow_reuse_address = True
     daemon_threads = True
 
-srv = Server((addr, 0), Http if kind == "http" else Tcp)
+class UdpServer(socketserver.UDPServer):
+    address_family = fam
+
+if kind == "udp":
+    srv = UdpServer((addr, 0), Udp)
+else:
+    srv = Server((addr, 0), Http if kind == "http" else Tcp)
 port = srv.server_address[1]
 log = open(f"{tdir}/sink-{addr}-{port}.log", "a")
 with open(pfile + ".tmp", "w") as f:
@@ -468,6 +479,13 @@ http_sink_start()
 tcp_sink_start()
 {
 	_sink_start tcp "$1"
+}
+
+# udp_sink_start ADDR: a UDP server on ADDR and a free port (SINK_PORT)
+# that logs each datagram's sender and size to $(sink_log ADDR PORT).
+udp_sink_start()
+{
+	_sink_start udp "$1"
 }
 
 # sink_log ADDR PORT: the log file of the sink on ADDR:PORT.
