@@ -102,7 +102,7 @@ __noinline int dns_record(struct __sk_buff *skb, __u32 off)
 		ttl = b->ttl_min;
 	if (ttl > b->ttl_max)
 		ttl = b->ttl_max;
-	v.expires = bpf_ktime_get_boot_ns() + ttl;
+	v.expires = bpf_ktime_get_ns() + ttl;
 	v.ports = b->ports;
 	bpf_map_update_elem(&egress_addrs, &a, &v, BPF_ANY);
 	return off + rdlen;

@@ -54,7 +54,7 @@ static __always_inline bool allowed(const struct ds_addr *a, __u16 port)
 	if (port == DNS_PORT && bpf_map_lookup_elem(&egress_resolvers, a))
 		return true;
 	aa = bpf_map_lookup_elem(&egress_addrs, a);
-	if (aa && aa->expires > bpf_ktime_get_boot_ns() && ports_allow(&aa->ports, port))
+	if (aa && aa->expires > bpf_ktime_get_ns() && ports_allow(&aa->ports, port))
 		return true;
 	nk.prefixlen = 128;
 	__builtin_memcpy(nk.addr, a->a, sizeof(nk.addr));

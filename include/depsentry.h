@@ -379,7 +379,7 @@ struct ds_name_allow {
 
 /* egress_addrs: an address a believed answer gave an allowed name */
 struct ds_addr_allow {
-	__u64 expires; /* boot-time ns */
+	__u64 expires; /* CLOCK_MONOTONIC ns (bpf_ktime_get_ns: every kernel, every program type) */
 	struct ds_ports ports;
 };
 

@@ -14,6 +14,9 @@
 #     (medium: not stopped), the datagram (to an address with no name:
 #     high) is denied and its process stopped, so the postinstall never
 #     ends and npm fails.
+# (c) the same install with the response in detect mode: nothing is
+#     refused or stopped (both servers get their data, npm succeeds), and
+#     the two alerts say what blocking would have done.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/net.sh"
 
@@ -96,6 +99,40 @@ print(f"   stopped {1000 * (t(a['event']['created']) - t(a['process']['start']))
       f"after its exec (the denied datagram {1000 * (t(a['event']['created']) - t(a['@timestamp'])):.1f} ms before)")
 PYEOF
 assert_none "npm's own registry traffic was denied or alerted in (b)" \
+	"depsentry.session.pid=$NPM_PID" rule.id=pm-unexpected-egress destination.port=4873
+ds_stop
+validate_alerts "$ALERTS"
+
+step "(c) the same install, the response detecting only"
+"$PY" - "$cfg" <<'PYEOF'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["response"]["mode"] = "detect"
+json.dump(c, open(sys.argv[1], "w"), indent=1)
+PYEOF
+ALERTS=$T/detect.json
+ds_start -c "$cfg"
+grep -q 'response: detect; egress judged in the kernel' "$DS_LOG" ||
+	fail "the daemon did not say the response detects: $(grep response "$DS_LOG")"
+ran=$T/detect.ran
+export DS_E2E_NOTES=$ran DS_E2E_LINGER=0
+npm_install_registry --ns "$NS" "$T/proj-detect" "$REGISTRY" ds-e2e-exfil-block
+grep -qx 'http status 200' "$ran" || fail "the HTTP request did not go through: $(cat "$ran")"
+grep -qx 'udp sent' "$ran" && grep -qx done "$ran" || fail "the script did not end: $(cat "$ran")"
+grep -q ' GET /c?d=' "$(sink_log "$EXFIL_ADDR" "$DS_E2E_PORT")" || fail "the HTTP server got nothing"
+wait_until 10 "the datagram at the UDP server" test -s "$(sink_log "$EXFIL_ADDR" "$DS_E2E_UDP_PORT")" ||
+	fail "the UDP server got nothing"
+a=$(wait_alert rule.id=pm-unexpected-egress "depsentry.session.pid=$NPM_PID" \
+	destination.domain=exfil.attacker.test)
+check_alert "$a" "detect mode: the HTTP connection's alert does not say it would be refused" \
+	depsentry.response.egress=would_block event.outcome!=failure \
+	--expr '"denied" not in f("event.type")' '!depsentry.response.action?'
+a=$(wait_alert rule.id=pm-unexpected-egress "depsentry.session.pid=$NPM_PID" \
+	"destination.ip=$EXFIL_ADDR" "destination.port=$DS_E2E_UDP_PORT")
+check_alert "$a" "detect mode: the datagram's alert does not say what blocking would do" \
+	depsentry.response.egress=would_block depsentry.response.action=would_kill \
+	'!depsentry.response.killed?' event.outcome=success
+assert_none "npm's own registry traffic would have been refused in (c)" \
 	"depsentry.session.pid=$NPM_PID" rule.id=pm-unexpected-egress destination.port=4873
 
 ds_finish

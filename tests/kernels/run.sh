@@ -91,7 +91,9 @@ fi
 
 # ---------------------------------------------------------------- the guest
 
-# The test configuration: the shipped one, and kpm as a package manager.
+# The test configuration: the shipped one, kpm as a package manager, and
+# the response in detect mode (its programs load and judge; nothing the
+# other checks look at is refused or stopped).
 make_config()
 {
 	"$PY" - "$SRC_ROOT/config/depsentry.json" "$OUT/depsentry.json" <<-'EOF'
@@ -99,6 +101,7 @@ make_config()
 		c = json.load(open(sys.argv[1]))
 		c["package_managers"].append(
 		    {"name": "kpm", "package_type": "kpm", "executables": ["kpm"]})
+		c["response"]["mode"] = "detect"
 		json.dump(c, open(sys.argv[2], "w"), indent="\t")
 	EOF
 	"$SRC_ROOT/build/kernels/depsentry" check-config -c "$OUT/depsentry.json" >/dev/null 2>&1 ||

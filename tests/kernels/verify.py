@@ -38,6 +38,13 @@ def expectations(f):
               "depsentry.session.package_manager=kpm"]
     egress = ["rule.id=pm-unexpected-egress", "event.action=connect"]
     cicd = ["rule.id=cicd-file-modified"]
+    # the response, in detect mode: from 6.0 the kernel judges connects
+    # (socket address programs may name the process); before, stopping
+    # the process is the refusal, marked all the same
+    m = re.match(r"(\d+)\.(\d+)", f["kernel"])
+    in_kernel = bool(m) and (int(m.group(1)), int(m.group(2))) >= (6, 0)
+    would_block = ["depsentry.response.egress=would_block" if in_kernel
+                   else "!depsentry.response.egress?"]
     return [
         ("process", "exec and fork: the package manager's child",
          ["rule.id=pm-suspicious-child", f"process.args.1=kt-ready-{pm}"],
@@ -52,7 +59,8 @@ def expectations(f):
         ("network", "connect to an IPv4 address",
          egress + ["destination.ip=127.0.0.5"],
          session + ["destination.port=9", "network.type=ipv4", "network.transport=tcp",
-                    "!destination.domain?", f"process.pid={f['connect4_pid']}"]),
+                    "!destination.domain?", f"process.pid={f['connect4_pid']}",
+                    "depsentry.response.action=would_kill"] + would_block),
         ("network", "connect to an IPv6 address",
          egress + ["destination.ip=::1"],
          session + ["destination.port=9", "network.type=ipv6", "network.transport=tcp",
@@ -60,7 +68,9 @@ def expectations(f):
         ("network", "connect to an address a captured DNS answer named",
          egress + ["destination.ip=127.0.0.9"],
          session + ["destination.domain=exfil.kt.test", "destination.port=9",
-                    f"process.pid={f['connect_named_pid']}"]),
+                    f"process.pid={f['connect_named_pid']}",
+                    "!depsentry.response.action?" if in_kernel
+                    else "depsentry.response.action=would_kill"] + would_block),
         # The question is judged once the connect record names its socket's
         # owner; a client that has exited by then is named by its pid alone
         # (the daemon keeps no entry for it): only the kernel's session id is

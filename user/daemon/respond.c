@@ -87,8 +87,9 @@ static bool kill_due(const struct daemon_ctx *d, const struct proc *p, const str
 		return false;
 	if (v->severity >= c->kill_severity)
 		return true;
-	/* the kernel could not refuse it: stopping is the refusal */
-	return v->rule == RULE_EGRESS && v->net && (v->net->egress & DS_EGRESS_DENIED) &&
+	/* a connection the egress rule did not allow, where the kernel could
+	 * not refuse it: stopping is the refusal */
+	return v->rule == RULE_EGRESS && v->net && v->net->kind == NET_CONNECT &&
 	       c->response_egress && d->sensor && !sensor_egress_in_kernel(d->sensor);
 }
 
