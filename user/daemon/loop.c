@@ -447,7 +447,7 @@ void loop_free(struct daemon_ctx *d)
 
 		files_stats(d->files, &fs);
 		log_info("files: %llu file records, %llu alerted, %llu repeats, %llu merged "
-			 "into a rename, %llu unwatched, %llu generated build files, "
+			 "with a write, %llu unwatched, %llu generated build files, "
 			 "%llu excluded or below min_severity",
 			 (unsigned long long)fs.records, (unsigned long long)fs.alerts,
 			 (unsigned long long)fs.repeats, (unsigned long long)fs.merged,
