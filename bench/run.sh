@@ -39,18 +39,30 @@
 # kernel.bpf_stats_enabled=1 gives all the daemon's programs' cost per
 # operation.
 #
+# Install storm: npm ci --offline of the popular tree (tests/popular-fetch.sh,
+# its install scripts run) and pip install of BENCH_WHEELS small wheels made
+# by bench/wheels.py, off and on alternated; the daemon's file records and
+# fanotify renames per "on" run.
+#
+# Latency storm: bench/latency.sh, quiet and with an exec storm outside any
+# session (BENCH_LATENCY_STORM=1), BENCH_LATENCY_ROUNDS times each: p50, p99
+# and max of exec, connect and file alerts.
+#
 # Knobs, from the environment: BENCH_N (execs per run, 20000), BENCH_ROUNDS
 # (off/on pairs, 5), BENCH_JOBS (workers, nproc), BENCH_PROG (what is exec'd,
 # build/bench/nop), BENCH_CONN_N (connects per run, 50000), BENCH_CONN_ROUNDS
 # (off/on pairs per case, 5), BENCH_STORMS (which storms to run, "exec
-# connect open"), BENCH_TARGET (ratio to meet, 1.03; for the connect storm, by
-# the "outside" case), BENCH_OPEN_N (opens per "read" run, 1000000),
+# connect open install latency"), BENCH_TARGET (ratio to meet, 1.03; for
+# the connect storm, by the "outside" case), BENCH_OPEN_N (opens per "read" run, 1000000),
 # BENCH_CREATE_N (files per "create" run, 100000), BENCH_OPEN_ROUNDS (off/on
 # pairs per case, 5), BENCH_OPEN_DIR (where "create" makes its directory,
 # /var/tmp; not tmpfs), BENCH_OPEN_TARGET (ratio to meet, 1.02, by both
-# cases), BENCH_DAEMON (the binary under test, build/depsentry: to compare
-# two builds). Prints Markdown tables on stdout and writes nowhere else
-# (openstorm removes its files and directory). Exits non-zero when the
+# cases), BENCH_INSTALL_ROUNDS (off/on pairs per install case, 5),
+# BENCH_WHEELS (wheels per pip install, 300), BENCH_INSTALL_TARGET (1.02),
+# BENCH_LATENCY_ROUNDS (runs per latency case, 3), BENCH_DAEMON (the
+# binary under test, build/depsentry: to compare two builds). Prints
+# Markdown tables on stdout and writes nowhere else but in a temporary
+# directory and build/e2e-tools/popular (the npm tree, fetched once). Exits non-zero when the
 # daemon dies, drops an event (a connect or open storm drop after its tables
 # are printed), misses a connect of the "inside" case, or the run is
 # interrupted.
