@@ -39,18 +39,30 @@
 # kernel.bpf_stats_enabled=1 gives all the daemon's programs' cost per
 # operation.
 #
+# Install storm: npm ci --offline of the popular tree (tests/popular-fetch.sh,
+# its install scripts run) and pip install of BENCH_WHEELS small wheels made
+# by bench/wheels.py, off and on alternated; the daemon's file records and
+# fanotify renames per "on" run.
+#
+# Latency storm: bench/latency.sh, quiet and with an exec storm outside any
+# session (BENCH_LATENCY_STORM=1), BENCH_LATENCY_ROUNDS times each: p50, p99
+# and max of exec, connect and file alerts.
+#
 # Knobs, from the environment: BENCH_N (execs per run, 20000), BENCH_ROUNDS
 # (off/on pairs, 5), BENCH_JOBS (workers, nproc), BENCH_PROG (what is exec'd,
 # build/bench/nop), BENCH_CONN_N (connects per run, 50000), BENCH_CONN_ROUNDS
 # (off/on pairs per case, 5), BENCH_STORMS (which storms to run, "exec
-# connect open"), BENCH_TARGET (ratio to meet, 1.03; for the connect storm, by
-# the "outside" case), BENCH_OPEN_N (opens per "read" run, 1000000),
+# connect open install latency"), BENCH_TARGET (ratio to meet, 1.03; for
+# the connect storm, by the "outside" case), BENCH_OPEN_N (opens per "read" run, 1000000),
 # BENCH_CREATE_N (files per "create" run, 100000), BENCH_OPEN_ROUNDS (off/on
 # pairs per case, 5), BENCH_OPEN_DIR (where "create" makes its directory,
 # /var/tmp; not tmpfs), BENCH_OPEN_TARGET (ratio to meet, 1.02, by both
-# cases), BENCH_DAEMON (the binary under test, build/depsentry: to compare
-# two builds). Prints Markdown tables on stdout and writes nowhere else
-# (openstorm removes its files and directory). Exits non-zero when the
+# cases), BENCH_INSTALL_ROUNDS (off/on pairs per install case, 5),
+# BENCH_WHEELS (wheels per pip install, 300), BENCH_INSTALL_TARGET (1.02),
+# BENCH_LATENCY_ROUNDS (runs per latency case, 3), BENCH_DAEMON (the
+# binary under test, build/depsentry: to compare two builds). Prints
+# Markdown tables on stdout and writes nowhere else but in a temporary
+# directory and build/e2e-tools/popular (the npm tree, fetched once). Exits non-zero when the
 # daemon dies, drops an event (a connect or open storm drop after its tables
 # are printed), misses a connect of the "inside" case, or the run is
 # interrupted.
@@ -72,7 +84,12 @@ OROUNDS=${BENCH_OPEN_ROUNDS:-5}
 ODIR=${BENCH_OPEN_DIR:-/var/tmp}
 OFILE=/etc/passwd	# what the "read" case opens
 OTARGET=${BENCH_OPEN_TARGET:-1.02}
-STORMS=${BENCH_STORMS:-exec connect open}
+INST_ROUNDS=${BENCH_INSTALL_ROUNDS:-5}
+WHEELS=${BENCH_WHEELS:-300}
+ITARGET=${BENCH_INSTALL_TARGET:-1.02}
+LROUNDS=${BENCH_LATENCY_ROUNDS:-3}
+POP=build/e2e-tools/popular	# the npm tree tests/e2e/t_64 installs
+STORMS=${BENCH_STORMS:-exec connect open install latency}
 READY_TIMEOUT=60	# seconds for the daemon to load, attach and scan /proc
 FOREIGN_TIMEOUT=300	# seconds to wait for someone else's sensor to detach
 TRIES=3			# attempts at a round that someone else's sensor spoilt
@@ -254,6 +271,7 @@ daemon_exit()
 	CDROPS=$(echo "$line" | tr ' ' '\n' | awk -F= '$1 == "connect_dropped" { n += $2 } END { print n + 0 }')
 	CONNS=$(awk '/^depsentry: network: / { print $3 }' "$TMP/daemon.log")
 	FILES=$(awk '/^depsentry: files: / { print $3 }' "$TMP/daemon.log")
+	RENAMES=$(awk '/^depsentry: renames: / { print $3 }' "$TMP/daemon.log")
 }
 
 # daemon_exit, and check that no event was lost in an exec storm.
@@ -819,6 +837,173 @@ open_bench()
 	fi
 }
 
+# ---- real installs ------------------------------------------------------------
+
+# The popular npm tree (fetched once, as tests/e2e/t_64 does), a
+# wheelhouse of WHEELS small wheels made here and a virtual environment of
+# Debian's python3 to run pip from.
+inst_prepare()
+{
+	note "install storm: the popular npm tree in $POP (fetched once) and $WHEELS wheels"
+	tests/popular-fetch.sh "$POP" >"$TMP/popular-fetch.log" 2>&1 ||
+		die "fetching the popular npm tree failed: $(tail -n 5 "$TMP/popular-fetch.log")"
+	/usr/bin/python3 bench/wheels.py "$TMP/wheels" "$WHEELS" >"$TMP/wheels.names" ||
+		die "making the wheelhouse failed"
+	/usr/bin/python3 -m venv "$TMP/venv" || die "python3 -m venv failed"
+}
+
+# A fresh place for one install: a project with the tree's lockfile (a git
+# repository: its prepare script runs husky), or an empty target directory.
+inst_fresh()
+{
+	rm -rf "$TMP/inst"
+	mkdir -p "$TMP/inst"
+	if [ "$1" = npm ]; then
+		cp "$POP/package.json" "$POP/package-lock.json" "$TMP/inst/"
+		git -C "$TMP/inst" init -q
+	fi
+}
+
+# Run the command after the first argument in that directory; sets WALL
+# and SCPU (its processes' user + system time); dies when it fails.
+timed()
+{
+	local line
+
+	line=$(/usr/bin/python3 -c '
+import resource, subprocess, sys, time
+t = time.monotonic()
+r = subprocess.run(sys.argv[2:], cwd=sys.argv[1], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(f"rc={r.returncode} wall_s={time.monotonic() - t:.3f} cpu_s={u.ru_utime + u.ru_stime:.3f}")
+' "$@")
+	[ "$(kv rc "$line")" = 0 ] || die "$* failed"
+	WALL=$(kv wall_s "$line")
+	SCPU=$(kv cpu_s "$line")
+}
+
+# One install of case $1: npm ci --offline of the popular tree, its
+# install scripts run; or pip install of the wheelhouse, offline.
+inst_storm()
+{
+	inst_fresh "$1"
+	if [ "$1" = npm ]; then
+		timed "$TMP/inst" npm ci --offline --cache "$PWD/$POP/cache" --no-audit --no-fund \
+			--foreground-scripts
+	else
+		timed "$TMP/inst" "$TMP/venv/bin/pip" install --no-index --find-links "$TMP/wheels" \
+			--disable-pip-version-check --target "$TMP/inst/site" $(cat "$TMP/wheels.names")
+	fi
+	RATE=0
+}
+
+# Drops of the last "on" run, for INST_BAD: judged once the tables are out.
+inst_check()
+{
+	if [ "$DROPS" != 0 ]; then
+		note "install round $1 ($2): the kernel dropped events: $COUNTERS"
+		INST_BAD=1
+	fi
+}
+
+inst_row()
+{
+	awk -v name="$1" -v case_="$2" -v order="$3" -v off="$OFF_WALL" -v on="$ON_WALL" \
+	    -v offc="$OFF_CPU" -v onc="$ON_CPU" -v cpu="$CPU" -v hwm="$HWM" \
+	    -v files="${FILES:--}" -v renames="${RENAMES:--}" -v drops="$DROPS" 'BEGIN {
+		printf "| %s | %s | %s | %.2f | %.2f | **%.3f** | %.2f | %.2f | %.2f | **%.3f** | %s | %s | %s | %d |\n",
+		       name, case_, order, off, on, on / off, offc, onc, cpu, (onc + cpu) / offc,
+		       hwm, files, renames, drops
+	}'
+}
+
+# "case wall-ratio cpu-ratio daemon-CPU" for a counted round.
+inst_result()
+{
+	awk -v case_="$1" -v off="$OFF_WALL" -v on="$ON_WALL" -v offc="$OFF_CPU" \
+	    -v onc="$ON_CPU" -v cpu="$CPU" 'BEGIN {
+		print case_, on / off, (onc + cpu) / offc, cpu
+	}'
+}
+
+inst_summary()
+{
+	local case=$1 med
+
+	med=$(awk -v c="$case" '$1 == c { print $2 }' "$TMP/inst.results" | median)
+	echo
+	echo "**$case**: median on/off wall-time ratio **$med** $(awk -v c="$case" '$1 == c { print $2 }' "$TMP/inst.results" | spread);" \
+		"target <= $ITARGET: $(awk -v m="$med" -v t="$ITARGET" 'BEGIN { print (m <= t) ? "met" : "NOT met" }');" \
+		"median CPU ratio **$(awk -v c="$case" '$1 == c { print $3 }' "$TMP/inst.results" | median)**;" \
+		"daemon CPU median $(awk -v c="$case" '$1 == c { print $4 }' "$TMP/inst.results" | median | xargs printf '%.2f') s per install"
+}
+
+inst_bench()
+{
+	INST_BAD=0
+	: >"$TMP/inst.results"
+	inst_prepare
+	{
+		echo
+		echo "Real installs, offline: **npm**: npm ci --offline of tests/fixtures/popular ($(grep -c '"node_modules/' "$POP/package-lock.json") packages, their install scripts run) in a fresh git repository; **pip**: pip install --no-index --target of $WHEELS small wheels made by bench/wheels.py into a fresh directory, pip run from a venv of Debian's python3."
+		echo
+		echo "| round | case | order | off s | on s | wall on/off | CPU off s | CPU on s | daemon CPU s | CPU on/off | peak RSS MiB | file records | fanotify renames | drops |"
+		echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	} >"$TMP/inst.table"
+	storm_rounds inst "$INST_ROUNDS" daemon_exit npm pip
+	cat "$TMP/inst.table"
+	echo
+	echo "CPU: user + system time of the install's processes; CPU on/off: (CPU on + daemon CPU) / CPU off. file records: records of the file arm the daemon received in the 'on' run (writes and renames that passed the kernel's filter, and renames through fanotify); fanotify renames: those of them that came through fanotify."
+	inst_summary npm
+	inst_summary pip
+	if [ "$INST_BAD" = 1 ]; then
+		note "the install storm lost events (see above)"
+		exit 1
+	fi
+}
+
+# ---- alert latency -------------------------------------------------------------
+
+# bench/latency.sh's install, quiet and under an exec storm outside any
+# session, LROUNDS times each; one row per run, per kind p50/p99/max.
+latency_bench()
+{
+	local r case line k worst
+
+	: >"$TMP/lat.results"
+	{
+		echo
+		echo "Alert latency (event.created minus @timestamp, ms): bench/latency.sh, an npm install whose postinstall runs 60 whoami, 20 wget and writes 10 workflows; **quiet**: nothing else runs; **storm**: build/bench/execstorm of the static nop with $(nproc) workers runs outside any session all along (BENCH_LATENCY_STORM=1)."
+		echo
+		echo "| round | case | exec alerts | exec p50 | exec p99 | exec max | connect alerts | connect p50 | connect p99 | connect max | file alerts | file p50 | file p99 | file max |"
+		echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	} >"$TMP/lat.table"
+	for r in $(seq "$LROUNDS"); do
+		for case in quiet storm; do
+			note "latency round $r of $LROUNDS, $case"
+			wait_detached
+			BENCH_LATENCY_STORM=$([ "$case" = storm ] && echo 1 || echo 0) \
+				BENCH_DAEMON=$DAEMON bench/latency.sh >"$TMP/lat.out" ||
+				die "bench/latency.sh failed"
+			line="| $r | $case |"
+			for k in exec connect file; do
+				line="$line $(awk -v k="$k:" '$1 == k { gsub(",", ""); print $2 " | " $6 " | " $9 " | " $12 }' "$TMP/lat.out" | grep . || echo "0 | - | - | -") |"
+				awk -v k="$k:" -v c="$case" '$1 == k { gsub(",", ""); print c, k, $9 }' "$TMP/lat.out" >>"$TMP/lat.results"
+			done
+			echo "$line" >>"$TMP/lat.table"
+		done
+	done
+	cat "$TMP/lat.table"
+	echo
+	for case in quiet storm; do
+		for k in exec connect file; do
+			worst=$(awk -v c="$case" -v k="$k:" '$1 == c && $2 == k { print $3 }' "$TMP/lat.results" | sort -g | tail -1)
+			echo "$case, $k: worst p99 of the runs **${worst:--} ms**; target <= $([ "$k" = file ] && echo 50 || echo 10) ms: $(awk -v w="${worst:-999999}" -v t="$([ "$k" = file ] && echo 50 || echo 10)" 'BEGIN { print (w <= t) ? "met" : "NOT met" }')"
+		done
+	done
+}
+
 # ---- main --------------------------------------------------------------------
 
 main()
@@ -829,12 +1014,13 @@ main()
 	command -v bpftool >/dev/null || die "bpftool is missing: make deps"
 	for s in $STORMS; do
 		case $s in
-		exec | connect | open) ;;
-		*) die "BENCH_STORMS: '$s' is not a storm (exec, connect, open)" ;;
+		exec | connect | open | install | latency) ;;
+		*) die "BENCH_STORMS: '$s' is not a storm (exec, connect, open, install, latency)" ;;
 		esac
 	done
 	[[ " $STORMS " != *" connect "* ]] || command -v node >/dev/null ||
 		die "node is missing: the connect storm's stand-in npm needs it"
+	PATH=$(tests/node.sh bindir):$PATH # npm >= 11, as the tests use
 	build
 	# the end-to-end tests wait while this runs, and this waits for them:
 	# their daemons would attach beside ours
@@ -851,7 +1037,7 @@ main()
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 
-	echo "command: BENCH_STORMS='$STORMS' BENCH_N=$N BENCH_ROUNDS=$ROUNDS BENCH_JOBS=$JOBS BENCH_PROG=$PROG BENCH_CONN_N=$CN BENCH_CONN_ROUNDS=$CROUNDS BENCH_OPEN_N=$OPN BENCH_CREATE_N=$CRN BENCH_OPEN_ROUNDS=$OROUNDS BENCH_OPEN_DIR=$ODIR BENCH_DAEMON=$DAEMON bench/run.sh"
+	echo "command: BENCH_STORMS='$STORMS' BENCH_N=$N BENCH_ROUNDS=$ROUNDS BENCH_JOBS=$JOBS BENCH_PROG=$PROG BENCH_CONN_N=$CN BENCH_CONN_ROUNDS=$CROUNDS BENCH_OPEN_N=$OPN BENCH_CREATE_N=$CRN BENCH_OPEN_ROUNDS=$OROUNDS BENCH_OPEN_DIR=$ODIR BENCH_INSTALL_ROUNDS=$INST_ROUNDS BENCH_WHEELS=$WHEELS BENCH_LATENCY_ROUNDS=$LROUNDS BENCH_DAEMON=$DAEMON bench/run.sh"
 	echo "machine: $(nproc) CPUs, $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "daemon:  $DAEMON ($($DAEMON version)), started afresh for every 'on' run"
 	echo
@@ -859,6 +1045,8 @@ main()
 	[[ " $STORMS " != *" exec "* ]] || exec_bench
 	[[ " $STORMS " != *" connect "* ]] || conn_bench
 	[[ " $STORMS " != *" open "* ]] || open_bench
+	[[ " $STORMS " != *" install "* ]] || inst_bench
+	[[ " $STORMS " != *" latency "* ]] || latency_bench
 	FAILED=0
 }
 

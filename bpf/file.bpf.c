@@ -296,12 +296,14 @@ static __always_inline struct file_scratch *file_start(__u16 op, struct task_str
 	return b;
 }
 
+/* A record that passed the anchors may be an alert: it wakes the reader. */
 static __always_inline void file_send(struct file_scratch *b, __u32 len)
 {
 	struct ds_file *e = &b->ev;
 
 	e->hdr.size = sizeof(*e) + (len & DS_FILE_DATA_MASK);
-	if (bpf_ringbuf_output(&events, e, e->hdr.size & (2 * DS_FILE_DATA_MASK + 1), rb_flags()))
+	if (bpf_ringbuf_output(&events, e, e->hdr.size & (2 * DS_FILE_DATA_MASK + 1),
+			       rb_alert_flags()))
 		count(DS_DROP_FILE);
 }
 

@@ -3,8 +3,8 @@
 # always the absolute, canonical path (no `..`, symbolic links resolved),
 # and each way of writing has its action, writer and severity.
 # (a) mv /tmp/x.yml onto a relative destination: rename, old_path, medium.
-# (b) sed -i on an existing workflow: one alert, the rename of sed's
-#     temporary file onto ci.yml (not the temporary file's name).
+# (b) sed -i on an existing workflow: one alert, at once, for sed's
+#     temporary file beside it (its rename onto ci.yml is a repeat).
 # (c) a shell in .github writing workflows/rel.yml: creation, high.
 # (d) a shell writing, and mv renaming, through a symbolic link to the
 #     workflows directory: the real path in the repository.
@@ -49,8 +49,9 @@ step "(b) sed -i on .github/workflows/ci.yml"
 run_in "$repo" sed -i s/push/pull_request/ .github/workflows/ci.yml
 SED_PID=$RUN_PID
 [ "$(cat "$wf/ci.yml")" = "on: pull_request" ] || fail "sed did not edit ci.yml"
-expect_file "$wf/ci.yml" rename medium other sed \
-	--expr "f('depsentry.file.old_path').startswith('$wf/')"
+a=$(wait_alert rule.id=$RULE "process.pid=$SED_PID" --expr "f('file.path').startswith('$wf/sed')")
+sed_tmp=$(field "$a" file.path)
+expect_file "$sed_tmp" creation medium other sed
 
 step "(c) echo x > workflows/rel.yml, in $repo/.github"
 sh_in "$repo/.github" 'echo x > workflows/rel.yml'
@@ -105,9 +106,9 @@ SEEN+=("$(field "$a" process.pid) $repo/.github/actions")
 expect_file "$repo/.github/actions/b.yml" creation high suspicious "$sh_name"
 
 expect_once
-step "sed was alerted once, for ci.yml, never for its temporary file"
+step "sed was alerted once, for its temporary file: its rename onto ci.yml is a repeat"
 expect_count 1 "sed was not alerted exactly once" "process.pid=$SED_PID"
-expect_count 0 "sed's temporary file was alerted" 'file.name~^sed'
+expect_count 0 "sed's rename onto ci.yml was alerted" "process.pid=$SED_PID" "file.path=$wf/ci.yml"
 assert_none "an alert names a path through the symbolic link" "file.path*=$VT/linkdir"
 assert_none "an alert names a path with .." 'file.path*=/../'
 

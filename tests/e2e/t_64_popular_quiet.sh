@@ -13,31 +13,13 @@
 need_cmd cc gcc
 need_cmd git git
 POP=$SRC_ROOT/build/e2e-tools/popular
-NPMJS_REGISTRY=https://registry.npmjs.org/
 
 # the tree and its lockfile, once per fixture version
 popular_fetch()
 {
-	local lockfd tmp
-
-	mkdir -p "$SRC_ROOT/build/e2e-tools"
-	exec {lockfd}>"$SRC_ROOT/build/e2e-tools/popular.lock"
-	flock -w 600 "$lockfd" || fail "could not lock popular.lock within 600s"
-	if ! cmp -s "$FIXTURES/popular/package.json" "$POP/package.json" ||
-		[ ! -f "$POP/package-lock.json" ]; then
-		step "fetch the popular tree from $NPMJS_REGISTRY into $POP (once)"
-		rm -rf "$POP" "$POP.tmp"
-		tmp=$POP.tmp
-		mkdir -p "$tmp"
-		cp "$FIXTURES/popular/package.json" "$tmp/"
-		# --ignore-scripts: the fetch runs nothing; the scenario's install does
-		(cd "$tmp" && "$NPM" install --registry "$NPMJS_REGISTRY" --cache "$tmp/cache" \
-			--ignore-scripts --no-audit --no-fund) >"$T/popular-fetch.log" 2>&1 ||
-			fail "fetching the popular tree failed: $(tail -n 20 "$T/popular-fetch.log")"
-		rm -rf "$tmp/node_modules"
-		mv "$tmp" "$POP"
-	fi
-	exec {lockfd}>&-
+	step "fetch the popular tree into $POP (once)"
+	PATH=$NODE_BIN:$PATH "$SRC_ROOT/tests/popular-fetch.sh" "$POP" >"$T/popular-fetch.log" 2>&1 ||
+		fail "fetching the popular tree failed: $(tail -n 20 "$T/popular-fetch.log")"
 }
 
 popular_fetch

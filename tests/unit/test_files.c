@@ -175,7 +175,7 @@ static struct config *builtin(void)
 
 static const char wf[] = "ci.yml\0workflows\0.github\0r";
 
-static void test_write_held_and_deduplicated(void **state)
+static void test_write_alerted_at_once_and_deduplicated(void **state)
 {
 	struct config *c = builtin();
 	struct files *f = files_new(c);
@@ -187,21 +187,14 @@ static void test_write_held_and_deduplicated(void **state)
 	(void)state;
 	len = write_rec(&r, 10, wf, sizeof(wf));
 	assert_int_equal(feed(f, &r.e, r.data, len, collect, &g), 0);
-	assert_int_equal(g.n, 0); /* held for a rename */
-	files_flush(f, boot_now(), collect, &g);
-	assert_int_equal(g.n, 0);		   /* not a second old yet */
-	files_writer_exited(f, 11, r.e.hdr.start); /* another process */
-	files_flush(f, boot_now(), collect, &g);
-	assert_int_equal(g.n, 0);
-	files_writer_exited(f, 10, r.e.hdr.start); /* its writer exited */
-	assert_int_equal(g.n, 0);		   /* a rename may still be on its way */
-	files_flush(f, boot_now(), collect, &g);
-	assert_int_equal(g.n, 1);
+	assert_int_equal(g.n, 1); /* out with the record, not at a flush */
 	assert_string_equal(g.path, "/r/.github/workflows/ci.yml");
 	assert_string_equal(g.action, "creation");
 	assert_true(g.created);
 	assert_int_equal(g.writer, WRITER_OTHER);
 	assert_int_equal(g.sev, SEV_MEDIUM);
+	files_stats(f, &st);
+	assert_int_equal(st.held, 0);
 
 	/* the same process and path again: one alert only */
 	assert_int_equal(feed(f, &r.e, r.data, len, collect, &g), 0);
@@ -214,7 +207,6 @@ static void test_write_held_and_deduplicated(void **state)
 	r.e.atime -= 3600LL * 1000000000LL;
 	r.e.session = 7;
 	feed(f, &r.e, r.data, len, collect, &g);
-	files_flush(f, 0, collect, &g);
 	assert_int_equal(g.n, 2);
 	assert_string_equal(g.action, "overwrite");
 	assert_false(g.created);
@@ -278,39 +270,13 @@ static void poison(struct strlist *l)
 		memset(l->v[i], 'X', strlen(l->v[i]));
 }
 
-/* A reload frees the configuration a held write was matched under: the
- * write keeps its pattern; later records are judged by the new one. */
-static void test_held_write_outlives_its_config(void **state)
-{
-	struct config *a = builtin(), *b = builtin();
-	struct files *f = files_new(a);
-	struct got g = { 0 };
-	char pattern[64] = "";
-	struct rec r;
-	size_t len;
-
-	(void)state;
-	len = write_rec(&r, 10, wf, sizeof(wf));
-	assert_int_equal(feed(f, &r.e, r.data, len, collect, &g), 0);
-	assert_int_equal(g.n, 0); /* held */
-	b->cicd_sev[WRITER_OTHER] = SEV_HIGH;
-	files_set_config(f, b);
-	poison(&a->watch_pipeline);
-	poison(&a->watch_build);
-	config_free(a);
-	files_flush(f, 0, collect_pattern, pattern);
-	assert_string_equal(pattern, "*/.github/workflows/*");
-
-	len = write_rec(&r, 11, wf, sizeof(wf));
-	feed(f, &r.e, r.data, len, collect, &g);
-	files_flush(f, 0, collect, &g);
-	assert_int_equal(g.n, 1);
-	assert_int_equal(g.sev, SEV_HIGH);
-	files_free(f);
-	config_free(b);
-}
-
-static void test_rename_merges_its_write(void **state)
+/*
+ * sed -i writes a temporary file beside the workflow and renames it over
+ * it: the write is alerted at once, the writer's own rename of it is a
+ * repeat of that alert (as are its later writes of the new path); a rename
+ * by another process, or of a file its renamer did not write, is alerted.
+ */
+static void test_rename_folds_into_its_write(void **state)
 {
 	static const char tmp[] = "sedAb12\0workflows\0.github\0r";
 	struct config *c = builtin();
@@ -325,32 +291,52 @@ static void test_rename_merges_its_write(void **state)
 	len = write_rec(&r, 20, tmp, sizeof(tmp));
 	start = r.e.hdr.start;
 	feed(f, &r.e, r.data, len, collect, &g);
-	/* another process renaming it does not take the write away */
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.path, "/r/.github/workflows/sedAb12");
+	assert_string_equal(g.action, "creation");
+	/* another process renaming it is alerted on its own */
 	len = rename_rec(&r, 21, "/r/.github/workflows/other.yml", "/r/.github/workflows/sedAb12");
 	feed(f, &r.e, r.data, len, collect, &g);
-	assert_int_equal(g.n, 1);
-	/* the writer's own rename does; its directory is joined lexically
-	 * when it is not visible from here (another mount namespace) */
-	len = rename_rec(&r, 20, "/r/.github/x/../workflows/ci.yml",
-			 "/r/.github/workflows/sedAb12");
+	assert_int_equal(g.n, 2);
+	assert_string_equal(g.path, "/r/.github/workflows/other.yml");
+	/* the writer's own rename folds into its write's alert */
+	len = rename_rec(&r, 20, "/r/.github/workflows/ci.yml", "/r/.github/workflows/sedAb12");
 	r.e.hdr.start = start;
-	r.e.mnt_ns = 1;
 	feed(f, &r.e, r.data, len, collect, &g);
 	assert_int_equal(g.n, 2);
-	assert_string_equal(g.path, "/r/.github/workflows/ci.yml");
-	assert_string_equal(g.old, "/r/.github/workflows/sedAb12");
-	assert_string_equal(g.action, "rename");
-	assert_false(g.created);
-	files_flush(f, 0, collect, &g);
-	assert_int_equal(g.n, 2); /* the held write was merged */
 	files_stats(f, &st);
 	assert_int_equal(st.merged, 1);
+	assert_int_equal(st.repeats, 1);
+	/* and so does its next write of the new name */
+	len = write_rec(&r, 20, wf, sizeof(wf));
+	r.e.hdr.start = start;
+	feed(f, &r.e, r.data, len, collect, &g);
+	assert_int_equal(g.n, 2);
+	files_stats(f, &st);
+	assert_int_equal(st.repeats, 2);
+	/* the same pid in a later process is another writer */
+	len = rename_rec(&r, 20, "/r/.github/workflows/ci.yml", "/r/.github/workflows/sedAb12");
+	r.e.hdr.start = start + 1;
+	feed(f, &r.e, r.data, len, collect, &g);
+	assert_int_equal(g.n, 3);
+	assert_string_equal(g.action, "rename");
+
+	/* a rename's directory is joined lexically when it is not visible
+	 * from here (another mount namespace) */
+	len = rename_rec(&r, 23, "/r/.github/x/../workflows/ci.yml", "/tmp/ci.yml");
+	r.e.mnt_ns = 1;
+	feed(f, &r.e, r.data, len, collect, &g);
+	assert_int_equal(g.n, 4);
+	assert_string_equal(g.path, "/r/.github/workflows/ci.yml");
+	assert_string_equal(g.old, "/tmp/ci.yml");
+	assert_string_equal(g.action, "rename");
+	assert_false(g.created);
 
 	/* a directory renamed onto a watched one counts for its contents */
 	len = rename_rec(&r, 22, "/r/.github/workflows", "/tmp/wf");
 	r.e.mnt_ns = 1;
 	feed(f, &r.e, r.data, len, collect, &g);
-	assert_int_equal(g.n, 3);
+	assert_int_equal(g.n, 5);
 	assert_string_equal(g.path, "/r/.github/workflows");
 	files_free(f);
 	config_free(c);
@@ -545,70 +531,6 @@ static void test_observer(void **state)
 	config_free(c);
 }
 
-struct order {
-	int n;
-	char paths[4][64];
-};
-
-static void collect_order(const struct file_event *ev, void *arg)
-{
-	struct order *o = arg;
-
-	if (o->n < 4)
-		snprintf(o->paths[o->n], sizeof(o->paths[0]), "%s", ev->path);
-	o->n++;
-}
-
-/* Held writes go out oldest first, whatever slot each was held in. */
-static void test_flush_order(void **state)
-{
-	static const char a[] = "a.yml\0workflows\0.github\0r",
-			  b[] = "b.yml\0workflows\0.github\0r",
-			  c[] = "c.yml\0workflows\0.github\0r",
-			  d[] = "d.yml\0workflows\0.github\0r";
-	struct config *cfg = builtin();
-	struct files *f = files_new(cfg);
-	struct order o = { 0 };
-	uint64_t a_start;
-	struct rec r;
-	size_t len;
-
-	(void)state;
-	len = write_rec(&r, 21, a, sizeof(a)); /* slot 0 */
-	assert_int_equal(feed(f, &r.e, r.data, len, collect_order, &o), 0);
-	len = write_rec(&r, 22, b, sizeof(b)); /* slot 1 */
-	assert_int_equal(feed(f, &r.e, r.data, len, collect_order, &o), 0);
-	len = write_rec(&r, 23, c, sizeof(c)); /* slot 2 */
-	assert_int_equal(feed(f, &r.e, r.data, len, collect_order, &o), 0);
-	files_flush(f, 0, collect_order, &o);
-	assert_int_equal(o.n, 3);
-	assert_string_equal(o.paths[0], "/r/.github/workflows/a.yml");
-	assert_string_equal(o.paths[1], "/r/.github/workflows/b.yml");
-	assert_string_equal(o.paths[2], "/r/.github/workflows/c.yml");
-
-	/* slot 0 freed and refilled by a later write than slots 1 and 2 */
-	memset(&o, 0, sizeof(o));
-	len = write_rec(&r, 31, a, sizeof(a));
-	a_start = r.e.hdr.start;
-	assert_int_equal(feed(f, &r.e, r.data, len, collect_order, &o), 0);
-	len = write_rec(&r, 32, b, sizeof(b));
-	assert_int_equal(feed(f, &r.e, r.data, len, collect_order, &o), 0);
-	len = write_rec(&r, 33, c, sizeof(c));
-	assert_int_equal(feed(f, &r.e, r.data, len, collect_order, &o), 0);
-	files_writer_exited(f, 31, a_start);
-	files_flush(f, boot_now(), collect_order, &o);
-	assert_int_equal(o.n, 1);	       /* a, whose writer exited */
-	len = write_rec(&r, 34, d, sizeof(d)); /* into slot 0 */
-	assert_int_equal(feed(f, &r.e, r.data, len, collect_order, &o), 0);
-	files_flush(f, 0, collect_order, &o);
-	assert_int_equal(o.n, 4);
-	assert_string_equal(o.paths[1], "/r/.github/workflows/b.yml");
-	assert_string_equal(o.paths[2], "/r/.github/workflows/c.yml");
-	assert_string_equal(o.paths[3], "/r/.github/workflows/d.yml");
-	files_free(f);
-	config_free(cfg);
-}
-
 static void collect_rule(const struct file_event *ev, void *arg)
 {
 	struct got *g = arg;
@@ -755,6 +677,174 @@ static void test_persistence(void **state)
 	config_free(c);
 }
 
+/* A site-packages directory under /tmp, for .pth files. */
+static void site_make(char *dir, size_t len)
+{
+	char tmpl[] = "/tmp/ds-held-XXXXXX";
+
+	assert_non_null(mkdtemp(tmpl));
+	snprintf(dir, len, "%s/site-packages", tmpl);
+	assert_int_equal(mkdir(dir, 0700), 0);
+}
+
+static void site_remove(const char *site)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%.*s'", (int)(strrchr(site, '/') - site), site);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* A .pth that imports, written outside sessions by pid: the rule reads
+ * the file for its line, so the write is held. Returns the writer's start. */
+static uint64_t pth_feed(struct files *f, uint32_t pid, const char *site, const char *name,
+			 file_emit_fn fn, void *arg)
+{
+	char path[256], comps[512];
+	struct rec r;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/%s", site, name);
+	write_text(path, "import os\n");
+	len = write_rec(&r, pid, comps, leaf_first(path, comps));
+	assert_int_equal(feed(f, &r.e, r.data, len, fn, arg), 0);
+	return r.e.hdr.start;
+}
+
+/* A reload frees the configuration a held write was matched under: the
+ * write keeps its pattern; later records are judged by the new one. */
+static void test_held_write_outlives_its_config(void **state)
+{
+	struct config *a = builtin(), *b = builtin();
+	struct files *f = files_new(a);
+	struct got g = { 0 };
+	char pattern[64] = "", site[128];
+	struct rec r;
+	size_t i, len;
+
+	(void)state;
+	site_make(site, sizeof(site));
+	pth_feed(f, 10, site, "a.pth", collect, &g);
+	assert_int_equal(g.n, 0); /* held */
+	b->cicd_sev[WRITER_OTHER] = SEV_HIGH;
+	files_set_config(f, b);
+	for (i = 0; i < a->npersist; i++)
+		poison(&a->persist[i].paths);
+	config_free(a);
+	files_flush(f, 0, collect_pattern, pattern);
+	assert_string_equal(pattern, "*/site-packages/*.pth");
+
+	len = write_rec(&r, 11, wf, sizeof(wf));
+	feed(f, &r.e, r.data, len, collect, &g);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.sev, SEV_HIGH);
+	site_remove(site);
+	files_free(f);
+	config_free(b);
+}
+
+/* A held write renamed by its writer: the rename is the one alert. */
+static void test_held_write_merged_into_rename(void **state)
+{
+	struct config *c = builtin();
+	struct files *f = files_new(c);
+	char site[128], from[256], to[256];
+	struct files_stats st;
+	uint64_t start;
+	struct got g = { 0 };
+	struct rec r;
+	size_t len;
+
+	(void)state;
+	site_make(site, sizeof(site));
+	pth_feed(f, 40, site, "x.pth.tmp", collect, &g); /* not watched */
+	start = pth_feed(f, 40, site, "y.pth", collect, &g);
+	assert_int_equal(g.n, 0);
+	snprintf(from, sizeof(from), "%s/y.pth", site);
+	snprintf(to, sizeof(to), "%s/z.pth", site);
+	assert_int_equal(rename(from, to), 0);
+	len = rename_rec(&r, 40, to, from);
+	r.e.hdr.start = start;
+	feed(f, &r.e, r.data, len, collect, &g);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.path, to);
+	assert_string_equal(g.action, "rename");
+	files_flush(f, 0, collect, &g);
+	assert_int_equal(g.n, 1);
+	files_stats(f, &st);
+	assert_int_equal(st.merged, 1);
+	assert_int_equal(st.held, 0);
+	site_remove(site);
+	files_free(f);
+	config_free(c);
+}
+
+struct order {
+	int n;
+	char paths[4][256];
+};
+
+static void collect_order(const struct file_event *ev, void *arg)
+{
+	struct order *o = arg;
+
+	if (o->n < 4)
+		snprintf(o->paths[o->n], sizeof(o->paths[0]), "%s", strrchr(ev->path, '/') + 1);
+	o->n++;
+}
+
+/* Held writes go out oldest first, whatever slot each was held in, and
+ * before a later alert once their writers are gone. */
+static void test_flush_order(void **state)
+{
+	struct config *cfg = builtin();
+	struct files *f = files_new(cfg);
+	struct order o = { 0 };
+	uint64_t start;
+	char site[128];
+	struct rec r;
+	size_t len;
+
+	(void)state;
+	site_make(site, sizeof(site));
+	pth_feed(f, 21, site, "a.pth", collect_order, &o); /* slot 0 */
+	pth_feed(f, 22, site, "b.pth", collect_order, &o); /* slot 1 */
+	pth_feed(f, 23, site, "c.pth", collect_order, &o); /* slot 2 */
+	files_flush(f, 0, collect_order, &o);
+	assert_int_equal(o.n, 3);
+	assert_string_equal(o.paths[0], "a.pth");
+	assert_string_equal(o.paths[1], "b.pth");
+	assert_string_equal(o.paths[2], "c.pth");
+
+	/* slot 0 freed and refilled by a later write than slots 1 and 2 */
+	memset(&o, 0, sizeof(o));
+	start = pth_feed(f, 31, site, "a.pth", collect_order, &o);
+	pth_feed(f, 32, site, "b.pth", collect_order, &o);
+	pth_feed(f, 33, site, "c.pth", collect_order, &o);
+	files_writer_exited(f, 31, start);
+	files_flush(f, boot_now(), collect_order, &o);
+	assert_int_equal(o.n, 1);			   /* a, whose writer exited */
+	pth_feed(f, 34, site, "d.pth", collect_order, &o); /* into slot 0 */
+	files_flush(f, 0, collect_order, &o);
+	assert_int_equal(o.n, 4);
+	assert_string_equal(o.paths[1], "b.pth");
+	assert_string_equal(o.paths[2], "c.pth");
+	assert_string_equal(o.paths[3], "d.pth");
+
+	/* a writer gone: its held write goes out before a later alert */
+	memset(&o, 0, sizeof(o));
+	start = pth_feed(f, 41, site, "e.pth", collect_order, &o);
+	files_writer_exited(f, 41, start);
+	len = write_rec(&r, 42, wf, sizeof(wf));
+	assert_int_equal(feed(f, &r.e, r.data, len, collect_order, &o), 0);
+	assert_int_equal(o.n, 2);
+	assert_string_equal(o.paths[0], "e.pth");
+	assert_string_equal(o.paths[1], "ci.yml");
+	site_remove(site);
+	files_free(f);
+	config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -762,10 +852,11 @@ int main(void)
 		cmocka_unit_test(test_suffix),
 		cmocka_unit_test(test_persistence),
 		cmocka_unit_test(test_join_normalize),
-		cmocka_unit_test(test_write_held_and_deduplicated),
+		cmocka_unit_test(test_write_alerted_at_once_and_deduplicated),
 		cmocka_unit_test(test_atime_bounds),
 		cmocka_unit_test(test_held_write_outlives_its_config),
-		cmocka_unit_test(test_rename_merges_its_write),
+		cmocka_unit_test(test_rename_folds_into_its_write),
+		cmocka_unit_test(test_held_write_merged_into_rename),
 		cmocka_unit_test(test_relative_rename_joined),
 		cmocka_unit_test(test_generated_build_tree),
 		cmocka_unit_test(test_malformed),

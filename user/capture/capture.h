@@ -104,6 +104,8 @@ int fswatch_fd(const struct fswatch *w);
 int fswatch_mounts_fd(const struct fswatch *w);
 /* mark filesystems mounted since the last scan */
 void fswatch_rescan(struct fswatch *w);
+/* Marks off while the rename hooks are attached, back on before they go. */
+void fswatch_pause(struct fswatch *w, bool pause);
 /* Read what the kernel queued: bytes read, 0 when none, -errno. */
 int fswatch_read(struct fswatch *w);
 /* Report what the last read got, then forget it. */
@@ -152,13 +154,14 @@ void dnscap_stats(struct dnscap *c, struct dnscap_stats *st);
 struct session_hooks {
 	struct sensor *sensor;
 	struct dnscap *cap;
-	bool names_always; /* the rename hooks stay on: no fanotify */
+	struct fswatch *fsw; /* renames when the hooks are off; NULL: none */
+	bool names_always;   /* the rename hooks stay on: no fanotify */
 	bool on;
 	time_t busy; /* the last second a session was alive */
 };
 
 void session_hooks_init(struct session_hooks *h, struct sensor *s, struct dnscap *cap,
-			bool names_always);
+			struct fswatch *fsw);
 /* A session started: all on (DNS capture when dns). */
 void session_hooks_start(struct session_hooks *h, bool dns, time_t now);
 /* Once a second: off a while after the last session ended. */

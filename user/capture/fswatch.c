@@ -73,7 +73,8 @@ struct fswatch {
 	struct fsw_from from[FSW_FROM_MAX];
 	size_t from_next;
 	char *buf;
-	size_t len; /* bytes of events in buf */
+	size_t len;  /* bytes of events in buf */
+	bool paused; /* marks removed: the rename hooks judge renames */
 	struct fswatch_stats st;
 };
 
@@ -158,8 +159,9 @@ static void fs_mark(struct fswatch *w, const struct mountinfo_line *m)
 	if (!fs->mnt)
 		return;
 	w->nfs++;
-	if (statfs(m->mnt, &sf) == 0 && fanotify_mark(w->fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM,
-						      FSW_MASK, AT_FDCWD, m->mnt) == 0) {
+	if (statfs(m->mnt, &sf) == 0 &&
+	    (w->paused || fanotify_mark(w->fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FSW_MASK,
+					AT_FDCWD, m->mnt) == 0)) {
 		fs->fsid = sf.f_fsid;
 		fs->marked = true;
 		w->st.filesystems++;
@@ -185,6 +187,37 @@ static void fs_forget_absent(struct fswatch *w)
 			w->st.filesystems--;
 		free(w->fs[i].mnt);
 		w->fs[i] = w->fs[--w->nfs];
+	}
+}
+
+/*
+ * While the rename hooks are attached (install sessions run) they see
+ * every rename in the kernel and send only those of watched paths: the
+ * marks come off, so that the renames of a busy install (a package
+ * cache's index, written to temporary files and renamed) do not each
+ * wake the daemon to be resolved and thrown away. They go back on before
+ * the hooks come off, so no rename falls between the two.
+ */
+void fswatch_pause(struct fswatch *w, bool pause)
+{
+	unsigned int op = pause ? FAN_MARK_REMOVE : FAN_MARK_ADD;
+	size_t i;
+
+	if (w->paused == pause)
+		return;
+	w->paused = pause;
+	for (i = 0; i < w->nfs; i++) {
+		struct fsw_fs *fs = &w->fs[i];
+
+		if (!fs->marked ||
+		    !fanotify_mark(w->fd, op | FAN_MARK_FILESYSTEM, FSW_MASK, AT_FDCWD, fs->mnt))
+			continue;
+		if (pause)
+			continue; /* gone with its filesystem */
+		log_debug("renames no longer watched on %s: %s", fs->mnt, strerror(errno));
+		fs->marked = false;
+		w->st.filesystems--;
+		w->st.fs_skipped++;
 	}
 }
 

@@ -5,7 +5,8 @@
  * tracepoint is attached, every system call of every process takes the
  * kernel's slow path (measured in docs/PERFORMANCE.md). Only sessions'
  * connects and lookups matter; renames outside sessions come through
- * fanotify (when it is not available, the rename hooks stay on). A package
+ * fanotify (when it is not available, the rename hooks stay on), whose
+ * marks are off while the rename hooks judge every rename. A package
  * manager's exec wakes the daemon at once, so all are on before its first
  * connect.
  */
@@ -16,12 +17,13 @@
 #define IDLE_SECS 60 /* the hooks stop this long after the last session */
 
 void session_hooks_init(struct session_hooks *h, struct sensor *s, struct dnscap *cap,
-			bool names_always)
+			struct fswatch *fsw)
 {
 	memset(h, 0, sizeof(*h));
 	h->sensor = s;
 	h->cap = cap;
-	h->names_always = names_always;
+	h->fsw = fsw;
+	h->names_always = !fsw;
 }
 
 void session_hooks_start(struct session_hooks *h, bool dns, time_t now)
@@ -36,6 +38,8 @@ void session_hooks_start(struct session_hooks *h, bool dns, time_t now)
 			   true);
 	if (err)
 		log_warnx("cannot attach the session hooks: %s", strerror(-err));
+	else if (h->fsw)
+		fswatch_pause(h->fsw, true);
 	if (dns)
 		dnscap_start(h->cap);
 	log_debug("session hooks on");
@@ -51,6 +55,8 @@ void session_hooks_tick(struct session_hooks *h, uint64_t sessions, time_t now, 
 	if (!h->on || now - h->busy < IDLE_SECS)
 		return;
 	h->on = false;
+	if (h->fsw)
+		fswatch_pause(h->fsw, false);
 	sensor_hooks(h->sensor,
 		     SENSOR_HOOK_CONNECT | SENSOR_HOOK_OPEN |
 			     (h->names_always ? 0 : SENSOR_HOOK_NAMES),

@@ -205,7 +205,7 @@ static int capture_setup(struct daemon_ctx *d)
 	d->dnscap = dnscap_new(d->sensor, d->epfd);
 	if (!d->dnscap)
 		return -1;
-	session_hooks_init(&d->hooks, d->sensor, d->dnscap, !d->fsw);
+	session_hooks_init(&d->hooks, d->sensor, d->dnscap, d->fsw);
 	return 0;
 }
 
@@ -224,7 +224,7 @@ struct daemon_ctx *loop_new(const struct config *c, struct sensor *s, const stru
 	d->last_sweep = time(NULL);
 	d->epfd = d->sigfd = -1;
 	sigemptyset(&d->sigmask);
-	session_hooks_init(&d->hooks, NULL, NULL, false);
+	session_hooks_init(&d->hooks, NULL, NULL, NULL);
 	d->pt = proctable_new(c->proctable_max);
 	d->egress = egress_new(c);
 	d->files = files_new(c);
@@ -450,7 +450,7 @@ void loop_free(struct daemon_ctx *d)
 
 		files_stats(d->files, &fs);
 		log_info("files: %llu file records, %llu alerted, %llu repeats, %llu merged "
-			 "into a rename, %llu unwatched, %llu generated build files, "
+			 "with a write, %llu unwatched, %llu generated build files, "
 			 "%llu excluded or below min_severity",
 			 (unsigned long long)fs.records, (unsigned long long)fs.alerts,
 			 (unsigned long long)fs.repeats, (unsigned long long)fs.merged,

@@ -13,9 +13,12 @@
  * config.gypi), looked for from its directory up to the repository root,
  * is not reported. docs/rules.md has the reasoning.
  *
- * One alert per (process, path). A write is held for a moment: when the
- * same process then renames the file (sed -i, editors, atomic writers),
- * the rename is the one alert.
+ * One alert per (process, path), written as soon as the record is read:
+ * the process's later writes of that path, and its rename or link of it
+ * elsewhere (sed -i, editors and atomic writers write a temporary file
+ * first), are repeats of that alert, counted. Only a write whose rule
+ * reads the file for a line is held for a moment, for its writer to
+ * finish it (or rename it: then the rename is the one alert).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,7 +30,7 @@
 
 #include "rules.h"
 
-#define FILES_HOLD_NS  1000000000ULL /* a write waits this long for its rename */
+#define FILES_HOLD_NS  1000000000ULL /* a write read for a line waits this long */
 #define FILES_HELD_MAX 256
 #define FILES_SEEN_MAX 4096  /* (process, path) pairs remembered */
 #define MARKER_LEVELS  16    /* directories searched for a marker */
@@ -286,21 +289,48 @@ static enum file_writer writer_class(const struct config *c, const struct proc *
  */
 #define BORN_SLACK_NS 10000000LL
 
-/* Has this process already been reported for this path? Remember it. */
-static bool seen_before(struct files *f, const struct file_event *ev)
+/* The key of (process, path) in the ring of pairs already reported. */
+static uint64_t seen_key(uint32_t pid, uint64_t start, const char *path)
 {
-	uint64_t h = FNV1A64_OFFSET;
 	char id[64];
+
+	snprintf(id, sizeof(id), "%u/%llu/", pid, (unsigned long long)start);
+	return fnv1a64(fnv1a64(FNV1A64_OFFSET, id), path);
+}
+
+static bool seen_has(const struct files *f, uint64_t h)
+{
 	size_t i;
 
-	snprintf(id, sizeof(id), "%u/%llu/", ev->pid, (unsigned long long)ev->start);
-	h = fnv1a64(fnv1a64(h, id), ev->path);
 	for (i = 0; i < FILES_SEEN_MAX; i++)
 		if (f->seen[i] == h)
 			return true;
+	return false;
+}
+
+/* Has this process already been reported for this path? Remember it. */
+static bool seen_before(struct files *f, uint32_t pid, uint64_t start, const char *path)
+{
+	uint64_t h = seen_key(pid, start, path);
+
+	if (seen_has(f, h))
+		return true;
 	f->seen[f->seen_next] = h;
 	f->seen_next = (f->seen_next + 1) % FILES_SEEN_MAX;
 	return false;
+}
+
+/* A rename or link by a process already reported for its old path (sed
+ * -i's temporary file, an editor's): a repeat of that report, and the new
+ * path counts as reported for it too. */
+static bool folds_into_write(struct files *f, const struct file_event *ev)
+{
+	if (!ev->old_path || !seen_has(f, seen_key(ev->pid, ev->start, ev->old_path)))
+		return false;
+	seen_before(f, ev->pid, ev->start, ev->path);
+	f->st.repeats++;
+	f->st.merged++;
+	return true;
 }
 
 static void emit(struct files *f, struct file_event *ev, file_emit_fn fn, void *arg)
@@ -309,7 +339,7 @@ static void emit(struct files *f, struct file_event *ev, file_emit_fn fn, void *
 		f->st.unwatched++;
 		return;
 	}
-	if (seen_before(f, ev)) {
+	if (seen_before(f, ev->pid, ev->start, ev->path)) {
 		f->st.repeats++;
 		return;
 	}
@@ -430,9 +460,24 @@ static bool rule_enabled(const struct config *c, enum rule_id r)
 	return r == RULE_PERSIST ? c->persist_enabled : c->cicd_enabled;
 }
 
+/* Is ev a write whose persistence group asks for a line of the file? The
+ * line is read when the write goes out: the writer may not have written it
+ * yet when its first page is dirtied. */
+static bool read_for_line(const struct config *c, const struct file_event *ev)
+{
+	const struct persist_group *g;
+	const char *m;
+
+	if (ev->rule != RULE_PERSIST)
+		return false;
+	g = persist_group(c, ev, &m);
+	return g && g->lines.n;
+}
+
 /*
  * Judge a whole event: is its path watched, who wrote it, is it excluded.
- * A write is held, anything else emitted. Takes ev's strings either way.
+ * A write read for a line is held, anything else emitted at once. Takes
+ * ev's strings either way.
  */
 static void judge(struct files *f, const struct proc *p, struct file_event *ev, file_emit_fn fn,
 		  void *arg)
@@ -443,9 +488,14 @@ static void judge(struct files *f, const struct proc *p, struct file_event *ev, 
 
 	if (!ev->path)
 		goto drop;
-	if (ev->op != DS_FILE_WRITE)
+	if (ev->op != DS_FILE_WRITE) {
 		merge_held(f, ev);
+		if (folds_into_write(f, ev))
+			goto drop;
+	}
 	if (!classify(f, p, ev)) {
+		log_debug("file record of %s passed the kernel's filter, matches no pattern",
+			  ev->path);
 		f->st.unwatched++;
 		goto drop;
 	}
@@ -468,10 +518,15 @@ static void judge(struct files *f, const struct proc *p, struct file_event *ev, 
 		ev->created = __builtin_add_overflow(ev->atime, BORN_SLACK_NS, &born) ||
 			      born >= boot_to_wall_ns(ev->start);
 		ev->action = ev->created ? "creation" : "overwrite";
-		hold(f, ev, fn, arg);
-		return;
+		if (read_for_line(f->c, ev)) {
+			hold(f, ev, fn, arg);
+			return;
+		}
+	} else {
+		ev->action = ev->op == DS_FILE_RENAME ? "rename" : "link";
 	}
-	ev->action = ev->op == DS_FILE_RENAME ? "rename" : "link";
+	/* held writes whose writers are gone first: alerts keep their order */
+	files_flush(f, boot_now(), fn, arg);
 	emit(f, ev, fn, arg);
 drop:
 	file_event_free(ev);

@@ -257,7 +257,7 @@ struct files_stats {
 	uint64_t unwatched; /* passed the kernel's filter, matched no pattern */
 	uint64_t generated; /* build files in a generated tree */
 	uint64_t repeats;   /* the same process and path again */
-	uint64_t merged;    /* writes of a temporary file the writer renamed */
+	uint64_t merged;    /* renames by a writer of what it wrote, one alert */
 	uint64_t excluded;  /* by an exclusion or below min_severity */
 	uint64_t alerts;
 	uint64_t held; /* writes held now, waiting for their writer */
