@@ -174,13 +174,15 @@ __noinline int dns_allow(struct __sk_buff *skb, __u32 udp, __u32 v6)
 		if (bpf_skb_load_bytes(skb, 12, &k.server[12], 4))
 			return 0;
 	}
-	if (bpf_skb_load_bytes(skb, udp + 2, &k.cport, 2) || bpf_skb_load_bytes(skb, udp + 8, h, 12))
+	if (bpf_skb_load_bytes(skb, udp + 2, &k.cport, 2) ||
+	    bpf_skb_load_bytes(skb, udp + 8, h, 12))
 		return 0;
 	/* a response, no error, one question */
 	if (!(h[2] & 0x80) || (h[3] & 0x0f) || h[4] || h[5] != 1)
 		return 0;
 	__builtin_memcpy(&k.id, h, 2);
-	if (!bpf_map_lookup_elem(&dns_asked, &k) || !bpf_map_lookup_elem(&egress_resolvers, k.server))
+	if (!bpf_map_lookup_elem(&dns_asked, &k) ||
+	    !bpf_map_lookup_elem(&egress_resolvers, k.server))
 		return 0;
 	bpf_map_delete_elem(&dns_asked, &k);
 

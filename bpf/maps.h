@@ -281,8 +281,8 @@ struct {
 /* The DNS filter's copy of a question's name, per CPU. */
 struct dns_scratch {
 	__u8 name[256];
-	__u64 starts[4];       /* bit i: a label starts at name[i] */
-	struct ds_ports ports; /* of the allowlist entry the name matched */
+	__u64 starts[4];	/* bit i: a label starts at name[i] */
+	struct ds_ports ports;	/* of the allowlist entry the name matched */
 	__u64 ttl_min, ttl_max; /* ns */
 	__u32 end;		/* name[end] is the root's zero */
 	__u32 hit;		/* name_allowed()'s finding */

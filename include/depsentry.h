@@ -156,7 +156,7 @@ struct ds_connect {
 	__u16 sport;	 /* host order */
 	__u16 dport;	 /* host order */
 	__u16 egress;	 /* DS_EGRESS_*: the response's verdict, 0 if none */
-	__u32 netns; /* inode number of the socket's network namespace, 0 if unknown */
+	__u32 netns;	 /* inode number of the socket's network namespace, 0 if unknown */
 	__u32 pad2;
 	__u8 saddr[16]; /* network order; IPv4 in the first 4 bytes */
 	__u8 daddr[16];
@@ -350,9 +350,9 @@ struct ds_addr {
 };
 
 struct ds_resp_cfg {
-	__u32 mode;	   /* DS_RESP_*; 0: off */
-	__u32 min_ttl;	   /* seconds an allowed name's address lives, at least */
-	__u32 max_ttl;	   /* and at most */
+	__u32 mode;    /* DS_RESP_*; 0: off */
+	__u32 min_ttl; /* seconds an allowed name's address lives, at least */
+	__u32 max_ttl; /* and at most */
 	__u32 pad;
 };
 
@@ -394,8 +394,8 @@ struct ds_dns_ask {
 /* The hash of a DNS name's wire form (length bytes and labels, lower
  * case, without the root's zero), taken from its last byte back to
  * its first, so that the hash of every suffix comes on the way. */
-#define DS_NAME_HASH_INIT  0xcbf29ce484222325ULL
-#define DS_NAME_HASH_PRIME 0x100000001b3ULL
+#define DS_NAME_HASH_INIT	0xcbf29ce484222325ULL
+#define DS_NAME_HASH_PRIME	0x100000001b3ULL
 #define DS_NAME_HASH_STEP(h, c) (((h) ^ (__u8)(c)) * DS_NAME_HASH_PRIME)
 
 /* Value of the tracked map: a process inside an install session. */

@@ -96,7 +96,8 @@ static int egress_attach(struct sensor_egress *e, struct depsentry_bpf *skel, bo
 	}
 	for (i = 0; i < EGRESS_PROGS; i++) {
 		if (on && !e->links[i]) {
-			e->links[i] = bpf_program__attach_cgroup(egress_prog(skel, i), e->cgroup_fd);
+			e->links[i] = bpf_program__attach_cgroup(egress_prog(skel, i),
+								 e->cgroup_fd);
 			if (!e->links[i]) {
 				err = -errno;
 				break;
@@ -195,7 +196,8 @@ static int map_clear(struct bpf_map *m)
 /* The allowlist's ranges and names. */
 static int allow_fill(struct depsentry_bpf *skel, const struct config *c)
 {
-	int nets = bpf_map__fd(skel->maps.egress_nets), names = bpf_map__fd(skel->maps.egress_names);
+	int nets = bpf_map__fd(skel->maps.egress_nets),
+	    names = bpf_map__fd(skel->maps.egress_names);
 	size_t i;
 
 	for (i = 0; i < c->nallow; i++) {
@@ -291,8 +293,9 @@ int egress_configure(struct sensor_egress *e, struct depsentry_bpf *skel, const 
 		return -errno;
 	if (!on || !e->supported)
 		return egress_attach(e, skel, false);
-	if ((err = map_clear(skel->maps.egress_nets)) || (err = map_clear(skel->maps.egress_names)) ||
-	    (err = allow_fill(skel, c)) || (err = resolvers_fill(skel, c)))
+	if ((err = map_clear(skel->maps.egress_nets)) ||
+	    (err = map_clear(skel->maps.egress_names)) || (err = allow_fill(skel, c)) ||
+	    (err = resolvers_fill(skel, c)))
 		return err;
 	rc.mode = c->response_mode == RESPONSE_BLOCK ? DS_RESP_BLOCK : DS_RESP_DETECT;
 	rc.min_ttl = c->dns_min_ttl;

@@ -175,8 +175,8 @@ struct config {
 	size_t nexfil_resolvers;
 	/* the response (docs/response.md) */
 	enum response_mode response_mode;
-	bool response_egress;		   /* install sessions reach allowed destinations only */
-	bool response_kill;		   /* stop what is judged at or above kill_severity */
+	bool response_egress; /* install sessions reach allowed destinations only */
+	bool response_kill;   /* stop what is judged at or above kill_severity */
 	enum severity kill_severity;
 	struct allow_entry *resp_resolvers; /* resolvers besides the host's and sessions' */
 	size_t nresp_resolvers;

@@ -55,7 +55,7 @@ struct agent {
 	struct target t;
 	struct summary *summary;
 	pid_t child;
-	uint64_t responses; /* what the response did while CMD ran */
+	uint64_t responses;	   /* what the response did while CMD ran */
 	struct sigaction saved[3]; /* SIGINT, SIGTERM, SIGCHLD as we found them */
 };
 

@@ -55,7 +55,8 @@ int daemon_open(struct daemon *dm)
 	if (!dm->sensor)
 		return -EIO;
 	if (dm->cfg->response_mode != RESPONSE_OFF)
-		log_info("response: %s; egress %s; processes %s", response_mode_name(dm->cfg->response_mode),
+		log_info("response: %s; egress %s; processes %s",
+			 response_mode_name(dm->cfg->response_mode),
 			 !dm->cfg->response_egress	       ? "not judged"
 			 : sensor_egress_in_kernel(dm->sensor) ? "judged in the kernel"
 							       : "judged by stopping the process "

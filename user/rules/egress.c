@@ -223,8 +223,8 @@ void egress_connect(struct egress *g, const struct proc *p, struct net_event *ev
 		ev->resolver = true;
 		g->st.resolver++;
 	} else if (g->cfg->egress_enabled || (ev->egress & DS_EGRESS_DENIED)) {
-		v->allowed_by =
-			allow_match(g->cfg->allow, g->cfg->nallow, ev->domain, &ev->dst, ev->dport);
+		v->allowed_by = allow_match(g->cfg->allow, g->cfg->nallow, ev->domain, &ev->dst,
+					    ev->dport);
 	}
 	if (ev->resolver || v->allowed_by) {
 		if (v->allowed_by)

@@ -135,8 +135,8 @@ struct verdict {
 
 /* What the response did about an alert (daemon/respond.c), for its line. */
 struct response {
-	const char *egress; /* "blocked", "would_block", NULL */
-	const char *action; /* "killed", "would_kill", "kill_failed", NULL */
+	const char *egress;  /* "blocked", "would_block", NULL */
+	const char *action;  /* "killed", "would_kill", "kill_failed", NULL */
 	unsigned int killed; /* processes stopped */
 	const char *error;   /* why none was, for kill_failed */
 };
