@@ -41,6 +41,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define O_ACCMODE  00000003
 #define O_WRONLY   00000001
 #define O_PATH	   010000000
+#define O_DIRECTORY 00200000
 
 #define SB_MOUNTS_SCAN 8   /* mounts of one filesystem looked at */
 #define NAME_SCAN      256 /* bytes of a name as passed judged in the kernel */
@@ -66,6 +67,17 @@ static __always_inline bool anchor_hit(struct ds_anchor_key *k, __u32 cls)
 static __always_inline char lower(char c)
 {
 	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+/* May a lower-case component start with an anchor of class cls? Its first
+ * two bytes index a table (an array lookup, where the anchors are a trie):
+ * most components of most paths go no further. */
+static __always_inline bool start_may_hit(const struct ds_anchor_key *k, __u32 cls)
+{
+	__u32 start = (__u32)(unsigned char)k->name[0] << 8 | (unsigned char)k->name[1];
+	__u8 *hit = bpf_map_lookup_elem(&anchor_starts, &start);
+
+	return !hit || (*hit & cls);
 }
 
 /*
@@ -189,7 +201,7 @@ __noinline int name_anchored(__u32 cls)
 		char c = name[i];
 
 		if (c == '/' || c == '\0') {
-			if (*klenp && anchor_hit(&b->key, cls))
+			if (*klenp && start_may_hit(&b->key, cls) && anchor_hit(&b->key, cls))
 				return 1;
 			if (c == '\0')
 				return 0;
@@ -468,6 +480,21 @@ static __always_inline bool name_suffix_hit(struct file_scratch *b, long len, __
 }
 
 /*
+ * Does the name as passed, in the far half of the scratch (nlen bytes with
+ * its NUL), or the directory it is relative to (dfd), hold an anchor of
+ * class cls? *dir is that directory when the name is relative (*have).
+ */
+static __always_inline bool name_judged(struct file_scratch *b, struct task_struct *task, long dfd,
+					long nlen, __u32 cls, struct path *dir, bool *have)
+{
+	const char *name = b->data + DS_FILE_DATA_MASK + 1;
+
+	*have = name[0] != '/' && dfd_path(task, dfd, dir);
+	return name_anchored(cls) || name_suffix_hit(b, nlen - 1, cls) ||
+	       (*have && dentry_anchored((__u64)dir->dentry, 0, cls, 0));
+}
+
+/*
  * A rename, link or open returned. The new name is judged first, then the
  * directory it is relative to; the record carries both names as passed and
  * the directories they are relative to, walked in the kernel: user space
@@ -505,10 +532,7 @@ static __always_inline int name_exit(long ret, bool open)
 		count(DS_ERR_FILE);
 		goto out;
 	}
-	if (tmp[0] != '/')
-		have_new = dfd_path(task, st->newdfd, &newdir);
-	if (!name_anchored(cls) && !name_suffix_hit(b, nlen - 1, cls) &&
-	    !(have_new && dentry_anchored((__u64)newdir.dentry, 0, cls, 0)))
+	if (!name_judged(b, task, st->newdfd, nlen, cls, &newdir, &have_new))
 		goto out;
 
 	if (have_new)
@@ -597,17 +621,34 @@ int handle_linkat_exit(struct trace_event_raw_sys_exit *ctx)
 }
 
 /*
- * Opens for reading (not O_WRONLY, not O_PATH) by processes of install
+ * Opens for reading (not O_WRONLY, O_PATH or O_DIRECTORY) by processes of install
  * sessions: a package's hook reading ~/.npmrc or ~/.aws/credentials. Any
  * other process stops at the tracked lookup.
  */
+/* An install session's open for reading: judged by its name at once, and
+ * only one that may hit an anchor is stashed for its return (most opens
+ * never touch the stash map). Directories, write-only and O_PATH opens
+ * read no file's contents. */
 static __always_inline int open_enter(long dfd, long name, __u64 flags)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u32 zero = 0, tgid = bpf_get_current_pid_tgid() >> 32;
+	struct file_scratch *b;
+	struct path dir = {};
+	bool have;
+	long nlen;
 
 	if (!bpf_map_lookup_elem(&tracked, &tgid))
 		return 0;
-	if ((flags & O_ACCMODE) == O_WRONLY || (flags & O_PATH))
+	if ((flags & O_ACCMODE) == O_WRONLY || (flags & (O_PATH | O_DIRECTORY)))
+		return 0;
+	b = bpf_map_lookup_elem(&file_buf, &zero);
+	if (!b)
+		return 0;
+	nlen = bpf_probe_read_user_str(b->data + DS_FILE_DATA_MASK + 1, DS_FD_NAME_MAX,
+				       (const void *)name);
+	/* unreadable: the return says so, as for any other name */
+	if (nlen > 0 && !name_judged(b, task, dfd, nlen, DS_ANCHOR_READ, &dir, &have))
 		return 0;
 	return name_enter(DS_FILE_OPEN, AT_FDCWD, 0, dfd, name);
 }
