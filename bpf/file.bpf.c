@@ -34,13 +34,13 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define S_IFMT	   00170000
-#define S_IFREG	   0100000
-#define PF_KTHREAD 0x00200000
-#define AT_FDCWD   -100
-#define O_ACCMODE  00000003
-#define O_WRONLY   00000001
-#define O_PATH	   010000000
+#define S_IFMT	    00170000
+#define S_IFREG	    0100000
+#define PF_KTHREAD  0x00200000
+#define AT_FDCWD    -100
+#define O_ACCMODE   00000003
+#define O_WRONLY    00000001
+#define O_PATH	    010000000
 #define O_DIRECTORY 00200000
 
 #define SB_MOUNTS_SCAN 8   /* mounts of one filesystem looked at */
