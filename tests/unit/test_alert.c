@@ -469,6 +469,65 @@ static void assert_event_only(struct json_object *o, const char *category, const
 			fail_msg("%s in an event line", verdict_fields[i]);
 }
 
+/* What the response did, or would have done, in the alert line. */
+static void test_response(void **state)
+{
+	struct session *s = new_session();
+	struct response r = { .egress = "blocked", .action = "killed", .killed = 3 };
+	struct proc *npm, *node;
+	struct json_object *o, *types;
+	struct net_event ev;
+	struct verdict v;
+
+	(void)state;
+	npm = unit_proc(NULL, s, 320, "/usr/bin/node", "node /usr/bin/npm install evil-pkg");
+	s->root = npm;
+	node = unit_proc(npm, s, 321, "/usr/bin/node", "node exfil.js");
+	set_npm_env(node);
+	/* a datagram refused in the kernel, its process stopped */
+	ev = net_connect("127.0.0.9", 5353, NULL, -EPERM);
+	ev.transport = IPPROTO_UDP;
+	ev.egress = DS_EGRESS_DENIED | DS_EGRESS_BLOCKED | DS_EGRESS_SENDMSG;
+	net_verdict(&v, &ev);
+	v.response = &r;
+	o = render(node, &v);
+	types = json_get(o, "event.type");
+	assert_int_equal(json_object_array_length(types), 3);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(types, 1)), "denied");
+	assert_string_equal(jstr_at(o, "event.action"), "connect");
+	assert_string_equal(jstr_at(o, "event.outcome"), "failure");
+	assert_string_equal(jstr_at(o, "depsentry.network.result"), "perm");
+	assert_string_equal(jstr_at(o, "depsentry.response.egress"), "blocked");
+	assert_string_equal(jstr_at(o, "depsentry.response.action"), "killed");
+	assert_int_equal(jint_at(o, "depsentry.response.killed"), 3);
+	assert_true(json_object_get_boolean(json_get(o, "depsentry.network.datagram")));
+	assert_null(json_get(o, "depsentry.response.error"));
+	json_object_put(o);
+	/* detect mode: nothing refused, what would have been said */
+	r = (struct response){ .egress = "would_block", .action = "would_kill" };
+	ev = net_connect("127.0.0.9", 8080, "exfil.attacker.test", -EINPROGRESS);
+	ev.egress = DS_EGRESS_DENIED;
+	net_verdict(&v, &ev);
+	v.response = &r;
+	o = render(node, &v);
+	types = json_get(o, "event.type");
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(types, 1)), "start");
+	assert_string_equal(jstr_at(o, "depsentry.response.egress"), "would_block");
+	assert_string_equal(jstr_at(o, "depsentry.response.action"), "would_kill");
+	assert_null(json_get(o, "depsentry.response.killed"));
+	assert_null(json_get(o, "depsentry.network.datagram"));
+	json_object_put(o);
+	/* a stop that found nothing to stop */
+	r = (struct response){ .action = "kill_failed", .error = "the process had exited" };
+	verdict_init(&v, NULL);
+	v.response = &r;
+	o = render(node, &v);
+	assert_string_equal(jstr_at(o, "depsentry.response.action"), "kill_failed");
+	assert_string_equal(jstr_at(o, "depsentry.response.error"), "the process had exited");
+	assert_null(json_get(o, "depsentry.response.egress"));
+	json_object_put(o);
+}
+
 static void test_events(void **state)
 {
 	static const char *const shell_start[][2] = {
@@ -962,6 +1021,7 @@ int main(void)
 		cmocka_unit_test(test_session_chain),
 		cmocka_unit_test(test_no_session),
 		cmocka_unit_test(test_network),
+		cmocka_unit_test(test_response),
 		cmocka_unit_test(test_dns_root_name),
 		cmocka_unit_test(test_file_directory_utf8),
 		cmocka_unit_test(test_events),

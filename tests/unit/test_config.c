@@ -552,6 +552,53 @@ static void test_events(void **state)
 		expect_doc_error("events", bad[i][0], bad[i][1]);
 }
 
+/* The response section: its modes, its defaults, its errors by place. */
+static void test_response(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "{\"mode\": \"enforce\"}",
+		  "t.json: $.response.mode: expected \"off\", \"detect\"" },
+		{ "{\"mode\": true}", "t.json: $.response.mode: expected \"off\"" },
+		{ "{\"kill_severity\": \"severe\"}",
+		  "t.json: $.response.kill_severity: unknown severity" },
+		{ "{\"resolvers\": [\"dns.example\"]}",
+		  "t.json: $.response.resolvers[0]: \"dns.example\": expected an address or a range" },
+		{ "{\"resolvers\": [\"10.0.0.53:53\"]}",
+		  "t.json: $.response.resolvers[0]: \"10.0.0.53:53\": expected an address" },
+		{ "{\"egress\": \"yes\"}", "t.json: $.response.egress: " },
+		{ "{\"block\": true}", "t.json: $.response.block: unknown key" },
+	};
+	char *text, *errs;
+	struct config *c;
+	size_t i;
+
+	(void)state;
+	text = doc(NULL, NULL, NULL, NULL);
+	assert_int_equal(parse(text, &c, &errs), 0);
+	free(text);
+	free(errs);
+	assert_int_equal(c->response_mode, RESPONSE_OFF);
+	assert_true(c->response_egress && c->response_kill);
+	assert_int_equal(c->kill_severity, SEV_HIGH);
+	config_free(c);
+	text = doc("response",
+		   "{\"mode\": \"block\", \"kill\": false, \"kill_severity\": \"critical\", "
+		   "\"resolvers\": [\"10.0.0.53\", \"fd00::53\"]}",
+		   NULL, NULL);
+	assert_int_equal(parse(text, &c, &errs), 0);
+	free(text);
+	free(errs);
+	assert_int_equal(c->response_mode, RESPONSE_BLOCK);
+	assert_false(c->response_kill);
+	assert_int_equal(c->kill_severity, SEV_CRITICAL);
+	assert_int_equal(c->nresp_resolvers, 2);
+	assert_string_equal(c->resp_resolvers[1].text, "fd00::53");
+	assert_string_equal(response_mode_name(c->response_mode), "block");
+	config_free(c);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		expect_doc_error("response", bad[i][0], bad[i][1]);
+}
+
 static void test_several_errors(void **state)
 {
 	struct config *c;
@@ -649,10 +696,10 @@ int main(void)
 		cmocka_unit_test(test_unknown_keys),   cmocka_unit_test(test_missing_keys),
 		cmocka_unit_test(test_severity),       cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_strings),	       cmocka_unit_test(test_network),
-		cmocka_unit_test(test_events),	       cmocka_unit_test(test_several_errors),
-		cmocka_unit_test(test_no_errs_stream), cmocka_unit_test(test_load_file),
-		cmocka_unit_test(test_status_keys),    cmocka_unit_test(test_load_fixtures),
-		cmocka_unit_test(test_dns_exfil),
+		cmocka_unit_test(test_events),	       cmocka_unit_test(test_response),
+		cmocka_unit_test(test_several_errors), cmocka_unit_test(test_no_errs_stream),
+		cmocka_unit_test(test_load_file),      cmocka_unit_test(test_status_keys),
+		cmocka_unit_test(test_load_fixtures),  cmocka_unit_test(test_dns_exfil),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

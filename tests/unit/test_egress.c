@@ -680,6 +680,56 @@ static void test_resolver_not_alerted(void **state)
 	f->npm->pid = 100;
 }
 
+/* The response's verdicts: what the kernel refused is judged like any
+ * connect, and one it refused though user space allows it is an alert of
+ * its own (the response's false positive), where otherwise there would be
+ * none. */
+static void test_response_verdicts(void **state)
+{
+	struct fixture *f = *state;
+	struct net_event ev;
+	struct verdict v;
+	char buf[IPADDR_STRLEN];
+	struct ipaddr ns = host_resolver();
+
+	/* refused, not allowed: the usual alert, the verdict carried */
+	ev = connect_to("192.0.2.7", 443);
+	ev.egress = DS_EGRESS_DENIED | DS_EGRESS_BLOCKED;
+	connect_gated(f, f->hook, &ev, 1 * NS, &v);
+	assert_int_equal(v.rule, RULE_EGRESS);
+	assert_int_equal(v.severity, f->cfg->egress_raw_severity);
+	assert_string_equal(v.reason, "connection to an address with no known name");
+	assert_true(v.net->egress & DS_EGRESS_BLOCKED);
+	/* refused, yet the allowlist allows it: medium, saying so */
+	ev = connect_to("127.0.0.1", 4873);
+	ev.domain = NULL;
+	f->npm->pid = 0;
+	ipaddr_format(&ns, buf, sizeof(buf));
+	ev = connect_to(buf, 53);
+	ev.transport = IPPROTO_UDP;
+	ev.egress = DS_EGRESS_DENIED | DS_EGRESS_BLOCKED;
+	connect_gated(f, f->npm, &ev, 2 * NS, &v);
+	assert_int_equal(v.rule, RULE_EGRESS);
+	assert_int_equal(v.severity, SEV_MEDIUM);
+	assert_non_null(strstr(v.reason, "allowed destination refused"));
+	assert_null(v.allowed_by);
+	/* the same in detect mode: "would refuse" */
+	ev = connect_to(buf, 53);
+	ev.transport = IPPROTO_UDP;
+	ev.session = 0x43;
+	ev.egress = DS_EGRESS_DENIED;
+	connect_gated(f, f->npm, &ev, 3 * NS, &v);
+	assert_int_equal(v.rule, RULE_EGRESS);
+	assert_non_null(strstr(v.reason, "the response would refuse"));
+	/* allowed and not denied: nothing, as before */
+	ev = connect_to(buf, 53);
+	ev.transport = IPPROTO_UDP;
+	ev.session = 0x44;
+	connect_gated(f, f->npm, &ev, 4 * NS, &v);
+	assert_int_equal(v.rule, RULE_NONE);
+	f->npm->pid = 100;
+}
+
 static struct net_event question(const char *name)
 {
 	struct net_event ev = { .kind = NET_DNS_QUERY, .transport = IPPROTO_UDP, .session = 0x42 };
@@ -788,6 +838,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_names_per_namespace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_questions_from_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolver_not_alerted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_response_verdicts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dns_questions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disabled_and_min_severity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exclusions_by_rule, setup, teardown),

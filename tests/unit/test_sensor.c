@@ -24,7 +24,7 @@
 #define NCPUS	   3
 #define KEY_MAX	   40 /* the largest key: struct ds_anchor_key */
 #define VALUE_MAX  64
-#define MAPS_MAX   32
+#define MAPS_MAX   48
 #define SELF_TGID  4242 /* what the fake signal hook learns */
 #define SELF_START 777ULL
 
@@ -83,6 +83,10 @@ enum {
 	P_RENAMEAT2,
 	P_DNS_XMIT,
 	P_DNS_FILTER,
+	P_EGRESS_CONNECT4, /* the response's socket address programs */
+	P_EGRESS_CONNECT6,
+	P_EGRESS_SENDMSG4,
+	P_EGRESS_SENDMSG6,
 	P_MAX
 };
 
@@ -98,6 +102,10 @@ static struct bpf_program progs[P_MAX] = {
 	[P_RENAMEAT2] = PROG("handle_renameat2_enter", "tp/syscalls/sys_enter_renameat2"),
 	[P_DNS_XMIT] = PROG("handle_dns_xmit", "tp_btf/net_dev_queue"),
 	[P_DNS_FILTER] = PROG("dns_filter", "socket"),
+	[P_EGRESS_CONNECT4] = PROG("egress_connect4", "cgroup/connect4"),
+	[P_EGRESS_CONNECT6] = PROG("egress_connect6", "cgroup/connect6"),
+	[P_EGRESS_SENDMSG4] = PROG("egress_sendmsg4", "cgroup/sendmsg4"),
+	[P_EGRESS_SENDMSG6] = PROG("egress_sendmsg6", "cgroup/sendmsg6"),
 };
 
 static struct bpf_map maps[MAPS_MAX];
@@ -105,7 +113,8 @@ static size_t nmaps;
 static struct bpf_object object;
 
 static struct {
-	int probe; /* libbpf_probe_bpf_map_type's answer */
+	int probe;	  /* libbpf_probe_bpf_map_type's answer */
+	int helper_probe; /* libbpf_probe_bpf_helper's */
 	int ncpus;
 	int open_err, load_err, attach_err; /* what those steps return */
 	int probes, cpus_asked, opens, loads, attaches, destroys, mounts, pins;
@@ -187,6 +196,15 @@ int libbpf_probe_bpf_map_type(enum bpf_map_type map_type, const void *opts)
 	(void)opts;
 	fk.probes++;
 	return map_type == BPF_MAP_TYPE_RINGBUF ? fk.probe : 1;
+}
+
+int libbpf_probe_bpf_helper(enum bpf_prog_type prog_type, enum bpf_func_id helper_id,
+			    const void *opts)
+{
+	(void)opts;
+	assert_int_equal(prog_type, BPF_PROG_TYPE_CGROUP_SOCK_ADDR);
+	assert_int_equal(helper_id, BPF_FUNC_get_current_pid_tgid);
+	return fk.helper_probe;
 }
 
 int libbpf_num_possible_cpus(void)
@@ -505,6 +523,7 @@ static int setup(void **state)
 	nmaps = 0;
 	memset(&fk, 0, sizeof(fk));
 	fk.probe = 1;
+	fk.helper_probe = 1;
 	fk.ncpus = NCPUS;
 	fk.self_learns = true;
 	for (i = 0; i < P_MAX; i++) {
@@ -701,6 +720,63 @@ static void test_open_sizes_maps(void **state)
 	assert_int_equal(fake_map("tracked")->max_entries, 4096);
 	assert_int_equal(fake_map("exec_buf")->max_entries, NCPUS);
 	assert_int_equal(fk.attaches, 0);
+}
+
+/* The response's programs: never attached with the object (a cgroup needs
+ * naming), loaded only where the kernel lets them name the process; the
+ * response off, nothing is attached and the kernel's mode is off. */
+static void test_egress_programs(void **state)
+{
+	const struct ds_resp_cfg *rc;
+	struct sensor *s;
+	int i;
+
+	(void)state;
+	s = open_a(NULL);
+	for (i = P_EGRESS_CONNECT4; i <= P_EGRESS_SENDMSG6; i++) {
+		assert_false(progs[i].autoattach);
+		assert_true(progs[i].autoload);
+		assert_int_equal(progs[i].links, 0);
+	}
+	assert_true(sensor_egress_in_kernel(s));
+	rc = (const struct ds_resp_cfg *)fake_map("resp_cfg")->v[0].value;
+	assert_int_equal(rc->mode, 0);
+	sensor_close(s);
+
+	/* Linux 5.10: no pid in socket address programs */
+	setup(NULL);
+	fk.helper_probe = 0;
+	s = open_a(NULL);
+	for (i = P_EGRESS_CONNECT4; i <= P_EGRESS_SENDMSG6; i++)
+		assert_false(progs[i].autoload);
+	assert_true(progs[P_DNS_FILTER].autoload);
+	assert_false(sensor_egress_in_kernel(s));
+	sensor_close(s);
+}
+
+/* The DNS filter keys an allowlisted name by the hash of its wire form,
+ * taken from its last byte back: every suffix's hash is on the way, and
+ * the hash of a name from a label on is the hash of that suffix alone. */
+static void test_name_hash(void **state)
+{
+	static const unsigned char wire[] = "\x08registry\x05npmjs\x03org";
+	uint64_t h = DS_NAME_HASH_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = sizeof(wire) - 1; i > 0; i--)
+		h = DS_NAME_HASH_STEP(h, wire[i - 1]);
+	assert_true(h == egress_name_hash("registry.npmjs.org", 0));
+	assert_true(egress_name_hash("registry.npmjs.org", 9) == egress_name_hash("npmjs.org", 0));
+	assert_true(egress_name_hash("registry.npmjs.org", 15) == egress_name_hash("org", 0));
+	assert_true(egress_name_hash("npmjs.org", 0) != egress_name_hash("npmjs.com", 0));
+	assert_true(egress_name_hash("a.bc", 0) != egress_name_hash("ab.c", 0)); /* lengths count */
+	/* no name: no key (an empty label, a label over 63 bytes) */
+	assert_true(egress_name_hash("a..b", 0) == 0);
+	assert_true(egress_name_hash(".a", 0) == 0);
+	assert_true(egress_name_hash(
+			    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.org",
+			    0) == 0);
 }
 
 /* The syscall tracepoints and the DNS questions' hook are attached on
@@ -1292,6 +1368,8 @@ int main(void)
 		T(test_open_failures),
 		T(test_open_sizes_maps),
 		T(test_hooks_on_demand),
+		T(test_egress_programs),
+		T(test_name_hash),
 		T(test_hooks_failure),
 		T(test_filter_keys),
 		T(test_filter_classes),
