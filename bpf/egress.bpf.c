@@ -18,8 +18,9 @@
  * process and destination.
  *
  * These programs need the process that connects: bpf_get_current_pid_tgid
- * is allowed in socket address programs from Linux 6.0 on. User space
- * probes for it and leaves them unloaded where it is missing (5.10): the
+ * in a socket address program. Every kernel we build for allows it (5.10,
+ * 6.1, 6.12 and later, tested in their guests); user space still probes
+ * for it and leaves the programs unloaded where a kernel refuses it: the
  * response then falls back to stopping the process (docs/response.md).
  */
 #include "task.h"

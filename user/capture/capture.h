@@ -55,7 +55,8 @@ const char *sensor_counter_name(int i);
  * mode, the allowed ranges, names and resolvers; the cgroup programs
  * attached or detached): 0 or -errno. */
 int sensor_response(struct sensor *s, const struct config *c);
-/* Can this kernel refuse install sessions' egress (Linux 6.0 and later)? */
+/* Can this kernel refuse install sessions' egress (its socket address
+ * programs may name the process)? */
 bool sensor_egress_in_kernel(const struct sensor *s);
 /* A resolver install sessions may ask (a session's own, as it starts). */
 int sensor_resolver_add(struct sensor *s, const struct ipaddr *a);

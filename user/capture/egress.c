@@ -7,10 +7,10 @@
  * their wire form), and the resolvers (egress_resolvers): the configured
  * ones, the host's, and each session's own as it starts.
  *
- * The programs need the connecting process's pid, which socket address
- * programs may ask for from Linux 6.0 on: where the kernel refuses it they
- * are not loaded, and the response stops processes instead (the daemon
- * says so at start).
+ * The programs need the connecting process's pid, which a kernel may
+ * refuse socket address programs (every kernel we build for, 5.10 on,
+ * allows it): where it is refused they are not loaded, and the response
+ * stops processes instead (the daemon says so at start).
  */
 #include <errno.h>
 #include <fcntl.h>

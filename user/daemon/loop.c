@@ -432,6 +432,12 @@ void loop_free(struct daemon_ctx *d)
 			 (unsigned long long)es.allowed, (unsigned long long)es.resolver,
 			 (unsigned long long)es.dns_answers, (unsigned long long)cs.entries,
 			 (unsigned long long)cs.evicted);
+		if (d->cfg->response_mode != RESPONSE_OFF)
+			log_info("response (%s): %llu refused or stopped, %llu processes stopped, "
+				 "%llu refusals of allowed destinations",
+				 response_mode_name(d->cfg->response_mode),
+				 (unsigned long long)d->responses, (unsigned long long)d->killed,
+				 (unsigned long long)es.denied_allowed);
 		log_info("dns: %llu questions seen leaving, %llu answers believed (%llu of them "
 			 "from a server not the asker's resolver), dns_unsolicited=%llu, "
 			 "%llu questions unanswered in time, %llu evicted unanswered; "
