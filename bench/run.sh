@@ -46,11 +46,13 @@
 #
 # Latency storm: bench/latency.sh, quiet and with an exec storm outside any
 # session (BENCH_LATENCY_STORM=1), BENCH_LATENCY_ROUNDS times each: p50, p99
-# and max of exec, connect and file alerts.
+# and max of exec, connect and file alerts; then bench/kill.sh, the time
+# from the exec of a process the response stops to its death.
 #
 # Knobs, from the environment: BENCH_N (execs per run, 20000), BENCH_ROUNDS
 # (off/on pairs, 5), BENCH_JOBS (workers, nproc), BENCH_PROG (what is exec'd,
-# build/bench/nop), BENCH_CONN_N (connects per run, 50000), BENCH_CONN_ROUNDS
+# build/bench/nop), BENCH_CONFIG (the daemon's configuration, its built-in
+# one when unset: to measure the response, for one), BENCH_CONN_N (connects per run, 50000), BENCH_CONN_ROUNDS
 # (off/on pairs per case, 5), BENCH_STORMS (which storms to run, "exec
 # connect open install latency"), BENCH_TARGET (ratio to meet, 1.03; for
 # the connect storm, by the "outside" case), BENCH_OPEN_N (opens per "read" run, 1000000),
@@ -222,7 +224,7 @@ daemon_start()
 	local i
 
 	: >"$TMP/daemon.log"
-	"$DAEMON" run -o "$TMP/alerts.json" 2>"$TMP/daemon.log" &
+	"$DAEMON" run ${BENCH_CONFIG:+-c "$BENCH_CONFIG"} -o "$TMP/alerts.json" 2>"$TMP/daemon.log" &
 	DPID=$!
 	for i in $(seq $((READY_TIMEOUT * 20))); do
 		grep -qx 'depsentry: ready' "$TMP/daemon.log" && return 0
@@ -1002,6 +1004,13 @@ latency_bench()
 			echo "$case, $k: worst p99 of the runs **${worst:--} ms**; target <= $([ "$k" = file ] && echo 50 || echo 10) ms: $(awk -v w="${worst:-999999}" -v t="$([ "$k" = file ] && echo 50 || echo 10)" 'BEGIN { print (w <= t) ? "met" : "NOT met" }')"
 		done
 	done
+	# the response's stop: from a judged process's exec to its death
+	note "latency: the response stopping processes (bench/kill.sh)"
+	wait_detached
+	echo
+	echo "Response, stopping (bench/kill.sh: the response blocking, a postinstall starting 20 processes named nc, one after the other, each judged high; exec to death as their parent, node, measures it):"
+	echo
+	BENCH_DAEMON=$DAEMON bench/kill.sh | sed 's/^/    /' || die "bench/kill.sh failed"
 }
 
 # ---- main --------------------------------------------------------------------
