@@ -27,7 +27,7 @@ cleanup()
 {
 	[ -z "$SPID" ] || kill -TERM -- "-$SPID" 2>/dev/null || true
 	[ -z "$DPID" ] || kill -INT "$DPID" 2>/dev/null || true
-	rm -rf "$TMP"
+	[ -n "${BENCH_KEEP:-}" ] && cp "$TMP/alerts.json" "$BENCH_KEEP"; rm -rf "$TMP"
 }
 trap cleanup EXIT
 

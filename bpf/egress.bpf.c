@@ -15,7 +15,9 @@
  * let through and marked when it only detects. A connect's verdict is
  * handed to the connect syscall's return (bpf/connect.bpf.c), which
  * records it with the result; a datagram's is recorded here, once per
- * process and destination.
+ * process and destination, and so is a connect that did not come through
+ * the connect syscall's hooks (io_uring's IORING_OP_CONNECT, which no
+ * syscall tracepoint sees).
  *
  * These programs need the process that connects: bpf_get_current_pid_tgid
  * in a socket address program. Every kernel we build for allows it (5.10,
@@ -63,8 +65,9 @@ static __always_inline bool allowed(const struct ds_addr *a, __u16 port)
 	return np && ports_allow(np, port);
 }
 
-/* A denied datagram: one record per process and destination. */
-static __always_inline void record_datagram(struct bpf_sock_addr *ctx, const struct ds_track *t,
+/* A denied datagram, or connect the syscall's hooks do not see: one record
+ * per process and destination. */
+static __always_inline void record_denied(struct bpf_sock_addr *ctx, const struct ds_track *t,
 					    const struct ds_addr *a, __u16 port, __u16 verdict)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -89,7 +92,10 @@ static __always_inline void record_datagram(struct bpf_sock_addr *ctx, const str
 	e->hdr.pid = id >> 32; /* start 0: user space knows the process by pid */
 	e->hdr.tid = (__u32)id;
 	e->session = t->session;
-	e->ret = verdict & DS_EGRESS_BLOCKED ? -1 /* EPERM */ : 0;
+	/* what comes of it: refused, sent (a datagram), or not known here */
+	e->ret = verdict & DS_EGRESS_BLOCKED	 ? -1 /* EPERM */
+		 : verdict & DS_EGRESS_SENDMSG ? 0
+						 : -115 /* EINPROGRESS */;
 	e->family = ctx->family;
 	e->protocol = ctx->protocol;
 	e->sock_type = ctx->type;
@@ -119,7 +125,9 @@ static __always_inline int judge(struct bpf_sock_addr *ctx, const struct ds_addr
 		return SOCK_ALLOW;
 	verdict = DS_EGRESS_DENIED | (cfg->mode & DS_RESP_BLOCK ? DS_EGRESS_BLOCKED : 0);
 	if (datagram)
-		record_datagram(ctx, t, a, port, verdict | DS_EGRESS_SENDMSG);
+		record_denied(ctx, t, a, port, verdict | DS_EGRESS_SENDMSG);
+	else if (!bpf_map_lookup_elem(&connect_args, &id))
+		record_denied(ctx, t, a, port, verdict); /* io_uring, or no hooks */
 	else
 		bpf_map_update_elem(&egress_verdict, &id, &verdict, BPF_ANY);
 	return verdict & DS_EGRESS_BLOCKED ? SOCK_REFUSE : SOCK_ALLOW;

@@ -64,7 +64,8 @@ def expectations(f):
         ("network", "connect to an IPv6 address",
          egress + ["destination.ip=::1"],
          session + ["destination.port=9", "network.type=ipv6", "network.transport=tcp",
-                    f"process.pid={f['connect6_pid']}"]),
+                    f"process.pid={f['connect6_pid']}",
+                    "depsentry.response.action=would_kill"] + would_block),
         ("network", "connect to an address a captured DNS answer named",
          egress + ["destination.ip=127.0.0.9"],
          session + ["destination.domain=exfil.kt.test", "destination.port=9",
@@ -128,6 +129,7 @@ def expectations(f):
 
 
 FACTS = ("kernel", "pm_pid", "detached_pid", "detached_ppid", "fork1_pid", "connect4_pid",
+         "registry_addr", "connect_registry_pid",
          "connect6_pid", "connect_named_pid", "exfil_addr", "beacon", "beacon_pid", "pm_creat_pid",
          "pm_rename_pid", "pm_cred_pid", "pm_pth_pid", "out_creat_pid", "out_open_pid",
          "out_rename_pid", "nobtf_rc", "daemon_rc", "tamper_pid", "ds1_pid", "killed_rc")
@@ -270,6 +272,12 @@ def main():
             f"its parent was {f['detached_ppid']}")
     for arm, what, pick, need in expectations(f):
         check_alert(r, arm, what, pick, need, lines)
+    registry = [a for a in lines if a is not None and alerts.matches(
+        a, alerts.parse_conds(["destination.ip=127.0.0.10"]))]
+    r.check(f["registry_addr"] == "127.0.0.10" and not registry,
+            "response: an allowlisted name's address, allowed in the kernel by the DNS filter",
+            f"resolved to {f['registry_addr']}; alerts: "
+            + "; ".join(str(a.get("event", {}).get("reason")) for a in registry))
     check_exits(r, kinds["log"])
 
     if r.failed:

@@ -33,6 +33,7 @@
 #define DEFAULT_DNS_MAX_TTL	     86400U
 #define DEFAULT_DNS_QUESTION_TIMEOUT 10U /* glibc gives up after 5 s, resends once */
 #define STATUS_INTERVAL_MAX	     86400LL
+#define DEFAULT_REALTIME_PRIORITY 1 /* the lowest: above every normal task, below the kernel's */
 #define DEFAULT_DNS_HEX_RUN	     16U /* a 64-bit value in hex; cloudfront ids have 14 */
 #define DEFAULT_DNS_ENCODED_RUN	     24U /* 15 bytes in base32, 18 in base64 */
 #define DEFAULT_DNS_ENTROPY	     3.8 /* random base32 of 24 characters: about 4.1 */
@@ -949,6 +950,8 @@ static const struct field config_fields[] = {
 	  .off = offsetof(struct config, min_severity) },
 	{ .key = "status_interval", .parse = parse_u32,
 	  .off = offsetof(struct config, status_interval), .max = STATUS_INTERVAL_MAX },
+	{ .key = "realtime_priority", .parse = parse_u32,
+	  .off = offsetof(struct config, realtime_priority), .max = 99 },
 	STRING("status_file", struct config, status_file, false),
 	STRING("state_file", struct config, state_file, false),
 	{ .key = "environment", .parse = parse_env_names,
@@ -1136,6 +1139,7 @@ static struct config *config_new(const char *name)
 	c->proctable_max = DEFAULT_PROCTABLE;
 	c->min_severity = SEV_MEDIUM;
 	c->status_interval = STATUS_INTERVAL_DEFAULT;
+	c->realtime_priority = DEFAULT_REALTIME_PRIORITY;
 	c->pm_child_enabled = true;
 	c->lifecycle_enabled = true;
 	c->payload_enabled = true;

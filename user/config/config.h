@@ -212,6 +212,7 @@ struct config {
 	enum events_scope events_scope;
 	/* health: status.c */
 	uint32_t status_interval; /* seconds between status lines, 0: never */
+	uint32_t realtime_priority; /* SCHED_FIFO priority of the daemon, 0: not real-time */
 	char *status_file;	  /* NULL: STATUS_FILE_DEFAULT */
 	char *state_file;	  /* NULL: STATE_FILE_DEFAULT (tamper.c) */
 };

@@ -47,6 +47,8 @@ static const struct kept_cap {
 	  "build-marker lookups in private directories, open_by_handle_at" },
 	/* the fanotify rename watch: filesystem marks need it (the other arms do not) */
 	{ CAP_SYS_ADMIN, "cap_sys_admin", "fanotify_mark of file systems mounted after start" },
+	/* the response stops install sessions' processes of any user */
+	{ CAP_KILL, "cap_kill", "the response's SIGKILL to processes of other users" },
 };
 
 struct capsets {
