@@ -68,7 +68,7 @@ static __always_inline bool allowed(const struct ds_addr *a, __u16 port)
 /* A denied datagram, or connect the syscall's hooks do not see: one record
  * per process and destination. */
 static __always_inline void record_denied(struct bpf_sock_addr *ctx, const struct ds_track *t,
-					    const struct ds_addr *a, __u16 port, __u16 verdict)
+					  const struct ds_addr *a, __u16 port, __u16 verdict)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct egress_sent_key k = { .tgid = id >> 32, .port = port };
@@ -93,9 +93,9 @@ static __always_inline void record_denied(struct bpf_sock_addr *ctx, const struc
 	e->hdr.tid = (__u32)id;
 	e->session = t->session;
 	/* what comes of it: refused, sent (a datagram), or not known here */
-	e->ret = verdict & DS_EGRESS_BLOCKED	 ? -1 /* EPERM */
+	e->ret = verdict & DS_EGRESS_BLOCKED   ? -1 /* EPERM */
 		 : verdict & DS_EGRESS_SENDMSG ? 0
-						 : -115 /* EINPROGRESS */;
+					       : -115 /* EINPROGRESS */;
 	e->family = ctx->family;
 	e->protocol = ctx->protocol;
 	e->sock_type = ctx->type;

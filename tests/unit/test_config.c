@@ -600,7 +600,8 @@ static void test_response(void **state)
 	/* the daemon's real-time priority: SCHED_FIFO's range, 0 for none */
 	expect_doc_error("realtime_priority", "100",
 			 "t.json: $.realtime_priority: 100 is out of range: expected 0 to 99");
-	expect_doc_error("realtime_priority", "-1", "t.json: $.realtime_priority: -1 is out of range");
+	expect_doc_error("realtime_priority", "-1",
+			 "t.json: $.realtime_priority: -1 is out of range");
 	text = doc("realtime_priority", "0", NULL, NULL);
 	assert_int_equal(parse(text, &c, &errs), 0);
 	free(text);

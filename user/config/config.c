@@ -33,7 +33,7 @@
 #define DEFAULT_DNS_MAX_TTL	     86400U
 #define DEFAULT_DNS_QUESTION_TIMEOUT 10U /* glibc gives up after 5 s, resends once */
 #define STATUS_INTERVAL_MAX	     86400LL
-#define DEFAULT_REALTIME_PRIORITY 1 /* the lowest: above every normal task, below the kernel's */
+#define DEFAULT_REALTIME_PRIORITY    1 /* the lowest: above every normal task, below the kernel's */
 #define DEFAULT_DNS_HEX_RUN	     16U /* a 64-bit value in hex; cloudfront ids have 14 */
 #define DEFAULT_DNS_ENCODED_RUN	     24U /* 15 bytes in base32, 18 in base64 */
 #define DEFAULT_DNS_ENTROPY	     3.8 /* random base32 of 24 characters: about 4.1 */

@@ -211,10 +211,10 @@ struct config {
 	char *events_output; /* a file or "-", NULL: none unless -e */
 	enum events_scope events_scope;
 	/* health: status.c */
-	uint32_t status_interval; /* seconds between status lines, 0: never */
+	uint32_t status_interval;   /* seconds between status lines, 0: never */
 	uint32_t realtime_priority; /* SCHED_FIFO priority of the daemon, 0: not real-time */
-	char *status_file;	  /* NULL: STATUS_FILE_DEFAULT */
-	char *state_file;	  /* NULL: STATE_FILE_DEFAULT (tamper.c) */
+	char *status_file;	    /* NULL: STATUS_FILE_DEFAULT */
+	char *state_file;	    /* NULL: STATE_FILE_DEFAULT (tamper.c) */
 };
 
 extern const char config_builtin[]; /* config/depsentry.json, compiled in */

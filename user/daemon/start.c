@@ -51,7 +51,7 @@ static void realtime(const struct config *c)
 
 	if (c->realtime_priority && sched_getscheduler(0) == (SCHED_FIFO | SCHED_RESET_ON_FORK) &&
 	    sched_getparam(0, &now) == 0 && now.sched_priority == sp.sched_priority)
-		return; /* the unit did it */
+		return;		     /* the unit did it */
 	if (!c->realtime_priority) { /* not even if the unit made it so */
 		if (sched_getscheduler(0) != SCHED_OTHER)
 			sched_setscheduler(0, SCHED_OTHER, &sp);
