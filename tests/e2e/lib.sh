@@ -103,6 +103,8 @@ dump_failure()
 	fi
 }
 
+CLEANUP_DIRS=()	# rmdir'ed at exit, last first (a scenario's cgroups)
+
 cleanup()
 {
 	local rc=$? pg
@@ -117,6 +119,10 @@ cleanup()
 	done
 	for pg in "${BG_PIDS[@]}"; do
 		kill -KILL "$pg" 2>/dev/null || true
+	done
+	# cgroups and other directories a scenario made outside $T, deepest first
+	for ((pg = ${#CLEANUP_DIRS[@]} - 1; pg >= 0; pg--)); do
+		rmdir "${CLEANUP_DIRS[$pg]}" 2>/dev/null || true
 	done
 	if [ -n "$DS_PID" ] && kill -0 "$DS_PID" 2>/dev/null; then
 		kill -TERM "$DS_PID" 2>/dev/null || true

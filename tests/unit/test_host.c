@@ -13,6 +13,7 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -252,6 +253,46 @@ static void test_cgroup_lines(void **state)
 	assert_string_equal(id, "untouched");
 	assert_true(host_cgroup_container_id(cases[0].line, id, 65));
 	assert_string_equal(id, ID_A);
+}
+
+/* A cgroup by its id: the test's own cgroup v2 directory, whose inode
+ * number is the id an exec record carries, is found back by file handle;
+ * an id no cgroup has is not. Skipped without a cgroup v2 mount. */
+static void test_cgroup_by_id(void **state)
+{
+	char line[4096], own[4096], mnt[4096], want[8192], got[8192];
+	int root = cgroup2_open(NULL);
+	FILE *f, *m;
+	struct stat st;
+
+	(void)state;
+	if (root < 0)
+		skip();
+	own[0] = mnt[0] = '\0';
+	f = fopen("/proc/self/cgroup", "re");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "0::", 3) == 0 && sscanf(line + 3, "%4095s", own) != 1)
+			own[0] = '\0';
+	fclose(f);
+	m = fopen("/proc/self/mountinfo", "re");
+	assert_non_null(m);
+	while (!mnt[0] && fgets(line, sizeof(line), m))
+		if (strstr(line, " - cgroup2 ") && sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
+			mnt[0] = '\0';
+	fclose(m);
+	if (!own[0] || !mnt[0]) {
+		close(root);
+		skip();
+	}
+	snprintf(want, sizeof(want), "%s%s", mnt, strcmp(own, "/") ? own : "");
+	assert_int_equal(stat(want, &st), 0);
+	assert_int_equal(cgroup2_path(root, st.st_ino, got, sizeof(got)), 0);
+	assert_string_equal(got, want);
+	assert_true(cgroup2_path(root, 0x7fffffffffffULL, got, sizeof(got)) < 0);
+	/* not a container's: no id */
+	assert_false(host_cgroup_id_container(0, got, sizeof(got)));
+	close(root);
 }
 
 /* A process names itself: a comm with ')' and numbers cannot move field 22. */
@@ -597,6 +638,7 @@ int main(void)
 		cmocka_unit_test(test_wall_time),
 		cmocka_unit_test(test_boot_clock),
 		cmocka_unit_test(test_cgroup_lines),
+		cmocka_unit_test(test_cgroup_by_id),
 		cmocka_unit_test(test_stat_hostile_comm),
 		cmocka_unit_test(test_no_such_process),
 		cmocka_unit_test(test_same_process),

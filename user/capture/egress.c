@@ -59,38 +59,15 @@ bool egress_prepare(struct depsentry_bpf *skel)
 	return ok;
 }
 
-/* The mount point of the cgroup v2 hierarchy, mounted if nowhere yet. */
-static int cgroup2_open(void)
-{
-	char line[4096], *sep, mnt[4096];
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	int fd = -1;
-
-	while (f && fd < 0 && fgets(line, sizeof(line), f)) {
-		sep = strstr(line, " - cgroup2 ");
-		if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
-			continue;
-		fd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	}
-	if (f)
-		fclose(f);
-	if (fd >= 0)
-		return fd;
-	if ((mkdir("/run/depsentry", 0755) && errno != EEXIST) ||
-	    (mkdir(CGROUP2_FALLBACK, 0755) && errno != EEXIST) ||
-	    mount("cgroup2", CGROUP2_FALLBACK, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
-		return -errno;
-	fd = open(CGROUP2_FALLBACK, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
-}
-
 /* The programs on the root cgroup, or off. */
 static int egress_attach(struct sensor_egress *e, struct depsentry_bpf *skel, bool on)
 {
 	int i, err = 0;
 
 	if (on && e->cgroup_fd < 0) {
-		e->cgroup_fd = cgroup2_open();
+		if (mkdir("/run/depsentry", 0755) && errno != EEXIST)
+			return -errno;
+		e->cgroup_fd = cgroup2_open(CGROUP2_FALLBACK);
 		if (e->cgroup_fd < 0)
 			return e->cgroup_fd;
 	}

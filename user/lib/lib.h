@@ -20,6 +20,15 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* cgroup.c: the cgroup v2 hierarchy */
+/* Its mount point opened (a directory fd), or -errno; where it is mounted
+ * nowhere, mounted on fallback first (NULL: not). */
+int cgroup2_open(const char *fallback);
+/* The path of cgroup id (bpf_get_current_cgroup_id's) under the mount root
+ * is on, as the daemon's mount namespace sees it: 0 or -errno (-ESTALE:
+ * no such cgroup now). Needs CAP_DAC_READ_SEARCH (open_by_handle_at). */
+int cgroup2_path(int root, uint64_t id, char *buf, size_t len);
+
 /* log.c */
 void log_init(int verbose); /* 1: log_debug too */
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

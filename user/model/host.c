@@ -291,6 +291,51 @@ bool host_cgroup_container_id(const char *line, char *buf, size_t len)
 	return cgroup_line_is_container(line) && find_container_id(line, buf, len);
 }
 
+/*
+ * The container of a cgroup by its id, as the exec record carries it (the
+ * task's cgroup v2 directory, bpf_get_current_cgroup_id): its path, found
+ * through a file handle on the hierarchy's mount, parsed as a line of
+ * /proc/PID/cgroup is. It holds after every process of the container has
+ * exited, as long as the cgroup is there. Remembered, found or not, for the
+ * last CGROUP_CACHE ids: a cgroup id is never reused while the system runs.
+ */
+#define CGROUP_CACHE 128
+
+struct cgroup_seen {
+	uint64_t id;
+	bool container;
+	char cid[CONTAINER_ID_LEN + 1];
+};
+
+bool host_cgroup_id_container(uint64_t cgid, char *buf, size_t len)
+{
+	static struct cgroup_seen seen[CGROUP_CACHE];
+	static size_t next;
+	static int root = -2; /* not opened yet */
+	struct cgroup_seen *e = NULL;
+	char path[4096];
+	size_t i;
+
+	if (!cgid || len <= CONTAINER_ID_LEN)
+		return false;
+	for (i = 0; i < CGROUP_CACHE && !e; i++)
+		if (seen[i].id == cgid)
+			e = &seen[i];
+	if (!e) {
+		if (root == -2)
+			root = cgroup2_open(NULL);
+		e = &seen[next];
+		next = (next + 1) % CGROUP_CACHE;
+		memset(e, 0, sizeof(*e));
+		e->id = cgid;
+		if (root >= 0 && cgroup2_path(root, cgid, path, sizeof(path)) == 0)
+			e->container = host_cgroup_container_id(path, e->cid, sizeof(e->cid));
+	}
+	if (e->container)
+		memcpy(buf, e->cid, CONTAINER_ID_LEN + 1);
+	return e->container;
+}
+
 bool host_container_id(uint32_t pid, uint64_t start_ns, char *buf, size_t len)
 {
 	char path[64], line[1024];

@@ -325,5 +325,8 @@ void host_info_load(struct host_info *h);
 bool host_container_id(uint32_t pid, uint64_t start_ns, char *buf, size_t len);
 /* Its parser: the container id in a /proc/PID/cgroup line (NUL-terminated). */
 bool host_cgroup_container_id(const char *line, char *buf, size_t len);
+/* The container of cgroup v2 id cgid (an exec record's), found by its
+ * path even when none of its processes lives any more: false when none. */
+bool host_cgroup_id_container(uint64_t cgid, char *buf, size_t len);
 
 #endif /* DEPSENTRY_MODEL_H */

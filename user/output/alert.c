@@ -425,6 +425,13 @@ static void render_container(struct render *r, const struct proc *p)
 	char id[80];
 	size_t i;
 
+	/* by the cgroup its exec was in: the process may be gone already */
+	for (i = 0; i < ARRAY_SIZE(cand); i++) {
+		if (cand[i] && host_cgroup_id_container(cand[i]->cgroup_id, id, sizeof(id))) {
+			put_str(r, "container.id", id, CAP_SHORT);
+			return;
+		}
+	}
 	for (i = 0; i < ARRAY_SIZE(cand); i++) {
 		if (!cand[i] || cand[i]->exited)
 			continue;
