@@ -278,6 +278,18 @@ ds_finish()
 	echo "PASS $SCENARIO"
 }
 
+# ds_config FILE PYTHON: the shipped configuration, changed by PYTHON (its
+# statements, on the dict c), written to FILE for `ds_start -c FILE`.
+ds_config()
+{
+	"$PY" - "$SRC_ROOT/config/depsentry.json" "$1" "$2" <<'EOF'
+import json, sys
+c = json.load(open(sys.argv[1]))
+exec(sys.argv[3])
+json.dump(c, open(sys.argv[2], "w"), indent=1)
+EOF
+}
+
 # ---------------------------------------------------------------- alerts
 
 # wait_alert [--timeout S] [--after N] COND...: print the first alert line

@@ -37,12 +37,7 @@ udp_sink_start "$EXFIL_ADDR"
 export DS_E2E_UDP_ADDR=$EXFIL_ADDR DS_E2E_UDP_PORT=$SINK_PORT
 
 cfg=$T/block.json
-"$PY" - "$SRC_ROOT/config/depsentry.json" "$cfg" <<'PYEOF'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["response"] = {"mode": "block", "kill_severity": "high"}
-json.dump(c, open(sys.argv[2], "w"), indent=1)
-PYEOF
+ds_config "$cfg" 'c["response"] = {"mode": "block", "kill_severity": "high"}'
 canary_prepare
 ds_start -c "$cfg"
 grep -q 'response: block; egress judged in the kernel' "$DS_LOG" ||
@@ -104,12 +99,7 @@ ds_stop
 validate_alerts "$ALERTS"
 
 step "(c) the same install, the response detecting only"
-"$PY" - "$cfg" <<'PYEOF'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["response"]["mode"] = "detect"
-json.dump(c, open(sys.argv[1], "w"), indent=1)
-PYEOF
+ds_config "$cfg" 'c["response"] = {"mode": "detect", "kill_severity": "high"}'
 ALERTS=$T/detect.json
 ds_start -c "$cfg"
 grep -q 'response: detect; egress judged in the kernel' "$DS_LOG" ||

@@ -40,13 +40,8 @@ tcp_sink_start "$EXFIL_ADDR"
 export DS_E2E_ADDR=$EXFIL_ADDR DS_E2E_PORT=$SINK_PORT DS_E2E_NOTES=$T/setup.ran
 
 cfg=$T/allow-index.json
-"$PY" - "$SRC_ROOT/config/depsentry.json" "$cfg" <<'PYEOF'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["network"]["registry_allowlist"].append("pypi.test")
-c["response"] = {"mode": "off", "kill_severity": "high"}
-json.dump(c, open(sys.argv[2], "w"), indent=1)
-PYEOF
+ds_config "$cfg" 'c["network"]["registry_allowlist"].append("pypi.test")
+c["response"] = {"mode": "off", "kill_severity": "high"}'
 
 _resolver_prefix "$NS"
 ds_exec -c "$cfg" --block -- "${RESOLVER_CMD[@]}" "$PY" -m pip install --no-build-isolation \

@@ -50,12 +50,7 @@ printf '{"name": "p", "version": "1.0.0", "private": true, "allowScripts": {"fil
 chown -R nobody:nogroup "$U"
 
 cfg=$T/block.json
-"$PY" - "$SRC_ROOT/config/depsentry.json" "$cfg" <<'PYEOF'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["response"] = {"mode": "block", "kill_severity": "high"}
-json.dump(c, open(sys.argv[2], "w"), indent=1)
-PYEOF
+ds_config "$cfg" 'c["response"] = {"mode": "block", "kill_severity": "high"}'
 ds_start -c "$cfg"
 grep -q 'cap_kill' "$DS_LOG" || fail "the daemon did not keep CAP_KILL: $(grep privileges "$DS_LOG")"
 

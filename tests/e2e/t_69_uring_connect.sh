@@ -21,12 +21,7 @@ export DS_E2E_URING=$URING DS_E2E_ADDR=$EXFIL_ADDR DS_E2E_PORT=$SINK_PORT
 SINK=$(sink_log "$EXFIL_ADDR" "$SINK_PORT")
 
 cfg=$T/block.json
-"$PY" - "$SRC_ROOT/config/depsentry.json" "$cfg" <<'PYEOF'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["response"] = {"mode": "off"}
-json.dump(c, open(sys.argv[2], "w"), indent=1)
-PYEOF
+ds_config "$cfg" 'c["response"] = {"mode": "off"}'
 canary_prepare
 ds_start -c "$cfg"
 
@@ -42,12 +37,7 @@ ds_stop
 : >"$SINK"
 
 step "(b) the response blocking: refused and recorded by the socket address program"
-"$PY" - "$cfg" <<'PYEOF'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["response"] = {"mode": "block", "kill_severity": "critical"}
-json.dump(c, open(sys.argv[1], "w"), indent=1)
-PYEOF
+ds_config "$cfg" 'c["response"] = {"mode": "block", "kill_severity": "critical"}'
 ALERTS=$T/block-alerts.json
 ds_start -c "$cfg"
 export DS_E2E_NOTES=$T/block.ran

@@ -231,8 +231,7 @@ int egress_resolver_add(struct depsentry_bpf *skel, const struct ipaddr *a)
 static int resolvers_fill(struct depsentry_bpf *skel, const struct config *c)
 {
 	struct ipaddr ns[NAMESERVERS_MAX];
-	size_t i, n = 0;
-	FILE *f;
+	size_t i, n;
 	int err;
 
 	for (i = 0; i < c->nresp_resolvers; i++) {
@@ -246,11 +245,7 @@ static int resolvers_fill(struct depsentry_bpf *skel, const struct config *c)
 		if (err)
 			return err;
 	}
-	f = fopen(HOST_RESOLV, "re");
-	if (f) {
-		n = resolv_conf_nameservers(f, ns, NAMESERVERS_MAX);
-		fclose(f);
-	}
+	n = resolv_conf_read(HOST_RESOLV, ns, NAMESERVERS_MAX);
 	for (i = 0; i < n; i++)
 		if ((err = egress_resolver_add(skel, &ns[i])))
 			return err;

@@ -324,20 +324,28 @@ static const char *const events_scopes[] = {
 	[EVENTS_ALL] = "all",
 };
 
-static void parse_events_scope(struct pctx *x, struct json_object *v, void *dst,
-			       const struct field *f)
+/* A string that is one of names: its index, or -1. */
+static int name_index(struct json_object *v, const char *const *names, size_t n)
 {
 	const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
 	size_t i;
 
+	for (i = 0; i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void parse_events_scope(struct pctx *x, struct json_object *v, void *dst,
+			       const struct field *f)
+{
+	int i = name_index(v, events_scopes, ARRAY_SIZE(events_scopes));
+
 	(void)f;
-	for (i = 0; i < ARRAY_SIZE(events_scopes); i++) {
-		if (strcmp(s, events_scopes[i]) == 0) {
-			*(enum events_scope *)dst = i;
-			return;
-		}
-	}
-	cfg_error(x, "expected \"sessions\" (install sessions) or \"all\" (every process)");
+	if (i < 0)
+		cfg_error(x, "expected \"sessions\" (install sessions) or \"all\" (every process)");
+	else
+		*(enum events_scope *)dst = i;
 }
 
 /* The daemon runs from /: a relative name would land there. */
@@ -547,17 +555,14 @@ static const char *const response_modes[] = {
 static void parse_response_mode(struct pctx *x, struct json_object *v, void *dst,
 				const struct field *f)
 {
-	const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
-	size_t i;
+	int i = name_index(v, response_modes, ARRAY_SIZE(response_modes));
 
 	(void)f;
-	for (i = 0; i < ARRAY_SIZE(response_modes); i++) {
-		if (strcmp(s, response_modes[i]) == 0) {
-			*(enum response_mode *)dst = i;
-			return;
-		}
-	}
-	cfg_error(x, "expected \"off\", \"detect\" (mark what would be blocked) or \"block\"");
+	if (i < 0)
+		cfg_error(x,
+			  "expected \"off\", \"detect\" (mark what would be blocked) or \"block\"");
+	else
+		*(enum response_mode *)dst = i;
 }
 
 const char *response_mode_name(enum response_mode m)

@@ -65,16 +65,8 @@ void dispatch_emit(struct daemon_ctx *d, const struct proc *p, struct verdict *v
 static void session_resolvers(struct daemon_ctx *d, const struct proc *root)
 {
 	struct ipaddr ns[8];
-	char path[64];
-	size_t n = 0, i;
-	FILE *f;
+	size_t n = resolv_conf_of(root->pid, ns, 8), i;
 
-	snprintf(path, sizeof(path), "/proc/%u/root/etc/resolv.conf", root->pid);
-	f = fopen(path, "re");
-	if (f) {
-		n = resolv_conf_nameservers(f, ns, 8);
-		fclose(f);
-	}
 	for (i = 0; i < n; i++)
 		if (sensor_resolver_add(d->sensor, &ns[i]))
 			log_warnx("response: cannot add a resolver of pid %u", root->pid);

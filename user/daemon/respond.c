@@ -101,10 +101,10 @@ void respond(struct daemon_ctx *d, const struct proc *p, const struct verdict *v
 	int err;
 
 	memset(r, 0, sizeof(*r));
-	if (v->net && (v->net->egress & DS_EGRESS_DENIED))
+	if (v->net && (v->net->egress & DS_EGRESS_DENIED)) {
 		r->egress = v->net->egress & DS_EGRESS_BLOCKED ? "blocked" : "would_block";
-	if (r->egress && !strcmp(r->egress, "blocked"))
-		d->responses++;
+		d->responses += !!(v->net->egress & DS_EGRESS_BLOCKED);
+	}
 	if (!kill_due(d, p, v))
 		return;
 	if (d->cfg->response_mode == RESPONSE_DETECT) {

@@ -94,6 +94,11 @@ const char *dns_qtype_name(uint16_t qtype); /* "A", "AAAA", ..., NULL if unknown
 
 /* resolv.c: the nameserver addresses a resolv.conf names, at most max; how many. */
 size_t resolv_conf_nameservers(FILE *f, struct ipaddr *out, size_t max);
+/* The same of the file at path; 0 when it cannot be read. */
+size_t resolv_conf_read(const char *path, struct ipaddr *out, size_t max);
+/* Of the /etc/resolv.conf process pid sees (containers, private mount
+ * namespaces: through /proc/PID/root); 0 when it cannot be read. */
+size_t resolv_conf_of(uint32_t pid, struct ipaddr *out, size_t max);
 
 /* A connect or a DNS question (rules/egress.c judges it) */
 enum net_kind {

@@ -24,3 +24,25 @@ size_t resolv_conf_nameservers(FILE *f, struct ipaddr *out, size_t max)
 	}
 	return n;
 }
+
+size_t resolv_conf_read(const char *path, struct ipaddr *out, size_t max)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return 0;
+	n = resolv_conf_nameservers(f, out, max);
+	fclose(f);
+	return n;
+}
+
+size_t resolv_conf_of(uint32_t pid, struct ipaddr *out, size_t max)
+{
+	char path[64];
+
+	if (!pid)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%u/root/etc/resolv.conf", pid);
+	return resolv_conf_read(path, out, max);
+}

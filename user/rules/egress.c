@@ -44,44 +44,19 @@ struct egress {
 
 /* ---------------------------------------------------------- resolvers */
 
-/* The nameservers in a resolv.conf; returns how many were read. */
-static size_t read_nameservers(const char *path, struct ipaddr *out, size_t max)
-{
-	FILE *f = fopen(path, "re");
-	size_t n;
-
-	if (!f)
-		return 0;
-	n = resolv_conf_nameservers(f, out, max);
-	fclose(f);
-	return n;
-}
-
-/* The nameservers process pid sees in its own /etc/resolv.conf
- * (containers, private mount namespaces); 0 when they cannot be read. */
-static size_t proc_nameservers(uint32_t pid, struct ipaddr *out, size_t max)
-{
-	char path[64];
-
-	if (!pid)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%u/root" RESOLV_CONF, pid);
-	return read_nameservers(path, out, max);
-}
-
 bool egress_is_resolver(const struct proc *p, uint32_t pid, const struct ipaddr *addr)
 {
 	struct ipaddr ns[NAMESERVERS_MAX];
 	const struct proc *a;
 	size_t n, i;
 
-	n = proc_nameservers(pid, ns, NAMESERVERS_MAX);
+	n = resolv_conf_of(pid, ns, NAMESERVERS_MAX);
 	/* gone already: the view of its nearest live ancestor in the session */
 	for (a = p ? p->parent : NULL; !n && a && p->sess && a->sess == p->sess; a = a->parent)
 		if (!a->exited)
-			n = proc_nameservers(a->pid, ns, NAMESERVERS_MAX);
+			n = resolv_conf_of(a->pid, ns, NAMESERVERS_MAX);
 	if (!n)
-		n = read_nameservers(RESOLV_CONF, ns, NAMESERVERS_MAX);
+		n = resolv_conf_read(RESOLV_CONF, ns, NAMESERVERS_MAX);
 	if (!n) {
 		/* a host with no resolv.conf uses the local one, as glibc does */
 		ipaddr_parse("127.0.0.1", &ns[0]);
