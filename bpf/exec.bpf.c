@@ -115,6 +115,27 @@ static __always_inline void exe_inode(struct ds_exec *e, struct file *f)
 	e->exe_mode = BPF_CORE_READ(inode, i_mode);
 	e->exe_ctime = INODE_TIME(inode, ctime);
 	e->dir_mode = BPF_CORE_READ(f, f_path.dentry, d_parent, d_inode, i_mode);
+}
+
+/* The namespaces the process lives in: its own pid namespace (the level
+ * its pid was made at, not the one its children would get), its mount and
+ * network namespaces. A container's processes differ from the host's in
+ * them even when no runtime names the container. */
+static __always_inline void fill_ns(struct ds_exec *e, struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid up = {};
+
+	/* numbers[] has level + 1 entries; pid namespaces nest 32 deep at most */
+	bpf_probe_read_kernel(&up, sizeof(up), __builtin_preserve_access_index(&pid->numbers[0]));
+	if (level)
+		bpf_probe_read_kernel(&up, sizeof(up),
+				      (void *)__builtin_preserve_access_index(&pid->numbers[0]) +
+					      (level & 31) * sizeof(struct upid));
+	e->pid_ns = BPF_CORE_READ(up.ns, ns.inum);
+	e->mnt_ns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	e->net_ns = BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
 	e->pad2 = 0;
 }
 
@@ -184,16 +205,28 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	e->filename_len = n;
 	off += n;
 
-	path_walk(b->data, off, BPF_CORE_READ(bprm, file, f_path.dentry),
-		  BPF_CORE_READ(bprm, file, f_path.mnt), &e->exe_len, &e->hdr.flags,
-		  DS_F_EXE_TRUNC);
+	e->in_root = 0;
+	if (path_walk(b->data, off, BPF_CORE_READ(bprm, file, f_path.dentry),
+		      BPF_CORE_READ(bprm, file, f_path.mnt), &e->exe_len, &e->hdr.flags,
+		      DS_F_EXE_TRUNC))
+		e->in_root |= DS_IN_ROOT_PATH;
 	off += e->exe_len;
 
 	exe_inode(e, BPF_CORE_READ(bprm, file));
 
 	BPF_CORE_READ_INTO(&pwd, task, fs, pwd);
-	path_walk(b->data, off, pwd.dentry, pwd.mnt, &e->cwd_len, &e->hdr.flags, DS_F_CWD_TRUNC);
+	if (path_walk(b->data, off, pwd.dentry, pwd.mnt, &e->cwd_len, &e->hdr.flags,
+		      DS_F_CWD_TRUNC))
+		e->in_root |= DS_IN_ROOT_CWD;
 	off += e->cwd_len;
+
+	/* the root as its mount namespace sees it: empty unless chrooted
+	 * (or a container's root directory that is not its namespace's) */
+	BPF_CORE_READ_INTO(&pwd, task, fs, root);
+	path_walk_mask(b->data, off, DS_DATA_MASK, pwd.dentry, pwd.mnt, &e->root_len, &e->hdr.flags,
+		       DS_F_ROOT_TRUNC, 0, true);
+	off += e->root_len;
+	fill_ns(e, task);
 
 	e->env_len = 0;
 	if (!e->session && lifecycle_env(BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end)))

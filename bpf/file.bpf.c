@@ -274,14 +274,16 @@ __noinline int scratch_walk(__u64 dentry, __u64 vfsmnt, __u32 off, __u32 old)
 
 	if (!b)
 		return 0;
-	if (old)
-		path_walk_mask(b->data, off, DS_FILE_DATA_MASK, (struct dentry *)dentry,
-			       (struct vfsmount *)vfsmnt, &b->ev.old_dir_len, &b->ev.hdr.flags,
-			       DS_F_OLD_TRUNC, 0);
-	else
-		path_walk_mask(b->data, off, DS_FILE_DATA_MASK, (struct dentry *)dentry,
-			       (struct vfsmount *)vfsmnt, &b->ev.path_len, &b->ev.hdr.flags,
-			       DS_F_PATH_TRUNC, DS_F_PATH_FSREL);
+	if (old) {
+		if (path_walk_mask(b->data, off, DS_FILE_DATA_MASK, (struct dentry *)dentry,
+				   (struct vfsmount *)vfsmnt, &b->ev.old_dir_len, &b->ev.hdr.flags,
+				   DS_F_OLD_TRUNC, 0, false))
+			b->ev.in_root |= DS_IN_ROOT_CWD;
+	} else if (path_walk_mask(b->data, off, DS_FILE_DATA_MASK, (struct dentry *)dentry,
+				  (struct vfsmount *)vfsmnt, &b->ev.path_len, &b->ev.hdr.flags,
+				  DS_F_PATH_TRUNC, DS_F_PATH_FSREL, false)) {
+		b->ev.in_root |= DS_IN_ROOT_PATH;
+	}
 	return 0;
 }
 
@@ -291,6 +293,7 @@ static __always_inline struct file_scratch *file_start(__u16 op, struct task_str
 	struct file_scratch *b = bpf_map_lookup_elem(&file_buf, &zero);
 	struct ds_file *e;
 	struct ds_track *t;
+	struct path root;
 
 	if (!b)
 		return NULL;
@@ -299,6 +302,8 @@ static __always_inline struct file_scratch *file_start(__u16 op, struct task_str
 	fill_hdr(&e->hdr, DS_EV_FILE, task);
 	e->op = op;
 	e->mnt_ns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	if (task_root(&root))
+		e->in_root = DS_IN_ROOT_SET;
 	t = bpf_map_lookup_elem(&tracked, &e->hdr.pid);
 	if (t) {
 		e->session = t->session;
@@ -392,13 +397,14 @@ int BPF_PROG(handle_file_dirty, struct inode *inode, int dirty_flags)
 	b->ev.dev = BPF_CORE_READ(sb, s_dev);
 	m = sb_mount(sb, BPF_CORE_READ(task, nsproxy, mnt_ns));
 	if (m) {
-		path_walk_mask(b->data, 0, DS_FILE_DATA_MASK, dentry,
-			       __builtin_preserve_access_index(&m->mnt), &b->ev.path_len,
-			       &b->ev.hdr.flags, DS_F_PATH_TRUNC, DS_F_PATH_FSREL);
+		if (path_walk_mask(b->data, 0, DS_FILE_DATA_MASK, dentry,
+				   __builtin_preserve_access_index(&m->mnt), &b->ev.path_len,
+				   &b->ev.hdr.flags, DS_F_PATH_TRUNC, DS_F_PATH_FSREL, false))
+			b->ev.in_root |= DS_IN_ROOT_PATH;
 	} else {
 		/* no mount at all (being unmounted): walk to the fs root */
 		path_walk_mask(b->data, 0, DS_FILE_DATA_MASK, dentry, NULL, &b->ev.path_len,
-			       &b->ev.hdr.flags, DS_F_PATH_TRUNC, DS_F_PATH_FSREL);
+			       &b->ev.hdr.flags, DS_F_PATH_TRUNC, DS_F_PATH_FSREL, false);
 		b->ev.hdr.flags |= DS_F_PATH_FSREL;
 	}
 	file_send(b, b->ev.path_len);

@@ -66,21 +66,43 @@ static __always_inline void fill_hdr(struct ds_hdr *h, __u16 type, struct task_s
 	h->tid = BPF_CORE_READ(task, pid);
 }
 
+/* The current task's root directory into *root: true when it is not the
+ * root of its mount namespace (a chroot, a container's root directory). */
+static __always_inline bool task_root(struct path *root)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct mount *rm;
+
+	BPF_CORE_READ_INTO(root, task, fs, root);
+	rm = container_of(root->mnt, struct mount, mnt);
+	return root->dentry != BPF_CORE_READ(root->mnt, mnt_root) ||
+	       BPF_CORE_READ(rm, mnt_parent) != rm;
+}
+
 /*
  * Copy the path of (dentry, vfsmnt) into buf at off, leaf component first,
- * each component NUL-terminated; mount points are crossed up to the root of
- * the mount namespace. The running length lives in *lenp, in map memory, so
- * the verifier sees it as one bounded unknown and prunes the loop's states
- * instead of walking every combination of branches. Sets trunc in *flags
- * when the path is deeper or longer than the walk allows.
+ * each component NUL-terminated; mount points are crossed up to the current
+ * task's root directory (a chroot's, a container's: the path as the task
+ * sees it), or with ns_root up to the root of its mount namespace. The
+ * running length lives in *lenp, in map memory, so the verifier sees it as
+ * one bounded unknown and prunes the loop's states instead of walking every
+ * combination of branches. Sets trunc in *flags when the path is deeper or
+ * longer than the walk allows. Returns true when the walk ended at a task
+ * root that is not its namespace's (the path is the task's own view), false
+ * when it went to the namespace's root (the same path for every process of
+ * the namespace).
  */
-static __always_inline void path_walk_mask(char *buf, __u32 off, __u32 mask, struct dentry *dentry,
+static __always_inline bool path_walk_mask(char *buf, __u32 off, __u32 mask, struct dentry *dentry,
 					   struct vfsmount *vfsmnt, __u16 *lenp, __u16 *flags,
-					   __u16 trunc, __u16 fsrel)
+					   __u16 trunc, __u16 fsrel, bool ns_root)
 {
 	struct mount *mnt = container_of(vfsmnt, struct mount, mnt);
+	struct path root = {};
+	bool chrooted = false;
 	int i;
 
+	if (!ns_root)
+		chrooted = task_root(&root);
 	*lenp = 0;
 	for (i = 0; i < DS_PATH_DEPTH; i++) {
 		struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
@@ -89,6 +111,8 @@ static __always_inline void path_walk_mask(char *buf, __u32 off, __u32 mask, str
 		__u32 len;
 		long n;
 
+		if (dentry == root.dentry && vfsmnt == root.mnt)
+			return chrooted; /* the task's own root */
 		if (dentry == mnt_root || dentry == parent) {
 			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
 
@@ -97,7 +121,7 @@ static __always_inline void path_walk_mask(char *buf, __u32 off, __u32 mask, str
 				 * the path is relative to that filesystem */
 				if (dentry != mnt_root)
 					*flags |= fsrel;
-				return; /* the root */
+				return false; /* the root */
 			}
 			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
 			mnt = up;
@@ -121,12 +145,13 @@ static __always_inline void path_walk_mask(char *buf, __u32 off, __u32 mask, str
 		dentry = parent;
 	}
 	*flags |= trunc;
+	return false;
 }
-static __always_inline void path_walk(char *buf, __u32 off, struct dentry *dentry,
+static __always_inline bool path_walk(char *buf, __u32 off, struct dentry *dentry,
 				      struct vfsmount *vfsmnt, __u16 *lenp, __u16 *flags,
 				      __u16 trunc)
 {
-	path_walk_mask(buf, off, DS_DATA_MASK, dentry, vfsmnt, lenp, flags, trunc, 0);
+	return path_walk_mask(buf, off, DS_DATA_MASK, dentry, vfsmnt, lenp, flags, trunc, 0, false);
 }
 
 /* The open file behind fd in the current task, or NULL. */

@@ -74,6 +74,7 @@ enum ds_counter {
 #define DS_F_OLD_TRUNC	    (1U << 12) /* file: old directory path or old name cut */
 #define DS_F_DNS_TRUNC	    (1U << 13) /* dns: the packet is longer than data */
 #define DS_F_LIFECYCLE	    (1U << 14) /* exec: environ names a lifecycle event */
+#define DS_F_ROOT_TRUNC	    (1U << 15) /* exec: root directory deeper or longer than the walk */
 
 /* The variable every package manager that runs npm lifecycle scripts (npm,
  * pnpm, yarn, bun) sets for them: an untracked exec whose environ holds it
@@ -99,8 +100,11 @@ struct ds_hdr {
  *   filename the path as invoked, NUL-terminated
  *   exe      resolved executable, components leaf first, each NUL-terminated
  *   cwd      working directory, components leaf first, each NUL-terminated
+ *   root     the process's root directory (chroot, a container's root),
+ *            walked to the root of its mount namespace, leaf first
  *   env      raw environ block (only when DS_F_ENV_PRESENT)
- * A path with no component is the root directory.
+ * A path with no component is the root directory. exe and cwd are walked up
+ * to the process's root: they are the paths as the process itself sees them.
  */
 struct ds_exec {
 	struct ds_hdr hdr;
@@ -118,11 +122,27 @@ struct ds_exec {
 	__u16 env_len;
 	__u16 exe_mode; /* the executable's inode mode */
 	__u16 dir_mode; /* and its directory's (as the path reached it) */
-	__u16 pad2;
+	__u16 root_len;
 	__s64 exe_ctime; /* the executable's inode change time, real-time ns */
+	__u32 pid_ns;	 /* inode numbers of its pid, mount and network namespaces */
+	__u32 mnt_ns;
+	__u32 net_ns;
+	__u16 in_root; /* DS_IN_ROOT_*: which walks ended at a root of its own */
+	__u16 pad2;
 	char comm[DS_COMM_LEN];
 	/* the data sections follow the record */
 };
+
+/* A path walk that ended at the process's root directory, where that is
+ * not its mount namespace's root (a chroot, a container's root): the path
+ * is as the process sees it, and root + path is its namespace's view. One
+ * that did not (a bind mount from outside the root, an open fd from before
+ * a chroot) went on to the namespace's root. */
+#define DS_IN_ROOT_PATH 1U /* exec: exe; file: path */
+#define DS_IN_ROOT_CWD	2U /* exec: cwd; file: old_dir */
+#define DS_IN_ROOT_SET \
+	4U /* file: the actor has a root of its own (names
+			    * passed as absolute are relative to it) */
 
 /* fork of a new process (threads are not reported). hdr is the child. */
 struct ds_fork {
@@ -215,7 +235,8 @@ struct ds_file {
 	__u16 name_len;
 	__u16 old_dir_len;
 	__u16 old_name_len;
-	__u16 pad[3];
+	__u16 in_root; /* DS_IN_ROOT_*: which walks ended at the actor's own root */
+	__u16 pad[2];
 	__s64 atime; /* write: the inode's access time, ns since the epoch */
 	char comm[DS_COMM_LEN];
 	/* the data sections follow the record */
@@ -411,10 +432,10 @@ struct ds_track {
 #define DS_FILE_DATA_MASK 16383
 #define DS_FILE_SCRATCH	  (DS_FILE_DATA_MASK + 1 + DS_FD_NAME_MAX)
 
-#define DS_EXEC_DATA_MAX (DS_ARGS_MAX + DS_FILENAME_MAX + 2 * DS_PATH_MAX + DS_ENV_MAX)
+#define DS_EXEC_DATA_MAX (DS_ARGS_MAX + DS_FILENAME_MAX + 3 * DS_PATH_MAX + DS_ENV_MAX)
 
 _Static_assert(sizeof(struct ds_hdr) == 32, "ds_hdr layout");
-_Static_assert(sizeof(struct ds_exec) == 112, "ds_exec layout");
+_Static_assert(sizeof(struct ds_exec) == 128, "ds_exec layout");
 _Static_assert(sizeof(struct ds_fork) == 56, "ds_fork layout");
 _Static_assert(sizeof(struct ds_exit) == 40, "ds_exit layout");
 _Static_assert(sizeof(struct ds_connect) == 112, "ds_connect layout");

@@ -30,7 +30,7 @@ kill -CONT "$DS_PID"
 
 step "the alerts, written after the install's processes exited, name the container"
 a=$(wait_alert rule.id=pm-suspicious-child process.name=whoami package.name=ds-e2e-recon)
-check_alert "$a" "the alert does not name the container" "container.id=$ID"
+check_alert "$a" "the alert does not name the container" "container.id=$ID" container.runtime=docker
 a=$(wait_alert rule.id=pm-suspicious-child process.name=id package.name=ds-e2e-recon)
-check_alert "$a" "the alert does not name the container" "container.id=$ID"
+check_alert "$a" "the alert does not name the container" "container.id=$ID" container.runtime=docker
 ds_finish

@@ -7,7 +7,7 @@
  *   /proc/PID/environ   image_set_env, keeping the configured variables
  *   /proc/PID/stat      procfs_parse_stat (procfs.c)
  *   /proc/PID/status    procfs_parse_ids
- *   /proc/PID/cgroup    host_cgroup_container_id, line by line
+ *   /proc/PID/cgroup    container_from_cgroup, line by line
  *   /proc/self/mountinfo fswatch_parse_mountinfo, line by line
  * The text parsers get a NUL-terminated copy whose NUL is the last
  * readable byte before an unreadable page (fuzz_str_guarded), as the C
@@ -19,15 +19,19 @@ static void lines(const char *text, size_t size)
 {
 	const char *line = text, *end = text + size, *nl;
 	struct mountinfo_line m;
-	char id[80], *copy;
+	struct container c;
+	char *copy;
 
 	for (; line < end; line = nl + 1) {
 		nl = memchr(line, '\n', (size_t)(end - line));
 		if (!nl)
 			nl = end;
 		copy = fuzz_str_guarded((const uint8_t *)line, (size_t)(nl - line));
-		if (host_cgroup_container_id(copy, id, sizeof(id)) && strlen(id) != 64)
-			fuzz_fail("a container id not 64 digits long", id, strlen(id));
+		if (container_from_cgroup(copy, &c) &&
+		    (!c.id[0] || strnlen(c.id, sizeof(c.id)) == sizeof(c.id) ||
+		     strnlen(c.name, sizeof(c.name)) == sizeof(c.name)))
+			fuzz_fail("a container without an id, or unterminated", c.id,
+				  strnlen(c.id, sizeof(c.id)));
 		if (fswatch_parse_mountinfo(copy, &m) && (!m.root || !m.mnt || !m.type))
 			fuzz_fail("a mount line without its fields", "", 0);
 		fuzz_str_free(copy, (size_t)(nl - line));

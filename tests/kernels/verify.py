@@ -111,6 +111,17 @@ def expectations(f):
          cicd + [f"file.path={W}/out-moved.yml"],
          outside + ["event.action=rename", "depsentry.file.old_path=/mnt/proj/out.tmp",
                     f"process.pid={f['out_rename_pid']}"]),
+        # exec records carry the namespaces and the root directory: paths as
+        # the process sees them, and as the host does beside them
+        ("process", "an install in a container (unshare, chroot): its own view and the host's",
+         ["rule.id=pm-suspicious-child", f"process.args.1={f['ctr_tag']}"],
+         ["process.args.0=/bin/id", "process.executable=/bin/busybox",
+          "depsentry.process.host_executable=/tmp/ctr/bin/busybox",
+          "depsentry.process.root=/tmp/ctr", "process.working_directory=/",
+          "depsentry.process.host_working_directory=/tmp/ctr",
+          "depsentry.session.package_manager=kpm", "depsentry.session.executable=/bin/busybox",
+          "depsentry.namespace.pid>0", "depsentry.namespace.mnt>0",
+          "depsentry.namespace.net>0"]),
         ("tamper", "SIGSTOP from kpm's session: alerted at once, once continued",
          ["rule.id=sensor-signal", "depsentry.signal.name=SIGSTOP"],
          tamper + [f"depsentry.sensor.pid={f['ds1_pid']}", "event.severity=73",
@@ -132,7 +143,8 @@ FACTS = ("kernel", "pm_pid", "detached_pid", "detached_ppid", "fork1_pid", "conn
          "registry_addr", "connect_registry_pid",
          "connect6_pid", "connect_named_pid", "exfil_addr", "beacon", "beacon_pid", "pm_creat_pid",
          "pm_rename_pid", "pm_cred_pid", "pm_pth_pid", "out_creat_pid", "out_open_pid",
-         "out_rename_pid", "nobtf_rc", "daemon_rc", "tamper_pid", "ds1_pid", "killed_rc")
+         "out_rename_pid", "nobtf_rc", "daemon_rc", "tamper_pid", "ds1_pid", "killed_rc",
+         "ctr_tag")
 
 EXIT_RE = re.compile(r"exit: (\d+) exec, (\d+) fork, (\d+) exit records, \d+ alerts, "
                      r"\d+ processes, (\d+) sessions")

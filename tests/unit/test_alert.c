@@ -916,12 +916,12 @@ static void test_host_info(void **state)
 /* A pid that is gone, or reused by another process, has no container. */
 static void test_container_id_guard(void **state)
 {
-	char id[80];
+	struct container c;
 
 	(void)state;
-	assert_false(host_container_id(0, 0, id, sizeof(id)));
-	assert_false(host_container_id(getpid(), 1, id, sizeof(id)));
-	assert_false(host_container_id(4000000000U, 1, id, sizeof(id)));
+	assert_false(container_by_pid(0, 0, &c));
+	assert_false(container_by_pid(getpid(), 1, &c));
+	assert_false(container_by_pid(4000000000U, 1, &c));
 }
 
 /* A file's directory is a name a process chose, bytes that need not be

@@ -133,14 +133,15 @@ static void child_end(struct child *c)
 
 static const char container_line[] = "0::/system.slice/docker-" ID_A ".scope\n";
 
-/* Does host_container_id give ID_A for (pid, start_ns)? */
+/* Does container_by_pid give ID_A for (pid, start_ns)? */
 static bool container_a(pid_t pid, uint64_t start_ns)
 {
-	char id[80] = "";
+	struct container c;
 
-	if (!host_container_id((uint32_t)pid, start_ns, id, sizeof(id)))
+	if (!container_by_pid((uint32_t)pid, start_ns, &c))
 		return false;
-	assert_string_equal(id, ID_A);
+	assert_string_equal(c.id, ID_A);
+	assert_string_equal(c.runtime, "docker");
 	return true;
 }
 
@@ -210,49 +211,107 @@ static void test_boot_clock(void **state)
 	assert_true(wall > 5000000000LL - 1000000 && wall < 5000000000LL + 1000000);
 }
 
-/* The container id of a /proc/PID/cgroup line: only below a container
- * runtime's cgroup, and only a run of exactly 64 hex digits. */
+/* The container of a /proc/PID/cgroup line or a cgroup path: only in a
+ * runtime's cgroup shape, and only a run of exactly 64 hex digits. */
 static void test_cgroup_lines(void **state)
 {
 	static const struct {
 		const char *line;
-		const char *id; /* NULL: none */
+		const char *id, *runtime, *name, *orch; /* id NULL: none */
 	} cases[] = {
-		{ "0::/system.slice/docker-" ID_A ".scope", ID_A },
-		{ "12:memory:/kubepods/burstable/pod1f2e/" ID_A, ID_A },
-		{ "0::/machine.slice/libpod-" ID_A ".scope/container", ID_A },
-		{ "1:name=systemd:/docker/" ID_A "\n", ID_A },
-		{ "0::/user.slice/user-1000.slice/" ID_A, NULL },    /* no runtime */
-		{ "0::/system.slice/docker-" ID_A "0.scope", NULL }, /* 65 */
+		{ "0::/system.slice/docker-" ID_A ".scope", ID_A, "docker", "", "" },
+		{ "12:memory:/kubepods/burstable/pod1f2e/" ID_A, ID_A, "", "", "kubernetes" },
+		{ "0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1f2e.slice/"
+		  "cri-containerd-" ID_A ".scope",
+		  ID_A, "containerd", "", "kubernetes" },
+		{ "0::/kubepods.slice/kubepods-pod1.slice/crio-" ID_A ".scope", ID_A, "cri-o", "",
+		  "kubernetes" },
+		{ "0::/machine.slice/libpod-" ID_A ".scope/container", ID_A, "podman", "", "" },
+		{ "0::/libpod_parent/libpod-" ID_A, NULL, NULL, NULL, NULL }, /* no .scope */
+		{ "0::/libpod_parent/" ID_A, ID_A, "podman", "", "" },
+		{ "1:name=systemd:/docker/" ID_A "\n", ID_A, "docker", "", "" },
+		{ "/docker/" ID_A, ID_A, "docker", "", "" },
+		{ "/ds-e2e-1/docker/" ID_A, ID_A, "docker", "", "" },
+		{ "0::/machine.slice/machine-build\\x2dbox.scope/payload", "build-box",
+		  "systemd-nspawn", "build-box", "" },
+		{ "0::/machine.slice/machine-qemu\\x2d1\\x2dvm.scope", NULL, NULL, NULL, NULL },
+		{ "0::/lxc.payload.ci-runner/init.scope", "ci-runner", "lxc", "ci-runner", "" },
+		{ "0::/lxc/old-box/", "old-box", "lxc", "old-box", "" },
+		{ "0::/user.slice/user-1000.slice/" ID_A, NULL, NULL, NULL, NULL }, /* no runtime */
+		{ "0::/system.slice/" ID_A, NULL, NULL, NULL, NULL },
+		{ "0::/system.slice/docker-" ID_A "0.scope", NULL, NULL, NULL, NULL }, /* 65 */
 		{ "0::/system.slice/docker-"
 		  "a1b2c3d4e5f60718293a4b5c6d7e8f90"
 		  "a1b2c3d4e5f60718293a4b5c6d7e8f9.scope",
-		  NULL },				/* 63 */
-		{ "0::/docker/" ID_A ID_B, NULL },	/* 128 */
-		{ "0::/docker/" ID_A "0/" ID_B, ID_B }, /* the first of 64 */
-		{ "0::/docker/", NULL },
-		{ "docker", NULL },
-		{ "", NULL },
+		  NULL, NULL, NULL, NULL },				  /* 63 */
+		{ "0::/docker/" ID_A ID_B, NULL, NULL, NULL, NULL },	  /* 128 */
+		{ "0::/docker/" ID_A "0/" ID_B, ID_B, "docker", "", "" }, /* the first of 64 */
+		{ "0::/docker/", NULL, NULL, NULL, NULL },
+		{ "docker", NULL, NULL, NULL, NULL },
+		{ "", NULL, NULL, NULL, NULL },
 	};
-	char id[80];
+	struct container c;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		bool got;
 
-		strcpy(id, "untouched");
-		got = host_cgroup_container_id(cases[i].line, id, sizeof(id));
-		if (got != (cases[i].id != NULL) || (got && strcmp(id, cases[i].id)))
-			fail_msg("\"%s\": got %s \"%s\"", cases[i].line, got ? "true" : "false",
-				 id);
+		memset(&c, 'x', sizeof(c));
+		got = container_from_cgroup(cases[i].line, &c);
+		if (got != (cases[i].id != NULL) ||
+		    (got &&
+		     (strcmp(c.id, cases[i].id) || strcmp(c.runtime, cases[i].runtime) ||
+		      strcmp(c.name, cases[i].name) || strcmp(c.orchestrator, cases[i].orch))))
+			fail_msg("\"%s\": got %s \"%s\" \"%s\" \"%s\" \"%s\"", cases[i].line,
+				 got ? "true" : "false", c.id, c.runtime, c.name, c.orchestrator);
+		if (!got)
+			assert_string_equal(c.id, "");
 	}
-	/* no room for the id and its NUL: nothing written */
-	strcpy(id, "untouched");
-	assert_false(host_cgroup_container_id(cases[0].line, id, 64));
-	assert_string_equal(id, "untouched");
-	assert_true(host_cgroup_container_id(cases[0].line, id, 65));
-	assert_string_equal(id, ID_A);
+}
+
+/* Names from where the runtimes keep them: docker's config of the
+ * container, the containers/storage registry of podman and buildah. */
+static void test_container_names(void **state)
+{
+	char dir[] = "/tmp/ds-test-containers.XXXXXX", path[512];
+	struct container c;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/%s", dir, ID_A);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/%s/config.v2.json", dir, ID_A);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{\"ID\":\"" ID_A "\",\"Name\":\"/ci-job-7\"}", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/containers.json", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("[{\"id\":\"" ID_A "\",\"names\":[]},"
+	      "{\"id\":\"" ID_B "\",\"names\":[\"node-working-container\",\"x\"]}]",
+	      f);
+	fclose(f);
+	container_set_state_paths(dir, path);
+	assert_true(container_by_pid(0, 0, &c) == false);
+	assert_true(container_from_cgroup("/system.slice/docker-" ID_A ".scope", &c));
+	assert_string_equal(c.name, "");
+	/* names are looked up for a found container (by pid, by cgroup id) */
+	assert_true(container_name_lookup(&c));
+	assert_string_equal(c.name, "ci-job-7");
+	assert_true(container_from_cgroup("/machine.slice/libpod-" ID_B ".scope", &c));
+	assert_true(container_name_lookup(&c));
+	assert_string_equal(c.name, "node-working-container");
+	assert_true(container_from_cgroup("/machine.slice/libpod-" ID_A ".scope", &c));
+	assert_false(container_name_lookup(&c)); /* listed with no name */
+	assert_true(container_from_cgroup("/docker/" ID_B, &c));
+	assert_false(container_name_lookup(&c)); /* no config */
+	container_set_state_paths("/var/lib/docker/containers",
+				  "/var/lib/containers/storage/overlay-containers/containers.json");
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
 }
 
 /* A cgroup by its id: the test's own cgroup v2 directory, whose inode
@@ -262,6 +321,7 @@ static void test_cgroup_by_id(void **state)
 {
 	char line[4096], own[4096], mnt[4096], want[8192], got[8192];
 	int root = cgroup2_open(NULL);
+	struct container c;
 	FILE *f, *m;
 	struct stat st;
 
@@ -290,8 +350,8 @@ static void test_cgroup_by_id(void **state)
 	assert_int_equal(cgroup2_path(root, st.st_ino, got, sizeof(got)), 0);
 	assert_string_equal(got, want);
 	assert_true(cgroup2_path(root, 0x7fffffffffffULL, got, sizeof(got)) < 0);
-	/* not a container's: no id */
-	assert_false(host_cgroup_id_container(0, got, sizeof(got)));
+	/* no cgroup: no container */
+	assert_false(container_by_cgroup_id(0, &c));
 	close(root);
 }
 
@@ -315,7 +375,7 @@ static void test_stat_hostile_comm(void **state)
 /* No process: pid 0, a pid above pid_max, a child already reaped. */
 static void test_no_such_process(void **state)
 {
-	char id[80];
+	struct container ct;
 	struct child c;
 	uint64_t start;
 	long pid_max = 0;
@@ -325,13 +385,13 @@ static void test_no_such_process(void **state)
 	assert_non_null(f);
 	assert_int_equal(fscanf(f, "%ld", &pid_max), 1);
 	fclose(f);
-	assert_false(host_container_id(0, 0, id, sizeof(id)));
-	assert_false(host_container_id((uint32_t)pid_max, 0, id, sizeof(id)));
-	assert_false(host_container_id(UINT32_MAX, 0, id, sizeof(id)));
+	assert_false(container_by_pid(0, 0, &ct));
+	assert_false(container_by_pid((uint32_t)pid_max, 0, &ct));
+	assert_false(container_by_pid(UINT32_MAX, 0, &ct));
 	c = child_start(NULL);
 	start = start_ticks(c.pid) * tick_ns();
 	child_end(&c);
-	assert_false(host_container_id((uint32_t)c.pid, start, id, sizeof(id)));
+	assert_false(container_by_pid((uint32_t)c.pid, start, &ct));
 }
 
 /* The test process itself: its container is read when the start given is
@@ -638,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_wall_time),
 		cmocka_unit_test(test_boot_clock),
 		cmocka_unit_test(test_cgroup_lines),
+		cmocka_unit_test(test_container_names),
 		cmocka_unit_test(test_cgroup_by_id),
 		cmocka_unit_test(test_stat_hostile_comm),
 		cmocka_unit_test(test_no_such_process),

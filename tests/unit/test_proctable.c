@@ -273,6 +273,85 @@ static void test_decode_exec(void **state)
 	assert_null(image_from_exec(&r.e, r.data, 53, &vars));
 }
 
+/* A process with a root of its own (a chroot, a container's root): exe
+ * and cwd as it sees them, and as its mount namespace does beside them,
+ * whichever of the two the kernel's walk gave. */
+static void test_decode_exec_root(void **state)
+{
+	struct image *i;
+	struct rec r;
+	size_t off;
+
+	(void)state;
+	build_exec(&r, 700, 1, NULL, 0);
+	off = r.e.hdr.size - sizeof(r.e);
+	off = add(&r, off, "merged\0ctr\0srv\0", 15);
+	r.e.root_len = 15;
+	r.e.in_root = DS_IN_ROOT_PATH | DS_IN_ROOT_CWD;
+	r.e.pid_ns = 11;
+	r.e.mnt_ns = 12;
+	r.e.net_ns = 13;
+	r.e.hdr.size = sizeof(r.e) + off;
+	i = image_from_exec(&r.e, r.data, off, NULL);
+	assert_non_null(i);
+	assert_string_equal(i->root, "/srv/ctr/merged");
+	assert_string_equal(i->exe, "/usr/bin/curl");
+	assert_string_equal(i->host_exe, "/srv/ctr/merged/usr/bin/curl");
+	assert_string_equal(i->cwd, "/tmp/pkg");
+	assert_string_equal(i->host_cwd, "/srv/ctr/merged/tmp/pkg");
+	assert_int_equal(i->pid_ns, 11);
+	assert_int_equal(i->mnt_ns, 12);
+	assert_int_equal(i->net_ns, 13);
+	image_put(i);
+	/* walks that went past the root (an fd from before a chroot): the
+	 * namespace's view (file_views: below the root, the own is the rest) */
+	r.e.in_root = 0;
+	i = image_from_exec(&r.e, r.data, off, NULL);
+	assert_non_null(i);
+	assert_string_equal(i->exe, "/usr/bin/curl"); /* not under /srv/ctr/merged */
+	assert_null(i->host_exe);
+	image_put(i);
+	/* no root of its own: one view */
+	build_exec(&r, 700, 1, NULL, 0);
+	r.e.in_root = DS_IN_ROOT_PATH;
+	i = image_from_exec(&r.e, r.data, r.e.hdr.size - sizeof(r.e), NULL);
+	assert_non_null(i);
+	assert_null(i->root);
+	assert_null(i->host_exe);
+	assert_null(i->host_cwd);
+	image_put(i);
+}
+
+/* The same for file records, from the actor's root. */
+static void test_file_views(void **state)
+{
+	struct file_event ev = { 0 };
+
+	(void)state;
+	ev.path = strdup("/workspace/.github/workflows/ci.yml");
+	ev.own_view = true;
+	assert_int_equal(file_event_root(&ev, "/srv/ctr/merged"), 0);
+	assert_string_equal(ev.path, "/workspace/.github/workflows/ci.yml");
+	assert_string_equal(ev.host_path, "/srv/ctr/merged/workspace/.github/workflows/ci.yml");
+	file_event_free(&ev);
+	memset(&ev, 0, sizeof(ev));
+	ev.path = strdup("/srv/ctr/merged/etc/profile");
+	assert_int_equal(file_event_root(&ev, "/srv/ctr/merged"), 0);
+	assert_string_equal(ev.path, "/etc/profile");
+	assert_string_equal(ev.host_path, "/srv/ctr/merged/etc/profile");
+	assert_true(ev.own_view);
+	file_event_free(&ev);
+	/* a bind mount from outside the root: the namespace's view alone */
+	memset(&ev, 0, sizeof(ev));
+	ev.path = strdup("/srv/ctr/mergedx/ci.yml");
+	assert_int_equal(file_event_root(&ev, "/srv/ctr/merged"), 0);
+	assert_string_equal(ev.path, "/srv/ctr/mergedx/ci.yml");
+	assert_null(ev.host_path);
+	assert_int_equal(file_event_root(&ev, NULL), 0);
+	assert_null(ev.host_path);
+	file_event_free(&ev);
+}
+
 static void test_record_validation(void **state)
 {
 	struct config *c;
@@ -389,6 +468,8 @@ int main(void)
 		cmocka_unit_test(test_cap),
 		cmocka_unit_test(test_proc_scan_start_matches_ticks),
 		cmocka_unit_test(test_decode_exec),
+		cmocka_unit_test(test_decode_exec_root),
+		cmocka_unit_test(test_file_views),
 		cmocka_unit_test(test_record_validation),
 		cmocka_unit_test(test_connect_record_validation),
 		cmocka_unit_test(test_dns_record_validation),

@@ -132,8 +132,11 @@ void fswatch_stats(const struct fswatch *w, struct fswatch_stats *st);
 struct dnscap;
 
 struct dnscap_stats {
-	uint64_t dropped;   /* packets the sockets could not queue */
-	uint64_t malformed; /* packets or messages that failed to parse */
+	uint64_t dropped;	 /* packets the sockets could not queue */
+	uint64_t malformed;	 /* packets or messages that failed to parse */
+	uint64_t netns_opened;	 /* other network namespaces captured */
+	uint64_t netns_failed;	 /* ... that could not be (the process gone) */
+	uint64_t netns_replaced; /* ... given up for a newer one */
 };
 
 /* An answer m received in pk at now_ns. */
@@ -149,6 +152,9 @@ void dnscap_drain(struct dnscap *c, dnscap_fn fn, void *arg);
 uint64_t dnscap_drained_ns(const struct dnscap *c);	     /* start of the last full drain */
 void dnscap_stop(struct dnscap *c, dnscap_fn fn, void *arg); /* drained first */
 bool dnscap_on(const struct dnscap *c);
+/* While capture is on, capture in network namespace netns too (process
+ * pid's, an install session's in a container): 0, or -1 when it cannot. */
+int dnscap_netns(struct dnscap *c, uint32_t pid, uint32_t netns);
 void dnscap_stats(struct dnscap *c, struct dnscap_stats *st);
 
 /* hooks.c: the hooks attached while install sessions run */

@@ -42,6 +42,7 @@ enum user_counter {
 	UC_ALERT_FAILED,      /* alerts that could not be rendered */
 	UC_DNS_DROPPED,	      /* DNS packets the capture socket could not queue */
 	UC_DNS_MALFORMED,     /* DNS packets or messages that failed to parse */
+	UC_DNS_NETNS_FAILED,  /* network namespaces of sessions not captured */
 	UC_RENAME_OVERFLOW,   /* fanotify queue overflows: renames lost */
 	UC_RENAME_UNRESOLVED, /* renames whose directory was gone before it was read */
 	UC_MAX,

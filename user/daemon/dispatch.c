@@ -64,8 +64,8 @@ void dispatch_emit(struct daemon_ctx *d, const struct proc *p, struct verdict *v
  * namespace) are where its questions may go. */
 static void session_resolvers(struct daemon_ctx *d, const struct proc *root)
 {
-	struct ipaddr ns[8];
-	size_t n = resolv_conf_of(root->pid, ns, 8), i;
+	struct ipaddr ns[PLACE_RESOLVERS];
+	size_t n = proc_resolvers(root, root->pid, root->img->net_ns, ns, PLACE_RESOLVERS), i;
 
 	for (i = 0; i < n; i++)
 		if (sensor_resolver_add(d->sensor, &ns[i]))
@@ -205,7 +205,11 @@ static int handle_exec(struct daemon_ctx *d, struct event *e)
 	p->gid = e->exec.gid;
 	p->cgroup_id = e->exec.cgroup_id;
 	p->exec_ts = e->ts;
+	place_seen(p); /* a container's resolvers, while it is there to read */
 	place(d, p, e->session);
+	/* a session in a network namespace of its own: its answers are there */
+	if (p->sess && d->dnscap && p->img->net_ns)
+		dnscap_netns(d->dnscap, p->pid, p->img->net_ns);
 	events_exec(d->events, d->host, p, e->ts);
 	judge(d, e, p);
 	return 0;

@@ -33,6 +33,7 @@ static const char *const user_counter_names[UC_MAX] = {
 	[UC_ALERT_FAILED] = "alerts_failed",
 	[UC_DNS_DROPPED] = "dns_dropped",
 	[UC_DNS_MALFORMED] = "dns_malformed",
+	[UC_DNS_NETNS_FAILED] = "dns_netns_failed",
 	[UC_RENAME_OVERFLOW] = "rename_queue_overflows",
 	[UC_RENAME_UNRESOLVED] = "rename_unresolved",
 };
@@ -58,6 +59,7 @@ static void report_counters(struct daemon_ctx *d, bool final)
 
 		dnscap_stats(d->dnscap, &cs);
 		d->user[UC_DNS_DROPPED] = cs.dropped;
+		d->user[UC_DNS_NETNS_FAILED] = cs.netns_failed;
 		d->user[UC_DNS_MALFORMED] = d->judges.dns_malformed + cs.malformed;
 	} else {
 		d->user[UC_DNS_MALFORMED] = d->judges.dns_malformed;

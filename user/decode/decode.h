@@ -28,6 +28,12 @@ struct image {
 	int argc_total; /* the exec's own count, when argv holds fewer; else 0 */
 	char *cmdline;	/* argv joined by spaces */
 	char *cwd;
+	char *root; /* its root directory as its mount namespace sees it, NULL for "/" */
+	/* with a root of its own: exe and cwd as its namespace sees them,
+	 * where that differs from its own view (NULL otherwise) */
+	char *host_exe, *host_cwd;
+	/* inode numbers of its pid, mount and network namespaces, 0 unknown */
+	uint32_t pid_ns, mnt_ns, net_ns;
 	struct envvar *env; /* configured variables found in environ */
 	size_t nenv;
 	/* the executable's inode as exec found it: mode, change time (wall
@@ -147,6 +153,9 @@ struct file_event {
 	uint64_t start, ts;
 	int64_t atime;	      /* write: the inode's access time, ns since the epoch */
 	unsigned long mnt_ns; /* the namespace path is in; 0: the daemon's */
+	bool rooted;	      /* the actor has a root directory of its own */
+	bool own_view;	      /* path is as the actor sees it, from its root */
+	char *host_path;      /* path in its mount namespace's view, when it differs */
 	char comm[DS_COMM_LEN];
 };
 
@@ -166,6 +175,17 @@ void file_path_normalize(char *path);
  * -EINVAL when malformed */
 int file_decode(const struct ds_file *e, const char *data, size_t len, struct file_event *ev);
 void file_event_free(struct file_event *ev);
+/* Put the path in both views, given the actor's root directory (NULL: its
+ * namespace's): path as the actor sees it where that is known, host_path
+ * as its mount namespace does where it differs. 0 or -ENOMEM. */
+int file_event_root(struct file_event *ev, const char *root);
+/* A path in both views, given the root directory of the process that
+ * sees it (NULL: its namespace's): own_view says which *path is. Leaves
+ * *path as the process sees it where that is known, and sets *host to
+ * the namespace's view where it differs. 0 or -ENOMEM. */
+int path_views(const char *root, bool own_view, char **path, char **host);
+/* root + path, for a path seen from root; NULL when root is NULL. */
+char *path_under_root(const char *root, const char *path);
 /* The inode number of a namespace file ("/proc/1/ns/mnt"), 0 if unknown. */
 unsigned long mnt_ns_of(const char *path);
 unsigned long mnt_ns_self(void); /* the daemon's own, read once */

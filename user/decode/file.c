@@ -58,7 +58,7 @@ static char *name_path(const struct ds_file *e, const char *dir_comps, size_t di
 	/* realpath() of the directory, before any lexical "..", so that
 	 * "link/../x" means what the kernel made of it */
 	slash = strrchr(joined, '/');
-	if (e->mnt_ns == mnt_ns_self() && slash && slash[1]) {
+	if (e->mnt_ns == mnt_ns_self() && !(e->in_root & DS_IN_ROOT_SET) && slash && slash[1]) {
 		*slash = '\0';
 		if (realpath(joined[0] ? joined : "/", real) &&
 		    asprintf(&out, "%s/%s", strcmp(real, "/") ? real : "", slash + 1) > 0) {
@@ -112,6 +112,10 @@ int file_decode(const struct ds_file *e, const char *data, size_t len, struct fi
 	ev->session = e->session;
 	ev->mnt_ns = e->mnt_ns;
 	ev->atime = e->atime;
+	ev->rooted = e->in_root & DS_IN_ROOT_SET;
+	/* a name passed as absolute is relative to the actor's root */
+	ev->own_view = (e->in_root & DS_IN_ROOT_PATH) ||
+		       (ev->rooted && e->op != DS_FILE_WRITE && s.name[0] == '/');
 	memcpy(ev->comm, e->comm, sizeof(ev->comm));
 	if (e->hdr.flags & (DS_F_PATH_TRUNC | DS_F_PATH_FSREL))
 		ev->cut |= FILE_CUT_PATH;
@@ -135,8 +139,52 @@ int file_decode(const struct ds_file *e, const char *data, size_t len, struct fi
 	return 0;
 }
 
+char *path_under_root(const char *root, const char *path)
+{
+	char *out;
+
+	if (!root || !path)
+		return NULL;
+	if (asprintf(&out, "%s%s", root, strcmp(path, "/") ? path : "") < 0)
+		return NULL;
+	return out;
+}
+
+int path_views(const char *root, bool own_view, char **path, char **host)
+{
+	size_t n;
+
+	if (!root || !*path || *host)
+		return 0;
+	if (own_view) {
+		*host = path_under_root(root, *path);
+		return *host ? 0 : -ENOMEM;
+	}
+	/* the namespace's view: below the root, the actor's is the rest */
+	n = strlen(root);
+	if (strncmp(*path, root, n) == 0 && (*path)[n] == '/') {
+		char *own = strdup(*path + n);
+
+		if (!own)
+			return -ENOMEM;
+		*host = *path;
+		*path = own;
+	}
+	return 0;
+}
+
+int file_event_root(struct file_event *ev, const char *root)
+{
+	int err = path_views(root, ev->own_view, &ev->path, &ev->host_path);
+
+	if (ev->host_path)
+		ev->own_view = true;
+	return err;
+}
+
 void file_event_free(struct file_event *ev)
 {
+	free(ev->host_path);
 	free(ev->path);
 	free(ev->old_path);
 	ev->path = ev->old_path = NULL;

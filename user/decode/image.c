@@ -57,6 +57,9 @@ void image_put(struct image *img)
 	free(img->filename);
 	free(img->name);
 	free(img->cwd);
+	free(img->root);
+	free(img->host_exe);
+	free(img->host_cwd);
 	image_free_env(img);
 	free(img);
 }
@@ -182,7 +185,8 @@ static char *basename_dup(const char *path)
 struct image *image_from_exec(const struct ds_exec *e, const char *data, size_t len,
 			      const struct strlist *env_vars)
 {
-	size_t need = (size_t)e->args_len + e->filename_len + e->exe_len + e->cwd_len + e->env_len;
+	size_t need = (size_t)e->args_len + e->filename_len + e->exe_len + e->cwd_len +
+		      e->root_len + e->env_len;
 	const char *d = data;
 	struct image *img;
 
@@ -213,7 +217,18 @@ struct image *image_from_exec(const struct ds_exec *e, const char *data, size_t 
 	d += e->exe_len;
 	if (e->cwd_len && d[e->cwd_len - 1] == '\0')
 		img->cwd = path_from_components(d, e->cwd_len);
+	else if (!e->cwd_len && !(e->hdr.flags & DS_F_CWD_TRUNC))
+		img->cwd = strdup("/"); /* no component: the root */
 	d += e->cwd_len;
+	if (e->root_len && d[e->root_len - 1] == '\0')
+		img->root = path_from_components(d, e->root_len);
+	if (path_views(img->root, e->in_root & DS_IN_ROOT_PATH, &img->exe, &img->host_exe) ||
+	    path_views(img->root, e->in_root & DS_IN_ROOT_CWD, &img->cwd, &img->host_cwd))
+		goto fail;
+	d += e->root_len;
+	img->pid_ns = e->pid_ns;
+	img->mnt_ns = e->mnt_ns;
+	img->net_ns = e->net_ns;
 	if (!img->filename || !img->exe)
 		goto fail;
 	img->name = basename_dup(img->exe);

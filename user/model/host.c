@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * What an alert says about the machine: host name, machine id, OS release,
- * a stable agent id, the container a process runs in, and the conversion of
- * the kernel's boot-time stamps into wall-clock time.
+ * a stable agent id, and the conversion of the kernel's boot-time stamps
+ * into wall-clock time.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -12,15 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "model.h"
 
-#define NSEC_PER_SEC	 1000000000LL
-#define NSEC_PER_MSEC	 1000000LL
-#define CONTAINER_ID_LEN 64
+#define NSEC_PER_SEC  1000000000LL
+#define NSEC_PER_MSEC 1000000LL
 
 static const char *const machine_id_paths[] = {
 	"/etc/machine-id",
@@ -43,11 +43,6 @@ static const struct {
 	{ "opensuse", "suse" }, { "arch", "arch" },	{ "alpine", "alpine" },
 };
 /* clang-format on */
-
-/* cgroup path words that mean "this is a container runtime's cgroup" */
-static const char *const container_markers[] = {
-	"docker", "containerd", "crio", "libpod", "podman", "kubepods", "lxc",
-};
 
 /* The parts of os-release an alert uses. */
 struct os_release {
@@ -239,6 +234,13 @@ static void load_agent_id(struct host_info *h)
 		 (a >> 16) & 0xffff, a & 0xffff, b >> 48, b & (uint64_t)0xffffffffffff);
 }
 
+static uint32_t ns_inode(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (uint32_t)st.st_ino : 0;
+}
+
 void host_info_load(struct host_info *h)
 {
 	struct utsname u;
@@ -254,102 +256,7 @@ void host_info_load(struct host_info *h)
 	load_machine_id(h);
 	load_os(h);
 	load_agent_id(h);
-}
-
-static bool cgroup_line_is_container(const char *line)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(container_markers); i++)
-		if (strstr(line, container_markers[i]))
-			return true;
-	return false;
-}
-
-/* The first run of exactly 64 hex digits in line. */
-static bool find_container_id(const char *line, char *buf, size_t len)
-{
-	const char *s = line;
-	size_t n;
-
-	while (*s) {
-		n = 0;
-		while (isxdigit((unsigned char)s[n]))
-			n++;
-		if (n == CONTAINER_ID_LEN && len > CONTAINER_ID_LEN) {
-			memcpy(buf, s, CONTAINER_ID_LEN);
-			buf[CONTAINER_ID_LEN] = '\0';
-			return true;
-		}
-		s += n ? n : 1;
-	}
-	return false;
-}
-
-bool host_cgroup_container_id(const char *line, char *buf, size_t len)
-{
-	return cgroup_line_is_container(line) && find_container_id(line, buf, len);
-}
-
-/*
- * The container of a cgroup by its id, as the exec record carries it (the
- * task's cgroup v2 directory, bpf_get_current_cgroup_id): its path, found
- * through a file handle on the hierarchy's mount, parsed as a line of
- * /proc/PID/cgroup is. It holds after every process of the container has
- * exited, as long as the cgroup is there. Remembered, found or not, for the
- * last CGROUP_CACHE ids: a cgroup id is never reused while the system runs.
- */
-#define CGROUP_CACHE 128
-
-struct cgroup_seen {
-	uint64_t id;
-	bool container;
-	char cid[CONTAINER_ID_LEN + 1];
-};
-
-bool host_cgroup_id_container(uint64_t cgid, char *buf, size_t len)
-{
-	static struct cgroup_seen seen[CGROUP_CACHE];
-	static size_t next;
-	static int root = -2; /* not opened yet */
-	struct cgroup_seen *e = NULL;
-	char path[4096];
-	size_t i;
-
-	if (!cgid || len <= CONTAINER_ID_LEN)
-		return false;
-	for (i = 0; i < CGROUP_CACHE && !e; i++)
-		if (seen[i].id == cgid)
-			e = &seen[i];
-	if (!e) {
-		if (root == -2)
-			root = cgroup2_open(NULL);
-		e = &seen[next];
-		next = (next + 1) % CGROUP_CACHE;
-		memset(e, 0, sizeof(*e));
-		e->id = cgid;
-		if (root >= 0 && cgroup2_path(root, cgid, path, sizeof(path)) == 0)
-			e->container = host_cgroup_container_id(path, e->cid, sizeof(e->cid));
-	}
-	if (e->container)
-		memcpy(buf, e->cid, CONTAINER_ID_LEN + 1);
-	return e->container;
-}
-
-bool host_container_id(uint32_t pid, uint64_t start_ns, char *buf, size_t len)
-{
-	char path[64], line[1024];
-	bool found = false;
-	FILE *f;
-
-	if (!pid || !procfs_alive(pid, start_ns))
-		return false;
-	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = host_cgroup_container_id(line, buf, len);
-	fclose(f);
-	return found;
+	h->ns_pid = ns_inode("/proc/self/ns/pid");
+	h->ns_mnt = ns_inode("/proc/self/ns/mnt");
+	h->ns_net = ns_inode("/proc/self/ns/net");
 }

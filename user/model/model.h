@@ -316,17 +316,52 @@ struct host_info {
 	char os_family[32];
 	char agent_id[64];
 	char architecture[32]; /* uname machine: "x86_64" */
-	struct ci_exec exec;   /* depsentry exec: CMD, and the CI job it runs in */
+	/* the daemon's pid, mount and network namespaces (inode numbers): a
+	 * process in others is in a container, named or not */
+	uint32_t ns_pid, ns_mnt, ns_net;
+	struct ci_exec exec; /* depsentry exec: CMD, and the CI job it runs in */
 };
 
 void host_info_load(struct host_info *h);
-/* host.c: the 64-hex container id in /proc/<pid>/cgroup, if that pid still
- * is the process started at start_ns; false when none or unknown. */
-bool host_container_id(uint32_t pid, uint64_t start_ns, char *buf, size_t len);
-/* Its parser: the container id in a /proc/PID/cgroup line (NUL-terminated). */
-bool host_cgroup_container_id(const char *line, char *buf, size_t len);
+
+/* places.c: what a container's own files say, kept past its processes */
+#define PLACE_RESOLVERS 8
+
+/* Has the image a place of its own (a mount namespace other than the
+ * daemon's, or a root directory of its own)? */
+bool place_is_own(const struct image *img);
+/* An exec of p: the first of its place has the place's resolv.conf read. */
+void place_seen(const struct proc *p);
+/* The resolvers of img's place, or of the place seen with network
+ * namespace net_ns (not the daemon's): how many, 0 when unknown. */
+size_t place_resolvers(const struct image *img, uint32_t net_ns, struct ipaddr *out, size_t max);
+/* The resolvers process pid (p when known, in network namespace net_ns)
+ * asks: its own resolv.conf while it lives, its place's after, its live
+ * ancestors' in its session, the host's; the local one without any. */
+size_t proc_resolvers(const struct proc *p, uint32_t pid, uint32_t net_ns, struct ipaddr *out,
+		      size_t max);
+void places_forget(void);
+
+/* container.c: the container a process runs in, from its cgroup */
+struct container {
+	char id[80];	       /* the runtime's (64 hex), or a machine's name */
+	char runtime[24];      /* "docker", "podman", "containerd", ...; "" unknown */
+	char name[128];	       /* "" unknown */
+	char orchestrator[16]; /* "kubernetes" or "" */
+};
+
+/* The container of a cgroup path or a /proc/PID/cgroup line: false when
+ * it is no runtime's (c is cleared). */
+bool container_from_cgroup(const char *path, struct container *c);
 /* The container of cgroup v2 id cgid (an exec record's), found by its
- * path even when none of its processes lives any more: false when none. */
-bool host_cgroup_id_container(uint64_t cgid, char *buf, size_t len);
+ * path even when none of its processes lives any more; cached. */
+bool container_by_cgroup_id(uint64_t cgid, struct container *c);
+/* The container in /proc/<pid>/cgroup, if that pid still is the process
+ * started at start_ns; false when none or unknown. */
+bool container_by_pid(uint32_t pid, uint64_t start_ns, struct container *c);
+/* c's name from its runtime's state on disk, if it keeps one: found? */
+bool container_name_lookup(struct container *c);
+/* Where docker and containers/storage keep names (tests). */
+void container_set_state_paths(const char *docker_dir, const char *storage_file);
 
 #endif /* DEPSENTRY_MODEL_H */

@@ -360,6 +360,11 @@ static void render_process(struct render *r, const struct proc *p)
 	if (args_count(img) > 0)
 		put_int(r->root, "process.args_count", args_count(img));
 	put_str(r, "process.working_directory", img->cwd, CAP_PATH);
+	/* a process with a root of its own (chroot, container): the same
+	 * paths as its mount namespace sees them */
+	put_str(r, "depsentry.process.root", img->root, CAP_PATH);
+	put_str(r, "depsentry.process.host_executable", img->host_exe, CAP_PATH);
+	put_str(r, "depsentry.process.host_working_directory", img->host_cwd, CAP_PATH);
 	put_time(r->root, "process.start", p->start);
 	put_user(r, "process.user", p->uid);
 	put_group(r, p->gid);
@@ -419,27 +424,44 @@ static void render_host(struct render *r, const struct host_info *h)
 }
 
 /* Best effort: the process (or its parent or session root) may be gone. */
-static void render_container(struct render *r, const struct proc *p)
+/* The namespaces of p that are not the host's (the daemon's), by inode. */
+static void render_namespaces(struct render *r, const struct host_info *h, const struct image *img)
 {
-	const struct proc *cand[3] = { p, p->parent, p->sess ? p->sess->root : NULL };
-	char id[80];
+	const struct {
+		const char *path;
+		uint32_t own, host;
+	} ns[] = {
+		{ "depsentry.namespace.pid", img->pid_ns, h->ns_pid },
+		{ "depsentry.namespace.mnt", img->mnt_ns, h->ns_mnt },
+		{ "depsentry.namespace.net", img->net_ns, h->ns_net },
+	};
 	size_t i;
 
+	for (i = 0; i < ARRAY_SIZE(ns); i++)
+		if (ns[i].own && ns[i].host && ns[i].own != ns[i].host)
+			put_int(r->root, ns[i].path, ns[i].own);
+}
+
+static void render_container(struct render *r, const struct host_info *h, const struct proc *p)
+{
+	const struct proc *cand[3] = { p, p->parent, p->sess ? p->sess->root : NULL };
+	struct container c;
+	bool found = false;
+	size_t i;
+
+	render_namespaces(r, h, p->img);
 	/* by the cgroup its exec was in: the process may be gone already */
-	for (i = 0; i < ARRAY_SIZE(cand); i++) {
-		if (cand[i] && host_cgroup_id_container(cand[i]->cgroup_id, id, sizeof(id))) {
-			put_str(r, "container.id", id, CAP_SHORT);
-			return;
-		}
-	}
-	for (i = 0; i < ARRAY_SIZE(cand); i++) {
-		if (!cand[i] || cand[i]->exited)
-			continue;
-		if (host_container_id(cand[i]->pid, cand[i]->start, id, sizeof(id))) {
-			put_str(r, "container.id", id, CAP_SHORT);
-			return;
-		}
-	}
+	for (i = 0; i < ARRAY_SIZE(cand) && !found; i++)
+		found = cand[i] && container_by_cgroup_id(cand[i]->cgroup_id, &c);
+	for (i = 0; i < ARRAY_SIZE(cand) && !found; i++)
+		found = cand[i] && !cand[i]->exited &&
+			container_by_pid(cand[i]->pid, cand[i]->start, &c);
+	if (!found)
+		return;
+	put_str(r, "container.id", c.id, CAP_SHORT);
+	put_str(r, "container.runtime", c.runtime[0] ? c.runtime : NULL, CAP_SHORT);
+	put_str(r, "container.name", c.name[0] ? c.name : NULL, CAP_SHORT);
+	put_str(r, "orchestrator.type", c.orchestrator[0] ? c.orchestrator : NULL, CAP_SHORT);
 }
 
 static void render_session(struct render *r, const struct proc *p)
@@ -873,6 +895,7 @@ static void render_file(struct render *r, const struct proc *p, const struct ver
 	dot = name ? strrchr(name, '.') : NULL;
 	if (dot && dot != name && dot[1])
 		put_str(r, "file.extension", dot + 1, CAP_SHORT);
+	put_str(r, "depsentry.file.host_path", f->host_path, CAP_PATH);
 	put_str(r, "depsentry.file.old_path", f->old_path, CAP_PATH);
 	put_str(r, "depsentry.file.pattern", f->pattern, CAP_SHORT);
 	json_put(r->root, "depsentry.file.writer",
@@ -1161,7 +1184,7 @@ static char *render_once(const struct host_info *h, const struct proc *p, const 
 	render_parent(&r, p);
 	render_package(&r, p);
 	render_host(&r, h);
-	render_container(&r, p);
+	render_container(&r, h, p);
 	render_session(&r, p);
 	if (alert) {
 		render_ancestry(&r, p);

@@ -192,11 +192,11 @@ bool dns_name_data(const char *name, const struct dns_data_limits *lim, struct d
 /* Is the server one the sender may ask: one of its resolvers, or one the
  * configuration names? */
 static bool server_expected(const struct config *c, const struct proc *p, uint32_t pid,
-			    const struct ipaddr *server)
+			    uint32_t net_ns, const struct ipaddr *server)
 {
 	if (allow_match(c->exfil_resolvers, c->nexfil_resolvers, NULL, server, 0))
 		return true;
-	return egress_is_resolver(p, pid, server);
+	return egress_is_resolver(p, pid, net_ns, server);
 }
 
 /* Is the name one whose content is not judged? */
@@ -265,7 +265,7 @@ void judge_dns_exfil(struct judges *j, struct event *e, const struct proc *p, st
 		return;
 	memcpy(j->exfil.qname, d->m.qname, sizeof(j->exfil.qname));
 	egress_question_event(e, j->exfil.qname, &j->exfil.q);
-	other_server = !server_expected(c, p, e->pid, &j->exfil.q.dst);
+	other_server = !server_expected(c, p, e->pid, d->netns, &j->exfil.q.dst);
 	if (!name_trusted(c, d->m.qname))
 		dns_name_data(d->m.qname, &c->exfil_limits, &data);
 	if (!other_server && data.test == DNS_DATA_NONE)

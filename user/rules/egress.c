@@ -27,7 +27,6 @@
 #include "rules.h"
 
 #define DNS_PORT	53
-#define RESOLV_CONF	"/etc/resolv.conf"
 #define NAMESERVERS_MAX 8
 
 struct egress {
@@ -44,34 +43,17 @@ struct egress {
 
 /* ---------------------------------------------------------- resolvers */
 
-bool egress_is_resolver(const struct proc *p, uint32_t pid, const struct ipaddr *addr)
+bool egress_is_resolver(const struct proc *p, uint32_t pid, uint32_t net_ns,
+			const struct ipaddr *addr)
 {
 	struct ipaddr ns[NAMESERVERS_MAX];
-	const struct proc *a;
 	size_t n, i;
 
-	n = resolv_conf_of(pid, ns, NAMESERVERS_MAX);
-	/* gone already: the view of its nearest live ancestor in the session */
-	for (a = p ? p->parent : NULL; !n && a && p->sess && a->sess == p->sess; a = a->parent)
-		if (!a->exited)
-			n = resolv_conf_of(a->pid, ns, NAMESERVERS_MAX);
-	if (!n)
-		n = resolv_conf_read(RESOLV_CONF, ns, NAMESERVERS_MAX);
-	if (!n) {
-		/* a host with no resolv.conf uses the local one, as glibc does */
-		ipaddr_parse("127.0.0.1", &ns[0]);
-		ipaddr_parse("::1", &ns[1]);
-		n = 2;
-	}
+	n = proc_resolvers(p, pid, net_ns, ns, NAMESERVERS_MAX);
 	for (i = 0; i < n; i++)
 		if (ipaddr_equal(&ns[i], addr))
 			return true;
 	return false;
-}
-
-static bool is_resolver(uint32_t pid, const struct ipaddr *addr)
-{
-	return egress_is_resolver(NULL, pid, addr);
 }
 
 /* --------------------------------------------------------------- seen */
@@ -90,7 +72,7 @@ static void names_believed(const struct dnsq_question *q, const struct dns_answe
 
 	if (!n)
 		return;
-	if (!is_resolver(q->pid, &q->server)) {
+	if (!egress_is_resolver(NULL, q->pid, q->netns, &q->server)) {
 		g->st.dns_other_server++;
 		return;
 	}
@@ -193,7 +175,7 @@ void egress_connect(struct egress *g, const struct proc *p, struct net_event *ev
 	ipaddr_unmap(&ev->src);
 	/* a name only from an answer its own namespace asked for */
 	ev->domain = dns_cache_lookup(g->cache, ev->netns, &ev->dst, now_ns);
-	if (ev->dport == DNS_PORT && is_resolver(p ? p->pid : 0, &ev->dst)) {
+	if (ev->dport == DNS_PORT && egress_is_resolver(p, p ? p->pid : 0, ev->netns, &ev->dst)) {
 		/* its questions are judged as they leave */
 		ev->resolver = true;
 		g->st.resolver++;

@@ -112,12 +112,14 @@ void files_stats(const struct files *f, struct files_stats *st)
 static bool view_path(const struct files *f, const struct file_event *ev, const char *path,
 		      char *buf, size_t len)
 {
+	/* a writer's root of its own is a directory of its namespace */
+	const char *ns_path = path == ev->path && ev->host_path ? ev->host_path : path;
 	int n;
 
 	if (!ev->mnt_ns || ev->mnt_ns == mnt_ns_self())
-		n = snprintf(buf, len, "%s", path);
+		n = snprintf(buf, len, "%s", ns_path);
 	else if (f->init_mnt_ns && ev->mnt_ns == f->init_mnt_ns)
-		n = snprintf(buf, len, "/proc/1/root%s", path);
+		n = snprintf(buf, len, "/proc/1/root%s", ns_path);
 	else
 		n = snprintf(buf, len, "/proc/%u/root%s", ev->pid, path);
 	return n > 0 && (size_t)n < len;
@@ -535,9 +537,13 @@ drop:
 void files_record(struct files *f, const struct proc *p, struct file_event *ev, file_emit_fn fn,
 		  void *arg)
 {
-	struct file_event own = *ev;
+	struct file_event own;
 
-	ev->path = ev->old_path = NULL; /* ours now */
+	/* the path as the writer sees it, and as its namespace does */
+	if (p && p->img)
+		(void)file_event_root(ev, p->img->root); /* else the one view */
+	own = *ev;
+	ev->path = ev->old_path = ev->host_path = NULL; /* ours now */
 	f->st.records++;
 	if (!f->c->cicd_enabled && !f->c->persist_enabled && !f->observe) {
 		file_event_free(&own);

@@ -238,10 +238,10 @@ int egress_dns_sent(struct egress *g, const struct event *e, const struct proc *
 /* A question ev->qname asked by p: judged into v. */
 void egress_dns_query(struct egress *g, const struct proc *p, struct net_event *ev, uint64_t now_ns,
 		      struct verdict *v);
-/* Is addr a DNS resolver of process pid (p its entry, NULL if unknown)?
- * The nameservers of its own /etc/resolv.conf, else, once it is gone,
- * those of its nearest live ancestor in its session, else the host's. */
-bool egress_is_resolver(const struct proc *p, uint32_t pid, const struct ipaddr *addr);
+/* Is addr a DNS resolver of process pid (p its entry, NULL if unknown;
+ * net_ns its socket's network namespace)? proc_resolvers says which. */
+bool egress_is_resolver(const struct proc *p, uint32_t pid, uint32_t net_ns,
+			const struct ipaddr *addr);
 /* The question of the dns record e, qname its name, described in ev. */
 void egress_question_event(const struct event *e, const char *qname, struct net_event *ev);
 /* Drop expired names, questions and waiting answers. */
