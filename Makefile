@@ -33,6 +33,7 @@ DEBS		:= $(DEBS_BUILD) \
 		   libcmocka-dev clang-format python3 python3-pip python3-setuptools python3-wheel python3-yaml \
 		   python3-dev python3-build git \
 		   iproute2 procps curl wget util-linux dnsmasq-base \
+		   debootstrap podman runc \
 		   qemu-system-x86 busybox-static e2fsprogs cpio \
 		   systemd man-db groff-base \
 		   logrotate rsyslog \

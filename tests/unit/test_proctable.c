@@ -274,8 +274,8 @@ static void test_decode_exec(void **state)
 }
 
 /* A process with a root of its own (a chroot, a container's root): exe
- * and cwd as it sees them, and as its mount namespace does beside them,
- * whichever of the two the kernel's walk gave. */
+ * and cwd as it sees them, whichever of the two views the kernel's walk
+ * gave; the namespace's view kept beside them when that is what it gave. */
 static void test_decode_exec_root(void **state)
 {
 	struct image *i;
@@ -285,7 +285,7 @@ static void test_decode_exec_root(void **state)
 	(void)state;
 	build_exec(&r, 700, 1, NULL, 0);
 	off = r.e.hdr.size - sizeof(r.e);
-	off = add(&r, off, "merged\0ctr\0srv\0", 15);
+	off = add(&r, off, "merged\0ctr\0tmp\0", 15);
 	r.e.root_len = 15;
 	r.e.in_root = DS_IN_ROOT_PATH | DS_IN_ROOT_CWD;
 	r.e.pid_ns = 11;
@@ -294,29 +294,32 @@ static void test_decode_exec_root(void **state)
 	r.e.hdr.size = sizeof(r.e) + off;
 	i = image_from_exec(&r.e, r.data, off, NULL);
 	assert_non_null(i);
-	assert_string_equal(i->root, "/srv/ctr/merged");
+	assert_string_equal(i->root, "/tmp/ctr/merged");
 	assert_string_equal(i->exe, "/usr/bin/curl");
-	assert_string_equal(i->host_exe, "/srv/ctr/merged/usr/bin/curl");
+	assert_null(i->host_exe); /* the model's to find, from the place's mounts */
 	assert_string_equal(i->cwd, "/tmp/pkg");
-	assert_string_equal(i->host_cwd, "/srv/ctr/merged/tmp/pkg");
 	assert_int_equal(i->pid_ns, 11);
 	assert_int_equal(i->mnt_ns, 12);
 	assert_int_equal(i->net_ns, 13);
 	image_put(i);
-	/* walks that went past the root (an fd from before a chroot): the
-	 * namespace's view (file_views: below the root, the own is the rest) */
+	/* walks that went on to the namespace's root (the cwd, /tmp/pkg, is
+	 * not below /tmp/ctr/merged: kept as given) */
 	r.e.in_root = 0;
 	i = image_from_exec(&r.e, r.data, off, NULL);
 	assert_non_null(i);
-	assert_string_equal(i->exe, "/usr/bin/curl"); /* not under /srv/ctr/merged */
+	assert_string_equal(i->exe, "/usr/bin/curl");
 	assert_null(i->host_exe);
+	assert_string_equal(i->cwd, "/tmp/pkg");
 	image_put(i);
-	/* no root of its own: one view */
+	/* no root of its own: one view; no component: the root */
 	build_exec(&r, 700, 1, NULL, 0);
 	r.e.in_root = DS_IN_ROOT_PATH;
+	r.e.cwd_len = 0;
+	r.e.hdr.size -= 8;
 	i = image_from_exec(&r.e, r.data, r.e.hdr.size - sizeof(r.e), NULL);
 	assert_non_null(i);
 	assert_null(i->root);
+	assert_string_equal(i->cwd, "/");
 	assert_null(i->host_exe);
 	assert_null(i->host_cwd);
 	image_put(i);
@@ -332,7 +335,7 @@ static void test_file_views(void **state)
 	ev.own_view = true;
 	assert_int_equal(file_event_root(&ev, "/srv/ctr/merged"), 0);
 	assert_string_equal(ev.path, "/workspace/.github/workflows/ci.yml");
-	assert_string_equal(ev.host_path, "/srv/ctr/merged/workspace/.github/workflows/ci.yml");
+	assert_null(ev.host_path); /* the model's to find */
 	file_event_free(&ev);
 	memset(&ev, 0, sizeof(ev));
 	ev.path = strdup("/srv/ctr/merged/etc/profile");
@@ -347,6 +350,7 @@ static void test_file_views(void **state)
 	assert_int_equal(file_event_root(&ev, "/srv/ctr/merged"), 0);
 	assert_string_equal(ev.path, "/srv/ctr/mergedx/ci.yml");
 	assert_null(ev.host_path);
+	assert_false(ev.own_view);
 	assert_int_equal(file_event_root(&ev, NULL), 0);
 	assert_null(ev.host_path);
 	file_event_free(&ev);

@@ -119,12 +119,6 @@ void fswatch_parse(struct fswatch *w, const void *buf, size_t len, fswatch_fn fn
 
 /* One line of /proc/self/mountinfo, split in place (root and mnt
  * unescaped); false when it is not one. */
-struct mountinfo_line {
-	dev_t dev;
-	char *root, *mnt, *type;
-};
-
-bool fswatch_parse_mountinfo(char *line, struct mountinfo_line *m);
 void fswatch_stats(const struct fswatch *w, struct fswatch_stats *st);
 
 /* dnscap.c: DNS answers captured on the wire (packet sockets, filtered in

@@ -88,50 +88,6 @@ static bool skipped(const char *type)
 	return false;
 }
 
-/* mountinfo escapes space, tab, newline and backslash as \ooo */
-static void unescape(char *s)
-{
-	char *w = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*w++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
-			s += 3;
-		} else {
-			*w++ = *s;
-		}
-	}
-	*w = '\0';
-}
-
-/* "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw" */
-bool fswatch_parse_mountinfo(char *line, struct mountinfo_line *m)
-{
-	unsigned int maj, min;
-	char *save, *tok, *sep;
-	int i;
-
-	sep = strstr(line, " - ");
-	if (!sep)
-		return false;
-	*sep = '\0';
-	tok = strtok_r(line, " ", &save);
-	for (i = 0; tok && i < 2; i++)
-		tok = strtok_r(NULL, " ", &save);
-	if (!tok || sscanf(tok, "%u:%u", &maj, &min) != 2)
-		return false;
-	m->dev = makedev(maj, min);
-	m->root = strtok_r(NULL, " ", &save);
-	m->mnt = strtok_r(NULL, " ", &save);
-	m->type = strtok_r(sep + 3, " ", &save);
-	if (!m->root || !m->mnt || !m->type)
-		return false;
-	unescape(m->root);
-	unescape(m->mnt);
-	return true;
-}
-
 static struct fsw_fs *fs_by_dev(struct fswatch *w, dev_t dev)
 {
 	size_t i;
@@ -238,7 +194,7 @@ void fswatch_rescan(struct fswatch *w)
 		w->fs[i].present = false;
 	while (getline(&line, &cap, f) > 0) {
 		line[strcspn(line, "\n")] = '\0';
-		if (!fswatch_parse_mountinfo(line, &m) || skipped(m.type))
+		if (!mountinfo_parse(line, &m) || skipped(m.type))
 			continue;
 		fs = fs_by_dev(w, m.dev);
 		if (!fs) {

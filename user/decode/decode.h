@@ -29,8 +29,9 @@ struct image {
 	char *cmdline;	/* argv joined by spaces */
 	char *cwd;
 	char *root; /* its root directory as its mount namespace sees it, NULL for "/" */
-	/* with a root of its own: exe and cwd as its namespace sees them,
-	 * where that differs from its own view (NULL otherwise) */
+	/* with a root of its own, exe or cwd the kernel could only give as its
+	 * namespace sees them: that view (NULL otherwise; model/places.c
+	 * finds the host's view of the process's own) */
 	char *host_exe, *host_cwd;
 	/* inode numbers of its pid, mount and network namespaces, 0 unknown */
 	uint32_t pid_ns, mnt_ns, net_ns;
@@ -153,6 +154,7 @@ struct file_event {
 	uint64_t start, ts;
 	int64_t atime;	      /* write: the inode's access time, ns since the epoch */
 	unsigned long mnt_ns; /* the namespace path is in; 0: the daemon's */
+	uint32_t dev;	      /* write: the filesystem's device, kernel encoding */
 	bool rooted;	      /* the actor has a root directory of its own */
 	bool own_view;	      /* path is as the actor sees it, from its root */
 	char *host_path;      /* path in its mount namespace's view, when it differs */
@@ -175,14 +177,12 @@ void file_path_normalize(char *path);
  * -EINVAL when malformed */
 int file_decode(const struct ds_file *e, const char *data, size_t len, struct file_event *ev);
 void file_event_free(struct file_event *ev);
-/* Put the path in both views, given the actor's root directory (NULL: its
- * namespace's): path as the actor sees it where that is known, host_path
- * as its mount namespace does where it differs. 0 or -ENOMEM. */
+/* The same for a file event's path, given the actor's root directory. */
 int file_event_root(struct file_event *ev, const char *root);
-/* A path in both views, given the root directory of the process that
- * sees it (NULL: its namespace's): own_view says which *path is. Leaves
- * *path as the process sees it where that is known, and sets *host to
- * the namespace's view where it differs. 0 or -ENOMEM. */
+/* A path given in its mount namespace's view (!own_view), of a process
+ * with root directory root (NULL: the namespace's): below the root, *path
+ * becomes what the process sees and *host the namespace's view. 0 or
+ * -ENOMEM. */
 int path_views(const char *root, bool own_view, char **path, char **host);
 /* root + path, for a path seen from root; NULL when root is NULL. */
 char *path_under_root(const char *root, const char *path);

@@ -112,6 +112,7 @@ int file_decode(const struct ds_file *e, const char *data, size_t len, struct fi
 	ev->session = e->session;
 	ev->mnt_ns = e->mnt_ns;
 	ev->atime = e->atime;
+	ev->dev = e->op == DS_FILE_WRITE ? e->dev : 0;
 	ev->rooted = e->in_root & DS_IN_ROOT_SET;
 	/* a name passed as absolute is relative to the actor's root */
 	ev->own_view = (e->in_root & DS_IN_ROOT_PATH) ||
@@ -154,13 +155,10 @@ int path_views(const char *root, bool own_view, char **path, char **host)
 {
 	size_t n;
 
-	if (!root || !*path || *host)
+	/* the process's own view: the host's is the model's to find */
+	if (!root || !*path || *host || own_view)
 		return 0;
-	if (own_view) {
-		*host = path_under_root(root, *path);
-		return *host ? 0 : -ENOMEM;
-	}
-	/* the namespace's view: below the root, the actor's is the rest */
+	/* the namespace's view: below the root, the process's is the rest */
 	n = strlen(root);
 	if (strncmp(*path, root, n) == 0 && (*path)[n] == '/') {
 		char *own = strdup(*path + n);

@@ -29,6 +29,15 @@ int cgroup2_open(const char *fallback);
  * no such cgroup now). Needs CAP_DAC_READ_SEARCH (open_by_handle_at). */
 int cgroup2_path(int root, uint64_t id, char *buf, size_t len);
 
+/* mountinfo.c: one line of /proc/PID/mountinfo, parsed in place
+ * (escapes undone): false when it is not one */
+struct mountinfo_line {
+	dev_t dev;
+	char *root, *mnt, *type;
+};
+
+bool mountinfo_parse(char *line, struct mountinfo_line *m);
+
 /* log.c */
 void log_init(int verbose); /* 1: log_debug too */
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -341,6 +341,15 @@ size_t place_resolvers(const struct image *img, uint32_t net_ns, struct ipaddr *
 size_t proc_resolvers(const struct proc *p, uint32_t pid, uint32_t net_ns, struct ipaddr *out,
 		      size_t max);
 void places_forget(void);
+/* A path as a process of img's place sees it (own), as the host does: through
+ * the place's mounts and the daemon's; else img's root + own; NULL when
+ * the same or unknown. Freed by the caller. */
+char *place_host_path(const struct image *img, const char *own);
+/* A file path of img's mount namespace, walked through a mount of the
+ * whole filesystem kdev (a file record's device), as a process of img's
+ * place sees it through its mounts (a host directory bind-mounted into a
+ * container); NULL when none shows it. */
+char *place_own_path(const struct image *img, uint32_t kdev, const char *ns_path);
 
 /* container.c: the container a process runs in, from its cgroup */
 struct container {

@@ -1,16 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Where a process lives, for what it reads from its own files: a container
- * (its own mount namespace, or a root directory of its own) has its own
- * /etc/resolv.conf, and so its own resolvers, 127.0.0.1 or docker's
- * 127.0.0.11 among them. Read through /proc/PID/root while a process of it
- * lives, that file is gone with the last one; so it is read when the first
- * exec of the place is seen, and kept per place (mount namespace and root,
- * with the network namespace it was seen with), for the rules to judge a
- * question or a connect after the asker has exited.
+ * Where a process lives, for what it reads from its own files and how its
+ * paths look from the host: a container (its own mount namespace, or a
+ * root directory of its own) has its own /etc/resolv.conf, and so its own
+ * resolvers, 127.0.0.1 or docker's 127.0.0.11 among them; and its own
+ * mounts (its root, an overlay; a host directory bind-mounted as
+ * /workspace). Read through /proc/PID while a process of it lives, both
+ * are gone with the last one; so they are read when the first exec of the
+ * place is seen, and kept per place (mount namespace and root, with the
+ * network namespace it was seen with), for the rules to judge a question
+ * or a connect after the asker has exited, and for alerts to give a path
+ * as the host sees it beside the path the process saw.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "lib/lib.h"
 #include "model.h"
@@ -18,12 +24,23 @@
 #define PLACES_MAX  64
 #define RESOLV_CONF "/etc/resolv.conf"
 
+#define PLACE_MOUNTS 256 /* mounts kept of a place's table */
+
+/* A mount as a place's processes see it. */
+struct place_mount {
+	dev_t dev;
+	char *root; /* the directory of its filesystem it shows */
+	char *mnt;  /* where, from the place's root */
+};
+
 struct place {
 	uint32_t mnt_ns, net_ns;
 	uint64_t root_hash; /* of the root directory, 0 for "/" */
 	uint64_t used;	    /* for the oldest's replacement */
 	size_t n;
 	struct ipaddr ns[PLACE_RESOLVERS];
+	struct place_mount *mounts;
+	size_t nmounts;
 };
 
 static struct place places[PLACES_MAX];
@@ -82,6 +99,49 @@ static struct place *place_find(const struct image *img)
 	return NULL;
 }
 
+static void mounts_free(struct place *pl)
+{
+	size_t i;
+
+	for (i = 0; i < pl->nmounts; i++) {
+		free(pl->mounts[i].root);
+		free(pl->mounts[i].mnt);
+	}
+	free(pl->mounts);
+	pl->mounts = NULL;
+	pl->nmounts = 0;
+}
+
+/* The mount table process pid sees, into pl (none when unreadable). */
+static void mounts_read(struct place *pl, uint32_t pid)
+{
+	char path[64], line[8192];
+	struct mountinfo_line m;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/mountinfo", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	pl->mounts = calloc(PLACE_MOUNTS, sizeof(*pl->mounts));
+	while (pl->mounts && pl->nmounts < PLACE_MOUNTS && fgets(line, sizeof(line), f)) {
+		struct place_mount *pm = &pl->mounts[pl->nmounts];
+
+		if (!mountinfo_parse(line, &m))
+			continue;
+		pm->dev = m.dev;
+		pm->root = strdup(m.root);
+		pm->mnt = strdup(m.mnt);
+		if (!pm->root || !pm->mnt) {
+			free(pm->root);
+			free(pm->mnt);
+			break;
+		}
+		pl->nmounts++;
+	}
+	fclose(f);
+}
+
 void place_seen(const struct proc *p)
 {
 	struct ipaddr ns[PLACE_RESOLVERS];
@@ -108,7 +168,9 @@ void place_seen(const struct proc *p)
 		for (i = 1; i < PLACES_MAX; i++)
 			if (places[i].used < pl->used)
 				pl = &places[i];
+		mounts_free(pl);
 	}
+	mounts_read(pl, p->pid);
 	pl->mnt_ns = p->img->mnt_ns;
 	pl->net_ns = p->img->net_ns;
 	pl->root_hash = root_hash(p->img->root);
@@ -139,7 +201,8 @@ size_t place_resolvers(const struct image *img, uint32_t net_ns, struct ipaddr *
 
 void places_forget(void)
 {
-	nplaces = 0;
+	while (nplaces > 0)
+		mounts_free(&places[--nplaces]);
 }
 
 size_t proc_resolvers(const struct proc *p, uint32_t pid, uint32_t net_ns, struct ipaddr *out,
@@ -160,4 +223,128 @@ size_t proc_resolvers(const struct proc *p, uint32_t pid, uint32_t net_ns, struc
 	if (!n && !place_is_own(p ? p->img : NULL))
 		n = resolv_conf_read(RESOLV_CONF, out, max);
 	return n ? n : local_resolvers(out, max);
+}
+
+/* Is path prefix or below it? */
+static bool below(const char *path, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (strcmp(prefix, "/") == 0)
+		return path[0] == '/';
+	return strncmp(path, prefix, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+/* The rest of path after prefix ("" for prefix itself; all of it below "/"). */
+static const char *rest(const char *path, const char *prefix)
+{
+	return strcmp(prefix, "/") == 0 ? path : path + strlen(prefix);
+}
+
+/* A mount's place in a translation: the device, what of the filesystem
+ * it shows (root), where (mnt). */
+struct xlate {
+	dev_t dev;
+	const char *root, *mnt;
+};
+
+/*
+ * Translate path through the mount of m[0..n) that shows it best. by_mnt:
+ * path is a path of the namespace; the mount whose mount point is its
+ * longest prefix; out is the path inside its filesystem (out_dev). Else
+ * path is inside filesystem *dev; the mount of it whose root is its
+ * longest prefix; out is the path through that mount.
+ */
+static bool xlate_one(const struct xlate *m, bool by_mnt, dev_t *dev, const char *path, char *out,
+		      size_t len, size_t *best, bool *found)
+{
+	const char *key = by_mnt ? m->mnt : m->root;
+	const char *lead = by_mnt ? m->root : m->mnt;
+	int n;
+
+	if ((!by_mnt && m->dev != *dev) || !below(path, key) || (*found && strlen(key) <= *best))
+		return false;
+	n = snprintf(out, len, "%s%s", strcmp(lead, "/") ? lead : "", rest(path, key));
+	if (n < 0 || (size_t)n >= len)
+		return false;
+	if (!out[0])
+		snprintf(out, len, "/");
+	if (by_mnt)
+		*dev = m->dev;
+	*best = strlen(key);
+	*found = true;
+	return true;
+}
+
+/* The same over a place's cached table. */
+static bool xlate_place(const struct place *pl, bool by_mnt, dev_t *dev, const char *path,
+			char *out, size_t len)
+{
+	size_t i, best = 0;
+	bool found = false;
+
+	for (i = 0; i < pl->nmounts; i++) {
+		struct xlate m = { pl->mounts[i].dev, pl->mounts[i].root, pl->mounts[i].mnt };
+
+		xlate_one(&m, by_mnt, dev, path, out, len, &best, &found);
+	}
+	return found;
+}
+
+/* The same over the daemon's own mounts: the host's view. */
+static bool xlate_host(bool by_mnt, dev_t *dev, const char *path, char *out, size_t len)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[8192];
+	size_t best = 0;
+	bool found = false;
+	dev_t d = *dev;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		struct mountinfo_line mi;
+		struct xlate m;
+
+		if (!mountinfo_parse(line, &mi))
+			continue;
+		m = (struct xlate){ mi.dev, mi.root, mi.mnt };
+		d = *dev;
+		if (xlate_one(&m, by_mnt, &d, path, out, len, &best, &found) && by_mnt)
+			*dev = d;
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+char *place_host_path(const struct image *img, const char *own)
+{
+	const struct place *pl = place_is_own(img) && own ? place_find(img) : NULL;
+	char fs_path[4096], host[4096];
+	dev_t dev = 0;
+
+	/* through the mount that shows it there, then one that shows that
+	 * directory of its filesystem here */
+	if (pl && own[0] == '/' && xlate_place(pl, true, &dev, own, fs_path, sizeof(fs_path)) &&
+	    xlate_host(false, &dev, fs_path, host, sizeof(host)))
+		return strcmp(host, own) ? strdup(host) : NULL;
+	/* no table, or no host mount shows it: its namespace's view */
+	return img && img->root && own ? path_under_root(img->root, own) : NULL;
+}
+
+char *place_own_path(const struct image *img, uint32_t kdev, const char *ns_path)
+{
+	const struct place *pl = place_is_own(img) ? place_find(img) : NULL;
+	dev_t dev = makedev(kdev >> 20, kdev & 0xfffff); /* the kernel's encoding */
+	char fs_path[4096], own[4096];
+
+	if (!pl || !kdev || !ns_path)
+		return NULL;
+	/* the path inside its filesystem, through the daemon's mounts (a
+	 * container's namespace begins as a copy of the host's), then
+	 * through the mounts the place sees */
+	if (!xlate_host(true, &dev, ns_path, fs_path, sizeof(fs_path)) ||
+	    dev != makedev(kdev >> 20, kdev & 0xfffff) ||
+	    !xlate_place(pl, false, &dev, fs_path, own, sizeof(own)))
+		return NULL;
+	return strdup(own);
 }

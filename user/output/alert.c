@@ -345,6 +345,17 @@ static void put_group(struct render *r, uint32_t gid)
 	free(buf);
 }
 
+/* A path of img's as the host sees it: the one the kernel gave, else the
+ * one its place's mounts show. */
+static void put_host_path(struct render *r, const char *path, const struct image *img,
+			  const char *given, const char *own)
+{
+	char *host = given ? NULL : place_host_path(img, own);
+
+	put_str(r, path, given ? given : host, CAP_PATH);
+	free(host);
+}
+
 static void render_process(struct render *r, const struct proc *p)
 {
 	const struct image *img = p->img;
@@ -363,8 +374,8 @@ static void render_process(struct render *r, const struct proc *p)
 	/* a process with a root of its own (chroot, container): the same
 	 * paths as its mount namespace sees them */
 	put_str(r, "depsentry.process.root", img->root, CAP_PATH);
-	put_str(r, "depsentry.process.host_executable", img->host_exe, CAP_PATH);
-	put_str(r, "depsentry.process.host_working_directory", img->host_cwd, CAP_PATH);
+	put_host_path(r, "depsentry.process.host_executable", img, img->host_exe, img->exe);
+	put_host_path(r, "depsentry.process.host_working_directory", img, img->host_cwd, img->cwd);
 	put_time(r->root, "process.start", p->start);
 	put_user(r, "process.user", p->uid);
 	put_group(r, p->gid);

@@ -542,6 +542,19 @@ void files_record(struct files *f, const struct proc *p, struct file_event *ev, 
 	/* the path as the writer sees it, and as its namespace does */
 	if (p && p->img)
 		(void)file_event_root(ev, p->img->root); /* else the one view */
+	/* written through a mount from outside its root (a bind mount) */
+	if (p && p->img && ev->rooted && !ev->own_view && ev->dev) {
+		char *own = place_own_path(p->img, ev->dev, ev->path);
+
+		if (own) {
+			free(ev->host_path);
+			ev->host_path = ev->path;
+			ev->path = own;
+			ev->own_view = true;
+		}
+	}
+	if (p && p->img && ev->rooted && ev->own_view && !ev->host_path)
+		ev->host_path = place_host_path(p->img, ev->path);
 	own = *ev;
 	ev->path = ev->old_path = ev->host_path = NULL; /* ours now */
 	f->st.records++;
