@@ -8,7 +8,7 @@
  *   /proc/PID/stat      procfs_parse_stat (procfs.c)
  *   /proc/PID/status    procfs_parse_ids
  *   /proc/PID/cgroup    container_from_cgroup, line by line
- *   /proc/self/mountinfo fswatch_parse_mountinfo, line by line
+ *   /proc/self/mountinfo mountinfo_parse, line by line
  * The text parsers get a NUL-terminated copy whose NUL is the last
  * readable byte before an unreadable page (fuzz_str_guarded), as the C
  * library's own parsing is not instrumented.
@@ -32,7 +32,7 @@ static void lines(const char *text, size_t size)
 		     strnlen(c.name, sizeof(c.name)) == sizeof(c.name)))
 			fuzz_fail("a container without an id, or unterminated", c.id,
 				  strnlen(c.id, sizeof(c.id)));
-		if (fswatch_parse_mountinfo(copy, &m) && (!m.root || !m.mnt || !m.type))
+		if (mountinfo_parse(copy, &m) && (!m.root || !m.mnt || !m.type))
 			fuzz_fail("a mount line without its fields", "", 0);
 		fuzz_str_free(copy, (size_t)(nl - line));
 	}
