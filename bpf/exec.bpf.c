@@ -226,6 +226,8 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	path_walk_mask(b->data, off, DS_DATA_MASK, pwd.dentry, pwd.mnt, &e->root_len, &e->hdr.flags,
 		       DS_F_ROOT_TRUNC, 0, true);
 	off += e->root_len;
+	e->root_mnt = BPF_CORE_READ(container_of(pwd.mnt, struct mount, mnt), mnt_id);
+	e->pad3 = 0;
 	fill_ns(e, task);
 
 	e->env_len = 0;

@@ -129,6 +129,8 @@ struct ds_exec {
 	__u32 net_ns;
 	__u16 in_root; /* DS_IN_ROOT_*: which walks ended at a root of its own */
 	__u16 pad2;
+	__u32 root_mnt; /* mount id of its root directory's mount (pivot_root changes it) */
+	__u32 pad3;
 	char comm[DS_COMM_LEN];
 	/* the data sections follow the record */
 };
@@ -435,7 +437,7 @@ struct ds_track {
 #define DS_EXEC_DATA_MAX (DS_ARGS_MAX + DS_FILENAME_MAX + 3 * DS_PATH_MAX + DS_ENV_MAX)
 
 _Static_assert(sizeof(struct ds_hdr) == 32, "ds_hdr layout");
-_Static_assert(sizeof(struct ds_exec) == 128, "ds_exec layout");
+_Static_assert(sizeof(struct ds_exec) == 136, "ds_exec layout");
 _Static_assert(sizeof(struct ds_fork) == 56, "ds_fork layout");
 _Static_assert(sizeof(struct ds_exit) == 40, "ds_exit layout");
 _Static_assert(sizeof(struct ds_connect) == 112, "ds_connect layout");

@@ -227,7 +227,9 @@ static void test_cgroup_lines(void **state)
 		{ "0::/kubepods.slice/kubepods-pod1.slice/crio-" ID_A ".scope", ID_A, "cri-o", "",
 		  "kubernetes" },
 		{ "0::/machine.slice/libpod-" ID_A ".scope/container", ID_A, "podman", "", "" },
-		{ "0::/libpod_parent/libpod-" ID_A, NULL, NULL, NULL, NULL }, /* no .scope */
+		{ "0::/libpod_parent/libpod-" ID_A, ID_A, "podman", "", "" }, /* cgroupfs */
+		{ "0::/libpod_parent/libpod-conmon-" ID_A, NULL, NULL, NULL, NULL },
+		{ "0::/buildah-buildah1234567", "", "buildah", "", "" }, /* a build step */
 		{ "0::/libpod_parent/" ID_A, ID_A, "podman", "", "" },
 		{ "1:name=systemd:/docker/" ID_A "\n", ID_A, "docker", "", "" },
 		{ "/docker/" ID_A, ID_A, "docker", "", "" },
@@ -299,15 +301,25 @@ static void test_container_names(void **state)
 	assert_true(container_from_cgroup("/system.slice/docker-" ID_A ".scope", &c));
 	assert_string_equal(c.name, "");
 	/* names are looked up for a found container (by pid, by cgroup id) */
-	assert_true(container_name_lookup(&c));
+	assert_true(container_name_lookup(&c, NULL));
 	assert_string_equal(c.name, "ci-job-7");
 	assert_true(container_from_cgroup("/machine.slice/libpod-" ID_B ".scope", &c));
-	assert_true(container_name_lookup(&c));
+	assert_true(container_name_lookup(&c, NULL));
 	assert_string_equal(c.name, "node-working-container");
 	assert_true(container_from_cgroup("/machine.slice/libpod-" ID_A ".scope", &c));
-	assert_false(container_name_lookup(&c)); /* listed with no name */
+	assert_false(container_name_lookup(&c, NULL)); /* listed with no name */
 	assert_true(container_from_cgroup("/docker/" ID_B, &c));
-	assert_false(container_name_lookup(&c)); /* no config */
+	assert_false(container_name_lookup(&c, NULL)); /* no config */
+	/* a build step: its working container by the step's host name */
+	assert_true(container_from_cgroup("/buildah-buildah42", &c));
+	assert_false(container_name_lookup(&c, NULL));
+	assert_false(container_name_lookup(&c, "a1b2c3")); /* too short to be sure */
+	assert_string_equal(c.id, "");
+	assert_false(container_name_lookup(&c, "000000000000")); /* no such container */
+	assert_string_equal(c.id, "");
+	assert_true(container_name_lookup(&c, "ffffffffffff"));
+	assert_string_equal(c.id, ID_B);
+	assert_string_equal(c.name, "node-working-container");
 	container_set_state_paths("/var/lib/docker/containers",
 				  "/var/lib/containers/storage/overlay-containers/containers.json");
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);

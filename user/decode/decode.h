@@ -35,6 +35,7 @@ struct image {
 	char *host_exe, *host_cwd;
 	/* inode numbers of its pid, mount and network namespaces, 0 unknown */
 	uint32_t pid_ns, mnt_ns, net_ns;
+	uint32_t root_mnt;  /* mount id of its root's mount */
 	struct envvar *env; /* configured variables found in environ */
 	size_t nenv;
 	/* the executable's inode as exec found it: mode, change time (wall

@@ -229,6 +229,7 @@ struct image *image_from_exec(const struct ds_exec *e, const char *data, size_t 
 	img->pid_ns = e->pid_ns;
 	img->mnt_ns = e->mnt_ns;
 	img->net_ns = e->net_ns;
+	img->root_mnt = e->root_mnt;
 	if (!img->filename || !img->exe)
 		goto fail;
 	img->name = basename_dup(img->exe);

@@ -84,9 +84,14 @@ static void set_unit_name(struct container *c, const char *s, size_t n, const ch
 static const struct {
 	const char *prefix, *suffix, *runtime;
 } scopes[] = {
-	{ "docker-", ".scope", "docker" },   { "cri-containerd-", ".scope", "containerd" },
-	{ "crio-", ".scope", "cri-o" },	     { "libpod-", ".scope", "podman" },
+	{ "docker-", ".scope", "docker" },
+	{ "cri-containerd-", ".scope", "containerd" },
+	{ "crio-", ".scope", "cri-o" },
+	{ "libpod-", ".scope", "podman" },
 	{ "buildah-", ".scope", "buildah" },
+	/* the cgroupfs driver's names, without systemd's unit suffix */
+	{ "libpod-", "", "podman" },
+	{ "crio-", "", "cri-o" },
 };
 
 /* A component made of a 64-hex id alone names a container below a
@@ -145,6 +150,12 @@ static bool component(const char *s, size_t len, const char *runtime, bool after
 	}
 	if (len > 12 && strncmp(s, "lxc.payload.", 12) == 0) {
 		set_unit_name(c, s + 12, len - 12, "lxc");
+		return true;
+	}
+	/* a build step's (podman build, buildah run): "buildah-buildah<n>",
+	 * no id in it; the working container is found by its host name */
+	if (len > 15 && strncmp(s, "buildah-buildah", 15) == 0) {
+		snprintf(c->runtime, sizeof(c->runtime), "buildah");
 		return true;
 	}
 	if (after_lxc && len) {
@@ -211,12 +222,14 @@ static void docker_name(struct container *c)
 }
 
 /* podman and buildah: the first of "names" of the entry with this "id" in
- * the containers/storage registry. A build's working container is there
- * while the build runs. */
-static void storage_name(struct container *c)
+ * the containers/storage registry (or, with no id yet, the entry whose id
+ * starts with prefix: a build step's host name is its working container's
+ * id cut to 12 digits). A build's working container is there while the
+ * build runs. */
+static void storage_name(struct container *c, const char *prefix)
 {
 	struct json_object *o = json_object_from_file(storage_file), *id, *names, *e;
-	size_t i, n;
+	size_t i, n, pl = prefix ? strlen(prefix) : 0;
 
 	if (!o || !json_object_is_type(o, json_type_array)) {
 		json_object_put(o);
@@ -224,10 +237,18 @@ static void storage_name(struct container *c)
 	}
 	n = json_object_array_length(o);
 	for (i = 0; i < n; i++) {
+		const char *s;
+
 		e = json_object_array_get_idx(o, i);
 		if (!json_object_object_get_ex(e, "id", &id) ||
-		    strcmp(json_object_get_string(id), c->id) != 0)
+		    !json_object_is_type(id, json_type_string))
 			continue;
+		s = json_object_get_string(id);
+		if (c->id[0] ? strcmp(s, c->id) != 0
+			     : pl < 12 || strncmp(s, prefix, pl) != 0 || !hex_id_at(s))
+			continue;
+		if (!c->id[0])
+			snprintf(c->id, sizeof(c->id), "%s", s);
 		if (json_object_object_get_ex(e, "names", &names) &&
 		    json_object_is_type(names, json_type_array) &&
 		    json_object_array_length(names) > 0)
@@ -238,14 +259,14 @@ static void storage_name(struct container *c)
 	json_object_put(o);
 }
 
-bool container_name_lookup(struct container *c)
+bool container_name_lookup(struct container *c, const char *hostname)
 {
 	if (c->name[0])
 		return true;
-	if (strcmp(c->runtime, "docker") == 0)
+	if (strcmp(c->runtime, "docker") == 0 && c->id[0])
 		docker_name(c);
 	else if (strcmp(c->runtime, "podman") == 0 || strcmp(c->runtime, "buildah") == 0)
-		storage_name(c);
+		storage_name(c, c->id[0] ? NULL : hostname);
 	return c->name[0] != '\0';
 }
 
@@ -287,7 +308,7 @@ bool container_by_cgroup_id(uint64_t cgid, struct container *c)
 			e->found = container_from_cgroup(path, &e->c);
 	}
 	if (e->found) {
-		(void)container_name_lookup(&e->c);
+		(void)container_name_lookup(&e->c, NULL);
 		*c = e->c;
 	}
 	return e->found;
@@ -309,6 +330,6 @@ bool container_by_pid(uint32_t pid, uint64_t start_ns, struct container *c)
 		found = container_from_cgroup(line, c);
 	fclose(f);
 	if (found)
-		(void)container_name_lookup(c);
+		(void)container_name_lookup(c, NULL);
 	return found;
 }

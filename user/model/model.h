@@ -341,6 +341,8 @@ size_t place_resolvers(const struct image *img, uint32_t net_ns, struct ipaddr *
 size_t proc_resolvers(const struct proc *p, uint32_t pid, uint32_t net_ns, struct ipaddr *out,
 		      size_t max);
 void places_forget(void);
+/* The host name in img's place's /etc/hostname, "" when unknown. */
+const char *place_hostname(const struct image *img);
 /* A path as a process of img's place sees it (own), as the host does: through
  * the place's mounts and the daemon's; else img's root + own; NULL when
  * the same or unknown. Freed by the caller. */
@@ -368,8 +370,10 @@ bool container_by_cgroup_id(uint64_t cgid, struct container *c);
 /* The container in /proc/<pid>/cgroup, if that pid still is the process
  * started at start_ns; false when none or unknown. */
 bool container_by_pid(uint32_t pid, uint64_t start_ns, struct container *c);
-/* c's name from its runtime's state on disk, if it keeps one: found? */
-bool container_name_lookup(struct container *c);
+/* c's name from its runtime's state on disk, if it keeps one: found? A
+ * build step's container, found by no id, is looked up by its processes'
+ * host name (the id's first 12 digits), which fills in its id too. */
+bool container_name_lookup(struct container *c, const char *hostname);
 /* Where docker and containers/storage keep names (tests). */
 void container_set_state_paths(const char *docker_dir, const char *storage_file);
 

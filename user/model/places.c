@@ -35,12 +35,15 @@ struct place_mount {
 
 struct place {
 	uint32_t mnt_ns, net_ns;
+	uint32_t root_mnt;  /* the root's mount: a runtime's set-up before
+			     * pivot_root is a place of its own */
 	uint64_t root_hash; /* of the root directory, 0 for "/" */
 	uint64_t used;	    /* for the oldest's replacement */
 	size_t n;
 	struct ipaddr ns[PLACE_RESOLVERS];
 	struct place_mount *mounts;
 	size_t nmounts;
+	char hostname[65];
 };
 
 static struct place places[PLACES_MAX];
@@ -94,7 +97,8 @@ static struct place *place_find(const struct image *img)
 	size_t i;
 
 	for (i = 0; i < nplaces; i++)
-		if (places[i].mnt_ns == img->mnt_ns && places[i].root_hash == h)
+		if (places[i].mnt_ns == img->mnt_ns && places[i].root_hash == h &&
+		    places[i].root_mnt == img->root_mnt)
 			return &places[i];
 	return NULL;
 }
@@ -142,6 +146,30 @@ static void mounts_read(struct place *pl, uint32_t pid)
 	fclose(f);
 }
 
+/* Its /etc/hostname's first line (a runtime writes the container's). */
+static void hostname_read(struct place *pl, uint32_t pid)
+{
+	char path[64];
+	FILE *f;
+
+	pl->hostname[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%u/root/etc/hostname", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (!fgets(pl->hostname, sizeof(pl->hostname), f))
+		pl->hostname[0] = '\0';
+	pl->hostname[strcspn(pl->hostname, "\n")] = '\0';
+	fclose(f);
+}
+
+const char *place_hostname(const struct image *img)
+{
+	const struct place *pl = place_is_own(img) ? place_find(img) : NULL;
+
+	return pl ? pl->hostname : "";
+}
+
 void place_seen(const struct proc *p)
 {
 	struct ipaddr ns[PLACE_RESOLVERS];
@@ -171,7 +199,9 @@ void place_seen(const struct proc *p)
 		mounts_free(pl);
 	}
 	mounts_read(pl, p->pid);
+	hostname_read(pl, p->pid);
 	pl->mnt_ns = p->img->mnt_ns;
+	pl->root_mnt = p->img->root_mnt;
 	pl->net_ns = p->img->net_ns;
 	pl->root_hash = root_hash(p->img->root);
 	pl->used = ++clock_uses;
@@ -181,16 +211,20 @@ void place_seen(const struct proc *p)
 
 size_t place_resolvers(const struct image *img, uint32_t net_ns, struct ipaddr *out, size_t max)
 {
-	struct place *pl = NULL;
+	struct place *pl = NULL, *best = NULL;
 	size_t i, n;
 
 	if (place_is_own(img))
 		pl = place_find(img);
 	/* a question names only its socket's network namespace: one of a
-	 * place's own (the host's is every host process's too) */
+	 * place's own (the host's is every host process's too); of the
+	 * places seen with it, the one used last (a runtime's set-up is seen
+	 * first and used no more) */
 	for (i = 0; !pl && net_ns && net_ns != own_net_ns() && i < nplaces; i++)
-		if (places[i].net_ns == net_ns)
-			pl = &places[i];
+		if (places[i].net_ns == net_ns && (!best || places[i].used > best->used))
+			best = &places[i];
+	if (!pl)
+		pl = best;
 	if (!pl)
 		return 0;
 	pl->used = ++clock_uses;

@@ -469,7 +469,10 @@ static void render_container(struct render *r, const struct host_info *h, const 
 			container_by_pid(cand[i]->pid, cand[i]->start, &c);
 	if (!found)
 		return;
-	put_str(r, "container.id", c.id, CAP_SHORT);
+	/* a build step: its working container, by the step's host name */
+	if (!c.id[0])
+		(void)container_name_lookup(&c, place_hostname(p->img));
+	put_str(r, "container.id", c.id[0] ? c.id : NULL, CAP_SHORT);
 	put_str(r, "container.runtime", c.runtime[0] ? c.runtime : NULL, CAP_SHORT);
 	put_str(r, "container.name", c.name[0] ? c.name : NULL, CAP_SHORT);
 	put_str(r, "orchestrator.type", c.orchestrator[0] ? c.orchestrator : NULL, CAP_SHORT);
