@@ -42,11 +42,12 @@ static const struct kept_cap {
 	/* without it the buffers are capped by net.core.rmem_max */
 	{ CAP_NET_ADMIN, "cap_net_admin", "their 4 MiB receive buffers (SO_RCVBUFFORCE)" },
 	/* for processes of other users or with more capabilities */
-	{ CAP_SYS_PTRACE, "cap_sys_ptrace", "/proc/PID/root and /proc/PID/environ" },
+	{ CAP_SYS_PTRACE, "cap_sys_ptrace", "/proc/PID/root, environ, mountinfo and ns/net" },
 	{ CAP_DAC_READ_SEARCH, "cap_dac_read_search",
 	  "build-marker lookups in private directories, open_by_handle_at" },
 	/* the fanotify rename watch: filesystem marks need it (the other arms do not) */
-	{ CAP_SYS_ADMIN, "cap_sys_admin", "fanotify_mark of file systems mounted after start" },
+	{ CAP_SYS_ADMIN, "cap_sys_admin",
+	  "fanotify_mark of file systems mounted after start; setns into sessions' network namespaces" },
 	/* the response stops install sessions' processes of any user */
 	{ CAP_KILL, "cap_kill", "the response's SIGKILL to processes of other users" },
 };
