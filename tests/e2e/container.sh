@@ -29,6 +29,8 @@
 #   ctr_dns NAME=IP...   dnsmasq (net.sh's dnsmasq_start) on 127.0.0.1:53
 #                        in the container's network, which its resolv.conf
 #                        names; checked with getent inside the container
+#   ctr_project TGZ      the workspace: a project's package.json and TGZ as
+#                        pkg.tgz
 #   podman_ready         Debian's podman set up to run here (or fail saying
 #                        why); podman_image, podman_build, podman_run
 #
@@ -433,6 +435,15 @@ ctr_dns()
 	ctr_net dnsmasq_start 127.0.0.1 "$@"
 	got=$(ctr_run getent ahostsv4 "$name" | awk 'NR == 1 { print $1 }') || got=
 	[ "$got" = "$ip" ] || fail "inside container $CTR_NAME, $name resolves to '$got', not $ip"
+}
+
+# ctr_project TGZ: the workspace a CI job checked out: a private project
+# (package.json) and the package tarball TGZ as pkg.tgz beside it.
+ctr_project()
+{
+	[ -n "$CTR_WS" ] || fail "ctr_project: call ctr_make first"
+	cp "$1" "$CTR_WS/pkg.tgz" || fail "cannot copy $1 into $CTR_WS"
+	printf '{ "name": "ci-project", "version": "1.0.0", "private": true }\n' >"$CTR_WS/package.json"
 }
 
 # ---------------------------------------------------------------- podman

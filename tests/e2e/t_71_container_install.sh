@@ -19,10 +19,8 @@ ctr_make
 ctr_net --gw http_sink_start "$CTR_GW"
 EXFIL_PORT=$SINK_PORT
 ctr_dns exfil.attacker.test="$CTR_GW" registry.npmjs.org=192.0.2.10
-tgz=$(npm_pack container-attack)
+ctr_project "$(npm_pack container-attack)"
 canary_prepare
-cp "$tgz" "$CTR_WS/pkg.tgz"
-printf '{ "name": "ci-project", "version": "1.0.0", "private": true }\n' >"$CTR_WS/package.json"
 CTR_ENV=("DS_E2E_PORT=$EXFIL_PORT")
 ds_start
 

@@ -16,10 +16,8 @@ EXFIL_PORT=$SINK_PORT
 ctr_net http_sink_start 127.0.0.1
 REG_PORT=$SINK_PORT
 ctr_dns exfil.attacker.test="$CTR_GW" registry.npmjs.org=127.0.0.1
-tgz=$(npm_pack container-attack)
+ctr_project "$(npm_pack container-attack)"
 canary_prepare
-cp "$tgz" "$CTR_WS/pkg.tgz"
-printf '{ "name": "ci-project", "version": "1.0.0", "private": true }\n' >"$CTR_WS/package.json"
 CTR_ENV=("DS_E2E_PORT=$EXFIL_PORT" "DS_E2E_REG_PORT=$REG_PORT")
 cfg=$T/depsentry.json
 # nothing stopped: the hook's every step is seen

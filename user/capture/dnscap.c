@@ -154,11 +154,8 @@ int dnscap_netns(struct dnscap *c, uint32_t pid, uint32_t netns)
 	char path[64];
 	int own = -1, target = -1, err = -1, i;
 
-	if (!c->own_netns) {
-		struct stat st;
-
-		c->own_netns = stat("/proc/thread-self/ns/net", &st) == 0 ? (uint32_t)st.st_ino : 0;
-	}
+	if (!c->own_netns)
+		c->own_netns = ns_inode("/proc/thread-self/ns/net");
 	if (c->fd[0] < 0 || !netns || !pid || netns == c->own_netns)
 		return 0;
 	for (i = 0; i < DNS_NETNS; i++) {

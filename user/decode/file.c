@@ -20,9 +20,7 @@ struct file_sections {
 
 unsigned long mnt_ns_of(const char *path)
 {
-	struct stat st;
-
-	return stat(path, &st) == 0 ? (unsigned long)st.st_ino : 0;
+	return ns_inode(path);
 }
 
 unsigned long mnt_ns_self(void)

@@ -29,6 +29,10 @@ int cgroup2_open(const char *fallback);
  * no such cgroup now). Needs CAP_DAC_READ_SEARCH (open_by_handle_at). */
 int cgroup2_path(int root, uint64_t id, char *buf, size_t len);
 
+/* ns.c: the inode number of a namespace file (/proc/self/ns/net), 0 if
+ * it cannot be read */
+uint32_t ns_inode(const char *path);
+
 /* mountinfo.c: one line of /proc/PID/mountinfo, parsed in place
  * (escapes undone): false when it is not one */
 struct mountinfo_line {

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -232,13 +231,6 @@ static void load_agent_id(struct host_info *h)
 	snprintf(h->agent_id, sizeof(h->agent_id),
 		 "%08" PRIx64 "-%04" PRIx64 "-%04" PRIx64 "-%04" PRIx64 "-%012" PRIx64, a >> 32,
 		 (a >> 16) & 0xffff, a & 0xffff, b >> 48, b & (uint64_t)0xffffffffffff);
-}
-
-static uint32_t ns_inode(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 ? (uint32_t)st.st_ino : 0;
 }
 
 void host_info_load(struct host_info *h)

@@ -53,21 +53,15 @@ static uint64_t clock_uses;
 static uint32_t own_mnt_ns(void)
 {
 	static uint32_t ns;
-	struct stat st;
 
-	if (!ns && stat("/proc/self/ns/mnt", &st) == 0)
-		ns = (uint32_t)st.st_ino;
-	return ns;
+	return ns ? ns : (ns = ns_inode("/proc/self/ns/mnt"));
 }
 
 static uint32_t own_net_ns(void)
 {
 	static uint32_t ns;
-	struct stat st;
 
-	if (!ns && stat("/proc/self/ns/net", &st) == 0)
-		ns = (uint32_t)st.st_ino;
-	return ns;
+	return ns ? ns : (ns = ns_inode("/proc/self/ns/net"));
 }
 
 static uint64_t root_hash(const char *root)
