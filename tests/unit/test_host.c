@@ -326,6 +326,85 @@ static void test_container_names(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+/* A container's place: a child in a mount namespace of its own, with its
+ * own resolv.conf and a directory bind-mounted over another, is read at
+ * its first exec (place_seen) and kept: its resolvers and its paths as the
+ * host sees them hold after it has exited. */
+static void test_place_kept(void **state)
+{
+	char a[] = "/tmp/ds-unit-place-a.XXXXXX", b[] = "/tmp/ds-unit-place-b.XXXXXX";
+	char path[128], conf[128], c = 0, *host;
+	struct image img = { 0 };
+	struct proc p = { 0 };
+	struct ipaddr ns[PLACE_RESOLVERS], want;
+	int go[2], ready[2], status;
+	pid_t pid;
+	FILE *f;
+
+	(void)state;
+	need_ns();
+	assert_non_null(mkdtemp(a));
+	assert_non_null(mkdtemp(b));
+	snprintf(conf, sizeof(conf), "%s/resolv.conf", a);
+	f = fopen(conf, "w");
+	assert_non_null(f);
+	fputs("# the container's\nnameserver 10.9.8.7\n", f);
+	fclose(f);
+	assert_int_equal(pipe2(go, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(go[1]);
+		close(ready[0]);
+		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    mount(conf, "/etc/resolv.conf", NULL, MS_BIND, NULL) ||
+		    mount(a, b, NULL, MS_BIND, NULL))
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(go[0]);
+	close(ready[1]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+
+	p.pid = (uint32_t)pid;
+	p.start = start_ticks(pid) * tick_ns();
+	p.img = &img;
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
+	img.mnt_ns = ns_inode(path);
+	img.net_ns = ns_inode("/proc/self/ns/net");
+	assert_true(place_is_own(&img));
+	assert_int_equal(place_resolvers(&img, 0, ns, PLACE_RESOLVERS), 0); /* not seen yet */
+	place_seen(&p);
+	assert_int_equal(ipaddr_parse("10.9.8.7", &want), 0);
+	assert_int_equal(place_resolvers(&img, 0, ns, PLACE_RESOLVERS), 1);
+	assert_true(ipaddr_equal(&ns[0], &want));
+	/* its b/resolv.conf is a's, as the host sees it */
+	snprintf(path, sizeof(path), "%s/resolv.conf", b);
+	host = place_host_path(&img, path);
+	assert_non_null(host);
+	assert_string_equal(host, conf);
+	free(host);
+
+	close(go[1]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* gone: the place's, as read */
+	assert_int_equal(proc_resolvers(&p, p.pid, 0, ns, PLACE_RESOLVERS), 1);
+	assert_true(ipaddr_equal(&ns[0], &want));
+	host = place_host_path(&img, path);
+	assert_string_equal(host, conf);
+	free(host);
+	places_forget();
+	assert_int_equal(place_resolvers(&img, 0, ns, PLACE_RESOLVERS), 0);
+	unlink(conf);
+	rmdir(a);
+	rmdir(b);
+}
+
 /* A cgroup by its id: the test's own cgroup v2 directory, whose inode
  * number is the id an exec record carries, is found back by file handle;
  * an id no cgroup has is not. Skipped without a cgroup v2 mount. */
@@ -711,6 +790,7 @@ int main(void)
 		cmocka_unit_test(test_boot_clock),
 		cmocka_unit_test(test_cgroup_lines),
 		cmocka_unit_test(test_container_names),
+		cmocka_unit_test(test_place_kept),
 		cmocka_unit_test(test_cgroup_by_id),
 		cmocka_unit_test(test_stat_hostile_comm),
 		cmocka_unit_test(test_no_such_process),

@@ -44,6 +44,8 @@ struct place {
 	struct place_mount *mounts;
 	size_t nmounts;
 	char hostname[65];
+	uint32_t reader;       /* the process it was read through */
+	uint64_t reader_start; /* and its start */
 };
 
 static struct place places[PLACES_MAX];
@@ -172,7 +174,14 @@ void place_seen(const struct proc *p)
 	struct stat st;
 	size_t n, i;
 
-	if (!p || !place_is_own(p->img) || place_find(p->img))
+	if (!p || !place_is_own(p->img))
+		return;
+	/* Known, and read through a process still alive: the same place.
+	 * Once that one is gone, the kernel may give a new container's
+	 * namespace and root mount the numbers of one that ended: read again
+	 * through this live one, whose view is the place's now. */
+	pl = place_find(p->img);
+	if (pl && procfs_alive(pl->reader, pl->reader_start))
 		return;
 	/* its root must be there to tell an empty file from a gone process */
 	snprintf(path, sizeof(path), "/proc/%u/root/", p->pid);
@@ -183,7 +192,9 @@ void place_seen(const struct proc *p)
 		return; /* the pid is another process's by now */
 	if (!n)
 		n = local_resolvers(ns, PLACE_RESOLVERS);
-	if (nplaces < PLACES_MAX) {
+	if (pl) {
+		mounts_free(pl);
+	} else if (nplaces < PLACES_MAX) {
 		pl = &places[nplaces++];
 	} else {
 		pl = &places[0];
@@ -201,6 +212,8 @@ void place_seen(const struct proc *p)
 	pl->used = ++clock_uses;
 	pl->n = n;
 	memcpy(pl->ns, ns, n * sizeof(ns[0]));
+	pl->reader = p->pid;
+	pl->reader_start = p->start;
 }
 
 size_t place_resolvers(const struct image *img, uint32_t net_ns, struct ipaddr *out, size_t max)
