@@ -302,7 +302,8 @@ static __always_inline struct file_scratch *file_start(__u16 op, struct task_str
 	fill_hdr(&e->hdr, DS_EV_FILE, task);
 	e->op = op;
 	e->mnt_ns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
-	if (task_root(&root))
+	task_root(&root);
+	if (root_is_own(&root))
 		e->in_root = DS_IN_ROOT_SET;
 	t = bpf_map_lookup_elem(&tracked, &e->hdr.pid);
 	if (t) {

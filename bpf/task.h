@@ -66,17 +66,39 @@ static __always_inline void fill_hdr(struct ds_hdr *h, __u16 type, struct task_s
 	h->tid = BPF_CORE_READ(task, pid);
 }
 
-/* The current task's root directory into *root: true when it is not the
- * root of its mount namespace (a chroot, a container's root directory). */
-static __always_inline bool task_root(struct path *root)
+/* The current task's root directory. */
+static __always_inline void task_root(struct path *root)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct mount *rm;
 
 	BPF_CORE_READ_INTO(root, task, fs, root);
-	rm = container_of(root->mnt, struct mount, mnt);
-	return root->dentry != BPF_CORE_READ(root->mnt, mnt_root) ||
-	       BPF_CORE_READ(rm, mnt_parent) != rm;
+}
+
+/* Is root a root directory of the task's own (a chroot's, a container's),
+ * not its mount namespace's? The namespace's is reached from it with no
+ * path component: only mounts stacked on the namespace's root mount (the
+ * real root over the initramfs) are crossed on the way. */
+#define ROOT_STACK 8
+static __always_inline bool root_is_own(const struct path *root)
+{
+	struct dentry *d = root->dentry;
+	struct vfsmount *vm = root->mnt;
+	struct mount *m = container_of(vm, struct mount, mnt);
+	int i;
+
+	for (i = 0; i < ROOT_STACK; i++) {
+		struct mount *up;
+
+		if (d != BPF_CORE_READ(vm, mnt_root))
+			return true; /* a directory inside its mount */
+		up = BPF_CORE_READ(m, mnt_parent);
+		if (up == m)
+			return false; /* the namespace's root */
+		d = BPF_CORE_READ(m, mnt_mountpoint);
+		m = up;
+		vm = __builtin_preserve_access_index(&up->mnt);
+	}
+	return true;
 }
 
 /*
@@ -98,11 +120,10 @@ static __always_inline bool path_walk_mask(char *buf, __u32 off, __u32 mask, str
 {
 	struct mount *mnt = container_of(vfsmnt, struct mount, mnt);
 	struct path root = {};
-	bool chrooted = false;
 	int i;
 
 	if (!ns_root)
-		chrooted = task_root(&root);
+		task_root(&root);
 	*lenp = 0;
 	for (i = 0; i < DS_PATH_DEPTH; i++) {
 		struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
@@ -112,7 +133,7 @@ static __always_inline bool path_walk_mask(char *buf, __u32 off, __u32 mask, str
 		long n;
 
 		if (dentry == root.dentry && vfsmnt == root.mnt)
-			return chrooted; /* the task's own root */
+			return root_is_own(&root); /* the task's root */
 		if (dentry == mnt_root || dentry == parent) {
 			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
 
