@@ -124,7 +124,10 @@ step "a workflow renamed into place from systemd's namespace"
 # daemon a renamer's pid in the daemon's PID namespace, none for one outside
 sd_in mv "$VT/moved.yml" "$VT/repo/.github/workflows/ci.yml" || fail "mv failed"
 a=$(wait_file "$VT/repo/.github/workflows/ci.yml" event.action=rename)
-: "$a"
+# systemd's mount namespace is the host's: the unit's own (PrivateMounts=)
+# is not what a process is compared with
+check_alert "$a" "a process in PID 1's mount namespace was said to be in one of its own" \
+	'!depsentry.namespace.mnt?' '!depsentry.process.root?'
 
 step "depsentry status, inside (the file is rewritten every second)"
 counted()

@@ -32,6 +32,10 @@ int cgroup2_path(int root, uint64_t id, char *buf, size_t len);
 /* ns.c: the inode number of a namespace file (/proc/self/ns/net), 0 if
  * it cannot be read */
 uint32_t ns_inode(const char *path);
+/* The host's namespace of that name ("mnt", "net", "pid"): PID 1's, which
+ * a daemon in a mount sandbox of its own (the unit's PrivateMounts=) does
+ * not share; the daemon's own where PID 1's cannot be read. */
+uint32_t host_ns_inode(const char *name);
 
 /* mountinfo.c: one line of /proc/PID/mountinfo, parsed in place
  * (escapes undone): false when it is not one */

@@ -248,7 +248,7 @@ void host_info_load(struct host_info *h)
 	load_machine_id(h);
 	load_os(h);
 	load_agent_id(h);
-	h->ns_pid = ns_inode("/proc/self/ns/pid");
-	h->ns_mnt = ns_inode("/proc/self/ns/mnt");
-	h->ns_net = ns_inode("/proc/self/ns/net");
+	h->ns_pid = host_ns_inode("pid");
+	h->ns_mnt = host_ns_inode("mnt");
+	h->ns_net = host_ns_inode("net");
 }

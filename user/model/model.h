@@ -316,8 +316,9 @@ struct host_info {
 	char os_family[32];
 	char agent_id[64];
 	char architecture[32]; /* uname machine: "x86_64" */
-	/* the daemon's pid, mount and network namespaces (inode numbers): a
-	 * process in others is in a container, named or not */
+	/* the host's pid, mount and network namespaces (inode numbers: PID
+	 * 1's, else the daemon's): a process in others is in a container,
+	 * named or not */
 	uint32_t ns_pid, ns_mnt, ns_net;
 	struct ci_exec exec; /* depsentry exec: CMD, and the CI job it runs in */
 };

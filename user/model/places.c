@@ -52,18 +52,18 @@ static struct place places[PLACES_MAX];
 static size_t nplaces;
 static uint64_t clock_uses;
 
-static uint32_t own_mnt_ns(void)
+static uint32_t host_mnt_ns(void)
 {
 	static uint32_t ns;
 
-	return ns ? ns : (ns = ns_inode("/proc/self/ns/mnt"));
+	return ns ? ns : (ns = host_ns_inode("mnt"));
 }
 
-static uint32_t own_net_ns(void)
+static uint32_t host_net_ns(void)
 {
 	static uint32_t ns;
 
-	return ns ? ns : (ns = ns_inode("/proc/self/ns/net"));
+	return ns ? ns : (ns = host_ns_inode("net"));
 }
 
 static uint64_t root_hash(const char *root)
@@ -84,7 +84,7 @@ static size_t local_resolvers(struct ipaddr *out, size_t max)
 
 bool place_is_own(const struct image *img)
 {
-	return img && (img->root || (img->mnt_ns && img->mnt_ns != own_mnt_ns()));
+	return img && (img->root || (img->mnt_ns && img->mnt_ns != host_mnt_ns()));
 }
 
 static struct place *place_find(const struct image *img)
@@ -227,7 +227,7 @@ size_t place_resolvers(const struct image *img, uint32_t net_ns, struct ipaddr *
 	 * place's own (the host's is every host process's too); of the
 	 * places seen with it, the one used last (a runtime's set-up is seen
 	 * first and used no more) */
-	for (i = 0; !pl && net_ns && net_ns != own_net_ns() && i < nplaces; i++)
+	for (i = 0; !pl && net_ns && net_ns != host_net_ns() && i < nplaces; i++)
 		if (places[i].net_ns == net_ns && (!best || places[i].used > best->used))
 			best = &places[i];
 	if (!pl)
@@ -332,15 +332,17 @@ static bool xlate_place(const struct place *pl, bool by_mnt, dev_t *dev, const c
 	return found;
 }
 
-/* The same over the daemon's own mounts: the host's view. */
+/* The same over the host's mounts: PID 1's, else the daemon's own. */
 static bool xlate_host(bool by_mnt, dev_t *dev, const char *path, char *out, size_t len)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
+	FILE *f = fopen("/proc/1/mountinfo", "re");
 	char line[8192];
 	size_t best = 0;
 	bool found = false;
 	dev_t d = *dev;
 
+	if (!f)
+		f = fopen("/proc/self/mountinfo", "re");
 	while (f && fgets(line, sizeof(line), f)) {
 		struct mountinfo_line mi;
 		struct xlate m;
